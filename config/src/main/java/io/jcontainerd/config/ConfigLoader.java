@@ -1,0 +1,182 @@
+package io.jcontainerd.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.jcontainerd.config.errdefs.JcdException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Reads {@code jcontainerd.toml}. Unknown keys and wrong types are errors that name the key and
+ * the file, so a typo never silently falls back to a default. Every key is optional:
+ *
+ * <pre>
+ * version = 1
+ * root = "/var/lib/jcontainerd"
+ * state = "/run/jcontainerd"
+ * [grpc]
+ * address = "/run/jcontainerd/jcontainerd.sock"
+ * max_recv_message_size = 16777216
+ * max_send_message_size = 16777216
+ * [docker]
+ * address = "/run/jcontainerd/docker.sock"
+ * [registry]
+ * config_path = "/etc/jcontainerd/certs.d"
+ * [snapshotter]
+ * default = "overlayfs"
+ * [pull]
+ * max_concurrent_downloads = 3
+ * </pre>
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper TOML = TomlMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads {@code file}. A missing file is fine only when {@code required} is false (the default
+     * location); a file named explicitly with --config must exist.
+     */
+    public static DaemonConfig load(Path file, boolean required) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            if (required) {
+                throw JcdException.invalidArgument("config file %s does not exist: create it or drop --config", file);
+            }
+            return DaemonConfig.defaults();
+        } catch (IOException e) {
+            throw JcdException.invalidArgument("cannot read config file %s: %s", file, e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    public static DaemonConfig parse(String toml, String source) {
+        TomlFile f;
+        try {
+            f = TOML.readValue(toml, TomlFile.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw JcdException.invalidArgument("%s: unknown key %s%s: remove it or check its spelling (known: %s)",
+                    source, path(e), e.getPropertyName(), e.getKnownPropertyIds());
+        } catch (JsonMappingException e) {
+            throw JcdException.invalidArgument("%s: %s at %s", source, e.getOriginalMessage(), path(e));
+        } catch (IOException e) {
+            throw JcdException.invalidArgument("%s is not valid TOML: %s", source, e.getMessage());
+        }
+        if (f == null) {
+            return DaemonConfig.defaults();
+        }
+        if (f.version != null && f.version != 1) {
+            throw JcdException.invalidArgument("%s: version = %d is not supported: use version = 1", source, f.version);
+        }
+        DaemonConfig d = DaemonConfig.defaults();
+        Path root = Optional.ofNullable(f.root).map(Path::of).orElse(d.root());
+        Path state = Optional.ofNullable(f.state).map(Path::of).orElse(d.state());
+        Path grpcAddress = state.resolve("jcontainerd.sock");
+        int recv = d.grpc().maxRecvMessageSize();
+        int send = d.grpc().maxSendMessageSize();
+        if (f.grpc != null) {
+            grpcAddress = Optional.ofNullable(f.grpc.address).map(Path::of).orElse(grpcAddress);
+            recv = positive(source, "grpc.max_recv_message_size", f.grpc.maxRecv, recv);
+            send = positive(source, "grpc.max_send_message_size", f.grpc.maxSend, send);
+        }
+        Path docker = state.resolve("docker.sock");
+        if (f.docker != null && f.docker.address != null) {
+            docker = Path.of(f.docker.address);
+        }
+        Path certs = d.registry().configPath();
+        if (f.registry != null && f.registry.configPath != null) {
+            certs = Path.of(f.registry.configPath);
+        }
+        String snapshotter = d.snapshotter();
+        if (f.snapshotter != null && f.snapshotter.defaultName != null) {
+            snapshotter = f.snapshotter.defaultName;
+            if (!snapshotter.equals("overlayfs") && !snapshotter.equals("native")) {
+                throw JcdException.invalidArgument("%s: snapshotter.default = \"%s\" is unknown: use \"overlayfs\" or \"native\"",
+                        source, snapshotter);
+            }
+        }
+        int downloads = d.pull().maxConcurrentDownloads();
+        if (f.pull != null) {
+            downloads = positive(source, "pull.max_concurrent_downloads", f.pull.maxConcurrentDownloads, downloads);
+        }
+        return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
+                new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
+                new DaemonConfig.PullConfig(downloads));
+    }
+
+    private static int positive(String source, String key, Integer value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value <= 0) {
+            throw JcdException.invalidArgument("%s: %s = %d must be greater than 0", source, key, value);
+        }
+        return value;
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null && !r.getFieldName().equals(pathLeaf(e))) {
+                sb.append(r.getFieldName()).append('.');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String pathLeaf(JsonMappingException e) {
+        return e instanceof UnrecognizedPropertyException u ? u.getPropertyName() : null;
+    }
+
+    // The file's shape; plain fields because Jackson fills them in.
+    static final class TomlFile {
+        public Integer version;
+        public String root;
+        public String state;
+        public Grpc grpc;
+        public Docker docker;
+        public Registry registry;
+        public Snapshotter snapshotter;
+        public Pull pull;
+    }
+
+    static final class Grpc {
+        public String address;
+        @JsonProperty("max_recv_message_size")
+        public Integer maxRecv;
+        @JsonProperty("max_send_message_size")
+        public Integer maxSend;
+    }
+
+    static final class Docker {
+        public String address;
+    }
+
+    static final class Registry {
+        @JsonProperty("config_path")
+        public String configPath;
+    }
+
+    static final class Snapshotter {
+        @JsonProperty("default")
+        public String defaultName;
+    }
+
+    static final class Pull {
+        @JsonProperty("max_concurrent_downloads")
+        public Integer maxConcurrentDownloads;
+    }
+}

@@ -1,0 +1,79 @@
+package io.jcontainerd.config;
+
+import java.nio.file.Path;
+
+/**
+ * The daemon's whole configuration, validated. Built from {@code jcontainerd.toml} by
+ * {@link ConfigLoader}, then overridden by command-line flags with the {@code with*} methods.
+ *
+ * @param root      persistent data: metadata, content, snapshots
+ * @param state     runtime state: sockets, task bundles (a tmpfs in production)
+ * @param grpc      the containerd-compatible gRPC endpoint
+ * @param docker    the Docker Engine API facade endpoint
+ * @param registry  where per-host registry settings live
+ * @param snapshotter default snapshotter name
+ * @param pull      pull tuning
+ */
+public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig docker,
+                           RegistryConfig registry, String snapshotter, PullConfig pull) {
+
+    public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/jcontainerd/jcontainerd.toml");
+
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(DefaultPaths.ROOT, DefaultPaths.STATE,
+                new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
+                new DockerConfig(DefaultPaths.DOCKER_SOCKET),
+                new RegistryConfig(DefaultPaths.CERTS_DIR),
+                "overlayfs", new PullConfig(3));
+    }
+
+    public DaemonConfig withRoot(Path root) {
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull);
+    }
+
+    public DaemonConfig withState(Path state) {
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull);
+    }
+
+    public DaemonConfig withGrpcAddress(Path address) {
+        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull);
+    }
+
+    /** Directory of the RocksDB metadata database. */
+    public Path metadataDir() {
+        return root.resolve("meta");
+    }
+
+    /** Directory of the content store's blobs and ingests. */
+    public Path contentDir() {
+        return root.resolve("content");
+    }
+
+    /** Directory of snapshotter {@code driver}'s snapshots. */
+    public Path snapshotsDir(String driver) {
+        return root.resolve("snapshots").resolve(driver);
+    }
+
+    /** Directory of the task bundles of namespace {@code ns}. */
+    public Path tasksDir(String ns) {
+        return state.resolve("tasks").resolve(ns);
+    }
+
+    public record GrpcConfig(Path address, int maxRecvMessageSize, int maxSendMessageSize) {
+        /** containerd's server and clients both use 16 MiB. */
+        public static final int DEFAULT_MAX_MESSAGE_SIZE = 16 << 20;
+
+        GrpcConfig withAddress(Path address) {
+            return new GrpcConfig(address, maxRecvMessageSize, maxSendMessageSize);
+        }
+    }
+
+    public record DockerConfig(Path address) {
+    }
+
+    public record RegistryConfig(Path configPath) {
+    }
+
+    public record PullConfig(int maxConcurrentDownloads) {
+    }
+}

@@ -1,0 +1,68 @@
+package io.jcontainerd.config;
+
+import io.jcontainerd.config.errdefs.InvalidArgumentException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    @Test
+    void emptyFileGivesTheDefaults() {
+        assertThat(ConfigLoader.parse("", "t.toml")).isEqualTo(DaemonConfig.defaults());
+    }
+
+    @Test
+    void missingDefaultFileGivesTheDefaultsButAMissingExplicitFileIsAnError(@TempDir Path dir) {
+        assertThat(ConfigLoader.load(dir.resolve("none.toml"), false)).isEqualTo(DaemonConfig.defaults());
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("none.toml"), true))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("none.toml does not exist");
+    }
+
+    @Test
+    void readsEveryKeyAndDerivesSocketsFromState() {
+        DaemonConfig c = ConfigLoader.parse("""
+                version = 1
+                root = "/srv/jcd"
+                state = "/run/x"
+                [grpc]
+                max_recv_message_size = 1024
+                [registry]
+                config_path = "/etc/x/certs.d"
+                [snapshotter]
+                default = "native"
+                [pull]
+                max_concurrent_downloads = 8
+                """, "t.toml");
+        assertThat(c.root()).isEqualTo(Path.of("/srv/jcd"));
+        assertThat(c.metadataDir()).isEqualTo(Path.of("/srv/jcd/meta"));
+        assertThat(c.grpc().address()).isEqualTo(Path.of("/run/x/jcontainerd.sock"));
+        assertThat(c.docker().address()).isEqualTo(Path.of("/run/x/docker.sock"));
+        assertThat(c.grpc().maxRecvMessageSize()).isEqualTo(1024);
+        assertThat(c.grpc().maxSendMessageSize()).isEqualTo(16 << 20);
+        assertThat(c.registry().configPath()).isEqualTo(Path.of("/etc/x/certs.d"));
+        assertThat(c.snapshotter()).isEqualTo("native");
+        assertThat(c.pull().maxConcurrentDownloads()).isEqualTo(8);
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[grpc]\nadress = \"/x\"\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("t.toml").hasMessageContaining("adress");
+    }
+
+    @Test
+    void wrongValuesAreNamed() {
+        assertThatThrownBy(() -> ConfigLoader.parse("version = 2\n", "t.toml")).hasMessageContaining("version = 2");
+        assertThatThrownBy(() -> ConfigLoader.parse("[pull]\nmax_concurrent_downloads = 0\n", "t.toml"))
+                .hasMessageContaining("pull.max_concurrent_downloads");
+        assertThatThrownBy(() -> ConfigLoader.parse("[snapshotter]\ndefault = \"zfs\"\n", "t.toml"))
+                .hasMessageContaining("zfs");
+        assertThatThrownBy(() -> ConfigLoader.parse("root = [", "t.toml")).hasMessageContaining("t.toml");
+    }
+}

@@ -1,0 +1,33 @@
+# Shared by the launchers in bin/: finds the repo, the JDK and the built jars.
+# shellcheck shell=bash
+JCD_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+if [[ -z "${JCD_JAVA:-}" ]]; then
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then
+    JCD_JAVA="$JAVA_HOME/bin/java"
+  else
+    JCD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+  fi
+fi
+if [[ ! -x "$JCD_JAVA" ]]; then
+  echo "$(basename "$0"): Java 25 not found at $JCD_JAVA: install Temurin 25 or set JAVA_HOME" >&2
+  exit 1
+fi
+
+# jcd_jar MODULE JARNAME: path of a built jar, or a one-line error telling how to build it.
+jcd_jar() {
+  local jar="$JCD_HOME/$1/target/$2"
+  if [[ ! -f "$jar" ]]; then
+    echo "$(basename "$0"): $jar is not built: run ./mvnw -q -DskipTests package in $JCD_HOME" >&2
+    exit 1
+  fi
+  printf '%s' "$jar"
+}
+
+# jcd_aot JAR: the flag that uses the AOT cache built next to the jar by scripts/build.sh (JEP 483),
+# if it is newer than the jar; nothing otherwise (a stale cache would only be refused by the JVM).
+jcd_aot() {
+  local jar="$1" cache="${1%.jar}.aot"
+  if [[ -f "$cache" && "$cache" -nt "$jar" ]]; then
+    printf -- '-XX:AOTCache=%s' "$cache"
+  fi
+}

@@ -1,0 +1,31 @@
+package io.jcontainerd.ctr.output;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Labels as ctr shows and reads them: {@code k=v,k2=v2} sorted, and {@code k=v} arguments. */
+public final class Labels {
+    private Labels() {
+    }
+
+    public static String format(Map<String, String> labels) {
+        return new TreeMap<>(labels).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    /** Parses {@code k=v} arguments; {@code k} or {@code k=} means an empty value (removal on update). */
+    public static Map<String, String> parse(Iterable<String> args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq < 0) {
+                m.put(a, "");
+            } else {
+                m.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,86 @@
+package io.jcontainerd.supervisor.daemon;
+
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.supervisor.grpc.CallMetrics;
+import io.jcontainerd.supervisor.grpc.RequestContext;
+import io.jcontainerd.supervisor.grpc.UnixGrpcServer;
+import io.jcontainerd.supervisor.metadata.MetadataStore;
+import io.jcontainerd.supervisor.metadata.NamespaceStore;
+import io.jcontainerd.supervisor.plugins.PluginRegistry;
+import io.jcontainerd.supervisor.services.IntrospectionService;
+import io.jcontainerd.supervisor.services.NamespacesService;
+import io.jcontainerd.supervisor.services.VersionService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The running supervisor: checks its directories and socket, opens the metadata store, wires
+ * the services and serves them. {@link #close} stops in reverse order.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    private final DaemonConfig config;
+    private final MetadataStore metadata;
+    private final UnixGrpcServer grpc;
+    private final HealthStatusManager health;
+    private final MeterRegistry meters;
+
+    private Daemon(DaemonConfig config, MetadataStore metadata, UnixGrpcServer grpc, HealthStatusManager health,
+                   MeterRegistry meters) {
+        this.config = config;
+        this.metadata = metadata;
+        this.grpc = grpc;
+        this.health = health;
+        this.meters = meters;
+    }
+
+    public static Daemon start(DaemonConfig config) {
+        long started = System.nanoTime();
+        Directories.prepareWritable("root", config.root());
+        Directories.prepareWritable("state", config.state());
+        if (SocketGuard.claim(config.grpc().address())) {
+            LOG.info(() -> "removed stale socket " + config.grpc().address());
+        }
+        MetadataStore metadata = MetadataStore.open(config.metadataDir());
+        try {
+            MeterRegistry meters = new SimpleMeterRegistry();
+            PluginRegistry plugins = new PluginRegistry();
+            HealthStatusManager health = new HealthStatusManager();
+            List<ServerServiceDefinition> services = new ArrayList<>();
+            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins));
+            services.add(health.getHealthService().bindService());
+            UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
+                    services, List.of(new RequestContext(), new CallMetrics(meters)));
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
+                    + ", state " + config.state() + ") after " + ms + " ms");
+            return new Daemon(config, metadata, grpc, health, meters);
+        } catch (RuntimeException e) {
+            metadata.close();
+            throw e;
+        }
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        grpc.stop(2000);
+        metadata.close();
+        DaemonLogging.finalLine("Daemon", "jcontainerd stopped; removed " + config.grpc().address());
+    }
+}

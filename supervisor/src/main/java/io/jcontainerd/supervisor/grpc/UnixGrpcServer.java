@@ -1,0 +1,100 @@
+package io.jcontainerd.supervisor.grpc;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.jcontainerd.config.errdefs.JcdException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gRPC server on a unix socket (netty epoll), mode 0660 like containerd's. The caller makes
+ * sure the path is free ({@link SocketGuard}) before {@link #start}.
+ */
+public final class UnixGrpcServer implements AutoCloseable {
+    private final Path path;
+    private final Server server;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+
+    private UnixGrpcServer(Path path, Server server, EventLoopGroup boss, EventLoopGroup workers) {
+        this.path = path;
+        this.server = server;
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    public static UnixGrpcServer start(Path path, int maxMessageSize, List<ServerServiceDefinition> services,
+                                       List<ServerInterceptor> interceptors) {
+        if (!Epoll.isAvailable()) {
+            throw JcdException.failedPrecondition("netty epoll is not available on this machine: %s",
+                    Epoll.unavailabilityCause());
+        }
+        EventLoopGroup boss = new EpollEventLoopGroup(1);
+        EventLoopGroup workers = new EpollEventLoopGroup(2);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .maxInboundMessageSize(maxMessageSize)
+                .permitKeepAliveWithoutCalls(true)
+                .permitKeepAliveTime(1, TimeUnit.SECONDS);
+        for (ServerServiceDefinition s : services) {
+            builder.addService(ServerInterceptors.intercept(s, interceptors));
+        }
+        try {
+            Files.createDirectories(path.getParent());
+            Server server = builder.build().start();
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+            return new UnixGrpcServer(path, server, boss, workers);
+        } catch (IOException e) {
+            boss.shutdownGracefully();
+            workers.shutdownGracefully();
+            throw JcdException.failedPrecondition("cannot serve gRPC on %s: %s", path, e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Stops accepting calls, gives running calls {@code graceMillis}, then removes the socket. */
+    public void stop(long graceMillis) {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        boss.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+        workers.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // The socket is in the state dir; a stale one is removed at the next start.
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(2000);
+    }
+}

@@ -1,0 +1,35 @@
+package io.jcontainerd.supervisor.plugins;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One plugin as Introspection reports it: what jcontainerd serves, by containerd's plugin
+ * types ({@code io.containerd.grpc.v1}, {@code io.containerd.snapshotter.v1}, ...).
+ *
+ * @param initError why the plugin cannot be used, if it cannot
+ */
+public record PluginInfo(String type, String id, List<String> requires, Map<String, String> exports,
+                         List<String> capabilities, Optional<String> initError) {
+
+    public static PluginInfo ok(String type, String id) {
+        return new PluginInfo(type, id, List.of(), Map.of(), List.of(), Optional.empty());
+    }
+
+    public static PluginInfo failed(String type, String id, String why) {
+        return new PluginInfo(type, id, List.of(), Map.of(), List.of(), Optional.of(why));
+    }
+
+    /** Field values for filters ({@code type}, {@code id}). */
+    public Optional<String> field(List<String> path) {
+        if (path.size() != 1) {
+            return Optional.empty();
+        }
+        return switch (path.getFirst()) {
+            case "type" -> Optional.of(type);
+            case "id" -> Optional.of(id);
+            default -> Optional.empty();
+        };
+    }
+}

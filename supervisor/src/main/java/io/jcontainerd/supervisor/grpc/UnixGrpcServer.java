@@ -45,7 +45,9 @@ public final class UnixGrpcServer implements AutoCloseable {
         }
         EventLoopGroup boss = new EpollEventLoopGroup(1);
         EventLoopGroup workers = new EpollEventLoopGroup(2);
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
+        // Bind under a temporary name, set the mode, then rename: clients never see a socket with the wrong mode.
+        Path bound = path.resolveSibling("." + path.getFileName() + ".starting-" + ProcessHandle.current().pid());
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(bound.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
@@ -58,8 +60,10 @@ public final class UnixGrpcServer implements AutoCloseable {
         }
         try {
             Files.createDirectories(path.getParent());
+            Files.deleteIfExists(bound);
             Server server = builder.build().start();
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-rw----"));
+            Files.move(bound, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return new UnixGrpcServer(path, server, boss, workers);
         } catch (IOException e) {
             boss.shutdownGracefully();

@@ -1,0 +1,102 @@
+package io.jcontainerd.supervisor.daemon;
+
+import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.DaemonProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real daemon, started through bin/jcontainerd: serving, stopping, and every start-up refusal. */
+class DaemonStartupIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void servesOnA0660SocketAndStopsCleanlyOnSigterm() throws Exception {
+        DaemonProcess d = DaemonProcess.start(dir);
+        try {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d.socket()))).isEqualTo("rw-rw----");
+            assertThat(Files.isDirectory(d.root().resolve("meta"))).isTrue();
+            assertThat(d.log()).contains("jcontainerd serving on " + d.socket());
+        } finally {
+            int exit = d.stop();
+            assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
+        }
+        assertThat(d.socket()).doesNotExist();
+        assertThat(d.log()).contains("jcontainerd stopped");
+    }
+
+    @Test
+    void refusesASocketAlreadyServedByALiveDaemonWithoutStealingIt() {
+        try (DaemonProcess first = DaemonProcess.start(dir.resolve("a"))) {
+            Cli.Result second = DaemonProcess.runExpectingExit(dir.resolve("b/root"), first.state());
+            assertThat(second.exit()).isEqualTo(1);
+            assertThat(second.err().strip()).hasLineCount(1)
+                    .contains(first.socket().toString()).contains("already served by a running daemon");
+            assertThat(DaemonProcess.answers(first.socket())).isTrue();
+        }
+    }
+
+    @Test
+    void removesAStaleSocketAndServes() throws Exception {
+        Path state = Files.createDirectories(dir.resolve("state"));
+        Path sock = state.resolve("jcontainerd.sock");
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(sock));
+        }
+        assertThat(sock).exists();
+        try (DaemonProcess d = DaemonProcess.start(dir)) {
+            assertThat(d.log()).contains("removed stale socket " + sock);
+            assertThat(DaemonProcess.answers(sock)).isTrue();
+        }
+    }
+
+    @Test
+    void refusesARootThatIsNotWritable() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Cli.Result r = DaemonProcess.runExpectingExit(file.resolve("root"), dir.resolve("state"));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).hasLineCount(1).contains("root directory " + file.resolve("root"))
+                .contains("is not writable");
+    }
+
+    @Test
+    void refusesAMetadataDatabaseLockedByAnotherDaemon() {
+        try (DaemonProcess first = DaemonProcess.start(dir)) {
+            Cli.Result second = DaemonProcess.runExpectingExit(first.root(), dir.resolve("state2"));
+            assertThat(second.exit()).isEqualTo(1);
+            assertThat(second.err().strip()).hasLineCount(1).contains("locked by another process")
+                    .contains(first.root().resolve("meta").toString());
+            assertThat(dir.resolve("state2/jcontainerd.sock")).doesNotExist();
+        }
+    }
+
+    @Test
+    void refusesAForeignMetadataDirectoryAndLeavesItUntouched() throws Exception {
+        Path meta = Files.createDirectories(dir.resolve("root/meta"));
+        Files.writeString(meta.resolve("precious.txt"), "keep me");
+        Cli.Result r = DaemonProcess.runExpectingExit(dir.resolve("root"), dir.resolve("state"));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).hasLineCount(1).contains("is not a RocksDB database");
+        try (var files = Files.list(meta)) {
+            assertThat(files).containsExactly(meta.resolve("precious.txt"));
+        }
+        assertThat(Files.readString(meta.resolve("precious.txt"))).isEqualTo("keep me");
+    }
+
+    @Test
+    void refusesAnUnknownConfigKeyNamingIt() throws Exception {
+        Path cfg = Files.writeString(dir.resolve("jcontainerd.toml"), "[grpc]\nadress = \"/x\"\n");
+        Cli.Result r = DaemonProcess.runExpectingExit(dir.resolve("root"), dir.resolve("state"), "--config", cfg.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).hasLineCount(1).contains("adress").contains(cfg.toString());
+    }
+}

@@ -1,0 +1,154 @@
+package io.jcontainerd.testsupport;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real jcontainerd started through bin/jcontainerd on a private root, state dir and socket.
+ * {@link #close} stops it with SIGTERM (then SIGKILL after 10 s), by its own PID only.
+ */
+public final class DaemonProcess implements AutoCloseable {
+    private final Process process;
+    private final Path root;
+    private final Path state;
+    private final Path socket;
+    private final Path log;
+
+    private DaemonProcess(Process process, Path root, Path state, Path socket, Path log) {
+        this.process = process;
+        this.root = root;
+        this.state = state;
+        this.socket = socket;
+        this.log = log;
+    }
+
+    /** Starts a daemon under {@code dir} ({@code dir/root}, {@code dir/state}) and waits until it serves. */
+    public static DaemonProcess start(Path dir, String... extraArgs) {
+        return start(dir.resolve("root"), dir.resolve("state"), dir.resolve("daemon.log"), extraArgs);
+    }
+
+    public static DaemonProcess start(Path root, Path state, Path log, String... extraArgs) {
+        Process p = launch(root, state, log, extraArgs);
+        DaemonProcess d = new DaemonProcess(p, root, state, state.resolve("jcontainerd.sock"), log);
+        d.awaitServing();
+        return d;
+    }
+
+    /** Starts the daemon and waits for it to exit, for start-up errors. */
+    public static Cli.Result runExpectingExit(Path root, Path state, String... extraArgs) {
+        List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jcontainerd").toString(),
+                "--root", root.toString(), "--state", state.toString()));
+        cmd.addAll(List.of(extraArgs));
+        return Cli.run(cmd, java.util.Map.of(), 30);
+    }
+
+    private static Process launch(Path root, Path state, Path log, String... extraArgs) {
+        List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jcontainerd").toString(),
+                "--root", root.toString(), "--state", state.toString()));
+        cmd.addAll(List.of(extraArgs));
+        try {
+            Files.createDirectories(log.getParent());
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start " + cmd + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitServing() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("jcontainerd exited with " + process.exitValue() + " before serving:\n" + log());
+            }
+            if (answers(socket)) {
+                return;
+            }
+            sleep(20);
+        }
+        close();
+        throw new AssertionError("jcontainerd did not serve " + socket + " within 30 s:\n" + log());
+    }
+
+    public static boolean answers(Path socket) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path state() {
+        return state;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e.getMessage() + ")";
+        }
+    }
+
+    /** Sends SIGTERM and waits for the exit code. */
+    public int stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /** SIGKILL, as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+#!/bin/bash
+# A real registry for tests: Debian's docker-registry (Docker Distribution) on a free loopback
+# port, filled with the images scripts/test-images.sh builds.
+#
+#   scripts/test-registry.sh start  <state-dir>   prints the port
+#   scripts/test-registry.sh stop   <state-dir>   kills exactly the registry this state dir started
+#   scripts/test-registry.sh status <state-dir>   "running <pid> <port>" (exit 0) or "stopped" (exit 1)
+#
+# Environment:
+#   JCD_TEST_IMAGE_CACHE       the image layout (default /var/cache/jcontainerd-test/images)
+#   JCD_TEST_REGISTRY_STORAGE  where filled registry storage is kept, one directory per image-cache
+#                              key (default <state-dir>/storage). Several registries may share it:
+#                              a storage directory filled for the current images is served as is,
+#                              without pushing again.
+#   JCD_TEST_REGISTRY_OWNER    a PID: the registry is killed when that process is gone (a test JVM
+#                              that died without stopping it does not leak a registry).
+#
+# The state dir receives: port, pid, config.yml, registry.log, and
+# certs.d/docker.io/hosts.toml mapping docker.io to this registry (containerd's hosts format, for
+# `ctr --hosts-dir` and our client), so docker.io/library/busybox:latest resolves to it.
+#
+# Repositories: library/busybox:latest (Docker v2 schema 2), library/busybox:oci (OCI),
+# library/multiarch:latest (OCI index, amd64 + arm64), library/whiteouts:latest,
+# library/large:latest, library/zstd:latest, library/uncompressed:latest.
+set -euo pipefail
+
+SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+die() { echo "test-registry.sh: $*" >&2; exit 1; }
+log() { echo "test-registry.sh: $*" >&2; }
+usage() { die "usage: test-registry.sh start|stop|status <state-dir>"; }
+
+[ $# -eq 2 ] || usage
+CMD=$1
+STATE=$(realpath -m "$2")
+
+alive() { # alive <pid>: the pid runs docker-registry with our config
+  [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "docker-registry serve $STATE/config.yml"
+}
+
+answers() { # answers <port>: GET /v2/ returns 200 (bash's /dev/tcp: curl is not always installed)
+  local status
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  IFS= read -r -t 2 status <&3 || { exec 3>&-; return 1; }
+  exec 3>&-
+  [[ $status == "HTTP/1."?" 200"* ]]
+}
+
+running_pid() { local pid; pid=$(cat "$STATE/pid" 2>/dev/null || true); alive "$pid" && echo "$pid"; }
+
+case "$CMD" in
+  status)
+    if pid=$(running_pid); then echo "running $pid $(cat "$STATE/port")"; exit 0; fi
+    echo stopped; exit 1 ;;
+  stop)
+    if pid=$(running_pid); then
+      kill "$pid"
+      for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.05; done
+      alive "$pid" && kill -9 "$pid"
+    fi
+    wd=$(cat "$STATE/watchdog.pid" 2>/dev/null || true)
+    if [ -n "$wd" ] && [ -r "/proc/$wd/cmdline" ] && tr '\0' ' ' <"/proc/$wd/cmdline" | grep -q "jcontainerd-test-registry-watchdog"; then
+      kill "$wd" 2>/dev/null || true
+    fi
+    rm -f "$STATE/pid" "$STATE/port" "$STATE/watchdog.pid"
+    exit 0 ;;
+  start) ;;
+  *) usage ;;
+esac
+
+if pid=$(running_pid) && answers "$(cat "$STATE/port")"; then cat "$STATE/port"; exit 0; fi
+
+command -v docker-registry >/dev/null 2>&1 || die "'docker-registry' not found: install the Debian package 'docker-registry' (apt-get install docker-registry)"
+command -v skopeo >/dev/null 2>&1 || die "'skopeo' not found: install the Debian package 'skopeo' (apt-get install skopeo)"
+
+T0=$(date +%s%N)
+CACHE=$("$SCRIPTS/test-images.sh" "${JCD_TEST_IMAGE_CACHE:-/var/cache/jcontainerd-test/images}")
+KEY=$(cat "$CACHE/jcontainerd-fixture.key")
+T1=$(date +%s%N)
+
+mkdir -p "$STATE"
+STORAGE_ROOT=$(realpath -m "${JCD_TEST_REGISTRY_STORAGE:-$STATE/storage}")
+STORAGE="$STORAGE_ROOT/$KEY"
+mkdir -p "$STORAGE_ROOT"
+# Held while this registry fills the storage; others wait, then serve the filled storage.
+exec 7>"$STORAGE_ROOT/.lock"
+flock -x 7
+FILL=0
+if [ ! -f "$STORAGE/.jcontainerd-filled" ]; then
+  FILL=1
+  rm -rf "$STORAGE"
+  # Storage for older image sets is dead weight (only one image set exists per checkout).
+  find "$STORAGE_ROOT" -mindepth 1 -maxdepth 1 -type d ! -name "$KEY" -exec rm -rf {} +
+  mkdir -p "$STORAGE"
+else
+  flock -u 7
+fi
+
+cat >"$STATE/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  formatter: text
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $STORAGE
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:0
+  secret: jcontainerd-test-registry
+EOF
+
+# Port 0: the kernel picks a free port and the registry logs it; no race with other tests.
+: >"$STATE/registry.log"
+setsid docker-registry serve "$STATE/config.yml" >>"$STATE/registry.log" 2>&1 </dev/null &
+PID=$!
+echo "$PID" >"$STATE/pid"
+PORT=
+for _ in $(seq 1 400); do
+  PORT=$(sed -n 's/.*msg="listening on 127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$STATE/registry.log" | head -n1)
+  [ -n "$PORT" ] && answers "$PORT" && break
+  kill -0 "$PID" 2>/dev/null || die "docker-registry exited at start; its log: $(tail -n 5 "$STATE/registry.log")"
+  PORT=
+  sleep 0.025
+done
+[ -n "$PORT" ] || { kill "$PID"; die "docker-registry did not answer /v2/ within 10 s; its log: $STATE/registry.log"; }
+echo "$PORT" >"$STATE/port"
+T2=$(date +%s%N)
+
+if [ -n "${JCD_TEST_REGISTRY_OWNER:-}" ]; then
+  setsid bash -c 'exec -a jcontainerd-test-registry-watchdog bash -c "while kill -0 $1 2>/dev/null && kill -0 $2 2>/dev/null; do sleep 1; done; kill $2 2>/dev/null" _ "$@"' \
+    _ "$JCD_TEST_REGISTRY_OWNER" "$PID" >/dev/null 2>&1 </dev/null &
+  echo $! >"$STATE/watchdog.pid"
+fi
+
+if [ "$FILL" = 1 ]; then
+  exec 8<"$CACHE.lock"
+  flock -s 8                       # the layout is not rebuilt while we read it
+  push() { # push <layout ref.name> <repository:tag> [skopeo options]
+    local src=$1 dest=$2; shift 2
+    skopeo copy -q --dest-tls-verify=false "$@" "oci:$CACHE:$src" "docker://127.0.0.1:$PORT/$dest" >&2
+  }
+  # Columns: <expected ref.name> <source ref.name> <repository:tag> [skopeo options]. skopeo reads
+  # only OCI manifests from a layout, so the Docker schema 2 tag is converted on push; that
+  # conversion is deterministic and yields the manifest stored under the expected ref.name.
+  pids=()
+  while read -r _ src dest opts; do
+    # shellcheck disable=SC2086
+    push "$src" "$dest" $opts & pids+=($!)
+  done <"$CACHE/jcontainerd-fixture.images"
+  for p in "${pids[@]}"; do wait "$p" || { kill "$PID"; die "pushing to the registry failed; its log: $STATE/registry.log"; }; done
+  flock -u 8
+  echo "$KEY" >"$STORAGE/.jcontainerd-filled"
+  flock -u 7
+fi
+T3=$(date +%s%N)
+
+mkdir -p "$STATE/certs.d/docker.io"
+cat >"$STATE/certs.d/docker.io/hosts.toml" <<EOF
+# docker.io resolves to the loopback test registry (containerd's hosts.toml format).
+server = "https://registry-1.docker.io"
+
+[host."http://127.0.0.1:$PORT"]
+  capabilities = ["pull", "resolve"]
+EOF
+
+log "images $(( (T1 - T0) / 1000000 )) ms, registry up $(( (T2 - T1) / 1000000 )) ms, push $(( (T3 - T2) / 1000000 )) ms (filled: $FILL), port $PORT, pid $PID"
+echo "$PORT"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages jcontainerd's build, tests, demo and benchmarks use (as root).
+# Peers and fixtures: containerd/ctr, runc, crun (comparison and interop), docker-registry,
+# umoci, skopeo, busybox-static (the test registry and its images), tini, CNI plugins, hyperfine.
+set -euo pipefail
+packages=(containerd runc crun docker-registry umoci skopeo busybox-static tini containernetworking-plugins
+          hyperfine iproute2 procps psmisc curl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [[ ! -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
+  echo "install-deps: Java 25 is needed at /usr/lib/jvm/temurin-25-jdk-amd64 (Temurin 25 JDK)" >&2
+  exit 1
+fi

@@ -302,7 +302,7 @@ skopeo copy -q --all "oci:$M:multiarch" "oci:$OUT:multiarch:latest" >&2
 # What test-registry.sh pushes: <ref.name holding the expected manifest> <ref.name to push from>
 # <repository:tag> [skopeo copy options]. skopeo reads only OCI manifests from a layout, so the
 # schema 2 tag is pushed from busybox:oci converted (deterministically) to the manifest stored
-# under busybox:latest.
+# under busybox:latest. --raw: pushed without skopeo, which would gzip the uncompressed layer.
 cat >"$OUT/jcontainerd-fixture.images" <<'EOF'
 busybox:latest busybox:oci library/busybox:latest --format v2s2
 busybox:oci busybox:oci library/busybox:oci
@@ -310,6 +310,7 @@ multiarch:latest multiarch:latest library/multiarch:latest --all
 whiteouts:latest whiteouts:latest library/whiteouts:latest
 large:latest large:latest library/large:latest
 zstd:latest zstd:latest library/zstd:latest
+uncompressed:latest uncompressed:latest library/uncompressed:latest --raw
 EOF
 echo "$KEY" >"$OUT/jcontainerd-fixture.key"
 

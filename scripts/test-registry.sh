@@ -46,6 +46,19 @@ answers() { # answers <port>: GET /v2/ returns 200 (bash's /dev/tcp: curl is not
   [[ $status == "HTTP/1."?" 200"* ]]
 }
 
+http() { # http <method> <path> <body file or ""> [content type]: prints the status code, then the headers
+  local length=0 line
+  [ -n "$3" ] && length=$(stat -c %s "$3")
+  exec 4<>"/dev/tcp/127.0.0.1/$PORT"
+  printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Length: %d\r\nContent-Type: %s\r\nConnection: close\r\n\r\n' \
+    "$1" "$2" "$PORT" "$length" "${4:-application/octet-stream}" >&4
+  [ -n "$3" ] && cat "$3" >&4
+  IFS= read -r -t 30 line <&4 || { exec 4>&-; echo 000; return; }
+  line=${line#HTTP/1.? }; echo "${line%% *}"
+  while IFS= read -r -t 30 line <&4 && [ "$line" != $'\r' ] && [ -n "$line" ]; do echo "$line"; done
+  exec 4>&-
+}
+
 running_pid() { local pid; pid=$(cat "$STATE/pid" 2>/dev/null || true); alive "$pid" && echo "$pid"; }
 
 case "$CMD" in
@@ -144,7 +157,27 @@ if [ "$FILL" = 1 ]; then
   flock -s 8                       # the layout is not rebuilt while we read it
   push() { # push <layout ref.name> <repository:tag> [skopeo options]
     local src=$1 dest=$2; shift 2
+    if [ "${1:-}" = --raw ]; then push_raw "$src" "$dest"; return; fi
     skopeo copy -q --dest-tls-verify=false "$@" "oci:$CACHE:$src" "docker://127.0.0.1:$PORT/$dest" >&2
+  }
+  # --raw: the distribution API spoken directly. skopeo always gzips uncompressed layers on the
+  # way to a registry; this keeps the layout's manifest and blobs byte for byte.
+  push_raw() { # push_raw <layout ref.name> <repository:tag>
+    local src=$1 repo=${2%:*} tag=${2##*:} desc manifest media digest
+    desc=$(grep -o "{[^{}]*\"digest\":\"sha256:[0-9a-f]*\"[^{}]*{\"org.opencontainers.image.ref.name\":\"$src\"}}" "$CACHE/index.json") \
+      || die "no $src in $CACHE/index.json"
+    media=$(sed -n 's/.*"mediaType":"\([^"]*\)".*/\1/p' <<<"$desc")
+    manifest="$CACHE/blobs/sha256/$(sed -n 's/.*"digest":"sha256:\([0-9a-f]*\)".*/\1/p' <<<"$desc")"
+    for digest in $(grep -o '"digest":"sha256:[0-9a-f]*"' "$manifest" | cut -d'"' -f4); do
+      [ "$(http HEAD "/v2/$repo/blobs/$digest" "" | head -n1)" = 200 ] && continue
+      local location
+      location=$(http POST "/v2/$repo/blobs/uploads/" "" | sed -n 's/^location: *//Ip' | tr -d '\r')
+      [ -n "$location" ] || die "the registry gave no upload location for $repo"
+      location=${location#http://127.0.0.1:$PORT}
+      [ "$(http PUT "$location&digest=$digest" "$CACHE/blobs/sha256/${digest#sha256:}" application/octet-stream | head -n1)" = 201 ] \
+        || die "uploading $digest to $repo failed"
+    done
+    [ "$(http PUT "/v2/$repo/manifests/$tag" "$manifest" "$media" | head -n1)" = 201 ] || die "putting the manifest $repo:$tag failed"
   }
   # Columns: <expected ref.name> <source ref.name> <repository:tag> [skopeo options]. skopeo reads
   # only OCI manifests from a layout, so the Docker schema 2 tag is converted on push; that

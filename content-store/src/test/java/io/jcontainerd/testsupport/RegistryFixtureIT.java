@@ -27,8 +27,11 @@ import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The test registry serves, byte for byte, the images scripts/test-images.sh built. */
-class TestRegistryIT {
+/**
+ * The test registry serves, byte for byte, the images scripts/test-images.sh built. (Not named
+ * TestRegistryIT: surefire runs every Test*.java as a unit test too.)
+ */
+class RegistryFixtureIT {
 
     private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -177,6 +180,34 @@ class TestRegistryIT {
     }
 
     @Test
+    void uncompressedImageServesItsLayerAsAPlainTar() throws Exception {
+        FixtureImage plain = images.image("uncompressed:latest");
+        HttpResponse<byte[]> r = get("/v2/library/uncompressed/manifests/latest", OCI_MANIFEST);
+
+        assertThat(sha256(r.body())).isEqualTo(plain.manifest().digest());
+        assertThat(plain.layers()).extracting(FixtureBlob::mediaType).containsExactly("application/vnd.oci.image.layer.v1.tar");
+        byte[] blob = getBlob("uncompressed", plain.layers().getFirst().digest());
+        assertThat(new String(blob, 257, 5, StandardCharsets.US_ASCII)).isEqualTo("ustar");
+        assertThat(sha256(blob)).isEqualTo(plain.diffIds().getFirst());
+    }
+
+    @Test
+    void aSecondRegistryServesTheSameStorageAndStopsAloneOnClose() throws Exception {
+        FixtureImage busybox = images.image("busybox:latest");
+        URI second;
+        try (TestRegistry other = TestRegistry.start()) {
+            assertThat(other.port()).isNotEqualTo(registry.port());
+            second = other.baseUri();
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(second + "/v2/library/busybox/manifests/latest"))
+                    .header("Accept", DOCKER_MANIFEST).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.headers().firstValue("Docker-Content-Digest")).hasValue(busybox.manifest().digest());
+        }
+
+        assertThat(answers(second)).as("the closed registry at %s still answers", second).isFalse();
+        assertThat(get("/v2/", "*/*").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void skopeoInspectsBusyboxWithTheFixtureDigest() throws Exception {
         FixtureScripts.requireTool("skopeo", "skopeo");
         String out = run("skopeo", "inspect", "--tls-verify=false", "docker://" + registry.reference("busybox:latest"));
@@ -202,6 +233,15 @@ class TestRegistryIT {
     private static HttpResponse<byte[]> get(String path, String accept) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(registry.baseUri() + path)).header("Accept", accept).GET().build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static boolean answers(URI base) throws InterruptedException {
+        try {
+            HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v2/")).build(), HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
     }
 
     private static byte[] getBlob(String image, String digest) throws IOException, InterruptedException {

@@ -9,8 +9,10 @@
 #   busybox:latest       Docker v2 schema 2 manifest, config Cmd ["sh"], host platform
 #   busybox:oci          the same image as an OCI manifest (same layer and config blobs)
 #   multiarch:latest     OCI index: linux/amd64 and linux/arm64/v8, both real busybox binaries
-#   whiteouts:latest     busybox + layers that delete files and a directory (.wh.<name>) and make a
-#                        directory opaque (.wh..wh..opq)
+#   multiarch:docker     the same as a Docker manifest list of schema 2 manifests
+#   whiteouts:latest     busybox + layers that delete files and a directory (.wh.<name>), make a
+#                        directory opaque (.wh..wh..opq), and replace a directory by a file and a
+#                        file by a directory
 #   large:latest         7 gzip layers, ~210 MB uncompressed, compresses like binaries (benchmarks)
 #   zstd:latest          busybox with a zstd-compressed layer
 #   uncompressed:latest  busybox with an uncompressed (plain tar) layer
@@ -213,11 +215,18 @@ done
 
 # --- whiteouts ---------------------------------------------------------------------------------
 # layer 1: busybox; layer 2: a /data tree; layer 3: whiteouts deleting a file and a directory of
-# layer 2 and a file of layer 1; layer 4: /data/opaque made opaque, with one new file.
+# layer 2 and a file of layer 1, plus a file where layer 2 had a directory and a directory where it
+# had a file (no whiteout: the entry's type replaces what is there, as docker writes it);
+# layer 4: /data/opaque made opaque, with one new file.
 
 umoci config --image "$B:busybox-$HOST_ARCH" --tag whiteouts --no-history --created "$CREATED"
 W="$WORK/whiteouts"
-mkdir -p "$W/2/data/dir-to-remove/sub" "$W/2/data/opaque" "$W/3/data" "$W/3/bin" "$W/4/data/opaque"
+mkdir -p "$W/2/data/dir-to-remove/sub" "$W/2/data/opaque" "$W/2/data/dir-becomes-file" "$W/3/data/file-becomes-dir" \
+  "$W/3/bin" "$W/4/data/opaque"
+echo "a later layer replaces this directory by a file" >"$W/2/data/dir-becomes-file/inside.txt"
+echo "a later layer replaces this file by a directory" >"$W/2/data/file-becomes-dir"
+echo "now a file" >"$W/3/data/dir-becomes-file"
+echo "inside what was a file" >"$W/3/data/file-becomes-dir/inside.txt"
 echo "this file stays" >"$W/2/data/keep.txt"
 echo "a later layer deletes this file" >"$W/2/data/remove-me.txt"
 echo "a later layer deletes this directory" >"$W/2/data/dir-to-remove/a.txt"
@@ -232,13 +241,14 @@ echo "the only file left in /data/opaque" >"$W/4/data/opaque/new.txt"
 chmod -R u=rwX,go=rX "$W"
 chmod 0000 "$W/3/data/.wh.remove-me.txt" "$W/3/data/.wh.dir-to-remove" "$W/3/bin/.wh.vi" "$W/4/data/opaque/.wh..wh..opq"
 add_layer whiteouts "add /data" "$W/2"
-add_layer whiteouts "rm /data/remove-me.txt /data/dir-to-remove /bin/vi" "$W/3"
+add_layer whiteouts "rm /data/remove-me.txt /data/dir-to-remove /bin/vi; swap file and directory" "$W/3"
 add_layer whiteouts "replace /data/opaque (opaque)" "$W/4"
 
 # --- large -------------------------------------------------------------------------------------
 # Each layer: ~60% copies of the two busybox binaries (gzip's 32 KiB window sees each copy as new
-# data, so they compress like binaries, ~1.9x), ~25% seeded pseudo-random bytes (like compressed
-# assets), ~15% seeded text (like docs and scripts). Seeded per layer: every layer blob differs.
+# data, so they compress like binaries, ~1.9x), ~10% seeded pseudo-random bytes (like compressed
+# assets), ~30% seeded text (like docs and scripts, ~3x). Overall about 2x, like real image
+# layers. Seeded per layer: every layer blob differs.
 
 umoci config --image "$B:busybox-$HOST_ARCH" --tag large --no-history --created "$CREATED"
 for i in $(seq 1 "$LARGE_LAYERS"); do
@@ -255,10 +265,10 @@ for i in $(seq 1 "$LARGE_LAYERS"); do
   done
   perl -e 'srand($ARGV[0]); my $n = $ARGV[1] / 4; my $chunk = 65536;
            while ($n > 0) { my $k = $n < $chunk ? $n : $chunk; print pack("L*", map { int(rand(4294967296)) } 1..$k); $n -= $k; }' \
-    "$i" $((target * 25 / 100)) >"$L/data/random.bin"
-  perl -e 'srand(1000 + $ARGV[0]); my @w = map { join "", map { chr(97 + int(rand(26))) } 1..(2 + int(rand(9))) } 1..4000;
+    "$i" $((target * 10 / 100)) >"$L/data/random.bin"
+  perl -e 'srand(1000 + $ARGV[0]); my @w = map { join "", map { chr(97 + int(rand(26))) } 1..(2 + int(rand(9))) } 1..1000;
            my $left = $ARGV[1]; while ($left > 0) { my $line = join(" ", map { $w[int(rand(@w))] } 1..(4 + int(rand(12)))) . "\n"; print $line; $left -= length $line; }' \
-    "$i" $((target * 15 / 100)) >"$L/share/words.txt"
+    "$i" $((target * 30 / 100)) >"$L/share/words.txt"
   chmod -R u=rwX,go=rX "$WORK/large-$i"
   add_layer large "add /opt/large/$i" "$WORK/large-$i"
   rm -rf "$WORK/large-$i"
@@ -298,6 +308,7 @@ skopeo copy -q "oci:$WORK/zstd:zstd" "oci:$OUT:zstd:latest" >&2
 skopeo copy -q --format oci --dest-decompress "oci:$B:busybox-$HOST_ARCH" "dir:$WORK/uncompressed" >&2
 skopeo copy -q --dest-oci-accept-uncompressed-layers "dir:$WORK/uncompressed" "oci:$OUT:uncompressed:latest" >&2
 skopeo copy -q --all "oci:$M:multiarch" "oci:$OUT:multiarch:latest" >&2
+skopeo copy -q --all --format v2s2 "oci:$M:multiarch" "oci:$OUT:multiarch:docker" >&2
 
 # What test-registry.sh pushes: <ref.name holding the expected manifest> <ref.name to push from>
 # <repository:tag> [skopeo copy options]. skopeo reads only OCI manifests from a layout, so the
@@ -307,6 +318,7 @@ cat >"$OUT/jcontainerd-fixture.images" <<'EOF'
 busybox:latest busybox:oci library/busybox:latest --format v2s2
 busybox:oci busybox:oci library/busybox:oci
 multiarch:latest multiarch:latest library/multiarch:latest --all
+multiarch:docker multiarch:latest library/multiarch:docker --all --format v2s2
 whiteouts:latest whiteouts:latest library/whiteouts:latest
 large:latest large:latest library/large:latest
 zstd:latest zstd:latest library/zstd:latest

@@ -16,7 +16,8 @@ import java.util.Map;
  * The images scripts/test-images.sh built, read from its OCI image layout: the digests a registry
  * filled from it serves. Names are the layout's ref names, {@code <image>:<tag>} (pushed as
  * {@code library/<image>:<tag>}): busybox:latest (Docker schema 2), busybox:oci, multiarch:latest
- * (index), whiteouts:latest, large:latest, zstd:latest.
+ * (OCI index, amd64 + arm64), multiarch:docker (Docker manifest list), whiteouts:latest,
+ * large:latest, zstd:latest, uncompressed:latest. scripts/test-images.sh describes each.
  */
 public final class FixtureImages {
 

@@ -132,7 +132,21 @@ class RegistryFixtureIT {
     }
 
     @Test
-    void whiteoutsLayersDeleteFilesADirectoryAndMakeADirectoryOpaque() throws Exception {
+    void servesMultiarchDockerAsAManifestListOfSchema2Manifests() throws Exception {
+        HttpResponse<byte[]> r = get("/v2/library/multiarch/manifests/docker", ALL_MANIFESTS);
+        FixtureIndex expected = images.index("multiarch:docker");
+
+        assertThat(r.headers().firstValue("Content-Type")).hasValue(FixtureImages.DOCKER_MANIFEST_LIST);
+        assertThat(sha256(r.body())).isEqualTo(expected.index().digest());
+        assertThat(expected.manifests()).extracting(FixtureImage::platform).containsExactly("linux/amd64", "linux/arm64/v8");
+        assertThat(expected.manifests()).extracting(m -> m.manifest().mediaType()).containsOnly(DOCKER_MANIFEST);
+        // Same layers as the OCI index: only the manifests differ.
+        assertThat(expected.forPlatform("linux/arm64/v8").layers().getFirst().digest())
+                .isEqualTo(images.index("multiarch:latest").forPlatform("linux/arm64/v8").layers().getFirst().digest());
+    }
+
+    @Test
+    void whiteoutsLayersDeleteFilesADirectoryMakeADirectoryOpaqueAndSwapAFileAndADirectory() throws Exception {
         FixtureImage whiteouts = images.image("whiteouts:latest");
         assertThat(whiteouts.layers()).hasSize(4);
         assertThat(whiteouts.diffIds()).hasSize(4);
@@ -141,9 +155,12 @@ class RegistryFixtureIT {
         Map<String, TarArchiveEntry> opaque = entries(getBlob("whiteouts", whiteouts.layers().get(3).digest()));
 
         assertThat(deletions.keySet()).contains("data/.wh.remove-me.txt", "data/.wh.dir-to-remove", "bin/.wh.vi");
+        assertThat(deletions.get("data/dir-becomes-file").isFile()).isTrue();
+        assertThat(deletions.get("data/file-becomes-dir/").isDirectory()).isTrue();
         assertThat(opaque.keySet()).contains("data/opaque/.wh..wh..opq", "data/opaque/new.txt");
         assertThat(entries(getBlob("whiteouts", whiteouts.layers().get(1).digest())).keySet())
-                .contains("data/remove-me.txt", "data/dir-to-remove/a.txt", "data/opaque/old-1.txt", "data/keep.txt");
+                .contains("data/remove-me.txt", "data/dir-to-remove/a.txt", "data/opaque/old-1.txt", "data/keep.txt",
+                        "data/dir-becomes-file/inside.txt", "data/file-becomes-dir");
     }
 
     @Test

@@ -71,6 +71,7 @@ public final class KnownMessages {
                     // runtime options and process details
                     Options.getDefaultInstance(), CheckpointOptions.getDefaultInstance(),
                     ProcessDetails.getDefaultInstance(),
+                    io.jcontainerd.api.runtimeoptions.v1.Options.getDefaultInstance(),
                     // task metrics
                     Metrics.getDefaultInstance(),
                     io.jcontainerd.api.cgroups.v2.Metrics.getDefaultInstance(),

@@ -217,6 +217,8 @@ class WireCompatibilityTest {
                 .isEqualTo("containerd.events.ContainerCreate.Runtime");
         assertThat(Process.getDescriptor().getFullName()).isEqualTo("containerd.v1.types.Process");
         assertThat(Options.getDescriptor().getFullName()).isEqualTo("containerd.runc.v1.Options");
+        assertThat(io.jcontainerd.api.runtimeoptions.v1.Options.getDescriptor().getFullName())
+                .isEqualTo("runtimeoptions.v1.Options");
         assertThat(Metrics.getDescriptor().getFullName()).isEqualTo("io.containerd.cgroups.v1.Metrics");
         assertThat(io.jcontainerd.api.cgroups.v2.Metrics.getDescriptor().getFullName())
                 .isEqualTo("io.containerd.cgroups.v2.Metrics");

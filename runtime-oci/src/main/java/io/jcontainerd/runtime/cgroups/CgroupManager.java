@@ -1,0 +1,64 @@
+package io.jcontainerd.runtime.cgroups;
+
+import io.jcontainerd.runtime.spec.Resources;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One container's cgroup, on a v1 (one directory per controller hierarchy) or v2 (unified) host.
+ * The init stage joins it by writing "0" to each {@link #procsFiles()} entry before it does anything
+ * else, so all its children are accounted from the start.
+ */
+public interface CgroupManager {
+    /** Creates the directories and applies the limits. */
+    void create(Resources resources);
+
+    List<String> procsFiles();
+
+    /** For a "cgroup" mount inside the container: name under /sys/fs/cgroup → host directory. Empty on v2. */
+    Map<String, String> hierarchyBinds();
+
+    /** Symlinks such as cpu -> cpu,cpuacct that v1 hosts show under /sys/fs/cgroup. */
+    Map<String, String> hierarchySymlinks();
+
+    void freeze();
+    void thaw();
+    boolean frozen();
+
+    /** Host pids of every process in the cgroup. */
+    List<Integer> pids();
+
+    Stats stats();
+
+    /** Removes the container's directories (not its parents); safe when already gone. */
+    void destroy();
+
+    boolean unified();
+
+    static boolean hostIsUnified() {
+        return Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+    }
+
+    /** cgroupsPath as containerd passes it ("/default/id"), or runc's default "/&lt;id&gt;". */
+    static CgroupManager forContainer(String cgroupsPath, String id) {
+        String path = normalize(cgroupsPath, id);
+        return hostIsUnified() ? new V2CgroupManager(path) : V1CgroupManager.discover(path);
+    }
+
+    static String normalize(String cgroupsPath, String id) {
+        if (cgroupsPath == null || cgroupsPath.isBlank()) return "/" + id;
+        if (cgroupsPath.contains(":") && !cgroupsPath.startsWith("/")) {
+            // systemd form slice:prefix:name, mapped onto the plain hierarchy the way the cgroupfs driver lays it out
+            String[] p = cgroupsPath.split(":", 3);
+            String slice = p[0].isEmpty() ? "system.slice" : p[0];
+            return "/" + slice + "/" + (p[1].isEmpty() ? "" : p[1] + "-") + p[2] + ".scope";
+        }
+        return cgroupsPath.startsWith("/") ? cgroupsPath : "/" + cgroupsPath;
+    }
+
+    record Stats(long cpuTotal, long cpuUser, long cpuKernel, List<Long> perCpu, long memoryUsage, long memoryMax,
+                 long memoryLimit, long memoryFailcnt, Map<String, Long> memoryRaw, long pidsCurrent, long pidsLimit) {}
+}

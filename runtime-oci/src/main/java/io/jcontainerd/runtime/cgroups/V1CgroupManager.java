@@ -1,0 +1,207 @@
+package io.jcontainerd.runtime.cgroups;
+
+import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.spec.Resources;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** cgroup v1: one directory per mounted controller hierarchy (cpu,cpuacct / memory / pids / freezer / ...). */
+public final class V1CgroupManager implements CgroupManager {
+    private static final Set<String> CONTROLLERS = Set.of("cpu", "cpuacct", "cpuset", "memory", "pids", "freezer",
+            "devices", "blkio", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma", "misc");
+    /** runc's default device allow-list, applied after the spec's rules. */
+    private static final List<String> DEFAULT_DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm",
+            "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm");
+
+    /** hierarchy mount point name (e.g. "cpu,cpuacct") → its controllers. */
+    private final Map<Path, List<String>> hierarchies;
+    private final String path;
+
+    V1CgroupManager(Map<Path, List<String>> hierarchies, String path) {
+        this.hierarchies = hierarchies;
+        this.path = path;
+    }
+
+    static V1CgroupManager discover(String path) {
+        Map<Path, List<String>> found = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] halves = line.split(" - ", 2);
+                if (halves.length != 2) continue;
+                String[] post = halves[1].split(" ");
+                if (!post[0].equals("cgroup") || post.length < 3) continue;
+                String mountPoint = halves[0].split(" ")[4];
+                List<String> ctrls = Arrays.stream(post[2].split(",")).filter(CONTROLLERS::contains).toList();
+                if (!ctrls.isEmpty()) found.putIfAbsent(Path.of(mountPoint), ctrls);
+            }
+        } catch (IOException e) {
+            throw JruncException.system("cannot read /proc/self/mountinfo: %s", e.getMessage());
+        }
+        if (found.isEmpty()) throw JruncException.system("no cgroup v1 hierarchy is mounted and /sys/fs/cgroup is not cgroup2");
+        return new V1CgroupManager(found, path);
+    }
+
+    private Path dir(Path mount) { return Path.of(mount + path); }
+
+    private Path controller(String name) {
+        for (var e : hierarchies.entrySet()) if (e.getValue().contains(name)) return dir(e.getKey());
+        return null;
+    }
+
+    @Override public void create(Resources r) {
+        for (Path mount : hierarchies.keySet()) {
+            Path d = dir(mount);
+            try {
+                if (hierarchies.get(mount).contains("cpuset")) createCpuset(mount, d);
+                else Files.createDirectories(d);
+            } catch (IOException e) {
+                throw JruncException.system("cannot create cgroup %s: %s", d, e.getMessage());
+            }
+        }
+        Path mem = controller("memory");
+        if (r.memory() != null && mem != null) {
+            var m = r.memory();
+            if (m.limit() != null) CgroupFiles.write(mem.resolve("memory.limit_in_bytes"), Long.toString(m.limit()));
+            if (m.swap() != null && Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) {
+                CgroupFiles.write(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(m.swap()));
+            }
+            if (m.reservation() != null) CgroupFiles.write(mem.resolve("memory.soft_limit_in_bytes"), Long.toString(m.reservation()));
+            if (m.swappiness() != null && m.swappiness() >= 0 && m.swappiness() <= 100) {
+                CgroupFiles.write(mem.resolve("memory.swappiness"), Long.toString(m.swappiness()));
+            }
+        }
+        Path cpu = controller("cpu");
+        if (r.cpu() != null && cpu != null) {
+            var c = r.cpu();
+            if (c.shares() != null && c.shares() > 0) CgroupFiles.write(cpu.resolve("cpu.shares"), Long.toString(c.shares()));
+            if (c.period() != null && c.period() > 0) CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(c.period()));
+            if (c.quota() != null && c.quota() != 0) CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(c.quota()));
+        }
+        Path cpuset = controller("cpuset");
+        if (r.cpu() != null && cpuset != null) {
+            if (r.cpu().cpus() != null && !r.cpu().cpus().isEmpty()) CgroupFiles.write(cpuset.resolve("cpuset.cpus"), r.cpu().cpus());
+            if (r.cpu().mems() != null && !r.cpu().mems().isEmpty()) CgroupFiles.write(cpuset.resolve("cpuset.mems"), r.cpu().mems());
+        }
+        Path pids = controller("pids");
+        if (r.pids() != null && pids != null) {
+            CgroupFiles.write(pids.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
+        }
+        Path devices = controller("devices");
+        if (devices != null && !r.devices().isEmpty()) {
+            for (var rule : r.devices()) {
+                String type = rule.type() == null ? "a" : rule.type();
+                String spec = type.equals("a") ? "a" : "%s %s:%s %s".formatted(type,
+                        rule.major() == null || rule.major() < 0 ? "*" : rule.major(),
+                        rule.minor() == null || rule.minor() < 0 ? "*" : rule.minor(),
+                        rule.access() == null ? "rwm" : rule.access());
+                CgroupFiles.write(devices.resolve(rule.allow() ? "devices.allow" : "devices.deny"), spec);
+            }
+            for (String d : DEFAULT_DEVICES) CgroupFiles.write(devices.resolve("devices.allow"), d);
+        }
+    }
+
+    /** A new cpuset cgroup starts with no cpus or mems; copy them down from the parent, level by level. */
+    private static void createCpuset(Path mount, Path target) throws IOException {
+        Path current = mount;
+        for (Path part : mount.relativize(target)) {
+            Path next = current.resolve(part);
+            if (!Files.exists(next)) {
+                Files.createDirectory(next);
+                for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                    if (CgroupFiles.read(next.resolve(f)).isEmpty()) CgroupFiles.write(next.resolve(f), CgroupFiles.read(current.resolve(f)));
+                }
+            }
+            current = next;
+        }
+    }
+
+    @Override public List<String> procsFiles() {
+        return hierarchies.keySet().stream().map(m -> dir(m).resolve("cgroup.procs").toString()).toList();
+    }
+
+    @Override public Map<String, String> hierarchyBinds() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Path m : hierarchies.keySet()) out.put(m.getFileName().toString(), dir(m).toString());
+        return out;
+    }
+
+    @Override public Map<String, String> hierarchySymlinks() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Path m : hierarchies.keySet()) {
+            String name = m.getFileName().toString();
+            if (!name.contains(",")) continue;
+            for (String c : name.split(",")) out.put(c, name);
+        }
+        return out;
+    }
+
+    @Override public void freeze() {
+        Path f = requireController("freezer");
+        CgroupFiles.write(f.resolve("freezer.state"), "FROZEN");
+        CgroupFiles.awaitValue(f.resolve("freezer.state"), "FROZEN", "the container to freeze");
+    }
+
+    @Override public void thaw() {
+        Path f = requireController("freezer");
+        CgroupFiles.write(f.resolve("freezer.state"), "THAWED");
+        CgroupFiles.awaitValue(f.resolve("freezer.state"), "THAWED", "the container to thaw");
+    }
+
+    @Override public boolean frozen() {
+        Path f = controller("freezer");
+        return f != null && CgroupFiles.read(f.resolve("freezer.state")).equals("FROZEN");
+    }
+
+    private Path requireController(String name) {
+        Path p = controller(name);
+        if (p == null) throw JruncException.failedPrecondition("the %s cgroup controller is not mounted on this host", name);
+        return p;
+    }
+
+    @Override public List<Integer> pids() {
+        Path any = controller("pids") != null ? controller("pids") : controller("freezer") != null ? controller("freezer") : dir(hierarchies.keySet().iterator().next());
+        List<Integer> out = new ArrayList<>();
+        for (String l : CgroupFiles.read(any.resolve("cgroup.procs")).split("\n")) if (!l.isBlank()) out.add(Integer.parseInt(l.trim()));
+        return out;
+    }
+
+    @Override public Stats stats() {
+        Path cpuacct = controller("cpuacct"), mem = controller("memory"), pids = controller("pids");
+        List<Long> perCpu = new ArrayList<>();
+        long total = 0, user = 0, kernel = 0;
+        if (cpuacct != null) {
+            total = CgroupFiles.readLong(cpuacct.resolve("cpuacct.usage"));
+            for (String s : CgroupFiles.read(cpuacct.resolve("cpuacct.usage_percpu")).split("\\s+")) if (!s.isBlank()) perCpu.add(Long.parseLong(s));
+            Map<String, Long> st = CgroupFiles.readKeyed(cpuacct.resolve("cpuacct.stat"));
+            long tick = 10_000_000L; // USER_HZ=100 → ns
+            user = st.getOrDefault("user", 0L) * tick;
+            kernel = st.getOrDefault("system", 0L) * tick;
+        }
+        long usage = 0, max = 0, limit = 0, failcnt = 0;
+        Map<String, Long> raw = Map.of();
+        if (mem != null) {
+            usage = CgroupFiles.readLong(mem.resolve("memory.usage_in_bytes"));
+            max = CgroupFiles.readLong(mem.resolve("memory.max_usage_in_bytes"));
+            limit = CgroupFiles.readLong(mem.resolve("memory.limit_in_bytes"));
+            failcnt = CgroupFiles.readLong(mem.resolve("memory.failcnt"));
+            raw = CgroupFiles.readKeyed(mem.resolve("memory.stat"));
+        }
+        long current = pids == null ? 0 : CgroupFiles.readLong(pids.resolve("pids.current"));
+        long pidsMax = pids == null ? 0 : Math.max(0, CgroupFiles.readLong(pids.resolve("pids.max")));
+        return new Stats(total, user, kernel, perCpu, usage, max, limit, failcnt, raw, current, pidsMax);
+    }
+
+    @Override public void destroy() {
+        for (Path m : hierarchies.keySet()) CgroupFiles.rmdir(dir(m));
+    }
+
+    @Override public boolean unified() { return false; }
+}

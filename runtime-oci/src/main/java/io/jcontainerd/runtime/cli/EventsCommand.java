@@ -1,0 +1,71 @@
+package io.jcontainerd.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.runtime.cgroups.CgroupManager;
+import io.jcontainerd.runtime.container.ContainerState;
+import io.jcontainerd.runtime.container.Containers;
+import io.jcontainerd.runtime.container.Status;
+import io.jcontainerd.runtime.spec.SpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "events", description = "container stats as runc's events JSON (--stats prints once)")
+final class EventsCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Option(names = "--stats") boolean stats;
+    @Option(names = "--interval") String interval = "5s";
+    @Parameters(index = "0", paramLabel = "<container-id>") String id;
+
+    @Override public Integer call() throws Exception {
+        Containers c = main.containers();
+        ContainerState s = c.store().load(id);
+        long sleepMs = parse(interval);
+        do {
+            if (c.status(s) == Status.STOPPED) {
+                if (stats) throw io.jcontainerd.runtime.JruncException.failedPrecondition("container %s is not running", id);
+                return 0;
+            }
+            System.out.println(render(SpecLoader.mapper(), id, c.cgroup(s).stats()));
+            System.out.flush();
+            if (!stats) Thread.sleep(sleepMs);
+        } while (!stats);
+        return 0;
+    }
+
+    static String render(ObjectMapper m, String id, CgroupManager.Stats st) throws Exception {
+        ObjectNode root = m.createObjectNode();
+        root.put("type", "stats");
+        root.put("id", id);
+        ObjectNode data = root.putObject("data");
+        ObjectNode cpu = data.putObject("cpu");
+        ObjectNode usage = cpu.putObject("usage");
+        usage.put("total", st.cpuTotal());
+        usage.set("percpu", m.valueToTree(st.perCpu()));
+        usage.put("kernel", st.cpuKernel());
+        usage.put("user", st.cpuUser());
+        cpu.putObject("throttling");
+        ObjectNode mem = data.putObject("memory");
+        mem.put("cache", st.memoryRaw().getOrDefault("cache", 0L));
+        ObjectNode mu = mem.putObject("usage");
+        mu.put("limit", st.memoryLimit());
+        mu.put("usage", st.memoryUsage());
+        mu.put("max", st.memoryMax());
+        mu.put("failcnt", st.memoryFailcnt());
+        mem.set("raw", m.valueToTree(st.memoryRaw()));
+        ObjectNode pids = data.putObject("pids");
+        pids.put("current", st.pidsCurrent());
+        pids.put("limit", st.pidsLimit());
+        return m.writeValueAsString(root);
+    }
+
+    private static long parse(String d) {
+        if (d.endsWith("ms")) return Long.parseLong(d.substring(0, d.length() - 2));
+        if (d.endsWith("s")) return (long) (Double.parseDouble(d.substring(0, d.length() - 1)) * 1000);
+        return Long.parseLong(d) * 1000;
+    }
+}

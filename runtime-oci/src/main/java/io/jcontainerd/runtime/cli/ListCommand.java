@@ -1,0 +1,48 @@
+package io.jcontainerd.runtime.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.runtime.container.ContainerState;
+import io.jcontainerd.runtime.container.Containers;
+import io.jcontainerd.runtime.container.Status;
+import io.jcontainerd.runtime.spec.SpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "list", aliases = "ls", description = "list containers (table or --format json)")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Option(names = {"-f", "--format"}) String format = "table";
+    @Option(names = {"-q", "--quiet"}) boolean quiet;
+
+    @Override public Integer call() throws Exception {
+        Containers c = main.containers();
+        var mapper = SpecLoader.mapper();
+        ArrayNode arr = mapper.createArrayNode();
+        StringBuilder table = new StringBuilder("%-12s %-8s %-10s %-40s %-30s %s%n".formatted("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"));
+        for (ContainerState s : c.store().all()) {
+            Status st = c.status(s);
+            int pid = st == Status.STOPPED ? 0 : s.pid();
+            if (quiet) {
+                table.append(s.id()).append('\n');
+                continue;
+            }
+            table.append("%-12s %-8d %-10s %-40s %-30s %s%n".formatted(s.id(), pid, st.json(), s.bundle(), s.created(), "root"));
+            ObjectNode n = arr.addObject();
+            n.put("ociVersion", s.ociVersion());
+            n.put("id", s.id());
+            n.put("pid", pid);
+            n.put("status", st.json());
+            n.put("bundle", s.bundle());
+            n.put("rootfs", s.rootfs());
+            n.put("created", s.created());
+            n.put("owner", "root");
+        }
+        if ("json".equals(format)) System.out.println(mapper.writeValueAsString(arr));
+        else System.out.print(quiet ? table.substring(table.indexOf("\n") + 1) : table);
+        return 0;
+    }
+}

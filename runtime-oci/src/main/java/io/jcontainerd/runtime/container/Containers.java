@@ -1,0 +1,310 @@
+package io.jcontainerd.runtime.container;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.cgroups.CgroupManager;
+import io.jcontainerd.runtime.init.InitPlan;
+import io.jcontainerd.runtime.init.PlanCodec;
+import io.jcontainerd.runtime.linux.LibC;
+import io.jcontainerd.runtime.linux.LinuxConstants;
+import io.jcontainerd.runtime.spec.Linux;
+import io.jcontainerd.runtime.spec.Spec;
+import io.jcontainerd.runtime.spec.SpecLoader;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The lifecycle operations behind the CLI: create, start, state, kill, delete, pause, resume, exec. */
+public final class Containers {
+    public static final String OCI_VERSION = "1.0.2-dev";
+    private final StateStore store;
+    private final ObjectMapper json = SpecLoader.mapper();
+
+    public Containers(Path root) { this.store = new StateStore(root); }
+
+    public StateStore store() { return store; }
+
+    /** Creates the container and leaves its init waiting on exec.fifo; returns the init's host pid. */
+    public int create(String id, Path bundle, PlanBuilder.CreateOptions options, String pidFile) {
+        StateStore.validateId(id);
+        Path absBundle = bundle.toAbsolutePath().normalize();
+        Spec spec = SpecLoader.load(absBundle);
+        Path dir = store.reserve(id);
+        CgroupManager cgroup = null;
+        InitLauncher.Launched init = null;
+        try {
+            cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
+            cgroup.create(spec.linux().resources());
+            Path fifo = store.fifo(id);
+            if (LibC.INSTANCE.mknod(fifo.toString(), LinuxConstants.S_IFIFO | 0622, 0) < 0) {
+                throw JruncException.system("cannot create %s: errno %d", fifo, com.sun.jna.Native.getLastError());
+            }
+            LibC.INSTANCE.chmod(fifo.toString(), 0622);
+            InitPlan plan = PlanBuilder.forCreate(spec, absBundle, cgroup,
+                    new PlanBuilder.CreateOptions(fifo.toString(), options.consoleSocket(), options.preserveFds(), options.noPivot()));
+            int flags = 0;
+            Map<String, Integer> joins = new LinkedHashMap<>();
+            for (Linux.Namespace ns : spec.linux().namespaces()) {
+                if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue; // done by the launcher / init stage
+                int flag = LinuxConstants.namespaceFlag(ns.type());
+                if (ns.path() == null || ns.path().isEmpty()) flags |= flag;
+                else joins.put(ns.path(), flag);
+            }
+            init = InitLauncher.real().launch(flags, joins, options.preserveFds());
+            init.channel().sendBytes(PlanCodec.encode(plan));
+            ContainerState state = new ContainerState(OCI_VERSION, id, init.pid(), 0, absBundle.toString(),
+                    Path.of(plan.rootfs().path()).toString(), Instant.now().toString(), "", spec.annotations(),
+                    spec.linux().cgroupsPath(), (flags & LinuxConstants.CLONE_NEWPID) != 0, spec);
+            awaitReady(init, spec, state);
+            state = new ContainerState(state.ociVersion(), id, init.pid(), ProcStat.startTime(init.pid()), state.bundle(),
+                    state.rootfs(), state.created(), "", state.annotations(), state.cgroupsPath(), state.newPidNamespace(), spec);
+            store.save(state);
+            if (pidFile != null) writePidFile(Path.of(pidFile), init.pid());
+            return init.pid();
+        } catch (RuntimeException e) {
+            if (init != null) {
+                LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
+                LibC.INSTANCE.waitpid(init.pid(), new int[1], 0);
+            }
+            if (cgroup != null) {
+                try {
+                    cgroup.destroy();
+                } catch (RuntimeException ignored) {
+                    // reported below with the original error
+                }
+            }
+            store.remove(id);
+            throw e;
+        } finally {
+            if (init != null) init.channel().close();
+            if (!Files.exists(dir)) store.remove(id);
+        }
+    }
+
+    private void awaitReady(InitLauncher.Launched init, Spec spec, ContainerState state) {
+        while (true) {
+            String line = init.channel().receive();
+            if (line == null) throw JruncException.system("container init (pid %d) exited before it was ready", init.pid());
+            if (line.equals("ready")) return;
+            if (line.startsWith("error ")) throw JruncException.system("container init: %s", line.substring(6));
+            if (line.equals("hooks")) {
+                try {
+                    String s = stateJson(state, Status.CREATING);
+                    HookRunner.run("prestart", spec.hooks().prestart(), s);
+                    HookRunner.run("createRuntime", spec.hooks().createRuntime(), s);
+                    init.channel().send("resume");
+                } catch (RuntimeException e) {
+                    init.channel().send("abort " + e.getMessage());
+                    throw e;
+                }
+            }
+        }
+    }
+
+    public void start(String id) {
+        ContainerState s = store.load(id);
+        Status st = status(s);
+        if (st != Status.CREATED) throw JruncException.failedPrecondition("cannot start container %s: it is %s, not created", id, st.json());
+        Path fifo = store.fifo(id);
+        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+            try (FileInputStream in = new FileInputStream(fifo.toFile())) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
+        byte[] got = null;
+        for (int i = 0; i < 60_000 && got == null; i++) {
+            try {
+                got = read.get(5, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (!ProcStat.alive(s.pid(), s.pidStartTime())) break;
+            } catch (Exception e) {
+                throw JruncException.system("cannot start container %s: %s", id, e.getMessage());
+            }
+        }
+        if (got == null || got.length == 0) throw JruncException.failedPrecondition("cannot start container %s: its init process exited", id);
+        try {
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            throw JruncException.system("cannot remove %s: %s", fifo, e.getMessage());
+        }
+        if (!s.config().hooks().poststart().isEmpty()) HookRunner.run("poststart", s.config().hooks().poststart(), stateJson(s, Status.RUNNING));
+    }
+
+    public Status status(ContainerState s) {
+        if (!ProcStat.alive(s.pid(), s.pidStartTime())) return Status.STOPPED;
+        if (cgroup(s).frozen()) return Status.PAUSED;
+        if (Files.exists(store.fifo(s.id()))) return Status.CREATED;
+        return Status.RUNNING;
+    }
+
+    public CgroupManager cgroup(ContainerState s) { return CgroupManager.forContainer(s.cgroupsPath(), s.id()); }
+
+    /** runc's `state` output. */
+    public String stateJson(ContainerState s, Status status) {
+        ObjectNode n = json.createObjectNode();
+        n.put("ociVersion", s.ociVersion());
+        n.put("id", s.id());
+        n.put("pid", status == Status.STOPPED ? 0 : s.pid());
+        n.put("status", status.json());
+        n.put("bundle", s.bundle());
+        n.put("rootfs", s.rootfs());
+        n.put("created", s.created());
+        n.put("owner", s.owner());
+        if (!s.annotations().isEmpty()) n.set("annotations", json.valueToTree(s.annotations()));
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+        } catch (IOException e) {
+            throw JruncException.system("cannot render state of %s: %s", s.id(), e.getMessage());
+        }
+    }
+
+    public String state(String id) {
+        ContainerState s = store.load(id);
+        return stateJson(s, status(s));
+    }
+
+    public void kill(String id, int signal, boolean all) {
+        ContainerState s = store.load(id);
+        Status st = status(s);
+        if (st == Status.STOPPED) throw JruncException.failedPrecondition("container %s is not running", id);
+        if (all) {
+            CgroupManager cg = cgroup(s);
+            for (int pid : cg.pids()) LibC.INSTANCE.kill(pid, signal);
+            if (st == Status.PAUSED && signal == LinuxConstants.SIGKILL) cg.thaw();
+            return;
+        }
+        if (LibC.INSTANCE.kill(s.pid(), signal) < 0) {
+            throw JruncException.system("cannot signal container %s (pid %d): errno %d", id, s.pid(), com.sun.jna.Native.getLastError());
+        }
+    }
+
+    public void delete(String id, boolean force) {
+        StateStore.validateId(id);
+        var found = store.find(id);
+        if (found.isEmpty()) {
+            if (force && Files.isDirectory(store.dir(id))) {
+                store.remove(id);
+                return;
+            }
+            throw JruncException.notFound("container %s does not exist in %s", id, store.root());
+        }
+        ContainerState s = found.get();
+        Status st = status(s);
+        if ((st == Status.RUNNING || st == Status.PAUSED) && !force) {
+            throw JruncException.failedPrecondition("cannot delete container %s that is not stopped: %s (use --force)", id, st.json());
+        }
+        CgroupManager cg = cgroup(s);
+        if (st != Status.STOPPED) {
+            killAll(s, cg);
+        } else if (!s.newPidNamespace()) {
+            killAll(s, cg);
+        }
+        try {
+            cg.destroy();
+        } finally {
+            store.remove(id);
+        }
+        if (!s.config().hooks().poststop().isEmpty()) {
+            try {
+                HookRunner.run("poststop", s.config().hooks().poststop(), stateJson(s, Status.STOPPED));
+            } catch (JruncException e) {
+                System.err.println("jrunc: " + e.getMessage()); // poststop failures are warnings in the spec
+            }
+        }
+    }
+
+    private void killAll(ContainerState s, CgroupManager cg) {
+        List<Integer> pids = cg.pids();
+        for (int pid : pids) LibC.INSTANCE.kill(pid, LinuxConstants.SIGKILL);
+        if (ProcStat.alive(s.pid(), s.pidStartTime())) LibC.INSTANCE.kill(s.pid(), LinuxConstants.SIGKILL);
+        if (cg.frozen()) cg.thaw();
+        for (int i = 0; i < 1000; i++) {
+            if (!ProcStat.alive(s.pid(), s.pidStartTime()) && cg.pids().isEmpty()) return;
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw JruncException.system("container %s: processes %s did not die after SIGKILL", s.id(), cg.pids());
+    }
+
+    public void pause(String id) {
+        ContainerState s = store.load(id);
+        Status st = status(s);
+        if (st != Status.RUNNING) throw JruncException.failedPrecondition("cannot pause container %s: it is %s, not running", id, st.json());
+        cgroup(s).freeze();
+    }
+
+    public void resume(String id) {
+        ContainerState s = store.load(id);
+        Status st = status(s);
+        if (st != Status.PAUSED) throw JruncException.failedPrecondition("cannot resume container %s: it is %s, not paused", id, st.json());
+        cgroup(s).thaw();
+    }
+
+    /** jrunc exec: starts another process in a running container; returns its exit status (0 when detached). */
+    public int exec(String id, io.jcontainerd.runtime.spec.Process process, boolean detach, String pidFile,
+                    String consoleSocket, int preserveFds) {
+        ContainerState s = store.load(id);
+        Status st = status(s);
+        if (st != Status.RUNNING && st != Status.CREATED) {
+            throw JruncException.failedPrecondition("cannot exec in container %s: it is %s, not running", id, st.json());
+        }
+        if (process.args().isEmpty()) throw JruncException.invalidArgument("exec: no command given for container %s", id);
+        InitPlan plan = PlanBuilder.forExec(s.config(), process, s.pid(), cgroup(s), consoleSocket, preserveFds);
+        Map<String, Integer> joins = new LinkedHashMap<>();
+        for (Linux.Namespace ns : s.config().linux().namespaces()) {
+            if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue;
+            joins.put("/proc/" + s.pid() + "/ns/" + LinuxConstants.procNsName(ns.type()), LinuxConstants.namespaceFlag(ns.type()));
+        }
+        InitLauncher.Launched init = InitLauncher.real().launch(0, joins, preserveFds);
+        try {
+            init.channel().sendBytes(PlanCodec.encode(plan));
+            String line = init.channel().receive();
+            if (line == null || !line.equals("ready")) {
+                LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
+                waitExit(init.pid());
+                throw JruncException.system("exec in container %s failed: %s", id,
+                        line == null ? "the process exited during setup" : line.replaceFirst("^error ", ""));
+            }
+        } finally {
+            init.channel().close();
+        }
+        if (pidFile != null) writePidFile(Path.of(pidFile), init.pid());
+        return detach ? 0 : waitExit(init.pid());
+    }
+
+    /** Waits for a child of this jrunc (the init of `run`, or an exec'd process); returns runc's exit status. */
+    public static int waitExit(int pid) {
+        int[] status = new int[1];
+        while (LibC.INSTANCE.waitpid(pid, status, 0) < 0) {
+            if (com.sun.jna.Native.getLastError() != 4 /* EINTR */) return 255;
+        }
+        int w = status[0];
+        if ((w & 0x7f) == 0) return (w >> 8) & 0xff;
+        return 128 + (w & 0x7f);
+    }
+
+    public static void writePidFile(Path file, int pid) {
+        try {
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.writeString(tmp, Integer.toString(pid));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw JruncException.system("cannot write pid file %s: %s", file, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.jcontainerd.runtime.container;
+
+import com.sun.jna.Native;
+import io.jcontainerd.runtime.init.InitMain;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The command line of the init stage JVM: the same JDK as this jrunc, a small heap, serial GC, C1
+ * only, no perf data file, no logging (its stdout is the container's), and an AOT cache when the
+ * build produced one (target/jrunc-init.aot).
+ */
+public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) {
+    public static InitCommand current() {
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        Path jar = location(InitMain.class);
+        Path jna = location(Native.class);
+        String boot = System.getProperty("jna.boot.library.path");
+        return new InitCommand(real(javaHome), jar, jna, boot == null ? null : real(Path.of(boot)));
+    }
+
+    private static Path location(Class<?> c) {
+        try {
+            return real(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    public List<String> argv(int syncFd) {
+        List<String> a = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto", "-Xmx64m", "-Xss512k",
+                "-XX:+DisableAttachMechanism", "-Xlog:disable", "-Xlog:all=off", "--enable-native-access=ALL-UNNAMED"));
+        Path aot = jar.getParent().resolve("jrunc-init.aot");
+        if (Files.isRegularFile(aot) && jar.toString().endsWith(".jar")) a.add("-XX:AOTCache=" + aot);
+        if (nativeDir != null) {
+            a.add("-Djna.boot.library.path=" + nativeDir);
+            a.add("-Djna.nosys=true");
+        }
+        a.add("-cp");
+        a.add(jar + ":" + jnaJar);
+        a.add(InitMain.class.getName());
+        a.add(Integer.toString(syncFd));
+        return a;
+    }
+
+    /** Directories re-mounted read-only for the init stage: the JDK and wherever jrunc's jars live. */
+    public List<Path> readOnlyDirs() {
+        Set<Path> dirs = new LinkedHashSet<>();
+        dirs.add(javaHome);
+        dirs.add(Files.isDirectory(jar) ? jar : jar.getParent());
+        dirs.add(jnaJar.getParent());
+        if (nativeDir != null) dirs.add(nativeDir);
+        List<Path> out = new ArrayList<>();
+        for (Path d : dirs) if (dirs.stream().noneMatch(o -> !o.equals(d) && d.startsWith(o))) out.add(d);
+        return out;
+    }
+}

@@ -1,0 +1,31 @@
+package io.jcontainerd.runtime.init;
+
+import io.jcontainerd.runtime.linux.JnaSyscalls;
+
+/**
+ * Entry point of the container init stage (a separate JVM started by `jrunc create`/`exec`), kept
+ * small: it loads only the plan codec, the stage and JNA. argv[0] is the sync socket's fd number.
+ */
+public final class InitMain {
+    private InitMain() {}
+
+    public static void main(String[] args) {
+        FdChannel channel = new FdChannel(Integer.parseInt(args[0]));
+        InitPlan plan;
+        try {
+            plan = PlanCodec.decode(channel.receiveBytes());
+        } catch (RuntimeException e) {
+            channel.send("error cannot read the init plan: " + e.getMessage());
+            Runtime.getRuntime().halt(1);
+            return;
+        }
+        try {
+            new InitStage(new JnaSyscalls(), channel, plan).run();
+        } catch (Throwable t) {
+            // before "ready" the message already went to jrunc; after it, stderr is the container's.
+            System.err.println("jrunc init: " + t.getMessage());
+            System.err.flush();
+        }
+        Runtime.getRuntime().halt(127);
+    }
+}

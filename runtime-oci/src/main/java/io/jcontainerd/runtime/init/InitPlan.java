@@ -1,0 +1,56 @@
+package io.jcontainerd.runtime.init;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the container init stage does, decided by the jrunc command beforehand. The init stage
+ * is a second, lean JVM; it gets this plan over its sync socket and never sees config.json, so it
+ * loads neither Jackson nor picocli. Paths in {@link Rootfs#mounts()} are container paths, resolved
+ * inside the rootfs by the init stage itself (after the earlier mounts are in place).
+ */
+public record InitPlan(
+        boolean exec,
+        List<String> cgroupProcs,
+        boolean newCgroupNs,
+        String joinCgroupNs,
+        String joinMountNs,
+        Rootfs rootfs,
+        String hostname,
+        String domainname,
+        Map<String, String> sysctl,
+        List<Limit> rlimits,
+        Integer oomScoreAdj,
+        long uid,
+        long gid,
+        List<Long> additionalGids,
+        Integer umask,
+        CapSets caps,
+        boolean noNewPrivileges,
+        byte[] seccomp,
+        List<String> args,
+        List<String> env,
+        String cwd,
+        String execFifo,
+        boolean terminal,
+        String consoleSocket,
+        boolean syncHooks,
+        int preserveFds) {
+
+    public record Rootfs(String path, long propagation, boolean readonly, boolean noPivot, List<MountStep> mounts,
+                         boolean defaultDevices, List<DeviceNode> devices, List<String> maskedPaths,
+                         List<String> readonlyPaths) {}
+
+    /** One step of the mount list; cgroup v1 mounts arrive already expanded into tmpfs + binds + symlinks. */
+    public record MountStep(Kind kind, String source, String destination, String type, long flags, long remountFlags,
+                            long propagation, String data) {
+        public enum Kind { FS, BIND, RBIND, SYMLINK, REMOUNT }
+    }
+
+    public record DeviceNode(String path, int type, long major, long minor, int mode, long uid, long gid) {}
+
+    public record Limit(int resource, long soft, long hard) {}
+
+    /** The five capability sets as bit masks. */
+    public record CapSets(long bounding, long effective, long inheritable, long permitted, long ambient) {}
+}

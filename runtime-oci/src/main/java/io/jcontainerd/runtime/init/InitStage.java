@@ -1,0 +1,260 @@
+package io.jcontainerd.runtime.init;
+
+import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.linux.CapabilityNames;
+import io.jcontainerd.runtime.linux.Errno;
+import io.jcontainerd.runtime.linux.SyscallException;
+import io.jcontainerd.runtime.linux.Syscalls;
+
+import java.util.List;
+
+import static io.jcontainerd.runtime.linux.LinuxConstants.*;
+import static io.jcontainerd.runtime.spec.MountOptions.*;
+
+/**
+ * The container's init stage: runs inside the new namespaces (created by the jrunc command's spawn
+ * thread), finishes the setup only a process in there can do and execve's the user's program.
+ * Everything happens on one thread because namespace, credential, capability and seccomp changes
+ * are per-thread and execve hands the calling thread's to the new program.
+ *
+ * <p>Order (as runc): cgroups, mounts, devices, [runtime hooks], pivot_root, masked and read-only
+ * paths, read-only root, hostname, sysctl, rlimits, console, bounding set, uid/gid, capabilities,
+ * "ready", wait on exec.fifo, no_new_privs, seccomp, close our fds, execve.
+ */
+public final class InitStage {
+    private final Syscalls sys;
+    private final SyncChannel sync;
+    private final InitPlan plan;
+
+    public InitStage(Syscalls sys, SyncChannel sync, InitPlan plan) {
+        this.sys = sys;
+        this.sync = sync;
+        this.plan = plan;
+    }
+
+    /** Runs the plan; on success never returns (execve). */
+    public void run() {
+        String exe;
+        int fifo = -1;
+        try {
+            // Container processes must not open /proc/<init>/{exe,fd,mem,map_files} while we are still the JVM.
+            sys.prctl(PR_SET_DUMPABLE, 0, 0);
+            for (String procs : plan.cgroupProcs()) sys.writeFile(procs, "0");
+            if (plan.joinCgroupNs() != null) sys.setns(plan.joinCgroupNs(), CLONE_NEWCGROUP);
+            else if (plan.newCgroupNs()) sys.unshare(CLONE_NEWCGROUP);
+            if (plan.execFifo() != null) fifo = sys.open(plan.execFifo(), O_PATH | O_CLOEXEC);
+            int console = plan.terminal() && plan.consoleSocket() != null ? sys.connectUnix(plan.consoleSocket()) : -1;
+            if (plan.rootfs() != null) prepareRootfs(plan.rootfs());
+            if (plan.syncHooks()) {
+                sync.send("hooks");
+                String answer = sync.receive();
+                if (!"resume".equals(answer)) throw JruncException.system("runtime hooks failed: %s", answer);
+            }
+            if (plan.joinMountNs() != null) {
+                sys.unshare(CLONE_FS);
+                sys.setns(plan.joinMountNs(), CLONE_NEWNS);
+            }
+            if (plan.rootfs() != null) finishRootfs(plan.rootfs());
+            if (plan.hostname() != null) sys.sethostname(plan.hostname());
+            if (plan.domainname() != null) sys.setdomainname(plan.domainname());
+            for (var e : plan.sysctl().entrySet()) sys.writeFile("/proc/sys/" + e.getKey().replace('.', '/'), e.getValue());
+            for (var l : plan.rlimits()) sys.setrlimit(l.resource(), l.soft(), l.hard());
+            if (plan.oomScoreAdj() != null) sys.writeFile("/proc/self/oom_score_adj", plan.oomScoreAdj().toString());
+            if (console >= 0) setupConsole(console);
+            exe = lookPath(plan.args().getFirst(), plan.env());
+            boolean cwdDone = tryChdir(plan.cwd());
+            if (plan.umask() != null) sys.umask(plan.umask());
+            if (!plan.noNewPrivileges() && plan.seccomp().length > 0) sys.seccomp(plan.seccomp());
+            switchCredentials();
+            if (!cwdDone) sys.chdir(plan.cwd());
+            applyCapabilities();
+            sync.send("ready");
+        } catch (RuntimeException e) {
+            sync.send("error " + oneLine(e));
+            sync.close();
+            throw e;
+        }
+        sync.close();
+        if (fifo >= 0) {
+            // Blocks until `jrunc start` opens the fifo for reading.
+            sys.writeFile("/proc/self/fd/" + fifo, "0");
+            sys.close(fifo);
+        }
+        if (plan.noNewPrivileges()) sys.prctl(PR_SET_NO_NEW_PRIVS, 1, 0);
+        sys.closeFromCloexec(3 + plan.preserveFds());
+        sys.resetSignals();
+        if (plan.noNewPrivileges() && plan.seccomp().length > 0) sys.seccomp(plan.seccomp());
+        sys.execve(exe, plan.args(), plan.env());
+    }
+
+    void prepareRootfs(InitPlan.Rootfs r) {
+        sys.mount("", "/", "", r.propagation() != 0 ? r.propagation() : MS_SLAVE | MS_REC, null);
+        sys.mount(r.path(), r.path(), "", MS_BIND | MS_REC, null);
+        for (InitPlan.MountStep m : r.mounts()) mount(r.path(), m);
+        for (InitPlan.DeviceNode d : r.devices()) createDevice(r.path(), d);
+        if (r.defaultDevices()) defaultDevSymlinks(r.path());
+    }
+
+    private void mount(String root, InitPlan.MountStep m) {
+        String dest = SecureJoin.join(sys, root, m.destination());
+        switch (m.kind()) {
+            case FS -> {
+                mkdirs(dest, m.destination());
+                sys.mount(m.source(), dest, m.type(), m.flags(), m.data());
+            }
+            case BIND, RBIND -> {
+                Syscalls.Kind src = sys.kind(m.source());
+                if (src == Syscalls.Kind.MISSING) throw JruncException.invalidArgument("mount source %s for %s does not exist", m.source(), m.destination());
+                if (src == Syscalls.Kind.DIRECTORY) mkdirs(dest, m.destination());
+                else if (sys.kind(dest) == Syscalls.Kind.MISSING) {
+                    mkdirs(parent(dest), m.destination());
+                    sys.createFile(dest, 0644);
+                }
+                long rec = m.kind() == InitPlan.MountStep.Kind.RBIND ? MS_REC : 0;
+                sys.mount(m.source(), dest, "", MS_BIND | rec, null);
+                if (m.remountFlags() != 0) sys.mount(m.source(), dest, "", MS_BIND | MS_REMOUNT | rec | m.remountFlags(), null);
+            }
+            case SYMLINK -> {
+                if (sys.kind(dest) == Syscalls.Kind.MISSING) sys.symlink(m.source(), dest);
+            }
+            case REMOUNT -> sys.mount("", dest, "", MS_REMOUNT | m.flags(), m.data());
+        }
+        if (m.propagation() != 0) sys.mount("", dest, "", m.propagation(), null);
+    }
+
+    private void mkdirs(String dest, String containerPath) {
+        Syscalls.Kind k = sys.kind(dest);
+        if (k == Syscalls.Kind.DIRECTORY) return;
+        if (k != Syscalls.Kind.MISSING) throw JruncException.invalidArgument("mount destination %s exists and is not a directory", containerPath);
+        sys.mkdirs(dest, 0755);
+    }
+
+    private void createDevice(String root, InitPlan.DeviceNode d) {
+        String dest = SecureJoin.join(sys, root, d.path());
+        mkdirs(parent(dest), parent(d.path()));
+        if (sys.kind(dest) != Syscalls.Kind.MISSING) return;
+        try {
+            sys.mknod(dest, d.type() | d.mode(), makedev(d.major(), d.minor()));
+            sys.chmod(dest, d.mode());
+            sys.chown(dest, d.uid(), d.gid());
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EPERM) throw e;
+            sys.createFile(dest, 0);
+            sys.mount(d.path(), dest, "", MS_BIND, null);
+        }
+    }
+
+    private void defaultDevSymlinks(String root) {
+        String dev = SecureJoin.join(sys, root, "/dev");
+        String[][] links = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+                {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}};
+        for (String[] l : links) {
+            String at = dev + "/" + l[1];
+            if (sys.kind(at) == Syscalls.Kind.MISSING) sys.symlink(l[0], at);
+        }
+        if (sys.kind("/proc/kcore") != Syscalls.Kind.MISSING && sys.kind(dev + "/core") == Syscalls.Kind.MISSING) {
+            sys.symlink("/proc/kcore", dev + "/core");
+        }
+    }
+
+    void finishRootfs(InitPlan.Rootfs r) {
+        if (r.noPivot()) {
+            sys.chdir(r.path());
+            sys.mount(r.path(), "/", "", MS_MOVE, null);
+            sys.chroot(".");
+        } else {
+            // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+            // no path to the host (runc does the same, no put_old directory needed).
+            sys.chdir(r.path());
+            sys.pivotRoot(".", ".");
+            sys.mount("", ".", "", MS_SLAVE | MS_REC, null);
+            sys.umount2(".", MNT_DETACH);
+        }
+        sys.chdir("/");
+        for (String p : r.maskedPaths()) {
+            Syscalls.Kind k = sys.kind(p);
+            if (k == Syscalls.Kind.DIRECTORY) sys.mount("tmpfs", p, "tmpfs", MS_RDONLY, null);
+            else if (k != Syscalls.Kind.MISSING) sys.mount("/dev/null", p, "", MS_BIND, null);
+        }
+        for (String p : r.readonlyPaths()) {
+            if (sys.kind(p) == Syscalls.Kind.MISSING) continue;
+            sys.mount(p, p, "", MS_BIND | MS_REC, null);
+            sys.mount(p, p, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        }
+        if (r.readonly()) sys.mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY, null);
+    }
+
+    private void setupConsole(int socket) {
+        int[] pty = sys.openPty();
+        sys.sendFd(socket, pty[0], "/dev/ptmx");
+        sys.close(pty[0]);
+        sys.close(socket);
+        sys.becomeTerminalSession(pty[1]);
+    }
+
+    private boolean tryChdir(String cwd) {
+        try {
+            sys.chdir(cwd == null ? "/" : cwd);
+            return true;
+        } catch (SyscallException e) {
+            return false; // may need the container user's permissions; retried after setresuid
+        }
+    }
+
+    private void switchCredentials() {
+        if (plan.caps() != null) {
+            int last = CapabilityNames.lastCap();
+            for (int cap = 0; cap <= last; cap++) {
+                if ((plan.caps().bounding() & (1L << cap)) == 0) sys.prctl(PR_CAPBSET_DROP, cap, 0);
+            }
+        }
+        sys.prctl(PR_SET_KEEPCAPS, 1, 0);
+        sys.setgroups(plan.additionalGids());
+        sys.setresgid(plan.gid());
+        sys.setresuid(plan.uid());
+        sys.prctl(PR_SET_KEEPCAPS, 0, 0);
+    }
+
+    private void applyCapabilities() {
+        InitPlan.CapSets c = plan.caps();
+        if (c == null) return;
+        sys.capset(c.effective(), c.permitted(), c.inheritable());
+        sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0);
+        for (int cap = 0; cap < 64; cap++) {
+            if ((c.ambient() & (1L << cap)) != 0) {
+                try {
+                    sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap);
+                } catch (SyscallException e) {
+                    // like runc: an ambient cap not in permitted+inheritable is ignored
+                }
+            }
+        }
+    }
+
+    /** Resolves the program the way execvp would, inside the container's root. */
+    String lookPath(String name, List<String> env) {
+        if (name.contains("/")) {
+            if (sys.kind(name) == Syscalls.Kind.MISSING) throw JruncException.notFound("exec: %s: no such file or directory", name);
+            return name;
+        }
+        String path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (String e : env) if (e.startsWith("PATH=")) path = e.substring(5);
+        for (String dir : path.split(":")) {
+            String candidate = (dir.isEmpty() ? "." : dir) + "/" + name;
+            Syscalls.Kind k = sys.kind(candidate);
+            if (k == Syscalls.Kind.FILE || k == Syscalls.Kind.SYMLINK) return candidate;
+        }
+        throw JruncException.notFound("exec: \"%s\": executable file not found in $PATH", name);
+    }
+
+    private static String parent(String path) {
+        int i = path.lastIndexOf('/');
+        return i <= 0 ? "/" : path.substring(0, i);
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.replace('\n', ' ');
+    }
+
+}

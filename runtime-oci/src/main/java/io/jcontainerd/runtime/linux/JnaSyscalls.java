@@ -1,0 +1,253 @@
+package io.jcontainerd.runtime.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+
+/** The real system calls, through JNA. */
+public final class JnaSyscalls implements Syscalls {
+    private static final LibC C = LibC.INSTANCE;
+
+    private static void check(int rc, String call, String subject) {
+        if (rc < 0) throw new SyscallException(call, subject, Native.getLastError());
+    }
+
+    private static void check(long rc, String call, String subject) {
+        if (rc < 0) throw new SyscallException(call, subject, Native.getLastError());
+    }
+
+    @Override public void unshare(int flags) { check(C.unshare(flags), "unshare", "0x" + Integer.toHexString(flags)); }
+
+    @Override public void setns(String nsPath, int nsType) {
+        int fd = open(nsPath, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
+        try {
+            check(C.setns(fd, nsType), "setns", nsPath);
+        } finally {
+            C.close(fd);
+        }
+    }
+
+    @Override public void mount(String source, String target, String fsType, long flags, String data) {
+        check(C.mount(source, target, fsType, flags, data == null || data.isEmpty() ? null : data), "mount",
+                "%s on %s (type %s, flags 0x%x, data %s)".formatted(source, target, fsType, flags, data));
+    }
+
+    @Override public void umount2(String target, int flags) { check(C.umount2(target, flags), "umount2", target); }
+
+    @Override public void pivotRoot(String newRoot, String putOld) {
+        Memory a = cstring(newRoot), b = cstring(putOld);
+        check(C.syscall(LibC.SYS_PIVOT_ROOT, Pointer.nativeValue(a), Pointer.nativeValue(b), 0, 0, 0), "pivot_root", newRoot);
+    }
+
+    @Override public void chroot(String path) { check(C.chroot(path), "chroot", path); }
+    @Override public void chdir(String path) { check(C.chdir(path), "chdir", path); }
+
+    @Override public Kind kind(String path) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(Path.of(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isSymbolicLink()) return Kind.SYMLINK;
+            if (a.isDirectory()) return Kind.DIRECTORY;
+            if (a.isRegularFile()) return Kind.FILE;
+            return Kind.OTHER;
+        } catch (NoSuchFileException e) {
+            return Kind.MISSING;
+        } catch (IOException e) {
+            return Kind.MISSING;
+        }
+    }
+
+    @Override public String readlink(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (IOException e) {
+            throw new SyscallException("readlink", path, Errno.EINVAL);
+        }
+    }
+
+    @Override public void mkdirs(String path, int mode) {
+        try {
+            Files.createDirectories(Path.of(path));
+        } catch (FileAlreadyExistsException e) {
+            throw new SyscallException("mkdir", path, Errno.ENOTDIR);
+        } catch (IOException e) {
+            throw new SyscallException("mkdir", path + " (" + e.getMessage() + ")", Errno.EINVAL);
+        }
+    }
+
+    @Override public void createFile(String path, int mode) {
+        int fd = C.open(path, LinuxConstants.O_WRONLY | 0100 /* O_CREAT */ | LinuxConstants.O_CLOEXEC, mode);
+        check(fd, "create", path);
+        C.close(fd);
+    }
+
+    @Override public void mknod(String path, int mode, long dev) { check(C.mknod(path, mode, dev), "mknod", path); }
+    @Override public void chown(String path, long uid, long gid) { check(C.chown(path, (int) uid, (int) gid), "chown", path); }
+    @Override public void chmod(String path, int mode) { check(C.chmod(path, mode), "chmod", path); }
+    @Override public void symlink(String target, String link) { check(C.symlink(target, link), "symlink", link + " -> " + target); }
+
+    @Override public void writeFile(String path, String content) {
+        int fd = C.open(path, LinuxConstants.O_WRONLY | LinuxConstants.O_CLOEXEC, 0);
+        check(fd, "open", path);
+        try {
+            byte[] b = content.getBytes(StandardCharsets.UTF_8);
+            check(C.write(fd, b, b.length), "write", path);
+        } finally {
+            C.close(fd);
+        }
+    }
+
+    @Override public int open(String path, int flags) {
+        int fd = C.open(path, flags, 0);
+        check(fd, "open", path);
+        return fd;
+    }
+
+    @Override public void close(int fd) { C.close(fd); }
+
+    @Override public void sethostname(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        check(C.sethostname(b, b.length), "sethostname", name);
+    }
+
+    @Override public void setdomainname(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        check(C.setdomainname(b, b.length), "setdomainname", name);
+    }
+
+    @Override public void setrlimit(int resource, long soft, long hard) {
+        Memory m = new Memory(16);
+        m.setLong(0, soft);
+        m.setLong(8, hard);
+        check(C.prlimit(0, resource, m, null), "setrlimit", "resource " + resource);
+    }
+
+    @Override public void umask(int mask) { C.umask(mask); }
+
+    @Override public void setgroups(List<Long> gids) {
+        Memory m = new Memory(Math.max(4, 4L * gids.size()));
+        for (int i = 0; i < gids.size(); i++) m.setInt(4L * i, gids.get(i).intValue());
+        check(C.syscall(LibC.SYS_SETGROUPS, gids.size(), Pointer.nativeValue(m), 0, 0, 0), "setgroups", gids.toString());
+    }
+
+    @Override public void setresgid(long gid) { check(C.syscall(LibC.SYS_SETRESGID, gid, gid, gid, 0, 0), "setresgid", Long.toString(gid)); }
+    @Override public void setresuid(long uid) { check(C.syscall(LibC.SYS_SETRESUID, uid, uid, uid, 0, 0), "setresuid", Long.toString(uid)); }
+
+    @Override public void prctl(int option, long arg2, long arg3) {
+        check(C.prctl(option, arg2, arg3, 0, 0), "prctl", option + " " + arg2);
+    }
+
+    @Override public void capset(long effective, long permitted, long inheritable) {
+        Memory hdr = new Memory(8);
+        hdr.setInt(0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
+        hdr.setInt(4, 0);
+        Memory data = new Memory(24);
+        long[] sets = {effective, permitted, inheritable};
+        for (int half = 0; half < 2; half++) {
+            for (int s = 0; s < 3; s++) data.setInt(half * 12L + s * 4L, (int) (sets[s] >>> (32 * half)));
+        }
+        check(C.syscall(LibC.SYS_CAPSET, Pointer.nativeValue(hdr), Pointer.nativeValue(data), 0, 0, 0), "capset",
+                "effective 0x%x permitted 0x%x".formatted(effective, permitted));
+    }
+
+    @Override public void seccomp(byte[] filter) {
+        Memory prog = new Memory(filter.length);
+        prog.write(0, filter, 0, filter.length);
+        Memory fprog = new Memory(16);
+        fprog.setShort(0, (short) (filter.length / 8));
+        fprog.setPointer(8, prog);
+        check(C.syscall(LibC.SYS_SECCOMP, 1 /* SECCOMP_SET_MODE_FILTER */, 0, Pointer.nativeValue(fprog), 0, 0), "seccomp", filter.length / 8 + " instructions");
+    }
+
+    @Override public void closeFromCloexec(int fromFd) {
+        // CLOSE_RANGE_CLOEXEC (4): nothing of ours survives the execve, while the fds stay usable until then.
+        check(C.syscall(LibC.SYS_CLOSE_RANGE, fromFd, 0xFFFFFFFFL, 4, 0, 0), "close_range", "from " + fromFd);
+    }
+
+    @Override public void resetSignals() {
+        Memory empty = new Memory(128);
+        empty.clear();
+        Memory old = new Memory(256);
+        for (int sig = 1; sig <= 64; sig++) {
+            if (sig == 9 || sig == 19 || sig == 32 || sig == 33) continue;
+            old.clear();
+            // Only ignored signals survive execve; put them back to default. Handlers reset by themselves.
+            if (C.sigaction(sig, null, old) == 0 && old.getLong(0) == 1L) C.signal(sig, Pointer.NULL);
+        }
+        C.sigprocmask(2 /* SIG_SETMASK */, empty, null);
+    }
+
+    @Override public int connectUnix(String socketPath) {
+        int fd = C.socket(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | LinuxConstants.O_CLOEXEC, 0);
+        check(fd, "socket", socketPath);
+        byte[] p = socketPath.getBytes(StandardCharsets.UTF_8);
+        if (p.length >= 108) throw new SyscallException("connect", socketPath + " (path longer than 107 bytes)", Errno.EINVAL);
+        Memory addr = new Memory(110);
+        addr.clear();
+        addr.setShort(0, (short) 1);
+        addr.write(2, p, 0, p.length);
+        check(C.connect(fd, addr, 2 + p.length + 1), "connect", socketPath);
+        return fd;
+    }
+
+    @Override public int[] openPty() {
+        int master = open("/dev/ptmx", LinuxConstants.O_RDWR | LinuxConstants.O_NOCTTY | LinuxConstants.O_CLOEXEC);
+        Memory n = new Memory(4);
+        n.setInt(0, 0);
+        check(C.ioctl(master, 0x40045431L /* TIOCSPTLCK */, n), "ioctl TIOCSPTLCK", "/dev/ptmx");
+        check(C.ioctl(master, 0x80045430L /* TIOCGPTN */, n), "ioctl TIOCGPTN", "/dev/ptmx");
+        int slave = open("/dev/pts/" + n.getInt(0), LinuxConstants.O_RDWR | LinuxConstants.O_NOCTTY);
+        return new int[] {master, slave};
+    }
+
+    @Override public void sendFd(int socket, int fd, String name) {
+        byte[] payload = name.getBytes(StandardCharsets.UTF_8);
+        Memory data = new Memory(payload.length);
+        data.write(0, payload, 0, payload.length);
+        Memory iov = new Memory(16);
+        iov.setPointer(0, data);
+        iov.setLong(8, payload.length);
+        Memory control = new Memory(24);
+        control.clear();
+        control.setLong(0, 20);     // CMSG_LEN(sizeof(int))
+        control.setInt(8, 1);       // SOL_SOCKET
+        control.setInt(12, 1);      // SCM_RIGHTS
+        control.setInt(16, fd);
+        Memory msg = new Memory(56);
+        msg.clear();
+        msg.setPointer(16, iov);
+        msg.setLong(24, 1);
+        msg.setPointer(32, control);
+        msg.setLong(40, 24);        // CMSG_SPACE(sizeof(int))
+        check(C.sendmsg(socket, msg, 0), "sendmsg", "console socket");
+    }
+
+    @Override public void becomeTerminalSession(int slaveFd) {
+        C.setsid();
+        check(C.ioctl(slaveFd, 0x540EL /* TIOCSCTTY */, null), "ioctl TIOCSCTTY", "pty");
+        for (int fd = 0; fd <= 2; fd++) check(C.dup2(slaveFd, fd), "dup2", "pty onto fd " + fd);
+        if (slaveFd > 2) C.close(slaveFd);
+    }
+
+    @Override public void execve(String path, List<String> argv, List<String> env) {
+        C.execve(path, argv.toArray(String[]::new), env.toArray(String[]::new));
+        throw new SyscallException("execve", path, Native.getLastError());
+    }
+
+    static Memory cstring(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        Memory m = new Memory(b.length + 1);
+        m.write(0, b, 0, b.length);
+        m.setByte(b.length, (byte) 0);
+        return m;
+    }
+}

@@ -1,0 +1,65 @@
+package io.jcontainerd.runtime.linux;
+
+import java.util.List;
+
+/**
+ * Every system call the container init stage makes, in one place, so that the order of mounts,
+ * pivot_root and credential changes can be unit-tested with a recording fake. The JNA implementation
+ * throws {@link SyscallException} with errno and the path involved.
+ *
+ * <p>Credential, namespace, capability and seccomp calls act on the calling thread only (raw
+ * syscalls, not glibc's process-wide wrappers): the init stage runs them and the final execve on the
+ * same thread, and execve makes that thread's state the process's.
+ */
+public interface Syscalls {
+    enum Kind { MISSING, DIRECTORY, FILE, SYMLINK, OTHER }
+
+    // namespaces
+    void unshare(int flags);
+    void setns(String nsPath, int nsType);
+
+    // mounts and the root
+    void mount(String source, String target, String fsType, long flags, String data);
+    void umount2(String target, int flags);
+    void pivotRoot(String newRoot, String putOld);
+    void chroot(String path);
+    void chdir(String path);
+
+    // files, resolved against the calling thread's root
+    Kind kind(String path);
+    String readlink(String path);
+    void mkdirs(String path, int mode);
+    void createFile(String path, int mode);
+    void mknod(String path, int mode, long dev);
+    void chown(String path, long uid, long gid);
+    void chmod(String path, int mode);
+    void symlink(String target, String link);
+    void writeFile(String path, String content);
+    int open(String path, int flags);
+    void close(int fd);
+
+    // identity and limits
+    void sethostname(String name);
+    void setdomainname(String name);
+    void setrlimit(int resource, long soft, long hard);
+    void umask(int mask);
+    void setgroups(List<Long> gids);
+    void setresgid(long gid);
+    void setresuid(long uid);
+    void prctl(int option, long arg2, long arg3);
+    void capset(long effective, long permitted, long inheritable);
+    void seccomp(byte[] filter);
+
+    // terminal: a pty whose master goes to the console socket
+    int connectUnix(String socketPath);
+    /** Opens /dev/ptmx (the container's, after pivot_root) and its slave; returns {master, slave}. */
+    int[] openPty();
+    void sendFd(int socket, int fd, String name);
+    /** setsid, make the tty our controlling terminal and dup it onto stdin, stdout and stderr. */
+    void becomeTerminalSession(int slaveFd);
+
+    // process
+    void closeFromCloexec(int fromFd);
+    void resetSignals();
+    void execve(String path, List<String> argv, List<String> env);
+}

@@ -1,0 +1,71 @@
+package io.jcontainerd.runtime.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcontainerd.runtime.JruncException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** Reads and validates a bundle's config.json; every refusal names the field that was wrong. */
+public final class SpecLoader {
+    private static final Set<String> NAMESPACES = Set.of("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time");
+
+    private SpecLoader() {}
+
+    public static ObjectMapper mapper() {
+        return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
+
+    public static Spec load(Path bundle) {
+        Path config = bundle.resolve("config.json");
+        Spec spec;
+        try {
+            spec = mapper().readValue(Files.readAllBytes(config), Spec.class);
+        } catch (NoSuchFileException e) {
+            throw JruncException.notFound("config.json not found in bundle %s: run `jrunc spec` there or pass --bundle", bundle);
+        } catch (JsonProcessingException e) {
+            throw JruncException.invalidArgument("malformed %s: %s", config, e.getOriginalMessage());
+        } catch (IOException e) {
+            throw JruncException.system("cannot read %s: %s", config, e.getMessage());
+        }
+        validate(spec, bundle);
+        return spec;
+    }
+
+    static void validate(Spec spec, Path bundle) {
+        String v = spec.ociVersion();
+        if (v == null || v.isBlank()) throw JruncException.invalidArgument("config.json: ociVersion is missing; expected 1.x.y");
+        if (!v.startsWith("1.")) throw JruncException.invalidArgument("config.json: ociVersion %s is not supported; jrunc implements runtime-spec 1.x", v);
+        if (spec.root() == null || spec.root().path() == null || spec.root().path().isBlank()) {
+            throw JruncException.invalidArgument("config.json: root.path is missing; set it to the rootfs directory (usually \"rootfs\")");
+        }
+        Path rootfs = bundle.resolve(spec.root().path());
+        if (!Files.isDirectory(rootfs)) throw JruncException.invalidArgument("config.json: root.path %s is not a directory", rootfs);
+        if (spec.process() != null) {
+            if (spec.process().args().isEmpty()) throw JruncException.invalidArgument("config.json: process.args is empty; name the program to run");
+            String cwd = spec.process().cwd();
+            if (cwd != null && !cwd.startsWith("/")) throw JruncException.invalidArgument("config.json: process.cwd %s is not absolute", cwd);
+        }
+        for (Mount m : spec.mounts()) {
+            if (m.destination() == null || !m.destination().startsWith("/")) {
+                throw JruncException.invalidArgument("config.json: mount destination %s is not an absolute path", m.destination());
+            }
+        }
+        for (Linux.Namespace ns : spec.linux().namespaces()) {
+            if (!NAMESPACES.contains(ns.type())) throw JruncException.invalidArgument("config.json: linux.namespaces type %s is unknown", ns.type());
+            if (ns.type().equals("user")) {
+                throw JruncException.invalidArgument("config.json: linux.namespaces type user is not supported by jrunc (a multithreaded JVM cannot create or join a user namespace); remove it and run as root");
+            }
+            if (ns.type().equals("time")) throw JruncException.invalidArgument("config.json: linux.namespaces type time is not supported by jrunc");
+        }
+        String prop = spec.linux().rootfsPropagation();
+        if (prop != null && !prop.isEmpty() && MountOptions.propagation(prop) == 0) {
+            throw JruncException.invalidArgument("config.json: linux.rootfsPropagation %s is not one of shared, slave, private, unbindable (r-prefixed too)", prop);
+        }
+    }
+}

@@ -9,9 +9,6 @@ import io.jcontainerd.supervisor.grpc.UnixGrpcServer;
 import io.jcontainerd.supervisor.metadata.MetadataStore;
 import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;
-import io.jcontainerd.supervisor.services.IntrospectionService;
-import io.jcontainerd.supervisor.services.NamespacesService;
-import io.jcontainerd.supervisor.services.VersionService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -31,9 +28,11 @@ public final class Daemon implements AutoCloseable {
     private final UnixGrpcServer grpc;
     private final HealthStatusManager health;
     private final MeterRegistry meters;
+    private final List<AutoCloseable> resources;
 
     private Daemon(DaemonConfig config, MetadataStore metadata, UnixGrpcServer grpc, HealthStatusManager health,
-                   MeterRegistry meters) {
+                   MeterRegistry meters, List<AutoCloseable> resources) {
+        this.resources = resources;
         this.config = config;
         this.metadata = metadata;
         this.grpc = grpc;
@@ -49,22 +48,34 @@ public final class Daemon implements AutoCloseable {
             LOG.info(() -> "removed stale socket " + config.grpc().address());
         }
         MetadataStore metadata = MetadataStore.open(config.metadataDir());
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
             MeterRegistry meters = new SimpleMeterRegistry();
             PluginRegistry plugins = new PluginRegistry();
             HealthStatusManager health = new HealthStatusManager();
             List<ServerServiceDefinition> services = new ArrayList<>();
-            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins));
+            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, resources));
             services.add(health.getHealthService().bindService());
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
                     services, List.of(new RequestContext(), new CallMetrics(meters)));
             long ms = (System.nanoTime() - started) / 1_000_000;
             LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
                     + ", state " + config.state() + ") after " + ms + " ms");
-            return new Daemon(config, metadata, grpc, health, meters);
+            return new Daemon(config, metadata, grpc, health, meters, resources);
         } catch (RuntimeException e) {
+            closeAll(resources);
             metadata.close();
             throw e;
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable r : resources.reversed()) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warning(() -> "closing " + r + ": " + e);
+            }
         }
     }
 
@@ -80,6 +91,7 @@ public final class Daemon implements AutoCloseable {
     public void close() {
         health.enterTerminalState();
         grpc.stop(2000);
+        closeAll(resources);
         metadata.close();
         DaemonLogging.finalLine("Daemon", "jcontainerd stopped; removed " + config.grpc().address());
     }

@@ -10,7 +10,12 @@ import io.jcontainerd.supervisor.plugins.PluginInfo;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;
 import io.jcontainerd.supervisor.services.IntrospectionService;
 import io.jcontainerd.supervisor.services.NamespacesService;
+import io.jcontainerd.supervisor.services.SnapshotsService;
 import io.jcontainerd.supervisor.services.VersionService;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.supervisor.snapshots.SnapshotterSet;
+import io.jcontainerd.snapshot.driver.NativeSnapshotter;
+import io.jcontainerd.snapshot.driver.OverlaySnapshotter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +30,9 @@ final class ServiceCatalog {
     private ServiceCatalog() {
     }
 
+    /** The services to serve; what must be closed at shutdown is added to {@code resources}, in opening order. */
     static List<ServerServiceDefinition> build(DaemonConfig config, MetadataStore metadata, NamespaceStore namespaces,
-                                               PluginRegistry plugins) {
+                                               PluginRegistry plugins, List<AutoCloseable> resources) {
         List<ServerServiceDefinition> services = new ArrayList<>();
         plugins.register(PluginInfo.ok(PluginRegistry.METADATA, "rocksdb"));
 
@@ -37,6 +43,14 @@ final class ServiceCatalog {
         services.add(new IntrospectionService(plugins, ServerIdentity.current(metadata.serverUuid())).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "introspection"));
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "healthcheck"));
+
+        SnapshotterSet snapshotters = new SnapshotterSet()
+                .add("overlayfs", new OverlaySnapshotter(config.snapshotsDir("overlayfs")))
+                .add("native", new NativeSnapshotter(config.snapshotsDir("native")));
+        resources.add(snapshotters);
+        snapshotters.names().forEach(n -> plugins.register(PluginInfo.ok(PluginRegistry.SNAPSHOTTER, n)));
+        services.add(new SnapshotsService(new NamespacedSnapshots(snapshotters, metadata, namespaces)).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {
             services.add(NotYetImplemented.service(e.getValue()));

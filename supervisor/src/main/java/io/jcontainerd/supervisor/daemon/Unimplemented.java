@@ -7,7 +7,6 @@ import io.jcontainerd.api.services.diff.v1.DiffGrpc;
 import io.jcontainerd.api.services.events.v1.EventsGrpc;
 import io.jcontainerd.api.services.images.v1.ImagesGrpc;
 import io.jcontainerd.api.services.leases.v1.LeasesGrpc;
-import io.jcontainerd.api.services.snapshots.v1.SnapshotsGrpc;
 import io.jcontainerd.api.services.streaming.v1.StreamingGrpc;
 import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
 import io.jcontainerd.api.services.transfer.v1.TransferGrpc;
@@ -26,7 +25,6 @@ final class Unimplemented {
         SERVICES.put("content", ContentGrpc.getServiceDescriptor());
         SERVICES.put("images", ImagesGrpc.getServiceDescriptor());
         SERVICES.put("leases", LeasesGrpc.getServiceDescriptor());
-        SERVICES.put("snapshots", SnapshotsGrpc.getServiceDescriptor());
         SERVICES.put("diff", DiffGrpc.getServiceDescriptor());
         SERVICES.put("containers", ContainersGrpc.getServiceDescriptor());
         SERVICES.put("tasks", TasksGrpc.getServiceDescriptor());

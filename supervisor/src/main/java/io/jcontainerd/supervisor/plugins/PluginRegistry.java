@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class PluginRegistry {
     public static final String GRPC = "io.containerd.grpc.v1";
     public static final String METADATA = "io.containerd.metadata.v1";
+    public static final String SNAPSHOTTER = "io.containerd.snapshotter.v1";
 
     private final List<PluginInfo> plugins = new CopyOnWriteArrayList<>();
 

@@ -1,0 +1,208 @@
+package io.jcontainerd.supervisor.snapshots;
+
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.rules.Labels;
+import io.jcontainerd.snapshot.Kind;
+import io.jcontainerd.snapshot.Mount;
+import io.jcontainerd.snapshot.SnapshotInfo;
+import io.jcontainerd.snapshot.Snapshotter;
+import io.jcontainerd.snapshot.Usage;
+import io.jcontainerd.supervisor.metadata.Family;
+import io.jcontainerd.supervisor.metadata.Json;
+import io.jcontainerd.supervisor.metadata.Keys;
+import io.jcontainerd.supervisor.metadata.MetadataStore;
+import io.jcontainerd.supervisor.metadata.NamespaceStore;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Snapshots scoped by namespace over drivers that know nothing of namespaces, as containerd's
+ * metadata/snapshot.go does: the driver's key is {@code <namespace>/<key>} (committed names
+ * alike), so each namespace sees only its own snapshots and a committed layer is shared by every
+ * image of the namespace that has the same chain ID. A record per snapshot in the metadata store
+ * makes the namespace non-empty; the call's lease, if any, holds the snapshot.
+ */
+public final class NamespacedSnapshots {
+    private final SnapshotterSet drivers;
+    private final MetadataStore db;
+    private final NamespaceStore namespaces;
+
+    public NamespacedSnapshots(SnapshotterSet drivers, MetadataStore db, NamespaceStore namespaces) {
+        this.drivers = drivers;
+        this.db = db;
+        this.namespaces = namespaces;
+    }
+
+    public List<Mount> prepare(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
+                               Optional<String> lease) {
+        return create(ns, snapshotter, key, parent, labels, lease, false);
+    }
+
+    public List<Mount> view(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
+                            Optional<String> lease) {
+        return create(ns, snapshotter, key, parent, labels, lease, true);
+    }
+
+    private List<Mount> create(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
+                               Optional<String> lease, boolean view) {
+        requireKey(key);
+        Labels.validate(labels);
+        Snapshotter d = drivers.get(snapshotter);
+        namespaces.ensure(ns);
+        String backendParent = parent == null || parent.isEmpty() ? "" : scoped(ns, parent);
+        boolean existed = db.get(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key)) != null;
+        if (!existed) {
+            record(ns, snapshotter, key, lease);
+        }
+        try {
+            return inNamespace(ns, () -> view ? d.view(scoped(ns, key), backendParent, labels)
+                    : d.prepare(scoped(ns, key), backendParent, labels));
+        } catch (RuntimeException e) {
+            if (!existed) {
+                db.write(b -> {
+                    b.delete(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key));
+                    lease.ifPresent(l -> b.delete(Family.LEASE_REFS, Keys.of(ns, l, "snapshots/" + snapshotter, key)));
+                });
+            }
+            throw e;
+        }
+    }
+
+    public List<Mount> mounts(String ns, String snapshotter, String key) {
+        return inNamespace(ns, () -> drivers.get(snapshotter).mounts(scoped(ns, requireKey(key))));
+    }
+
+    public void commit(String ns, String snapshotter, String name, String key, Map<String, String> labels,
+                       Optional<String> lease) {
+        requireKey(name);
+        Labels.validate(labels);
+        inNamespace(ns, () -> {
+            drivers.get(snapshotter).commit(scoped(ns, name), scoped(ns, requireKey(key)), labels);
+            return null;
+        });
+        db.write(b -> {
+            b.delete(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key));
+            b.put(Family.SNAPSHOTS, Keys.of(ns, snapshotter, name), refValue(snapshotter, name));
+            lease.ifPresent(l -> b.put(Family.LEASE_REFS, Keys.of(ns, l, "snapshots/" + snapshotter, name), new byte[0]));
+        });
+    }
+
+    public void remove(String ns, String snapshotter, String key) {
+        inNamespace(ns, () -> {
+            drivers.get(snapshotter).remove(scoped(ns, requireKey(key)));
+            return null;
+        });
+        db.delete(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key));
+    }
+
+    public SnapshotInfo stat(String ns, String snapshotter, String key) {
+        return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).stat(scoped(ns, requireKey(key)))));
+    }
+
+    /** Updates labels ({@code labels}, {@code labels.<k>}; no paths = replace them). */
+    public SnapshotInfo update(String ns, String snapshotter, SnapshotInfo info, List<String> paths) {
+        requireKey(info.name());
+        for (String p : paths) {
+            if (!p.equals("labels") && !p.startsWith("labels.")) {
+                throw JcdException.invalidArgument("cannot update %s of snapshot %s: only labels and labels.<key> can change",
+                        p, info.name());
+            }
+        }
+        Labels.validate(info.labels());
+        SnapshotInfo scopedInfo = new SnapshotInfo(scoped(ns, info.name()), info.parent(), info.kind(), info.labels(),
+                info.created(), info.updated());
+        return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).update(scopedInfo, paths.toArray(String[]::new))));
+    }
+
+    public Usage usage(String ns, String snapshotter, String key) {
+        return inNamespace(ns, () -> drivers.get(snapshotter).usage(scoped(ns, requireKey(key))));
+    }
+
+    /** Visits the namespace's snapshots of {@code snapshotter}, with names and parents as the namespace sees them. */
+    public void walk(String ns, String snapshotter, Consumer<SnapshotInfo> visitor) {
+        String prefix = ns + "/";
+        List<SnapshotInfo> all = new ArrayList<>();
+        drivers.get(snapshotter).walk(info -> {
+            if (info.name().startsWith(prefix)) {
+                all.add(unscoped(ns, info));
+            }
+        });
+        all.forEach(visitor);
+    }
+
+    public void cleanup(String snapshotter) {
+        drivers.get(snapshotter).cleanup();
+    }
+
+    /**
+     * Runs a driver call and rewrites its error messages so they name keys as the namespace knows
+     * them ("top", not "default/top").
+     */
+    private static <T> T inNamespace(String ns, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (JcdException e) {
+            String message = String.valueOf(e.getMessage()).replace(ns + "/", "");
+            throw JcdException.of(e.kind(), message + " (namespace " + ns + ")", e);
+        }
+    }
+
+    private void record(String ns, String snapshotter, String key, Optional<String> lease) {
+        db.write(b -> {
+            b.put(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key), refValue(snapshotter, key));
+            lease.ifPresent(l -> b.put(Family.LEASE_REFS, Keys.of(ns, l, "snapshots/" + snapshotter, key), new byte[0]));
+        });
+    }
+
+    private static byte[] refValue(String snapshotter, String key) {
+        return Json.write(new SnapshotRef(snapshotter, key, Instant.now()));
+    }
+
+    private static String requireKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw JcdException.invalidArgument("snapshot key must not be empty");
+        }
+        return key;
+    }
+
+    static String scoped(String ns, String key) {
+        return ns + "/" + key;
+    }
+
+    private static SnapshotInfo unscoped(String ns, SnapshotInfo info) {
+        String prefix = ns + "/";
+        String parent = info.parent().startsWith(prefix) ? info.parent().substring(prefix.length()) : info.parent();
+        String name = info.name().startsWith(prefix) ? info.name().substring(prefix.length()) : info.name();
+        return new SnapshotInfo(name, parent, info.kind(), info.labels(), info.created(), info.updated());
+    }
+
+    /** Field values for containerd's snapshot filters: kind, name, parent, labels.<k>. */
+    public static Optional<String> field(SnapshotInfo info, List<String> path) {
+        if (path.size() == 2 && path.getFirst().equals("labels")) {
+            return Optional.ofNullable(info.labels().get(path.get(1)));
+        }
+        if (path.size() != 1) {
+            return Optional.empty();
+        }
+        return switch (path.getFirst()) {
+            case "kind" -> Optional.of(kindName(info.kind()));
+            case "name" -> Optional.of(info.name());
+            case "parent" -> Optional.of(info.parent());
+            default -> Optional.empty();
+        };
+    }
+
+    static String kindName(Kind kind) {
+        return switch (kind) {
+            case VIEW -> "view";
+            case ACTIVE -> "active";
+            case COMMITTED -> "committed";
+        };
+    }
+}

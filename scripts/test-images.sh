@@ -13,6 +13,8 @@
 #   whiteouts:latest     busybox + layers that delete files and a directory (.wh.<name>), make a
 #                        directory opaque (.wh..wh..opq), and replace a directory by a file and a
 #                        file by a directory
+#   edgecases:latest     busybox + a layer of hardlinks, a fifo, a device, setuid/setgid/sticky,
+#                        non-root owners, xattrs (user.*, security.capability), long and UTF-8 names
 #   large:latest         7 gzip layers, ~210 MB uncompressed, compresses like binaries (benchmarks)
 #   zstd:latest          busybox with a zstd-compressed layer
 #   uncompressed:latest  busybox with an uncompressed (plain tar) layer
@@ -190,13 +192,14 @@ new_image() { # new_image <tag> <arch>
 # Layers are tars written by GNU tar (umoci 0.4.7's `insert` writes truncated tars): entries
 # sorted, root-owned, every mtime $EPOCH, names relative ("bin/sh", as docker writes them).
 # Whiteouts are plain empty files named .wh.<name> / .wh..wh..opq in the layer's directory.
-add_layer() { # add_layer <tag> <what it does> <directory holding the layer's tree>
-  local tar="$WORK/layer.tar"
-  (cd "$3" && find . -mindepth 1 -maxdepth 1 -printf '%P\n' | LC_ALL=C sort |
+add_layer() { # add_layer <tag> <what it does> <directory holding the layer's tree> [tar options]
+  local tar="$WORK/layer.tar" tag=$1 what=$2 dir=$3; shift 3
+  [ $# -gt 0 ] || set -- --owner=0 --group=0
+  (cd "$dir" && find . -mindepth 1 -maxdepth 1 -printf '%P\n' | LC_ALL=C sort |
     tar --create --file "$tar" --files-from - --sort=name --format=posix \
       --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
-      --mtime="@$EPOCH" --owner=0 --group=0 --numeric-owner)
-  umoci raw add-layer --image "$B:$1" --history.created "$CREATED" --history.created_by "$2" "$tar"
+      --mtime="@$EPOCH" --numeric-owner "$@")
+  umoci raw add-layer --image "$B:$tag" --history.created "$CREATED" --history.created_by "$what" "$tar"
   rm -f "$tar"
 }
 
@@ -243,6 +246,56 @@ chmod 0000 "$W/3/data/.wh.remove-me.txt" "$W/3/data/.wh.dir-to-remove" "$W/3/bin
 add_layer whiteouts "add /data" "$W/2"
 add_layer whiteouts "rm /data/remove-me.txt /data/dir-to-remove /bin/vi; swap file and directory" "$W/3"
 add_layer whiteouts "replace /data/opaque (opaque)" "$W/4"
+
+# --- edgecases --------------------------------------------------------------------------------
+# busybox + one layer of everything a layer applier must get right: hardlinks, a fifo, a character
+# device, setuid/setgid/sticky modes, non-root owners, user and security.capability xattrs, names
+# and a symlink target longer than ustar's 100 bytes (PAX headers), UTF-8 and spaces in names, an
+# empty file and an empty directory.
+
+setxattr() { # setxattr <path> <name> <value in hex>: no setfattr/setcap on a minimal system: a raw syscall
+  local nr; case "$HOST_ARCH" in amd64) nr=188 ;; arm64) nr=5 ;; esac
+  perl -e 'my $v = pack("H*", $ARGV[3]); syscall($ARGV[0], $ARGV[1], $ARGV[2], $v, length($v), 0) == 0
+             or die "setxattr $ARGV[2] on $ARGV[1]: $!\n"' "$nr" "$1" "$2" "$3" \
+    || die "cannot set xattr $2 on $1: build the images on a filesystem with xattrs (JCD_TEST_IMAGE_CACHE)"
+}
+
+umoci config --image "$B:busybox-$HOST_ARCH" --tag edgecases --no-history --created "$CREATED"
+E="$WORK/edgecases"
+X="$E/edge"
+long1=$(printf 'long-directory-name-1-%058d' 0)   # 80 bytes each
+long2=$(printf 'long-directory-name-2-%058d' 0)
+long3=$(printf 'long-directory-name-3-%058d' 0)
+mkdir -p "$X/empty-dir" "$X/sticky" "$X/setgid-dir" "$X/owned" "$X/$long1/$long2/$long3"
+echo "linked three times" >"$X/hardlink-target"
+ln "$X/hardlink-target" "$X/hardlink-1"
+ln "$X/hardlink-target" "$X/owned/hardlink-2"
+mkfifo "$X/fifo"
+mknod "$X/null-device" c 1 3
+: >"$X/empty-file"
+echo "spaces" >"$X/name with spaces.txt"
+echo "utf-8" >"$X/ünïcødé-名前.txt"
+echo "deep" >"$X/$long1/$long2/$long3/file-behind-a-path-longer-than-255-bytes.txt"
+ln -s "$long1/$long2" "$X/symlink-with-long-target"
+ln -s /bin/busybox "$X/absolute-symlink"
+ln -s ../does/not/exist "$X/dangling-symlink"
+cp /bin/busybox "$X/setuid-busybox"
+cp /bin/busybox "$X/cap-busybox"
+echo "owned by 1000:1000" >"$X/owned/user-file"
+echo "user xattr" >"$X/xattr-file"
+chown -h -R 0:0 "$E"                                # owners before modes: chown clears setuid
+chown 1000:1000 "$X/owned" "$X/owned/user-file"
+chown 65534:65534 "$X/empty-dir"
+chmod -R u=rwX,go=rX "$E"
+chmod 4755 "$X/setuid-busybox"
+chmod 2775 "$X/setgid-dir"
+chmod 1777 "$X/sticky"
+chmod 0600 "$X/owned/user-file"
+setxattr "$X/xattr-file" user.jcontainerd.test 68656c6c6f       # "hello"
+# struct vfs_cap_data, revision 2, little endian: magic|effective, permitted = cap_net_bind_service (10)
+setxattr "$X/cap-busybox" security.capability 0100000200040000000000000000000000000000
+add_layer edgecases "add /edge (hardlinks, fifo, device, modes, owners, xattrs, long names)" "$E" \
+  --xattrs --xattrs-include='user.*' --xattrs-include='security.capability'
 
 # --- large -------------------------------------------------------------------------------------
 # Each layer: ~60% copies of the two busybox binaries (gzip's 32 KiB window sees each copy as new
@@ -300,6 +353,7 @@ printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.
 publish "busybox-$HOST_ARCH" busybox:latest --format v2s2
 publish "busybox-$HOST_ARCH" busybox:oci --format oci
 publish whiteouts whiteouts:latest --format oci
+publish edgecases edgecases:latest --format oci
 publish large large:latest --format oci
 # Recompression goes through fresh intermediate copies: copying straight into $OUT would reuse the
 # gzip layer already there instead of recompressing it.
@@ -320,6 +374,7 @@ busybox:oci busybox:oci library/busybox:oci
 multiarch:latest multiarch:latest library/multiarch:latest --all
 multiarch:docker multiarch:latest library/multiarch:docker --all --format v2s2
 whiteouts:latest whiteouts:latest library/whiteouts:latest
+edgecases:latest edgecases:latest library/edgecases:latest
 large:latest large:latest library/large:latest
 zstd:latest zstd:latest library/zstd:latest
 uncompressed:latest uncompressed:latest library/uncompressed:latest --raw

@@ -20,8 +20,9 @@
 # `ctr --hosts-dir` and our client), so docker.io/library/busybox:latest resolves to it.
 #
 # Repositories: library/busybox:latest (Docker v2 schema 2), library/busybox:oci (OCI),
-# library/multiarch:latest (OCI index, amd64 + arm64), library/whiteouts:latest,
-# library/large:latest, library/zstd:latest, library/uncompressed:latest.
+# library/multiarch:latest (OCI index, amd64 + arm64), library/multiarch:docker (manifest list),
+# library/whiteouts:latest, library/edgecases:latest, library/large:latest, library/zstd:latest,
+# library/uncompressed:latest (see scripts/test-images.sh).
 set -euo pipefail
 
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -164,6 +164,33 @@ class RegistryFixtureIT {
     }
 
     @Test
+    void edgecasesLayerHoldsEveryEntryKindAnApplierMustHandle() throws Exception {
+        FixtureImage edge = images.image("edgecases:latest");
+        Map<String, TarArchiveEntry> e = entries(getBlob("edgecases", edge.layers().getLast().digest()));
+
+        assertThat(e.get("edge/hardlink-target").isLink()).isTrue();
+        assertThat(e.get("edge/owned/hardlink-2").isLink()).isTrue();
+        assertThat(e.get("edge/owned/hardlink-2").getLinkName()).isEqualTo(e.get("edge/hardlink-target").getLinkName());
+        assertThat(e.get("edge/fifo").isFIFO()).isTrue();
+        assertThat(e.get("edge/null-device").isCharacterDevice()).isTrue();
+        assertThat(e.get("edge/null-device").getDevMajor()).isEqualTo(1);
+        assertThat(e.get("edge/null-device").getDevMinor()).isEqualTo(3);
+        assertThat(e.get("edge/setuid-busybox").getMode() & 07777).isEqualTo(04755);
+        assertThat(e.get("edge/setgid-dir/").getMode() & 07777).isEqualTo(02775);
+        assertThat(e.get("edge/sticky/").getMode() & 07777).isEqualTo(01777);
+        assertThat(e.get("edge/owned/user-file").getLongUserId()).isEqualTo(1000);
+        assertThat(e.get("edge/owned/user-file").getLongGroupId()).isEqualTo(1000);
+        assertThat(e.get("edge/empty-dir/").getLongUserId()).isEqualTo(65534);
+        assertThat(e.get("edge/xattr-file").getExtraPaxHeader("SCHILY.xattr.user.jcontainerd.test")).isEqualTo("hello");
+        assertThat(e.get("edge/cap-busybox").getExtraPaxHeader("SCHILY.xattr.security.capability")).isNotEmpty();
+        assertThat(e.keySet()).anySatisfy(name -> assertThat(name).endsWith("/file-behind-a-path-longer-than-255-bytes.txt")
+                .hasSizeGreaterThan(255));
+        assertThat(e.get("edge/symlink-with-long-target").getLinkName()).hasSizeGreaterThan(100);
+        assertThat(e.get("edge/absolute-symlink").getLinkName()).isEqualTo("/bin/busybox");
+        assertThat(e.keySet()).contains("edge/ünïcødé-名前.txt", "edge/name with spaces.txt", "edge/empty-file", "edge/dangling-symlink");
+    }
+
+    @Test
     void largeImageHasSevenGzipLayersOfBinaryLikeData() {
         FixtureImage large = images.image("large:latest");
 

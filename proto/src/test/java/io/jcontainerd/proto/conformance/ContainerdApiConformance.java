@@ -38,7 +38,6 @@ import io.jcontainerd.api.services.diff.v1.DiffResponse;
 import io.jcontainerd.api.services.events.v1.Envelope;
 import io.jcontainerd.api.services.events.v1.EventsGrpc;
 import io.jcontainerd.api.services.events.v1.PublishRequest;
-import io.jcontainerd.api.services.events.v1.SubscribeRequest;
 import io.jcontainerd.api.services.images.v1.CreateImageRequest;
 import io.jcontainerd.api.services.images.v1.DeleteImageRequest;
 import io.jcontainerd.api.services.images.v1.GetImageRequest;
@@ -271,7 +270,7 @@ public abstract class ContainerdApiConformance {
     void imageTimestampsComeBackInFieldsSevenAndEightAndEventsUseTheImagesPackage() throws Exception {
         var images = ImagesGrpc.newBlockingStub(namespaced());
         BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
-        var subscription = subscribe("namespace==" + NS + ",topic~=|^/images/|", events);
+        var subscription = EventStreams.subscribe(rawChannel(), "namespace==" + NS + ",topic~=|^/images/|", events);
         try {
             Image created = images.create(CreateImageRequest.newBuilder().setImage(Image.newBuilder()
                             .setName("example.test/conformance:1")
@@ -306,7 +305,7 @@ public abstract class ContainerdApiConformance {
     @Test
     void publishedTaskExitWithBareTypeUrlReachesSubscribers() throws Exception {
         BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
-        var subscription = subscribe("topic==\"/tasks/exit\"", events);
+        var subscription = EventStreams.subscribe(rawChannel(), "topic==\"/tasks/exit\"", events);
         try {
             TaskExit exit = TaskExit.newBuilder().setContainerId("c1").setId("c1").setPid(4242).setExitStatus(137)
                     .setExitedAt(Timestamps.toTimestamp(Instant.parse("2024-01-02T03:04:05Z"))).build();
@@ -459,20 +458,6 @@ public abstract class ContainerdApiConformance {
             throw GrpcErrors.fromStatus(t);
         }
         return (WriteContentResponse) answer;
-    }
-
-    private io.grpc.Context.CancellableContext subscribe(String filter, BlockingQueue<Envelope> into)
-            throws InterruptedException {
-        var context = io.grpc.Context.current().withCancellation();
-        context.run(() -> EventsGrpc.newStub(rawChannel())
-                .subscribe(SubscribeRequest.newBuilder().addFilters(filter).build(), new StreamObserver<>() {
-                    @Override public void onNext(Envelope value) { into.add(value); }
-                    @Override public void onError(Throwable t) { }
-                    @Override public void onCompleted() { }
-                }));
-        // Subscribe has no acknowledgement: give the server a moment to register the subscriber.
-        Thread.sleep(300);
-        return context;
     }
 
     protected static String sha256(byte[] data) throws Exception {

@@ -6,7 +6,6 @@ import com.google.protobuf.Message;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
-import io.grpc.stub.StreamObserver;
 import io.jcontainerd.api.events.TaskCreate;
 import io.jcontainerd.api.events.TaskDelete;
 import io.jcontainerd.api.events.TaskExit;
@@ -18,8 +17,6 @@ import io.jcontainerd.api.services.containers.v1.ContainersGrpc;
 import io.jcontainerd.api.services.containers.v1.CreateContainerRequest;
 import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
 import io.jcontainerd.api.services.events.v1.Envelope;
-import io.jcontainerd.api.services.events.v1.EventsGrpc;
-import io.jcontainerd.api.services.events.v1.SubscribeRequest;
 import io.jcontainerd.api.services.tasks.v1.CreateTaskRequest;
 import io.jcontainerd.api.services.tasks.v1.DeleteResponse;
 import io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest;
@@ -113,7 +110,8 @@ public abstract class ContainerdTaskConformance {
     @Test
     void taskRunsToItsExitCodeWithEventsInOrder() throws Exception {
         BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext subscription = subscribe("namespace==" + NS + ",topic~=|^/tasks/|", events);
+        Context.CancellableContext subscription =
+                EventStreams.subscribe(rawChannel(), "namespace==" + NS + ",topic~=|^/tasks/|", events);
         try {
             createContainer("conf-exit", "/bin/busybox", "sh", "-c", "exit 3");
             var tasks = TasksGrpc.newBlockingStub(namespaced());
@@ -227,19 +225,5 @@ public abstract class ContainerdTaskConformance {
     private static String jsonArray(String... values) {
         return Stream.of(values).map(v -> "\"" + v.replace("\"", "\\\"") + "\"")
                 .collect(java.util.stream.Collectors.joining(",", "[", "]"));
-    }
-
-    private Context.CancellableContext subscribe(String filter, BlockingQueue<Envelope> into)
-            throws InterruptedException {
-        Context.CancellableContext context = Context.current().withCancellation();
-        context.run(() -> EventsGrpc.newStub(rawChannel())
-                .subscribe(SubscribeRequest.newBuilder().addFilters(filter).build(), new StreamObserver<>() {
-                    @Override public void onNext(Envelope value) { into.add(value); }
-                    @Override public void onError(Throwable t) { }
-                    @Override public void onCompleted() { }
-                }));
-        // Subscribe has no acknowledgement: give the server a moment to register the subscriber.
-        Thread.sleep(300);
-        return context;
     }
 }

@@ -1,8 +1,7 @@
 package io.jcontainerd.proto.conformance;
 
 import io.grpc.Channel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The conformance suite against Debian's real containerd 1.6, through our own .proto files: if
@@ -11,30 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ContainerdWireIT extends ContainerdApiConformance {
 
-    private static RealContainerd containerd;
-    private static UnixChannels channels;
-
-    @BeforeAll
-    static void startContainerd() throws Exception {
-        containerd = RealContainerd.start();
-        channels = new UnixChannels(containerd.socket());
-    }
-
-    @AfterAll
-    static void stopContainerd() throws Exception {
-        try {
-            if (channels != null) {
-                channels.close();
-            }
-        } finally {
-            if (containerd != null) {
-                containerd.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final RealContainerdExtension CONTAINERD = new RealContainerdExtension();
 
     @Override
     protected Channel rawChannel() {
-        return channels.channel();
+        return CONTAINERD.channel();
     }
 }

@@ -22,7 +22,11 @@ import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
 import io.jcontainerd.api.services.containers.v1.GetContainerRequest;
 import io.jcontainerd.api.services.containers.v1.ListContainerMessage;
 import io.jcontainerd.api.services.containers.v1.ListContainersRequest;
+import io.jcontainerd.api.services.content.v1.AbortRequest;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
+import io.jcontainerd.api.services.content.v1.ListStatusesRequest;
+import io.jcontainerd.api.services.content.v1.StatusRequest;
+import io.jcontainerd.api.services.content.v1.UpdateRequest;
 import io.jcontainerd.api.services.content.v1.DeleteContentRequest;
 import io.jcontainerd.api.services.content.v1.InfoRequest;
 import io.jcontainerd.api.services.content.v1.ReadContentRequest;
@@ -227,6 +231,60 @@ public abstract class ContainerdApiConformance {
                         assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.OUT_OF_RANGE);
                         assertThat(GrpcErrors.fromStatus(e).kind()).isEqualTo(ErrorKind.UNKNOWN);
                     });
+        } finally {
+            content.delete(DeleteContentRequest.newBuilder().setDigest(digest).build());
+        }
+    }
+
+    @Test
+    void unfinishedIngestIsVisibleInStatusUntilAborted() throws Exception {
+        byte[] blob = "0123456789".getBytes(StandardCharsets.UTF_8);
+        String digest = sha256(blob);
+        var content = ContentGrpc.newBlockingStub(namespaced());
+        BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+        StreamObserver<WriteContentRequest> requests = ContentGrpc.newStub(namespaced())
+                .write(new StreamObserver<>() {
+                    @Override public void onNext(WriteContentResponse value) { answers.add(value); }
+                    @Override public void onError(Throwable t) { answers.add(t); }
+                    @Override public void onCompleted() { }
+                });
+        requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.WRITE).setRef("conf-partial")
+                .setTotal(blob.length).setExpected(digest).setData(ByteString.copyFrom(blob, 0, 4)).build());
+        assertThat(next(answers).getOffset()).isEqualTo(4);
+        requests.onCompleted();
+        Thread.sleep(200);
+        try {
+            var status = content.status(StatusRequest.newBuilder().setRef("conf-partial").build()).getStatus();
+            assertThat(status.getRef()).isEqualTo("conf-partial");
+            assertThat(status.getOffset()).isEqualTo(4);
+            assertThat(status.getTotal()).isEqualTo(blob.length);
+            assertThat(Timestamps.toInstant(status.getStartedAt())).isPresent();
+            assertThat(content.listStatuses(ListStatusesRequest.newBuilder().addFilters("ref==conf-partial").build())
+                    .getStatusesList()).extracting(s -> s.getRef()).containsExactly("conf-partial");
+        } finally {
+            content.abort(AbortRequest.newBuilder().setRef("conf-partial").build());
+        }
+        assertThatThrownBy(() -> content.status(StatusRequest.newBuilder().setRef("conf-partial").build()))
+                .satisfies(e -> assertThat(GrpcErrors.fromStatus(e)).isInstanceOf(NotFoundException.class));
+    }
+
+    @Test
+    void contentLabelsUpdateByFieldMask() throws Exception {
+        byte[] blob = "labelled".getBytes(StandardCharsets.UTF_8);
+        String digest = sha256(blob);
+        var content = ContentGrpc.newBlockingStub(namespaced());
+        write("conf-labels", digest, blob);
+        try {
+            var updated = content.update(UpdateRequest.newBuilder()
+                    .setInfo(io.jcontainerd.api.services.content.v1.Info.newBuilder().setDigest(digest)
+                            .putLabels("containerd.io/gc.ref.content.l.0", "sha256:" + "3".repeat(64)))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels.containerd.io/gc.ref.content.l.0"))
+                    .build()).getInfo();
+
+            assertThat(updated.getLabelsMap())
+                    .containsEntry("jcd.test", "yes")
+                    .containsEntry("containerd.io/gc.ref.content.l.0", "sha256:" + "3".repeat(64));
+            assertThat(Timestamps.toInstant(updated.getUpdatedAt())).isPresent();
         } finally {
             content.delete(DeleteContentRequest.newBuilder().setDigest(digest).build());
         }

@@ -15,19 +15,20 @@
 #                        file by a directory
 #   edgecases:latest     busybox + a layer of hardlinks, a fifo, a device, setuid/setgid/sticky,
 #                        non-root owners, xattrs (user.*, security.capability), long and UTF-8 names
-#   large:latest         7 gzip layers, ~210 MB uncompressed, compresses like binaries (benchmarks)
+#   large:latest         7 gzip layers, 7 x 30 MiB uncompressed, ~1.9x like binaries (benchmarks;
+#                        JCD_TEST_LARGE_LAYERS and JCD_TEST_LARGE_LAYER_MB change the size)
 #   zstd:latest          busybox with a zstd-compressed layer
 #   uncompressed:latest  busybox with an uncompressed (plain tar) layer
 #
 # The layout is rebuilt only when its inputs change: <cache-dir>/jcontainerd-fixture.key holds a
-# hash of this script, the busybox version and the size settings. Builds are deterministic
+# hash of this script, the busybox version, the umoci/skopeo/tar versions and the size settings. Builds are deterministic
 # (fixed timestamps, seeded pseudo-random data), so the digests depend on those inputs only.
 # <cache-dir>/jcontainerd-fixture.images lists what test-registry.sh pushes (format below).
 #
 # Everything is built offline from installed packages except the arm64 busybox binary, which is
 # fetched once with `apt-get download busybox-static:arm64` (same version as the installed one)
 # and kept in <cache-dir>.debs/; this adds the arm64 architecture to dpkg if it is missing.
-# Must run as root: layer entries take their owners from the files umoci reads.
+# Must run as root: the layers hold root-owned files, a device node and security.capability.
 #
 # Prints the layout directory on stdout.
 set -euo pipefail
@@ -53,7 +54,7 @@ need flock util-linux
 need perl perl-base
 need tar tar
 [ -x /bin/busybox ] || die "/bin/busybox not found: install the Debian package 'busybox-static' (apt-get install busybox-static)"
-[ "$(id -u)" = 0 ] || die "must run as root: layer entries take their owner from the files umoci reads, and the images must hold root-owned files"
+[ "$(id -u)" = 0 ] || die "must run as root: the layers hold root-owned files, a device node and security.capability"
 
 BUSYBOX_VERSION=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null) \
   || die "the Debian package 'busybox-static' is not installed (apt-get install busybox-static); /bin/busybox alone does not say which version to fetch for arm64"
@@ -64,7 +65,10 @@ case "$HOST_ARCH" in
   *) die "host architecture '$HOST_ARCH' is not supported: the fixture builds linux/amd64 and linux/arm64 images" ;;
 esac
 
-KEY=$( { sha256sum <"${BASH_SOURCE[0]}"; echo "busybox-static=$BUSYBOX_VERSION host=$HOST_ARCH large=${LARGE_LAYERS}x${LARGE_LAYER_MB}MB"; } | sha256sum | cut -c1-32)
+KEY=$( { sha256sum <"${BASH_SOURCE[0]}"
+         echo "busybox-static=$BUSYBOX_VERSION host=$HOST_ARCH large=${LARGE_LAYERS}x${LARGE_LAYER_MB}MB"
+         dpkg-query -W -f='${Package}=${Version}\n' umoci skopeo tar 2>/dev/null || true
+       } | sha256sum | cut -c1-32)
 
 mkdir -p "$(dirname "$CACHE")"
 exec 9>"$CACHE.lock"

@@ -8,6 +8,8 @@ import io.jcontainerd.supervisor.metadata.MetadataStore;
 import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import io.jcontainerd.supervisor.plugins.PluginInfo;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;
+import io.jcontainerd.supervisor.events.EventExchange;
+import io.jcontainerd.supervisor.services.EventsService;
 import io.jcontainerd.supervisor.services.IntrospectionService;
 import io.jcontainerd.supervisor.services.NamespacesService;
 import io.jcontainerd.supervisor.services.SnapshotsService;
@@ -38,7 +40,10 @@ final class ServiceCatalog {
 
         services.add(new VersionService().bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "version"));
-        services.add(new NamespacesService(namespaces).bindService());
+        EventExchange events = new EventExchange();
+        services.add(new EventsService(events).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "events"));
+        services.add(new NamespacesService(namespaces, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "namespaces"));
         services.add(new IntrospectionService(plugins, ServerIdentity.current(metadata.serverUuid())).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "introspection"));
@@ -49,7 +54,7 @@ final class ServiceCatalog {
                 .add("native", new NativeSnapshotter(config.snapshotsDir("native")));
         resources.add(snapshotters);
         snapshotters.names().forEach(n -> plugins.register(PluginInfo.ok(PluginRegistry.SNAPSHOTTER, n)));
-        services.add(new SnapshotsService(new NamespacedSnapshots(snapshotters, metadata, namespaces)).bindService());
+        services.add(new SnapshotsService(new NamespacedSnapshots(snapshotters, metadata, namespaces), events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {

@@ -4,7 +4,6 @@ import io.grpc.ServiceDescriptor;
 import io.jcontainerd.api.services.containers.v1.ContainersGrpc;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
 import io.jcontainerd.api.services.diff.v1.DiffGrpc;
-import io.jcontainerd.api.services.events.v1.EventsGrpc;
 import io.jcontainerd.api.services.images.v1.ImagesGrpc;
 import io.jcontainerd.api.services.leases.v1.LeasesGrpc;
 import io.jcontainerd.api.services.streaming.v1.StreamingGrpc;
@@ -28,7 +27,6 @@ final class Unimplemented {
         SERVICES.put("diff", DiffGrpc.getServiceDescriptor());
         SERVICES.put("containers", ContainersGrpc.getServiceDescriptor());
         SERVICES.put("tasks", TasksGrpc.getServiceDescriptor());
-        SERVICES.put("events", EventsGrpc.getServiceDescriptor());
         SERVICES.put("transfer", TransferGrpc.getServiceDescriptor());
         SERVICES.put("streaming", StreamingGrpc.getServiceDescriptor());
     }

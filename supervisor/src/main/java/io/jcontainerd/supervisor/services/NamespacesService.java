@@ -2,6 +2,9 @@ package io.jcontainerd.supervisor.services;
 
 import com.google.protobuf.Empty;
 import io.grpc.stub.StreamObserver;
+import io.jcontainerd.api.events.NamespaceCreate;
+import io.jcontainerd.api.events.NamespaceDelete;
+import io.jcontainerd.api.events.NamespaceUpdate;
 import io.jcontainerd.api.services.namespaces.v1.CreateNamespaceRequest;
 import io.jcontainerd.api.services.namespaces.v1.CreateNamespaceResponse;
 import io.jcontainerd.api.services.namespaces.v1.DeleteNamespaceRequest;
@@ -13,6 +16,7 @@ import io.jcontainerd.api.services.namespaces.v1.Namespace;
 import io.jcontainerd.api.services.namespaces.v1.NamespacesGrpc;
 import io.jcontainerd.api.services.namespaces.v1.UpdateNamespaceRequest;
 import io.jcontainerd.api.services.namespaces.v1.UpdateNamespaceResponse;
+import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.supervisor.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.Rpc;
 import io.jcontainerd.supervisor.metadata.NamespaceRecord;
@@ -24,9 +28,11 @@ import java.util.Optional;
 /** containerd.services.namespaces.v1.Namespaces over {@link NamespaceStore}. */
 public final class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
     private final NamespaceStore store;
+    private final EventExchange events;
 
-    public NamespacesService(NamespaceStore store) {
+    public NamespacesService(NamespaceStore store, EventExchange events) {
         this.store = store;
+        this.events = events;
     }
 
     @Override
@@ -48,23 +54,28 @@ public final class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
 
     @Override
     public void create(CreateNamespaceRequest req, StreamObserver<CreateNamespaceResponse> observer) {
-        Rpc.unary(observer, () -> CreateNamespaceResponse.newBuilder()
-                .setNamespace(toProto(store.create(req.getNamespace().getName(), req.getNamespace().getLabelsMap())))
-                .build());
+        Rpc.unary(observer, () -> {
+            NamespaceRecord n = store.create(req.getNamespace().getName(), req.getNamespace().getLabelsMap());
+            events.publish(n.name(), "/namespaces/create", NamespaceCreate.newBuilder().setName(n.name()).putAllLabels(n.labels()).build());
+            return CreateNamespaceResponse.newBuilder().setNamespace(toProto(n)).build();
+        });
     }
 
     @Override
     public void update(UpdateNamespaceRequest req, StreamObserver<UpdateNamespaceResponse> observer) {
-        Rpc.unary(observer, () -> UpdateNamespaceResponse.newBuilder()
-                .setNamespace(toProto(store.update(req.getNamespace().getName(), req.getNamespace().getLabelsMap(),
-                        req.getUpdateMask().getPathsList())))
-                .build());
+        Rpc.unary(observer, () -> {
+            NamespaceRecord n = store.update(req.getNamespace().getName(), req.getNamespace().getLabelsMap(),
+                    req.getUpdateMask().getPathsList());
+            events.publish(n.name(), "/namespaces/update", NamespaceUpdate.newBuilder().setName(n.name()).putAllLabels(n.labels()).build());
+            return UpdateNamespaceResponse.newBuilder().setNamespace(toProto(n)).build();
+        });
     }
 
     @Override
     public void delete(DeleteNamespaceRequest req, StreamObserver<Empty> observer) {
         Rpc.unary(observer, () -> {
             store.delete(req.getName());
+            events.publish(req.getName(), "/namespaces/delete", NamespaceDelete.newBuilder().setName(req.getName()).build());
             return Empty.getDefaultInstance();
         });
     }

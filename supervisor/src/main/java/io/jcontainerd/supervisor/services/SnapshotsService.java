@@ -2,6 +2,9 @@ package io.jcontainerd.supervisor.services;
 
 import com.google.protobuf.Empty;
 import io.grpc.stub.StreamObserver;
+import io.jcontainerd.api.events.SnapshotCommit;
+import io.jcontainerd.api.events.SnapshotPrepare;
+import io.jcontainerd.api.events.SnapshotRemove;
 import io.jcontainerd.api.services.snapshots.v1.CleanupRequest;
 import io.jcontainerd.api.services.snapshots.v1.CommitSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.Info;
@@ -26,6 +29,7 @@ import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.snapshot.SnapshotInfo;
+import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.supervisor.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.Rpc;
@@ -38,16 +42,22 @@ import java.util.List;
 public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
     private static final int LIST_BLOCK = 100;
     private final NamespacedSnapshots snapshots;
+    private final EventExchange events;
 
-    public SnapshotsService(NamespacedSnapshots snapshots) {
+    public SnapshotsService(NamespacedSnapshots snapshots, EventExchange events) {
         this.snapshots = snapshots;
+        this.events = events;
     }
 
     @Override
     public void prepare(PrepareSnapshotRequest r, StreamObserver<PrepareSnapshotResponse> o) {
-        Rpc.unary(o, () -> PrepareSnapshotResponse.newBuilder().addAllMounts(toProto(snapshots.prepare(
-                RequestContext.namespace(), r.getSnapshotter(), r.getKey(), r.getParent(), r.getLabelsMap(),
-                RequestContext.lease()))).build());
+        Rpc.unary(o, () -> {
+            String ns = RequestContext.namespace();
+            var mounts = snapshots.prepare(ns, r.getSnapshotter(), r.getKey(), r.getParent(), r.getLabelsMap(), RequestContext.lease());
+            events.publish(ns, "/snapshot/prepare", SnapshotPrepare.newBuilder().setKey(r.getKey()).setParent(r.getParent())
+                    .setSnapshotter(r.getSnapshotter()).build());
+            return PrepareSnapshotResponse.newBuilder().addAllMounts(toProto(mounts)).build();
+        });
     }
 
     @Override
@@ -66,8 +76,10 @@ public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
     @Override
     public void commit(CommitSnapshotRequest r, StreamObserver<Empty> o) {
         Rpc.unary(o, () -> {
-            snapshots.commit(RequestContext.namespace(), r.getSnapshotter(), r.getName(), r.getKey(), r.getLabelsMap(),
-                    RequestContext.lease());
+            String ns = RequestContext.namespace();
+            snapshots.commit(ns, r.getSnapshotter(), r.getName(), r.getKey(), r.getLabelsMap(), RequestContext.lease());
+            events.publish(ns, "/snapshot/commit", SnapshotCommit.newBuilder().setKey(r.getKey()).setName(r.getName())
+                    .setSnapshotter(r.getSnapshotter()).build());
             return Empty.getDefaultInstance();
         });
     }
@@ -75,7 +87,10 @@ public final class SnapshotsService extends SnapshotsGrpc.SnapshotsImplBase {
     @Override
     public void remove(RemoveSnapshotRequest r, StreamObserver<Empty> o) {
         Rpc.unary(o, () -> {
-            snapshots.remove(RequestContext.namespace(), r.getSnapshotter(), r.getKey());
+            String ns = RequestContext.namespace();
+            snapshots.remove(ns, r.getSnapshotter(), r.getKey());
+            events.publish(ns, "/snapshot/remove", SnapshotRemove.newBuilder().setKey(r.getKey())
+                    .setSnapshotter(r.getSnapshotter()).build());
             return Empty.getDefaultInstance();
         });
     }

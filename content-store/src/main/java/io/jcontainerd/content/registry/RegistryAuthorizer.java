@@ -1,0 +1,142 @@
+package io.jcontainerd.content.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.content.image.ImageJson;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers 401 challenges and remembers the result per host and scope: Bearer tokens from the
+ * realm named in the challenge (anonymously, or with Basic credentials, as Docker Hub's flow), or
+ * Basic authorization on every request.
+ */
+final class RegistryAuthorizer {
+
+    private record Key(String host, String scope) {
+    }
+
+    private record Token(String header, Instant expires) {
+        boolean valid() {
+            return Instant.now().isBefore(expires);
+        }
+    }
+
+    private final CredentialStore credentials;
+    private final HttpTransport transport;
+    private final Map<Key, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> basicHosts = new ConcurrentHashMap<>();
+
+    RegistryAuthorizer(CredentialStore credentials, HttpTransport transport) {
+        this.credentials = credentials;
+        this.transport = transport;
+    }
+
+    /** The Authorization header to send, if one is known for this host and scope. */
+    Optional<String> header(String host, String scope) {
+        Token t = tokens.get(new Key(host, scope));
+        if (t != null && t.valid()) return Optional.of(t.header());
+        return Optional.ofNullable(basicHosts.get(host));
+    }
+
+    /**
+     * Handles a 401: fetches a token or prepares Basic auth. Returns normally when a retry makes
+     * sense; throws a clear error when it does not.
+     *
+     * @param hadAuth whether the failed request already carried what this would produce
+     */
+    void answer(RegistryHost host, String scope, HttpResponse<?> response, boolean hadAuth, String what) {
+        List<AuthChallenge> challenges = AuthChallenge.parse(response.headers().allValues("WWW-Authenticate"));
+        Optional<Credentials> creds = credentials.lookup(host.host());
+        if (hadAuth) {
+            throw denied(host, what, creds.isPresent());
+        }
+        for (AuthChallenge c : challenges) {
+            if (c.isBearer()) {
+                tokens.put(new Key(host.host(), scope), fetchToken(host, c, scope, creds, what));
+                return;
+            }
+        }
+        for (AuthChallenge c : challenges) {
+            if (c.isBasic()) {
+                if (creds.isEmpty()) throw denied(host, what, false);
+                basicHosts.put(host.host(), basic(creds.get()));
+                return;
+            }
+        }
+        throw JcdException.failedPrecondition(
+                "registry %s asked for authentication for %s with no usable challenge (WWW-Authenticate: %s)",
+                host.host(), what, response.headers().allValues("WWW-Authenticate"));
+    }
+
+    static JcdException denied(RegistryHost host, String what, boolean hadCredentials) {
+        return hadCredentials
+                ? JcdException.failedPrecondition(
+                        "registry %s refused the configured credentials for %s (401 Unauthorized): check the login in ~/.docker/config.json or the pull options",
+                        host.host(), what)
+                : JcdException.failedPrecondition(
+                        "registry %s requires authentication for %s (401 Unauthorized) and no credentials are configured: the repository may not exist, or add a login to ~/.docker/config.json or the pull options",
+                        host.host(), what);
+    }
+
+    private static String basic(Credentials c) {
+        return "Basic " + Base64.getEncoder().encodeToString(
+                (c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Token fetchToken(RegistryHost host, AuthChallenge c, String scope, Optional<Credentials> creds, String what) {
+        String realm = c.param("realm");
+        if (realm.isEmpty()) {
+            throw JcdException.failedPrecondition("registry %s sent a Bearer challenge without a realm for %s", host.host(), what);
+        }
+        StringBuilder q = new StringBuilder();
+        if (!c.param("service").isEmpty()) q.append("service=").append(enc(c.param("service")));
+        String sc = scope.isEmpty() ? c.param("scope") : scope;
+        if (!sc.isEmpty()) q.append(q.isEmpty() ? "" : "&").append("scope=").append(enc(sc));
+        URI uri = URI.create(realm + (q.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + q));
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(30));
+        creds.ifPresent(cr -> req.header("Authorization", basic(cr)));
+        HttpResponse<byte[]> resp;
+        try {
+            resp = transport.sendBytes(host, req.build());
+        } catch (IOException e) {
+            throw JcdException.unavailable("cannot get a token for %s from %s: %s", what, realm, e);
+        }
+        if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+            throw denied(host, what, creds.isPresent());
+        }
+        if (resp.statusCode() != 200) {
+            throw JcdException.unavailable("token server %s answered %d for %s", realm, resp.statusCode(), what);
+        }
+        try {
+            JsonNode body = ImageJson.MAPPER.readTree(resp.body());
+            String token = body.path("token").asText("");
+            if (token.isEmpty()) token = body.path("access_token").asText("");
+            if (token.isEmpty()) {
+                throw JcdException.unavailable("token server %s returned no token for %s", realm, what);
+            }
+            long expiresIn = body.path("expires_in").asLong(60);
+            // Renew a little early so a long layer download does not start with a dying token.
+            Instant expires = Instant.now().plusSeconds(Math.max(10, expiresIn - 10));
+            return new Token("Bearer " + token, expires);
+        } catch (IOException e) {
+            throw JcdException.unavailable("token server %s returned malformed JSON for %s: %s", realm, what, e.getMessage());
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -8,6 +8,7 @@ import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.jcontainerd.api.events.TaskCreate;
 import io.jcontainerd.api.events.TaskDelete;
+import io.jcontainerd.api.events.TaskExecStarted;
 import io.jcontainerd.api.events.TaskExit;
 import io.jcontainerd.api.events.TaskStart;
 import io.jcontainerd.api.runc.v1.Options;
@@ -18,12 +19,16 @@ import io.jcontainerd.api.services.containers.v1.CreateContainerRequest;
 import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
 import io.jcontainerd.api.services.events.v1.Envelope;
 import io.jcontainerd.api.services.tasks.v1.CreateTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.DeleteProcessRequest;
 import io.jcontainerd.api.services.tasks.v1.DeleteResponse;
+import io.jcontainerd.api.services.tasks.v1.ExecProcessRequest;
 import io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest;
 import io.jcontainerd.api.services.tasks.v1.GetRequest;
 import io.jcontainerd.api.services.tasks.v1.KillRequest;
 import io.jcontainerd.api.services.tasks.v1.ListPidsRequest;
 import io.jcontainerd.api.services.tasks.v1.MetricsRequest;
+import io.jcontainerd.api.services.tasks.v1.PauseTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.ResumeTaskRequest;
 import io.jcontainerd.api.services.tasks.v1.StartRequest;
 import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
 import io.jcontainerd.api.services.tasks.v1.WaitRequest;
@@ -198,6 +203,59 @@ public abstract class ContainerdTaskConformance {
         WaitResponse exit = tasks.withDeadlineAfter(30, TimeUnit.SECONDS)
                 .wait(WaitRequest.newBuilder().setContainerId("conf-kill").build());
         assertThat(exit.getExitStatus()).isEqualTo(137);
+    }
+
+    @Test
+    void execRunsBesideInitAndPauseResumePublishTheirEvents() throws Exception {
+        BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
+        createContainer("conf-exec", "/bin/busybox", "sleep", "60");
+        var tasks = TasksGrpc.newBlockingStub(namespaced());
+        tasks.create(CreateTaskRequest.newBuilder().setContainerId("conf-exec").build());
+        tasks.start(StartRequest.newBuilder().setContainerId("conf-exec").build());
+        Context.CancellableContext subscription =
+                EventStreams.subscribe(rawChannel(), "namespace==" + NS + ",topic~=|^/tasks/|", events);
+        try {
+            String process = """
+                    {"terminal":false,"user":{"uid":0,"gid":0},"args":["/bin/busybox","sh","-c","exit 5"],
+                     "env":["PATH=/bin"],"cwd":"/"}
+                    """;
+            tasks.exec(ExecProcessRequest.newBuilder().setContainerId("conf-exec").setExecId("e1")
+                    .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, process)).build());
+            CompletableFuture<WaitResponse> waited = CompletableFuture.supplyAsync(() -> tasks
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .wait(WaitRequest.newBuilder().setContainerId("conf-exec").setExecId("e1").build()));
+            Thread.sleep(200);
+            int execPid = tasks.start(StartRequest.newBuilder().setContainerId("conf-exec").setExecId("e1").build())
+                    .getPid();
+            assertThat(waited.get(30, TimeUnit.SECONDS).getExitStatus()).isEqualTo(5);
+            DeleteResponse deleted = tasks.deleteProcess(DeleteProcessRequest.newBuilder()
+                    .setContainerId("conf-exec").setExecId("e1").build());
+            assertThat(deleted.getId()).isEqualTo("e1");
+            assertThat(deleted.getExitStatus()).isEqualTo(5);
+
+            tasks.pause(PauseTaskRequest.newBuilder().setContainerId("conf-exec").build());
+            assertThat(tasks.get(GetRequest.newBuilder().setContainerId("conf-exec").build()).getProcess().getStatus())
+                    .isEqualTo(Status.PAUSED);
+            tasks.resume(ResumeTaskRequest.newBuilder().setContainerId("conf-exec").build());
+
+            List<Message> payloads = new ArrayList<>();
+            while (payloads.size() < 5) {
+                Envelope envelope = events.poll(10, TimeUnit.SECONDS);
+                assertThat(envelope).as("task event %d of 5 within 10 s (got %s)", payloads.size() + 1, payloads)
+                        .isNotNull();
+                payloads.add(KnownMessages.decode(envelope.getEvent()).orElseThrow());
+            }
+            // No TaskDelete for an exec: containerd's runc shim publishes it for the init process only.
+            assertThat(payloads).extracting(m -> m.getClass().getSimpleName()).containsExactly(
+                    "TaskExecAdded", "TaskExecStarted", "TaskExit", "TaskPaused", "TaskResumed");
+            assertThat(((TaskExecStarted) payloads.get(1)).getPid()).isEqualTo(execPid);
+            TaskExit exit = (TaskExit) payloads.get(2);
+            assertThat(exit.getId()).as("an exec's exit carries the exec id").isEqualTo("e1");
+            assertThat(exit.getContainerId()).isEqualTo("conf-exec");
+            assertThat(exit.getPid()).isEqualTo(execPid);
+        } finally {
+            subscription.cancel(null);
+        }
     }
 
     private void createContainer(String id, String... args) {

@@ -16,7 +16,7 @@ import java.time.Instant;
 @Command(name = "jrunc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {CreateCommand.class, StartCommand.class, RunCommand.class, StateCommand.class, KillCommand.class,
                 DeleteCommand.class, ListCommand.class, SpecCommand.class, PauseCommand.class, ResumeCommand.class,
-                PsCommand.class, EventsCommand.class, ExecCommand.class, FeaturesCommand.class},
+                PsCommand.class, EventsCommand.class, ExecCommand.class, FeaturesCommand.class, InitArgvCommand.class},
         description = "Open Container Initiative runtime (runc-compatible), in Java.")
 public final class Main implements Runnable {
     @Option(names = "--root", description = "root directory for container state (default /run/jrunc)")
@@ -46,6 +46,8 @@ public final class Main implements Runnable {
             main.logError(e.getMessage());
             return 1;
         });
+        // like runc, everything after `exec <id>` belongs to the command
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         int rc = cl.execute(args);
         System.out.flush();
         Runtime.getRuntime().halt(rc);

@@ -12,7 +12,7 @@ final class StateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<container-id>") String id;
 
     @Override public Integer call() {
-        System.out.println(main.containers().state(id));
+        System.out.print(main.containers().state(id)); // no newline, as runc
         return 0;
     }
 }

@@ -127,7 +127,14 @@ public final class Containers {
             try {
                 got = read.get(5, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                if (!ProcStat.alive(s.pid(), s.pidStartTime())) break;
+                if (!ProcStat.alive(s.pid(), s.pidStartTime())) {
+                    // it may have read our fifo and already run to completion (`true`): give the reader a moment
+                    try {
+                        got = read.get(200, TimeUnit.MILLISECONDS);
+                    } catch (Exception gone) {
+                        break;
+                    }
+                }
             } catch (Exception e) {
                 throw JruncException.system("cannot start container %s: %s", id, e.getMessage());
             }
@@ -163,7 +170,7 @@ public final class Containers {
         n.put("owner", s.owner());
         if (!s.annotations().isEmpty()) n.set("annotations", json.valueToTree(s.annotations()));
         try {
-            return json.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+            return json.writer(GoJson.prettyPrinter()).writeValueAsString(n);
         } catch (IOException e) {
             throw JruncException.system("cannot render state of %s: %s", s.id(), e.getMessage());
         }

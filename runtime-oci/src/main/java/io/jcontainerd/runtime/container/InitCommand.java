@@ -43,10 +43,22 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
 
     public List<String> argv(int syncFd) {
         List<String> a = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto", "-Xmx64m", "-Xss512k",
-                "-XX:+DisableAttachMechanism", "-Xlog:disable", "-Xlog:all=off", "--enable-native-access=ALL-UNNAMED"));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k",
+                "-XX:+DisableAttachMechanism", "--enable-native-access=ALL-UNNAMED"));
+        // JRUNC_INIT_LOG=<what> (e.g. aot) shows the init JVM's own log for debugging; otherwise it stays silent
+        String log = System.getenv("JRUNC_INIT_LOG");
+        a.addAll(log == null ? List.of("-Xlog:disable", "-Xlog:all=off") : List.of("-Xlog:" + log));
+        String record = System.getenv("JRUNC_INIT_AOT_RECORD");
         Path aot = jar.getParent().resolve("jrunc-init.aot");
-        if (Files.isRegularFile(aot) && jar.toString().endsWith(".jar")) a.add("-XX:AOTCache=" + aot);
+        if (record != null) {
+            // training run (bin/jrunc-aot-train): record which classes the init stage loads; the path is
+            // inside the container's root, where the init stage is when it exits
+            a.addAll(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + record, "-Djrunc.train=true"));
+        } else if (Files.isRegularFile(aot) && jar.toString().endsWith(".jar")) {
+            a.add("-XX:AOTCache=" + aot);
+        } else {
+            a.add("-Xshare:auto");
+        }
         if (nativeDir != null) {
             a.add("-Djna.boot.library.path=" + nativeDir);
             a.add("-Djna.nosys=true");

@@ -20,7 +20,13 @@ public final class InitMain {
             return;
         }
         try {
-            new InitStage(new JnaSyscalls(), channel, plan).run();
+            JnaSyscalls sys = Boolean.getBoolean("jrunc.train") ? new JnaSyscalls() {
+                // AOT training run: exit normally instead of exec so the JVM writes its class list
+                @Override public void execve(String path, java.util.List<String> argv, java.util.List<String> env) {
+                    System.exit(0);
+                }
+            } : new JnaSyscalls();
+            new InitStage(sys, channel, plan).run();
         } catch (Throwable t) {
             // before "ready" the message already went to jrunc; after it, stderr is the container's.
             System.err.println("jrunc init: " + t.getMessage());

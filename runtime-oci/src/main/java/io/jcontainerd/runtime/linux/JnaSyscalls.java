@@ -15,7 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /** The real system calls, through JNA. */
-public final class JnaSyscalls implements Syscalls {
+public class JnaSyscalls implements Syscalls {
     private static final LibC C = LibC.INSTANCE;
 
     private static void check(int rc, String call, String subject) {

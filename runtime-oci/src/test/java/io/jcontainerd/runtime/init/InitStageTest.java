@@ -1,0 +1,108 @@
+package io.jcontainerd.runtime.init;
+
+import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.linux.LinuxConstants;
+import io.jcontainerd.runtime.linux.RecordingSyscalls;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.jcontainerd.runtime.spec.MountOptions.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class InitStageTest {
+    static final class Channel implements SyncChannel {
+        final List<String> sent = new ArrayList<>();
+        @Override public void send(String line) { sent.add(line); }
+        @Override public String receive() { return "resume"; }
+        @Override public void close() { sent.add("<closed>"); }
+    }
+
+    static InitPlan plan(InitPlan.Rootfs rootfs, long uid, InitPlan.CapSets caps, boolean nnp, byte[] seccomp) {
+        return new InitPlan(false, List.of("/sys/fs/cgroup/memory/c1/cgroup.procs"), false, null, null, rootfs, "box", null,
+                Map.of("net.ipv4.ip_forward", "1"), List.of(new InitPlan.Limit(7, 1024, 1024)), null, uid, uid, List.of(),
+                null, caps, nnp, seccomp, List.of("sh", "-c", "true"), List.of("PATH=/bin"), "/", "/run/jrunc/c1/exec.fifo",
+                false, null, false, 0);
+    }
+
+    static InitPlan.Rootfs rootfs(List<InitPlan.MountStep> mounts) {
+        return new InitPlan.Rootfs("/b/rootfs", 0, true, false, mounts, true,
+                List.of(new InitPlan.DeviceNode("/dev/null", LinuxConstants.S_IFCHR, 1, 3, 0666, 0, 0)),
+                List.of("/proc/kcore"), List.of("/proc/sys"));
+    }
+
+    static RecordingSyscalls fs() {
+        return new RecordingSyscalls().dir("/b/rootfs").dir("/b/rootfs/bin").file("/bin/sh").file("/proc/kcore").dir("/proc/sys");
+    }
+
+    @Test
+    void mountsTheListBeforePivotRootAndDropsPrivilegesAfterIt() {
+        RecordingSyscalls sys = fs();
+        var proc = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "proc", "/proc", "proc", 0, 0, 0, null);
+        var dev = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/dev", "tmpfs", MS_NOSUID, 0, 0, "mode=755");
+        new InitStage(sys, new Channel(), plan(rootfs(List.of(proc, dev)), 1000,
+                new InitPlan.CapSets(1L << 5, 1L << 5, 0, 1L << 5, 0), true, new byte[16])).run();
+
+        List<String> c = sys.calls;
+        assertThat(sys.indexOf("write /sys/fs/cgroup/memory/c1/cgroup.procs 0")).isLessThan(sys.indexOf("mount /b/rootfs /b/rootfs"));
+        assertThat(sys.indexOf("mount /b/rootfs /b/rootfs")).isLessThan(sys.indexOf("mount proc /b/rootfs/proc proc"));
+        assertThat(sys.indexOf("mount proc /b/rootfs/proc proc")).isLessThan(sys.indexOf("mount tmpfs /b/rootfs/dev tmpfs"));
+        assertThat(sys.indexOf("mount tmpfs /b/rootfs/dev tmpfs")).isLessThan(sys.indexOf("mknod /b/rootfs/dev/null"));
+        assertThat(sys.indexOf("mknod /b/rootfs/dev/null")).isLessThan(sys.indexOf("pivot_root"));
+        assertThat(sys.indexOf("pivot_root")).isLessThan(sys.indexOf("umount2 ."));
+        assertThat(sys.indexOf("umount2 .")).isLessThan(sys.indexOf("mount /dev/null /proc/kcore"));
+        assertThat(sys.indexOf("mount /proc/sys /proc/sys")).isGreaterThan(sys.indexOf("pivot_root"));
+        assertThat(sys.indexOf("mount  /  0x1021")).as("read-only root after the masked paths").isGreaterThan(sys.indexOf("mount /proc/sys /proc/sys"));
+        assertThat(sys.indexOf("sethostname box")).isGreaterThan(sys.indexOf("pivot_root"));
+        assertThat(sys.indexOf("prctl " + LinuxConstants.PR_CAPBSET_DROP)).isLessThan(sys.indexOf("setresuid 1000"));
+        assertThat(sys.indexOf("setresgid 1000")).isLessThan(sys.indexOf("setresuid 1000"));
+        assertThat(sys.indexOf("setresuid 1000")).isLessThan(sys.indexOf("capset 0x20 0x20 0x0"));
+        assertThat(sys.indexOf("capset")).isLessThan(sys.indexOf("write /proc/self/fd/"));
+        assertThat(sys.indexOf("write /proc/self/fd/")).as("waits on exec.fifo after setup").isLessThan(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS));
+        assertThat(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS)).isLessThan(sys.indexOf("seccomp"));
+        assertThat(sys.indexOf("close_range 3")).isLessThan(sys.indexOf("execve"));
+        assertThat(c.getLast()).isEqualTo("execve /bin/sh [sh, -c, true]");
+    }
+
+    @Test
+    void reportsReadyBeforeWaitingForStart() {
+        RecordingSyscalls sys = fs();
+        Channel ch = new Channel();
+        new InitStage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run();
+        assertThat(ch.sent).containsExactly("ready", "<closed>");
+        assertThat(sys.calls).noneMatch(s -> s.startsWith("capset")).noneMatch(s -> s.startsWith("seccomp"));
+    }
+
+    @Test
+    void resolvesMountDestinationsThroughSymlinksInsideTheRootfs() {
+        RecordingSyscalls sys = fs().link("/b/rootfs/escape", "/../../../etc");
+        var bind = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/escape/x", "tmpfs", 0, 0, 0, null);
+        new InitStage(sys, new Channel(), plan(rootfs(List.of(bind)), 0, null, false, new byte[0])).run();
+        assertThat(sys.calls).contains("mount tmpfs /b/rootfs/etc/x tmpfs 0x0").noneMatch(s -> s.startsWith("mount tmpfs /etc"));
+    }
+
+    @Test
+    void reportsAMissingProgramAsAnErrorBeforeReady() {
+        RecordingSyscalls sys = new RecordingSyscalls().dir("/b/rootfs");
+        Channel ch = new Channel();
+        assertThatThrownBy(() -> new InitStage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
+                .isInstanceOf(JruncException.class);
+        assertThat(ch.sent.getFirst()).startsWith("error exec: \"sh\": executable file not found in $PATH");
+        assertThat(sys.calls).noneMatch(s -> s.startsWith("execve"));
+    }
+
+    @Test
+    void execJoinsTheMountNamespaceOnItsOwnThreadAndNeverPivots() {
+        RecordingSyscalls sys = new RecordingSyscalls().file("/bin/sh");
+        InitPlan p = new InitPlan(true, List.of("/cg/cgroup.procs"), false, "/proc/42/ns/cgroup", "/proc/42/ns/mnt", null,
+                null, null, Map.of(), List.of(), null, 0, 0, List.of(), null, null, false, new byte[0],
+                List.of("sh"), List.of(), "/", null, false, null, false, 0);
+        new InitStage(sys, new Channel(), p).run();
+        assertThat(sys.indexOf("write /cg/cgroup.procs 0")).isLessThan(sys.indexOf("setns /proc/42/ns/cgroup"));
+        assertThat(sys.indexOf("unshare 0x" + Integer.toHexString(LinuxConstants.CLONE_FS))).isLessThan(sys.indexOf("setns /proc/42/ns/mnt"));
+        assertThat(sys.calls).noneMatch(s -> s.startsWith("pivot_root")).noneMatch(s -> s.startsWith("mount"));
+    }
+}

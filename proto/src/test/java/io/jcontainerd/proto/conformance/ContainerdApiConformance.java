@@ -22,6 +22,7 @@ import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
 import io.jcontainerd.api.services.containers.v1.GetContainerRequest;
 import io.jcontainerd.api.services.containers.v1.ListContainerMessage;
 import io.jcontainerd.api.services.containers.v1.ListContainersRequest;
+import io.jcontainerd.api.services.containers.v1.UpdateContainerRequest;
 import io.jcontainerd.api.services.content.v1.AbortRequest;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
 import io.jcontainerd.api.services.content.v1.ListStatusesRequest;
@@ -48,6 +49,7 @@ import io.jcontainerd.api.services.images.v1.GetImageRequest;
 import io.jcontainerd.api.services.images.v1.Image;
 import io.jcontainerd.api.services.images.v1.ImagesGrpc;
 import io.jcontainerd.api.services.images.v1.ListImagesRequest;
+import io.jcontainerd.api.services.images.v1.UpdateImageRequest;
 import io.jcontainerd.api.services.introspection.v1.IntrospectionGrpc;
 import io.jcontainerd.api.services.introspection.v1.Plugin;
 import io.jcontainerd.api.services.introspection.v1.PluginsRequest;
@@ -73,6 +75,8 @@ import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.SnapshotsGrpc;
 import io.jcontainerd.api.services.snapshots.v1.StatSnapshotRequest;
+import io.jcontainerd.api.services.snapshots.v1.UpdateSnapshotRequest;
+import io.jcontainerd.api.services.snapshots.v1.UsageRequest;
 import io.jcontainerd.api.services.snapshots.v1.ViewSnapshotRequest;
 import io.jcontainerd.api.services.tasks.v1.GetRequest;
 import io.jcontainerd.api.services.tasks.v1.ListTasksRequest;
@@ -345,6 +349,12 @@ public abstract class ContainerdApiConformance {
                     .getImage().getTarget().getSize()).isEqualTo(123);
             assertThat(images.list(ListImagesRequest.newBuilder().addFilters("name==\"example.test/conformance:1\"")
                     .build()).getImagesList()).hasSize(1);
+            Image updated = images.update(UpdateImageRequest.newBuilder()
+                    .setImage(Image.newBuilder().setName("example.test/conformance:1").putLabels("added", "yes"))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels.added"))
+                    .build()).getImage();
+            assertThat(updated.getLabelsMap()).containsEntry("l", "v").containsEntry("added", "yes");
+            assertThat(updated.getTarget().getSize()).isEqualTo(123);
 
             Envelope envelope = events.poll(10, TimeUnit.SECONDS);
             assertThat(envelope).as("an /images/create event within 10 s").isNotNull();
@@ -400,6 +410,12 @@ public abstract class ContainerdApiConformance {
             assertThat(AnyCodec.unpack(got.getRuntime().getOptions(), Options.getDefaultInstance()).getBinaryName())
                     .isEqualTo("runc");
             assertThat(Timestamps.toInstant(got.getCreatedAt())).isPresent();
+            Container relabelled = containers.update(UpdateContainerRequest.newBuilder()
+                    .setContainer(Container.newBuilder().setId("conf-c1").putLabels("k2", "v2"))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels.k2"))
+                    .build()).getContainer();
+            assertThat(relabelled.getLabelsMap()).containsEntry("k", "v").containsEntry("k2", "v2");
+            assertThat(relabelled.getSpec()).isEqualTo(spec);
 
             List<String> streamed = new ArrayList<>();
             containers.listStream(ListContainersRequest.getDefaultInstance())
@@ -448,6 +464,14 @@ public abstract class ContainerdApiConformance {
             Info committed = snapshots.stat(StatSnapshotRequest.newBuilder().setSnapshotter("native")
                     .setKey("conf-layer-1").build()).getInfo();
             assertThat(committed.getKind()).isEqualTo(Kind.COMMITTED);
+            assertThat(committed.getName()).isEqualTo("conf-layer-1");
+            assertThat(snapshots.usage(UsageRequest.newBuilder().setSnapshotter("native").setKey("conf-layer-1")
+                    .build()).getSize()).isPositive();
+            Info labelled = snapshots.update(UpdateSnapshotRequest.newBuilder().setSnapshotter("native")
+                    .setInfo(Info.newBuilder().setName("conf-layer-1").putLabels("jcd.snap", "1"))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels.jcd.snap"))
+                    .build()).getInfo();
+            assertThat(labelled.getLabelsMap()).containsEntry("jcd.snap", "1");
 
             List<Mount> lower = snapshots.view(ViewSnapshotRequest.newBuilder().setSnapshotter("native")
                     .setKey("conf-empty").build()).getMountsList();

@@ -5,6 +5,7 @@ import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.client.DaemonUnreachableException;
 import io.jcontainerd.ctr.commands.NamespacesCommand;
 import io.jcontainerd.ctr.commands.PluginsCommand;
+import io.jcontainerd.ctr.commands.SnapshotsCommand;
 import io.jcontainerd.ctr.commands.VersionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ import java.util.logging.Logger;
 /** {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. */
 @Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = Main.ClientVersion.class,
         description = "jctr: the jcontainerd debug client (ctr's commands and output).",
-        subcommands = {VersionCommand.class, NamespacesCommand.class, PluginsCommand.class})
+        subcommands = {VersionCommand.class, NamespacesCommand.class, PluginsCommand.class, SnapshotsCommand.class})
 public final class Main {
     public static final String CLIENT_VERSION = "0.1.0";
     // Netty warns that SO_KEEPALIVE does not apply to unix sockets; held so the level sticks.

@@ -102,6 +102,23 @@ class JctrIT {
     }
 
     @Test
+    void snapshotsPrepareCommitListAndRefuseToRemoveAParent() {
+        assertThat(jctr("-n", "snaps", "snapshots", "prepare", "base").exit()).isZero();
+        assertThat(jctr("-n", "snaps", "snapshots", "commit", "layer1", "base").exit()).isZero();
+        Cli.Result mounts = jctr("-n", "snaps", "snapshots", "prepare", "--target", "/mnt/t", "top", "layer1");
+        assertThat(mounts.out()).startsWith("mount -t overlay overlay /mnt/t -o ").contains("lowerdir=").contains("upperdir=");
+        Cli.Result ls = jctr("-n", "snaps", "snapshots", "ls");
+        assertThat(ls.out()).containsPattern("(?m)^KEY +PARENT +KIND").containsPattern("(?m)^top +layer1 +Active")
+                .containsPattern("(?m)^layer1 +Committed");
+        assertThat(jctr("-n", "snaps", "snapshots", "usage", "layer1").out()).containsPattern("(?m)^layer1 +[0-9.]+ KiB +1");
+        Cli.Result rm = jctr("-n", "snaps", "snapshots", "rm", "layer1");
+        assertThat(rm.exit()).isEqualTo(1);
+        assertThat(rm.err().strip()).hasLineCount(1).contains("layer1").contains("parent of top");
+        assertThat(jctr("-n", "snaps", "snapshots", "rm", "top", "layer1").exit()).isZero();
+        assertThat(jctr("-n", "snaps", "snapshots", "ls").out().lines()).hasSize(1);
+    }
+
+    @Test
     void unreachableDaemonIsOneLineNamingTheSocketAndHowToStartIt() {
         Path missing = dir.resolve("nobody-here.sock");
         Cli.Result r = Cli.run(List.of(RepoRoot.find().resolve("bin/jctr").toString(), "-a", missing.toString(), "ns", "ls"));

@@ -12,9 +12,9 @@ import java.util.OptionalLong;
 
 /**
  * The body of one blob download that survives broken connections: when the connection drops or
- * ends early it asks again with {@code Range: bytes=<position>-} and carries on. From offset 0 it
- * hashes what passes and refuses, at the end, bytes that do not match the descriptor; it never
- * passes on more bytes than the descriptor's size.
+ * ends early it asks again with {@code Range: bytes=<position>-} and carries on. When asked to verify
+ * (only possible from offset 0) it hashes what passes and refuses, at the end, bytes that do not
+ * match the descriptor; it never passes on more bytes than the descriptor's size.
  */
 final class BlobStream extends InputStream {
 
@@ -27,12 +27,12 @@ final class BlobStream extends InputStream {
     private int reopenAttempts;
     private boolean finished;
 
-    BlobStream(RegistryFetcher fetcher, RegistryHost host, Descriptor desc, long offset) {
+    BlobStream(RegistryFetcher fetcher, RegistryHost host, Descriptor desc, long offset, boolean verify) {
         this.fetcher = fetcher;
         this.host = host;
         this.desc = desc;
         this.position = offset;
-        this.hasher = offset == 0 ? desc.digest().newHasher() : null;
+        this.hasher = verify ? desc.digest().newHasher() : null;
     }
 
     void open() {

@@ -25,14 +25,23 @@ final class RegistryFetcher implements Fetcher {
     }
 
     @Override
+    public InputStream fetch(Descriptor desc) {
+        return open(desc, 0, true);
+    }
+
+    @Override
     public InputStream fetch(Descriptor desc, long offset) {
+        return open(desc, offset, false);
+    }
+
+    private InputStream open(Descriptor desc, long offset, boolean verify) {
         if (offset < 0 || offset > desc.size()) {
             throw JcdException.invalidArgument("cannot fetch %s from offset %d: it has %d bytes", desc.digest(), offset, desc.size());
         }
         JcdException last = null;
         for (RegistryHost host : hosts) {
             try {
-                BlobStream s = new BlobStream(this, host, desc, offset);
+                BlobStream s = new BlobStream(this, host, desc, offset, verify);
                 s.open();
                 return s;
             } catch (JcdException e) {

@@ -22,30 +22,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * A tiny distribution-spec server on 127.0.0.1 for protocol edge cases (token flow, Range,
  * disconnects, 5xx). The real registry (Debian's docker-registry) is used by the ITs.
  */
-final class FakeRegistry implements AutoCloseable {
+public final class FakeRegistry implements AutoCloseable {
 
-    record Manifest(String mediaType, byte[] body) {
+    public record Manifest(String mediaType, byte[] body) {
     }
 
-    final HttpServer server;
-    final Map<String, Manifest> manifests = new ConcurrentHashMap<>(); // "repo/ref" → manifest (tag or digest)
-    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();       // digest string → content
-    final List<String> requests = new CopyOnWriteArrayList<>();        // "METHOD path [range]"
-    final AtomicLong blobBytesSent = new AtomicLong();
+    public final HttpServer server;
+    public final Map<String, Manifest> manifests = new ConcurrentHashMap<>(); // "repo/ref" → manifest (tag or digest)
+    public final Map<String, byte[]> blobs = new ConcurrentHashMap<>();       // digest string → content
+    public final List<String> requests = new CopyOnWriteArrayList<>();        // "METHOD path [range]"
+    public final AtomicLong blobBytesSent = new AtomicLong();
 
-    volatile String bearerToken;            // if set, /v2 requests need "Bearer <token>"
-    volatile String basicUserPass;          // if set, /v2 requests need Basic user:pass
-    volatile String tokenServerBasic;       // if set, the token endpoint needs this Basic user:pass
-    final AtomicInteger failNext5xx = new AtomicInteger();
-    final AtomicInteger failNext429 = new AtomicInteger();
-    volatile long disconnectBlobAfter = -1; // cut the next blob body after this many bytes (once)
-    volatile long stallBlobAfter = -1;      // stop sending the next blob body after this many bytes (once)
-    volatile long stallMillis = 5_000;
-    volatile boolean headWithoutDigest;     // HEAD answers without Docker-Content-Digest
-    volatile boolean ignoreRange;           // answer Range requests with the whole blob (200)
-    final Map<String, byte[]> corruptBlobs = new ConcurrentHashMap<>(); // served instead of the real bytes
+    public volatile String bearerToken;            // if set, /v2 requests need "Bearer <token>"
+    public volatile String basicUserPass;          // if set, /v2 requests need Basic user:pass
+    public volatile String tokenServerBasic;       // if set, the token endpoint needs this Basic user:pass
+    public final AtomicInteger failNext5xx = new AtomicInteger();
+    public final AtomicInteger failNext429 = new AtomicInteger();
+    public volatile long disconnectBlobAfter = -1; // cut the next blob body after this many bytes (once)
+    public volatile long stallBlobAfter = -1;      // stop sending the next blob body after this many bytes (once)
+    public volatile long stallMillis = 5_000;
+    public volatile boolean headWithoutDigest;     // HEAD answers without Docker-Content-Digest
+    public volatile boolean ignoreRange;           // answer Range requests with the whole blob (200)
+    public final Map<String, byte[]> corruptBlobs = new ConcurrentHashMap<>(); // served instead of the real bytes
 
-    FakeRegistry() throws IOException {
+    public volatile long blobDelayMillis;     // each blob response waits this long before its body
+    public final AtomicInteger inFlight = new AtomicInteger();
+    public final AtomicInteger maxInFlight = new AtomicInteger();
+
+    public FakeRegistry() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/token", this::token);
@@ -53,17 +57,17 @@ final class FakeRegistry implements AutoCloseable {
         server.start();
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    Digest addBlob(byte[] content) {
+    public Digest addBlob(byte[] content) {
         Digest d = Digest.of(content);
         blobs.put(d.toString(), content);
         return d;
     }
 
-    Digest addManifest(String repo, String tag, String mediaType, byte[] body) {
+    public Digest addManifest(String repo, String tag, String mediaType, byte[] body) {
         Digest d = Digest.of(body);
         manifests.put(repo + "/" + d, new Manifest(mediaType, body));
         if (tag != null) manifests.put(repo + "/" + tag, new Manifest(mediaType, body));
@@ -135,6 +139,15 @@ final class FakeRegistry implements AutoCloseable {
                 return;
             }
             content = corruptBlobs.getOrDefault(digest, content);
+            int now = inFlight.incrementAndGet();
+            maxInFlight.accumulateAndGet(now, Math::max);
+            try {
+                if (blobDelayMillis > 0) Thread.sleep(blobDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inFlight.decrementAndGet();
+            }
             long from = 0;
             if (range != null && !ignoreRange && range.startsWith("bytes=")) {
                 from = Long.parseLong(range.substring(6, range.indexOf('-')));
@@ -193,7 +206,7 @@ final class FakeRegistry implements AutoCloseable {
         ex.close();
     }
 
-    long count(String prefix) {
+    public long count(String prefix) {
         return requests.stream().filter(r -> r.startsWith(prefix)).count();
     }
 

@@ -1,0 +1,13 @@
+package io.jcontainerd.content.pull;
+
+import io.jcontainerd.content.image.Descriptor;
+import io.jcontainerd.content.image.Manifest;
+import io.jcontainerd.content.image.Platform;
+
+/** One platform's image of a pull: its manifest and config, all blobs in the store. */
+public record PulledImage(Descriptor manifestDesc, Manifest manifest, Platform platform) {
+
+    public Descriptor config() {
+        return manifest.config();
+    }
+}

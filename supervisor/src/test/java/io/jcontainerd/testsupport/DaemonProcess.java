@@ -113,6 +113,17 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /** Waits up to 10 s for {@code text} to appear in the daemon's log (it is written after the socket opens). */
+    public void awaitLog(String text) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!log().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("daemon log never said \"" + text + "\":\n" + log());
+            }
+            sleep(20);
+        }
+    }
+
     /** Sends SIGTERM and waits for the exit code. */
     public int stop() {
         process.destroy();

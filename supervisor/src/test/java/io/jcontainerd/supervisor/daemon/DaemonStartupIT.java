@@ -25,7 +25,7 @@ class DaemonStartupIT {
         try {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d.socket()))).isEqualTo("rw-rw----");
             assertThat(Files.isDirectory(d.root().resolve("meta"))).isTrue();
-            assertThat(d.log()).contains("jcontainerd serving on " + d.socket());
+            d.awaitLog("jcontainerd serving on " + d.socket());
         } finally {
             int exit = d.stop();
             assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
@@ -54,7 +54,7 @@ class DaemonStartupIT {
         }
         assertThat(sock).exists();
         try (DaemonProcess d = DaemonProcess.start(dir)) {
-            assertThat(d.log()).contains("removed stale socket " + sock);
+            d.awaitLog("removed stale socket " + sock);
             assertThat(DaemonProcess.answers(sock)).isTrue();
         }
     }

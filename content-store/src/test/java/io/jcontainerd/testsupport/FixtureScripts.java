@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the fixture's shell scripts (scripts/ at the repository root) and returns their stdout. */
+/** Runs the fixture's shell scripts (scripts/ at the repository root) and tools, returning their stdout. */
 final class FixtureScripts {
 
     private FixtureScripts() {
@@ -39,6 +39,11 @@ final class FixtureScripts {
         requireTool("bash", "bash");
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(args);
+        return runCommand(command, env, timeout);
+    }
+
+    /** Runs a command and returns its stdout, stripped; fails with its stderr when it exits non-zero. */
+    static String runCommand(List<String> command, Map<String, String> env, Duration timeout) {
         Path stdout = null;
         Path stderr = null;
         try {

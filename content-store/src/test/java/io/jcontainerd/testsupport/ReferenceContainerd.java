@@ -4,12 +4,13 @@ import io.jcontainerd.config.errdefs.JcdException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -81,26 +82,7 @@ public final class ReferenceContainerd implements AutoCloseable {
     public String ctr(String... args) {
         List<String> command = new ArrayList<>(List.of("ctr", "-a", socket.toString()));
         command.addAll(List.of(args));
-        try {
-            Path err = Files.createTempFile(dir, "ctr-", ".stderr");
-            Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw JcdException.unavailable("%s did not finish within 5 minutes", String.join(" ", command));
-            }
-            String stderr = Files.readString(err);
-            Files.delete(err);
-            if (p.exitValue() != 0) {
-                throw JcdException.failedPrecondition("%s failed (exit %d): %s", String.join(" ", command), p.exitValue(), stderr.strip());
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw JcdException.unavailable("interrupted while running %s", String.join(" ", command));
-        }
+        return FixtureScripts.runCommand(command, Map.of(), Duration.ofMinutes(5));
     }
 
     /** Pulls (and unpacks for overlayfs) {@code docker.io/library/<nameAndTag>} from the registry via its hosts dir. */

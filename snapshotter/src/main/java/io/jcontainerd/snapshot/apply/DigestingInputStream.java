@@ -56,14 +56,6 @@ final class DigestingInputStream extends FilterInputStream {
         return done;
     }
 
-    /** Reads to the end so that the digest covers the whole stream (tar padding after the end marker included). */
-    void drain() throws IOException {
-        byte[] buf = new byte[64 * 1024];
-        while (read(buf, 0, buf.length) >= 0) {
-            // keep reading
-        }
-    }
-
     long count() {
         return count;
     }

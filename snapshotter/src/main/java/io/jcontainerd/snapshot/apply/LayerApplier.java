@@ -67,13 +67,15 @@ public final class LayerApplier {
         }
         Unpacker unpacker = new Unpacker(targetDir.toAbsolutePath().normalize(), lowers, whiteouts, sys);
         DigestingInputStream tarStream = null;
+        ReadAheadInputStream ahead = null;
         try {
             InputStream raw = new BufferedInputStream(layer, BUFFER);
             Compression actual = detect(raw, compression);
             tarStream = new DigestingInputStream(decompressor(raw, actual));
-            TarReader tar = new TarReader(tarStream);
+            ahead = new ReadAheadInputStream(tarStream, BUFFER, 16);
+            TarReader tar = new TarReader(ahead);
             unpacker.unpack(tar);
-            tarStream.drain();
+            ahead.drain(); // the diff ID covers the whole stream, padding after the end marker too
             return new Applied(tarStream.digest(), tarStream.count());
         } catch (JcdException e) {
             throw e;
@@ -81,6 +83,10 @@ public final class LayerApplier {
             throw failure(e.getCause(), unpacker, tarStream);
         } catch (IOException e) {
             throw failure(e, unpacker, tarStream);
+        } finally {
+            if (ahead != null) {
+                ahead.close();
+            }
         }
     }
 

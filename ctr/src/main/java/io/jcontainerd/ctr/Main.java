@@ -3,6 +3,7 @@ package io.jcontainerd.ctr;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.client.DaemonUnreachableException;
+import io.jcontainerd.ctr.commands.ContainersCommand;
 import io.jcontainerd.ctr.commands.NamespacesCommand;
 import io.jcontainerd.ctr.commands.PluginsCommand;
 import io.jcontainerd.ctr.commands.SnapshotsCommand;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
 /** {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. */
 @Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = Main.ClientVersion.class,
         description = "jctr: the jcontainerd debug client (ctr's commands and output).",
-        subcommands = {VersionCommand.class, NamespacesCommand.class, PluginsCommand.class, SnapshotsCommand.class})
+        subcommands = {VersionCommand.class, NamespacesCommand.class, PluginsCommand.class, SnapshotsCommand.class,
+                ContainersCommand.class})
 public final class Main {
     public static final String CLIENT_VERSION = "0.1.0";
     // Netty warns that SO_KEEPALIVE does not apply to unix sockets; held so the level sticks.

@@ -1,0 +1,158 @@
+package io.jcontainerd.supervisor.containers;
+
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.rules.Identifiers;
+import io.jcontainerd.config.rules.Labels;
+import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.supervisor.metadata.Family;
+import io.jcontainerd.supervisor.metadata.Json;
+import io.jcontainerd.supervisor.metadata.Keys;
+import io.jcontainerd.supervisor.metadata.MetadataStore;
+import io.jcontainerd.supervisor.metadata.NamespaceStore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Containers per namespace, with containerd's rules (metadata/containers.go): ids are
+ * identifiers, a runtime name and a spec are required, a snapshot key needs its snapshotter,
+ * the snapshotter and runtime never change after creation.
+ */
+public final class ContainerStore {
+    private final MetadataStore db;
+    private final NamespaceStore namespaces;
+    private final Clock clock;
+
+    public ContainerStore(MetadataStore db, NamespaceStore namespaces, Clock clock) {
+        this.db = db;
+        this.namespaces = namespaces;
+        this.clock = clock;
+    }
+
+    public synchronized ContainerRecord create(String ns, ContainerRecord c) {
+        validate(c);
+        namespaces.ensure(ns);
+        if (db.get(Family.CONTAINERS, Keys.of(ns, c.id())) != null) {
+            throw JcdException.alreadyExists("container %s in namespace %s: already exists", c.id(), ns);
+        }
+        Instant now = clock.instant();
+        ContainerRecord stored = new ContainerRecord(c.id(), c.labels(), c.image(), c.runtimeName(), c.runtimeOptions(),
+                c.spec(), c.snapshotter(), c.snapshotKey(), c.extensions(), c.sandbox(), now, now);
+        db.put(Family.CONTAINERS, Keys.of(ns, c.id()), Json.write(stored));
+        return stored;
+    }
+
+    public ContainerRecord get(String ns, String id) {
+        return find(ns, id).orElseThrow(() -> JcdException.notFound("container %s in namespace %s: not found", id, ns));
+    }
+
+    public Optional<ContainerRecord> find(String ns, String id) {
+        byte[] v = db.get(Family.CONTAINERS, Keys.of(ns, id));
+        return v == null ? Optional.empty() : Optional.of(Json.read(v, ContainerRecord.class));
+    }
+
+    public List<ContainerRecord> list(String ns, Filter filter) {
+        List<ContainerRecord> out = new ArrayList<>();
+        db.scan(Family.CONTAINERS, Keys.prefix(ns), (k, v) -> {
+            ContainerRecord c = Json.read(v, ContainerRecord.class);
+            if (filter.matches(c::field)) {
+                out.add(c);
+            }
+        });
+        return out;
+    }
+
+    /** Every namespace's containers, for the garbage collector. */
+    public void forEachInAllNamespaces(java.util.function.BiConsumer<String, ContainerRecord> visitor) {
+        db.scan(Family.CONTAINERS, new byte[0], (k, v) -> visitor.accept(Keys.split(k).getFirst(), Json.read(v, ContainerRecord.class)));
+    }
+
+    /**
+     * Updates a container. Without paths: labels, spec, extensions, image and snapshot key are
+     * replaced. With paths: {@code labels}, {@code labels.<k>}, {@code spec}, {@code extensions},
+     * {@code extensions.<k>}, {@code image}, {@code snapshotkey}.
+     */
+    public synchronized ContainerRecord update(String ns, ContainerRecord u, List<String> paths) {
+        ContainerRecord cur = get(ns, u.id());
+        if (!u.snapshotter().isEmpty() && !u.snapshotter().equals(cur.snapshotter())) {
+            throw JcdException.invalidArgument("container %s: snapshotter cannot change from \"%s\" to \"%s\"", u.id(), cur.snapshotter(), u.snapshotter());
+        }
+        if (!u.runtimeName().isEmpty() && !u.runtimeName().equals(cur.runtimeName())) {
+            throw JcdException.invalidArgument("container %s: runtime cannot change from \"%s\" to \"%s\"", u.id(), cur.runtimeName(), u.runtimeName());
+        }
+        Map<String, String> labels = new HashMap<>(cur.labels());
+        Map<String, Opaque> extensions = new HashMap<>(cur.extensions());
+        Opaque spec = cur.spec();
+        String image = cur.image();
+        String snapshotKey = cur.snapshotKey();
+        if (paths.isEmpty()) {
+            labels = new HashMap<>(u.labels());
+            extensions = new HashMap<>(u.extensions());
+            spec = u.spec();
+            image = u.image();
+            snapshotKey = u.snapshotKey();
+        }
+        for (String p : paths) {
+            if (p.equals("labels")) {
+                labels = new HashMap<>(u.labels());
+            } else if (p.startsWith("labels.")) {
+                String k = p.substring("labels.".length());
+                String v = u.labels().get(k);
+                if (v == null || v.isEmpty()) {
+                    labels.remove(k);
+                } else {
+                    labels.put(k, v);
+                }
+            } else if (p.equals("spec")) {
+                spec = u.spec();
+            } else if (p.equals("extensions")) {
+                extensions = new HashMap<>(u.extensions());
+            } else if (p.startsWith("extensions.")) {
+                String k = p.substring("extensions.".length());
+                Opaque v = u.extensions().get(k);
+                if (v == null) {
+                    extensions.remove(k);
+                } else {
+                    extensions.put(k, v);
+                }
+            } else if (p.equals("image")) {
+                image = u.image();
+            } else if (p.equals("snapshotkey") || p.equals("snapshot_key")) {
+                snapshotKey = u.snapshotKey();
+            } else {
+                throw JcdException.invalidArgument("cannot update %s field of container %s: use labels, spec, extensions, image or snapshotkey",
+                        p, u.id());
+            }
+        }
+        labels.values().removeIf(String::isEmpty);
+        ContainerRecord next = new ContainerRecord(cur.id(), labels, image, cur.runtimeName(), cur.runtimeOptions(), spec,
+                cur.snapshotter(), snapshotKey, extensions, cur.sandbox(), cur.createdAt(), clock.instant());
+        validate(next);
+        db.put(Family.CONTAINERS, Keys.of(ns, cur.id()), Json.write(next));
+        return next;
+    }
+
+    public synchronized void delete(String ns, String id) {
+        get(ns, id);
+        db.delete(Family.CONTAINERS, Keys.of(ns, id));
+    }
+
+    private static void validate(ContainerRecord c) {
+        Identifiers.validate("container id", c.id());
+        Labels.validate(c.labels());
+        if (c.runtimeName() == null || c.runtimeName().isEmpty()) {
+            throw JcdException.invalidArgument("container %s: runtime name must be set, e.g. io.containerd.runc.v2", c.id());
+        }
+        if (c.spec() == null || c.spec().isEmpty()) {
+            throw JcdException.invalidArgument("container %s: spec must be set (an OCI runtime spec)", c.id());
+        }
+        if (!c.snapshotKey().isEmpty() && c.snapshotter().isEmpty()) {
+            throw JcdException.invalidArgument("container %s: snapshot key %s is set but no snapshotter is", c.id(), c.snapshotKey());
+        }
+    }
+}

@@ -53,39 +53,30 @@ final class BlobDownloader {
     boolean download(Descriptor desc) {
         String ref = desc.ingestRef();
         if (exists(desc)) {
-            existing.incrementAndGet();
-            listener.onProgress(new PullProgress(ref, desc, PullPhase.EXISTS, desc.size(), desc.size()));
-            return false;
+            return existed(desc, ref);
         }
         ContentWriter writer;
         try {
             writer = openWriter(desc, ref);
         } catch (AlreadyExistsException e) {
-            existing.incrementAndGet();
-            listener.onProgress(new PullProgress(ref, desc, PullPhase.EXISTS, desc.size(), desc.size()));
-            return false;
+            return existed(desc, ref);
         }
         if (writer == null) { // another pull committed it while we waited for its lock
-            existing.incrementAndGet();
-            listener.onProgress(new PullProgress(ref, desc, PullPhase.EXISTS, desc.size(), desc.size()));
-            return false;
+            return existed(desc, ref);
         }
+        long resumedAt = writer.offset();
         try (writer) {
-            long offset = writer.offset();
-            listener.onProgress(new PullProgress(ref, desc, PullPhase.DOWNLOADING, offset, desc.size()));
-            if (offset < desc.size()) {
-                copy(desc, ref, writer, offset);
-            }
-            try {
-                writer.commit(desc.size(), desc.digest());
-            } catch (AlreadyExistsException raced) {
-                existing.incrementAndGet();
-                listener.onProgress(new PullProgress(ref, desc, PullPhase.EXISTS, desc.size(), desc.size()));
+            if (!fill(desc, ref, writer)) {
                 return false;
             }
         } catch (JcdException e) {
             if (e.kind() == ErrorKind.FAILED_PRECONDITION || e.kind() == ErrorKind.INVALID_ARGUMENT) {
                 abortQuietly(ref); // bad bytes: never resume from them
+                if (resumedAt > 0 && !exists(desc)) {
+                    // The ingest we resumed held bytes that were not the blob's (e.g. left by a
+                    // crash): start again from zero once, rather than failing the pull.
+                    return download(desc);
+                }
             }
             listener.onProgress(new PullProgress(ref, desc, PullPhase.FAILED, 0, desc.size()));
             throw e;
@@ -93,6 +84,27 @@ final class BlobDownloader {
         fetched.incrementAndGet();
         listener.onProgress(new PullProgress(ref, desc, PullPhase.DONE, desc.size(), desc.size()));
         return true;
+    }
+
+    private boolean existed(Descriptor desc, String ref) {
+        existing.incrementAndGet();
+        listener.onProgress(new PullProgress(ref, desc, PullPhase.EXISTS, desc.size(), desc.size()));
+        return false;
+    }
+
+    /** Streams the missing bytes and commits; false if another writer committed the blob first. */
+    private boolean fill(Descriptor desc, String ref, ContentWriter writer) {
+        long offset = writer.offset();
+        listener.onProgress(new PullProgress(ref, desc, PullPhase.DOWNLOADING, offset, desc.size()));
+        if (offset < desc.size()) {
+            copy(desc, ref, writer, offset);
+        }
+        try {
+            writer.commit(desc.size(), desc.digest());
+            return true;
+        } catch (AlreadyExistsException raced) {
+            return existed(desc, ref);
+        }
     }
 
     /** A writer, waiting while another pull holds the same ref; null if that pull committed the blob. */

@@ -219,6 +219,22 @@ class ImagePullerTest {
     }
 
     @Test
+    void startsOverWhenAResumedIngestHeldWrongBytes() {
+        Built img = build("lib/app", "v1", "amd64", 1, 200_000, 17);
+        Descriptor layer = img.layers.getFirst();
+        byte[] garbage = new byte[80_000]; // e.g. what a crash left: not a prefix of the blob
+        try (ContentWriter w = store.writer(layer.ingestRef(), layer.size(), layer.digest())) {
+            w.write(garbage, 0, garbage.length);
+        }
+        PullResult r = puller.pull(ref("lib/app:v1"), PullOptions.defaults());
+        assertThat(inStore(layer)).isTrue();
+        assertThat(registry.requests).contains("GET /v2/lib/app/blobs/" + layer.digest() + " bytes=80000-",
+                "GET /v2/lib/app/blobs/" + layer.digest());
+        assertThat(r.bytesDownloaded()).isEqualTo(img.manifest.size() + img.config.size() + layer.size() - 80_000 + layer.size());
+        assertThat(store.listStatuses()).isEmpty();
+    }
+
+    @Test
     void refusesALayerWhoseDigestDoesNotMatchAndKeepsNothingOfIt() {
         Built img = build("lib/app", "v1", "amd64", 2, 10_000, 12);
         Descriptor bad = img.layers.get(1);

@@ -1,0 +1,117 @@
+package io.jcontainerd.shim;
+
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.jcontainerd.shim.events.EventForwarder;
+import io.jcontainerd.shim.grpc.ShimServer;
+import io.jcontainerd.shim.grpc.ShimService;
+import io.jcontainerd.shim.linux.ShimSyscalls;
+import io.jcontainerd.shim.linux.SyscallException;
+import io.jcontainerd.shim.process.Reaper;
+import io.jcontainerd.shim.runtime.OciRuntime;
+import io.jcontainerd.shim.runtime.RuntimeBinary;
+import io.jcontainerd.shim.runtime.RuntimeSelector;
+import io.jcontainerd.shim.task.Task;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * {@code jcontainerd-shim}: detaches from whoever started it (own session), becomes the subreaper
+ * of the container's processes, serves the Shim API on its socket, records where to find it in
+ * the bundle, and exits when told to by Shutdown.
+ */
+public final class ShimMain {
+
+    private ShimMain() {
+    }
+
+    public static void main(String[] argv) {
+        ShimArgs args;
+        try {
+            String home = System.getProperty("jcd.home");
+            args = ShimArgs.parse(argv, home == null ? null : Path.of(home));
+        } catch (RuntimeException e) {
+            System.err.println("jcontainerd-shim: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            run(args);
+            System.exit(0);
+        } catch (RuntimeException | Error e) {
+            System.err.println("jcontainerd-shim " + args.namespace() + "/" + args.id() + ": " + e);
+            System.exit(1);
+        }
+    }
+
+    private static void run(ShimArgs args) {
+        ShimSyscalls sys = ShimSyscalls.linux();
+        detach(sys);
+        sys.becomeSubreaper();
+        if (!Files.isExecutable(args.runtime())) {
+            throw new IllegalStateException("the OCI runtime " + args.runtime() + " is not an executable file: "
+                    + "pass --runtime or install runc");
+        }
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("netty epoll is not available: " + Epoll.unavailabilityCause());
+        }
+        Reaper reaper = new Reaper(sys).start();
+        Path log = args.bundle().resolve("log.json");
+        OciRuntime defaultRuntime = new RuntimeBinary(args.runtime(), args.runtimeRoot(), log, reaper, sys);
+        RuntimeSelector runtimes = (binary, root) -> binary.isEmpty() && root.isEmpty() ? defaultRuntime
+                : new RuntimeBinary(binary.isEmpty() ? args.runtime() : onPath(binary),
+                        root.isEmpty() ? args.runtimeRoot() : Path.of(root), log, reaper, sys);
+        EpollEventLoopGroup group = new EpollEventLoopGroup(1);
+        EventForwarder events = new EventForwarder(args.daemonAddress(), args.namespace(), group);
+        Task task = new Task(args.namespace(), args.id(), args.bundle(), sys, reaper, runtimes, events,
+                Executors.newVirtualThreadPerTaskExecutor());
+        CountDownLatch shutdown = new CountDownLatch(1);
+        ShimServer server = ShimServer.start(args.socket(), new ShimService(task, shutdown::countDown), group);
+        ShimFiles.write(args.bundle(), args.socket(), ProcessHandle.current().pid());
+        try {
+            shutdown.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // The last exit event should reach the supervisor before the shim goes; it is on disk anyway.
+        events.flush(Duration.ofSeconds(2));
+        ShimFiles.remove(args.bundle());
+        server.stop(500);
+        events.close();
+        group.shutdownGracefully(0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A new session, so that the supervisor's death, its terminal or its process group's signals
+     * do not reach the shim. The launcher usually did it already ({@code setsid}).
+     */
+    private static void detach(ShimSyscalls sys) {
+        if (sys.getsid() == sys.getpid()) {
+            return;
+        }
+        try {
+            sys.setsid();
+        } catch (SyscallException e) {
+            throw new IllegalStateException("cannot start a new session (the shim leads a process group: "
+                    + "start it through bin/jcontainerd-shim, which uses setsid): " + e.getMessage(), e);
+        }
+    }
+
+    private static Path onPath(String binary) {
+        if (binary.contains("/")) {
+            return Path.of(binary);
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir, binary);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw io.jcontainerd.config.errdefs.JcdException.notFound("runtime binary %s is not on PATH (%s)", binary, path);
+    }
+}

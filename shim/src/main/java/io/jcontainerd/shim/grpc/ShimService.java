@@ -1,0 +1,269 @@
+package io.jcontainerd.shim.grpc;
+
+import com.google.protobuf.Empty;
+import io.grpc.stub.StreamObserver;
+import io.jcontainerd.api.runc.v1.Options;
+import io.jcontainerd.api.runc.v1.ProcessDetails;
+import io.jcontainerd.api.shim.v1.CloseIORequest;
+import io.jcontainerd.api.shim.v1.ConnectRequest;
+import io.jcontainerd.api.shim.v1.ConnectResponse;
+import io.jcontainerd.api.shim.v1.CreateTaskRequest;
+import io.jcontainerd.api.shim.v1.CreateTaskResponse;
+import io.jcontainerd.api.shim.v1.DeleteRequest;
+import io.jcontainerd.api.shim.v1.DeleteResponse;
+import io.jcontainerd.api.shim.v1.ExecProcessRequest;
+import io.jcontainerd.api.shim.v1.KillRequest;
+import io.jcontainerd.api.shim.v1.PauseRequest;
+import io.jcontainerd.api.shim.v1.PidsRequest;
+import io.jcontainerd.api.shim.v1.PidsResponse;
+import io.jcontainerd.api.shim.v1.ResizePtyRequest;
+import io.jcontainerd.api.shim.v1.ResumeRequest;
+import io.jcontainerd.api.shim.v1.ShimGrpc;
+import io.jcontainerd.api.shim.v1.ShutdownRequest;
+import io.jcontainerd.api.shim.v1.StartRequest;
+import io.jcontainerd.api.shim.v1.StartResponse;
+import io.jcontainerd.api.shim.v1.StateRequest;
+import io.jcontainerd.api.shim.v1.StateResponse;
+import io.jcontainerd.api.shim.v1.StatsRequest;
+import io.jcontainerd.api.shim.v1.StatsResponse;
+import io.jcontainerd.api.shim.v1.UpdateTaskRequest;
+import io.jcontainerd.api.shim.v1.WaitRequest;
+import io.jcontainerd.api.shim.v1.WaitResponse;
+import io.jcontainerd.api.types.task.Process;
+import io.jcontainerd.api.types.task.ProcessInfo;
+import io.jcontainerd.api.types.task.Status;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.proto.GrpcErrors;
+import io.jcontainerd.proto.Timestamps;
+import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.shim.ShimVersion;
+import io.jcontainerd.shim.io.Stdio;
+import io.jcontainerd.shim.process.ExitStatus;
+import io.jcontainerd.shim.task.ProcessView;
+import io.jcontainerd.shim.task.Task;
+
+import java.util.concurrent.Callable;
+
+/** The Shim gRPC service: translates messages to {@link Task} calls and back, nothing more. */
+public final class ShimService extends ShimGrpc.ShimImplBase {
+    private final Task task;
+    private final Runnable shutdown;
+
+    /** {@code shutdown} makes the shim exit (after the current response is sent). */
+    public ShimService(Task task, Runnable shutdown) {
+        this.task = task;
+        this.shutdown = shutdown;
+    }
+
+    @Override
+    public void create(CreateTaskRequest request, StreamObserver<CreateTaskResponse> observer) {
+        answer(observer, () -> {
+            if (!request.getCheckpoint().isEmpty()) {
+                throw JcdException.notImplemented("task %s: restoring from a checkpoint is not supported by jcontainerd-shim",
+                        request.getId());
+            }
+            Options options = request.hasOptions() && AnyCodec.is(request.getOptions(), Options.getDefaultInstance())
+                    ? AnyCodec.unpack(request.getOptions(), Options.getDefaultInstance())
+                    : Options.getDefaultInstance();
+            int pid = task.create(request.getId(), request.getBundle(), request.getRootfsList(),
+                    new Stdio(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()),
+                    options.getBinaryName(), options.getRoot());
+            return CreateTaskResponse.newBuilder().setPid(pid).build();
+        });
+    }
+
+    @Override
+    public void start(StartRequest request, StreamObserver<StartResponse> observer) {
+        answer(observer, () -> StartResponse.newBuilder().setPid(task.start(request.getId(), request.getExecId())).build());
+    }
+
+    @Override
+    public void state(StateRequest request, StreamObserver<StateResponse> observer) {
+        answer(observer, () -> {
+            ProcessView view = task.state(request.getId(), request.getExecId());
+            StateResponse.Builder response = StateResponse.newBuilder()
+                    .setId(task.id())
+                    .setExecId(view.execId())
+                    .setBundle(task.bundle().toString())
+                    .setPid(view.pid())
+                    .setStatus(status(view))
+                    .setStdin(view.stdio().stdin())
+                    .setStdout(view.stdio().stdout())
+                    .setStderr(view.stdio().stderr())
+                    .setTerminal(view.stdio().terminal());
+            if (view.exit() != null) {
+                response.setExitStatus(view.exit().status());
+                Timestamps.setIfKnown(view.exit().exitedAt(), response::setExitedAt);
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
+        answer(observer, () -> {
+            ExitStatus exit = task.delete(request.getId(), request.getExecId());
+            DeleteResponse.Builder response = DeleteResponse.newBuilder().setPid(exit.pid()).setExitStatus(exit.status());
+            Timestamps.setIfKnown(exit.exitedAt(), response::setExitedAt);
+            return response.build();
+        });
+    }
+
+    @Override
+    public void pids(PidsRequest request, StreamObserver<PidsResponse> observer) {
+        answer(observer, () -> {
+            PidsResponse.Builder response = PidsResponse.newBuilder();
+            for (var info : task.pids(request.getId())) {
+                ProcessInfo.Builder process = ProcessInfo.newBuilder().setPid(info.pid());
+                if (!info.execId().isEmpty()) {
+                    process.setInfo(AnyCodec.pack(ProcessDetails.newBuilder().setExecId(info.execId()).build()));
+                }
+                response.addProcesses(process);
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void pause(PauseRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            task.pause(request.getId());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void resume(ResumeRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            task.resume(request.getId());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void kill(KillRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            task.kill(request.getId(), request.getExecId(), request.getSignal(), request.getAll());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void exec(ExecProcessRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            if (!request.hasSpec() || !TypeUrls.OCI_PROCESS.equals(request.getSpec().getTypeUrl())) {
+                throw JcdException.invalidArgument("exec %s of task %s: spec must be an Any of type %s holding the OCI process JSON",
+                        request.getExecId(), request.getId(), TypeUrls.OCI_PROCESS);
+            }
+            task.exec(request.getId(), request.getExecId(),
+                    new Stdio(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()),
+                    AnyCodec.jsonOf(request.getSpec()));
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void resizePty(ResizePtyRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            task.resizePty(request.getId(), request.getExecId(), request.getWidth(), request.getHeight());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void closeIO(CloseIORequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            task.closeIo(request.getId(), request.getExecId(), request.getStdin());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void update(UpdateTaskRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            if (!request.hasResources()) {
+                throw JcdException.invalidArgument("update of task %s: resources (OCI LinuxResources JSON) are required", request.getId());
+            }
+            task.update(request.getId(), AnyCodec.jsonOf(request.getResources()));
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void wait(WaitRequest request, StreamObserver<WaitResponse> observer) {
+        answer(observer, () -> {
+            ExitStatus exit = task.await(request.getId(), request.getExecId());
+            WaitResponse.Builder response = WaitResponse.newBuilder().setExitStatus(exit.status());
+            Timestamps.setIfKnown(exit.exitedAt(), response::setExitedAt);
+            return response.build();
+        });
+    }
+
+    @Override
+    public void stats(StatsRequest request, StreamObserver<StatsResponse> observer) {
+        answer(observer, () -> StatsResponse.newBuilder().setStats(RuncStats.toMetrics(task.stats(request.getId()))).build());
+    }
+
+    @Override
+    public void connect(ConnectRequest request, StreamObserver<ConnectResponse> observer) {
+        answer(observer, () -> {
+            ConnectResponse.Builder response = ConnectResponse.newBuilder()
+                    .setShimPid((int) ProcessHandle.current().pid())
+                    .setTaskPid(task.initPid())
+                    .setVersion(ShimVersion.VERSION);
+            for (ProcessView view : task.processes()) {
+                Process.Builder process = Process.newBuilder()
+                        .setContainerId(task.id())
+                        .setId(view.execId().isEmpty() ? task.id() : view.execId())
+                        .setPid(view.pid())
+                        .setStatus(status(view))
+                        .setStdin(view.stdio().stdin())
+                        .setStdout(view.stdio().stdout())
+                        .setStderr(view.stdio().stderr())
+                        .setTerminal(view.stdio().terminal());
+                if (view.exit() != null) {
+                    process.setExitStatus(view.exit().status());
+                    Timestamps.setIfKnown(view.exit().exitedAt(), process::setExitedAt);
+                }
+                response.addProcesses(process);
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void shutdown(ShutdownRequest request, StreamObserver<Empty> observer) {
+        answer(observer, () -> {
+            if (!request.getId().isEmpty() && !request.getId().equals(task.id())) {
+                throw JcdException.notFound("task %s not found: this shim runs task %s", request.getId(), task.id());
+            }
+            // Like containerd's shim: a shutdown while something still runs is ignored, unless forced.
+            if (request.getNow() || task.idle()) {
+                Thread.ofVirtual().start(shutdown);
+            }
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    private static Status status(ProcessView view) {
+        return switch (view.status()) {
+            case CREATED -> Status.CREATED;
+            case RUNNING -> Status.RUNNING;
+            case PAUSED -> Status.PAUSED;
+            case STOPPED -> Status.STOPPED;
+        };
+    }
+
+    private static <T> void answer(StreamObserver<T> observer, Callable<T> call) {
+        T response;
+        try {
+            response = call.call();
+        } catch (Exception e) {
+            observer.onError(GrpcErrors.toStatus(e));
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
+    }
+}

@@ -1,0 +1,46 @@
+package io.jcontainerd.shim;
+
+import io.jcontainerd.config.errdefs.JcdException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ShimArgsTest {
+    private static final String[] REQUIRED = {"--namespace", "default", "--id", "web", "--bundle", "/run/jcontainerd/tasks/default/web",
+        "--address", "/run/jcontainerd/jcontainerd.sock", "--socket=/run/jcontainerd/s/web.sock"};
+
+    @Test
+    void readsTheSupervisorsCommandLineWithDefaultsForTheRuntime(@TempDir Path home) {
+        ShimArgs args = ShimArgs.parse(REQUIRED, home);
+
+        assertThat(args.namespace()).isEqualTo("default");
+        assertThat(args.id()).isEqualTo("web");
+        assertThat(args.socket()).isEqualTo(Path.of("/run/jcontainerd/s/web.sock"));
+        assertThat(args.runtime()).as("no bin/jrunc yet: runc").isEqualTo(Path.of("/usr/sbin/runc"));
+        assertThat(args.runtimeRoot()).isEqualTo(Path.of("/run/jrunc/default"));
+    }
+
+    @Test
+    void prefersTheProjectsJruncOnceItExists(@TempDir Path home) throws Exception {
+        Path jrunc = Files.createDirectories(home.resolve("bin")).resolve("jrunc");
+        Files.createFile(jrunc, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+
+        assertThat(ShimArgs.parse(REQUIRED, home).runtime()).isEqualTo(jrunc);
+    }
+
+    @Test
+    void refusesMissingFlagsAndRelativePathsWithTheUsage() {
+        assertThatThrownBy(() -> ShimArgs.parse(new String[] {"--id", "web"}, null))
+                .isInstanceOf(JcdException.class).hasMessageContaining("--namespace is required").hasMessageContaining("usage:");
+        String[] relative = REQUIRED.clone();
+        relative[5] = "tasks/web";
+        assertThatThrownBy(() -> ShimArgs.parse(relative, null)).hasMessageContaining("--bundle tasks/web must be an absolute path");
+        assertThatThrownBy(() -> ShimArgs.parse(new String[] {"--bogus", "x"}, null)).hasMessageContaining("unknown argument --bogus");
+    }
+}

@@ -1,0 +1,314 @@
+package io.jcontainerd.shim;
+
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.events.TaskExit;
+import io.jcontainerd.api.services.events.v1.Envelope;
+import io.jcontainerd.api.shim.v1.CloseIORequest;
+import io.jcontainerd.api.shim.v1.ConnectRequest;
+import io.jcontainerd.api.shim.v1.ConnectResponse;
+import io.jcontainerd.api.shim.v1.CreateTaskRequest;
+import io.jcontainerd.api.shim.v1.DeleteRequest;
+import io.jcontainerd.api.shim.v1.DeleteResponse;
+import io.jcontainerd.api.shim.v1.ExecProcessRequest;
+import io.jcontainerd.api.shim.v1.KillRequest;
+import io.jcontainerd.api.shim.v1.PauseRequest;
+import io.jcontainerd.api.shim.v1.PidsRequest;
+import io.jcontainerd.api.shim.v1.ResizePtyRequest;
+import io.jcontainerd.api.shim.v1.ResumeRequest;
+import io.jcontainerd.api.shim.v1.ShimGrpc;
+import io.jcontainerd.api.shim.v1.ShutdownRequest;
+import io.jcontainerd.api.shim.v1.StartRequest;
+import io.jcontainerd.api.shim.v1.StateRequest;
+import io.jcontainerd.api.shim.v1.StateResponse;
+import io.jcontainerd.api.shim.v1.WaitRequest;
+import io.jcontainerd.api.shim.v1.WaitResponse;
+import io.jcontainerd.api.types.task.Status;
+import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.shim.process.ExitStatus;
+import io.jcontainerd.shim.process.ExitStatusFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Real shims driving real runc containers (root). */
+class ShimLifecycleIT {
+    private ShimHarness harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new ShimHarness();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void runsAProcessPassesItsOutputAndReportsItsExitStatus() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sh", "-c", "echo hello; exit 3");
+        Path stdout = harness.fifo(id + ".out");
+        try (RecordingEventsServer daemon = new RecordingEventsServer(harness.dir.resolve("daemon.sock"))) {
+            ShimClient client = harness.startShim(id, bundle, harness.dir.resolve("daemon.sock"));
+            ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+            int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+                    .setStdout(stdout.toString()).build()).getPid();
+            assertThat(pid).isPositive();
+            assertThat(state(shim, id).getStatus()).isEqualTo(Status.CREATED);
+            CompletableFuture<String> output = readAll(stdout);
+            CompletableFuture<WaitResponse> waited = CompletableFuture.supplyAsync(
+                    () -> shim.wait(WaitRequest.newBuilder().setId(id).build()));
+
+            assertThat(shim.start(StartRequest.newBuilder().setId(id).build()).getPid()).isEqualTo(pid);
+
+            assertThat(waited.get(30, TimeUnit.SECONDS).getExitStatus()).isEqualTo(3);
+            assertThat(output.get(10, TimeUnit.SECONDS)).isEqualTo("hello\n");
+            StateResponse stopped = state(shim, id);
+            assertThat(stopped.getStatus()).isEqualTo(Status.STOPPED);
+            assertThat(stopped.getExitStatus()).isEqualTo(3);
+            assertThat(stopped.hasExitedAt()).isTrue();
+            assertThat(ExitStatusFile.read(bundle)).get().extracting(ExitStatus::status, ExitStatus::pid).containsExactly(3, pid);
+
+            Envelope event = daemon.next(10);
+            assertThat(event).as("the /tasks/exit event forwarded to the daemon").isNotNull();
+            assertThat(event.getTopic()).isEqualTo("/tasks/exit");
+            assertThat(event.getNamespace()).isEqualTo("default");
+            assertThat(event.getEvent().getTypeUrl()).isEqualTo("containerd.events.TaskExit");
+            TaskExit exit = AnyCodec.unpack(event.getEvent(), TaskExit.getDefaultInstance());
+            assertThat(exit.getContainerId()).isEqualTo(id);
+            assertThat(exit.getId()).isEqualTo(id);
+            assertThat(exit.getPid()).isEqualTo(pid);
+            assertThat(exit.getExitStatus()).isEqualTo(3);
+
+            DeleteResponse deleted = shim.delete(DeleteRequest.newBuilder().setId(id).build());
+            assertThat(deleted.getExitStatus()).isEqualTo(3);
+            assertThat(deleted.getPid()).isEqualTo(pid);
+            assertThat(ShimHarness.run(harness.dir, "runc", "--root", harness.runtimeRoot.toString(), "list")).doesNotContain(id);
+            assertThatThrownBy(() -> state(shim, id)).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
+
+            long shimPid = ShimFiles.pid(bundle);
+            shim.shutdown(ShutdownRequest.newBuilder().setId(id).build());
+            assertThat(ProcessHandle.of(shimPid).map(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join().isAlive()).orElse(false))
+                    .as("shim exited after Shutdown").isFalse();
+            assertThat(bundle.resolve(ShimFiles.ADDRESS)).doesNotExist();
+            assertThat(client.socket()).doesNotExist();
+        }
+    }
+
+    @Test
+    void sigkillOfTheInitIsReportedAs137() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking();
+        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        assertThat(state(shim, id).getStatus()).isEqualTo(Status.RUNNING);
+
+        shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
+
+        assertThat(shim.withDeadlineAfter(30, TimeUnit.SECONDS).wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus())
+                .isEqualTo(137);
+        // Wait on a process that has exited answers at once, with the kept status.
+        assertThat(shim.withDeadlineAfter(2, TimeUnit.SECONDS).wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus())
+                .isEqualTo(137);
+        assertThatThrownBy(() -> shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build()))
+                .hasMessageContaining("NOT_FOUND").hasMessageContaining("already exited");
+    }
+
+    @Test
+    void deleteOfARunningTaskIsRefusedAndACreatedOneIsKilled() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+        assertThatThrownBy(() -> shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()))
+                .hasMessageContaining("ALREADY_EXISTS");
+
+        DeleteResponse deleted = shim.delete(DeleteRequest.newBuilder().setId(id).build());
+
+        assertThat(deleted.getPid()).isEqualTo(pid);
+        assertThat(ShimHarness.alive(pid)).isFalse();
+    }
+
+    @Test
+    void execRunsInsideTheRunningContainer() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        int initPid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        Path out = harness.fifo(id + ".exec.out");
+        CompletableFuture<String> output = readAll(out);
+
+        shim.exec(ExecProcessRequest.newBuilder().setId(id).setExecId("e1").setStdout(out.toString())
+                .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS,
+                        "{\"args\":[\"sh\",\"-c\",\"echo hi from $$; exit 4\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"],\"user\":{\"uid\":0,\"gid\":0}}"))
+                .build());
+        int execPid = shim.start(StartRequest.newBuilder().setId(id).setExecId("e1").build()).getPid();
+
+        assertThat(execPid).isPositive().isNotEqualTo(initPid);
+        assertThat(shim.wait(WaitRequest.newBuilder().setId(id).setExecId("e1").build()).getExitStatus()).isEqualTo(4);
+        assertThat(output.get(10, TimeUnit.SECONDS)).startsWith("hi from ");
+        assertThat(state(shim, id).getStatus()).as("the init keeps running").isEqualTo(Status.RUNNING);
+        assertThat(shim.pids(PidsRequest.newBuilder().setId(id).build()).getProcessesList())
+                .extracting(p -> p.getPid()).contains(initPid);
+        assertThat(shim.delete(DeleteRequest.newBuilder().setId(id).setExecId("e1").build()).getExitStatus()).isEqualTo(4);
+        // SIGKILL: the init is PID 1 of its namespace, which ignores signals it has no handler for.
+        shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
+        assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(128 + 9);
+    }
+
+    @Test
+    void pauseFreezesAndResumeThaws() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+        shim.start(StartRequest.newBuilder().setId(id).build());
+
+        shim.pause(PauseRequest.newBuilder().setId(id).build());
+        assertThat(state(shim, id).getStatus()).isEqualTo(Status.PAUSED);
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/stat"))).as("frozen: uninterruptible sleep").contains("(sleep) D ");
+        assertThatThrownBy(() -> shim.delete(DeleteRequest.newBuilder().setId(id).build()))
+                .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("paused");
+
+        shim.resume(ResumeRequest.newBuilder().setId(id).build());
+        assertThat(state(shim, id).getStatus()).isEqualTo(Status.RUNNING);
+    }
+
+    @Test
+    void closeIoEndsTheProcessStdin() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "cat");
+        Path in = harness.fifo(id + ".in");
+        Path out = harness.fifo(id + ".out");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+                .setStdin(in.toString()).setStdout(out.toString()).build());
+        CompletableFuture<String> output = readAll(out);
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        try (OutputStream stdin = Files.newOutputStream(in)) {
+            stdin.write("typed in\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            Thread.sleep(300);
+            // The client keeps its end open: only CloseIO can end cat's input.
+            shim.closeIO(CloseIORequest.newBuilder().setId(id).setStdin(true).build());
+            assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isZero();
+        }
+        assertThat(output.get(10, TimeUnit.SECONDS)).isEqualTo("typed in\n");
+    }
+
+    @Test
+    void terminalProcessTalksThroughAPtyOfTheRequestedSize() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, true, "sh", "-c", "read line; stty size; echo got $line; exit 5");
+        Path in = harness.fifo(id + ".in");
+        Path out = harness.fifo(id + ".out");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).setTerminal(true)
+                .setStdin(in.toString()).setStdout(out.toString()).build());
+        CompletableFuture<String> output = readAll(out);
+        shim.resizePty(ResizePtyRequest.newBuilder().setId(id).setWidth(123).setHeight(45).build());
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        try (OutputStream stdin = Files.newOutputStream(in)) {
+            stdin.write("ping\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(5);
+        }
+        assertThat(output.get(10, TimeUnit.SECONDS)).contains("45 123\r\n").contains("got ping\r\n");
+    }
+
+    @Test
+    void shimOutlivesTheProcessThatStartedItInASessionOfItsOwn() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        Path socket = harness.dir.resolve(id + ".sock");
+        List<String> command = harness.shimCommand(id, bundle, harness.dir.resolve("nodaemon.sock"), socket);
+        // The starter backgrounds the shim and exits at once, as a dying supervisor would.
+        Process launcher = new ProcessBuilder(concat(List.of("bash", "-c", "\"$@\" >" + harness.dir.resolve(id + ".shim.log")
+                + " 2>&1 & echo $!", "starter"), command)).start();
+        String launchedPid = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(launcher.waitFor()).isZero();
+        long shimPid = harness.awaitShim(bundle, null);
+
+        assertThat(Long.parseLong(launchedPid)).isEqualTo(shimPid);
+        assertThat(ShimHarness.alive(shimPid)).isTrue();
+        String stat = Files.readString(Path.of("/proc/" + shimPid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertThat(fields[3]).as("session id = shim pid").isEqualTo(Long.toString(shimPid));
+        ShimGrpc.ShimBlockingStub shim = harness.client(socket).blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        ConnectResponse connected = shim.connect(ConnectRequest.newBuilder().setId(id).build());
+        assertThat(connected.getShimPid()).isEqualTo((int) shimPid);
+        assertThat(connected.getTaskPid()).isEqualTo(pid);
+        assertThat(connected.getProcessesList()).singleElement().satisfies(p -> assertThat(p.getStatus()).isEqualTo(Status.RUNNING));
+        String initStat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        assertThat(initStat.substring(initStat.lastIndexOf(')') + 2).split(" ")[1])
+                .as("the container init is the shim's child (subreaper)").isEqualTo(Long.toString(shimPid));
+    }
+
+    @Test
+    void sigkilledShimLeavesItsContainerRunningUntilTheSupervisorCleansUp() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        long shimPid = ShimFiles.pid(bundle);
+
+        ProcessHandle.of(shimPid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(shimPid).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+
+        Thread.sleep(200);
+        assertThat(ShimHarness.alive(pid)).as("nothing kills the container when its shim dies").isTrue();
+        ExitStatus exit = DeadShimCleanup.cleanup(ShimHarness.RUNC, harness.runtimeRoot, id, bundle);
+        assertThat(exit.status()).isEqualTo(DeadShimCleanup.KILLED);
+        assertThat(ExitStatusFile.read(bundle)).get().extracting(ExitStatus::status).isEqualTo(137);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ShimHarness.alive(pid) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(ShimHarness.alive(pid)).as("the container init is killed").isFalse();
+        assertThat(ShimHarness.run(harness.dir, "runc", "--root", harness.runtimeRoot.toString(), "list")).doesNotContain(id);
+        assertThat(Path.of("/sys/fs/cgroup/pids", id)).doesNotExist();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static StateResponse state(ShimGrpc.ShimBlockingStub shim, String id) {
+        return shim.state(StateRequest.newBuilder().setId(id).build());
+    }
+
+    private static CompletableFuture<String> readAll(Path fifo) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
+    }
+}

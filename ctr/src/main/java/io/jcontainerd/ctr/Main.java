@@ -3,11 +3,6 @@ package io.jcontainerd.ctr;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.client.DaemonUnreachableException;
-import io.jcontainerd.ctr.commands.ContainersCommand;
-import io.jcontainerd.ctr.commands.NamespacesCommand;
-import io.jcontainerd.ctr.commands.PluginsCommand;
-import io.jcontainerd.ctr.commands.SnapshotsCommand;
-import io.jcontainerd.ctr.commands.VersionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,9 +14,7 @@ import java.util.logging.Logger;
 
 /** {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. */
 @Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = Main.ClientVersion.class,
-        description = "jctr: the jcontainerd debug client (ctr's commands and output).",
-        subcommands = {VersionCommand.class, NamespacesCommand.class, PluginsCommand.class, SnapshotsCommand.class,
-                ContainersCommand.class})
+        description = "jctr: the jcontainerd debug client (ctr's commands and output).")
 public final class Main {
     public static final String CLIENT_VERSION = "0.1.0";
     // Netty warns that SO_KEEPALIVE does not apply to unix sockets; held so the level sticks.
@@ -53,6 +46,7 @@ public final class Main {
     static int run(String[] args) {
         NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
         CommandLine cli = new CommandLine(new Main());
+        Commands.addFor(cli, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Main root = cmd.getCommandSpec().root().commandLine().getCommand();
             if (root.debug) {

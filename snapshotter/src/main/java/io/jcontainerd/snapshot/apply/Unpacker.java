@@ -13,11 +13,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,7 @@ final class Unpacker {
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
     private static final String WHITEOUT_META = ".wh..wh.";
+    private static final int UMASK = readUmask();
 
     private final Path root;
     private final WhiteoutMode whiteouts;
@@ -77,7 +82,7 @@ final class Unpacker {
         List<String> components = EntryPaths.clean(e.name(), e.name(), "path");
         if (components.isEmpty()) {
             if (e.type() == TarEntry.Type.DIR) { // "./": the layer's root directory itself
-                metadata(root, e);
+                metadata(root, e, false);
                 dirTimes.add(new Object[] {root, e});
             }
             return;
@@ -88,49 +93,99 @@ final class Unpacker {
             return;
         }
         Path path = resolver.leaf(e.name(), components, true);
-        BasicFileAttributes existing = RootResolver.lstat(path);
-        if (existing != null && !(existing.isDirectory() && e.type() == TarEntry.Type.DIR)) {
-            // replaced, never written through: a file over a symlink must not follow it
-            FileTrees.deleteRecursively(path);
-            resolver.invalidate();
-            existing = null;
+        if (e.type() == TarEntry.Type.HARDLINK) {
+            createReplacing(e, path, () -> hardlink(e, path));
+            remember(path);
+            return; // the inode already has its owner, mode and times
         }
-        switch (e.type()) {
+        boolean modeSet = switch (e.type()) {
             case DIR -> {
-                if (existing == null) {
-                    Files.createDirectory(path);
-                }
+                createDirectory(e, path);
+                yield false;
             }
-            case FILE -> writeFile(path, tar);
+            case FILE -> createReplacing(e, path, () -> writeFile(path, e, tar));
             case SYMLINK -> {
                 if (e.linkName().isEmpty()) {
                     throw JcdException.invalidArgument("layer entry %s is a symlink without a target", e.name());
                 }
-                Files.createSymbolicLink(path, path.getFileSystem().getPath(e.linkName()));
-            }
-            case HARDLINK -> {
-                hardlink(e, path);
-                unpacked.add(relative(path));
-                return; // the inode already has its owner, mode and times
+                createReplacing(e, path, () -> Files.createSymbolicLink(path, path.getFileSystem().getPath(e.linkName())));
+                yield true; // a symlink has no mode of its own
             }
             case CHAR, BLOCK -> {
                 requireRoot(e, "a device node");
                 int type = e.type() == TarEntry.Type.CHAR ? Syscalls.S_IFCHR : Syscalls.S_IFBLK;
-                sys.mknod(path.toString(), type | (e.mode() & 0777), Syscalls.makedev(e.devMajor(), e.devMinor()));
+                createReplacing(e, path, () -> sys.mknod(path.toString(), type | (e.mode() & 0777),
+                        Syscalls.makedev(e.devMajor(), e.devMinor())));
+                yield false;
             }
-            case FIFO -> sys.mknod(path.toString(), Syscalls.S_IFIFO | (e.mode() & 0777), 0);
-        }
-        metadata(path, e);
+            case FIFO -> {
+                createReplacing(e, path, () -> sys.mknod(path.toString(), Syscalls.S_IFIFO | (e.mode() & 0777), 0));
+                yield false;
+            }
+            case HARDLINK -> throw new IllegalStateException("handled above");
+        };
+        metadata(path, e, modeSet);
         if (e.type() == TarEntry.Type.DIR) {
             dirTimes.add(new Object[] {path, e});
         } else {
             setTimes(path, e);
         }
-        unpacked.add(relative(path));
+        remember(path);
     }
 
-    private void writeFile(Path path, TarReader tar) throws IOException {
-        try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    @FunctionalInterface
+    private interface Creation {
+        void create() throws IOException;
+    }
+
+    /**
+     * Creates the entry; if something is already there, removes it first and creates again.
+     * Trying first saves an lstat for the common case, and creation never follows a symlink
+     * (O_EXCL, symlink(2), link(2), mknod(2) all fail on an existing name instead).
+     *
+     * @return whether the creation already gave the entry its final mode
+     */
+    private boolean createReplacing(TarEntry e, Path path, Creation creation) throws IOException {
+        try {
+            creation.create();
+        } catch (FileAlreadyExistsException exists) {
+            replace(path, creation);
+        } catch (UncheckedIOException failed) {
+            if (!(failed.getCause() instanceof ErrnoException x) || x.errno() != ErrnoException.EEXIST) {
+                throw failed;
+            }
+            replace(path, creation);
+        }
+        return e.type() == TarEntry.Type.FILE && (e.mode() & 07777) == (e.mode() & 0777 & ~UMASK);
+    }
+
+    private void replace(Path path, Creation creation) throws IOException {
+        FileTrees.deleteRecursively(path);
+        resolver.invalidate();
+        creation.create();
+    }
+
+    private void createDirectory(TarEntry e, Path path) throws IOException {
+        try {
+            Files.createDirectory(path);
+        } catch (FileAlreadyExistsException exists) {
+            BasicFileAttributes a = RootResolver.lstat(path);
+            if (a == null || !a.isDirectory()) { // a directory over a directory merges; anything else is replaced
+                replace(path, () -> Files.createDirectory(path));
+            }
+        }
+    }
+
+    private void remember(Path path) {
+        if (whiteouts == WhiteoutMode.DELETE) {
+            unpacked.add(relative(path));
+        }
+    }
+
+    private void writeFile(Path path, TarEntry e, TarReader tar) throws IOException {
+        // created with its mode (less the umask), which usually spares a chmod
+        try (FileChannel out = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
             ByteBuffer wrap = ByteBuffer.wrap(buffer);
             int n;
             while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
@@ -200,14 +255,14 @@ final class Unpacker {
             requireRoot(e, "an overlay whiteout (a 0/0 character device)");
             sys.mknod(victim.toString(), Syscalls.S_IFCHR, 0);
             sys.lchown(victim.toString(), e.uid(), e.gid());
-            unpacked.add(relative(victim));
+            remember(victim);
         }
     }
 
-    private void metadata(Path path, TarEntry e) {
+    private void metadata(Path path, TarEntry e, boolean modeSet) {
         String p = path.toString();
         sys.lchown(p, e.uid(), e.gid());
-        if (e.type() != TarEntry.Type.SYMLINK) {
+        if (!modeSet) {
             sys.chmod(p, e.mode()); // after lchown, which clears setuid and setgid
         }
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
@@ -232,6 +287,31 @@ final class Unpacker {
             throw JcdException.failedPrecondition("layer entry %s needs %s, which only root can create; run jcontainerd as root",
                     e.name(), what);
         }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                out.add(bits[i]);
+            }
+        }
+        return out;
+    }
+
+    /** The process umask, read once: files created with mode m get m &amp; ~umask. */
+    private static int readUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring(6).trim(), 8);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through: assume the worst, every file then gets an explicit chmod
+        }
+        return 0777;
     }
 
     private String relative(Path p) {

@@ -9,7 +9,21 @@ import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import io.jcontainerd.supervisor.plugins.PluginInfo;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;
 import io.jcontainerd.supervisor.events.EventExchange;
+import io.jcontainerd.content.store.LocalContentStore;
+import io.jcontainerd.supervisor.gc.CollectedStores;
+import io.jcontainerd.supervisor.services.ContentService;
+import io.jcontainerd.snapshot.apply.LayerApplier;
+import io.jcontainerd.snapshot.apply.MountApplier;
+import io.jcontainerd.snapshot.mount.Mounter;
+import io.jcontainerd.supervisor.containers.ContainerGc;
+import io.jcontainerd.supervisor.containers.ContainerStore;
+import io.jcontainerd.supervisor.diff.LayerApply;
+import io.jcontainerd.supervisor.services.ContainersService;
+import io.jcontainerd.supervisor.services.DiffService;
 import io.jcontainerd.supervisor.services.EventsService;
+import io.jcontainerd.supervisor.snapshots.SnapshotGc;
+import io.jcontainerd.supervisor.services.ImagesService;
+import io.jcontainerd.supervisor.services.LeasesService;
 import io.jcontainerd.supervisor.services.IntrospectionService;
 import io.jcontainerd.supervisor.services.NamespacesService;
 import io.jcontainerd.supervisor.services.SnapshotsService;
@@ -19,6 +33,8 @@ import io.jcontainerd.supervisor.snapshots.SnapshotterSet;
 import io.jcontainerd.snapshot.driver.NativeSnapshotter;
 import io.jcontainerd.snapshot.driver.OverlaySnapshotter;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +70,31 @@ final class ServiceCatalog {
                 .add("native", new NativeSnapshotter(config.snapshotsDir("native")));
         resources.add(snapshotters);
         snapshotters.names().forEach(n -> plugins.register(PluginInfo.ok(PluginRegistry.SNAPSHOTTER, n)));
-        services.add(new SnapshotsService(new NamespacedSnapshots(snapshotters, metadata, namespaces), events).bindService());
+        NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces);
+        services.add(new SnapshotsService(snapshots, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
+
+        // content, images and leases share one collection lock with the garbage collector
+        CollectedStores stores = CollectedStores.open(metadata, namespaces, LocalContentStore.open(config.contentDir()),
+                Clock.systemUTC());
+        resources.add(stores);
+        ContainerStore containers = new ContainerStore(metadata, namespaces, Clock.systemUTC());
+        // every holder of references joins the collector before its first run
+        stores.gc().addParticipant(new SnapshotGc(snapshots, snapshotters, metadata));
+        stores.gc().addParticipant(new ContainerGc(containers));
+        stores.gc().start(Duration.ofSeconds(60), Duration.ofSeconds(1));
+        services.add(new ContainersService(containers, events).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "containers"));
+        MountApplier applier = new MountApplier(new LayerApplier(), Mounter.linux(), config.state().resolve("tmpmounts"));
+        services.add(new DiffService(new LayerApply(stores.content(), applier)).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.DIFF, "walking"));
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "diff"));
+        services.add(new ContentService(stores.content(), stores.gc(), events).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "content"));
+        services.add(new ImagesService(stores.images(), stores.gc(), events).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "images"));
+        services.add(new LeasesService(stores.leases(), stores.gc()).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "leases"));
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {
             services.add(NotYetImplemented.service(e.getValue()));

@@ -1,11 +1,6 @@
 package io.jcontainerd.supervisor.daemon;
 
 import io.grpc.ServiceDescriptor;
-import io.jcontainerd.api.services.containers.v1.ContainersGrpc;
-import io.jcontainerd.api.services.content.v1.ContentGrpc;
-import io.jcontainerd.api.services.diff.v1.DiffGrpc;
-import io.jcontainerd.api.services.images.v1.ImagesGrpc;
-import io.jcontainerd.api.services.leases.v1.LeasesGrpc;
 import io.jcontainerd.api.services.streaming.v1.StreamingGrpc;
 import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
 import io.jcontainerd.api.services.transfer.v1.TransferGrpc;
@@ -21,11 +16,6 @@ final class Unimplemented {
     static final Map<String, ServiceDescriptor> SERVICES = new LinkedHashMap<>();
 
     static {
-        SERVICES.put("content", ContentGrpc.getServiceDescriptor());
-        SERVICES.put("images", ImagesGrpc.getServiceDescriptor());
-        SERVICES.put("leases", LeasesGrpc.getServiceDescriptor());
-        SERVICES.put("diff", DiffGrpc.getServiceDescriptor());
-        SERVICES.put("containers", ContainersGrpc.getServiceDescriptor());
         SERVICES.put("tasks", TasksGrpc.getServiceDescriptor());
         SERVICES.put("transfer", TransferGrpc.getServiceDescriptor());
         SERVICES.put("streaming", StreamingGrpc.getServiceDescriptor());

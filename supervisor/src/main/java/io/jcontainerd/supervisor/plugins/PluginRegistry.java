@@ -10,6 +10,7 @@ public final class PluginRegistry {
     public static final String GRPC = "io.containerd.grpc.v1";
     public static final String METADATA = "io.containerd.metadata.v1";
     public static final String SNAPSHOTTER = "io.containerd.snapshotter.v1";
+    public static final String DIFF = "io.containerd.differ.v1";
 
     private final List<PluginInfo> plugins = new CopyOnWriteArrayList<>();
 

@@ -53,6 +53,27 @@ class PullBenchmarkIT {
             }
         }
 
+        // The same pull in a fresh JVM: start-up included, and the process's peak RSS.
+        List<Long> process = new ArrayList<>();
+        long peakRssKb = 0;
+        for (int i = 0; i < RUNS; i++) {
+            Path root = Files.createTempDirectory("jcd-bench-proc-");
+            try {
+                String java = ProcessHandle.current().info().command().orElse("java");
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                        PullProcess.class.getName(), root.toString(), registry.reference("large:latest"))
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+                process.add(System.nanoTime() - t0);
+                assertThat(out).as("child pull output").contains("pulled " + bytes);
+                peakRssKb = Math.max(peakRssKb, Long.parseLong(out.replaceAll("(?s).*VmHWM (\\d+).*", "$1")));
+            } finally {
+                TempDirs.deleteRecursively(root);
+            }
+        }
+
         List<Long> ctr = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             try (ReferenceContainerd containerd = ReferenceContainerd.start()) {
@@ -87,6 +108,9 @@ class PullBenchmarkIT {
         long skopeoBest = skopeo.stream().min(Long::compare).orElseThrow();
         System.out.printf("pull large:latest (%.1f MB, %d layers), best of %d cold runs:%n", bytes / 1e6, large.layers().size(), RUNS);
         System.out.printf("  jcontainerd ImagePuller : %6.3f s  %6.1f MB/s  runs %s%n", ourBest / 1e9, bytes / 1e6 / (ourBest / 1e9), secs(ours));
+        long processBest = process.stream().min(Long::compare).orElseThrow();
+        System.out.printf("  fresh JVM (SerialGC)    : %6.3f s  %6.1f MB/s  runs %s  peak RSS %d MB%n", processBest / 1e9,
+                bytes / 1e6 / (processBest / 1e9), secs(process), peakRssKb / 1024);
         System.out.printf("  ctr content fetch       : %6.3f s  %6.1f MB/s  runs %s%n", ctrBest / 1e9, bytes / 1e6 / (ctrBest / 1e9), secs(ctr));
         System.out.printf("  skopeo copy (to oci:)   : %6.3f s  %6.1f MB/s  runs %s%n", skopeoBest / 1e9, bytes / 1e6 / (skopeoBest / 1e9), secs(skopeo));
         System.out.printf("  ratio ours/ctr = %.2f, ours/skopeo = %.2f%n", (double) ourBest / ctrBest, (double) ourBest / skopeoBest);

@@ -32,7 +32,7 @@ class PullCrashIT {
         try {
             String java = ProcessHandle.current().info().command().orElse("java");
             child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    PullProcess.class.getName(), root.toString(), registry.reference("large:latest"))
+                    PullProcess.class.getName(), root.toString(), registry.reference("large:latest"), "slow")
                     .redirectErrorStream(true).redirectOutput(root.resolveSibling(root.getFileName() + ".log").toFile())
                     .start();
             LocalContentStore store = LocalContentStore.open(root);

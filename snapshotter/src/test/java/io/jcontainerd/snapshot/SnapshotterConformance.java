@@ -521,6 +521,37 @@ public abstract class SnapshotterConformance {
         assertThatThrownBy(() -> snapshotter.usage("missing")).isInstanceOf(NotFoundException.class);
     }
 
+    @Test
+    void concurrentPreparesCommitsAndRemovesOfDistinctKeysAllSucceed() throws Exception {
+        String top = commitLayers(List.of(d -> write(d.resolve("base"), "base")));
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 8; t++) {
+            int n = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        String key = "worker " + n + " item " + i;
+                        snapshotter.prepare(key, top, Map.of());
+                        if (i % 2 == 0) {
+                            snapshotter.commit(key + " committed", key, Map.of());
+                            snapshotter.remove(key + " committed");
+                        } else {
+                            snapshotter.remove(key);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(walkNames()).containsExactly(top);
+    }
+
     // ---- lifecycle ----
 
     @Test

@@ -3,6 +3,7 @@ package io.jcontainerd.content.pull;
 import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.content.image.Descriptor;
+import io.jcontainerd.content.image.ImageConfig;
 import io.jcontainerd.content.image.ImageJson;
 import io.jcontainerd.content.image.ImageReference;
 import io.jcontainerd.content.image.Index;
@@ -88,15 +89,19 @@ public final class ImagePuller {
             }
             awaitAll(blobs, ref);
         }
-        // The config must parse for the image to be usable; find out now, not at first run.
+        // The config must parse for the image to be usable: find out now, not at first run. It also
+        // names the platform of a manifest that was not reached through an index.
+        List<PulledImage> complete = new ArrayList<>();
         for (PulledImage img : images) {
+            ImageConfig config;
             try (InputStream in = store.open(img.config().digest(), 0)) {
-                ImageJson.config(in.readAllBytes(), img.config().digest());
+                config = ImageJson.config(in.readAllBytes(), img.config().digest());
             } catch (IOException e) {
                 throw JcdException.of(ErrorKind.UNKNOWN, "cannot read config " + img.config().digest() + ": " + e, e);
             }
+            complete.add(img.platform() != null ? img : new PulledImage(img.manifestDesc(), img.manifest(), config.platform()));
         }
-        return new PullResult(ref, root, List.copyOf(images), labels.snapshot(), downloader.bytesDownloaded.get(),
+        return new PullResult(ref, root, List.copyOf(complete), labels.snapshot(), downloader.bytesDownloaded.get(),
                 downloader.fetched.get(), downloader.existing.get(), Duration.ofNanos(System.nanoTime() - t0));
     }
 

@@ -50,19 +50,12 @@ class ImagePullIT {
         assertThat(pulled.config().digest().toString()).isEqualTo(expected.config().digest());
         assertThat(pulled.manifest().layers()).extracting(d -> d.digest().toString())
                 .containsExactlyElementsOf(expected.layers().stream().map(FixtureBlob::digest).toList());
-        for (FixtureBlob b : allBlobs(expected)) {
+        for (FixtureBlob b : FixtureBlobs.all(expected)) {
             Digest d = Digest.parse(b.digest());
             assertThat(store.info(d).size()).as("size of %s in the store", d).isEqualTo(b.size());
             assertThat(Files.mismatch(((LocalContentStore) store).blobPath(d), registry.images().blobPath(b.digest())))
                     .as("bytes of %s", d).isEqualTo(-1L);
         }
-    }
-
-    private static List<FixtureBlob> allBlobs(FixtureImage i) {
-        List<FixtureBlob> out = new java.util.ArrayList<>(i.layers());
-        out.add(i.manifest());
-        out.add(i.config());
-        return out;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -114,6 +114,7 @@ class ImagePullerTest {
         PullResult r = puller.pull(ref("lib/app:v1"), PullOptions.defaults());
         assertThat(r.root()).isEqualTo(img.manifest);
         assertThat(r.images()).singleElement().satisfies(i -> {
+            assertThat(i.platform().format()).isEqualTo("linux/amd64");
             assertThat(i.manifestDesc()).isEqualTo(img.manifest);
             assertThat(i.config()).isEqualTo(img.config);
             assertThat(i.manifest().layers()).isEqualTo(img.layers);

@@ -43,13 +43,6 @@ class PullResumeIT {
         TempDirs.deleteRecursively(root);
     }
 
-    private static java.util.List<FixtureBlob> allBlobs(FixtureImage i) {
-        java.util.List<FixtureBlob> out = new java.util.ArrayList<>(i.layers());
-        out.add(i.manifest());
-        out.add(i.config());
-        return out;
-    }
-
     private static RegistryClient client() {
         return RegistryClient.builder()
                 .retry(new RetryPolicy(3, Duration.ofMillis(50), Duration.ofMillis(200)))
@@ -85,7 +78,7 @@ class PullResumeIT {
         assertThat(partial.offset()).isGreaterThan(512 * 1024).isLessThan(victim.size());
         long partialBytes = store.listStatuses().stream().mapToLong(IngestStatus::offset).sum();
         long alreadyCommitted = 0;
-        for (FixtureBlob b : allBlobs(large)) {
+        for (FixtureBlob b : FixtureBlobs.all(large)) {
             try {
                 alreadyCommitted += store.info(Digest.parse(b.digest())).size();
             } catch (io.jcontainerd.config.errdefs.NotFoundException notYet) {

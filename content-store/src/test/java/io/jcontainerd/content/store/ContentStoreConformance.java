@@ -267,6 +267,36 @@ public abstract class ContentStoreConformance {
     }
 
     @Test
+    void concurrentWritersOfTheSameContentCommitItOnce() throws Exception {
+        byte[] content = bytes(2_000_000, 18);
+        Digest d = Digest.of(content);
+        int writers = 4;
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(writers);
+        List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(writers)) {
+            for (int i = 0; i < writers; i++) {
+                String ref = "w" + i;
+                results.add(pool.submit(() -> {
+                    try (ContentWriter w = store.writer(ref, 0, null)) {
+                        w.write(content, 0, content.length);
+                        ready.countDown();
+                        ready.await();
+                        w.commit(content.length, d);
+                        return "committed";
+                    } catch (AlreadyExistsException e) {
+                        return "exists";
+                    }
+                }));
+            }
+            List<String> outcomes = new ArrayList<>();
+            for (var f : results) outcomes.add(f.get());
+            assertThat(outcomes).contains("committed").allMatch(o -> o.equals("committed") || o.equals("exists"));
+        }
+        assertThat(readAll(store, d)).isEqualTo(content);
+        assertThat(store.listStatuses()).isEmpty();
+    }
+
+    @Test
     void walksAndDeletesBlobs() {
         Digest a = put("a", bytes(10, 16));
         Digest b = put("b", bytes(20, 17));

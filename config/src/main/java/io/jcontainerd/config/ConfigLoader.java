@@ -34,6 +34,8 @@ import java.util.Optional;
  * default = "overlayfs"
  * [pull]
  * max_concurrent_downloads = 3
+ * [runtime]
+ * binary = "/usr/sbin/runc"       # default: jcontainerd's own bin/jrunc
  * </pre>
  */
 public final class ConfigLoader {
@@ -112,9 +114,16 @@ public final class ConfigLoader {
         if (f.pull != null) {
             downloads = positive(source, "pull.max_concurrent_downloads", f.pull.maxConcurrentDownloads, downloads);
         }
+        Path runtime = null;
+        if (f.runtime != null && f.runtime.binary != null) {
+            runtime = Path.of(f.runtime.binary);
+            if (!runtime.isAbsolute()) {
+                throw JcdException.invalidArgument("%s: runtime.binary = \"%s\" must be an absolute path", source, f.runtime.binary);
+            }
+        }
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
                 new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
-                new DaemonConfig.PullConfig(downloads));
+                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime));
     }
 
     private static int positive(String source, String key, Integer value, int fallback) {
@@ -151,6 +160,11 @@ public final class ConfigLoader {
         public Registry registry;
         public Snapshotter snapshotter;
         public Pull pull;
+        public Runtime runtime;
+    }
+
+    static final class Runtime {
+        public String binary;
     }
 
     static final class Grpc {

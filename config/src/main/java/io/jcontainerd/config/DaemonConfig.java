@@ -13,9 +13,10 @@ import java.nio.file.Path;
  * @param registry  where per-host registry settings live
  * @param snapshotter default snapshotter name
  * @param pull      pull tuning
+ * @param runtime   the OCI runtime shims drive by default
  */
 public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig docker,
-                           RegistryConfig registry, String snapshotter, PullConfig pull) {
+                           RegistryConfig registry, String snapshotter, PullConfig pull, RuntimeConfig runtime) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/jcontainerd/jcontainerd.toml");
 
@@ -24,19 +25,19 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
                 new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
                 new DockerConfig(DefaultPaths.DOCKER_SOCKET),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
-                "overlayfs", new PullConfig(3));
+                "overlayfs", new PullConfig(3), new RuntimeConfig(null));
     }
 
     public DaemonConfig withRoot(Path root) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime);
     }
 
     public DaemonConfig withState(Path state) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime);
     }
 
     public DaemonConfig withGrpcAddress(Path address) {
-        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull);
+        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime);
     }
 
     /** Directory of the RocksDB metadata database. */
@@ -75,5 +76,9 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
     }
 
     public record PullConfig(int maxConcurrentDownloads) {
+    }
+
+    /** @param binary the runc-compatible runtime binary; null means jcontainerd's own bin/jrunc */
+    public record RuntimeConfig(Path binary) {
     }
 }

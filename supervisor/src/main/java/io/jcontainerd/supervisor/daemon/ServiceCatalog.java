@@ -20,7 +20,12 @@ import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.diff.LayerApply;
 import io.jcontainerd.supervisor.services.ContainersService;
 import io.jcontainerd.supervisor.services.DiffService;
+import io.jcontainerd.supervisor.events.ExitOrdering;
 import io.jcontainerd.supervisor.services.EventsService;
+import io.jcontainerd.supervisor.services.TasksService;
+import io.jcontainerd.supervisor.tasks.ShimLauncher;
+import io.jcontainerd.supervisor.tasks.TaskManager;
+import java.nio.file.Path;
 import io.jcontainerd.supervisor.snapshots.SnapshotGc;
 import io.jcontainerd.supervisor.services.ImagesService;
 import io.jcontainerd.supervisor.services.LeasesService;
@@ -57,7 +62,9 @@ final class ServiceCatalog {
         services.add(new VersionService().bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "version"));
         EventExchange events = new EventExchange();
-        services.add(new EventsService(events).bindService());
+        // the task manager, once built, holds a forwarded /tasks/exit until its /tasks/start is out
+        ExitOrdering exitOrder = new ExitOrdering();
+        services.add(new EventsService(events, exitOrder).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "events"));
         services.add(new NamespacesService(namespaces, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "namespaces"));
@@ -85,8 +92,19 @@ final class ServiceCatalog {
         stores.gc().start(Duration.ofSeconds(60), Duration.ofSeconds(1));
         services.add(new ContainersService(containers, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "containers"));
+        Path home = Installation.home();
+        Path runtime = config.runtime().binary() != null ? config.runtime().binary() : home.resolve("bin/jrunc");
+        TaskManager tasks = new TaskManager(config.state(), containers, events,
+                new ShimLauncher(home, config.state(), config.grpc().address()), runtime);
+        resources.add(tasks);
+        exitOrder.use(tasks::beforeExitEvent);
+        tasks.recover();
+        services.add(new TasksService(tasks).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "tasks"));
+        plugins.register(PluginInfo.ok(PluginRegistry.RUNTIME, "task"));
         MountApplier applier = new MountApplier(new LayerApplier(), Mounter.linux(), config.state().resolve("tmpmounts"));
-        services.add(new DiffService(new LayerApply(stores.content(), applier)).bindService());
+        LayerApply layerApply = new LayerApply(stores.content(), applier);
+        services.add(new DiffService(layerApply).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.DIFF, "walking"));
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "diff"));
         services.add(new ContentService(stores.content(), stores.gc(), events).bindService());

@@ -2,7 +2,6 @@ package io.jcontainerd.supervisor.daemon;
 
 import io.grpc.ServiceDescriptor;
 import io.jcontainerd.api.services.streaming.v1.StreamingGrpc;
-import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
 import io.jcontainerd.api.services.transfer.v1.TransferGrpc;
 
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ final class Unimplemented {
     static final Map<String, ServiceDescriptor> SERVICES = new LinkedHashMap<>();
 
     static {
-        SERVICES.put("tasks", TasksGrpc.getServiceDescriptor());
         SERVICES.put("transfer", TransferGrpc.getServiceDescriptor());
         SERVICES.put("streaming", StreamingGrpc.getServiceDescriptor());
     }

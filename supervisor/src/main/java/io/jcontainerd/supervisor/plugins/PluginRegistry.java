@@ -11,6 +11,7 @@ public final class PluginRegistry {
     public static final String METADATA = "io.containerd.metadata.v1";
     public static final String SNAPSHOTTER = "io.containerd.snapshotter.v1";
     public static final String DIFF = "io.containerd.differ.v1";
+    public static final String RUNTIME = "io.containerd.runtime.v2";
 
     private final List<PluginInfo> plugins = new CopyOnWriteArrayList<>();
 

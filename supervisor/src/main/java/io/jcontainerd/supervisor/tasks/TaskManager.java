@@ -1,0 +1,403 @@
+package io.jcontainerd.supervisor.tasks;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.events.TaskCreate;
+import io.jcontainerd.api.events.TaskDelete;
+import io.jcontainerd.api.events.TaskExecAdded;
+import io.jcontainerd.api.events.TaskExecStarted;
+import io.jcontainerd.api.events.TaskIO;
+import io.jcontainerd.api.events.TaskPaused;
+import io.jcontainerd.api.events.TaskResumed;
+import io.jcontainerd.api.events.TaskStart;
+import io.jcontainerd.api.shim.v1.CloseIORequest;
+import io.jcontainerd.api.shim.v1.ConnectRequest;
+import io.jcontainerd.api.shim.v1.CreateTaskRequest;
+import io.jcontainerd.api.shim.v1.DeleteRequest;
+import io.jcontainerd.api.shim.v1.ExecProcessRequest;
+import io.jcontainerd.api.shim.v1.KillRequest;
+import io.jcontainerd.api.shim.v1.PauseRequest;
+import io.jcontainerd.api.shim.v1.PidsRequest;
+import io.jcontainerd.api.shim.v1.ResizePtyRequest;
+import io.jcontainerd.api.shim.v1.ResumeRequest;
+import io.jcontainerd.api.shim.v1.ShutdownRequest;
+import io.jcontainerd.api.shim.v1.StartRequest;
+import io.jcontainerd.api.shim.v1.StateRequest;
+import io.jcontainerd.api.shim.v1.StateResponse;
+import io.jcontainerd.api.shim.v1.StatsRequest;
+import io.jcontainerd.api.shim.v1.UpdateTaskRequest;
+import io.jcontainerd.api.shim.v1.WaitRequest;
+import io.jcontainerd.api.types.task.ProcessInfo;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.proto.GrpcErrors;
+import io.jcontainerd.proto.Timestamps;
+import io.jcontainerd.shim.ShimClient;
+import io.jcontainerd.shim.ShimFiles;
+import io.jcontainerd.supervisor.containers.ContainerRecord;
+import io.jcontainerd.supervisor.containers.ContainerStore;
+import io.jcontainerd.supervisor.containers.Opaque;
+import io.jcontainerd.supervisor.events.EventExchange;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The supervisor's side of tasks (containerd's runtime/v2 task manager): one detached shim per
+ * task, found again after a daemon restart through the bundle directory
+ * {@code <state>/tasks/<ns>/<id>} (config.json, shim.address, shim.pid, the shim's exit status).
+ * The shim is the parent of the container's process; this class only talks to it.
+ *
+ * <p>Events: /tasks/create, /tasks/start, /tasks/delete, exec and pause events are published
+ * here; /tasks/exit comes from the shim (Events.Forward) and is held back by
+ * {@link #beforeExitEvent} until the start event of that process is out, as dockerd needs.
+ */
+public final class TaskManager implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TaskManager.class.getName());
+
+    private final Path state;
+    private final ContainerStore containers;
+    private final EventExchange events;
+    private final ShimLauncher launcher;
+    private final Path defaultRuntime;
+    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+
+    public TaskManager(Path state, ContainerStore containers, EventExchange events, ShimLauncher launcher, Path defaultRuntime) {
+        this.state = state;
+        this.containers = containers;
+        this.events = events;
+        this.launcher = launcher;
+        this.defaultRuntime = defaultRuntime;
+    }
+
+    /** One task: its shim connection and bundle; its monitor orders start and exit events. */
+    private record Task(String ns, String id, Path bundle, ShimClient shim, Object eventOrder) {
+    }
+
+    private static String key(String ns, String id) {
+        return ns + "/" + id;
+    }
+
+    public Path bundleDir(String ns, String id) {
+        return state.resolve("tasks").resolve(ns).resolve(id);
+    }
+
+    /** Reconnects to the shims of tasks that survived a daemon restart; returns how many answered. */
+    public int recover() {
+        Path root = state.resolve("tasks");
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int found = 0;
+        try (Stream<Path> nss = Files.list(root)) {
+            for (Path nsDir : nss.toList()) {
+                try (Stream<Path> ids = Files.list(nsDir)) {
+                    for (Path bundle : ids.toList()) {
+                        String ns = nsDir.getFileName().toString();
+                        String id = bundle.getFileName().toString();
+                        if (reconnect(ns, id, bundle)) {
+                            found++;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot scan " + root + " for running tasks: " + e.getMessage());
+        }
+        return found;
+    }
+
+    private boolean reconnect(String ns, String id, Path bundle) {
+        if (!Files.exists(bundle.resolve(ShimFiles.ADDRESS))) {
+            return false;
+        }
+        Path socket = ShimFiles.address(bundle);
+        if (!ShimLauncher.answers(socket)) {
+            LOG.warning(() -> "namespace=" + ns + " task=" + id + ": its shim does not answer on " + socket
+                    + "; the task is reported stopped");
+            return false;
+        }
+        ShimClient shim = ShimClient.connect(socket);
+        try {
+            shim.blocking().connect(ConnectRequest.newBuilder().setId(id).build());
+        } catch (StatusRuntimeException e) {
+            shim.close();
+            return false;
+        }
+        tasks.put(key(ns, id), new Task(ns, id, bundle, shim, new Object()));
+        LOG.info(() -> "namespace=" + ns + " task=" + id + ": reconnected to its shim on " + socket);
+        return true;
+    }
+
+    public int create(String ns, TaskSpec spec) {
+        ContainerRecord c = containers.get(ns, spec.containerId());
+        String id = c.id();
+        if (tasks.containsKey(key(ns, id))) {
+            throw JcdException.alreadyExists("task %s in namespace %s: already exists", id, ns);
+        }
+        Path bundle = bundleDir(ns, id);
+        Path runtime = Optional.ofNullable(spec.runtimeOptions()).orElse(new RuntimeOptions("")).resolve(defaultRuntime);
+        try {
+            if (Files.exists(bundle)) {
+                deleteTree(bundle);
+            }
+            Files.createDirectories(bundle.resolve("rootfs"));
+            Files.write(bundle.resolve("config.json"), c.spec().value());
+        } catch (IOException e) {
+            throw JcdException.failedPrecondition("cannot write the bundle of task %s at %s: %s", id, bundle, e.getMessage());
+        }
+        ShimClient shim = null;
+        try {
+            Path socket = launcher.launch(ns, id, bundle, runtime);
+            shim = ShimClient.connect(socket);
+            CreateTaskRequest.Builder req = CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+                    .setNamespace(ns).setTerminal(spec.terminal())
+                    .setStdin(spec.stdin()).setStdout(spec.stdout()).setStderr(spec.stderr());
+            spec.rootfs().forEach(m -> req.addRootfs(io.jcontainerd.api.types.Mount.newBuilder().setType(m.type())
+                    .setSource(m.source()).setTarget(m.target()).addAllOptions(m.options())));
+            int pid = shim.blocking().create(req.build()).getPid();
+            Task task = new Task(ns, id, bundle, shim, new Object());
+            tasks.put(key(ns, id), task);
+            TaskCreate.Builder ev = TaskCreate.newBuilder().setContainerId(id).setBundle(bundle.toString()).setPid(pid)
+                    .setIo(TaskIO.newBuilder().setStdin(spec.stdin()).setStdout(spec.stdout()).setStderr(spec.stderr())
+                            .setTerminal(spec.terminal()));
+            spec.rootfs().forEach(m -> ev.addRootfs(io.jcontainerd.api.types.Mount.newBuilder().setType(m.type())
+                    .setSource(m.source()).setTarget(m.target()).addAllOptions(m.options())));
+            events.publish(ns, "/tasks/create", ev.build());
+            LOG.info(() -> "namespace=" + ns + " task=" + id + " created, pid " + pid + ", runtime " + runtime);
+            return pid;
+        } catch (RuntimeException e) {
+            if (shim != null) {
+                shutdownQuietly(shim, id);
+                shim.close();
+            }
+            try {
+                deleteTree(bundle);
+            } catch (IOException ignored) {
+                // the error below is what matters
+            }
+            throw fromShim(e, ns, id);
+        }
+    }
+
+    public int start(String ns, String id, String execId) {
+        Task t = task(ns, id);
+        synchronized (t.eventOrder()) {
+            int pid = call(t, () -> t.shim().blocking().start(StartRequest.newBuilder().setId(id).setExecId(execId).build()).getPid());
+            if (execId.isEmpty()) {
+                events.publish(ns, "/tasks/start", TaskStart.newBuilder().setContainerId(id).setPid(pid).build());
+            } else {
+                events.publish(ns, "/tasks/exec-started", TaskExecStarted.newBuilder().setContainerId(id).setExecId(execId)
+                        .setPid(pid).build());
+            }
+            return pid;
+        }
+    }
+
+    /**
+     * Called before a forwarded /tasks/exit of {@code ns/containerId} goes out: waits until a start
+     * being published for that task is out, so subscribers always see start before exit.
+     */
+    public void beforeExitEvent(String ns, String containerId, Runnable publish) {
+        Task t = tasks.get(key(ns, containerId));
+        if (t == null) {
+            publish.run();
+            return;
+        }
+        synchronized (t.eventOrder()) {
+            publish.run();
+        }
+    }
+
+    public ProcessState get(String ns, String id, String execId) {
+        Task t = task(ns, id);
+        StateResponse s = call(t, () -> t.shim().blocking().state(StateRequest.newBuilder().setId(id).setExecId(execId).build()));
+        return toState(execId.isEmpty() ? id : execId, s);
+    }
+
+    public List<ProcessState> list(String ns) {
+        List<ProcessState> out = new ArrayList<>();
+        tasks.values().stream().filter(t -> t.ns().equals(ns)).sorted(Comparator.comparing(Task::id)).forEach(t -> {
+            try {
+                out.add(get(ns, t.id(), ""));
+            } catch (JcdException e) {
+                LOG.fine(() -> "namespace=" + ns + " task=" + t.id() + ": state unavailable: " + e.getMessage());
+            }
+        });
+        return out;
+    }
+
+    public void kill(String ns, String id, String execId, int signal, boolean all) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().kill(KillRequest.newBuilder().setId(id).setExecId(execId).setSignal(signal).setAll(all).build()));
+    }
+
+    /** Blocks until the process exits (returns at once if it has). */
+    public Exit waitFor(String ns, String id, String execId) {
+        Task t = task(ns, id);
+        var r = call(t, () -> t.shim().blocking().wait(WaitRequest.newBuilder().setId(id).setExecId(execId).build()));
+        return new Exit(0, r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(null));
+    }
+
+    /** Deletes a stopped (or never started) task: its process, rootfs mounts, shim and bundle. */
+    public Exit delete(String ns, String id) {
+        Task t = task(ns, id);
+        var r = call(t, () -> t.shim().blocking().delete(DeleteRequest.newBuilder().setId(id).build()));
+        Exit exit = new Exit(r.getPid(), r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(Instant.now()));
+        tasks.remove(key(ns, id));
+        shutdownQuietly(t.shim(), id);
+        t.shim().close();
+        try {
+            deleteTree(t.bundle());
+        } catch (IOException e) {
+            LOG.warning(() -> "namespace=" + ns + " task=" + id + ": cannot remove bundle " + t.bundle() + ": " + e.getMessage());
+        }
+        TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(id).setId(id).setPid(exit.pid()).setExitStatus(exit.status());
+        Timestamps.setIfKnown(exit.at(), ev::setExitedAt);
+        events.publish(ns, "/tasks/delete", ev.build());
+        return exit;
+    }
+
+    public Exit deleteProcess(String ns, String id, String execId) {
+        Task t = task(ns, id);
+        var r = call(t, () -> t.shim().blocking().delete(DeleteRequest.newBuilder().setId(id).setExecId(execId).build()));
+        return new Exit(r.getPid(), r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(Instant.now()));
+    }
+
+    public void exec(String ns, String id, String execId, boolean terminal, String stdin, String stdout, String stderr, Opaque processSpec) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().exec(ExecProcessRequest.newBuilder().setId(id).setExecId(execId).setTerminal(terminal)
+                .setStdin(stdin).setStdout(stdout).setStderr(stderr).setSpec(any(processSpec)).build()));
+        events.publish(ns, "/tasks/exec-added", TaskExecAdded.newBuilder().setContainerId(id).setExecId(execId).build());
+    }
+
+    public void pause(String ns, String id) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().pause(PauseRequest.newBuilder().setId(id).build()));
+        events.publish(ns, "/tasks/paused", TaskPaused.newBuilder().setContainerId(id).build());
+    }
+
+    public void resume(String ns, String id) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().resume(ResumeRequest.newBuilder().setId(id).build()));
+        events.publish(ns, "/tasks/resumed", TaskResumed.newBuilder().setContainerId(id).build());
+    }
+
+    public List<ProcessInfo> pids(String ns, String id) {
+        Task t = task(ns, id);
+        return call(t, () -> t.shim().blocking().pids(PidsRequest.newBuilder().setId(id).build()).getProcessesList());
+    }
+
+    public void resizePty(String ns, String id, String execId, int width, int height) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().resizePty(ResizePtyRequest.newBuilder().setId(id).setExecId(execId)
+                .setWidth(width).setHeight(height).build()));
+    }
+
+    public void closeStdin(String ns, String id, String execId) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().closeIO(CloseIORequest.newBuilder().setId(id).setExecId(execId).setStdin(true).build()));
+    }
+
+    public void update(String ns, String id, Opaque resources, Map<String, String> annotations) {
+        Task t = task(ns, id);
+        call(t, () -> t.shim().blocking().update(UpdateTaskRequest.newBuilder().setId(id).setResources(any(resources))
+                .putAllAnnotations(annotations).build()));
+    }
+
+    /** The cgroup metrics of a task (an Any of io.containerd.cgroups.v1.Metrics or .v2). */
+    public Any stats(String ns, String id) {
+        Task t = task(ns, id);
+        return call(t, () -> t.shim().blocking().stats(StatsRequest.newBuilder().setId(id).build()).getStats());
+    }
+
+    public List<String> ids(String ns) {
+        return tasks.values().stream().filter(t -> t.ns().equals(ns)).map(Task::id).sorted().toList();
+    }
+
+    public boolean exists(String ns, String id) {
+        return tasks.containsKey(key(ns, id));
+    }
+
+    private Task task(String ns, String id) {
+        Task t = tasks.get(key(ns, id));
+        if (t == null) {
+            containers.get(ns, id);
+            throw JcdException.notFound("task %s not found", id);
+        }
+        return t;
+    }
+
+    private <T> T call(Task t, Supplier<T> rpc) {
+        try {
+            return rpc.get();
+        } catch (RuntimeException e) {
+            throw fromShim(e, t.ns(), t.id());
+        }
+    }
+
+    private static JcdException fromShim(RuntimeException e, String ns, String id) {
+        if (e instanceof JcdException j) {
+            return j;
+        }
+        if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+            return JcdException.unavailable("the shim of task %s in namespace %s is gone (%s): the task is lost; delete it",
+                    id, ns, s.getStatus().getDescription());
+        }
+        return GrpcErrors.fromStatus(e);
+    }
+
+    private static void shutdownQuietly(ShimClient shim, String id) {
+        try {
+            shim.blocking().shutdown(ShutdownRequest.newBuilder().setId(id).setNow(true).build());
+        } catch (StatusRuntimeException expected) {
+            // the shim exits while answering
+        }
+    }
+
+    private static ProcessState toState(String id, StateResponse s) {
+        ProcessState.Status st = switch (s.getStatus()) {
+            case CREATED -> ProcessState.Status.CREATED;
+            case RUNNING -> ProcessState.Status.RUNNING;
+            case STOPPED -> ProcessState.Status.STOPPED;
+            case PAUSED -> ProcessState.Status.PAUSED;
+            case PAUSING -> ProcessState.Status.PAUSING;
+            default -> ProcessState.Status.UNKNOWN;
+        };
+        return new ProcessState(id, s.getPid(), st, s.getStdin(), s.getStdout(), s.getStderr(), s.getTerminal(),
+                s.getExitStatus(), Timestamps.toInstant(s.getExitedAt()).orElse(null));
+    }
+
+    private static Any any(Opaque o) {
+        return o == null ? Any.getDefaultInstance()
+                : Any.newBuilder().setTypeUrl(o.typeUrl()).setValue(ByteString.copyFrom(o.value())).build();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // Shims keep running without us; only the connections close.
+        tasks.values().forEach(t -> t.shim().close());
+    }
+}

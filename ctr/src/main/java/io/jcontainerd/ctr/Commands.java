@@ -1,6 +1,8 @@
 package io.jcontainerd.ctr;
 
 import io.jcontainerd.ctr.commands.ContainersCommand;
+import io.jcontainerd.ctr.commands.ContentCommand;
+import io.jcontainerd.ctr.commands.ImagesCommand;
 import io.jcontainerd.ctr.commands.NamespacesCommand;
 import io.jcontainerd.ctr.commands.PluginsCommand;
 import io.jcontainerd.ctr.commands.SnapshotsCommand;
@@ -29,6 +31,8 @@ final class Commands {
         ALL.put(List.of("plugins", "plugin"), PluginsCommand::new);
         ALL.put(List.of("snapshots", "snapshot"), SnapshotsCommand::new);
         ALL.put(List.of("containers", "container", "c"), ContainersCommand::new);
+        ALL.put(List.of("images", "image", "i"), ImagesCommand::new);
+        ALL.put(List.of("content"), ContentCommand::new);
     }
 
     private Commands() {

@@ -12,6 +12,10 @@ import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.content.store.LocalContentStore;
 import io.jcontainerd.supervisor.gc.CollectedStores;
 import io.jcontainerd.supervisor.services.ContentService;
+import io.jcontainerd.supervisor.services.PullService;
+import io.jcontainerd.supervisor.pull.ServerPull;
+import io.jcontainerd.content.registry.DockerConfigCredentials;
+import io.jcontainerd.content.registry.RegistryClient;
 import io.jcontainerd.snapshot.apply.LayerApplier;
 import io.jcontainerd.snapshot.apply.MountApplier;
 import io.jcontainerd.snapshot.mount.Mounter;
@@ -113,6 +117,14 @@ final class ServiceCatalog {
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "images"));
         services.add(new LeasesService(stores.leases(), stores.gc()).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "leases"));
+        // jcontainerd's own server-side pull (jcontainerd.pull.v1.Pull), used by jctr images pull
+        ServerPull pull = new ServerPull(stores.content(), stores.images(), stores.leases(), namespaces, snapshots,
+                snapshotters.names(), layerApply, events,
+                RegistryClient.builder().hostsDir(config.registry().configPath())
+                        .credentials(DockerConfigCredentials.loadDefault()).build(),
+                config.snapshotter(), config.pull().maxConcurrentDownloads(), Clock.systemUTC());
+        services.add(new PullService(pull).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {
             services.add(NotYetImplemented.service(e.getValue()));

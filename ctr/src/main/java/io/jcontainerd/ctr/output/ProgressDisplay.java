@@ -1,0 +1,103 @@
+package io.jcontainerd.ctr.output;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ctr's pull progress: one line per blob ({@code layer-sha256:…: downloading |+++---| 1.2 MiB/3.4 MiB}),
+ * then {@code elapsed: 1.2 s  total: 3.4 MiB (2.8 MiB/s)}. On a terminal the block is redrawn in
+ * place ({@link #redraw}); otherwise only the final state is printed ({@link #printFinal}), so logs
+ * stay readable. Updates come from the response stream; not thread-safe.
+ */
+public final class ProgressDisplay {
+    static final int BAR_WIDTH = 40;
+
+    /** What the client shows for each phase the server reports. */
+    public enum Status {
+        RESOLVING("resolving"), RESOLVED("resolved"), WAITING("waiting"), DOWNLOADING("downloading"),
+        UNPACKING("unpacking"), DONE("done"), EXISTS("exists");
+
+        final String text;
+
+        Status(String text) {
+            this.text = text;
+        }
+    }
+
+    private record Line(Status status, long offset, long total, boolean downloaded) {
+    }
+
+    private final Map<String, Line> lines = new LinkedHashMap<>();
+    private int drawn;
+
+    /** Records the newest state of a blob (or of the reference, while resolving). */
+    public void update(String ref, Status status, long offset, long total) {
+        Line previous = lines.get(ref);
+        boolean downloaded = status == Status.DOWNLOADING || previous != null && previous.downloaded;
+        if (status == Status.DONE && previous != null && previous.status == Status.UNPACKING && !downloaded) {
+            status = Status.EXISTS; // unpacked a layer that was already in the store
+        }
+        lines.put(ref, new Line(status, offset, total, downloaded));
+    }
+
+    /** Bytes fetched in this pull so far (blobs that already existed count nothing). */
+    public long downloadedBytes() {
+        return lines.values().stream().filter(Line::downloaded).mapToLong(l -> l.status == Status.DOWNLOADING ? l.offset : l.total).sum();
+    }
+
+    /** The block as lines of text, without terminal codes. */
+    public List<String> render(Duration elapsed) {
+        int width = lines.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
+        List<String> out = new ArrayList<>();
+        lines.forEach((ref, l) -> {
+            StringBuilder sb = new StringBuilder();
+            sb.append(pad(ref + ":", width)).append(' ').append(pad(l.status.text, 14)).append(' ').append(bar(l));
+            if (l.status == Status.DOWNLOADING) {
+                sb.append(' ').append(Sizes.human(l.offset)).append('/').append(Sizes.human(l.total));
+            }
+            out.add(sb.toString().stripTrailing());
+        });
+        double seconds = Math.max(elapsed.toNanos() / 1e9, 0.001);
+        long total = downloadedBytes();
+        out.add(String.format("elapsed: %.1f s  total: %s (%s/s)", seconds, Sizes.human(total), Sizes.human((long) (total / seconds))));
+        return out;
+    }
+
+    /** Redraws the block in place: up over what was drawn last, each line cleared to its end. */
+    public void redraw(PrintWriter out, Duration elapsed) {
+        StringBuilder sb = new StringBuilder();
+        if (drawn > 0) {
+            sb.append("\033[").append(drawn).append('A');
+        }
+        List<String> rendered = render(elapsed);
+        for (String line : rendered) {
+            sb.append('\r').append(line).append("\033[K\n");
+        }
+        drawn = rendered.size();
+        out.print(sb);
+        out.flush();
+    }
+
+    /** The final block as plain lines (for pipes and logs). */
+    public void printFinal(PrintWriter out, Duration elapsed) {
+        render(elapsed).forEach(out::println);
+        out.flush();
+    }
+
+    private static String bar(Line l) {
+        int filled = switch (l.status) {
+            case DONE, EXISTS, RESOLVED, UNPACKING -> BAR_WIDTH;
+            case DOWNLOADING -> l.total <= 0 ? 0 : (int) Math.min(BAR_WIDTH, l.offset * BAR_WIDTH / l.total);
+            default -> 0;
+        };
+        return "|" + "+".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "|";
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
+}

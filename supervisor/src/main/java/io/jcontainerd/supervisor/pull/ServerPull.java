@@ -1,0 +1,149 @@
+package io.jcontainerd.supervisor.pull;
+
+import io.jcontainerd.config.errdefs.AlreadyExistsException;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.errdefs.NotFoundException;
+import io.jcontainerd.api.events.ImageCreate;
+import io.jcontainerd.api.events.ImageUpdate;
+import io.jcontainerd.content.image.Descriptor;
+import io.jcontainerd.content.image.Digest;
+import io.jcontainerd.content.image.ImageReference;
+import io.jcontainerd.content.pull.ImagePuller;
+import io.jcontainerd.content.pull.LayerListener;
+import io.jcontainerd.content.pull.PullOptions;
+import io.jcontainerd.content.pull.PullResult;
+import io.jcontainerd.content.registry.RegistryClient;
+import io.jcontainerd.supervisor.content.NamespacedContentStore;
+import io.jcontainerd.supervisor.diff.LayerApply;
+import io.jcontainerd.supervisor.events.EventExchange;
+import io.jcontainerd.supervisor.images.ImageRecord;
+import io.jcontainerd.supervisor.images.ImageStore;
+import io.jcontainerd.supervisor.images.ImageTarget;
+import io.jcontainerd.supervisor.leases.LeaseRecord;
+import io.jcontainerd.supervisor.leases.LeaseStore;
+import io.jcontainerd.supervisor.metadata.NamespaceStore;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Pulls an image on the daemon, into one namespace: downloads through the {@link ImagePuller}
+ * into the namespace's content (each blob recorded and held by a lease for the pull's duration),
+ * unpacks while downloading ({@link Unpacker}), stores containerd's GC labels on the blobs, then
+ * creates or updates the image record and publishes {@code /images/create} or {@code /images/update}.
+ * The lease goes at the end, when the image record and labels protect everything. What is already
+ * present is neither downloaded nor unpacked again.
+ */
+public final class ServerPull {
+    /** The namespace label containerd's clients read for the snapshotter to unpack into. */
+    public static final String DEFAULT_SNAPSHOTTER_LABEL = "containerd.io/defaults/snapshotter";
+    private static final Duration LEASE_EXPIRY = Duration.ofHours(24);
+    private static final Logger LOG = Logger.getLogger(ServerPull.class.getName());
+
+    private final NamespacedContentStore content;
+    private final ImageStore images;
+    private final LeaseStore leases;
+    private final NamespaceStore namespaces;
+    private final NamespacedSnapshots snapshots;
+    private final Set<String> snapshotters;
+    private final LayerApply apply;
+    private final EventExchange events;
+    private final RegistryClient registry;
+    private final String defaultSnapshotter;
+    private final int defaultConcurrency;
+    private final Clock clock;
+
+    public ServerPull(NamespacedContentStore content, ImageStore images, LeaseStore leases, NamespaceStore namespaces,
+                      NamespacedSnapshots snapshots, Set<String> snapshotters, LayerApply apply, EventExchange events,
+                      RegistryClient registry, String defaultSnapshotter, int defaultConcurrency, Clock clock) {
+        this.content = content;
+        this.images = images;
+        this.leases = leases;
+        this.namespaces = namespaces;
+        this.snapshots = snapshots;
+        this.snapshotters = Set.copyOf(snapshotters);
+        this.apply = apply;
+        this.events = events;
+        this.registry = registry;
+        this.defaultSnapshotter = defaultSnapshotter;
+        this.defaultConcurrency = defaultConcurrency;
+        this.clock = clock;
+    }
+
+    public PullOutcome pull(String ns, PullSpec spec, PullObserver observer) {
+        ImageReference ref = ImageReference.parse(spec.reference());
+        String snapshotter = spec.unpack() ? snapshotterFor(ns, spec.snapshotter()) : "";
+        int concurrency = spec.maxConcurrentDownloads() > 0 ? spec.maxConcurrentDownloads() : defaultConcurrency;
+        namespaces.ensure(ns);
+        String expires = clock.instant().plus(LEASE_EXPIRY).toString();
+        LeaseRecord lease = leases.create(ns, "", Map.of(LeaseRecord.EXPIRE_LABEL, expires));
+        try {
+            Unpacker unpacker = spec.unpack()
+                    ? new Unpacker(ns, snapshotter, content, snapshots, apply, lease.id(), observer) : null;
+            NamespaceContentView view = new NamespaceContentView(content, ns, lease.id(),
+                    unpacker == null ? d -> { } : unpacker::blobCommitted);
+            PullOptions options = PullOptions.defaults().withPlatforms(spec.platforms()).withConcurrency(concurrency)
+                    .withListener(observer::onProgress)
+                    .withLayerListener(unpacker == null ? LayerListener.NONE : unpacker);
+            PullResult result;
+            try {
+                result = new ImagePuller(registry, view).pull(ref, options);
+            } catch (RuntimeException e) {
+                if (unpacker != null) {
+                    unpacker.cancel();
+                }
+                throw e;
+            }
+            storeLabels(ns, result.labels());
+            List<UnpackedImage> unpacked = unpacker == null ? List.of() : unpacker.await();
+            ImageRecord image = createOrUpdate(ns, ref.toString(), result.root());
+            LOG.info(() -> "namespace=" + ns + " pulled " + image.name() + " " + result.root().digest() + ": "
+                    + result.bytesDownloaded() + " bytes downloaded, " + result.blobsFetched() + " blobs fetched, "
+                    + result.blobsExisting() + " present" + (unpacker == null ? "" : ", unpacked into " + snapshotter)
+                    + " in " + result.elapsed().toMillis() + " ms");
+            return new PullOutcome(image, result, snapshotter, unpacked);
+        } finally {
+            try {
+                leases.delete(ns, lease.id());
+            } catch (NotFoundException expiredMeanwhile) {
+                // the collector removed it after 24 h: nothing left to release
+            }
+        }
+    }
+
+    /** The request's snapshotter, else the namespace's default label, else the daemon's default. */
+    String snapshotterFor(String ns, String requested) {
+        String name = !requested.isEmpty() ? requested
+                : namespaces.get(ns).labels().getOrDefault(DEFAULT_SNAPSHOTTER_LABEL, defaultSnapshotter);
+        if (!snapshotters.contains(name)) {
+            throw JcdException.invalidArgument("snapshotter not loaded: %s (loaded: %s)", name, snapshotters);
+        }
+        return name;
+    }
+
+    private void storeLabels(String ns, Map<Digest, Map<String, String>> labels) {
+        labels.forEach((digest, set) -> {
+            if (!set.isEmpty() && content.exists(ns, digest)) {
+                content.update(ns, digest, set, set.keySet().stream().map(k -> "labels." + k).toList());
+            }
+        });
+    }
+
+    private ImageRecord createOrUpdate(String ns, String name, Descriptor root) {
+        ImageTarget target = new ImageTarget(root.mediaType(), root.digest().toString(), root.size(), root.annotations());
+        try {
+            ImageRecord r = images.create(ns, name, Map.of(), target);
+            events.publish(ns, "/images/create", ImageCreate.newBuilder().setName(r.name()).putAllLabels(r.labels()).build());
+            return r;
+        } catch (AlreadyExistsException exists) {
+            ImageRecord r = images.update(ns, name, Map.of(), target, List.of("target"));
+            events.publish(ns, "/images/update", ImageUpdate.newBuilder().setName(r.name()).putAllLabels(r.labels()).build());
+            return r;
+        }
+    }
+}

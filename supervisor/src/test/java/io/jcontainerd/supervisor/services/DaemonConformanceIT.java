@@ -54,7 +54,6 @@ class DaemonConformanceIT extends ContainerdApiConformance {
 
     static final class NotServedYet implements ExecutionCondition {
         private static final Map<String, String> WAITING = Map.of(
-                "containerWithoutTaskIsNotFoundOnTasksGetAndWait", "the Tasks service",
                 "introspectionListsSnapshottersWithTheirPlatforms", "platforms on the snapshotter plugins in Introspection",
                 "snapshotLifecycleWithApplyAndDiff", "Diff.Diff (Apply is served)");
 

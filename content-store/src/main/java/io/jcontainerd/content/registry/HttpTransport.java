@@ -6,6 +6,8 @@ import io.jcontainerd.config.errdefs.JcdException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,23 +79,7 @@ final class HttpTransport {
         try {
             TrustManager[] tms;
             if (key.skipVerify()) {
-                // hosts.toml skip_verify: the user chose to trust this endpoint blindly. The JDK
-                // client still checks host names unless this (JVM-wide) property is set.
-                System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-                tms = new TrustManager[]{new X509TrustManager() {
-                    @Override
-                    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                    }
-
-                    @Override
-                    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    }
-
-                    @Override
-                    public X509Certificate[] getAcceptedIssuers() {
-                        return new X509Certificate[0];
-                    }
-                }};
+                tms = new TrustManager[]{new TrustEverything()};
             } else {
                 KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
                 ks.load(null, null);
@@ -123,6 +109,42 @@ final class HttpTransport {
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw JcdException.invalidArgument("cannot set up TLS with CA files %s: %s", key.ca(), e);
+        }
+    }
+
+    /**
+     * hosts.toml skip_verify: the user chose to trust this endpoint blindly. An *extended* trust
+     * manager, because JSSE wraps a plain one and still checks the host name; this way the choice
+     * stays per host instead of a JVM-wide "no host name checks" switch.
+     */
+    private static final class TrustEverything extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 }

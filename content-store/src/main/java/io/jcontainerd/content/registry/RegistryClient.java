@@ -222,6 +222,11 @@ public final class RegistryClient implements Resolver {
             HttpResponse<InputStream> r;
             try {
                 r = sendFollowingRedirects(host, method, host.resolve(path), headers, auth);
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                // Not transient: retrying will not make the certificate trusted.
+                throw JcdException.of(ErrorKind.FAILED_PRECONDITION, String.format(
+                        "TLS handshake with registry %s failed for %s: %s; trust its CA with \"ca\" (or \"skip_verify\") in certs.d/%s/hosts.toml",
+                        host, what, e.getMessage(), host.host()), e);
             } catch (IOException e) {
                 if (attempt >= retry.maxAttempts()) {
                     throw JcdException.of(ErrorKind.UNAVAILABLE, String.format(

@@ -1,6 +1,7 @@
 package io.jcontainerd.snapshot;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A description of one mount, shaped as containerd.types.Mount: nothing is mounted until a
@@ -19,6 +20,12 @@ public record Mount(String type, String source, String target, List<String> opti
 
     public static Mount bind(String source, boolean readOnly) {
         return new Mount("bind", source, "", List.of(readOnly ? "ro" : "rw", "rbind"));
+    }
+
+    /** The value of a {@code name=value} option, e.g. an overlay's "upperdir". */
+    public Optional<String> option(String name) {
+        String prefix = name + "=";
+        return options.stream().filter(o -> o.startsWith(prefix)).map(o -> o.substring(prefix.length())).findFirst();
     }
 
     public boolean readOnly() {

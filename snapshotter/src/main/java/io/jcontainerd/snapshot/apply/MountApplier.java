@@ -43,10 +43,10 @@ public final class MountApplier {
         if (mounts.size() == 1) {
             Mount m = mounts.getFirst();
             if (m.type().equals("overlay") && m.target().isEmpty()) {
-                String upper = option(m, "upperdir");
+                String upper = m.option("upperdir").orElse(null);
                 if (upper != null) {
                     List<Path> lowers = new ArrayList<>();
-                    String lower = option(m, "lowerdir");
+                    String lower = m.option("lowerdir").orElse(null);
                     if (lower != null) {
                         for (String l : lower.split(":")) {
                             lowers.add(Path.of(l));
@@ -83,14 +83,5 @@ public final class MountApplier {
                 // a directory left in scratch; harmless
             }
         }
-    }
-
-    private static String option(Mount m, String name) {
-        for (String o : m.options()) {
-            if (o.startsWith(name + "=")) {
-                return o.substring(name.length() + 1);
-            }
-        }
-        return null;
     }
 }

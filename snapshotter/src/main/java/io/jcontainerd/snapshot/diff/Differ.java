@@ -241,8 +241,8 @@ public final class Differ {
         if (m.type().equals("bind")) {
             return List.of(m.source());
         }
-        if (m.type().equals("overlay") && option(m, "upperdir") == null && option(m, "lowerdir") != null) {
-            return List.of(option(m, "lowerdir").split(":"));
+        if (m.type().equals("overlay") && m.option("upperdir").isEmpty() && m.option("lowerdir").isPresent()) {
+            return List.of(m.option("lowerdir").get().split(":"));
         }
         return null;
     }
@@ -253,21 +253,12 @@ public final class Differ {
             return null;
         }
         Mount m = upper.getFirst();
-        String upperDir = option(m, "upperdir");
-        String lowers = option(m, "lowerdir");
+        String upperDir = m.option("upperdir").orElse(null);
+        String lowers = m.option("lowerdir").orElse(null);
         if (upperDir == null || lowers == null || !List.of(lowers.split(":")).equals(lowerDirs)) {
             return null;
         }
         return Path.of(upperDir);
-    }
-
-    private static String option(Mount m, String name) {
-        for (String o : m.options()) {
-            if (o.startsWith(name + "=")) {
-                return o.substring(name.length() + 1);
-            }
-        }
-        return null;
     }
 
     private interface TreeUse {
@@ -300,10 +291,10 @@ public final class Differ {
     private static List<Mount> readOnly(List<Mount> mounts) {
         List<Mount> out = new ArrayList<>();
         for (Mount m : mounts) {
-            if (m.type().equals("overlay") && option(m, "upperdir") != null) {
+            if (m.type().equals("overlay") && m.option("upperdir").isPresent()) {
                 List<String> options = new ArrayList<>();
-                String lowers = option(m, "lowerdir");
-                options.add("lowerdir=" + option(m, "upperdir") + (lowers == null ? "" : ":" + lowers));
+                String lowers = m.option("lowerdir").map(l -> ":" + l).orElse("");
+                options.add("lowerdir=" + m.option("upperdir").get() + lowers);
                 out.add(new Mount("overlay", m.source(), m.target(), options));
             } else if (m.type().equals("bind")) {
                 List<String> options = new ArrayList<>(m.options());

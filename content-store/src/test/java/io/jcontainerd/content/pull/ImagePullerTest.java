@@ -272,7 +272,7 @@ class ImagePullerTest {
     @Test
     void fetchesLayersInParallelUpToTheLimit() {
         build("lib/app", "v1", "amd64", 6, 1000, 13);
-        registry.blobDelayMillis = 300;
+        registry.blobDelayMillis = 600; // long enough for all four requests to overlap on a busy machine
         puller.pull(ref("lib/app:v1"), PullOptions.defaults().withConcurrency(4));
         assertThat(registry.maxInFlight.get()).isEqualTo(4);
     }

@@ -6,6 +6,7 @@ import io.jcontainerd.snapshot.Kind;
 import io.jcontainerd.snapshot.Usage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -61,9 +62,13 @@ final class RecordFiles {
         Json j = new Json(VERSION, r.id(), r.key(), r.kind().name(), r.parent(), r.labels(),
                 r.created().toString(), r.updated().toString(), r.usage().size(), r.usage().inodes());
         Path tmp = dir.resolve(r.id() + ".json.tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(j));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
+        ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(j));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(false); // the data must be on disk before the rename makes it the record
         }
         try {
             Files.move(tmp, file(r.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -206,7 +206,11 @@ public final class GarbageCollector implements AutoCloseable {
         return removed;
     }
 
-    /** Starts the background schedule: every {@code period}, and {@code soon} after {@link #scheduleSoon}. */
+    /**
+     * Starts the background schedule: once {@code soon} after start (what a crash left unreferenced
+     * goes, as containerd collects at start-up), every {@code period}, and {@code soon} after
+     * {@link #scheduleSoon}.
+     */
     public synchronized void start(Duration period, Duration soon) {
         if (scheduler != null) {
             return;
@@ -214,6 +218,7 @@ public final class GarbageCollector implements AutoCloseable {
         soonDelay = soon;
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("jcontainerd-gc").factory());
         scheduler.scheduleWithFixedDelay(this::collectQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        scheduleSoon();
     }
 
     /** Asks for a collection shortly (after a deletion); several requests in a row make one collection. */

@@ -19,7 +19,11 @@ import io.jcontainerd.api.services.content.v1.UpdateRequest;
 import io.jcontainerd.api.services.content.v1.WriteAction;
 import io.jcontainerd.api.services.content.v1.WriteContentRequest;
 import io.jcontainerd.api.services.content.v1.WriteContentResponse;
+import io.jcontainerd.api.services.content.v1.DeleteContentRequest;
 import io.jcontainerd.api.services.leases.v1.CreateRequest;
+import io.jcontainerd.api.services.leases.v1.DeleteRequest;
+import io.jcontainerd.api.services.leases.v1.ListResourcesRequest;
+import io.jcontainerd.api.services.leases.v1.Resource;
 import io.jcontainerd.api.services.leases.v1.LeasesGrpc;
 import io.jcontainerd.content.image.Digest;
 import io.jcontainerd.proto.Timestamps;
@@ -31,12 +35,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -298,6 +304,49 @@ class ContentServiceIT {
         List<ListContentResponse> picked = new ArrayList<>();
         content().list(ListContentRequest.newBuilder().addFilters("labels.pick==me").build()).forEachRemaining(picked::add);
         assertThat(picked).singleElement().satisfies(b -> assertThat(b.getInfo(0).getDigest()).isEqualTo(one));
+    }
+
+    @Test
+    void deletedContentLeavesTheDiskShortlyAfterInTheBackground() throws Exception {
+        byte[] data = bytes("to be deleted");
+        String digest = store("deleted", data);
+        Path file = blobFile(digest);
+        assertThat(file).exists();
+
+        content().delete(DeleteContentRequest.newBuilder().setDigest(digest).build());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(file) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(file).as("removed by the background collector within 10 s").doesNotExist();
+        assertThatThrownBy(() -> content().info(InfoRequest.newBuilder().setDigest(digest).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void leasesDeleteWithSyncCollectsTheLeasesBlobsBeforeAnswering() throws Exception {
+        var leases = LeasesGrpc.newBlockingStub(channel.namespaced(NS));
+        leases.create(CreateRequest.newBuilder().setId("doomed").build());
+        byte[] data = bytes("only the doomed lease holds me");
+        String digest = Digest.of(data).toString();
+        try (WriteStream w = new WriteStream(channel.leased(NS, "doomed"))) {
+            w.stat("doomed-blob", data.length, digest);
+            w.write(0, data);
+            w.commit(data.length, data.length, digest);
+            w.awaitEnd();
+        }
+        assertThat(leases.listResources(ListResourcesRequest.newBuilder().setId("doomed").build()).getResourcesList())
+                .contains(Resource.newBuilder().setType("content").setId(digest).build());
+        assertThat(blobFile(digest)).exists();
+
+        leases.delete(DeleteRequest.newBuilder().setId("doomed").setSync(true).build());
+
+        assertThat(blobFile(digest)).doesNotExist();
+    }
+
+    private static Path blobFile(String digest) {
+        return daemon.root().resolve("content/blobs/sha256").resolve(Digest.parse(digest).hex());
     }
 
     private static byte[] readAll(ReadContentRequest req) {

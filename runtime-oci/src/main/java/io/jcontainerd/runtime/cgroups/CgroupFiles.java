@@ -23,8 +23,10 @@ final class CgroupFiles {
 
     static String read(Path file) {
         try {
-            return Files.readString(file).trim();
-        } catch (NoSuchFileException e) {
+            try (var in = new java.io.FileInputStream(file.toFile())) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            }
+        } catch (java.io.FileNotFoundException e) {
             return "";
         } catch (IOException e) {
             throw JruncException.system("cannot read %s: %s", file, e.getMessage());

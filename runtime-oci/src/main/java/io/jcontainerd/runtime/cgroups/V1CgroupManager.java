@@ -21,6 +21,8 @@ public final class V1CgroupManager implements CgroupManager {
     private static final List<String> DEFAULT_DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm",
             "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm");
 
+    private static final String UNIFIED = "unified";
+
     /** hierarchy mount point name (e.g. "cpu,cpuacct") → its controllers. */
     private final Map<Path, List<String>> hierarchies;
     private final String path;
@@ -37,9 +39,14 @@ public final class V1CgroupManager implements CgroupManager {
                 String[] halves = line.split(" - ", 2);
                 if (halves.length != 2) continue;
                 String[] post = halves[1].split(" ");
-                if (!post[0].equals("cgroup") || post.length < 3) continue;
                 String mountPoint = halves[0].split(" ")[4];
-                List<String> ctrls = Arrays.stream(post[2].split(",")).filter(CONTROLLERS::contains).toList();
+                if (post[0].equals("cgroup2") && post.length >= 2) {
+                    // hybrid host: join the unified hierarchy too, as runc does (no limits there)
+                    found.putIfAbsent(Path.of(mountPoint), List.of(UNIFIED));
+                    continue;
+                }
+                if (!post[0].equals("cgroup") || post.length < 3) continue;
+                List<String> ctrls = Arrays.stream(post[2].split(",")).filter(o -> CONTROLLERS.contains(o) || o.equals("name=systemd")).toList();
                 if (!ctrls.isEmpty()) found.putIfAbsent(Path.of(mountPoint), ctrls);
             }
         } catch (IOException e) {
@@ -129,7 +136,7 @@ public final class V1CgroupManager implements CgroupManager {
 
     @Override public Map<String, String> hierarchyBinds() {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Path m : hierarchies.keySet()) out.put(m.getFileName().toString(), dir(m).toString());
+        for (Path m : hierarchies.keySet()) if (!hierarchies.get(m).contains(UNIFIED)) out.put(m.getFileName().toString(), dir(m).toString());
         return out;
     }
 

@@ -54,7 +54,7 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
             // training run (bin/jrunc-aot-train): record which classes the init stage loads; the path is
             // inside the container's root, where the init stage is when it exits
             a.addAll(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + record, "-Djrunc.train=true"));
-        } else if (Files.isRegularFile(aot) && jar.toString().endsWith(".jar")) {
+        } else if (jar.toString().endsWith(".jar") && newerThanJar(aot)) {
             a.add("-XX:AOTCache=" + aot);
         } else {
             a.add("-Xshare:auto");
@@ -68,6 +68,15 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         a.add(InitMain.class.getName());
         a.add(Integer.toString(syncFd));
         return a;
+    }
+
+    /** A cache older than the jar holds stale classes (the JVM's own check missed that here): ignore it. */
+    private boolean newerThanJar(Path aot) {
+        try {
+            return Files.isRegularFile(aot) && Files.getLastModifiedTime(aot).compareTo(Files.getLastModifiedTime(jar)) > 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Directories re-mounted read-only for the init stage: the JDK and wherever jrunc's jars live. */

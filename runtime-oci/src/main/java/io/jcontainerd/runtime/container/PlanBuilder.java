@@ -120,9 +120,7 @@ public final class PlanBuilder {
         for (var e : cgroup.hierarchySymlinks().entrySet()) {
             steps.add(new MountStep(MountStep.Kind.SYMLINK, e.getValue(), dest + "/" + e.getKey(), "", 0, 0, 0, null));
         }
-        if ((opts.flags() & MS_RDONLY) != 0) {
-            steps.add(new MountStep(MountStep.Kind.REMOUNT, "", dest, "", flags | MS_RDONLY, 0, 0, null));
-        }
+        // like runc 1.1, the tmpfs itself stays writable; the hierarchies in it are read-only
     }
 
     private static List<InitPlan.Limit> rlimits(Process p) {

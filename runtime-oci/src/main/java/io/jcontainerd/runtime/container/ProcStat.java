@@ -1,8 +1,6 @@
 package io.jcontainerd.runtime.container;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** /proc/PID/stat: the start time (to tell a live init from a reused pid) and the state letter. */
 public final class ProcStat {
@@ -26,7 +24,10 @@ public final class ProcStat {
     private static String[] fields(int pid) {
         if (pid <= 0) return null;
         try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String s;
+            try (var in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
+                s = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
             return s.substring(s.lastIndexOf(')') + 2).split(" ");
         } catch (IOException | RuntimeException e) {
             return null;

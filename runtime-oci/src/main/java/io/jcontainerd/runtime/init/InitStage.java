@@ -171,15 +171,15 @@ public final class InitStage {
             sys.umount2(".", MNT_DETACH);
         }
         sys.chdir("/");
+        for (String p : r.readonlyPaths()) {
+            if (sys.kind(p) == Syscalls.Kind.MISSING) continue;
+            sys.mount(p, p, "", MS_BIND | MS_REC, null);
+            sys.mount(p, p, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
+        }
         for (String p : r.maskedPaths()) {
             Syscalls.Kind k = sys.kind(p);
             if (k == Syscalls.Kind.DIRECTORY) sys.mount("tmpfs", p, "tmpfs", MS_RDONLY, null);
             else if (k != Syscalls.Kind.MISSING) sys.mount("/dev/null", p, "", MS_BIND, null);
-        }
-        for (String p : r.readonlyPaths()) {
-            if (sys.kind(p) == Syscalls.Kind.MISSING) continue;
-            sys.mount(p, p, "", MS_BIND | MS_REC, null);
-            sys.mount(p, p, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         }
         if (r.readonly()) sys.mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY, null);
     }

@@ -21,7 +21,10 @@ public final class CapabilityNames {
     /** The highest capability this kernel knows, from /proc/sys/kernel/cap_last_cap. */
     public static int lastCap() {
         try {
-            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+            // not Files.readString: on /proc/sys files (size 0) it returns a truncated value ("4" for "40")
+            try (var in = new java.io.FileInputStream("/proc/sys/kernel/cap_last_cap")) {
+                return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+            }
         } catch (java.io.IOException | NumberFormatException e) {
             return ALL.size() - 1;
         }

@@ -53,7 +53,8 @@ class InitStageTest {
         assertThat(sys.indexOf("mount tmpfs /b/rootfs/dev tmpfs")).isLessThan(sys.indexOf("mknod /b/rootfs/dev/null"));
         assertThat(sys.indexOf("mknod /b/rootfs/dev/null")).isLessThan(sys.indexOf("pivot_root"));
         assertThat(sys.indexOf("pivot_root")).isLessThan(sys.indexOf("umount2 ."));
-        assertThat(sys.indexOf("umount2 .")).isLessThan(sys.indexOf("mount /dev/null /proc/kcore"));
+        assertThat(sys.indexOf("umount2 .")).isLessThan(sys.indexOf("mount /proc/sys /proc/sys"));
+        assertThat(sys.indexOf("mount /proc/sys /proc/sys")).as("read-only paths before masks, as runc").isLessThan(sys.indexOf("mount /dev/null /proc/kcore"));
         assertThat(sys.indexOf("mount /proc/sys /proc/sys")).isGreaterThan(sys.indexOf("pivot_root"));
         assertThat(sys.indexOf("mount  /  0x1021")).as("read-only root after the masked paths").isGreaterThan(sys.indexOf("mount /proc/sys /proc/sys"));
         assertThat(sys.indexOf("sethostname box")).isGreaterThan(sys.indexOf("pivot_root"));

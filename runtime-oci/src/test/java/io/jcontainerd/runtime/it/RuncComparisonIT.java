@@ -1,0 +1,95 @@
+package io.jcontainerd.runtime.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The same busybox bundle under Debian's runc and under jrunc: the container must see the same things. */
+class RuncComparisonIT {
+    Jrunc jrunc, runc;
+    BusyboxBundle bundle;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        jrunc = Jrunc.jrunc();
+        runc = Jrunc.runc();
+        bundle = BusyboxBundle.create(jrunc);
+        var res = bundle.linux().putObject("resources");
+        res.putArray("devices").addObject().put("allow", false).put("access", "rwm");
+        res.putObject("memory").put("limit", 96L * 1024 * 1024);
+        res.putObject("pids").put("limit", 50);
+        bundle.save();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            jrunc.close();
+            runc.close();
+        } finally {
+            bundle.close();
+        }
+    }
+
+    private Jrunc.Result[] both(String script) throws Exception {
+        bundle.args("sh", "-c", script);
+        String id = "cmp-" + UUID.randomUUID().toString().substring(0, 8);
+        Jrunc.Result a = runc.run("run", "--bundle", bundle.dir.toString(), id + "-r");
+        Jrunc.Result b = jrunc.run("run", "--bundle", bundle.dir.toString(), id + "-j");
+        return new Jrunc.Result[] {a, new Jrunc.Result(b.code(), b.stdout().replace(id + "-j", id + "-r"), b.stderr())};
+    }
+
+    private void same(String script) throws Exception {
+        Jrunc.Result[] r = both(script);
+        assertThat(r[1].stdout()).as("stdout of %s", script).isEqualTo(r[0].stdout());
+        assertThat(r[1].stderr()).as("stderr of %s", script).isEqualTo(r[0].stderr());
+        assertThat(r[1].code()).as("exit code of %s", script).isEqualTo(r[0].code());
+    }
+
+    @Test
+    void identityHostnameAndPid() throws Exception {
+        same("id; hostname; echo $$");
+    }
+
+    @Test
+    void capabilitiesNoNewPrivsAndSeccompStatus() throws Exception {
+        same("grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status");
+    }
+
+    @Test
+    void resourceLimits() throws Exception {
+        same("cat /proc/self/limits");
+    }
+
+    @Test
+    void devices() throws Exception {
+        same("ls -l /dev | awk '{print $1, $5, $6, $NF}'; ls /dev/pts; head -c 4 /dev/zero | od -An -tx1; echo x > /dev/null && echo null-ok");
+    }
+
+    @Test
+    void mountTableShape() throws Exception {
+        // mount point, per-mount options and filesystem type; sources and ids differ legitimately
+        same("awk '{ for (i = 7; $i != \"-\"; i++); print $5, $6, $(i+1) }' /proc/self/mountinfo");
+    }
+
+    @Test
+    void cgroupFilesAndLimits() throws Exception {
+        // runc puts a container without cgroupsPath under its own cgroup in each hierarchy; compare the leaf names
+        same("cat /proc/self/cgroup | sed -e 's/^[0-9]*://' -e 's#:/.*/#:/#' | sort; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup | sort");
+    }
+
+    @Test
+    void exitCodesAndStderr() throws Exception {
+        same("echo out; echo err >&2; exit 7");
+        same("cat /does/not/exist");
+    }
+
+    @Test
+    void maskedAndReadonlyPaths() throws Exception {
+        same("cat /proc/kcore | wc -c; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname 2>&1 | sed 's/.*: //'; touch /proc/sysrq-trigger 2>&1 | sed 's/.*: //'");
+    }
+}

@@ -42,11 +42,14 @@ final class Unpacker {
     private final WhiteoutMode whiteouts;
     private final Syscalls sys;
     private final RootResolver resolver;
-    private final boolean root_;
+    private final boolean asRoot;
     /** Paths (relative to the root) this layer created: an opaque whiteout must keep them. */
     private final Set<String> unpacked = new HashSet<>();
     /** Directory times are set last: entries written into a directory change its mtime. */
-    private final List<Object[]> dirTimes = new ArrayList<>();
+    private final List<DirTime> dirTimes = new ArrayList<>();
+
+    private record DirTime(Path dir, TarEntry entry) {
+    }
     private final byte[] buffer = new byte[256 * 1024];
     private String current = "";
 
@@ -55,7 +58,7 @@ final class Unpacker {
         this.whiteouts = whiteouts;
         this.sys = sys;
         this.resolver = new RootResolver(root, lowers, sys);
-        this.root_ = sys.effectiveUid() == 0;
+        this.asRoot = sys.effectiveUid() == 0;
     }
 
     Path root() {
@@ -72,9 +75,8 @@ final class Unpacker {
             apply(e, tar);
         }
         current = "";
-        for (int i = dirTimes.size() - 1; i >= 0; i--) {
-            Object[] d = dirTimes.get(i);
-            setTimes((Path) d[0], (TarEntry) d[1]);
+        for (DirTime d : dirTimes.reversed()) {
+            setTimes(d.dir(), d.entry());
         }
     }
 
@@ -83,7 +85,7 @@ final class Unpacker {
         if (components.isEmpty()) {
             if (e.type() == TarEntry.Type.DIR) { // "./": the layer's root directory itself
                 metadata(root, e, false);
-                dirTimes.add(new Object[] {root, e});
+                dirTimes.add(new DirTime(root, e));
             }
             return;
         }
@@ -126,7 +128,7 @@ final class Unpacker {
         };
         metadata(path, e, modeSet);
         if (e.type() == TarEntry.Type.DIR) {
-            dirTimes.add(new Object[] {path, e});
+            dirTimes.add(new DirTime(path, e));
         } else {
             setTimes(path, e);
         }
@@ -283,7 +285,7 @@ final class Unpacker {
     }
 
     private void requireRoot(TarEntry e, String what) {
-        if (!root_) {
+        if (!asRoot) {
             throw JcdException.failedPrecondition("layer entry %s needs %s, which only root can create; run jcontainerd as root",
                     e.name(), what);
         }

@@ -1,0 +1,141 @@
+package io.jcontainerd.supervisor.tasks;
+
+import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * containerd's own ctr runs containers through our daemon, shims and jrunc, as its users do:
+ * output, exit codes, detached tasks, kill, remove, and a daemon killed while containers run.
+ */
+class CtrRunIT {
+    static final String IMAGE = "docker.io/library/busybox:latest";
+    @TempDir
+    Path dir;
+    DaemonProcess daemon;
+
+    @BeforeEach
+    void start() {
+        Cli.requireTool("/usr/bin/ctr", "containerd");
+        daemon = DaemonProcess.start(dir);
+        Cli.Result pull = ctr("images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE);
+        assertThat(pull.exit()).as(pull.toString()).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        // Whatever a failed test left running: kill and remove it through the API, by id.
+        for (String id : ctr("tasks", "ls", "-q").out().lines().toList()) {
+            ctr("tasks", "kill", "-s", "SIGKILL", id);
+        }
+        for (String id : ctr("containers", "ls", "-q").out().lines().toList()) {
+            ctr("tasks", "rm", "-f", id);
+            ctr("containers", "rm", id);
+        }
+        daemon.close();
+        assertThat(mountsUnder(dir)).as("mounts left under " + dir).isEmpty();
+    }
+
+    Cli.Result ctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString()));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd, java.util.Map.of(), 120);
+    }
+
+    @Test
+    void runRemovePrintsOutputAndPassesTheExitCodeThrough() {
+        Cli.Result hello = ctr("run", "--rm", IMAGE, "hello", "echo", "hello from busybox");
+        assertThat(hello.exit()).as(hello.toString()).isZero();
+        assertThat(hello.out()).isEqualTo("hello from busybox\n");
+
+        Cli.Result seven = ctr("run", "--rm", IMAGE, "seven", "sh", "-c", "echo $$; exit 7");
+        assertThat(seven.exit()).as(seven.toString()).isEqualTo(7);
+        assertThat(seven.out().strip()).as("the process is PID 1 of its namespace").isEqualTo("1");
+
+        assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
+        assertThat(ctr("snapshots", "ls").out()).doesNotContain("hello").doesNotContain("seven");
+        assertThat(dir.resolve("state/tasks/default/hello")).doesNotExist();
+    }
+
+    @Test
+    void detachedTaskIsListedKilledAndRemoved() {
+        Cli.Result run = ctr("run", "-d", IMAGE, "web", "sleep", "1000");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        Cli.Result ls = ctr("tasks", "ls");
+        Matcher m = Pattern.compile("(?m)^web +(\\d+) +RUNNING").matcher(ls.out());
+        assertThat(m.find()).as(ls.out()).isTrue();
+        long pid = Long.parseLong(m.group(1));
+        assertThat(ProcessHandle.of(pid)).isPresent();
+
+        assertThat(ctr("containers", "rm", "web").err()).contains("cannot delete a non stopped container");
+        assertThat(ctr("tasks", "kill", "-s", "SIGKILL", "web").exit()).isZero();
+        awaitStatus("web", "STOPPED");
+        assertThat(ctr("tasks", "rm", "web").exit()).isZero();
+        assertThat(ctr("containers", "rm", "web").exit()).isZero();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ctr("tasks", "ls", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void containersKeepRunningWhileTheDaemonIsKilledAndAreFoundAgain() {
+        assertThat(ctr("run", "-d", IMAGE, "survivor", "sleep", "1000").exit()).isZero();
+        Matcher m = Pattern.compile("(?m)^survivor +(\\d+) +RUNNING").matcher(ctr("tasks", "ls").out());
+        assertThat(m.find()).isTrue();
+        long pid = Long.parseLong(m.group(1));
+
+        daemon.kill();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("container outlives the daemon").isTrue();
+        daemon = DaemonProcess.start(dir);
+
+        assertThat(ctr("tasks", "ls").out()).containsPattern("(?m)^survivor +" + pid + " +RUNNING");
+        assertThat(ctr("tasks", "kill", "-s", "SIGKILL", "survivor").exit()).isZero();
+        awaitStatus("survivor", "STOPPED");
+        assertThat(ctr("tasks", "rm", "survivor").exit()).isZero();
+        assertThat(ctr("containers", "rm", "survivor").exit()).isZero();
+    }
+
+    @Test
+    void runningAnImageThatIsNotPulledSaysSo() {
+        Cli.Result r = ctr("run", "--rm", "docker.io/library/nothere:latest", "x", "true");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("not found");
+    }
+
+    private void awaitStatus(String id, String status) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (ctr("tasks", "ls").out().matches("(?s).*\\n" + id + " +\\d+ +" + status + ".*")) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError(id + " never reached " + status + ": " + ctr("tasks", "ls").out());
+    }
+
+    static List<String> mountsUnder(Path dir) {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .filter(l -> l.contains(" " + dir.toString())).toList();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -199,7 +199,10 @@ public final class NamespacedContentStore {
                 var now = clock.instant();
                 ContentInfo info = new ContentInfo(digest, written, kept, now, now);
                 db.write(b -> {
-                    w.lease().ifPresent(id -> leases.attach(b, w.namespace(), id, LeaseResource.content(digest)));
+                    w.lease().ifPresent(id -> {
+                        leases.attach(b, w.namespace(), id, LeaseResource.content(digest));
+                        leases.detach(b, w.namespace(), id, LeaseResource.ingest(w.ref()));
+                    });
                     if (!known) {
                         records.put(b, w.namespace(), info);
                     }

@@ -4,6 +4,7 @@ import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.errdefs.NotFoundException;
 import io.jcontainerd.content.image.Digest;
 import io.jcontainerd.content.store.ContentStore;
+import io.jcontainerd.content.store.IngestStatus;
 import io.jcontainerd.supervisor.content.ContentRecords;
 import io.jcontainerd.supervisor.images.ImageStore;
 import io.jcontainerd.supervisor.leases.LeaseRecord;
@@ -46,11 +47,14 @@ import java.util.logging.Logger;
  *   <li>Marking follows {@link GcLabels} references on content transitively (per namespace).</li>
  *   <li>Content records not marked are removed per namespace; then a backend blob that no
  *       namespace records any more is deleted; participants sweep their own resources.</li>
+ *   <li>Unfinished ingests no lease holds are aborted once idle for {@link #INGEST_IDLE}.</li>
  * </ol>
  * Runs on demand ({@link #collect}), periodically, and shortly after deletions ({@link #scheduleSoon}).
  */
 public final class GarbageCollector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GarbageCollector.class.getName());
+    /** How long an unleased ingest may sit idle before the collector aborts it. */
+    public static final Duration INGEST_IDLE = Duration.ofHours(24);
 
     private final MetadataStore db;
     private final ContentRecords content;
@@ -93,10 +97,12 @@ public final class GarbageCollector implements AutoCloseable {
                 others += p.sweep(marked);
             }
             int blobs = sweepBlobs();
-            GcResult result = new GcResult(expired, records, blobs, others, Duration.ofNanos(System.nanoTime() - started));
-            if (expired + records + blobs + others > 0) {
+            int ingests = sweepIngests();
+            GcResult result = new GcResult(expired, records, blobs, ingests, others, Duration.ofNanos(System.nanoTime() - started));
+            if (expired + records + blobs + ingests + others > 0) {
                 LOG.info(() -> "garbage collection removed " + result.expiredLeases() + " expired leases, "
                         + result.contentRecords() + " content records, " + result.blobs() + " blobs, "
+                        + result.ingests() + " stale ingests, "
                         + result.others() + " other resources in " + result.took().toMillis() + " ms");
             }
             return result;
@@ -204,6 +210,35 @@ public final class GarbageCollector implements AutoCloseable {
             }
         }
         return removed;
+    }
+
+    /**
+     * Aborts unfinished ingests that no lease holds and nobody has written to for {@link #INGEST_IDLE}
+     * (containerd gives unleased ingests the same 24 hours). Ingests are namespaced in the backend
+     * as {@code <ns>/<ref>}; anything else in the backend is not ours and stays.
+     */
+    private int sweepIngests() {
+        Instant now = clock.instant();
+        Set<String> leased = new HashSet<>();
+        leases.forEach((ns, lease) -> leases.resources(ns, lease.id()).stream()
+                .filter(r -> r.type().equals(LeaseResource.INGESTS))
+                .forEach(r -> leased.add(ns + "/" + r.id())));
+        int aborted = 0;
+        for (IngestStatus s : backend.listStatuses()) {
+            if (s.ref().indexOf('/') <= 0 || leased.contains(s.ref()) || s.updatedAt() == null
+                    || !s.updatedAt().plus(INGEST_IDLE).isBefore(now)) {
+                continue;
+            }
+            try {
+                backend.abort(s.ref());
+                aborted++;
+            } catch (NotFoundException gone) {
+                // committed or aborted meanwhile
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot abort stale ingest " + s.ref() + ": " + e.getMessage(), e);
+            }
+        }
+        return aborted;
     }
 
     /**

@@ -133,6 +133,11 @@ public final class LeaseStore {
         batch.put(Family.LEASE_REFS, refKey(ns, id, resource), EMPTY);
     }
 
+    /** Removes {@code resource} from the lease inside a caller's batch (a committed ingest becomes content). */
+    public synchronized void detach(MetadataStore.Batch batch, String ns, String id, LeaseResource resource) {
+        batch.delete(Family.LEASE_REFS, refKey(ns, id, resource));
+    }
+
     /** Removes a resource from the lease; NotFound if the lease does not exist, nothing if it lacks the resource. */
     public void deleteResource(String ns, String id, LeaseResource resource) {
         mutation.lock();

@@ -80,12 +80,17 @@ class NamespacedContentStoreTest {
     }
 
     @Test
-    void commitLeasesTheBlobToTheCallersLease() {
+    void theLeaseHoldsTheIngestWhileWritingAndTheBlobOnceCommitted() {
         t.stores.leases().create("a", "pull", Map.of());
-        ContentInfo info = t.put("a", "leased", Map.of(), Optional.of("pull"));
+        byte[] data = bytes("leased");
+        Digest d = Digest.of(data);
+        try (NamespacedWriter w = content.writer("a", "layer-x", data.length, d, Optional.of("pull"))) {
+            assertThat(t.stores.leases().listResources("a", "pull")).containsExactly(LeaseResource.ingest("layer-x"));
+            w.write(ByteBuffer.wrap(data));
+            w.commit(data.length, d, Map.of());
+        }
 
-        assertThat(t.stores.leases().listResources("a", "pull"))
-                .contains(LeaseResource.content(info.digest()), LeaseResource.ingest("ref-" + info.digest().hex()));
+        assertThat(t.stores.leases().listResources("a", "pull")).containsExactly(LeaseResource.content(d));
     }
 
     @Test

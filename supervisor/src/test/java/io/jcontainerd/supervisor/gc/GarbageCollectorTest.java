@@ -268,6 +268,26 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void anUnleasedIngestIdleForADayIsAbortedWhileALeasedOneStays() {
+        t.stores.leases().create(NS, "slow-pull", Map.of());
+        try (var w = t.stores.content().writer(NS, "abandoned", 0, null, Optional.empty())) {
+            w.write(java.nio.ByteBuffer.wrap(new byte[]{1, 2, 3}));
+        }
+        try (var w = t.stores.content().writer(NS, "held", 0, null, Optional.of("slow-pull"))) {
+            w.write(java.nio.ByteBuffer.wrap(new byte[]{4, 5}));
+        }
+        t.clock.set(java.time.Instant.now().plus(GarbageCollector.INGEST_IDLE).minusSeconds(60));
+        assertThat(t.stores.gc().collect().ingests()).as("not idle long enough yet").isZero();
+
+        t.clock.set(java.time.Instant.now().plus(GarbageCollector.INGEST_IDLE).plusSeconds(60));
+        GcResult result = t.stores.gc().collect();
+
+        assertThat(result.ingests()).isEqualTo(1);
+        assertThat(t.stores.content().listStatuses(NS, io.jcontainerd.supervisor.filters.Filter.ALWAYS))
+                .extracting(io.jcontainerd.content.store.IngestStatus::ref).containsExactly("held");
+    }
+
+    @Test
     void scheduleSoonRunsACollectionInTheBackground() throws Exception {
         ContentInfo stray = t.put(NS, "collect me soon");
         t.stores.gc().start(Duration.ofHours(1), Duration.ofMillis(50));

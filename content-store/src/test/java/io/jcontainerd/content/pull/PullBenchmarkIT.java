@@ -116,6 +116,38 @@ class PullBenchmarkIT {
         System.out.printf("  ratio ours/ctr = %.2f, ours/skopeo = %.2f%n", (double) ourBest / ctrBest, (double) ourBest / skopeoBest);
     }
 
+    @Test
+    void measuresColdPullsOfBusybox() throws Exception {
+        FixtureImage busybox = registry.images().image("busybox:latest");
+        List<Long> ours = new ArrayList<>();
+        for (int i = 0; i < RUNS; i++) {
+            Path root = Files.createTempDirectory("jcd-bench-bb-");
+            try {
+                long t0 = System.nanoTime();
+                PullResult r = new ImagePuller(RegistryClient.builder().build(), LocalContentStore.open(root))
+                        .pull(registry.reference("busybox:latest"), PullOptions.defaults());
+                ours.add(System.nanoTime() - t0);
+                assertThat(r.root().digest().toString()).isEqualTo(busybox.manifest().digest());
+            } finally {
+                TempDirs.deleteRecursively(root);
+            }
+        }
+        List<Long> ctr = new ArrayList<>();
+        for (int i = 0; i < RUNS; i++) {
+            try (ReferenceContainerd containerd = ReferenceContainerd.start()) {
+                long t0 = System.nanoTime();
+                containerd.ctr("content", "fetch", "--hosts-dir", registry.hostsDir().toString(),
+                        TestRegistry.dockerHubReference("busybox:latest"));
+                ctr.add(System.nanoTime() - t0);
+                assertThat(containerd.ctr("content", "ls")).contains(busybox.layers().getFirst().digest());
+            }
+        }
+        long ourBest = ours.stream().min(Long::compare).orElseThrow();
+        long ctrBest = ctr.stream().min(Long::compare).orElseThrow();
+        System.out.printf("pull busybox:latest, best of %d cold runs: ImagePuller %.3f s %s, ctr content fetch %.3f s %s, ratio %.2f%n",
+                RUNS, ourBest / 1e9, secs(ours), ctrBest / 1e9, secs(ctr), (double) ourBest / ctrBest);
+    }
+
     private static List<String> secs(List<Long> nanos) {
         return nanos.stream().map(n -> String.format("%.3f", n / 1e9)).toList();
     }

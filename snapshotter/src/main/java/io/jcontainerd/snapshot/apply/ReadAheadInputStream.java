@@ -19,6 +19,8 @@ final class ReadAheadInputStream extends InputStream {
     }
 
     private final BlockingQueue<Chunk> queue;
+    /** Buffers the consumer is done with, reused by the producer: no fresh 256 KiB per chunk. */
+    private final BlockingQueue<byte[]> free;
     private final Thread producer;
     private volatile boolean closed;
     private Chunk current;
@@ -27,12 +29,16 @@ final class ReadAheadInputStream extends InputStream {
 
     ReadAheadInputStream(InputStream source, int chunkSize, int depth) {
         this.queue = new ArrayBlockingQueue<>(depth);
+        this.free = new ArrayBlockingQueue<>(depth + 2);
         this.producer = Thread.ofPlatform().daemon().name("layer-read-ahead").start(() -> produce(source, chunkSize));
     }
 
     private void produce(InputStream source, int chunkSize) {
         while (!closed) {
-            byte[] buf = new byte[chunkSize];
+            byte[] buf = free.poll();
+            if (buf == null) {
+                buf = new byte[chunkSize];
+            }
             int n = 0;
             try {
                 while (n < chunkSize) {
@@ -76,6 +82,9 @@ final class ReadAheadInputStream extends InputStream {
         }
         if (current != null && pos < current.length()) {
             return true;
+        }
+        if (current != null && current.data() != END) {
+            free.offer(current.data());
         }
         try {
             current = queue.take();

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Named.named;
  * applied next to a sentinel directory; afterwards the sentinel must be byte-for-byte as before
  * and nothing new may exist beside the target. A case is either REFUSED (an InvalidArgument
  * naming the entry) or CONTAINED (accepted, and what it wrote is inside the target: the third
- * column then names the path expected inside, or with "!" one expected gone).
+ * column then names the file expected inside, with "!" one expected gone, with "@" a symlink).
  */
 class LayerEscapeCasesTest {
 
@@ -82,6 +82,8 @@ class LayerEscapeCasesTest {
                         (t, s) -> t.hardlink("evil", "../sentinel/secret")),
                 escape("hardlink to a file outside (absolute)", Outcome.REFUSED, "evil",
                         (t, s) -> t.hardlink("evil", s.resolve("secret").toString())),
+                escape("hardlink to a symlink pointing outside links the symlink itself", Outcome.CONTAINED, "@evil",
+                        (t, s) -> t.symlink("out", "../sentinel/secret").hardlink("evil", "out")),
                 escape("hardlink through a symlink pointing outside", Outcome.REFUSED, "evil",
                         (t, s) -> t.symlink("link", "../sentinel").hardlink("evil", "link/secret")),
                 escape("directory replaced by a symlink mid-archive, then a file through it", Outcome.REFUSED, "d/secret",
@@ -125,6 +127,8 @@ class LayerEscapeCasesTest {
             String expected = entry.replace("<sentinel>", sentinel.toString().substring(1));
             if (expected.startsWith("!")) {
                 assertThat(target.resolve(expected.substring(1))).doesNotExist();
+            } else if (expected.startsWith("@")) {
+                assertThat(target.resolve(expected.substring(1))).isSymbolicLink();
             } else {
                 assertThat(target.resolve(expected)).isRegularFile().hasContent("contained");
             }

@@ -19,6 +19,9 @@ public enum Compression {
             return DETECT;
         }
         String m = mediaType.toLowerCase(Locale.ROOT);
+        if (m.endsWith("+encrypted")) {
+            throw JcdException.notImplemented("layer media type %s is encrypted; decrypting layers is not supported", mediaType);
+        }
         if (m.endsWith("+gzip") || m.endsWith(".gzip") || m.endsWith(".tar.gz")) {
             return GZIP;
         }
@@ -28,7 +31,7 @@ public enum Compression {
         if (m.endsWith(".tar") || m.endsWith("layer.v1.tar") || m.endsWith(".layer.v1")) {
             return NONE;
         }
-        if (m.contains("+") && !m.endsWith("+encrypted")) {
+        if (m.contains("+")) {
             throw JcdException.notImplemented("layer media type %s uses a compression this applier does not know (gzip, zstd, none)",
                     mediaType);
         }

@@ -17,6 +17,8 @@ class CompressionTest {
         assertThat(Compression.fromMediaType("")).isEqualTo(Compression.DETECT);
         assertThatThrownBy(() -> Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+bzip2"))
                 .isInstanceOf(NotImplementedException.class).hasMessageContaining("bzip2");
+        assertThatThrownBy(() -> Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+gzip+encrypted"))
+                .isInstanceOf(NotImplementedException.class).hasMessageContaining("encrypted");
     }
 
     @Test

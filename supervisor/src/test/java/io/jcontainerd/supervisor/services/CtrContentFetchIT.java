@@ -58,6 +58,46 @@ class CtrContentFetchIT {
         }
     }
 
+    @Test
+    void ctrTagsAndLabelsImagesAndContentAndManagesLeases() {
+        Cli.requireTool("/usr/bin/ctr", "containerd");
+        TestRegistry registry = TestRegistry.shared();
+        String manifest = registry.images().descriptor("busybox:latest").digest();
+        try (DaemonProcess d = DaemonProcess.start(dir)) {
+            ok(d, "content", "fetch", "--hosts-dir", registry.hostsDir().toString(), REF);
+
+            ok(d, "images", "tag", REF, "example.test/mine:1");
+            ok(d, "images", "label", "example.test/mine:1", "team=blue");
+            Cli.Result filtered = ok(d, "images", "ls", "labels.team==blue");
+            assertThat(filtered.out()).contains("example.test/mine:1").doesNotContain(REF);
+            assertThat(ok(d, "images", "ls", "-q", "target.digest==" + manifest).out().lines())
+                    .containsExactlyInAnyOrder(REF, "example.test/mine:1");
+            Cli.Result dup = ctr(d, "images", "tag", REF, "example.test/mine:1");
+            assertThat(dup.exit()).as(dup.toString()).isNotZero();
+            assertThat(dup.err()).contains("already exists");
+
+            ok(d, "content", "label", manifest, "note=kept");
+            assertThat(ok(d, "content", "ls").out()).containsPattern(manifest + ".*note=kept");
+
+            ok(d, "leases", "create", "--id", "hold-1", "--expires", "0", "purpose=test");
+            assertThat(ok(d, "leases", "ls").out()).containsPattern("(?m)^hold-1 .*purpose=test");
+            assertThat(ok(d, "leases", "ls", "-q", "id==hold-1").out().lines()).containsExactly("hold-1");
+            ok(d, "leases", "rm", "hold-1");
+            assertThat(ok(d, "leases", "ls", "-q").out().lines()).doesNotContain("hold-1");
+
+            ok(d, "images", "rm", "--sync", REF);
+            assertThat(blobFile(d, manifest)).as("the tag still refers to it").exists();
+            ok(d, "images", "rm", "--sync", "example.test/mine:1");
+            assertThat(blobFile(d, manifest)).doesNotExist();
+        }
+    }
+
+    private static Cli.Result ok(DaemonProcess d, String... args) {
+        Cli.Result r = ctr(d, args);
+        assertThat(r.exit()).as(String.join(" ", args) + "\n" + r + "\ndaemon log:\n" + d.log()).isZero();
+        return r;
+    }
+
     private static List<String> allDigests(FixtureImage image, String manifest) {
         List<String> all = new ArrayList<>(List.of(manifest, image.config().digest()));
         image.layers().forEach(l -> all.add(l.digest()));

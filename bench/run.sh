@@ -92,6 +92,81 @@ sleep 2
 jcd_rss=$(rss_mb "$jcd_pid"); ctd_rss=$(rss_mb "$ctd_pid")
 jcd_pss=$(pss_mb "$jcd_pid"); ctd_pss=$(pss_mb "$ctd_pid")
 
+# --- pull + unpack (issues 3 and 4) ------------------------------------------------------------
+# pull_bench: the test registry (scripts/test-registry.sh) on loopback, mapped as docker.io by its
+# certs.d; a second jcontainerd whose [registry] config_path points there (it pulls server-side,
+# driven by jctr); containerd's ctr pulls client-side with --hosts-dir into containerd. Every
+# sample starts from an empty store (images rm --sync first); median of 3. Unpack throughput is
+# measured on its own: blobs fetched first (--no-unpack / ctr content fetch), then a pull that
+# only unpacks, MB of uncompressed layers per second.
+pull_time_ms() { # pull_time_ms CMD...: wall ms of a command that must succeed
+  local t0; t0=$(now_ms)
+  "$@" >/dev/null 2>>"$tmp/pull-errors.log" || { echo "bench: failed: $* (see $tmp/pull-errors.log)" >&2; return 1; }
+  echo $(( $(now_ms) - t0 ))
+}
+median3() { sort -n | sed -n 2p; }
+pull_bench() {
+  local reg="$tmp/registry" hosts jsock ref img i
+  JCD_TEST_REGISTRY_OWNER=$$ scripts/test-registry.sh start "$reg" >/dev/null
+  hosts="$reg/certs.d"
+  printf '[registry]\nconfig_path = "%s"\n' "$hosts" >"$tmp/jcd-pull.toml"
+  bin/jcontainerd --config "$tmp/jcd-pull.toml" --root "$tmp/jcdpull/root" --state "$tmp/jcdpull/state" \
+    >>"$tmp/jcdpull.log" 2>&1 &
+  jcdpull_pid=$!; pids+=("$jcdpull_pid")
+  jsock="$tmp/jcdpull/state/jcontainerd.sock"
+  wait_rpc "$jsock"
+  local jctr=(bin/jctr -a "$jsock") ctr=(ctr -a "$CTR_SOCK")
+  # one untimed pull each, so neither side's first-use costs land in the samples
+  ref=docker.io/library/busybox:latest
+  "${jctr[@]}" images pull "$ref" >/dev/null; "${jctr[@]}" images rm --sync "$ref" >/dev/null
+  "${ctr[@]}" images pull --hosts-dir "$hosts" "$ref" >/dev/null; "${ctr[@]}" images rm --sync "$ref" >/dev/null
+  for img in busybox large; do
+    ref="docker.io/library/$img:latest"
+    local js=() cs=()
+    for i in 1 2 3; do
+      "${jctr[@]}" images rm --sync "$ref" >/dev/null 2>&1 || true
+      js+=("$(pull_time_ms "${jctr[@]}" images pull "$ref")")
+      "${ctr[@]}" images rm --sync "$ref" >/dev/null 2>&1 || true
+      cs+=("$(pull_time_ms "${ctr[@]}" images pull --hosts-dir "$hosts" "$ref")")
+    done
+    printf -v "pull_jcd_$img" '%s' "$(printf '%s\n' "${js[@]}" | median3)"
+    printf -v "pull_ctd_$img" '%s' "$(printf '%s\n' "${cs[@]}" | median3)"
+  done
+  ref=docker.io/library/large:latest
+  local ju=() cu=()
+  for i in 1 2 3; do
+    "${jctr[@]}" images rm --sync "$ref" >/dev/null 2>&1 || true
+    "${jctr[@]}" images pull --no-unpack "$ref" >/dev/null
+    ju+=("$(pull_time_ms "${jctr[@]}" images pull "$ref")")
+    "${ctr[@]}" images rm --sync "$ref" >/dev/null 2>&1 || true
+    "${ctr[@]}" content fetch --hosts-dir "$hosts" "$ref" >/dev/null
+    cu+=("$(pull_time_ms "${ctr[@]}" images pull --hosts-dir "$hosts" "$ref")")
+  done
+  local mb
+  mb=$(python3 - "${JCD_TEST_IMAGE_CACHE:-/var/cache/jcontainerd-test/images}" <<'PY'
+import gzip, json, os, sys
+lay = sys.argv[1]
+blob = lambda d: os.path.join(lay, "blobs", *d.split(":"))
+ref = [m for m in json.load(open(os.path.join(lay, "index.json")))["manifests"]
+       if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == "large:latest"][0]
+total = 0
+for layer in json.load(open(blob(ref["digest"])))["layers"]:
+    with gzip.open(blob(layer["digest"])) as f:
+        while chunk := f.read(1 << 20):
+            total += len(chunk)
+print("%.1f" % (total / 1048576))
+PY
+)
+  unpack_jcd_mbs=$(python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) / (float(sys.argv[2]) / 1000)))' "$mb" "$(printf '%s\n' "${ju[@]}" | median3)")
+  unpack_ctd_mbs=$(python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) / (float(sys.argv[2]) / 1000)))' "$mb" "$(printf '%s\n' "${cu[@]}" | median3)")
+  large_mb=$mb
+  pull_jcd_hwm=$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$jcdpull_pid/status")
+  pull_ctd_hwm=$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$ctd_pid/status")
+  scripts/test-registry.sh stop "$reg" >/dev/null
+}
+echo "bench: measuring pull + unpack (median of 3, cold store each)..." >&2
+pull_bench
+
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print("%.2fx" % (a/b) if b else "-")' "$1" "$2"; }
 mkdir -p bench/results
 out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -105,4 +180,8 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
   row "daemon start to first answered RPC (ms)" "$jcd_start" "$ctd_start"
   row "daemon RSS idle (MB)" "$jcd_rss" "$ctd_rss"
   row "daemon PSS idle (MB)" "$jcd_pss" "$ctd_pss"
+  row "pull+unpack busybox, jctr vs ctr (ms)" "$pull_jcd_busybox" "$pull_ctd_busybox"
+  row "pull+unpack large ${large_mb} MiB, jctr vs ctr (ms)" "$pull_jcd_large" "$pull_ctd_large"
+  row "unpack only large, MB/s (higher is better)" "$unpack_jcd_mbs" "$unpack_ctd_mbs"
+  row "daemon peak RSS after the pulls (MB)" "$pull_jcd_hwm" "$pull_ctd_hwm"
 } | tee "$out"

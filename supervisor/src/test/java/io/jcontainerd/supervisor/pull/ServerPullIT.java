@@ -1,0 +1,192 @@
+package io.jcontainerd.supervisor.pull;
+
+import io.jcontainerd.config.errdefs.InvalidArgumentException;
+import io.jcontainerd.config.errdefs.NotFoundException;
+import io.jcontainerd.content.image.Descriptor;
+import io.jcontainerd.content.image.Digest;
+import io.jcontainerd.content.pull.PlatformSelection;
+import io.jcontainerd.content.pull.PullPhase;
+import io.jcontainerd.content.pull.PullProgress;
+import io.jcontainerd.content.registry.RegistryClient;
+import io.jcontainerd.snapshot.Kind;
+import io.jcontainerd.snapshot.apply.LayerApplier;
+import io.jcontainerd.snapshot.apply.MountApplier;
+import io.jcontainerd.snapshot.driver.NativeSnapshotter;
+import io.jcontainerd.snapshot.driver.OverlaySnapshotter;
+import io.jcontainerd.snapshot.mount.Mounter;
+import io.jcontainerd.supervisor.diff.LayerApply;
+import io.jcontainerd.supervisor.events.Event;
+import io.jcontainerd.supervisor.events.EventExchange;
+import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.supervisor.gc.TestStores;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.supervisor.snapshots.SnapshotterSet;
+import io.jcontainerd.testsupport.FixtureImage;
+import io.jcontainerd.testsupport.TestRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link ServerPull} over real stores, real snapshotters (as root) and the real test registry. */
+class ServerPullIT {
+    private static final String NS = "pull";
+
+    @TempDir
+    Path dir;
+    TestStores t;
+    SnapshotterSet drivers;
+    NamespacedSnapshots snapshots;
+    EventExchange events;
+    ServerPull pull;
+    TestRegistry registry;
+
+    @BeforeEach
+    void setUp() {
+        registry = TestRegistry.shared();
+        t = new TestStores(dir);
+        drivers = new SnapshotterSet().add("native", new NativeSnapshotter(dir.resolve("native")))
+                .add("overlayfs", new OverlaySnapshotter(dir.resolve("overlayfs")));
+        snapshots = new NamespacedSnapshots(drivers, t.db, t.namespaces);
+        events = new EventExchange();
+        LayerApply apply = new LayerApply(t.stores.content(), new MountApplier(new LayerApplier(), Mounter.linux(), dir.resolve("scratch")));
+        pull = new ServerPull(t.stores.content(), t.stores.images(), t.stores.leases(), t.namespaces, snapshots,
+                drivers.names(), apply, events, RegistryClient.builder().hostsDir(registry.hostsDir()).build(),
+                "native", 3, t.clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        drivers.close();
+        t.close();
+    }
+
+    private static PullSpec spec(String name) {
+        return new PullSpec(TestRegistry.dockerHubReference(name), PlatformSelection.host(), true, "", 0);
+    }
+
+    @Test
+    void pullLabelsTheBlobsCommitsTheChainCreatesTheImageAndReleasesItsLease() throws Exception {
+        FixtureImage busybox = registry.images().image("busybox:latest");
+        Digest manifest = Digest.parse(busybox.manifest().digest());
+        Digest config = Digest.parse(busybox.config().digest());
+        Digest layer = Digest.parse(busybox.layers().getFirst().digest());
+        String chain = busybox.diffIds().getFirst();
+        try (var sub = events.subscribe(Filter.ALWAYS)) {
+            PullOutcome o = pull.pull(NS, spec("busybox:latest"), PullObserver.NONE);
+
+            assertThat(o.image().name()).isEqualTo("docker.io/library/busybox:latest");
+            assertThat(o.image().target().digest()).isEqualTo(manifest.toString());
+            assertThat(o.snapshotter()).isEqualTo("native");
+            assertThat(o.unpacked()).singleElement().satisfies(u -> {
+                assertThat(u.platform()).isEqualTo("linux/amd64");
+                assertThat(u.topChainId()).isEqualTo(chain);
+                assertThat(u.layersApplied()).isOne();
+            });
+            assertThat(snapshots.stat(NS, "native", chain).kind()).isEqualTo(Kind.COMMITTED);
+            var content = t.stores.content();
+            assertThat(content.info(NS, manifest).labels()).containsEntry("containerd.io/gc.ref.content.config", config.toString())
+                    .containsEntry("containerd.io/gc.ref.content.l.0", layer.toString())
+                    .containsEntry("containerd.io/distribution.source.docker.io", "library/busybox");
+            assertThat(content.info(NS, config).labels()).containsEntry("containerd.io/gc.ref.snapshot.native", chain);
+            assertThat(content.info(NS, layer).labels()).containsEntry("containerd.io/uncompressed", chain);
+            assertThat(t.stores.leases().list(NS, Filter.ALWAYS)).as("the pull's lease is gone").isEmpty();
+            assertThat(topics(sub)).contains("/images/create");
+
+            PullOutcome again = pull.pull(NS, spec("busybox:latest"), PullObserver.NONE);
+            assertThat(again.download().bytesDownloaded()).isZero();
+            assertThat(again.unpacked().getFirst().layersApplied()).as("the snapshot existed").isZero();
+            assertThat(topics(sub)).contains("/images/update");
+        }
+    }
+
+    @Test
+    void theImageRecordAndLabelsKeepEverythingThroughACollection() {
+        FixtureImage busybox = registry.images().image("busybox:latest");
+        pull.pull(NS, spec("busybox:latest"), PullObserver.NONE);
+        t.stores.gc().collect();
+        assertThat(t.stores.content().exists(NS, Digest.parse(busybox.layers().getFirst().digest()))).isTrue();
+        assertThat(t.stores.content().exists(NS, Digest.parse(busybox.config().digest()))).isTrue();
+    }
+
+    @Test
+    void unpackingStartsBeforeTheLastLayerIsDownloaded() {
+        List<String> timeline = new CopyOnWriteArrayList<>();
+        PullObserver observer = new PullObserver() {
+            @Override
+            public void onProgress(PullProgress p) {
+                if (p.phase() == PullPhase.DONE && p.blob() != null && p.blob().kind().refPrefix().equals("layer")) {
+                    timeline.add("downloaded");
+                }
+            }
+
+            @Override
+            public void onUnpack(Descriptor layer, boolean finished) {
+                timeline.add(finished ? "unpacked" : "unpacking");
+            }
+        };
+        FixtureImage large = registry.images().image("large:latest");
+        PullOutcome o = pull.pull(NS, new PullSpec(TestRegistry.dockerHubReference("large:latest"), PlatformSelection.host(),
+                true, "overlayfs", 2), observer);
+        assertThat(o.unpacked().getFirst().layersApplied()).isEqualTo(large.layers().size());
+        assertThat(timeline.indexOf("unpacking")).as("timeline " + timeline).isLessThan(timeline.lastIndexOf("downloaded"));
+        assertThat(timeline.stream().filter("unpacked"::equals)).hasSize(large.layers().size());
+    }
+
+    @Test
+    void aFailedPullLeavesNoLeaseNoImageAndNoSnapshot() {
+        assertThatThrownBy(() -> pull.pull(NS, new PullSpec(registry.reference("busybox:no-such-tag"), PlatformSelection.host(),
+                true, "", 0), PullObserver.NONE))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("busybox:no-such-tag");
+        assertThat(t.stores.leases().list(NS, Filter.ALWAYS)).isEmpty();
+        assertThat(t.stores.images().list(NS, Filter.ALWAYS)).isEmpty();
+        List<String> left = new ArrayList<>();
+        snapshots.walk(NS, "native", i -> left.add(i.name()));
+        assertThat(left).isEmpty();
+    }
+
+    @Test
+    void twoConcurrentPullsOfTheSameImageBothSucceedAndShareOneSnapshot() throws Exception {
+        FixtureImage whiteouts = registry.images().image("whiteouts:latest");
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<PullOutcome> a = pool.submit(() -> pull.pull(NS, spec("whiteouts:latest"), PullObserver.NONE));
+            Future<PullOutcome> b = pool.submit(() -> pull.pull(NS, spec("whiteouts:latest"), PullObserver.NONE));
+            assertThat(a.get().unpacked().getFirst().chainIds()).isEqualTo(b.get().unpacked().getFirst().chainIds());
+        }
+        List<String> names = new ArrayList<>();
+        snapshots.walk(NS, "native", i -> names.add(i.name()));
+        assertThat(names).as("only committed chain IDs, no leftover extract keys").hasSize(whiteouts.layers().size())
+                .allMatch(n -> n.startsWith("sha256:"));
+    }
+
+    @Test
+    void theSnapshotterIsTheRequestsElseTheNamespaceDefaultElseTheDaemons() {
+        assertThat(pull.snapshotterFor("plain", "")).isEqualTo("native");
+        t.namespaces.create("labelled", Map.of(ServerPull.DEFAULT_SNAPSHOTTER_LABEL, "overlayfs"));
+        assertThat(pull.snapshotterFor("labelled", "")).isEqualTo("overlayfs");
+        assertThat(pull.snapshotterFor("labelled", "native")).isEqualTo("native");
+        assertThatThrownBy(() -> pull.snapshotterFor("plain", "zfs")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("snapshotter not loaded: zfs");
+    }
+
+    private static List<String> topics(io.jcontainerd.supervisor.events.EventExchange.Subscription sub) throws InterruptedException {
+        List<String> out = new ArrayList<>();
+        Event e;
+        while ((e = sub.next(200)) != null) {
+            out.add(e.topic());
+        }
+        return out;
+    }
+}

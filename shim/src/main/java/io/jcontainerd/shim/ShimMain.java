@@ -12,6 +12,7 @@ import io.jcontainerd.shim.runtime.OciRuntime;
 import io.jcontainerd.shim.runtime.RuntimeBinary;
 import io.jcontainerd.shim.runtime.RuntimeSelector;
 import io.jcontainerd.shim.task.Task;
+import io.jcontainerd.shim.task.TaskRegistry;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,11 +68,16 @@ public final class ShimMain {
                         root.isEmpty() ? args.runtimeRoot() : Path.of(root), log, reaper, sys);
         EpollEventLoopGroup group = new EpollEventLoopGroup(1);
         EventForwarder events = new EventForwarder(args.daemonAddress(), args.namespace(), group);
-        Task task = new Task(args.namespace(), args.id(), args.bundle(), sys, reaper, runtimes, events,
-                Executors.newVirtualThreadPerTaskExecutor());
+        var exitHandlers = Executors.newVirtualThreadPerTaskExecutor();
+        long pid = ProcessHandle.current().pid();
+        TaskRegistry tasks = new TaskRegistry(
+                (id, bundle) -> new Task(args.namespace(), id, bundle, sys, reaper, runtimes, events, exitHandlers),
+                task -> ShimFiles.write(task.bundle(), args.socket(), pid),
+                task -> ShimFiles.remove(task.bundle()));
+        tasks.add(args.id(), args.bundle());
         CountDownLatch shutdown = new CountDownLatch(1);
-        ShimServer server = ShimServer.start(args.socket(), new ShimService(task, shutdown::countDown), group);
-        ShimFiles.write(args.bundle(), args.socket(), ProcessHandle.current().pid());
+        ShimServer server = ShimServer.start(args.socket(), new ShimService(tasks, args.namespace(), shutdown::countDown), group);
+        ShimFiles.write(args.bundle(), args.socket(), pid);
         try {
             shutdown.await();
         } catch (InterruptedException e) {
@@ -80,6 +86,7 @@ public final class ShimMain {
         // The last exit event should reach the supervisor before the shim goes; it is on disk anyway.
         events.flush(Duration.ofSeconds(2));
         ShimFiles.remove(args.bundle());
+        tasks.all().forEach(task -> ShimFiles.remove(task.bundle()));
         server.stop(500);
         events.close();
         group.shutdownGracefully(0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -294,6 +294,76 @@ class ShimLifecycleIT {
         assertThat(Path.of("/sys/fs/cgroup/pids", id)).doesNotExist();
     }
 
+    @Test
+    void oneShimRunsAGroupOfContainersAndExitsAfterTheLastLeaves() throws Exception {
+        String first = harness.newId();
+        String second = harness.newId();
+        Path firstBundle = harness.bundle(first, false, "sleep", "1000");
+        Path secondBundle = harness.bundle(second, false, "sh", "-c", "exit 7");
+        ShimClient client = harness.startShim(first, firstBundle, harness.dir.resolve("nodaemon.sock"));
+        ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        long shimPid = ShimFiles.pid(firstBundle);
+        shim.create(CreateTaskRequest.newBuilder().setId(first).setBundle(firstBundle.toString()).build());
+        shim.start(StartRequest.newBuilder().setId(first).build());
+
+        int secondPid = shim.create(CreateTaskRequest.newBuilder().setId(second).setBundle(secondBundle.toString()).build()).getPid();
+        assertThat(ShimFiles.address(secondBundle)).as("the joining task's bundle names the shim").isEqualTo(client.socket());
+        shim.start(StartRequest.newBuilder().setId(second).build());
+        assertThat(shim.wait(WaitRequest.newBuilder().setId(second).build()).getExitStatus()).isEqualTo(7);
+        assertThat(state(shim, first).getStatus()).isEqualTo(Status.RUNNING);
+        String stat = Files.readString(Path.of("/proc/" + shimPid + "/task/" + shimPid + "/children"));
+        assertThat(stat).as("the shim reaped the second container's init").doesNotContain(Integer.toString(secondPid));
+        assertThat(shim.connect(ConnectRequest.getDefaultInstance()).getProcessesList())
+                .extracting(p -> p.getContainerId() + "=" + p.getStatus()).containsExactly(first + "=RUNNING", second + "=STOPPED");
+        assertThatThrownBy(() -> shim.create(CreateTaskRequest.newBuilder().setId("other").setNamespace("k8s.io")
+                .setBundle(secondBundle.toString()).build())).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("namespace");
+
+        shim.delete(DeleteRequest.newBuilder().setId(second).build());
+        shim.shutdown(ShutdownRequest.newBuilder().setId(second).build());
+        assertThat(secondBundle.resolve(ShimFiles.ADDRESS)).doesNotExist();
+        Thread.sleep(300);
+        assertThat(ShimHarness.alive(shimPid)).as("still runs the first container").isTrue();
+
+        shim.kill(KillRequest.newBuilder().setId(first).setSignal(9).build());
+        shim.wait(WaitRequest.newBuilder().setId(first).build());
+        shim.delete(DeleteRequest.newBuilder().setId(first).build());
+        shim.shutdown(ShutdownRequest.newBuilder().setId(first).build());
+        assertThat(ProcessHandle.of(shimPid).map(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join().isAlive()).orElse(false))
+                .as("shim exited after its last task left").isFalse();
+    }
+
+    @Test
+    void exitEventWaitsForADaemonThatIsDownAndArrivesOnceItIsBack() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sh", "-c", "exit 9");
+        Path daemonSocket = harness.dir.resolve("late-daemon.sock");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, daemonSocket).blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(9);
+        Thread.sleep(500);
+
+        try (RecordingEventsServer daemon = new RecordingEventsServer(daemonSocket)) {
+            Envelope event = daemon.next(15);
+            assertThat(event).as("the exit event, retried until the daemon came up").isNotNull();
+            assertThat(AnyCodec.unpack(event.getEvent(), TaskExit.getDefaultInstance()).getExitStatus()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void stdoutAndStderrCanGoToAFile() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sh", "-c", "echo out; echo err >&2");
+        Path log = harness.dir.resolve(id + ".out.txt");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+                .setStdout("file://" + log).setStderr("file://" + log).build());
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isZero();
+        assertThat(log).content().contains("out\n").contains("err\n");
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }

@@ -42,17 +42,21 @@ import io.jcontainerd.shim.io.Stdio;
 import io.jcontainerd.shim.process.ExitStatus;
 import io.jcontainerd.shim.task.ProcessView;
 import io.jcontainerd.shim.task.Task;
+import io.jcontainerd.shim.task.TaskRegistry;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** The Shim gRPC service: translates messages to {@link Task} calls and back, nothing more. */
 public final class ShimService extends ShimGrpc.ShimImplBase {
-    private final Task task;
+    private final TaskRegistry tasks;
+    private final String namespace;
     private final Runnable shutdown;
 
     /** {@code shutdown} makes the shim exit (after the current response is sent). */
-    public ShimService(Task task, Runnable shutdown) {
-        this.task = task;
+    public ShimService(TaskRegistry tasks, String namespace, Runnable shutdown) {
+        this.tasks = tasks;
+        this.namespace = namespace;
         this.shutdown = shutdown;
     }
 
@@ -63,24 +67,31 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
                 throw JcdException.notImplemented("task %s: restoring from a checkpoint is not supported by jcontainerd-shim",
                         request.getId());
             }
+            if (!request.getNamespace().isEmpty() && !request.getNamespace().equals(namespace)) {
+                throw JcdException.invalidArgument("task %s is in namespace %s but this shim serves namespace %s: start another shim",
+                        request.getId(), request.getNamespace(), namespace);
+            }
+            Task task = tasks.forCreate(request.getId(), request.getBundle());
             Options options = request.hasOptions() && AnyCodec.is(request.getOptions(), Options.getDefaultInstance())
                     ? AnyCodec.unpack(request.getOptions(), Options.getDefaultInstance())
                     : Options.getDefaultInstance();
             int pid = task.create(request.getId(), request.getBundle(), request.getRootfsList(),
                     new Stdio(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()),
                     options.getBinaryName(), options.getRoot());
+            tasks.created(task);
             return CreateTaskResponse.newBuilder().setPid(pid).build();
         });
     }
 
     @Override
     public void start(StartRequest request, StreamObserver<StartResponse> observer) {
-        answer(observer, () -> StartResponse.newBuilder().setPid(task.start(request.getId(), request.getExecId())).build());
+        answer(observer, () -> StartResponse.newBuilder().setPid(tasks.get(request.getId()).start(request.getId(), request.getExecId())).build());
     }
 
     @Override
     public void state(StateRequest request, StreamObserver<StateResponse> observer) {
         answer(observer, () -> {
+            Task task = tasks.get(request.getId());
             ProcessView view = task.state(request.getId(), request.getExecId());
             StateResponse.Builder response = StateResponse.newBuilder()
                     .setId(task.id())
@@ -103,7 +114,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
         answer(observer, () -> {
-            ExitStatus exit = task.delete(request.getId(), request.getExecId());
+            ExitStatus exit = tasks.get(request.getId()).delete(request.getId(), request.getExecId());
             DeleteResponse.Builder response = DeleteResponse.newBuilder().setPid(exit.pid()).setExitStatus(exit.status());
             Timestamps.setIfKnown(exit.exitedAt(), response::setExitedAt);
             return response.build();
@@ -114,7 +125,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     public void pids(PidsRequest request, StreamObserver<PidsResponse> observer) {
         answer(observer, () -> {
             PidsResponse.Builder response = PidsResponse.newBuilder();
-            for (var info : task.pids(request.getId())) {
+            for (var info : tasks.get(request.getId()).pids(request.getId())) {
                 ProcessInfo.Builder process = ProcessInfo.newBuilder().setPid(info.pid());
                 if (!info.execId().isEmpty()) {
                     process.setInfo(AnyCodec.pack(ProcessDetails.newBuilder().setExecId(info.execId()).build()));
@@ -128,7 +139,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void pause(PauseRequest request, StreamObserver<Empty> observer) {
         answer(observer, () -> {
-            task.pause(request.getId());
+            tasks.get(request.getId()).pause(request.getId());
             return Empty.getDefaultInstance();
         });
     }
@@ -136,7 +147,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void resume(ResumeRequest request, StreamObserver<Empty> observer) {
         answer(observer, () -> {
-            task.resume(request.getId());
+            tasks.get(request.getId()).resume(request.getId());
             return Empty.getDefaultInstance();
         });
     }
@@ -144,7 +155,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void kill(KillRequest request, StreamObserver<Empty> observer) {
         answer(observer, () -> {
-            task.kill(request.getId(), request.getExecId(), request.getSignal(), request.getAll());
+            tasks.get(request.getId()).kill(request.getId(), request.getExecId(), request.getSignal(), request.getAll());
             return Empty.getDefaultInstance();
         });
     }
@@ -156,7 +167,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
                 throw JcdException.invalidArgument("exec %s of task %s: spec must be an Any of type %s holding the OCI process JSON",
                         request.getExecId(), request.getId(), TypeUrls.OCI_PROCESS);
             }
-            task.exec(request.getId(), request.getExecId(),
+            tasks.get(request.getId()).exec(request.getId(), request.getExecId(),
                     new Stdio(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()),
                     AnyCodec.jsonOf(request.getSpec()));
             return Empty.getDefaultInstance();
@@ -166,7 +177,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void resizePty(ResizePtyRequest request, StreamObserver<Empty> observer) {
         answer(observer, () -> {
-            task.resizePty(request.getId(), request.getExecId(), request.getWidth(), request.getHeight());
+            tasks.get(request.getId()).resizePty(request.getId(), request.getExecId(), request.getWidth(), request.getHeight());
             return Empty.getDefaultInstance();
         });
     }
@@ -174,7 +185,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void closeIO(CloseIORequest request, StreamObserver<Empty> observer) {
         answer(observer, () -> {
-            task.closeIo(request.getId(), request.getExecId(), request.getStdin());
+            tasks.get(request.getId()).closeIo(request.getId(), request.getExecId(), request.getStdin());
             return Empty.getDefaultInstance();
         });
     }
@@ -185,7 +196,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
             if (!request.hasResources()) {
                 throw JcdException.invalidArgument("update of task %s: resources (OCI LinuxResources JSON) are required", request.getId());
             }
-            task.update(request.getId(), AnyCodec.jsonOf(request.getResources()));
+            tasks.get(request.getId()).update(request.getId(), AnyCodec.jsonOf(request.getResources()));
             return Empty.getDefaultInstance();
         });
     }
@@ -193,7 +204,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void wait(WaitRequest request, StreamObserver<WaitResponse> observer) {
         answer(observer, () -> {
-            ExitStatus exit = task.await(request.getId(), request.getExecId());
+            ExitStatus exit = tasks.get(request.getId()).await(request.getId(), request.getExecId());
             WaitResponse.Builder response = WaitResponse.newBuilder().setExitStatus(exit.status());
             Timestamps.setIfKnown(exit.exitedAt(), response::setExitedAt);
             return response.build();
@@ -202,7 +213,7 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
 
     @Override
     public void stats(StatsRequest request, StreamObserver<StatsResponse> observer) {
-        answer(observer, () -> StatsResponse.newBuilder().setStats(RuncStats.toMetrics(task.stats(request.getId()))).build());
+        answer(observer, () -> StatsResponse.newBuilder().setStats(RuncStats.toMetrics(tasks.get(request.getId()).stats(request.getId()))).build());
     }
 
     @Override
@@ -210,23 +221,14 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
         answer(observer, () -> {
             ConnectResponse.Builder response = ConnectResponse.newBuilder()
                     .setShimPid((int) ProcessHandle.current().pid())
-                    .setTaskPid(task.initPid())
                     .setVersion(ShimVersion.VERSION);
-            for (ProcessView view : task.processes()) {
-                Process.Builder process = Process.newBuilder()
-                        .setContainerId(task.id())
-                        .setId(view.execId().isEmpty() ? task.id() : view.execId())
-                        .setPid(view.pid())
-                        .setStatus(status(view))
-                        .setStdin(view.stdio().stdin())
-                        .setStdout(view.stdio().stdout())
-                        .setStderr(view.stdio().stderr())
-                        .setTerminal(view.stdio().terminal());
-                if (view.exit() != null) {
-                    process.setExitStatus(view.exit().status());
-                    Timestamps.setIfKnown(view.exit().exitedAt(), process::setExitedAt);
-                }
-                response.addProcesses(process);
+            // An empty id asks about every task of the group.
+            List<Task> asked = request.getId().isEmpty() ? tasks.all() : List.of(tasks.get(request.getId()));
+            if (asked.size() == 1) {
+                response.setTaskPid(asked.getFirst().initPid());
+            }
+            for (Task task : asked) {
+                task.processes().forEach(view -> response.addProcesses(process(task, view)));
             }
             return response.build();
         });
@@ -235,15 +237,37 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     @Override
     public void shutdown(ShutdownRequest request, StreamObserver<Empty> observer) {
         answer(observer, () -> {
-            if (!request.getId().isEmpty() && !request.getId().equals(task.id())) {
-                throw JcdException.notFound("task %s not found: this shim runs task %s", request.getId(), task.id());
-            }
-            // Like containerd's shim: a shutdown while something still runs is ignored, unless forced.
-            if (request.getNow() || task.idle()) {
+            if (request.getNow()) {
                 Thread.ofVirtual().start(shutdown);
+                return Empty.getDefaultInstance();
+            }
+            // Like containerd's shim: a shutdown while something still runs is ignored.
+            List<Task> asked = request.getId().isEmpty() ? tasks.all() : List.of(tasks.get(request.getId()));
+            if (asked.stream().allMatch(Task::idle)) {
+                asked.forEach(tasks::forget);
+                if (tasks.isEmpty()) {
+                    Thread.ofVirtual().start(shutdown);
+                }
             }
             return Empty.getDefaultInstance();
         });
+    }
+
+    private static Process process(Task task, ProcessView view) {
+        Process.Builder process = Process.newBuilder()
+                .setContainerId(task.id())
+                .setId(view.execId().isEmpty() ? task.id() : view.execId())
+                .setPid(view.pid())
+                .setStatus(status(view))
+                .setStdin(view.stdio().stdin())
+                .setStdout(view.stdio().stdout())
+                .setStderr(view.stdio().stderr())
+                .setTerminal(view.stdio().terminal());
+        if (view.exit() != null) {
+            process.setExitStatus(view.exit().status());
+            Timestamps.setIfKnown(view.exit().exitedAt(), process::setExitedAt);
+        }
+        return process.build();
     }
 
     private static Status status(ProcessView view) {

@@ -132,6 +132,18 @@ class ImagesPullIT {
     }
 
     @Test
+    void platformPullsAndUnpacksTheNamedPlatformOnly() {
+        FixtureIndex index = registry.images().index("multiarch:latest");
+        FixtureImage arm64 = index.forPlatform("linux/arm64/v8");
+        Cli.Result pull = ok(jctr("platform", "images", "pull", "--platform", "linux/arm64",
+                TestRegistry.dockerHubReference("multiarch:latest")));
+        assertThat(pull.out()).contains("unpacking linux/arm64/v8 ").doesNotContain("unpacking linux/amd64")
+                .contains("manifest-" + arm64.manifest().digest() + ":")
+                .doesNotContain(index.forPlatform("linux/amd64").manifest().digest());
+        assertThat(ok(jctr("platform", "snapshots", "ls")).out()).contains(arm64.diffIds().getFirst());
+    }
+
+    @Test
     void allPlatformsUnpacksEachPlatform() {
         FixtureIndex index = registry.images().index("multiarch:latest");
         Cli.Result pull = ok(jctr("allplatforms", "images", "pull", "--all-platforms",

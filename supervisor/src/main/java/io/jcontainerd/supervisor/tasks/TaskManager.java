@@ -7,6 +7,7 @@ import io.jcontainerd.api.events.TaskCreate;
 import io.jcontainerd.api.events.TaskDelete;
 import io.jcontainerd.api.events.TaskExecAdded;
 import io.jcontainerd.api.events.TaskExecStarted;
+import io.jcontainerd.api.events.TaskExit;
 import io.jcontainerd.api.events.TaskIO;
 import io.jcontainerd.api.events.TaskPaused;
 import io.jcontainerd.api.events.TaskResumed;
@@ -32,8 +33,10 @@ import io.jcontainerd.api.types.task.ProcessInfo;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
+import io.jcontainerd.shim.DeadShimCleanup;
 import io.jcontainerd.shim.ShimClient;
 import io.jcontainerd.shim.ShimFiles;
+import io.jcontainerd.shim.process.ExitStatusFile;
 import io.jcontainerd.supervisor.containers.ContainerRecord;
 import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.containers.Opaque;
@@ -72,6 +75,8 @@ public final class TaskManager implements AutoCloseable {
     private final ShimLauncher launcher;
     private final Path defaultRuntime;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private static final long SHIM_CHECK_MS = 500;
+    private Thread monitor;
 
     public TaskManager(Path state, ContainerStore containers, EventExchange events, ShimLauncher launcher, Path defaultRuntime) {
         this.state = state;
@@ -81,9 +86,50 @@ public final class TaskManager implements AutoCloseable {
         this.defaultRuntime = defaultRuntime;
     }
 
-    /** One task: its shim connection and bundle; its monitor orders start and exit events. */
-    private record Task(String ns, String id, Path bundle, ShimClient shim, Object eventOrder) {
+    /**
+     * One task: its shim connection and bundle; its monitor orders start and exit events.
+     * {@code deadExit} is set when the shim died without deleting the task.
+     */
+    private static final class Task {
+        final String ns;
+        final String id;
+        final Path bundle;
+        final ShimClient shim;
+        final Object eventOrder = new Object();
+        volatile Exit deadExit;
+        volatile boolean deleting;
+        volatile long shimPid;
+
+        Task(String ns, String id, Path bundle, ShimClient shim) {
+            this.ns = ns;
+            this.id = id;
+            this.bundle = bundle;
+            this.shim = shim;
+        }
+
+        String ns() {
+            return ns;
+        }
+
+        String id() {
+            return id;
+        }
+
+        Path bundle() {
+            return bundle;
+        }
+
+        ShimClient shim() {
+            return shim;
+        }
+
+        Object eventOrder() {
+            return eventOrder;
+        }
     }
+
+    /** The file in a bundle that names the runtime binary its shim drives (for clean-up after a shim death). */
+    static final String RUNTIME_FILE = "runtime.path";
 
     private static String key(String ns, String id) {
         return ns + "/" + id;
@@ -120,24 +166,52 @@ public final class TaskManager implements AutoCloseable {
 
     private boolean reconnect(String ns, String id, Path bundle) {
         if (!Files.exists(bundle.resolve(ShimFiles.ADDRESS))) {
-            return false;
+            // its shim died before and was cleaned up: only the recorded exit is left
+            if (containers.find(ns, id).isEmpty()) {
+                removeBundle(ns, id, bundle);
+                return false;
+            }
+            Task task = new Task(ns, id, bundle, null);
+            task.deadExit = ExitStatusFile.read(bundle).map(e -> new Exit(e.pid(), e.status(), e.exitedAt()))
+                    .orElse(new Exit(0, DeadShimCleanup.KILLED, Instant.now()));
+            tasks.put(key(ns, id), task);
+            return true;
         }
         Path socket = ShimFiles.address(bundle);
-        if (!ShimLauncher.answers(socket)) {
-            LOG.warning(() -> "namespace=" + ns + " task=" + id + ": its shim does not answer on " + socket
-                    + "; the task is reported stopped");
-            return false;
-        }
         ShimClient shim = ShimClient.connect(socket);
-        try {
-            shim.blocking().connect(ConnectRequest.newBuilder().setId(id).build());
-        } catch (StatusRuntimeException e) {
-            shim.close();
-            return false;
+        Task task = new Task(ns, id, bundle, shim);
+        tasks.put(key(ns, id), task);
+        boolean alive = ShimLauncher.answers(socket);
+        if (alive) {
+            try {
+                shim.blocking().connect(ConnectRequest.newBuilder().setId(id).build());
+            } catch (StatusRuntimeException e) {
+                alive = false;
+            }
         }
-        tasks.put(key(ns, id), new Task(ns, id, bundle, shim, new Object()));
+        if (!alive) {
+            LOG.warning(() -> "namespace=" + ns + " task=" + id + ": its shim does not answer on " + socket
+                    + "; killing and cleaning up its container");
+            // the runtime's clean-up is slow (a process per task): do not hold up the daemon's start
+            Thread.ofVirtual().name("dead-shim-" + id).start(() -> {
+                shimDied(task);
+                if (containers.find(ns, id).isEmpty()) {
+                    delete(ns, id);
+                }
+            });
+            return true;
+        }
+        watchShim(task);
         LOG.info(() -> "namespace=" + ns + " task=" + id + ": reconnected to its shim on " + socket);
         return true;
+    }
+
+    private void removeBundle(String ns, String id, Path bundle) {
+        try {
+            deleteTree(bundle);
+        } catch (IOException e) {
+            LOG.warning(() -> "namespace=" + ns + " task=" + id + ": cannot remove bundle " + bundle + ": " + e.getMessage());
+        }
     }
 
     public int create(String ns, TaskSpec spec) {
@@ -154,6 +228,7 @@ public final class TaskManager implements AutoCloseable {
             }
             Files.createDirectories(bundle.resolve("rootfs"));
             Files.write(bundle.resolve("config.json"), c.spec().value());
+            Files.writeString(bundle.resolve(RUNTIME_FILE), runtime.toString());
         } catch (IOException e) {
             throw JcdException.failedPrecondition("cannot write the bundle of task %s at %s: %s", id, bundle, e.getMessage());
         }
@@ -167,8 +242,9 @@ public final class TaskManager implements AutoCloseable {
             spec.rootfs().forEach(m -> req.addRootfs(io.jcontainerd.api.types.Mount.newBuilder().setType(m.type())
                     .setSource(m.source()).setTarget(m.target()).addAllOptions(m.options())));
             int pid = shim.blocking().create(req.build()).getPid();
-            Task task = new Task(ns, id, bundle, shim, new Object());
+            Task task = new Task(ns, id, bundle, shim);
             tasks.put(key(ns, id), task);
+            watchShim(task);
             TaskCreate.Builder ev = TaskCreate.newBuilder().setContainerId(id).setBundle(bundle.toString()).setPid(pid)
                     .setIo(TaskIO.newBuilder().setStdin(spec.stdin()).setStdout(spec.stdout()).setStderr(spec.stderr())
                             .setTerminal(spec.terminal()));
@@ -222,7 +298,20 @@ public final class TaskManager implements AutoCloseable {
 
     public ProcessState get(String ns, String id, String execId) {
         Task t = task(ns, id);
-        StateResponse s = call(t, () -> t.shim().blocking().state(StateRequest.newBuilder().setId(id).setExecId(execId).build()));
+        Exit dead = t.deadExit;
+        if (dead != null) {
+            return new ProcessState(execId.isEmpty() ? id : execId, dead.pid(), ProcessState.Status.STOPPED, "", "", "", false,
+                    dead.status(), dead.at());
+        }
+        StateResponse s;
+        try {
+            s = call(t, () -> t.shim().blocking().state(StateRequest.newBuilder().setId(id).setExecId(execId).build()));
+        } catch (JcdException e) {
+            if (t.deadExit != null) {
+                return get(ns, id, execId);
+            }
+            throw e;
+        }
         return toState(execId.isEmpty() ? id : execId, s);
     }
 
@@ -240,12 +329,18 @@ public final class TaskManager implements AutoCloseable {
 
     public void kill(String ns, String id, String execId, int signal, boolean all) {
         Task t = task(ns, id);
+        if (t.deadExit != null) {
+            throw JcdException.notFound("process of task %s already finished: its shim died and it was killed", id);
+        }
         call(t, () -> t.shim().blocking().kill(KillRequest.newBuilder().setId(id).setExecId(execId).setSignal(signal).setAll(all).build()));
     }
 
     /** Blocks until the process exits (returns at once if it has). */
     public Exit waitFor(String ns, String id, String execId) {
         Task t = task(ns, id);
+        if (t.deadExit != null) {
+            return t.deadExit;
+        }
         var r = call(t, () -> t.shim().blocking().wait(WaitRequest.newBuilder().setId(id).setExecId(execId).build()));
         return new Exit(0, r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(null));
     }
@@ -253,16 +348,25 @@ public final class TaskManager implements AutoCloseable {
     /** Deletes a stopped (or never started) task: its process, rootfs mounts, shim and bundle. */
     public Exit delete(String ns, String id) {
         Task t = task(ns, id);
-        var r = call(t, () -> t.shim().blocking().delete(DeleteRequest.newBuilder().setId(id).build()));
-        Exit exit = new Exit(r.getPid(), r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(Instant.now()));
-        tasks.remove(key(ns, id));
-        shutdownQuietly(t.shim(), id);
-        t.shim().close();
-        try {
-            deleteTree(t.bundle());
-        } catch (IOException e) {
-            LOG.warning(() -> "namespace=" + ns + " task=" + id + ": cannot remove bundle " + t.bundle() + ": " + e.getMessage());
+        Exit exit;
+        if (t.deadExit != null) {
+            exit = t.deadExit;
+        } else {
+            t.deleting = true;
+            try {
+                var r = call(t, () -> t.shim().blocking().delete(DeleteRequest.newBuilder().setId(id).build()));
+                exit = new Exit(r.getPid(), r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(Instant.now()));
+            } catch (RuntimeException e) {
+                t.deleting = false;
+                throw e;
+            }
+            shutdownQuietly(t.shim(), id);
         }
+        tasks.remove(key(ns, id));
+        if (t.shim() != null) {
+            t.shim().close();
+        }
+        removeBundle(ns, id, t.bundle());
         TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(id).setId(id).setPid(exit.pid()).setExitStatus(exit.status());
         Timestamps.setIfKnown(exit.at(), ev::setExitedAt);
         events.publish(ns, "/tasks/delete", ev.build());
@@ -340,9 +444,18 @@ public final class TaskManager implements AutoCloseable {
     }
 
     private <T> T call(Task t, Supplier<T> rpc) {
+        if (t.deadExit != null) {
+            throw JcdException.failedPrecondition("task %s in namespace %s stopped because its shim died (exit status %d): delete it",
+                    t.id(), t.ns(), t.deadExit.status());
+        }
         try {
             return rpc.get();
         } catch (RuntimeException e) {
+            if (t.shimPid > 0 && !ProcessHandle.of(t.shimPid).map(ProcessHandle::isAlive).orElse(false)) {
+                shimDied(t);
+                throw JcdException.failedPrecondition("task %s in namespace %s stopped because its shim died (exit status %d): delete it",
+                        t.id(), t.ns(), t.deadExit.status());
+            }
             throw fromShim(e, t.ns(), t.id());
         }
     }
@@ -356,6 +469,76 @@ public final class TaskManager implements AutoCloseable {
                     id, ns, s.getStatus().getDescription());
         }
         return GrpcErrors.fromStatus(e);
+    }
+
+    /** Remembers the shim's pid so {@link #checkShims} notices when it is gone. */
+    private void watchShim(Task t) {
+        try {
+            t.shimPid = ShimFiles.pid(t.bundle());
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "namespace=" + t.ns() + " task=" + t.id() + ": no shim pid in " + t.bundle() + ": " + e.getMessage());
+        }
+        startMonitor();
+    }
+
+    private synchronized void startMonitor() {
+        if (monitor != null) {
+            return;
+        }
+        monitor = Thread.ofVirtual().name("shim-monitor").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(SHIM_CHECK_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                checkShims();
+            }
+        });
+    }
+
+    /** Finds tasks whose shim process is gone without having deleted them. */
+    void checkShims() {
+        for (Task t : tasks.values()) {
+            if (t.deadExit == null && !t.deleting && t.shimPid > 0
+                    && ProcessHandle.of(t.shimPid).map(ProcessHandle::isAlive).orElse(false) == false) {
+                shimDied(t);
+            }
+        }
+    }
+
+    /**
+     * The shim of {@code t} is gone without deleting its task: kill the container and remove its
+     * runtime state, cgroup and mounts (through the runtime, as the shim would have), report the
+     * task STOPPED and publish the exit nobody else will.
+     */
+    private void shimDied(Task t) {
+        synchronized (t.eventOrder()) {
+            if (t.deadExit != null) {
+                return;
+            }
+            Path runtime = defaultRuntime;
+            try {
+                runtime = Path.of(Files.readString(t.bundle().resolve(RUNTIME_FILE)).strip());
+            } catch (IOException e) {
+                LOG.fine(() -> "no " + RUNTIME_FILE + " in " + t.bundle() + "; cleaning up with " + defaultRuntime);
+            }
+            Exit exit;
+            try {
+                var status = DeadShimCleanup.cleanup(runtime, Path.of("/run/jrunc", t.ns()), t.id(), t.bundle());
+                exit = new Exit(status.pid(), status.status(), status.exitedAt());
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "namespace=" + t.ns() + " task=" + t.id() + ": cleaning up after its dead shim: " + e.getMessage());
+                exit = new Exit(0, DeadShimCleanup.KILLED, Instant.now());
+            }
+            t.deadExit = exit;
+            Exit e = exit;
+            LOG.warning(() -> "namespace=" + t.ns() + " task=" + t.id() + ": its shim died; the container was killed and "
+                    + "cleaned up, task reported stopped with exit status " + e.status());
+            TaskExit.Builder ev = TaskExit.newBuilder().setContainerId(t.id()).setId(t.id()).setPid(e.pid()).setExitStatus(e.status());
+            Timestamps.setIfKnown(e.at(), ev::setExitedAt);
+            events.publish(t.ns(), "/tasks/exit", ev.build());
+        }
     }
 
     private static void shutdownQuietly(ShimClient shim, String id) {
@@ -397,7 +580,10 @@ public final class TaskManager implements AutoCloseable {
 
     @Override
     public void close() {
+        if (monitor != null) {
+            monitor.interrupt();
+        }
         // Shims keep running without us; only the connections close.
-        tasks.values().forEach(t -> t.shim().close());
+        tasks.values().stream().filter(t -> t.shim() != null).forEach(t -> t.shim().close());
     }
 }

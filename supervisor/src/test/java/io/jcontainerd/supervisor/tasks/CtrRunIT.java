@@ -108,6 +108,29 @@ class CtrRunIT {
     }
 
     @Test
+    void aKilledShimStopsItsTaskKillsTheContainerAndLeavesNoMounts() throws Exception {
+        assertThat(ctr("run", "-d", IMAGE, "orphan", "sleep", "1000").exit()).isZero();
+        Matcher m = Pattern.compile("(?m)^orphan +(\\d+) +RUNNING").matcher(ctr("tasks", "ls").out());
+        assertThat(m.find()).isTrue();
+        long pid = Long.parseLong(m.group(1));
+        long shim = Long.parseLong(Files.readString(dir.resolve("state/tasks/default/orphan/shim.pid")).strip());
+
+        ProcessHandle.of(shim).orElseThrow().destroyForcibly();
+        awaitStatus("orphan", "STOPPED");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("container process killed").isFalse();
+        assertThat(mountsUnder(dir.resolve("state/tasks"))).isEmpty();
+        Cli.Result info = ctr("tasks", "ls");
+        assertThat(info.out()).containsPattern("(?m)^orphan +\\d+ +STOPPED");
+        assertThat(ctr("tasks", "rm", "orphan").exit()).isZero();
+        assertThat(ctr("containers", "rm", "orphan").exit()).isZero();
+        assertThat(dir.resolve("state/tasks/default/orphan")).doesNotExist();
+    }
+
+    @Test
     void runningAnImageThatIsNotPulledSaysSo() {
         Cli.Result r = ctr("run", "--rm", "docker.io/library/nothere:latest", "x", "true");
         assertThat(r.exit()).isNotZero();

@@ -77,11 +77,4 @@ class CtrInteropIT {
         assertThat(r.out()).containsPattern("io\\.containerd\\.grpc\\.v1 +introspection +- +ok")
                 .containsPattern("io\\.containerd\\.metadata\\.v1 +rocksdb +- +ok");
     }
-
-    @Test
-    void ctrGetsAClearErrorForAServiceWeDoNotServeYet() {
-        Cli.Result r = ctr("containers", "ls");
-        assertThat(r.exit()).isNotZero();
-        assertThat(r.err()).contains("not implemented by jcontainerd yet");
-    }
 }

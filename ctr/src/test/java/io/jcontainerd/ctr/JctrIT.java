@@ -96,7 +96,8 @@ class JctrIT {
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().findFirst().orElseThrow()).startsWith("TYPE").contains("ID", "PLATFORMS", "STATUS");
         assertThat(r.out()).containsPattern("io\\.containerd\\.grpc\\.v1 +namespaces +- +ok")
-                .containsPattern("io\\.containerd\\.grpc\\.v1 +tasks +- +error");
+                .containsPattern("io\\.containerd\\.grpc\\.v1 +tasks +- +ok")
+                .containsPattern("io\\.containerd\\.grpc\\.v1 +transfer +- +error");
         Cli.Result filtered = jctr("plugins", "ls", "id==version");
         assertThat(filtered.out().lines().count()).isEqualTo(2);
     }

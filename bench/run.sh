@@ -70,7 +70,7 @@ pss_mb() { awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$1/smaps_rollup"; }
 
 # median_ms CMD...: hyperfine median of $runs runs, in ms.
 median_ms() {
-  hyperfine -N -w 3 -r "$runs" --export-json "$tmp/h.json" "$*" >/dev/null 2>&1
+  hyperfine -N -w "${WARMUP:-3}" -r "${RUNS:-$runs}" --export-json "$tmp/h.json" "$*" >/dev/null 2>&1
   python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$tmp/h.json"
 }
 
@@ -167,6 +167,46 @@ PY
 echo "bench: measuring pull + unpack (median of 3, cold store each)..." >&2
 pull_bench
 
+# --- containers (issue 6) ----------------------------------------------------------------------
+# run_bench: the same client (Debian's ctr) against both daemons, so the figures compare daemon +
+# shim + runtime (jcontainerd: jcontainerd-shim + jrunc; containerd: containerd-shim-runc-v2 + runc).
+# busybox comes from the loopback test registry through ctr --hosts-dir into each daemon.
+run_bench() {
+  local reg="$tmp/registry-run" hosts ref=docker.io/library/busybox:latest n=5 sock name i t0 pss
+  JCD_TEST_REGISTRY_OWNER=$$ scripts/test-registry.sh start "$reg" >/dev/null
+  hosts="$reg/certs.d"
+  for sock in "$JCD_SOCK" "$CTR_SOCK"; do
+    ctr -a "$sock" images pull --hosts-dir "$hosts" "$ref" >/dev/null
+    ctr -a "$sock" run --rm "$ref" warmup true >/dev/null
+  done
+  run_jcd=$(WARMUP=1 RUNS=5 median_ms ctr -a "$JCD_SOCK" run --rm "$ref" rt true)
+  run_ctd=$(WARMUP=1 RUNS=5 median_ms ctr -a "$CTR_SOCK" run --rm "$ref" rt true)
+  for sock in "$JCD_SOCK" "$CTR_SOCK"; do
+    name=jcd; [[ $sock == "$CTR_SOCK" ]] && name=ctd
+    t0=$(now_ms)
+    for i in $(seq 1 $n); do ctr -a "$sock" run -d "$ref" "bench$i" sleep 1000 >/dev/null; done
+    printf -v "start${n}_$name" '%s' "$(( $(now_ms) - t0 ))"
+    sleep 2
+    if [[ $name == jcd ]]; then
+      pss=$(for i in $(seq 1 $n); do awk '/^Pss:/ {print $2}' "/proc/$(cat "$tmp/jcd/state/tasks/default/bench$i/shim.pid")/smaps_rollup"; done | awk '{s+=$1} END {printf "%.1f", s/NR/1024}')
+    else
+      pss=$(for i in $(seq 1 $n); do awk '/^Pss:/ {print $2}' "/proc/$(pgrep -f "containerd-shim-runc-v2 -namespace default -id bench$i ")/smaps_rollup"; done | awk '{s+=$1} END {printf "%.1f", s/NR/1024}')
+    fi
+    printf -v "shim_pss_$name" '%s' "$pss"
+    t0=$(now_ms)
+    for i in $(seq 1 $n); do
+      ctr -a "$sock" tasks kill -s SIGKILL "bench$i" >/dev/null
+      for _ in $(seq 1 200); do ctr -a "$sock" tasks ls | grep -q "^bench$i .*STOPPED" && break; sleep 0.05; done
+      ctr -a "$sock" tasks rm "bench$i" >/dev/null; ctr -a "$sock" containers rm "bench$i" >/dev/null
+    done
+    printf -v "teardown${n}_$name" '%s' "$(( $(now_ms) - t0 ))"
+  done
+  run_n=$n
+  scripts/test-registry.sh stop "$reg" >/dev/null
+}
+echo "bench: measuring container runs..." >&2
+run_bench
+
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print("%.2fx" % (a/b) if b else "-")' "$1" "$2"; }
 mkdir -p bench/results
 out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -184,4 +224,8 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
   row "pull+unpack large ${large_mb} MiB, jctr vs ctr (ms)" "$pull_jcd_large" "$pull_ctd_large"
   row "unpack only large, MB/s (higher is better)" "$unpack_jcd_mbs" "$unpack_ctd_mbs"
   row "daemon peak RSS after the pulls (MB)" "$pull_jcd_hwm" "$pull_ctd_hwm"
+  row "ctr run --rm busybox true, each daemon (ms)" "$run_jcd" "$run_ctd"
+  row "$run_n detached sleep containers started (ms)" "$(eval echo \$start${run_n}_jcd)" "$(eval echo \$start${run_n}_ctd)"
+  row "shim PSS per running container (MB)" "$shim_pss_jcd" "$shim_pss_ctd"
+  row "teardown of $run_n containers (ms)" "$(eval echo \$teardown${run_n}_jcd)" "$(eval echo \$teardown${run_n}_ctd)"
 } | tee "$out"

@@ -20,6 +20,7 @@ import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.supervisor.filters.Filter;
 import io.jcontainerd.supervisor.gc.TestStores;
 import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.supervisor.snapshots.SnapshotGc;
 import io.jcontainerd.supervisor.snapshots.SnapshotterSet;
 import io.jcontainerd.testsupport.FixtureImage;
 import io.jcontainerd.testsupport.TestRegistry;
@@ -113,12 +114,26 @@ class ServerPullIT {
     }
 
     @Test
-    void theImageRecordAndLabelsKeepEverythingThroughACollection() {
-        FixtureImage busybox = registry.images().image("busybox:latest");
-        pull.pull(NS, spec("busybox:latest"), PullObserver.NONE);
+    void theImageRecordAndLabelsKeepContentAndSnapshotsThroughACollectionAndDeletingTheImageFreesThem() {
+        t.stores.gc().addParticipant(new SnapshotGc(snapshots, drivers, t.db));
+        FixtureImage whiteouts = registry.images().image("whiteouts:latest");
+        List<String> chains = pull.pull(NS, spec("whiteouts:latest"), PullObserver.NONE).unpacked().getFirst().chainIds()
+                .stream().map(Digest::toString).toList();
         t.stores.gc().collect();
-        assertThat(t.stores.content().exists(NS, Digest.parse(busybox.layers().getFirst().digest()))).isTrue();
-        assertThat(t.stores.content().exists(NS, Digest.parse(busybox.config().digest()))).isTrue();
+        assertThat(t.stores.content().exists(NS, Digest.parse(whiteouts.layers().getLast().digest()))).isTrue();
+        assertThat(t.stores.content().exists(NS, Digest.parse(whiteouts.config().digest()))).isTrue();
+        assertThat(snapshotNames()).as("the whole chain, parents included").containsExactlyInAnyOrderElementsOf(chains);
+
+        t.stores.images().delete(NS, "docker.io/library/whiteouts:latest", java.util.Optional.empty());
+        t.stores.gc().collect();
+        assertThat(t.stores.content().exists(NS, Digest.parse(whiteouts.config().digest()))).isFalse();
+        assertThat(snapshotNames()).isEmpty();
+    }
+
+    private List<String> snapshotNames() {
+        List<String> names = new ArrayList<>();
+        snapshots.walk(NS, "native", i -> names.add(i.name()));
+        return names;
     }
 
     @Test

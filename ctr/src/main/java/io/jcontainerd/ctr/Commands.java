@@ -2,10 +2,13 @@ package io.jcontainerd.ctr;
 
 import io.jcontainerd.ctr.commands.ContainersCommand;
 import io.jcontainerd.ctr.commands.ContentCommand;
+import io.jcontainerd.ctr.commands.EventsCommand;
 import io.jcontainerd.ctr.commands.ImagesCommand;
 import io.jcontainerd.ctr.commands.NamespacesCommand;
 import io.jcontainerd.ctr.commands.PluginsCommand;
+import io.jcontainerd.ctr.commands.RunCommand;
 import io.jcontainerd.ctr.commands.SnapshotsCommand;
+import io.jcontainerd.ctr.commands.TasksCommand;
 import io.jcontainerd.ctr.commands.VersionCommand;
 import picocli.CommandLine;
 
@@ -33,6 +36,9 @@ final class Commands {
         ALL.put(List.of("containers", "container", "c"), ContainersCommand::new);
         ALL.put(List.of("images", "image", "i"), ImagesCommand::new);
         ALL.put(List.of("content"), ContentCommand::new);
+        ALL.put(List.of("run"), RunCommand::command);
+        ALL.put(List.of("tasks", "task", "t"), TasksCommand::command);
+        ALL.put(List.of("events", "event"), EventsCommand::new);
     }
 
     private Commands() {

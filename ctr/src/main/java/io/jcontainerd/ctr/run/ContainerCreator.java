@@ -1,0 +1,120 @@
+package io.jcontainerd.ctr.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.runc.v1.Options;
+import io.jcontainerd.api.services.containers.v1.Container;
+import io.jcontainerd.api.services.containers.v1.CreateContainerRequest;
+import io.jcontainerd.api.services.leases.v1.CreateRequest;
+import io.jcontainerd.api.services.leases.v1.DeleteRequest;
+import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
+import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
+import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.ctr.spec.Spec;
+import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.proto.TypeUrls;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Creates a container from an image the way ctr 1.6's client does: under a short lease, prepare
+ * the snapshot on the image's top layer, build the spec, create the container record; a
+ * failure after the snapshot was prepared removes it again.
+ */
+public final class ContainerCreator {
+    public static final String RUNC_V2 = "io.containerd.runc.v2";
+    public static final String STOP_SIGNAL_LABEL = "io.containerd.image.config.stop-signal";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Stubs stubs;
+    private final String namespace;
+
+    public ContainerCreator(Stubs stubs, String namespace) {
+        this.stubs = stubs;
+        this.namespace = namespace;
+    }
+
+    /** What was created: the container's snapshot mounts (the task's rootfs). */
+    public record Created(String id, List<Mount> rootfs, String snapshotter) {
+    }
+
+    public Created create(String id, String imageName, RunOptions options, String snapshotter, String runtime,
+                          Map<String, String> extraLabels) {
+        ImageConfig image = new ImageReader(stubs.images(), stubs.content()).read(imageName);
+        String lease = stubs.leases().create(CreateRequest.newBuilder().setId(UUID.randomUUID().toString())
+                .putLabels("containerd.io/gc.expire", Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
+                .build()).getLease().getId();
+        try {
+            List<Mount> mounts = prepare(id, imageName, image, snapshotter, lease);
+            try {
+                RootfsFiles files = RootfsFiles.of(mounts);
+                String user = !options.user().isEmpty() ? options.user() : image.user();
+                Spec.User resolved = Users.resolve(user, files::read);
+                Spec spec = SpecBuilder.build(namespace, id, image, options, resolved,
+                        options.privileged() ? HostDevices.list() : List.of());
+                Map<String, String> labels = new LinkedHashMap<>(image.labels());
+                labels.putAll(extraLabels);
+                labels.put(STOP_SIGNAL_LABEL, image.stopSignal().isEmpty() ? "SIGTERM" : image.stopSignal());
+                Container.Runtime.Builder rt = Container.Runtime.newBuilder().setName(runtime);
+                if (runtime.equals(RUNC_V2)) {
+                    rt.setOptions(AnyCodec.pack(Options.getDefaultInstance()));
+                }
+                Container c = Container.newBuilder().setId(id).setImage(imageName).setRuntime(rt)
+                        .setSpec(AnyCodec.packJson(TypeUrls.OCI_SPEC, JSON.writeValueAsString(spec)))
+                        .setSnapshotter(snapshotter).setSnapshotKey(id).putAllLabels(labels).build();
+                Stubs.leased(stubs.containers(), lease).create(CreateContainerRequest.newBuilder().setContainer(c).build());
+                return new Created(id, mounts, snapshotter);
+            } catch (RuntimeException | JsonProcessingException e) {
+                removeSnapshot(snapshotter, id);
+                if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
+                    throw alreadyExists(id);
+                }
+                if (e instanceof JsonProcessingException j) {
+                    throw new IllegalStateException("cannot write the spec of " + id + " as JSON: " + j.getMessage(), j);
+                }
+                throw (RuntimeException) e;
+            }
+        } finally {
+            try {
+                stubs.leases().delete(DeleteRequest.newBuilder().setId(lease).build());
+            } catch (StatusRuntimeException ignored) {
+                // the lease expires by itself within 24 h
+            }
+        }
+    }
+
+    private List<Mount> prepare(String id, String imageName, ImageConfig image, String snapshotter, String lease) {
+        try {
+            return Stubs.leased(stubs.snapshots(), lease).prepare(PrepareSnapshotRequest.newBuilder()
+                    .setSnapshotter(snapshotter).setKey(id).setParent(image.topChainId()).build()).getMountsList();
+        } catch (StatusRuntimeException e) {
+            switch (e.getStatus().getCode()) {
+                case ALREADY_EXISTS -> throw alreadyExists(id);
+                case NOT_FOUND -> throw new RunException("image " + imageName + " is not unpacked for snapshotter "
+                        + snapshotter + ": pull it again with `jctr images pull " + imageName + "`"
+                        + " (" + e.getStatus().getDescription() + ")");
+                default -> throw e;
+            }
+        }
+    }
+
+    private RunException alreadyExists(String id) {
+        return new RunException("container " + id + " already exists in namespace " + namespace
+                + ": remove it with `jctr containers rm " + id + "` or choose another id (AlreadyExists)");
+    }
+
+    void removeSnapshot(String snapshotter, String key) {
+        try {
+            stubs.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build());
+        } catch (StatusRuntimeException ignored) {
+            // not there: nothing to undo
+        }
+    }
+}

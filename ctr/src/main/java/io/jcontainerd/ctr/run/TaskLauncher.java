@@ -1,0 +1,86 @@
+package io.jcontainerd.ctr.run;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
+import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
+import io.jcontainerd.api.services.tasks.v1.CreateTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.StartRequest;
+import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.ctr.stdio.FifoSet;
+import io.jcontainerd.ctr.stdio.StdioCopier;
+import io.jcontainerd.ctr.stdio.Terminal;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Creates and starts a container's task with FIFO stdio, detached or attached to ours. */
+public final class TaskLauncher {
+    private final Stubs stubs;
+    private final Path fifoBase;
+
+    public TaskLauncher(Stubs stubs, Path fifoDir) {
+        this.stubs = stubs;
+        this.fifoBase = fifoDir == null ? FifoSet.DEFAULT_DIR : fifoDir;
+    }
+
+    /**
+     * Creates and starts the task and leaves it running. Its FIFOs stay for {@code tasks attach};
+     * {@code tasks rm} removes them.
+     */
+    public void startDetached(String id, List<Mount> rootfs, boolean terminal) {
+        FifoSet fifos = FifoSet.create(fifoBase, id, terminal);
+        try {
+            create(id, rootfs, fifos, terminal);
+            stubs.tasks().start(StartRequest.newBuilder().setContainerId(id).build());
+        } catch (RuntimeException e) {
+            fifos.delete();
+            throw e;
+        }
+    }
+
+    /** Runs the task to its end with our stdio, deletes it, and returns its exit status. */
+    public int runAttached(String id, List<Mount> rootfs, boolean terminal) {
+        FifoSet fifos = FifoSet.create(fifoBase, id, terminal);
+        try (Terminal tty = terminal ? Terminal.raw() : null) {
+            StdioCopier copier = StdioCopier.start(fifos, true);
+            create(id, rootfs, fifos, terminal);
+            try {
+                return new AttachedProcess(stubs, id, "").startAndWait(copier, terminal);
+            } finally {
+                deleteTask(id);
+            }
+        } finally {
+            fifos.delete();
+        }
+    }
+
+    private void create(String id, List<Mount> rootfs, FifoSet fifos, boolean terminal) {
+        stubs.tasks().create(CreateTaskRequest.newBuilder().setContainerId(id).addAllRootfs(rootfs)
+                .setStdin(fifos.stdin().toString()).setStdout(fifos.stdout().toString()).setStderr(fifos.stderrPath())
+                .setTerminal(terminal).build());
+    }
+
+    void deleteTask(String id) {
+        try {
+            stubs.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    /** Removes the container and its snapshot, as ctr's container.Delete(WithSnapshotCleanup). */
+    public void removeContainer(String id, String snapshotter) {
+        try {
+            stubs.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(id).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+        stubs.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+    }
+}

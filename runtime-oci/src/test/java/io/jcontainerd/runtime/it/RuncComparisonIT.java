@@ -83,6 +83,11 @@ class RuncComparisonIT {
     }
 
     @Test
+    void onlyStdioIsOpen() throws Exception {
+        same("ls /proc/self/fd | wc -l; readlink /proc/1/root");
+    }
+
+    @Test
     void exitCodesAndStderr() throws Exception {
         same("echo out; echo err >&2; exit 7");
         same("cat /does/not/exist");

@@ -76,6 +76,7 @@ public final class ServerPull {
     }
 
     public PullOutcome pull(String ns, PullSpec spec, PullObserver observer) {
+        long started = System.nanoTime();
         ImageReference ref = ImageReference.parse(spec.reference());
         String snapshotter = spec.unpack() ? snapshotterFor(ns, spec.snapshotter()) : "";
         int concurrency = spec.maxConcurrentDownloads() > 0 ? spec.maxConcurrentDownloads() : defaultConcurrency;
@@ -102,11 +103,12 @@ public final class ServerPull {
             storeLabels(ns, result.labels());
             List<UnpackedImage> unpacked = unpacker == null ? List.of() : unpacker.await();
             ImageRecord image = createOrUpdate(ns, ref.toString(), result.root());
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             LOG.info(() -> "namespace=" + ns + " pulled " + image.name() + " " + result.root().digest() + ": "
                     + result.bytesDownloaded() + " bytes downloaded, " + result.blobsFetched() + " blobs fetched, "
                     + result.blobsExisting() + " present" + (unpacker == null ? "" : ", unpacked into " + snapshotter)
-                    + " in " + result.elapsed().toMillis() + " ms");
-            return new PullOutcome(image, result, snapshotter, unpacked);
+                    + " in " + elapsed.toMillis() + " ms (downloads done after " + result.elapsed().toMillis() + " ms)");
+            return new PullOutcome(image, result, snapshotter, unpacked, elapsed);
         } finally {
             try {
                 leases.delete(ns, lease.id());

@@ -73,7 +73,7 @@ public final class PullService extends PullGrpc.PullImplBase {
                 .setTarget(Descriptor.newBuilder().setMediaType(t.mediaType()).setDigest(t.digest()).setSize(t.size())
                         .putAllAnnotations(t.annotations()))
                 .setBytesDownloaded(o.download().bytesDownloaded())
-                .setElapsedMs(o.download().elapsed().toMillis())
+                .setElapsedMs(o.elapsed().toMillis())
                 .setUnpacked(o.isUnpacked())
                 .setSnapshotter(o.snapshotter());
         for (UnpackedImage u : o.unpacked()) {

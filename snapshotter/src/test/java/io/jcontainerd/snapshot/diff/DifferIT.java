@@ -80,6 +80,50 @@ class DifferIT {
                 .doesNotContain("etc/passwd", "usr/", "usr/bin/unchanged");
     }
 
+    @Test
+    void aDiffAgainstAnOlderAncestorMountsTheTreesAndWalksBoth() throws IOException {
+        snapshotter = new OverlaySnapshotter(tmp.resolve("root"));
+        String gzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+        applier.apply(snapshotter.prepare("a", "", Map.of()), new ByteArrayInputStream(TestLayer.tar().file("one", "1").file("gone", "g").gzip()), gzip);
+        snapshotter.commit("layer-0", "a", Map.of());
+        applier.apply(snapshotter.prepare("b", "layer-0", Map.of()),
+                new ByteArrayInputStream(TestLayer.tar().file("two", "2").file(".wh.gone", "").gzip()), gzip);
+        snapshotter.commit("layer-1", "b", Map.of());
+        Path rootfs = mount(snapshotter.prepare("container", "layer-1", Map.of()), "container");
+        Files.writeString(rootfs.resolve("three"), "3");
+        Map<String, String> expected = FileTreeView.of(rootfs);
+
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        DiffResult diff = differ.compare(snapshotter.view("base", "layer-0", Map.of()), snapshotter.mounts("container"),
+                Compression.NONE, blob);
+        assertThat(diff.mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar");
+        assertThat(diff.diffId()).isEqualTo(diff.digest());
+
+        applier.apply(snapshotter.prepare("replay", "layer-0", Map.of()), new ByteArrayInputStream(blob.toByteArray()), diff.mediaType());
+        snapshotter.commit("replayed", "replay", Map.of());
+        Path check = mount(snapshotter.view("check", "replayed", Map.of()), "check");
+        assertThat(FileTreeView.of(check)).isEqualTo(expected).containsOnlyKeys("one", "two", "three");
+        try (var left = Files.list(tmp.resolve("scratch"))) {
+            assertThat(left).as("temporary mount points are removed").isEmpty();
+        }
+    }
+
+    @Test
+    void aDiffWithoutParentHoldsTheWholeTree() throws IOException {
+        snapshotter = new OverlaySnapshotter(tmp.resolve("root"));
+        Path rootfs = mount(snapshotter.prepare("fresh", "", Map.of()), "fresh");
+        Files.createDirectories(rootfs.resolve("a/b"));
+        Files.writeString(rootfs.resolve("a/b/c"), "c");
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        differ.compare(List.of(), snapshotter.mounts("fresh"), Compression.NONE, blob);
+        List<String> names = new ArrayList<>();
+        TarReader reader = new TarReader(new ByteArrayInputStream(blob.toByteArray()));
+        for (TarEntry e = reader.next(); e != null; e = reader.next()) {
+            names.add(e.name());
+        }
+        assertThat(names).containsExactly("a/", "a/b/", "a/b/c");
+    }
+
     private List<TarEntry> roundTrip(Function<Path, Snapshotter> driver) throws IOException {
         snapshotter = driver.apply(tmp.resolve("root"));
         byte[] base = TestLayer.tar()

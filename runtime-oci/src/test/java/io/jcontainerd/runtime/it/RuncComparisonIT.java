@@ -83,6 +83,26 @@ class RuncComparisonIT {
     }
 
     @Test
+    void seccompProfileWithErrnoAndArgumentRules() throws Exception {
+        var seccomp = bundle.linux().putObject("seccomp");
+        seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+        seccomp.putArray("architectures").add("SCMP_ARCH_X86_64");
+        var rules = seccomp.putArray("syscalls");
+        var mkdir = rules.addObject();
+        mkdir.putArray("names").add("mkdir").add("mkdirat");
+        mkdir.put("action", "SCMP_ACT_ERRNO").put("errnoRet", 13);
+        var kill = rules.addObject();
+        kill.putArray("names").add("kill");
+        kill.put("action", "SCMP_ACT_ERRNO");
+        kill.putArray("args").addObject().put("index", 1).put("value", 10).put("op", "SCMP_CMP_EQ");
+        bundle.save();
+        same("mkdir /x; echo mkdir=$?; kill -USR1 $$; echo usr1=$?; kill -0 $$; echo zero=$?; grep -E '^(Seccomp|NoNewPrivs)' /proc/self/status");
+        bundle.process().put("noNewPrivileges", false);
+        bundle.save();
+        same("mkdir /y; echo mkdir=$?; grep -E '^(Seccomp|NoNewPrivs)' /proc/self/status");
+    }
+
+    @Test
     void onlyStdioIsOpen() throws Exception {
         same("ls /proc/self/fd | wc -l; readlink /proc/1/root");
     }

@@ -8,6 +8,8 @@ import io.jcontainerd.content.store.IngestStatus;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.supervisor.content.ContentInfo;
 
+import java.time.Instant;
+
 /** Content records and ingest states to and from containerd's content v1 messages. */
 final class ContentProtos {
     private ContentProtos() {
@@ -25,9 +27,14 @@ final class ContentProtos {
         if (s.expected() != null) {
             b.setExpected(s.expected().toString());
         }
-        Timestamps.setIfKnown(s.startedAt(), b::setStartedAt);
-        Timestamps.setIfKnown(s.updatedAt(), b::setUpdatedAt);
+        Timestamps.setIfKnown(known(s.startedAt()), b::setStartedAt);
+        Timestamps.setIfKnown(known(s.updatedAt()), b::setUpdatedAt);
         return b.build();
+    }
+
+    /** The backend reports an unreadable ingest time as the epoch; on the wire that must be "unset", not 1970. */
+    static Instant known(Instant t) {
+        return t == null || t.equals(Instant.EPOCH) ? null : t;
     }
 
     /** A request's digest field: required, InvalidArgument when empty or malformed. */

@@ -81,8 +81,8 @@ final class ContentWriteSession implements StreamObserver<WriteContentRequest> {
         switch (action) {
             case STAT -> {
                 b.setDigest(writer.digest().toString()).setTotal(total);
-                Timestamps.setIfKnown(status.startedAt(), b::setStartedAt);
-                Timestamps.setIfKnown(status.updatedAt(), b::setUpdatedAt);
+                Timestamps.setIfKnown(ContentProtos.known(status.startedAt()), b::setStartedAt);
+                Timestamps.setIfKnown(ContentProtos.known(status.updatedAt()), b::setUpdatedAt);
             }
             case WRITE, COMMIT -> {
                 if (req.getOffset() > 0 && req.getOffset() != status.offset()) {
@@ -99,7 +99,7 @@ final class ContentWriteSession implements StreamObserver<WriteContentRequest> {
                 if (action == WriteAction.COMMIT) {
                     ContentInfo info = writer.commit(total, expected, req.getLabelsMap());
                     b.setDigest(info.digest().toString()).setOffset(info.size()).setTotal(total);
-                    Timestamps.setIfKnown(status.startedAt(), b::setStartedAt);
+                    Timestamps.setIfKnown(ContentProtos.known(status.startedAt()), b::setStartedAt);
                     Timestamps.setIfKnown(info.updatedAt(), b::setUpdatedAt);
                 } else {
                     b.setDigest(writer.digest().toString());

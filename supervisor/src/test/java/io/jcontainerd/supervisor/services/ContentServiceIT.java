@@ -28,11 +28,11 @@ import io.jcontainerd.api.services.leases.v1.LeasesGrpc;
 import io.jcontainerd.content.image.Digest;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.RunningDaemon;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,31 +52,18 @@ class ContentServiceIT {
     private static final String NS = "content-it";
     private static final String LEASE = "content-it-lease";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final RunningDaemon DAEMON = new RunningDaemon();
     static DaemonProcess daemon;
     static UnixGrpcChannel channel;
 
     @BeforeAll
-    static void start() {
-        daemon = DaemonProcess.start(dir);
-        channel = new UnixGrpcChannel(daemon.socket());
+    static void takeLeases() {
+        daemon = DAEMON.process();
+        channel = DAEMON.channel();
         // held as real clients hold one, so the daemon's background collector leaves the test's blobs alone
         for (String ns : List.of(NS, "list-it")) {
             LeasesGrpc.newBlockingStub(channel.namespaced(ns)).create(CreateRequest.newBuilder().setId(LEASE).build());
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (channel != null) {
-                channel.close();
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
         }
     }
 

@@ -2,17 +2,13 @@ package io.jcontainerd.supervisor.services;
 
 import io.grpc.Channel;
 import io.jcontainerd.proto.conformance.ContainerdApiConformance;
-import io.jcontainerd.testsupport.DaemonProcess;
-import io.jcontainerd.testsupport.UnixGrpcChannel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.jcontainerd.testsupport.RunningDaemon;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -23,33 +19,12 @@ import java.util.Map;
  */
 @ExtendWith(DaemonConformanceIT.NotServedYet.class)
 class DaemonConformanceIT extends ContainerdApiConformance {
-    @TempDir
-    static Path dir;
-    static DaemonProcess daemon;
-    static UnixGrpcChannel channel;
-
-    @BeforeAll
-    static void start() {
-        daemon = DaemonProcess.start(dir);
-        channel = new UnixGrpcChannel(daemon.socket());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (channel != null) {
-                channel.close();
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final RunningDaemon DAEMON = new RunningDaemon();
 
     @Override
     protected Channel rawChannel() {
-        return channel.raw();
+        return DAEMON.channel().raw();
     }
 
     static final class NotServedYet implements ExecutionCondition {

@@ -1,0 +1,97 @@
+package io.jcontainerd.runtime.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TerminalAndHooksIT {
+    Jrunc jrunc;
+    BusyboxBundle bundle;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        jrunc = Jrunc.jrunc();
+        bundle = BusyboxBundle.create(jrunc);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            jrunc.close();
+        } finally {
+            bundle.close();
+        }
+    }
+
+    @Test
+    void terminalContainersGetAPtyWhoseMasterArrivesOnTheConsoleSocket() throws Exception {
+        bundle.process().put("terminal", true);
+        bundle.args("sh", "-c", "tty; echo hello-from-pty; sleep 1000");
+        Path sock = bundle.dir.resolve("console.sock");
+        String id = "tty-" + UUID.randomUUID().toString().substring(0, 8);
+        try (ConsoleSocket console = new ConsoleSocket(sock)) {
+            var create = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return jrunc.run("create", "--bundle", bundle.dir.toString(), "--console-socket", sock.toString(), id);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            int master = console.receiveMaster();
+            Jrunc.Result created = create.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(created.code()).as(created.stderr()).isZero();
+            assertThat(jrunc.run("start", id).code()).isZero();
+            String out = ConsoleSocket.readUntil(master, "hello-from-pty");
+            assertThat(out).contains("/dev/pts/0").contains("hello-from-pty");
+            ConsoleSocket.C.I.close(master);
+        }
+        assertThat(jrunc.run("delete", "--force", id).code()).isZero();
+    }
+
+    @Test
+    void hooksRunAtTheirPhasesWithTheStateOnStdin() throws Exception {
+        Path out = Files.createDirectories(bundle.dir.resolve("hooks-out"));
+        ObjectNode hooks = bundle.config.putObject("hooks");
+        for (String phase : new String[] {"prestart", "createRuntime", "poststart", "poststop"}) {
+            ArrayNode list = hooks.putArray(phase);
+            ObjectNode h = list.addObject();
+            h.put("path", "/bin/sh");
+            h.putArray("args").add("sh").add("-c").add("cat > " + out.resolve(phase + ".json"));
+        }
+        bundle.args("true");
+        String id = "hooks-" + UUID.randomUUID().toString().substring(0, 8);
+        Jrunc.Result r = jrunc.run("run", "--bundle", bundle.dir.toString(), id);
+        assertThat(r.code()).as(r.stderr()).isZero();
+        for (String phase : new String[] {"prestart", "createRuntime", "poststart", "poststop"}) {
+            JsonNode state = BusyboxBundle.JSON.readTree(out.resolve(phase + ".json").toFile());
+            assertThat(state.get("id").asText()).as(phase).isEqualTo(id);
+            assertThat(state.get("bundle").asText()).as(phase).isEqualTo(bundle.dir.toString());
+        }
+        assertThat(BusyboxBundle.JSON.readTree(out.resolve("createRuntime.json").toFile()).get("status").asText()).isEqualTo("creating");
+        assertThat(BusyboxBundle.JSON.readTree(out.resolve("createRuntime.json").toFile()).get("pid").asInt()).isPositive();
+        assertThat(BusyboxBundle.JSON.readTree(out.resolve("poststop.json").toFile()).get("status").asText()).isEqualTo("stopped");
+    }
+
+    @Test
+    void aFailingPrestartHookAbortsCreateAndLeavesNothing() throws Exception {
+        ObjectNode hooks = bundle.config.putObject("hooks");
+        hooks.putArray("prestart").addObject().put("path", "/bin/false");
+        bundle.args("true");
+        bundle.save();
+        String id = "hookfail-" + UUID.randomUUID().toString().substring(0, 8);
+        Jrunc.Result r = jrunc.run("create", "--bundle", bundle.dir.toString(), id);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).contains("prestart hook /bin/false exited with status 1");
+        assertThat(Files.exists(jrunc.root.resolve(id))).isFalse();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/" + id))).isFalse();
+    }
+}

@@ -109,6 +109,10 @@ public final class ServerPull {
                     + result.blobsExisting() + " present" + (unpacker == null ? "" : ", unpacked into " + snapshotter)
                     + " in " + elapsed.toMillis() + " ms (downloads done after " + result.elapsed().toMillis() + " ms)");
             return new PullOutcome(image, result, snapshotter, unpacked, elapsed);
+        } catch (RuntimeException e) {
+            LOG.info(() -> "namespace=" + ns + " pull of " + ref + " failed after "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms: " + e.getMessage());
+            throw e;
         } finally {
             try {
                 leases.delete(ns, lease.id());

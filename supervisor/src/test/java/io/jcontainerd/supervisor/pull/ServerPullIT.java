@@ -173,6 +173,37 @@ class ServerPullIT {
     }
 
     @Test
+    void aPullCancelledMidLayerReleasesItsLeaseAndTheNextPullResumesTheIngest() {
+        FixtureImage large = registry.images().image("large:latest");
+        long total = large.layers().stream().mapToLong(l -> l.size()).sum() + large.config().size() + large.manifest().size();
+        PullObserver cancelsMidLayer = new PullObserver() {
+            @Override
+            public void onProgress(PullProgress p) {
+                if (p.phase() == PullPhase.DOWNLOADING && p.offset() > 4 << 20) {
+                    throw io.jcontainerd.config.errdefs.JcdException.of(io.jcontainerd.config.errdefs.ErrorKind.CANCELLED,
+                            "the client cancelled the pull", null);
+                }
+            }
+
+            @Override
+            public void onUnpack(Descriptor layer, boolean finished) {
+            }
+        };
+        PullSpec spec = new PullSpec(TestRegistry.dockerHubReference("large:latest"), PlatformSelection.host(), true, "", 1);
+        assertThatThrownBy(() -> pull.pull(NS, spec, cancelsMidLayer)).hasMessageContaining("cancelled");
+        assertThat(t.stores.leases().list(NS, Filter.ALWAYS)).isEmpty();
+        assertThat(t.stores.images().list(NS, Filter.ALWAYS)).isEmpty();
+        assertThat(t.stores.content().listStatuses(NS, Filter.ALWAYS)).as("the partial layer is kept for a resume")
+                .anySatisfy(st -> assertThat(st.offset()).isGreaterThan(4 << 20));
+
+        PullOutcome resumed = pull.pull(NS, spec, PullObserver.NONE);
+        assertThat(resumed.download().bytesDownloaded()).as("resumed, not restarted").isLessThanOrEqualTo(total - (4 << 20));
+        UnpackedImage unpacked = resumed.unpacked().getFirst();
+        assertThat(unpacked.chainIds()).hasSize(large.layers().size());
+        assertThat(snapshots.stat(NS, "native", unpacked.topChainId()).kind()).isEqualTo(Kind.COMMITTED);
+    }
+
+    @Test
     void twoConcurrentPullsOfTheSameImageBothSucceedAndShareOneSnapshot() throws Exception {
         FixtureImage whiteouts = registry.images().image("whiteouts:latest");
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {

@@ -13,6 +13,9 @@ public final class DaemonLogging {
     // Held strongly: java.util.logging forgets the level of a logger nobody references.
     private static final Logger QUIETED = Logger.getLogger("io.grpc");
     private static final Logger NETTY_BOOTSTRAP = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+    // Logs "Stream closed before write could take place" whenever a client cancels a Read mid-stream,
+    // which ctr does by design (it reads what it needs and cancels).
+    private static final Logger NETTY_HANDLER = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
     private DaemonLogging() {
     }
 
@@ -44,6 +47,7 @@ public final class DaemonLogging {
         QUIETED.setLevel(Level.WARNING);
         // Netty warns that SO_KEEPALIVE does not apply to unix sockets, once per connection.
         NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
+        NETTY_HANDLER.setLevel(Level.SEVERE);
     }
 
     /**

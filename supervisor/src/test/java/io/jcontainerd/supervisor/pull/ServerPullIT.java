@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.pull;
 
+import io.jcontainerd.config.errdefs.FailedPreconditionException;
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import io.jcontainerd.config.errdefs.NotFoundException;
 import io.jcontainerd.content.image.Descriptor;
@@ -7,6 +8,7 @@ import io.jcontainerd.content.image.Digest;
 import io.jcontainerd.content.pull.PlatformSelection;
 import io.jcontainerd.content.pull.PullPhase;
 import io.jcontainerd.content.pull.PullProgress;
+import io.jcontainerd.content.registry.FakeRegistry;
 import io.jcontainerd.content.registry.RegistryClient;
 import io.jcontainerd.snapshot.Kind;
 import io.jcontainerd.snapshot.apply.LayerApplier;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,6 +204,50 @@ class ServerPullIT {
         UnpackedImage unpacked = resumed.unpacked().getFirst();
         assertThat(unpacked.chainIds()).hasSize(large.layers().size());
         assertThat(snapshots.stat(NS, "native", unpacked.topChainId()).kind()).isEqualTo(Kind.COMMITTED);
+    }
+
+    @Test
+    void aLayerWhoseContentDoesNotMatchItsDiffIdIsRefusedAndItsSnapshotRemoved() throws Exception {
+        FixtureImage busybox = registry.images().image("busybox:latest");
+        try (FakeRegistry fake = new FakeRegistry()) {
+            String wrong = Digest.of("not this layer".getBytes(StandardCharsets.UTF_8)).toString();
+            String ref = serve(fake, busybox, List.of(wrong));
+            assertThatThrownBy(() -> pull.pull(NS, new PullSpec(ref, PlatformSelection.host(), true, "overlayfs", 0), PullObserver.NONE))
+                    .isInstanceOf(FailedPreconditionException.class)
+                    .hasMessageContaining(busybox.layers().getFirst().digest()).hasMessageContaining("diff_id is " + wrong);
+        }
+        List<String> left = new ArrayList<>();
+        snapshots.walk(NS, "overlayfs", i -> left.add(i.name()));
+        assertThat(left).as("no half-made snapshot, no committed layer").isEmpty();
+        assertThat(t.stores.leases().list(NS, Filter.ALWAYS)).isEmpty();
+        assertThat(t.stores.images().list(NS, Filter.ALWAYS)).isEmpty();
+    }
+
+    @Test
+    void aConfigListingFewerDiffIdsThanLayersIsRefusedNamingBoth() throws Exception {
+        FixtureImage busybox = registry.images().image("busybox:latest");
+        try (FakeRegistry fake = new FakeRegistry()) {
+            String ref = serve(fake, busybox, List.of());
+            assertThatThrownBy(() -> pull.pull(NS, new PullSpec(ref, PlatformSelection.host(), true, "", 0), PullObserver.NONE))
+                    .isInstanceOf(FailedPreconditionException.class).hasMessageContaining("has 1 layers but its config")
+                    .hasMessageContaining("lists 0 diff_ids");
+        }
+    }
+
+    /** Serves busybox's real layer under a config of our own with the given diff_ids; returns the reference. */
+    private String serve(FakeRegistry fake, FixtureImage busybox, List<String> diffIds) {
+        var layer = busybox.layers().getFirst();
+        fake.addBlob(registry.images().blob(layer.digest()));
+        String ids = diffIds.stream().map(d -> "\"" + d + "\"").collect(java.util.stream.Collectors.joining(","));
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+                + ids + "]}}").getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = fake.addBlob(config);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest
+                + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"" + layer.mediaType() + "\",\"digest\":\""
+                + layer.digest() + "\",\"size\":" + layer.size() + "}]}").getBytes(StandardCharsets.UTF_8);
+        fake.addManifest("corrupt/image", "latest", "application/vnd.oci.image.manifest.v1+json", manifest);
+        return fake.host() + "/corrupt/image:latest";
     }
 
     @Test

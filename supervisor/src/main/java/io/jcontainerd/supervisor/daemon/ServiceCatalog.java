@@ -13,9 +13,8 @@ import io.jcontainerd.content.store.LocalContentStore;
 import io.jcontainerd.supervisor.gc.CollectedStores;
 import io.jcontainerd.supervisor.services.ContentService;
 import io.jcontainerd.supervisor.services.PullService;
+import io.jcontainerd.supervisor.pull.DaemonRegistry;
 import io.jcontainerd.supervisor.pull.ServerPull;
-import io.jcontainerd.content.registry.DockerConfigCredentials;
-import io.jcontainerd.content.registry.RegistryClient;
 import io.jcontainerd.snapshot.apply.LayerApplier;
 import io.jcontainerd.snapshot.apply.MountApplier;
 import io.jcontainerd.snapshot.mount.Mounter;
@@ -120,8 +119,7 @@ final class ServiceCatalog {
         // jcontainerd's own server-side pull (jcontainerd.pull.v1.Pull), used by jctr images pull
         ServerPull pull = new ServerPull(stores.content(), stores.images(), stores.leases(), namespaces, snapshots,
                 snapshotters.names(), layerApply, events,
-                RegistryClient.builder().hostsDir(config.registry().configPath())
-                        .credentials(DockerConfigCredentials.loadDefault()).build(),
+                DaemonRegistry.client(config.registry().configPath()),
                 config.snapshotter(), config.pull().maxConcurrentDownloads(), Clock.systemUTC());
         services.add(new PullService(pull).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));

@@ -21,6 +21,8 @@ import io.jcontainerd.snapshot.mount.Mounter;
 import io.jcontainerd.supervisor.containers.ContainerGc;
 import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.diff.LayerApply;
+import io.jcontainerd.supervisor.diff.LayerDiff;
+import io.jcontainerd.snapshot.diff.Differ;
 import io.jcontainerd.supervisor.services.ContainersService;
 import io.jcontainerd.supervisor.services.DiffService;
 import io.jcontainerd.supervisor.events.ExitOrdering;
@@ -79,7 +81,7 @@ final class ServiceCatalog {
                 .add("overlayfs", new OverlaySnapshotter(config.snapshotsDir("overlayfs")))
                 .add("native", new NativeSnapshotter(config.snapshotsDir("native")));
         resources.add(snapshotters);
-        snapshotters.names().forEach(n -> plugins.register(PluginInfo.ok(PluginRegistry.SNAPSHOTTER, n)));
+        snapshotters.names().forEach(n -> plugins.register(PluginInfo.hostOnly(PluginRegistry.SNAPSHOTTER, n)));
         NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces);
         services.add(new SnapshotsService(snapshots, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
@@ -104,10 +106,11 @@ final class ServiceCatalog {
         tasks.recover();
         services.add(new TasksService(tasks).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "tasks"));
-        plugins.register(PluginInfo.ok(PluginRegistry.RUNTIME, "task"));
+        plugins.register(PluginInfo.hostOnly(PluginRegistry.RUNTIME, "task"));
         MountApplier applier = new MountApplier(new LayerApplier(), Mounter.linux(), config.state().resolve("tmpmounts"));
         LayerApply layerApply = new LayerApply(stores.content(), applier);
-        services.add(new DiffService(layerApply).bindService());
+        services.add(new DiffService(layerApply, new LayerDiff(stores.content(),
+                new Differ(Mounter.linux(), config.state().resolve("tmpmounts")))).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.DIFF, "walking"));
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "diff"));
         services.add(new ContentService(stores.content(), stores.gc(), events).bindService());

@@ -9,6 +9,7 @@ import io.jcontainerd.api.services.introspection.v1.Plugin;
 import io.jcontainerd.api.services.introspection.v1.PluginsRequest;
 import io.jcontainerd.api.services.introspection.v1.PluginsResponse;
 import io.jcontainerd.api.services.introspection.v1.ServerResponse;
+import io.jcontainerd.api.types.Platform;
 import io.jcontainerd.supervisor.daemon.ServerIdentity;
 import io.jcontainerd.supervisor.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.Rpc;
@@ -43,6 +44,10 @@ public final class IntrospectionService extends IntrospectionGrpc.IntrospectionI
     private static Plugin toProto(PluginInfo p) {
         var b = Plugin.newBuilder().setType(p.type()).setId(p.id())
                 .addAllRequires(p.requires()).putAllExports(p.exports()).addAllCapabilities(p.capabilities());
+        for (String platform : p.platforms()) {
+            String[] parts = platform.split("/");
+            b.addPlatforms(Platform.newBuilder().setOs(parts[0]).setArchitecture(parts[1]));
+        }
         p.initError().ifPresent(why -> b.setInitErr(Status.newBuilder().setCode(Code.UNIMPLEMENTED_VALUE).setMessage(why)));
         return b.build();
     }

@@ -5,44 +5,31 @@ import io.jcontainerd.api.services.content.v1.DeleteContentRequest;
 import io.jcontainerd.api.services.content.v1.Info;
 import io.jcontainerd.api.services.content.v1.ListContentRequest;
 import io.jcontainerd.api.services.content.v1.ReadContentRequest;
-import io.jcontainerd.ctr.Main;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.Table;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code jctr content ls|get|rm}, as ctr's. */
 @Command(name = "content", description = "manage content",
         subcommands = {ContentCommand.Ls.class, ContentCommand.Get.class, ContentCommand.Rm.class})
 public final class ContentCommand {
 
-    abstract static class Sub implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
+    abstract static class Sub extends ConnectedCommand {
         @Override
-        public Integer call() {
-            try (Connection conn = Main.of(spec).connect()) {
-                return run(ContentGrpc.newBlockingStub(conn.channel()));
-            }
+        int run(Connection conn) {
+            return run(ContentGrpc.newBlockingStub(conn.channel()));
         }
 
         abstract int run(ContentGrpc.ContentBlockingStub content);

@@ -17,24 +17,20 @@ import io.jcontainerd.api.services.images.v1.UpdateImageRequest;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
 import io.jcontainerd.api.services.snapshots.v1.SnapshotsGrpc;
 import io.jcontainerd.api.services.snapshots.v1.StatSnapshotRequest;
-import io.jcontainerd.ctr.Main;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.ProgressDisplay;
 import io.jcontainerd.ctr.output.Sizes;
 import io.jcontainerd.ctr.output.Table;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code jctr images pull|ls|rm|check|label}, as ctr's; pull runs on the daemon and streams progress. */
 @Command(name = "images", aliases = {"image", "i"}, description = "manage images",
@@ -43,22 +39,7 @@ import java.util.concurrent.Callable;
 public final class ImagesCommand {
     static final String SNAPSHOT_REF = "containerd.io/gc.ref.snapshot.";
 
-    abstract static class Sub implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        @Override
-        public Integer call() {
-            try (Connection conn = Main.of(spec).connect()) {
-                return run(conn);
-            }
-        }
-
-        abstract int run(Connection conn);
+    abstract static class Sub extends ConnectedCommand {
     }
 
     @Command(name = "pull", description = "pull an image on the daemon and unpack it: REF")

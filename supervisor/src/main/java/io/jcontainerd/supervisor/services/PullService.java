@@ -53,7 +53,10 @@ public final class PullService extends PullGrpc.PullImplBase {
             }
             return;
         }
-        stream.send(PullEvent.newBuilder().setDone(done(outcome)).build());
+        if (call.isCancelled()) {
+            return; // the image is pulled all the same; nobody is left to tell
+        }
+        call.onNext(PullEvent.newBuilder().setDone(done(outcome)).build());
         observer.onCompleted();
     }
 

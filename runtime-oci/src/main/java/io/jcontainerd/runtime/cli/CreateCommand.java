@@ -1,27 +1,30 @@
 package io.jcontainerd.runtime.cli;
 
 import io.jcontainerd.runtime.container.PlanBuilder;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-@Command(name = "create", description = "create a container; its process waits until `start`")
-final class CreateCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = {"-b", "--bundle"}, description = "path to the bundle (default: current directory)") Path bundle = Path.of(".");
-    @Option(names = "--pid-file") String pidFile;
-    @Option(names = "--console-socket") String consoleSocket;
-    @Option(names = "--preserve-fds") int preserveFds;
-    @Option(names = "--no-pivot") boolean noPivot;
-    @Option(names = "--no-new-keyring", description = "accepted; jrunc does not create session keyrings") boolean noNewKeyring;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
+/** create [--bundle dir] [--pid-file f] [--console-socket s] [--preserve-fds n] [--no-pivot] id */
+final class CreateCommand {
+    static final Map<String, Boolean> OPTIONS = Args.spec(Set.of("bundle", "pid-file", "console-socket", "preserve-fds"),
+            Set.of("no-pivot", "no-new-keyring", "detach"));
+    static final Map<String, String> ALIASES = Map.of("b", "bundle", "d", "detach");
 
-    @Override public Integer call() {
-        main.containers().create(id, bundle, new PlanBuilder.CreateOptions(null, consoleSocket, preserveFds, noPivot), pidFile);
+    private CreateCommand() {}
+
+    static int run(Main main, List<String> argv) {
+        Args a = Args.parse("create", argv, OPTIONS, ALIASES, false);
+        create(main, a, "create");
         return 0;
+    }
+
+    /** Shared with run: returns the init's pid. */
+    static int create(Main main, Args a, String command) {
+        return main.containers().create(a.id(command), Path.of(a.value("bundle", ".")),
+                new PlanBuilder.CreateOptions(null, a.value("console-socket", null), a.integer("preserve-fds"), a.flag("no-pivot")),
+                a.value("pid-file", null));
     }
 }

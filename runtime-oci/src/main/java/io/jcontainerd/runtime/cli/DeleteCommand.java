@@ -1,20 +1,16 @@
 package io.jcontainerd.runtime.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-import java.util.concurrent.Callable;
+/** delete [--force] id */
+final class DeleteCommand {
+    private DeleteCommand() {}
 
-@Command(name = "delete", description = "delete a stopped (or, with --force, any) container")
-final class DeleteCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = {"-f", "--force"}) boolean force;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
-    @Override public Integer call() {
-        main.containers().delete(id, force);
+    static int run(Main main, List<String> argv) {
+        Args a = Args.parse("delete", argv, Args.spec(Set.of(), Set.of("force")), Map.of("f", "force"), false);
+        main.containers().delete(a.id("delete"), a.flag("force"));
         return 0;
     }
 }

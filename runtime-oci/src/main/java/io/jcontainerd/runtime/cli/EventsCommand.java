@@ -7,21 +7,20 @@ import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.container.Status;
 import io.jcontainerd.runtime.spec.SpecLoader;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-import java.util.concurrent.Callable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-@Command(name = "events", description = "container stats as runc's events JSON (--stats prints once)")
-final class EventsCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = "--stats") boolean stats;
-    @Option(names = "--interval") String interval = "5s";
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
+/** events [--stats] [--interval 5s] id: runc's stats events as JSON lines. */
+final class EventsCommand {
+    private EventsCommand() {}
 
-    @Override public Integer call() throws Exception {
+    static int run(Main main, List<String> argv) throws Exception {
+        Args a = Args.parse("events", argv, Args.spec(Set.of("interval"), Set.of("stats")), Map.of(), false);
+        String id = a.id("events");
+        boolean stats = a.flag("stats");
+        String interval = a.value("interval", "5s");
         Containers c = main.containers();
         ContainerState s = c.store().load(id);
         long sleepMs = parse(interval);

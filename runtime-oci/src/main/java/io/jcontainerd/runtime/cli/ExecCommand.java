@@ -6,33 +6,27 @@ import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.spec.Process;
 import io.jcontainerd.runtime.spec.SpecLoader;
 import io.jcontainerd.runtime.spec.User;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.Set;
 
-@Command(name = "exec", description = "run another process in a running container")
-final class ExecCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = {"-p", "--process"}, description = "process.json (a spec's process object)") String processFile;
-    @Option(names = {"-t", "--tty"}) boolean tty;
-    @Option(names = "--console-socket") String consoleSocket;
-    @Option(names = {"-e", "--env"}) List<String> env = new ArrayList<>();
-    @Option(names = "--cwd") String cwd;
-    @Option(names = {"-u", "--user"}, description = "uid[:gid]") String user;
-    @Option(names = {"-d", "--detach"}) boolean detach;
-    @Option(names = "--pid-file") String pidFile;
-    @Option(names = "--preserve-fds") int preserveFds;
-    @Option(names = "--no-new-privs") boolean noNewPrivs;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
-    @Parameters(index = "1..*", paramLabel = "<command>") List<String> command = new ArrayList<>();
+/** exec [options] id command...: another process in a running container. */
+final class ExecCommand {
+    private ExecCommand() {}
 
-    @Override public Integer call() throws IOException {
+    static int run(Main main, List<String> argv) throws IOException {
+        Args a = Args.parse("exec", argv, Args.spec(Set.of("process", "console-socket", "env", "cwd", "user", "pid-file", "preserve-fds",
+                        "process-label", "apparmor", "cap"), Set.of("tty", "detach", "no-new-privs")),
+                Map.of("p", "process", "t", "tty", "e", "env", "u", "user", "d", "detach"), true);
+        String id = a.id("exec");
+        String processFile = a.value("process", null);
+        List<String> command = a.positional().subList(1, a.positional().size());
+        List<String> env = a.all("env");
+        String user = a.value("user", null), cwd = a.value("cwd", null);
+        boolean tty = a.flag("tty"), noNewPrivs = a.flag("no-new-privs");
         Containers c = main.containers();
         ContainerState s = c.store().load(id);
         Process base = s.config().process();
@@ -51,6 +45,6 @@ final class ExecCommand implements Callable<Integer> {
             p = new Process(tty, null, u, command, e, cwd != null ? cwd : base.cwd(), base.capabilities(), List.of(),
                     noNewPrivs || base.noNewPrivileges(), null, null, null);
         }
-        return c.exec(id, p, detach, pidFile, consoleSocket, preserveFds);
+        return c.exec(id, p, a.flag("detach"), a.value("pid-file", null), a.value("console-socket", null), a.integer("preserve-fds"));
     }
 }

@@ -1,12 +1,10 @@
 package io.jcontainerd.runtime.cli;
 
-import picocli.CommandLine.Command;
+/** features: what this runtime supports (runtime-spec features document). */
+final class FeaturesCommand {
+    private FeaturesCommand() {}
 
-import java.util.concurrent.Callable;
-
-@Command(name = "features", description = "print what this runtime supports (runtime-spec features document)")
-final class FeaturesCommand implements Callable<Integer> {
-    @Override public Integer call() {
+    static int run() {
         System.out.println("""
                 {
                   "ociVersionMin": "1.0.0",

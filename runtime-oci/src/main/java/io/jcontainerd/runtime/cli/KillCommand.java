@@ -1,22 +1,19 @@
 package io.jcontainerd.runtime.cli;
 
 import io.jcontainerd.runtime.linux.Signals;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-import java.util.concurrent.Callable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-@Command(name = "kill", description = "send a signal (default TERM) to the container's init, or with --all to every process")
-final class KillCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = {"-a", "--all"}) boolean all;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
-    @Parameters(index = "1", arity = "0..1", paramLabel = "<signal>") String signal = "TERM";
+/** kill [--all] id [signal] */
+final class KillCommand {
+    private KillCommand() {}
 
-    @Override public Integer call() {
-        main.containers().kill(id, Signals.parse(signal), all);
+    static int run(Main main, List<String> argv) {
+        Args a = Args.parse("kill", argv, Args.spec(Set.of(), Set.of("all")), Map.of("a", "all"), false);
+        String signal = a.positional().size() > 1 ? a.positional().get(1) : "TERM";
+        main.containers().kill(a.id("kill"), Signals.parse(signal), a.flag("all"));
         return 0;
     }
 }

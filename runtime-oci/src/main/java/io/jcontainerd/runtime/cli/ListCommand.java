@@ -6,19 +6,18 @@ import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.container.Status;
 import io.jcontainerd.runtime.spec.SpecLoader;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-import java.util.concurrent.Callable;
+/** list [--format table|json] [--quiet] */
+final class ListCommand {
+    private ListCommand() {}
 
-@Command(name = "list", aliases = "ls", description = "list containers (table or --format json)")
-final class ListCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = {"-f", "--format"}) String format = "table";
-    @Option(names = {"-q", "--quiet"}) boolean quiet;
-
-    @Override public Integer call() throws Exception {
+    static int run(Main main, List<String> argv) throws Exception {
+        Args a = Args.parse("list", argv, Args.spec(Set.of("format"), Set.of("quiet")), Map.of("f", "format", "q", "quiet"), false);
+        String format = a.value("format", "table");
+        boolean quiet = a.flag("quiet");
         Containers c = main.containers();
         var mapper = SpecLoader.mapper();
         ArrayNode arr = mapper.createArrayNode();

@@ -1,18 +1,17 @@
 package io.jcontainerd.runtime.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import java.util.List;
+import java.util.Map;
 
-import java.util.concurrent.Callable;
+/** pause id / resume id */
+final class PauseCommand {
+    private PauseCommand() {}
 
-@Command(name = "pause", description = "freeze every process of a running container")
-final class PauseCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
-    @Override public Integer call() {
-        main.containers().pause(id);
+    static int run(Main main, List<String> argv, boolean pause) {
+        String verb = pause ? "pause" : "resume";
+        String id = Args.parse(verb, argv, Map.of(), Map.of(), false).id(verb);
+        if (pause) main.containers().pause(id);
+        else main.containers().resume(id);
         return 0;
     }
 }

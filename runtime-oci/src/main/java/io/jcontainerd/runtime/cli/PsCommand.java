@@ -3,23 +3,21 @@ package io.jcontainerd.runtime.cli;
 import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.spec.SpecLoader;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.Set;
 
-@Command(name = "ps", description = "list the processes of a container (host pids)")
-final class PsCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Option(names = {"-f", "--format"}) String format = "table";
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
+/** ps [--format table|json] id: the container's processes (host pids). */
+final class PsCommand {
+    private PsCommand() {}
 
-    @Override public Integer call() throws Exception {
+    static int run(Main main, List<String> argv) throws Exception {
+        Args a = Args.parse("ps", argv, Args.spec(Set.of("format"), Set.of()), Map.of("f", "format"), true);
+        String format = a.value("format", "table");
+        String id = a.id("ps");
         Containers c = main.containers();
         ContainerState s = c.store().load(id);
         List<Integer> pids = c.cgroup(s).pids();

@@ -1,22 +1,24 @@
 package io.jcontainerd.runtime.cli;
 
 import io.jcontainerd.runtime.JruncException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-@Command(name = "spec", description = "write a default config.json into the bundle directory")
-final class SpecCommand implements Callable<Integer> {
-    @Option(names = {"-b", "--bundle"}) Path bundle = Path.of(".");
-    @Option(names = "--rootless", description = "not supported: jrunc runs rootful containers only") boolean rootless;
+/** spec [--bundle dir]: writes a default config.json like runc's. */
+final class SpecCommand {
+    private SpecCommand() {}
 
-    @Override public Integer call() throws IOException {
+    static int run(List<String> argv) throws IOException {
+        Args a = Args.parse("spec", argv, Args.spec(Set.of("bundle"), Set.of("rootless")), Map.of("b", "bundle"), false);
+        Path bundle = Path.of(a.value("bundle", "."));
+        boolean rootless = a.flag("rootless");
         if (rootless) throw JruncException.invalidArgument("spec --rootless: rootless containers are not supported by jrunc");
         Path target = bundle.resolve("config.json");
         try (InputStream in = SpecCommand.class.getResourceAsStream("/io/jcontainerd/runtime/default-config.json")) {

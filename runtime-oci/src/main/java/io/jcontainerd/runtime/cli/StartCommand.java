@@ -1,18 +1,14 @@
 package io.jcontainerd.runtime.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import java.util.List;
+import java.util.Map;
 
-import java.util.concurrent.Callable;
+/** start id */
+final class StartCommand {
+    private StartCommand() {}
 
-@Command(name = "start", description = "start the process of a created container")
-final class StartCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
-    @Override public Integer call() {
-        main.containers().start(id);
+    static int run(Main main, List<String> argv) {
+        main.containers().start(Args.parse("start", argv, Map.of(), Map.of(), false).id("start"));
         return 0;
     }
 }

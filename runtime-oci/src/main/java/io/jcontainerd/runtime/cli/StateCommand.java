@@ -1,18 +1,14 @@
 package io.jcontainerd.runtime.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import java.util.List;
+import java.util.Map;
 
-import java.util.concurrent.Callable;
+/** state id: runc's JSON, without a trailing newline like runc. */
+final class StateCommand {
+    private StateCommand() {}
 
-@Command(name = "state", description = "print the container's state as JSON (runc's fields)")
-final class StateCommand implements Callable<Integer> {
-    @ParentCommand Main main;
-    @Parameters(index = "0", paramLabel = "<container-id>") String id;
-
-    @Override public Integer call() {
-        System.out.print(main.containers().state(id)); // no newline, as runc
+    static int run(Main main, List<String> argv) {
+        System.out.print(main.containers().state(Args.parse("state", argv, Map.of(), Map.of(), false).id("state")));
         return 0;
     }
 }

@@ -17,6 +17,9 @@ import java.util.Set;
  * build produced one (target/jrunc-init.aot).
  */
 public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) {
+    /** Given explicitly, JNA skips running `/sbin/ldconfig -p` (a process spawn) when it loads. */
+    public static final String JNA_PLATFORM_PATH = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib";
+
     public static InitCommand current() {
         Path javaHome = Path.of(System.getProperty("java.home"));
         Path jar = location(InitMain.class);
@@ -62,6 +65,7 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         if (nativeDir != null) {
             a.add("-Djna.boot.library.path=" + nativeDir);
             a.add("-Djna.nosys=true");
+            a.add("-Djna.platform.library.path=" + JNA_PLATFORM_PATH);
         }
         a.add("-cp");
         a.add(jar + ":" + jnaJar);

@@ -4,9 +4,12 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The glibc entry points jrunc binds through JNA (x86_64). Loaded once; errno via Native.getLastError(). */
+/**
+ * The glibc entry points jrunc binds through JNA (x86_64). Loaded once, by soname: JNA resolves a bare
+ * "c" by running /sbin/ldconfig -p, a process spawn on every jrunc start. Errno via Native.getLastError().
+ */
 public interface LibC extends Library {
-    LibC INSTANCE = Native.load("c", LibC.class);
+    LibC INSTANCE = Native.load("libc.so.6", LibC.class);
 
     long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155,
             SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434;

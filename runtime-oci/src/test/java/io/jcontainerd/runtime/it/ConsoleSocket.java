@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /** The receiving end of --console-socket, as containerd's shim has it: accept, recvmsg the pty master. */
 final class ConsoleSocket implements AutoCloseable {
     interface C extends Library {
-        C I = Native.load("c", C.class);
+        C I = Native.load("libc.so.6", C.class);
         int socket(int domain, int type, int protocol);
         int bind(int fd, Memory addr, int len);
         int listen(int fd, int backlog);

@@ -58,6 +58,38 @@ class ShimFootprintIT {
         assertThat(pssKb).isPositive().isLessThanOrEqualTo(rssKb);
     }
 
+    @Test
+    void aGroupOfTenContainersSharesOneShim() throws Exception {
+        int count = 10;
+        String first = harness.newId();
+        Path firstBundle = harness.bundle(first, false, "sleep", "1000");
+        ShimClient client = harness.startShim(first, firstBundle, harness.dir.resolve("nodaemon.sock"));
+        long shimPid = ShimFiles.pid(firstBundle);
+        ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(120, TimeUnit.SECONDS);
+        java.util.Map<String, Path> bundles = new java.util.LinkedHashMap<>();
+        bundles.put(first, firstBundle);
+        while (bundles.size() < count) {
+            String id = harness.newId();
+            bundles.put(id, harness.bundle(id, false, "sleep", "1000"));
+        }
+        long rssBefore = rollup(shimPid, "Rss:");
+        long started = System.nanoTime();
+        for (var entry : bundles.entrySet()) {
+            shim.create(CreateTaskRequest.newBuilder().setId(entry.getKey()).setBundle(entry.getValue().toString()).build());
+            shim.start(StartRequest.newBuilder().setId(entry.getKey()).build());
+        }
+        long perStartMillis = (System.nanoTime() - started) / 1_000_000 / count;
+        Thread.sleep(1000);
+        long rssKb = rollup(shimPid, "Rss:");
+        long pssKb = rollup(shimPid, "Pss:");
+
+        System.out.printf("shim group: %d running containers in one shim; create+start %d ms each; RSS %.1f MB, PSS %.1f MB "
+                        + "(PSS %.1f MB per container; RSS grew %.1f MB for all of them)%n",
+                count, perStartMillis, rssKb / 1024.0, pssKb / 1024.0, pssKb / 1024.0 / count, (rssKb - rssBefore) / 1024.0);
+        assertThat(shim.connect(ConnectRequest.getDefaultInstance()).getProcessesCount()).isEqualTo(count);
+        assertThat(pssKb / count).as("PSS per container").isLessThan(12 * 1024);
+    }
+
     private static long rollup(long pid, String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
             if (line.startsWith(field)) {

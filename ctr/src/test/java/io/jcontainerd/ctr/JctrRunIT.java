@@ -1,0 +1,244 @@
+package io.jcontainerd.ctr;
+
+import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.RepoRoot;
+import io.jcontainerd.testsupport.TestRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * jctr run and jctr tasks against a real daemon with busybox pulled from the loopback registry:
+ * what a user sees, exit codes, and that nothing is left behind.
+ */
+class JctrRunIT {
+    static final String IMAGE = "docker.io/library/busybox:latest";
+    /** Container ids carry this run's suffix: jrunc's state dir (/run/jrunc/default) is shared by every daemon on the host. */
+    static final String RUN = Long.toHexString(ProcessHandle.current().pid());
+    static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
+            WEB = "web-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
+    static Path dir;
+    static DaemonProcess daemon;
+
+    @BeforeAll
+    static void startDaemonAndPull() throws IOException {
+        Cli.requireTool("/usr/bin/ctr", "containerd");
+        dir = Files.createTempDirectory("jctr-run-it");
+        daemon = DaemonProcess.start(dir);
+        Cli.Result pull = ctr("images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE);
+        assertThat(pull.exit()).as(pull.toString()).isZero();
+    }
+
+    @AfterEach
+    void removeWhatATestLeft() {
+        // By id, through the API, with containerd's ctr (independent of the client under test).
+        for (String id : ctr("tasks", "ls", "-q").out().lines().toList()) {
+            ctr("tasks", "kill", "-s", "SIGKILL", id);
+        }
+        for (String id : ctr("containers", "ls", "-q").out().lines().toList()) {
+            ctr("tasks", "rm", "-f", id);
+            ctr("containers", "rm", id);
+        }
+    }
+
+    @AfterAll
+    static void stopDaemon() throws IOException {
+        if (daemon != null) {
+            daemon.close();
+        }
+        List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains(" " + dir)).toList();
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThat(mounts).as("mounts left under " + dir).isEmpty();
+    }
+
+    static Cli.Result jctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
+                "--address", daemon.socket().toString()));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd, Map.of(), 120);
+    }
+
+    static Cli.Result ctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString()));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd, Map.of(), 120);
+    }
+
+    @Test
+    void runRemovePrintsTheOutputAndLeavesNothingBehind() {
+        Cli.Result r = jctr("run", "--rm", IMAGE, HELLO, "echo", "hello");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("hello\n");
+        assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
+        assertThat(ctr("snapshots", "ls").out()).doesNotContain(HELLO);
+        assertThat(dir.resolve("state/tasks/default/hello")).doesNotExist();
+    }
+
+    @Test
+    void theTasksExitCodeIsJctrsExitCode() {
+        Cli.Result r = jctr("run", "--rm", IMAGE, THREE, "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("out\n");
+        assertThat(r.err()).contains("err");
+    }
+
+    @Test
+    void envCwdAndUserFlagsAreWhatTheProcessSees() throws IOException {
+        Path envFile = Files.writeString(dir.resolve("env"), "FROM_FILE=yes\n# comment\n");
+        Cli.Result r = jctr("run", "--rm", "-e", "GREETING=hi there", "--env-file", envFile.toString(), "--cwd", "/tmp",
+                "--user", "1000:1000", "--label", "team=infra", IMAGE, FLAGS, "sh", "-c", "env; pwd; id");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out().lines()).contains("GREETING=hi there", "FROM_FILE=yes", "/tmp",
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        assertThat(r.out()).contains("uid=1000 gid=1000");
+
+        Cli.Result root = jctr("run", "--rm", "--user", "root", IMAGE, ASROOT, "id");
+        assertThat(root.out()).as(root.toString()).startsWith("uid=0(root) gid=0(root)");
+    }
+
+    @Test
+    void detachedTaskIsListedKilledAndRemovedWithItsFifos() {
+        Cli.Result run = jctr("run", "-d", IMAGE, WEB, "sleep", "1000");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).isEmpty();
+        Cli.Result ls = jctr("tasks", "ls");
+        Matcher m = Pattern.compile("(?m)^" + WEB + " +(\\d+) +RUNNING").matcher(ls.out());
+        assertThat(m.find()).as(ls.out()).isTrue();
+        long pid = Long.parseLong(m.group(1));
+        String fifoDir = fifoDirOf(WEB).toString();
+        assertThat(Path.of(fifoDir)).exists();
+
+        assertThat(jctr("tasks", "rm", WEB).err()).contains("must be stopped");
+        assertThat(jctr("tasks", "kill", "-s", "SIGKILL", WEB).exit()).isZero();
+        awaitTasks(out -> out.matches("(?s).*\\n" + WEB + " +\\d+ +STOPPED.*"));
+        Cli.Result rm = jctr("tasks", "rm", WEB);
+        assertThat(rm.exit()).as(rm.toString()).isZero();
+        assertThat(jctr("containers", "rm", WEB).exit()).isZero();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(Path.of(fifoDir)).doesNotExist();
+        assertThat(jctr("tasks", "ls", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void execRunsAnotherProcessAndPauseFreezesTheTask() {
+        assertThat(jctr("run", "-d", IMAGE, BOX, "sleep", "1000").exit()).isZero();
+        Cli.Result exec = jctr("tasks", "exec", "--exec-id", "e1", BOX, "sh", "-c", "echo inside $(hostname); exit 4");
+        assertThat(exec.exit()).as(exec.toString()).isEqualTo(4);
+        assertThat(exec.out()).isEqualTo("inside " + BOX + "\n");
+
+        assertThat(jctr("tasks", "pause", BOX).exit()).isZero();
+        assertThat(jctr("tasks", "ls").out()).containsPattern("(?m)^" + BOX + " +\\d+ +PAUSED");
+        assertThat(jctr("tasks", "resume", BOX).exit()).isZero();
+        assertThat(jctr("tasks", "ls").out()).containsPattern("(?m)^" + BOX + " +\\d+ +RUNNING");
+        assertThat(jctr("tasks", "ps", BOX).out()).startsWith("PID");
+        assertThat(jctr("tasks", "metrics", BOX).out()).contains("pids");
+
+        Cli.Result kill = jctr("tasks", "rm", "-f", BOX);
+        assertThat(kill.exit()).as(kill.toString()).isZero();
+        assertThat(jctr("containers", "rm", BOX).exit()).isZero();
+    }
+
+    @Test
+    void anImageThatIsNotPulledIsOneLineSayingHowToPullIt() {
+        Cli.Result r = jctr("run", "--rm", "docker.io/library/nothere:latest", "x", "true");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("jctr: image docker.io/library/nothere:latest is not pulled: "
+                + "pull it first with `jctr images pull docker.io/library/nothere:latest`");
+    }
+
+    @Test
+    void aContainerIdThatExistsIsAlreadyExistsAndTheFirstIsUntouched() {
+        assertThat(jctr("run", "-d", IMAGE, TWICE, "sleep", "1000").exit()).isZero();
+        Cli.Result again = jctr("run", "--rm", IMAGE, TWICE, "true");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("container " + TWICE + " already exists", "AlreadyExists");
+        assertThat(jctr("tasks", "ls").out()).containsPattern("(?m)^" + TWICE + " +\\d+ +RUNNING");
+    }
+
+    @Test
+    void interactiveTerminalSessionEchoesAndExitsOnCtrlD() throws Exception {
+        Cli.requireTool("/usr/bin/tmux", "tmux");
+        String session = "jctr-it-" + ProcessHandle.current().pid();
+        String cmd = RepoRoot.find().resolve("bin/jctr") + " --address " + daemon.socket()
+                + " run --rm -t " + IMAGE + " " + SHELL + " sh; echo EXIT=$?; sleep 120";
+        Cli.Result started = Cli.run(List.of("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd));
+        assertThat(started.exit()).as(started.toString()).isZero();
+        try {
+            // capture-pane drops trailing blanks: the prompt reads "/ #"
+            awaitPane(session, p -> p.lines().anyMatch(l -> l.equals("/ #")));
+            tmux("send-keys", "-t", session, "echo hi", "Enter");
+            awaitPane(session, p -> p.lines().anyMatch(l -> l.equals("hi")));
+            tmux("send-keys", "-t", session, "C-d");
+            String pane = awaitPane(session, p -> p.contains("EXIT="));
+            assertThat(pane).contains("EXIT=0");
+        } finally {
+            tmux("kill-session", "-t", session);
+        }
+        assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
+    }
+
+    private static Cli.Result tmux(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("tmux"));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd);
+    }
+
+    private static String awaitPane(String session, Predicate<String> done) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String pane = "";
+        while (System.nanoTime() < deadline) {
+            pane = tmux("capture-pane", "-p", "-t", session).out();
+            if (done.test(pane)) {
+                return pane;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the terminal never showed what was expected; it shows:\n" + pane);
+    }
+
+    /** The private FIFO directory jctr made for a task (ids are unique across these tests). */
+    private static Path fifoDirOf(String id) {
+        try (var dirs = Files.list(Path.of("/run/jcontainerd/fifo"))) {
+            return dirs.filter(d -> Files.exists(d.resolve(id + "-stdout"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no FIFO for " + id + " under /run/jcontainerd/fifo"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void awaitTasks(Predicate<String> done) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String out = "";
+        while (System.nanoTime() < deadline) {
+            out = ctr("tasks", "ls").out();
+            if (done.test(out)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("tasks never reached the expected state: " + out);
+    }
+}

@@ -1,6 +1,7 @@
 package io.jcontainerd.shim;
 
 import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.events.TaskDelete;
 import io.jcontainerd.api.events.TaskExit;
 import io.jcontainerd.api.services.events.v1.Envelope;
 import io.jcontainerd.api.shim.v1.CloseIORequest;
@@ -83,6 +84,8 @@ class ShimLifecycleIT {
             assertThat(stopped.hasExitedAt()).isTrue();
             assertThat(ExitStatusFile.read(bundle)).get().extracting(ExitStatus::status, ExitStatus::pid).containsExactly(3, pid);
 
+            assertThat(daemon.next(10)).as("/tasks/create").extracting(Envelope::getTopic).isEqualTo("/tasks/create");
+            assertThat(daemon.next(10)).as("/tasks/start").extracting(Envelope::getTopic).isEqualTo("/tasks/start");
             Envelope event = daemon.next(10);
             assertThat(event).as("the /tasks/exit event forwarded to the daemon").isNotNull();
             assertThat(event.getTopic()).isEqualTo("/tasks/exit");
@@ -99,6 +102,9 @@ class ShimLifecycleIT {
             assertThat(deleted.getPid()).isEqualTo(pid);
             assertThat(ShimHarness.run(harness.dir, "runc", "--root", harness.runtimeRoot.toString(), "list")).doesNotContain(id);
             assertThatThrownBy(() -> state(shim, id)).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
+            Envelope deleteEvent = daemon.next(10);
+            assertThat(deleteEvent.getTopic()).isEqualTo("/tasks/delete");
+            assertThat(AnyCodec.unpack(deleteEvent.getEvent(), TaskDelete.getDefaultInstance()).getExitStatus()).isEqualTo(3);
 
             long shimPid = ShimFiles.pid(bundle);
             shim.shutdown(ShutdownRequest.newBuilder().setId(id).build());
@@ -344,8 +350,11 @@ class ShimLifecycleIT {
         Thread.sleep(500);
 
         try (RecordingEventsServer daemon = new RecordingEventsServer(daemonSocket)) {
-            Envelope event = daemon.next(15);
-            assertThat(event).as("the exit event, retried until the daemon came up").isNotNull();
+            assertThat(daemon.next(15)).as("events are retried until the daemon comes up, in order")
+                    .extracting(Envelope::getTopic).isEqualTo("/tasks/create");
+            assertThat(daemon.next(10).getTopic()).isEqualTo("/tasks/start");
+            Envelope event = daemon.next(10);
+            assertThat(event.getTopic()).isEqualTo("/tasks/exit");
             assertThat(AnyCodec.unpack(event.getEvent(), TaskExit.getDefaultInstance()).getExitStatus()).isEqualTo(9);
         }
     }

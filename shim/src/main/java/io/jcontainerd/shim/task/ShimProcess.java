@@ -13,6 +13,8 @@ final class ShimProcess {
     /** The OCI Process JSON of an exec; null for init. */
     final String specJson;
     final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
+    /** Completes once the /tasks/exit event is queued (Delete's event must come after it). */
+    final CompletableFuture<Void> exitPublished = new CompletableFuture<>();
     private ProcessIo io;
     private int pid;
     private ProcessStatus status = ProcessStatus.CREATED;

@@ -1,6 +1,14 @@
 package io.jcontainerd.shim.task;
 
+import io.jcontainerd.api.events.TaskCreate;
+import io.jcontainerd.api.events.TaskDelete;
+import io.jcontainerd.api.events.TaskExecAdded;
+import io.jcontainerd.api.events.TaskExecStarted;
 import io.jcontainerd.api.events.TaskExit;
+import io.jcontainerd.api.events.TaskIO;
+import io.jcontainerd.api.events.TaskPaused;
+import io.jcontainerd.api.events.TaskResumed;
+import io.jcontainerd.api.events.TaskStart;
 import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
@@ -37,6 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The one container a shim runs: its init process and its execs, driven through the OCI runtime.
  * Operations are serialized by one lock; exits arrive from the {@link Reaper} and are handled on
  * their own thread without that lock (an operation may be waiting for one).
+ *
+ * <p>The task events (/tasks/create, start, exec-added, exec-started, paused, resumed, exit,
+ * delete) are published from here, as containerd's shims do, so the supervisor only forwards
+ * them, in containerd's order: Start holds {@code eventLock} across starting and publishing, so a
+ * process's start event precedes its exit event, and Delete publishes only after the exit event.
  */
 public final class Task {
     /** How long an exit waits for a terminal's last output to reach stdout. */
@@ -51,6 +64,7 @@ public final class Task {
     private final EventSink events;
     private final Executor exitHandlers;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock eventLock = new ReentrantLock();
     private final Map<String, ShimProcess> execs = new LinkedHashMap<>();
     private OciRuntime runtime;
     private ShimProcess init;
@@ -125,6 +139,14 @@ public final class Task {
             runtime = selected;
             rootfsMounts = mounted;
             init = process;
+            events.publish("/tasks/create", TaskCreate.newBuilder()
+                    .setContainerId(id)
+                    .setBundle(bundle.toString())
+                    .addAllRootfs(rootfs)
+                    .setIo(TaskIO.newBuilder().setStdin(stdio.stdin()).setStdout(stdio.stdout())
+                            .setStderr(stdio.stderr()).setTerminal(stdio.terminal()))
+                    .setPid(process.pid())
+                    .build());
             return process.pid();
         } finally {
             lock.unlock();
@@ -140,15 +162,28 @@ public final class Task {
             if (process.started()) {
                 throw JcdException.failedPrecondition("process %s of task %s is already started", name(execId), id);
             }
-            if (process.isInit()) {
-                runtime.start(id);
-                process.running();
-                return process.pid();
+            eventLock.lock();
+            try {
+                return startLocked(process);
+            } finally {
+                eventLock.unlock();
             }
-            return startExec(process);
         } finally {
             lock.unlock();
         }
+    }
+
+    private int startLocked(ShimProcess process) {
+        if (process.isInit()) {
+            runtime.start(id);
+            process.running();
+            events.publish("/tasks/start", TaskStart.newBuilder().setContainerId(id).setPid(process.pid()).build());
+            return process.pid();
+        }
+        int pid = startExec(process);
+        events.publish("/tasks/exec-started", TaskExecStarted.newBuilder()
+                .setContainerId(id).setExecId(process.execId).setPid(pid).build());
+        return pid;
     }
 
     private int startExec(ShimProcess process) {
@@ -196,6 +231,7 @@ public final class Task {
                 throw JcdException.failedPrecondition("task %s has stopped: cannot exec %s in it", id, execId);
             }
             execs.put(execId, new ShimProcess(execId, stdio, processJson));
+            events.publish("/tasks/exec-added", TaskExecAdded.newBuilder().setContainerId(id).setExecId(execId).build());
         } finally {
             lock.unlock();
         }
@@ -286,7 +322,7 @@ public final class Task {
             if (!process.isInit()) {
                 execs.remove(execId);
                 ExitStatus exit = process.exit();
-                return exit != null ? exit : new ExitStatus(0, 0, Instant.now());
+                return published(process, exit != null ? exit : new ExitStatus(0, 0, Instant.now()), execId);
             }
             runtime.delete(id, true);
             ExitStatus exit = process.exit();
@@ -305,7 +341,7 @@ public final class Task {
             rootfsMounts = 0;
             deleteQuietly(bundle.resolve("init.pid"));
             deleted = true;
-            return exit != null ? exit : new ExitStatus(process.pid(), 255, Instant.now());
+            return published(process, exit != null ? exit : new ExitStatus(process.pid(), 255, Instant.now()), id);
         } finally {
             lock.unlock();
         }
@@ -318,6 +354,7 @@ public final class Task {
             ShimProcess process = requireRunning();
             runtime.pause(id);
             process.paused(true);
+            events.publish("/tasks/paused", TaskPaused.newBuilder().setContainerId(id).build());
         } finally {
             lock.unlock();
         }
@@ -333,6 +370,7 @@ public final class Task {
             }
             runtime.resume(id);
             process.paused(false);
+            events.publish("/tasks/resumed", TaskResumed.newBuilder().setContainerId(id).build());
         } finally {
             lock.unlock();
         }
@@ -466,7 +504,34 @@ public final class Task {
                 .setPid(exit.pid())
                 .setExitStatus(exit.status());
         Timestamps.setIfKnown(exit.exitedAt(), event::setExitedAt);
-        events.publish("/tasks/exit", event.build());
+        // A Start still in progress publishes its start event first.
+        eventLock.lock();
+        try {
+            events.publish("/tasks/exit", event.build());
+        } finally {
+            eventLock.unlock();
+            process.exitPublished.complete(null);
+        }
+    }
+
+    private ExitStatus published(ShimProcess process, ExitStatus exit, String processId) {
+        if (process.started() || process.isInit()) {
+            try {
+                process.exitPublished.get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // Publish the delete anyway; the exit event is late, not lost.
+            }
+        }
+        TaskDelete.Builder event = TaskDelete.newBuilder()
+                .setContainerId(id)
+                .setId(processId)
+                .setPid(exit.pid())
+                .setExitStatus(exit.status());
+        Timestamps.setIfKnown(exit.exitedAt(), event::setExitedAt);
+        events.publish("/tasks/delete", event.build());
+        return exit;
     }
 
     private ShimProcess process(String execId) {

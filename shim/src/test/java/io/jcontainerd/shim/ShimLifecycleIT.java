@@ -21,7 +21,11 @@ import io.jcontainerd.api.shim.v1.ShutdownRequest;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import io.jcontainerd.api.shim.v1.StateRequest;
 import io.jcontainerd.api.shim.v1.StateResponse;
+import io.jcontainerd.api.shim.v1.StatsRequest;
+import io.jcontainerd.api.shim.v1.StatsResponse;
+import io.jcontainerd.api.shim.v1.UpdateTaskRequest;
 import io.jcontainerd.api.shim.v1.WaitRequest;
+import io.jcontainerd.api.cgroups.v1.Metrics;
 import io.jcontainerd.api.shim.v1.WaitResponse;
 import io.jcontainerd.api.types.task.Status;
 import io.jcontainerd.proto.AnyCodec;
@@ -197,6 +201,26 @@ class ShimLifecycleIT {
 
         shim.resume(ResumeRequest.newBuilder().setId(id).build());
         assertThat(state(shim, id).getStatus()).isEqualTo(Status.RUNNING);
+    }
+
+    @Test
+    void updateAppliesResourcesAndStatsReportTheCgroup() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
+        shim.start(StartRequest.newBuilder().setId(id).build());
+
+        shim.update(UpdateTaskRequest.newBuilder().setId(id)
+                .setResources(AnyCodec.packJson(TypeUrls.OCI_LINUX_RESOURCES, "{\"pids\":{\"limit\":50}}")).build());
+        StatsResponse stats = shim.stats(StatsRequest.newBuilder().setId(id).build());
+
+        assertThat(stats.getStats().getTypeUrl()).isEqualTo("io.containerd.cgroups.v1.Metrics");
+        Metrics metrics = AnyCodec.unpack(stats.getStats(), Metrics.getDefaultInstance());
+        assertThat(metrics.getPids().getCurrent()).isEqualTo(1);
+        assertThat(metrics.getPids().getLimit()).isEqualTo(50);
+        assertThat(metrics.getMemory().getUsage().getUsage()).isPositive();
     }
 
     @Test

@@ -132,6 +132,16 @@ pull_bench() {
     printf -v "pull_jcd_$img" '%s' "$(printf '%s\n' "${js[@]}" | median3)"
     printf -v "pull_ctd_$img" '%s' "$(printf '%s\n' "${cs[@]}" | median3)"
   done
+  # the same client on both sides: ctr pulls client-side into jcontainerd (Content.Write, Diff.Apply, ...)
+  for img in busybox large; do
+    ref="docker.io/library/$img:latest"
+    local cj=()
+    for i in 1 2 3; do
+      ctr -a "$jsock" images rm --sync "$ref" >/dev/null 2>&1 || true
+      cj+=("$(pull_time_ms ctr -a "$jsock" images pull --hosts-dir "$hosts" "$ref")")
+    done
+    printf -v "pull_ctr_on_jcd_$img" '%s' "$(printf '%s\n' "${cj[@]}" | median3)"
+  done
   ref=docker.io/library/large:latest
   local ju=() cu=()
   for i in 1 2 3; do
@@ -222,6 +232,8 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
   row "daemon PSS idle (MB)" "$jcd_pss" "$ctd_pss"
   row "pull+unpack busybox, jctr vs ctr (ms)" "$pull_jcd_busybox" "$pull_ctd_busybox"
   row "pull+unpack large ${large_mb} MiB, jctr vs ctr (ms)" "$pull_jcd_large" "$pull_ctd_large"
+  row "pull+unpack busybox, ctr into each daemon (ms)" "$pull_ctr_on_jcd_busybox" "$pull_ctd_busybox"
+  row "pull+unpack large, ctr into each daemon (ms)" "$pull_ctr_on_jcd_large" "$pull_ctd_large"
   row "unpack only large, MB/s (higher is better)" "$unpack_jcd_mbs" "$unpack_ctd_mbs"
   row "daemon peak RSS after the pulls (MB)" "$pull_jcd_hwm" "$pull_ctd_hwm"
   row "ctr run --rm busybox true, each daemon (ms)" "$run_jcd" "$run_ctd"

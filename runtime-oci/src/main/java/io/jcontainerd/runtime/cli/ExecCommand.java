@@ -4,7 +4,8 @@ import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.spec.Process;
-import io.jcontainerd.runtime.spec.SpecLoader;
+import io.jcontainerd.runtime.spec.Json;
+import io.jcontainerd.runtime.spec.SpecJson;
 import io.jcontainerd.runtime.spec.User;
 
 import java.io.IOException;
@@ -32,7 +33,7 @@ final class ExecCommand {
         Process base = s.config().process();
         Process p;
         if (processFile != null) {
-            p = SpecLoader.mapper().readValue(new java.io.File(processFile), Process.class);
+            p = SpecJson.process(Json.parse(java.nio.file.Files.readString(java.nio.file.Path.of(processFile))));
         } else {
             if (command.isEmpty()) throw JruncException.invalidArgument("exec: give a command or --process for container %s", id);
             List<String> e = new ArrayList<>(base.env());

@@ -1,13 +1,12 @@
 package io.jcontainerd.runtime.container;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.cgroups.CgroupManager;
 import io.jcontainerd.runtime.init.InitPlan;
 import io.jcontainerd.runtime.init.PlanCodec;
 import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
+import io.jcontainerd.runtime.spec.Json;
 import io.jcontainerd.runtime.spec.Linux;
 import io.jcontainerd.runtime.spec.Spec;
 import io.jcontainerd.runtime.spec.SpecLoader;
@@ -27,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 public final class Containers {
     public static final String OCI_VERSION = "1.0.2-dev";
     private final StateStore store;
-    private final ObjectMapper json = SpecLoader.mapper();
 
     public Containers(Path root) { this.store = new StateStore(root); }
 
@@ -37,7 +35,8 @@ public final class Containers {
     public int create(String id, Path bundle, PlanBuilder.CreateOptions options, String pidFile) {
         StateStore.validateId(id);
         Path absBundle = bundle.toAbsolutePath().normalize();
-        Spec spec = SpecLoader.load(absBundle);
+        SpecLoader.Loaded loaded = SpecLoader.loadWithTree(absBundle);
+        Spec spec = loaded.spec();
         Path dir = store.reserve(id);
         CgroupManager cgroup = null;
         InitLauncher.Launched init = null;
@@ -67,7 +66,7 @@ public final class Containers {
             awaitReady(init, spec, state);
             state = new ContainerState(state.ociVersion(), id, init.pid(), ProcStat.startTime(init.pid()), state.bundle(),
                     state.rootfs(), state.created(), "", state.annotations(), state.cgroupsPath(), state.newPidNamespace(), spec);
-            store.save(state);
+            store.save(state, loaded.tree());
             if (pidFile != null) writePidFile(Path.of(pidFile), init.pid());
             return init.pid();
         } catch (RuntimeException e) {
@@ -159,21 +158,17 @@ public final class Containers {
 
     /** runc's `state` output. */
     public String stateJson(ContainerState s, Status status) {
-        ObjectNode n = json.createObjectNode();
+        Map<String, Object> n = new LinkedHashMap<>();
         n.put("ociVersion", s.ociVersion());
         n.put("id", s.id());
-        n.put("pid", status == Status.STOPPED ? 0 : s.pid());
+        n.put("pid", status == Status.STOPPED ? 0L : (long) s.pid());
         n.put("status", status.json());
         n.put("bundle", s.bundle());
         n.put("rootfs", s.rootfs());
         n.put("created", s.created());
         n.put("owner", s.owner());
-        if (!s.annotations().isEmpty()) n.set("annotations", json.valueToTree(s.annotations()));
-        try {
-            return json.writer(GoJson.prettyPrinter()).writeValueAsString(n);
-        } catch (IOException e) {
-            throw JruncException.system("cannot render state of %s: %s", s.id(), e.getMessage());
-        }
+        if (!s.annotations().isEmpty()) n.put("annotations", new LinkedHashMap<>(s.annotations()));
+        return Json.write(n);
     }
 
     public String state(String id) {

@@ -1,8 +1,8 @@
 package io.jcontainerd.runtime.container;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainerd.runtime.JruncException;
-import io.jcontainerd.runtime.spec.SpecLoader;
+import io.jcontainerd.runtime.spec.Json;
+import io.jcontainerd.runtime.spec.SpecJson;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,7 +24,6 @@ import java.util.stream.Stream;
 public final class StateStore {
     private static final Pattern ID = Pattern.compile("^[\\w+\\-.]+$");
     private final Path root;
-    private final ObjectMapper json = SpecLoader.mapper();
 
     public StateStore(Path root) { this.root = root; }
 
@@ -49,11 +50,25 @@ public final class StateStore {
         }
     }
 
-    public void save(ContainerState s) {
+    /** Writes state.json atomically; the spec is kept as the original config.json tree. */
+    public void save(ContainerState s, Object configTree) {
         Path target = dir(s.id()).resolve("state.json");
         Path tmp = dir(s.id()).resolve("state.json.tmp");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ociVersion", s.ociVersion());
+        m.put("id", s.id());
+        m.put("pid", (long) s.pid());
+        m.put("pidStartTime", s.pidStartTime());
+        m.put("bundle", s.bundle());
+        m.put("rootfs", s.rootfs());
+        m.put("created", s.created());
+        m.put("owner", s.owner());
+        m.put("annotations", new LinkedHashMap<>(s.annotations()));
+        m.put("cgroupsPath", s.cgroupsPath());
+        m.put("newPidNamespace", s.newPidNamespace());
+        m.put("config", configTree);
         try {
-            json.writeValue(tmp.toFile(), s);
+            Files.writeString(tmp, Json.write(m));
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -69,13 +84,22 @@ public final class StateStore {
         return find(id).orElseThrow(() -> JruncException.notFound("container %s does not exist in %s", id, root));
     }
 
+    @SuppressWarnings("unchecked")
     public Optional<ContainerState> find(String id) {
+        Path file = dir(id).resolve("state.json");
+        if (!Files.isRegularFile(file)) return Optional.empty(); // not a container (yet): creating, or a stray file in --root
         try {
-            return Optional.of(json.readValue(dir(id).resolve("state.json").toFile(), ContainerState.class));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(file));
+            Map<String, String> annotations = new LinkedHashMap<>();
+            ((Map<String, Object>) m.getOrDefault("annotations", Map.of())).forEach((k, v) -> annotations.put(k, String.valueOf(v)));
+            return Optional.of(new ContainerState((String) m.get("ociVersion"), (String) m.get("id"),
+                    ((Number) m.get("pid")).intValue(), ((Number) m.get("pidStartTime")).longValue(), (String) m.get("bundle"),
+                    (String) m.get("rootfs"), (String) m.get("created"), (String) m.get("owner"), annotations,
+                    (String) m.get("cgroupsPath"), Boolean.TRUE.equals(m.get("newPidNamespace")), SpecJson.spec(m.get("config"))));
+        } catch (NoSuchFileException e) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw JruncException.system("corrupt state for container %s in %s: %s", id, dir(id), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw JruncException.system("corrupt state for container %s in %s: %s", id, file, e.getMessage());
         }
     }
 
@@ -83,7 +107,7 @@ public final class StateStore {
         List<ContainerState> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
         try (Stream<Path> s = Files.list(root)) {
-            for (Path p : s.sorted().toList()) find(p.getFileName().toString()).ifPresent(out::add);
+            for (Path p : s.filter(Files::isDirectory).sorted().toList()) find(p.getFileName().toString()).ifPresent(out::add);
         } catch (IOException e) {
             throw JruncException.system("cannot list %s: %s", root, e.getMessage());
         }

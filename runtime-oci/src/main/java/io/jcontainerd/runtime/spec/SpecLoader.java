@@ -1,6 +1,5 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainerd.runtime.JruncException;
@@ -21,20 +20,26 @@ public final class SpecLoader {
         return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
-    public static Spec load(Path bundle) {
+    /** The parsed config.json: the tree (kept verbatim in state.json) and the records. */
+    public record Loaded(Object tree, Spec spec) {}
+
+    public static Spec load(Path bundle) { return loadWithTree(bundle).spec(); }
+
+    public static Loaded loadWithTree(Path bundle) {
         Path config = bundle.resolve("config.json");
-        Spec spec;
+        Object tree;
         try {
-            spec = mapper().readValue(Files.readAllBytes(config), Spec.class);
+            tree = Json.parse(Files.readString(config));
         } catch (NoSuchFileException e) {
             throw JruncException.notFound("config.json not found in bundle %s: run `jrunc spec` there or pass --bundle", bundle);
-        } catch (JsonProcessingException e) {
-            throw JruncException.invalidArgument("malformed %s: %s", config, e.getOriginalMessage());
+        } catch (JruncException e) {
+            throw JruncException.invalidArgument("malformed %s: %s", config, e.getMessage());
         } catch (IOException e) {
             throw JruncException.system("cannot read %s: %s", config, e.getMessage());
         }
+        Spec spec = SpecJson.spec(tree);
         validate(spec, bundle);
-        return spec;
+        return new Loaded(tree, spec);
     }
 
     static void validate(Spec spec, Path bundle) {

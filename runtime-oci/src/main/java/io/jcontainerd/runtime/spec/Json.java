@@ -1,0 +1,209 @@
+package io.jcontainerd.runtime.spec;
+
+import io.jcontainerd.runtime.JruncException;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small JSON reader/writer (objects → LinkedHashMap, arrays → List, integers → Long or BigInteger).
+ * jrunc parses config.json and state.json on every start; Jackson's databind costs ~200 ms of CPU
+ * to initialise there, this costs next to nothing. Output is indented like Go's MarshalIndent.
+ */
+public final class Json {
+    private final String s;
+    private int i;
+
+    private Json(String s) { this.s = s; }
+
+    public static Object parse(String text) {
+        Json p = new Json(text);
+        p.ws();
+        Object v = p.value();
+        p.ws();
+        if (p.i != p.s.length()) throw p.error("unexpected text after the document");
+        return v;
+    }
+
+    private JruncException error(String what) {
+        int line = 1, col = 1;
+        for (int k = 0; k < Math.min(i, s.length()); k++) {
+            if (s.charAt(k) == '\n') { line++; col = 1; } else col++;
+        }
+        return JruncException.invalidArgument("%s at line %d column %d", what, line, col);
+    }
+
+    private void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
+
+    private Object value() {
+        if (i >= s.length()) throw error("unexpected end of input");
+        char c = s.charAt(i);
+        return switch (c) {
+            case '{' -> object();
+            case '[' -> array();
+            case '"' -> string();
+            case 't' -> literal("true", Boolean.TRUE);
+            case 'f' -> literal("false", Boolean.FALSE);
+            case 'n' -> literal("null", null);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) yield number();
+                throw error("unexpected character '" + c + "'");
+            }
+        };
+    }
+
+    private Object literal(String word, Object v) {
+        if (!s.startsWith(word, i)) throw error("expected " + word);
+        i += word.length();
+        return v;
+    }
+
+    private Map<String, Object> object() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        i++;
+        ws();
+        if (i < s.length() && s.charAt(i) == '}') { i++; return m; }
+        while (true) {
+            ws();
+            if (i >= s.length() || s.charAt(i) != '"') throw error("expected a field name");
+            String k = string();
+            ws();
+            if (i >= s.length() || s.charAt(i) != ':') throw error("expected ':'");
+            i++;
+            ws();
+            m.put(k, value());
+            ws();
+            if (i >= s.length()) throw error("unexpected end of input");
+            char c = s.charAt(i++);
+            if (c == '}') return m;
+            if (c != ',') throw error("expected ',' or '}'");
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> l = new ArrayList<>();
+        i++;
+        ws();
+        if (i < s.length() && s.charAt(i) == ']') { i++; return l; }
+        while (true) {
+            ws();
+            l.add(value());
+            ws();
+            if (i >= s.length()) throw error("unexpected end of input");
+            char c = s.charAt(i++);
+            if (c == ']') return l;
+            if (c != ',') throw error("expected ',' or ']'");
+        }
+    }
+
+    private String string() {
+        StringBuilder b = new StringBuilder();
+        i++;
+        while (true) {
+            if (i >= s.length()) throw error("unterminated string");
+            char c = s.charAt(i++);
+            if (c == '"') return b.toString();
+            if (c != '\\') { b.append(c); continue; }
+            if (i >= s.length()) throw error("unterminated string");
+            char e = s.charAt(i++);
+            switch (e) {
+                case 'n' -> b.append('\n');
+                case 't' -> b.append('\t');
+                case 'r' -> b.append('\r');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'u' -> {
+                    if (i + 4 > s.length()) throw error("bad \\u escape");
+                    b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    i += 4;
+                }
+                default -> b.append(e);
+            }
+        }
+    }
+
+    private Number number() {
+        int start = i;
+        if (s.charAt(i) == '-') i++;
+        boolean fraction = false;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') i++;
+            else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { fraction = true; i++; }
+            else break;
+        }
+        String n = s.substring(start, i);
+        try {
+            if (fraction) return new BigDecimal(n);
+            BigInteger b = new BigInteger(n);
+            return b.bitLength() < 64 ? (Number) b.longValue() : b;
+        } catch (NumberFormatException e) {
+            throw error("bad number " + n);
+        }
+    }
+
+    // writing
+
+    public static String write(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v, "");
+        return b.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void write(StringBuilder b, Object v, String indent) {
+        switch (v) {
+            case null -> b.append("null");
+            case Map<?, ?> m -> {
+                if (m.isEmpty()) { b.append("{}"); return; }
+                b.append("{\n");
+                int n = 0;
+                for (var e : ((Map<String, Object>) m).entrySet()) {
+                    b.append(indent).append("  ");
+                    quote(b, e.getKey());
+                    b.append(": ");
+                    write(b, e.getValue(), indent + "  ");
+                    b.append(++n < m.size() ? ",\n" : "\n");
+                }
+                b.append(indent).append('}');
+            }
+            case List<?> l -> {
+                if (l.isEmpty()) { b.append("[]"); return; }
+                b.append("[\n");
+                for (int k = 0; k < l.size(); k++) {
+                    b.append(indent).append("  ");
+                    write(b, l.get(k), indent + "  ");
+                    b.append(k + 1 < l.size() ? ",\n" : "\n");
+                }
+                b.append(indent).append(']');
+            }
+            case String str -> quote(b, str);
+            case Number num -> b.append(num);
+            case Boolean bool -> b.append(bool);
+            default -> quote(b, v.toString());
+        }
+    }
+
+    private static void quote(StringBuilder b, String str) {
+        b.append('"');
+        for (int k = 0; k < str.length(); k++) {
+            char c = str.charAt(k);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '<' || c == '>' || c == '&') b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
+    }
+}

@@ -31,7 +31,7 @@ class JctrRunIT {
     /** Container ids carry this run's suffix: jrunc's state dir (/run/jrunc/default) is shared by every daemon on the host. */
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
     static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
-            WEB = "web-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
+            WEB = "web-" + RUN, SEEN = "seen-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
     static Path dir;
     static DaemonProcess daemon;
 
@@ -193,6 +193,29 @@ class JctrRunIT {
             tmux("kill-session", "-t", session);
         }
         assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void eventsPrintsEachEventAsTimeNamespaceTopicAndJson() throws Exception {
+        Path log = dir.resolve("events.log");
+        Process events = new ProcessBuilder(RepoRoot.find().resolve("bin/jctr").toString(), "--address",
+                daemon.socket().toString(), "events", "topic~=/tasks/")
+                .redirectOutput(log.toFile()).redirectErrorStream(true).start();
+        try {
+            // Only events after the subscription arrive: run containers until one is seen.
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(log).contains("/tasks/exit") && System.nanoTime() < deadline) {
+                assertThat(ctr("run", "--rm", IMAGE, SEEN, "true").exit()).isZero();
+            }
+            List<String> lines = Files.readAllLines(log);
+            assertThat(lines).anySatisfy(l -> assertThat(l).matches(
+                    "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{9} \\+0000 UTC default /tasks/exit "
+                            + "\\{\"container_id\":\"" + SEEN + "\",\"id\":\"" + SEEN + "\",\"pid\":\\d+,\"exited_at\":\".*\"}"));
+            assertThat(lines).noneMatch(l -> l.contains("/containers/"));
+        } finally {
+            events.destroy();
+            events.waitFor();
+        }
     }
 
     private static Cli.Result tmux(String... args) {

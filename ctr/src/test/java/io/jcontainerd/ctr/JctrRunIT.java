@@ -31,7 +31,7 @@ class JctrRunIT {
     /** Container ids carry this run's suffix: jrunc's state dir (/run/jrunc/default) is shared by every daemon on the host. */
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
     static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
-            WEB = "web-" + RUN, SEEN = "seen-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
+            WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
     static Path dir;
     static DaemonProcess daemon;
 
@@ -193,6 +193,22 @@ class JctrRunIT {
             tmux("kill-session", "-t", session);
         }
         assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void attachShowsADetachedTasksLaterOutputAndStartRunsAStoppedContainerAgain() {
+        Cli.Result run = jctr("run", "-d", IMAGE, AGAIN, "sh", "-c", "sleep 3; echo late; exit 6");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        Cli.Result attach = jctr("tasks", "attach", AGAIN);
+        assertThat(attach.exit()).as(attach.toString()).isEqualTo(6);
+        assertThat(attach.out()).isEqualTo("late\n");
+
+        assertThat(jctr("tasks", "rm", AGAIN).exit()).isZero();
+        Cli.Result start = jctr("tasks", "start", AGAIN);
+        assertThat(start.exit()).as(start.toString()).isEqualTo(6);
+        assertThat(start.out()).isEqualTo("late\n");
+        assertThat(jctr("tasks", "ls", "-q").out()).doesNotContain(AGAIN);
+        assertThat(jctr("containers", "rm", AGAIN).exit()).isZero();
     }
 
     @Test

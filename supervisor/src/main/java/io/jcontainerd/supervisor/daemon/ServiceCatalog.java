@@ -25,7 +25,6 @@ import io.jcontainerd.supervisor.diff.LayerDiff;
 import io.jcontainerd.snapshot.diff.Differ;
 import io.jcontainerd.supervisor.services.ContainersService;
 import io.jcontainerd.supervisor.services.DiffService;
-import io.jcontainerd.supervisor.events.ExitOrdering;
 import io.jcontainerd.supervisor.services.EventsService;
 import io.jcontainerd.supervisor.services.TasksService;
 import io.jcontainerd.supervisor.tasks.ShimLauncher;
@@ -67,9 +66,7 @@ final class ServiceCatalog {
         services.add(new VersionService().bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "version"));
         EventExchange events = new EventExchange();
-        // the task manager, once built, holds a forwarded /tasks/exit until its /tasks/start is out
-        ExitOrdering exitOrder = new ExitOrdering();
-        services.add(new EventsService(events, exitOrder).bindService());
+        services.add(new EventsService(events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "events"));
         services.add(new NamespacesService(namespaces, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "namespaces"));
@@ -102,7 +99,6 @@ final class ServiceCatalog {
         TaskManager tasks = new TaskManager(config.state(), containers, events,
                 new ShimLauncher(home, config.state(), config.grpc().address()), runtime);
         resources.add(tasks);
-        exitOrder.use(tasks::beforeExitEvent);
         tasks.recover();
         services.add(new TasksService(tasks).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "tasks"));

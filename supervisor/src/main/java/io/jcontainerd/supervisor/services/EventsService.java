@@ -15,7 +15,6 @@ import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.supervisor.events.Event;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.events.ExitOrdering;
 import io.jcontainerd.supervisor.filters.Filter;
 import io.jcontainerd.supervisor.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.RequestContext;
@@ -24,11 +23,9 @@ import io.jcontainerd.supervisor.grpc.Rpc;
 /** containerd.services.events.v1.Events over the {@link EventExchange}. */
 public final class EventsService extends EventsGrpc.EventsImplBase {
     private final EventExchange exchange;
-    private final ExitOrdering exitOrder;
 
-    public EventsService(EventExchange exchange, ExitOrdering exitOrder) {
+    public EventsService(EventExchange exchange) {
         this.exchange = exchange;
-        this.exitOrder = exitOrder;
     }
 
     @Override
@@ -46,13 +43,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
             var time = Timestamps.toInstant(e.getTimestamp())
                     .orElseThrow(() -> JcdException.invalidArgument("forwarded event on %s has no timestamp", e.getTopic()));
             Identifiers.validate("namespace", e.getNamespace());
-            Event event = new Event(time, e.getNamespace(), e.getTopic(), e.getEvent());
-            if (e.getTopic().equals("/tasks/exit")) {
-                String container = event.field(java.util.List.of("event", "container_id")).orElse("");
-                exitOrder.release(e.getNamespace(), container, () -> exchange.forward(event));
-            } else {
-                exchange.forward(event);
-            }
+            exchange.forward(new Event(time, e.getNamespace(), e.getTopic(), e.getEvent()));
             return Empty.getDefaultInstance();
         });
     }

@@ -3,15 +3,8 @@ package io.jcontainerd.supervisor.tasks;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.events.TaskCreate;
 import io.jcontainerd.api.events.TaskDelete;
-import io.jcontainerd.api.events.TaskExecAdded;
-import io.jcontainerd.api.events.TaskExecStarted;
 import io.jcontainerd.api.events.TaskExit;
-import io.jcontainerd.api.events.TaskIO;
-import io.jcontainerd.api.events.TaskPaused;
-import io.jcontainerd.api.events.TaskResumed;
-import io.jcontainerd.api.events.TaskStart;
 import io.jcontainerd.api.shim.v1.CloseIORequest;
 import io.jcontainerd.api.shim.v1.ConnectRequest;
 import io.jcontainerd.api.shim.v1.CreateTaskRequest;
@@ -62,9 +55,8 @@ import java.util.stream.Stream;
  * {@code <state>/tasks/<ns>/<id>} (config.json, shim.address, shim.pid, the shim's exit status).
  * The shim is the parent of the container's process; this class only talks to it.
  *
- * <p>Events: /tasks/create, /tasks/start, /tasks/delete, exec and pause events are published
- * here; /tasks/exit comes from the shim (Events.Forward) and is held back by
- * {@link #beforeExitEvent} until the start event of that process is out, as dockerd needs.
+ * <p>Events: the shim publishes every task event in containerd's order (Events.Forward); this
+ * class publishes only what a dead shim no longer can (its task's exit and delete).
  */
 public final class TaskManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TaskManager.class.getName());
@@ -87,7 +79,7 @@ public final class TaskManager implements AutoCloseable {
     }
 
     /**
-     * One task: its shim connection and bundle; its monitor orders start and exit events.
+     * One task: its shim connection and bundle; {@code deathLock} makes the clean-up after a dead shim run once.
      * {@code deadExit} is set when the shim died without deleting the task.
      */
     private static final class Task {
@@ -95,7 +87,7 @@ public final class TaskManager implements AutoCloseable {
         final String id;
         final Path bundle;
         final ShimClient shim;
-        final Object eventOrder = new Object();
+        final Object deathLock = new Object();
         volatile Exit deadExit;
         volatile boolean deleting;
         volatile long shimPid;
@@ -123,8 +115,8 @@ public final class TaskManager implements AutoCloseable {
             return shim;
         }
 
-        Object eventOrder() {
-            return eventOrder;
+        Object deathLock() {
+            return deathLock;
         }
     }
 
@@ -245,12 +237,6 @@ public final class TaskManager implements AutoCloseable {
             Task task = new Task(ns, id, bundle, shim);
             tasks.put(key(ns, id), task);
             watchShim(task);
-            TaskCreate.Builder ev = TaskCreate.newBuilder().setContainerId(id).setBundle(bundle.toString()).setPid(pid)
-                    .setIo(TaskIO.newBuilder().setStdin(spec.stdin()).setStdout(spec.stdout()).setStderr(spec.stderr())
-                            .setTerminal(spec.terminal()));
-            spec.rootfs().forEach(m -> ev.addRootfs(io.jcontainerd.api.types.Mount.newBuilder().setType(m.type())
-                    .setSource(m.source()).setTarget(m.target()).addAllOptions(m.options())));
-            events.publish(ns, "/tasks/create", ev.build());
             LOG.info(() -> "namespace=" + ns + " task=" + id + " created, pid " + pid + ", runtime " + runtime);
             return pid;
         } catch (RuntimeException e) {
@@ -269,31 +255,7 @@ public final class TaskManager implements AutoCloseable {
 
     public int start(String ns, String id, String execId) {
         Task t = task(ns, id);
-        synchronized (t.eventOrder()) {
-            int pid = call(t, () -> t.shim().blocking().start(StartRequest.newBuilder().setId(id).setExecId(execId).build()).getPid());
-            if (execId.isEmpty()) {
-                events.publish(ns, "/tasks/start", TaskStart.newBuilder().setContainerId(id).setPid(pid).build());
-            } else {
-                events.publish(ns, "/tasks/exec-started", TaskExecStarted.newBuilder().setContainerId(id).setExecId(execId)
-                        .setPid(pid).build());
-            }
-            return pid;
-        }
-    }
-
-    /**
-     * Called before a forwarded /tasks/exit of {@code ns/containerId} goes out: waits until a start
-     * being published for that task is out, so subscribers always see start before exit.
-     */
-    public void beforeExitEvent(String ns, String containerId, Runnable publish) {
-        Task t = tasks.get(key(ns, containerId));
-        if (t == null) {
-            publish.run();
-            return;
-        }
-        synchronized (t.eventOrder()) {
-            publish.run();
-        }
+        return call(t, () -> t.shim().blocking().start(StartRequest.newBuilder().setId(id).setExecId(execId).build()).getPid());
     }
 
     public ProcessState get(String ns, String id, String execId) {
@@ -362,14 +324,18 @@ public final class TaskManager implements AutoCloseable {
             }
             shutdownQuietly(t.shim(), id);
         }
+        boolean shimWasDead = t.deadExit != null;
         tasks.remove(key(ns, id));
         if (t.shim() != null) {
             t.shim().close();
         }
         removeBundle(ns, id, t.bundle());
-        TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(id).setId(id).setPid(exit.pid()).setExitStatus(exit.status());
-        Timestamps.setIfKnown(exit.at(), ev::setExitedAt);
-        events.publish(ns, "/tasks/delete", ev.build());
+        if (shimWasDead) {
+            // a live shim publishes its own /tasks/delete; a dead one cannot
+            TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(id).setId(id).setPid(exit.pid()).setExitStatus(exit.status());
+            Timestamps.setIfKnown(exit.at(), ev::setExitedAt);
+            events.publish(ns, "/tasks/delete", ev.build());
+        }
         return exit;
     }
 
@@ -383,19 +349,16 @@ public final class TaskManager implements AutoCloseable {
         Task t = task(ns, id);
         call(t, () -> t.shim().blocking().exec(ExecProcessRequest.newBuilder().setId(id).setExecId(execId).setTerminal(terminal)
                 .setStdin(stdin).setStdout(stdout).setStderr(stderr).setSpec(any(processSpec)).build()));
-        events.publish(ns, "/tasks/exec-added", TaskExecAdded.newBuilder().setContainerId(id).setExecId(execId).build());
     }
 
     public void pause(String ns, String id) {
         Task t = task(ns, id);
         call(t, () -> t.shim().blocking().pause(PauseRequest.newBuilder().setId(id).build()));
-        events.publish(ns, "/tasks/paused", TaskPaused.newBuilder().setContainerId(id).build());
     }
 
     public void resume(String ns, String id) {
         Task t = task(ns, id);
         call(t, () -> t.shim().blocking().resume(ResumeRequest.newBuilder().setId(id).build()));
-        events.publish(ns, "/tasks/resumed", TaskResumed.newBuilder().setContainerId(id).build());
     }
 
     public List<ProcessInfo> pids(String ns, String id) {
@@ -513,7 +476,7 @@ public final class TaskManager implements AutoCloseable {
      * task STOPPED and publish the exit nobody else will.
      */
     private void shimDied(Task t) {
-        synchronized (t.eventOrder()) {
+        synchronized (t.deathLock()) {
             if (t.deadExit != null) {
                 return;
             }

@@ -131,6 +131,27 @@ class CtrRunIT {
     }
 
     @Test
+    void taskEventsArriveOnceEachInContainerdsOrder() throws Exception {
+        Path out = dir.resolve("events.out");
+        Process events = new ProcessBuilder("/usr/bin/ctr", "-a", daemon.socket().toString(), "events")
+                .redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        try {
+            Thread.sleep(700);
+            assertThat(ctr("run", "--rm", IMAGE, "evented", "true").exit()).isZero();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.readString(out).contains("/tasks/delete") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } finally {
+            events.destroy();
+            events.waitFor();
+        }
+        List<String> topics = Files.readAllLines(out).stream().filter(l -> l.contains(" /tasks/"))
+                .map(l -> l.replaceAll(".* (/tasks/[a-z-]+) .*", "$1")).toList();
+        assertThat(topics).as(Files.readString(out)).containsExactly("/tasks/create", "/tasks/start", "/tasks/exit", "/tasks/delete");
+    }
+
+    @Test
     void runningAnImageThatIsNotPulledSaysSo() {
         Cli.Result r = ctr("run", "--rm", "docker.io/library/nothere:latest", "x", "true");
         assertThat(r.exit()).isNotZero();

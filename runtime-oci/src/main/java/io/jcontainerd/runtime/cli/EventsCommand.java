@@ -1,13 +1,12 @@
 package io.jcontainerd.runtime.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.runtime.cgroups.CgroupManager;
 import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.container.Status;
-import io.jcontainerd.runtime.spec.SpecLoader;
+import io.jcontainerd.runtime.spec.Json;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,37 +28,43 @@ final class EventsCommand {
                 if (stats) throw io.jcontainerd.runtime.JruncException.failedPrecondition("container %s is not running", id);
                 return 0;
             }
-            System.out.println(render(SpecLoader.mapper(), id, c.cgroup(s).stats()));
+            System.out.println(render(id, c.cgroup(s).stats()));
             System.out.flush();
             if (!stats) Thread.sleep(sleepMs);
         } while (!stats);
         return 0;
     }
 
-    static String render(ObjectMapper m, String id, CgroupManager.Stats st) throws Exception {
-        ObjectNode root = m.createObjectNode();
-        root.put("type", "stats");
-        root.put("id", id);
-        ObjectNode data = root.putObject("data");
-        ObjectNode cpu = data.putObject("cpu");
-        ObjectNode usage = cpu.putObject("usage");
+    static String render(String id, CgroupManager.Stats st) {
+        Map<String, Object> usage = new LinkedHashMap<>();
         usage.put("total", st.cpuTotal());
-        usage.set("percpu", m.valueToTree(st.perCpu()));
+        usage.put("percpu", st.perCpu());
         usage.put("kernel", st.cpuKernel());
         usage.put("user", st.cpuUser());
-        cpu.putObject("throttling");
-        ObjectNode mem = data.putObject("memory");
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("usage", usage);
+        cpu.put("throttling", Map.of());
+        Map<String, Object> memUsage = new LinkedHashMap<>();
+        memUsage.put("limit", st.memoryLimit());
+        memUsage.put("usage", st.memoryUsage());
+        memUsage.put("max", st.memoryMax());
+        memUsage.put("failcnt", st.memoryFailcnt());
+        Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("cache", st.memoryRaw().getOrDefault("cache", 0L));
-        ObjectNode mu = mem.putObject("usage");
-        mu.put("limit", st.memoryLimit());
-        mu.put("usage", st.memoryUsage());
-        mu.put("max", st.memoryMax());
-        mu.put("failcnt", st.memoryFailcnt());
-        mem.set("raw", m.valueToTree(st.memoryRaw()));
-        ObjectNode pids = data.putObject("pids");
+        mem.put("usage", memUsage);
+        mem.put("raw", new LinkedHashMap<>(st.memoryRaw()));
+        Map<String, Object> pids = new LinkedHashMap<>();
         pids.put("current", st.pidsCurrent());
         pids.put("limit", st.pidsLimit());
-        return m.writeValueAsString(root);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("cpu", cpu);
+        data.put("memory", mem);
+        data.put("pids", pids);
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("type", "stats");
+        root.put("id", id);
+        root.put("data", data);
+        return Json.compact(root); // one event per line, as runc prints them
     }
 
     private static long parse(String d) {

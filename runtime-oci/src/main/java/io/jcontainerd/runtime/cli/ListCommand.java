@@ -1,11 +1,11 @@
 package io.jcontainerd.runtime.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.container.Status;
-import io.jcontainerd.runtime.spec.SpecLoader;
+import io.jcontainerd.runtime.spec.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +19,7 @@ final class ListCommand {
         String format = a.value("format", "table");
         boolean quiet = a.flag("quiet");
         Containers c = main.containers();
-        var mapper = SpecLoader.mapper();
-        ArrayNode arr = mapper.createArrayNode();
+        List<Object> arr = new ArrayList<>();
         StringBuilder table = new StringBuilder("%-12s %-8s %-10s %-40s %-30s %s%n".formatted("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"));
         for (ContainerState s : c.store().all()) {
             Status st = c.status(s);
@@ -30,17 +29,18 @@ final class ListCommand {
                 continue;
             }
             table.append("%-12s %-8d %-10s %-40s %-30s %s%n".formatted(s.id(), pid, st.json(), s.bundle(), s.created(), "root"));
-            ObjectNode n = arr.addObject();
+            Map<String, Object> n = new LinkedHashMap<>();
+            arr.add(n);
             n.put("ociVersion", s.ociVersion());
             n.put("id", s.id());
-            n.put("pid", pid);
+            n.put("pid", (long) pid);
             n.put("status", st.json());
             n.put("bundle", s.bundle());
             n.put("rootfs", s.rootfs());
             n.put("created", s.created());
             n.put("owner", "root");
         }
-        if ("json".equals(format)) System.out.println(mapper.writeValueAsString(arr));
+        if ("json".equals(format)) System.out.println(Json.compact(arr));
         else System.out.print(quiet ? table.substring(table.indexOf("\n") + 1) : table);
         return 0;
     }

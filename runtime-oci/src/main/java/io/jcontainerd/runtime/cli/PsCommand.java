@@ -2,7 +2,7 @@ package io.jcontainerd.runtime.cli;
 
 import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
-import io.jcontainerd.runtime.spec.SpecLoader;
+import io.jcontainerd.runtime.spec.Json;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ final class PsCommand {
         ContainerState s = c.store().load(id);
         List<Integer> pids = c.cgroup(s).pids();
         if ("json".equals(format)) {
-            System.out.println(SpecLoader.mapper().writeValueAsString(pids));
+            System.out.println(Json.compact(pids.stream().map(Long::valueOf).toList()));
             return 0;
         }
         System.out.println("PID   CMD");

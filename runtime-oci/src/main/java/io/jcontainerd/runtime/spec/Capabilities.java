@@ -1,11 +1,9 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.util.List;
 
 /** The five capability sets, as CAP_* names. */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
                            List<String> permitted, List<String> ambient) {
     public static final Capabilities NONE = new Capabilities(null, null, null, null, null);

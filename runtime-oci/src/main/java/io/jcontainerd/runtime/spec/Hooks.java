@@ -1,10 +1,8 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.util.List;
 
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> createContainer,
                     List<Hook> startContainer, List<Hook> poststart, List<Hook> poststop) {
     public static final Hooks NONE = new Hooks(null, null, null, null, null, null);
@@ -18,7 +16,6 @@ public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> cr
         poststop = poststop == null ? List.of() : List.copyOf(poststop);
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Hook(String path, List<String> args, List<String> env, Integer timeout) {
         public Hook {
             args = args == null ? List.of() : List.copyOf(args);

@@ -154,32 +154,41 @@ public final class Json {
         return b.toString();
     }
 
+    /** One line, as Go's json.Encoder writes (runc's list --format json, ps, events). */
+    public static String compact(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(b, v, null);
+        return b.toString();
+    }
+
     @SuppressWarnings("unchecked")
     private static void write(StringBuilder b, Object v, String indent) {
         switch (v) {
             case null -> b.append("null");
             case Map<?, ?> m -> {
                 if (m.isEmpty()) { b.append("{}"); return; }
-                b.append("{\n");
+                b.append(indent == null ? "{" : "{\n");
                 int n = 0;
                 for (var e : ((Map<String, Object>) m).entrySet()) {
-                    b.append(indent).append("  ");
+                    if (indent != null) b.append(indent).append("  ");
                     quote(b, e.getKey());
-                    b.append(": ");
-                    write(b, e.getValue(), indent + "  ");
-                    b.append(++n < m.size() ? ",\n" : "\n");
+                    b.append(indent == null ? ":" : ": ");
+                    write(b, e.getValue(), indent == null ? null : indent + "  ");
+                    b.append(++n < m.size() ? "," : "").append(indent == null ? "" : "\n");
                 }
-                b.append(indent).append('}');
+                if (indent != null) b.append(indent);
+                b.append('}');
             }
             case List<?> l -> {
                 if (l.isEmpty()) { b.append("[]"); return; }
-                b.append("[\n");
+                b.append(indent == null ? "[" : "[\n");
                 for (int k = 0; k < l.size(); k++) {
-                    b.append(indent).append("  ");
-                    write(b, l.get(k), indent + "  ");
-                    b.append(k + 1 < l.size() ? ",\n" : "\n");
+                    if (indent != null) b.append(indent).append("  ");
+                    write(b, l.get(k), indent == null ? null : indent + "  ");
+                    b.append(k + 1 < l.size() ? "," : "").append(indent == null ? "" : "\n");
                 }
-                b.append(indent).append(']');
+                if (indent != null) b.append(indent);
+                b.append(']');
             }
             case String str -> quote(b, str);
             case Number num -> b.append(num);

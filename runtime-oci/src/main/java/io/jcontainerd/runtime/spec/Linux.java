@@ -1,13 +1,9 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
 
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Linux(List<Namespace> namespaces, List<Object> uidMappings, List<Object> gidMappings,
                     Map<String, String> sysctl, Resources resources, String cgroupsPath, String rootfsPropagation,
                     Seccomp seccomp, List<String> maskedPaths, List<String> readonlyPaths, List<Device> devices,
@@ -25,11 +21,7 @@ public record Linux(List<Namespace> namespaces, List<Object> uidMappings, List<O
         devices = devices == null ? List.of() : List.copyOf(devices);
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Namespace(String type, String path) {}
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Device(String path, String type, long major, long minor, Integer fileMode, Long uid, Long gid) {}
 }

@@ -1,13 +1,9 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 
 /** process: what runs in the container and with which credentials and limits. */
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Process(boolean terminal, ConsoleSize consoleSize, User user, List<String> args, List<String> env,
                       String cwd, Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges,
                       String apparmorProfile, Integer oomScoreAdj, String selinuxLabel) {
@@ -19,6 +15,5 @@ public record Process(boolean terminal, ConsoleSize consoleSize, User user, List
         capabilities = capabilities == null ? Capabilities.NONE : capabilities;
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record ConsoleSize(int height, int width) {}
 }

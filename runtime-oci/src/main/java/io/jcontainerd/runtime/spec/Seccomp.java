@@ -1,13 +1,9 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.math.BigInteger;
 import java.util.List;
 
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Seccomp(String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<String> flags,
                       List<Syscall> syscalls) {
     public Seccomp {
@@ -16,8 +12,6 @@ public record Seccomp(String defaultAction, Integer defaultErrnoRet, List<String
         syscalls = syscalls == null ? List.of() : List.copyOf(syscalls);
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Syscall(List<String> names, String action, Integer errnoRet, List<Arg> args) {
         public Syscall {
             names = names == null ? List.of() : List.copyOf(names);
@@ -25,6 +19,5 @@ public record Seccomp(String defaultAction, Integer defaultErrnoRet, List<String
         }
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Arg(int index, BigInteger value, BigInteger valueTwo, String op) {}
 }

@@ -1,7 +1,5 @@
 package io.jcontainerd.runtime.spec;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainerd.runtime.JruncException;
 
 import java.io.IOException;
@@ -15,10 +13,6 @@ public final class SpecLoader {
     private static final Set<String> NAMESPACES = Set.of("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time");
 
     private SpecLoader() {}
-
-    public static ObjectMapper mapper() {
-        return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    }
 
     /** The parsed config.json: the tree (kept verbatim in state.json) and the records. */
     public record Loaded(Object tree, Spec spec) {}

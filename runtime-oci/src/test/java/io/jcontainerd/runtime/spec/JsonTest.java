@@ -30,6 +30,11 @@ class JsonTest {
     }
 
     @Test
+    void compactFormIsOneLine() {
+        assertThat(Json.compact(List.of(Map.of("id", "a"), 7L))).isEqualTo("[{\"id\":\"a\"},7]");
+    }
+
+    @Test
     void reportsWhereTheDocumentIsBroken() {
         assertThatThrownBy(() -> Json.parse("{\n  \"a\": tru\n}")).isInstanceOf(JruncException.class).hasMessageContaining("line 2 column 8");
         assertThatThrownBy(() -> Json.parse("{\"a\": 1} x")).hasMessageContaining("unexpected text after the document");

@@ -17,8 +17,8 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * Everything happens on one thread because namespace, credential, capability and seccomp changes
  * are per-thread and execve hands the calling thread's to the new program.
  *
- * <p>Order (as runc): cgroups, mounts, devices, [runtime hooks], pivot_root, masked and read-only
- * paths, read-only root, hostname, sysctl, rlimits, console, bounding set, uid/gid, capabilities,
+ * <p>Order (as runc): cgroups, mounts, devices, [runtime hooks], pivot_root, hostname, sysctl,
+ * read-only and masked paths, read-only root, rlimits, console, bounding set, uid/gid, capabilities,
  * "ready", wait on exec.fifo, no_new_privs, seccomp, close our fds, execve.
  */
 public final class InitStage {
@@ -54,10 +54,12 @@ public final class InitStage {
                 sys.unshare(CLONE_FS);
                 sys.setns(plan.joinMountNs(), CLONE_NEWNS);
             }
-            if (plan.rootfs() != null) finishRootfs(plan.rootfs());
+            if (plan.rootfs() != null) pivot(plan.rootfs());
             if (plan.hostname() != null) sys.sethostname(plan.hostname());
             if (plan.domainname() != null) sys.setdomainname(plan.domainname());
+            // sysctls before /proc/sys turns read-only (runc's order)
             for (var e : plan.sysctl().entrySet()) sys.writeFile("/proc/sys/" + e.getKey().replace('.', '/'), e.getValue());
+            if (plan.rootfs() != null) protectPaths(plan.rootfs());
             for (var l : plan.rlimits()) sys.setrlimit(l.resource(), l.soft(), l.hard());
             if (plan.oomScoreAdj() != null) sys.writeFile("/proc/self/oom_score_adj", plan.oomScoreAdj().toString());
             if (console >= 0) setupConsole(console);
@@ -157,7 +159,7 @@ public final class InitStage {
         }
     }
 
-    void finishRootfs(InitPlan.Rootfs r) {
+    void pivot(InitPlan.Rootfs r) {
         if (r.noPivot()) {
             sys.chdir(r.path());
             sys.mount(r.path(), "/", "", MS_MOVE, null);
@@ -171,6 +173,10 @@ public final class InitStage {
             sys.umount2(".", MNT_DETACH);
         }
         sys.chdir("/");
+    }
+
+    /** Read-only paths, masked paths, then the read-only root. */
+    void protectPaths(InitPlan.Rootfs r) {
         for (String p : r.readonlyPaths()) {
             if (sys.kind(p) == Syscalls.Kind.MISSING) continue;
             sys.mount(p, p, "", MS_BIND | MS_REC, null);

@@ -58,6 +58,7 @@ class InitStageTest {
         assertThat(sys.indexOf("mount /proc/sys /proc/sys")).isGreaterThan(sys.indexOf("pivot_root"));
         assertThat(sys.indexOf("mount  /  0x1021")).as("read-only root after the masked paths").isGreaterThan(sys.indexOf("mount /proc/sys /proc/sys"));
         assertThat(sys.indexOf("sethostname box")).isGreaterThan(sys.indexOf("pivot_root"));
+        assertThat(sys.indexOf("write /proc/sys/net/ipv4/ip_forward 1")).as("sysctl before /proc/sys is read-only").isLessThan(sys.indexOf("mount /proc/sys /proc/sys"));
         assertThat(sys.indexOf("prctl " + LinuxConstants.PR_CAPBSET_DROP)).isLessThan(sys.indexOf("setresuid 1000"));
         assertThat(sys.indexOf("setresgid 1000")).isLessThan(sys.indexOf("setresuid 1000"));
         assertThat(sys.indexOf("setresuid 1000")).isLessThan(sys.indexOf("capset 0x20 0x20 0x0"));

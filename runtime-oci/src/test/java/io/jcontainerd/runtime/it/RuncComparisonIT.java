@@ -35,16 +35,21 @@ class RuncComparisonIT {
         }
     }
 
-    private Jrunc.Result[] both(String script) throws Exception {
+    private Jrunc.Result[] both(String script, String... runOptions) throws Exception {
         bundle.args("sh", "-c", script);
         String id = "cmp-" + UUID.randomUUID().toString().substring(0, 8);
-        Jrunc.Result a = runc.run("run", "--bundle", bundle.dir.toString(), id + "-r");
-        Jrunc.Result b = jrunc.run("run", "--bundle", bundle.dir.toString(), id + "-j");
+        java.util.List<String> a1 = new java.util.ArrayList<>(java.util.List.of("run", "--bundle", bundle.dir.toString()));
+        a1.addAll(java.util.List.of(runOptions));
+        java.util.List<String> b1 = new java.util.ArrayList<>(a1);
+        a1.add(id + "-r");
+        b1.add(id + "-j");
+        Jrunc.Result a = runc.run(a1.toArray(String[]::new));
+        Jrunc.Result b = jrunc.run(b1.toArray(String[]::new));
         return new Jrunc.Result[] {a, new Jrunc.Result(b.code(), b.stdout().replace(id + "-j", id + "-r"), b.stderr())};
     }
 
-    private void same(String script) throws Exception {
-        Jrunc.Result[] r = both(script);
+    private void same(String script, String... runOptions) throws Exception {
+        Jrunc.Result[] r = both(script, runOptions);
         assertThat(r[1].stdout()).as("stdout of %s", script).isEqualTo(r[0].stdout());
         assertThat(r[1].stderr()).as("stderr of %s", script).isEqualTo(r[0].stderr());
         assertThat(r[1].code()).as("exit code of %s", script).isEqualTo(r[0].code());
@@ -100,6 +105,26 @@ class RuncComparisonIT {
         bundle.process().put("noNewPrivileges", false);
         bundle.save();
         same("mkdir /y; echo mkdir=$?; grep -E '^(Seccomp|NoNewPrivs)' /proc/self/status");
+    }
+
+    @Test
+    void userUmaskCwdOomScoreDomainnameAndSysctl() throws Exception {
+        var user = bundle.process().putObject("user");
+        user.put("uid", 1000).put("gid", 1000).put("umask", 63);
+        user.putArray("additionalGids").add(5).add(6);
+        bundle.process().put("cwd", "/tmp").put("oomScoreAdj", 100);
+        bundle.config.put("domainname", "example.org");
+        bundle.linux().putObject("sysctl").put("kernel.msgmax", "4096");
+        bundle.save();
+        same("id; umask; pwd; cat /proc/self/oom_score_adj; domainname; cat /proc/sys/kernel/msgmax; grep -E '^(Cap|Groups)' /proc/self/status");
+    }
+
+    @Test
+    void readonlyRootAndNoPivot() throws Exception {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) bundle.config.get("root")).put("readonly", true);
+        bundle.save();
+        same("touch /x 2>&1; echo rc=$?; touch /tmp/x 2>&1; echo rc=$?; grep ' / / ' /proc/self/mountinfo | awk '{print $6}'");
+        same("ls /; cat /proc/self/mountinfo | wc -l", "--no-pivot");
     }
 
     @Test

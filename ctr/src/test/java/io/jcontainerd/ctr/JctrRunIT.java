@@ -127,6 +127,7 @@ class JctrRunIT {
         assertThat(Path.of(fifoDir)).exists();
 
         assertThat(jctr("tasks", "rm", WEB).err()).contains("must be stopped");
+        assertThat(jctr("containers", "rm", WEB).err()).contains("cannot delete a non stopped container");
         assertThat(jctr("tasks", "kill", "-s", "SIGKILL", WEB).exit()).isZero();
         awaitTasks(out -> out.matches("(?s).*\\n" + WEB + " +\\d+ +STOPPED.*"));
         Cli.Result rm = jctr("tasks", "rm", WEB);
@@ -135,6 +136,7 @@ class JctrRunIT {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(Path.of(fifoDir)).doesNotExist();
         assertThat(jctr("tasks", "ls", "-q").out()).isEmpty();
+        assertThat(ctr("snapshots", "ls").out()).as("containers rm removes the snapshot, as ctr's does").doesNotContain(WEB);
     }
 
     @Test

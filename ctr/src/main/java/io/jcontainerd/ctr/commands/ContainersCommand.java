@@ -86,28 +86,46 @@ public final class ContainersCommand {
         }
     }
 
+    /**
+     * As ctr's: a stopped or created task is deleted first, a running one makes it refuse; the
+     * container's snapshot goes with it unless {@code --keep-snapshot}.
+     */
     @Command(name = "delete", aliases = {"rm", "del", "remove"}, description = "delete containers: ID...")
     static final class Rm implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+        @CommandLine.Option(names = "--keep-snapshot", description = "leave the container's snapshot")
+        boolean keepSnapshot;
         @Parameters(arity = "1..*") List<String> ids;
 
         @Override
         public Integer call() {
             int exit = 0;
             try (var conn = Main.of(spec).connect()) {
-                var stub = ContainersGrpc.newBlockingStub(conn.channel());
+                var stubs = io.jcontainerd.ctr.run.Stubs.on(conn.channel());
                 for (String id : ids) {
                     try {
-                        stub.delete(DeleteContainerRequest.newBuilder().setId(id).build());
+                        delete(stubs, id);
                     } catch (io.grpc.StatusRuntimeException e) {
                         spec.commandLine().getErr().println("jctr: failed to delete container " + id + ": "
                                 + e.getStatus().getDescription());
+                        exit = 1;
+                    } catch (io.jcontainerd.ctr.run.RunException e) {
+                        spec.commandLine().getErr().println("jctr: " + e.getMessage());
                         exit = 1;
                     }
                 }
             }
             return exit;
+        }
+
+        private void delete(io.jcontainerd.ctr.run.Stubs stubs, String id) {
+            Container c = stubs.containers().get(GetContainerRequest.newBuilder().setId(id).build()).getContainer();
+            new io.jcontainerd.ctr.run.TaskLauncher(stubs, null).deleteStoppedTask(id);
+            if (!keepSnapshot && !c.getSnapshotKey().isEmpty()) {
+                new io.jcontainerd.ctr.run.TaskLauncher(stubs, null).removeSnapshot(c.getSnapshotter(), c.getSnapshotKey());
+            }
+            stubs.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
         }
     }
 

@@ -6,8 +6,10 @@ import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
 import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
 import io.jcontainerd.api.services.tasks.v1.CreateTaskRequest;
 import io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.GetRequest;
 import io.jcontainerd.api.services.tasks.v1.StartRequest;
 import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.api.types.task.Process;
 import io.jcontainerd.ctr.stdio.FifoSet;
 import io.jcontainerd.ctr.stdio.StdioCopier;
 import io.jcontainerd.ctr.stdio.Terminal;
@@ -74,13 +76,40 @@ public final class TaskLauncher {
 
     /** Removes the container and its snapshot, as ctr's container.Delete(WithSnapshotCleanup). */
     public void removeContainer(String id, String snapshotter) {
+        removeSnapshot(snapshotter, id);
+        stubs.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+    }
+
+    public void removeSnapshot(String snapshotter, String key) {
         try {
-            stubs.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(id).build());
+            stubs.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw e;
             }
         }
-        stubs.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+    }
+
+    /**
+     * Before a container is deleted: deletes its task if it has stopped (or never started) and
+     * refuses while it runs, as ctr's containers rm does.
+     */
+    public void deleteStoppedTask(String id) {
+        Process p;
+        try {
+            p = stubs.tasks().get(GetRequest.newBuilder().setContainerId(id).build()).getProcess();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return;
+            }
+            throw e;
+        }
+        var st = p.getStatus();
+        if (st != io.jcontainerd.api.types.task.Status.STOPPED && st != io.jcontainerd.api.types.task.Status.CREATED) {
+            throw new RunException("cannot delete a non stopped container " + id + ": its task is "
+                    + st.name().toLowerCase(java.util.Locale.ROOT) + " (stop it with `jctr tasks kill " + id + "`)");
+        }
+        deleteTask(id);
+        FifoSet.deleteFor(p.getStdout());
     }
 }

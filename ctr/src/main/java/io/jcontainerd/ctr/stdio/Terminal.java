@@ -13,9 +13,13 @@ import java.util.Optional;
 public final class Terminal implements AutoCloseable {
     private static final File TTY = new File("/dev/tty");
     private final String saved;
+    private final Thread restoreOnExit;
 
     private Terminal(String saved) {
         this.saved = saved;
+        // A SIGTERM or SIGHUP ends the JVM without unwinding: give the user their terminal back anyway.
+        this.restoreOnExit = Thread.ofPlatform().unstarted(() -> stty(saved));
+        Runtime.getRuntime().addShutdownHook(restoreOnExit);
     }
 
     /** Puts the terminal in raw mode; {@link #close} restores what it was. */
@@ -52,5 +56,10 @@ public final class Terminal implements AutoCloseable {
     @Override
     public void close() {
         stty(saved);
+        try {
+            Runtime.getRuntime().removeShutdownHook(restoreOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs or has run: it restores the same settings
+        }
     }
 }

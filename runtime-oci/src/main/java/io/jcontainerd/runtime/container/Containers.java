@@ -195,7 +195,8 @@ public final class Containers {
         StateStore.validateId(id);
         var found = store.find(id);
         if (found.isEmpty()) {
-            if (force && Files.isDirectory(store.dir(id))) {
+            // like runc: --force also clears a half-created directory and is not an error when nothing is there
+            if (force) {
                 store.remove(id);
                 return;
             }

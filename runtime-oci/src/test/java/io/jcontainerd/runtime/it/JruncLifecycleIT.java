@@ -130,6 +130,7 @@ class JruncLifecycleIT {
         assertThat(dup.stderr()).contains("container " + id + " already exists");
         assertThat(jrunc.run("delete", "--force", id).code()).isZero();
 
+        assertThat(jrunc.run("delete", "--force", "nope-" + id).code()).as("delete --force of nothing succeeds, as runc").isZero();
         for (String verb : new String[] {"start", "kill", "delete", "state"}) {
             Jrunc.Result r = jrunc.run(verb, "nope-" + id);
             assertThat(r.code()).as(verb).isEqualTo(1);

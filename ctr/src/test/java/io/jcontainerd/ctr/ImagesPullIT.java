@@ -92,7 +92,8 @@ class ImagesPullIT {
         assertThat(content).containsPattern("(?m)^" + Pattern.quote(busybox.config().digest())
                 + " .*containerd.io/gc.ref.snapshot.overlayfs=" + Pattern.quote(chain));
 
-        Cli.Result again = ok(jctr("busybox", "images", "pull", ref));
+        Cli.Result again = ok(jctr("busybox", "images", "pull", "--print-chainid", ref));
+        assertThat(again.out()).contains("image chain ID: " + chain + "\n");
         assertThat(again.out()).as("everything was present").contains("total: 0 B (0 B/s)")
                 .containsPattern("(?m)^layer-" + Pattern.quote(busybox.layers().getFirst().digest()) + ": +exists ")
                 .doesNotContain("downloading");

@@ -53,6 +53,8 @@ public final class ImagesCommand {
         @Option(names = {"--no-unpack", "--skip-unpack"}, description = "only download, do not unpack") boolean noUnpack;
         @Option(names = "--max-concurrent-downloads", defaultValue = "0",
                 description = "blobs downloaded at once (default: the daemon's setting)") int maxConcurrentDownloads;
+        @Option(names = "--print-chainid", description = "print the chain ID of each unpacked image's top layer")
+        boolean printChainId;
 
         int run(Connection conn) {
             long started = System.nanoTime();
@@ -95,6 +97,9 @@ public final class ImagesCommand {
             }
             for (Unpacked u : done.getUnpackedImagesList()) {
                 out().printf("unpacking %s %s...%n", u.getPlatform(), done.getTarget().getDigest());
+                if (printChainId) {
+                    out().printf("image chain ID: %s%n", u.getChainId());
+                }
             }
             out().printf("done: %s%n", goDuration(elapsed));
             out().printf("%s %s%n", done.getName(), done.getTarget().getDigest());

@@ -22,6 +22,7 @@ import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.ProgressDisplay;
 import io.jcontainerd.ctr.output.Sizes;
 import io.jcontainerd.ctr.output.Table;
+import io.jcontainerd.ctr.stdio.Terminal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,6 +63,7 @@ public final class ImagesCommand {
                     .setReference(ref).addAllPlatforms(platforms).setAllPlatforms(allPlatforms).setUnpack(!noUnpack)
                     .setSnapshotter(snapshotter).setMaxConcurrentDownloads(maxConcurrentDownloads).build());
             boolean terminal = System.console() != null && System.console().isTerminal();
+            int columns = terminal ? Terminal.size().map(rowsCols -> rowsCols[1]).orElse(0) : 0;
             ProgressDisplay display = new ProgressDisplay();
             Done done = null;
             long lastDraw = 0;
@@ -76,19 +78,19 @@ public final class ImagesCommand {
                     display.update(b.getRef(), status(b.getPhase()), b.getOffset(), b.getTotal());
                     long now = System.nanoTime();
                     if (terminal && now - lastDraw > 100_000_000L) {
-                        display.redraw(out(), Duration.ofNanos(now - started));
+                        display.redraw(out(), Duration.ofNanos(now - started), columns);
                         lastDraw = now;
                     }
                 }
             } catch (StatusRuntimeException failed) {
                 if (terminal) {
-                    display.redraw(out(), Duration.ofNanos(System.nanoTime() - started));
+                    display.redraw(out(), Duration.ofNanos(System.nanoTime() - started), columns);
                 }
                 throw failed;
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             if (terminal) {
-                display.redraw(out(), elapsed);
+                display.redraw(out(), elapsed, columns);
             } else {
                 display.printFinal(out(), elapsed);
             }

@@ -67,15 +67,20 @@ public final class ProgressDisplay {
         return out;
     }
 
-    /** Redraws the block in place: up over what was drawn last, each line cleared to its end. */
-    public void redraw(PrintWriter out, Duration elapsed) {
+    /**
+     * Redraws the block in place: up over what was drawn last, each line cleared to its end. Lines
+     * are cut to {@code columns - 1} (when known, else 0) so none wraps: a wrapped line would make the
+     * cursor-up count wrong and smear the block down the screen.
+     */
+    public void redraw(PrintWriter out, Duration elapsed, int columns) {
         StringBuilder sb = new StringBuilder();
         if (drawn > 0) {
             sb.append("\033[").append(drawn).append('A');
         }
         List<String> rendered = render(elapsed);
         for (String line : rendered) {
-            sb.append('\r').append(line).append("\033[K\n");
+            String fitted = columns > 1 && line.length() >= columns ? line.substring(0, columns - 1) : line;
+            sb.append('\r').append(fitted).append("\033[K\n");
         }
         drawn = rendered.size();
         out.print(sb);

@@ -50,9 +50,19 @@ class ProgressDisplayTest {
         d.update(LAYER, ProgressDisplay.Status.WAITING, 0, 10);
         StringWriter s = new StringWriter();
         PrintWriter out = new PrintWriter(s);
-        d.redraw(out, Duration.ZERO);
+        d.redraw(out, Duration.ZERO, 0);
         assertThat(s.toString()).doesNotContain("\033[2A").contains("\033[K\n");
-        d.redraw(out, Duration.ZERO);
+        d.redraw(out, Duration.ZERO, 0);
         assertThat(s.toString()).contains("\033[2A");
+    }
+
+    @Test
+    void onANarrowTerminalLinesAreCutSoThatNoneWraps() {
+        ProgressDisplay d = new ProgressDisplay();
+        d.update(LAYER, ProgressDisplay.Status.DOWNLOADING, 5, 10);
+        StringWriter s = new StringWriter();
+        d.redraw(new PrintWriter(s), Duration.ZERO, 80);
+        assertThat(s.toString().split("\n")).allSatisfy(line ->
+                assertThat(line.replace("\033[K", "").replace("\r", "")).hasSizeLessThan(80));
     }
 }

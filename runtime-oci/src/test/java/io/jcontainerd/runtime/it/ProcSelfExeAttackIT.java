@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * CVE-2019-5736 replayed: processes in the container (its init, and one started by `exec`) watch
@@ -90,6 +91,29 @@ class ProcSelfExeAttackIT {
                 .toList();
         assertThat(breaches).isEmpty();
         assertThat(hashes()).isEqualTo(before);
+        assertThat(jrunc.run("delete", "--force", id).code()).isZero();
+    }
+
+    @Test
+    void evenWithPtraceRightsTheInitStagesJdkAndJarsAreReadOnly() throws Exception {
+        bundle.args("true");
+        String id = "ro-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(jrunc.run("create", "--bundle", bundle.dir.toString(), id).code()).isZero();
+        int pid = BusyboxBundle.JSON.readTree(jrunc.run("state", id).stdout()).get("pid").asInt();
+        // this test runs as host root: it may open /proc/<init>/fd/*, yet the files sit on read-only mounts
+        List<Path> ours = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target = Files.readSymbolicLink(fd).toString();
+                if (target.endsWith(".jar") || target.endsWith(".so") || target.endsWith(".aot") || target.endsWith("/modules")) ours.add(fd);
+            }
+        }
+        assertThat(ours).as("the init stage has its jars open").isNotEmpty();
+        for (Path fd : ours) {
+            assertThatThrownBy(() -> Files.newOutputStream(fd, java.nio.file.StandardOpenOption.APPEND).close())
+                    .as(fd + " -> " + Files.readSymbolicLink(fd)).hasMessageContaining("Read-only file system");
+        }
+        assertThat(Files.readSymbolicLink(ours.getFirst()).toString()).as("no host path is visible").doesNotStartWith(Jrunc.REPO.toString());
         assertThat(jrunc.run("delete", "--force", id).code()).isZero();
     }
 

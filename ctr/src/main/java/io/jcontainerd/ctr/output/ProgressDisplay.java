@@ -51,11 +51,31 @@ public final class ProgressDisplay {
 
     /** The block as lines of text, without terminal codes. */
     public List<String> render(Duration elapsed) {
-        int width = lines.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
+        return render(elapsed, 0);
+    }
+
+    /**
+     * The block for a terminal {@code columns} wide (0 = unlimited): on a narrow one the bar
+     * shrinks and refs are shortened with "..." before anything is cut, so the status stays visible.
+     */
+    public List<String> render(Duration elapsed, int columns) {
+        int longest = lines.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
+        int barWidth = BAR_WIDTH;
+        int width = longest;
+        if (columns > 0) {
+            int tail = 1 + 14 + 1 + 2 + 21; // status, bar ends, "123.4 MiB/123.4 MiB"
+            if (longest + tail + barWidth >= columns) {
+                barWidth = BAR_WIDTH / 2;
+            }
+            width = Math.min(longest, Math.max(12, columns - 1 - tail - barWidth));
+        }
+        int refWidth = width;
+        int bars = barWidth;
         List<String> out = new ArrayList<>();
         lines.forEach((ref, l) -> {
             StringBuilder sb = new StringBuilder();
-            sb.append(pad(ref + ":", width)).append(' ').append(pad(l.status.text, 14)).append(' ').append(bar(l));
+            sb.append(pad(shorten(ref + ":", refWidth), refWidth)).append(' ').append(pad(l.status.text, 14)).append(' ')
+                    .append(bar(l, bars));
             if (l.status == Status.DOWNLOADING) {
                 sb.append(' ').append(Sizes.human(l.offset)).append('/').append(Sizes.human(l.total));
             }
@@ -65,6 +85,14 @@ public final class ProgressDisplay {
         long total = downloadedBytes();
         out.add(String.format("elapsed: %.1f s  total: %s (%s/s)", seconds, Sizes.human(total), Sizes.human((long) (total / seconds))));
         return out;
+    }
+
+    /** "layer-sha256:7450e524...:" for a ref that does not fit (ASCII: the locale may not be UTF-8); the colon stays. */
+    private static String shorten(String refWithColon, int width) {
+        if (refWithColon.length() <= width) {
+            return refWithColon;
+        }
+        return refWithColon.substring(0, Math.max(1, width - 4)) + "...:";
     }
 
     /**
@@ -77,7 +105,7 @@ public final class ProgressDisplay {
         if (drawn > 0) {
             sb.append("\033[").append(drawn).append('A');
         }
-        List<String> rendered = render(elapsed);
+        List<String> rendered = render(elapsed, columns);
         for (String line : rendered) {
             String fitted = columns > 1 && line.length() >= columns ? line.substring(0, columns - 1) : line;
             sb.append('\r').append(fitted).append("\033[K\n");
@@ -93,13 +121,13 @@ public final class ProgressDisplay {
         out.flush();
     }
 
-    private static String bar(Line l) {
+    private static String bar(Line l, int width) {
         int filled = switch (l.status) {
-            case DONE, EXISTS, RESOLVED, UNPACKING -> BAR_WIDTH;
-            case DOWNLOADING -> l.total <= 0 ? 0 : (int) Math.min(BAR_WIDTH, l.offset * BAR_WIDTH / l.total);
+            case DONE, EXISTS, RESOLVED, UNPACKING -> width;
+            case DOWNLOADING -> l.total <= 0 ? 0 : (int) Math.min(width, l.offset * width / l.total);
             default -> 0;
         };
-        return "|" + "+".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "|";
+        return "|" + "+".repeat(filled) + "-".repeat(width - filled) + "|";
     }
 
     private static String pad(String s, int width) {

@@ -62,7 +62,9 @@ class ProgressDisplayTest {
         d.update(LAYER, ProgressDisplay.Status.DOWNLOADING, 5, 10);
         StringWriter s = new StringWriter();
         d.redraw(new PrintWriter(s), Duration.ZERO, 80);
-        assertThat(s.toString().split("\n")).allSatisfy(line ->
-                assertThat(line.replace("\033[K", "").replace("\r", "")).hasSizeLessThan(80));
+        String[] lines = s.toString().split("\n");
+        assertThat(lines).allSatisfy(line -> assertThat(line.replace("\033[K", "").replace("\r", "")).hasSizeLessThan(80));
+        assertThat(lines[0]).as("the ref gives way, the status and bytes stay")
+                .contains("layer-sha256:aaa...: downloading", "5 B/10 B");
     }
 }

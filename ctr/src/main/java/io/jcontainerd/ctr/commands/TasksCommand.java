@@ -372,6 +372,7 @@ public final class TasksCommand {
                 }
                 stubs.tasks().kill(KillRequest.newBuilder().setContainerId(id).setExecId(execId).setSignal(9).setAll(execId.isEmpty()).build());
                 stubs.tasks().wait(WaitRequest.newBuilder().setContainerId(id).setExecId(execId).build());
+                get(stubs, id, execId); // as ctr's task.Delete: the status is read again before deleting
             }
             if (execId.isEmpty()) {
                 stubs.tasks().delete(io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest.newBuilder().setContainerId(id).build());

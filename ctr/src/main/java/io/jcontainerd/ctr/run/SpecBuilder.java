@@ -58,18 +58,18 @@ public final class SpecBuilder {
                 namespaces.add(new Spec.Namespace(ns));
             }
         }
-        List<Spec.Device> devices = new ArrayList<>(defaultDevices());
+        // ctr run lists no device nodes (the runtime makes the standard ones) unless --privileged
+        List<Spec.Device> devices = o.privileged() ? hostDevices : List.of();
         List<Spec.DeviceRule> rules = new ArrayList<>();
         if (o.privileged()) {
             rules.add(new Spec.DeviceRule(true, null, null, null, "rwm"));
-            devices.addAll(hostDevices.stream().filter(d -> devices.stream().noneMatch(x -> x.path().equals(d.path()))).toList());
         } else {
             rules.add(new Spec.DeviceRule(false, null, null, null, "rwm"));
             rules.addAll(defaultDeviceRules());
         }
         var resources = new Spec.Resources(rules,
                 o.memoryLimit() > 0 ? new Spec.Memory(o.memoryLimit()) : null,
-                o.cpus() > 0 ? new Spec.Cpu((long) (o.cpus() * 100_000), 100_000) : null);
+                o.cpus() > 0 ? new Spec.Cpu(1024L, (long) (o.cpus() * 100_000), 100_000L) : new Spec.Cpu(1024L, null, null));
         var linux = new Spec.Linux(devices, resources, "/" + namespace + "/" + id, namespaces,
                 o.privileged() ? List.of() : MASKED, o.privileged() ? List.of() : READONLY);
 
@@ -122,22 +122,10 @@ public final class SpecBuilder {
                 new Spec.Mount("/run", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
     }
 
-    private static List<Spec.Device> defaultDevices() {
-        return List.of(dev("/dev/null", 1, 3), dev("/dev/random", 1, 8), dev("/dev/full", 1, 7),
-                dev("/dev/tty", 5, 0), dev("/dev/zero", 1, 5), dev("/dev/urandom", 1, 9));
-    }
-
-    private static Spec.Device dev(String path, long major, long minor) {
-        return new Spec.Device(path, "c", major, minor, 0666, 0L, 0L);
-    }
-
     private static List<Spec.DeviceRule> defaultDeviceRules() {
-        return List.of(
-                new Spec.DeviceRule(true, "c", null, null, "m"),
-                new Spec.DeviceRule(true, "b", null, null, "m"),
-                rule(1, 3), rule(1, 8), rule(1, 7), rule(5, 0), rule(1, 5), rule(1, 9),
-                new Spec.DeviceRule(true, "c", 136L, null, "rwm"),
-                rule(5, 2), rule(10, 200));
+        // null, random, full, tty, zero, urandom, console, the pts range and ptmx: ctr 1.6's list
+        return List.of(rule(1, 3), rule(1, 8), rule(1, 7), rule(5, 0), rule(1, 5), rule(1, 9), rule(5, 1),
+                new Spec.DeviceRule(true, "c", 136L, null, "rwm"), rule(5, 2));
     }
 
     private static Spec.DeviceRule rule(long major, long minor) {

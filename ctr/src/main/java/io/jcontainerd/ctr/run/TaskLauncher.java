@@ -33,7 +33,8 @@ public final class TaskLauncher {
      */
     public void startDetached(String id, List<Mount> rootfs, boolean terminal) {
         FifoSet fifos = FifoSet.create(fifoBase, id, terminal);
-        try {
+        // containerd's shim opens the FIFOs in blocking mode: hold our ends open until the task runs, as ctr does.
+        try (var held = fifos.holdOpen()) {
             create(id, rootfs, fifos, terminal);
             stubs.tasks().start(StartRequest.newBuilder().setContainerId(id).build());
         } catch (RuntimeException e) {

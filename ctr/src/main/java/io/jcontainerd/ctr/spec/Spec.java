@@ -61,7 +61,8 @@ public record Spec(String ociVersion, Process process, Root root, String hostnam
     public record Memory(long limit) {
     }
 
-    public record Cpu(long quota, long period) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cpu(Long shares, Long quota, Long period) {
     }
 
     public record Namespace(String type) {

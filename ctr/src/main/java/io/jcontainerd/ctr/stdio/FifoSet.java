@@ -2,10 +2,14 @@ package io.jcontainerd.ctr.stdio;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -43,6 +47,34 @@ public record FifoSet(Path dir, Path stdin, Path stdout, Path stderr) {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted creating FIFOs", e);
+        }
+    }
+
+    /** Our ends of every FIFO, opened read-write (which never blocks), until closed. */
+    public Held holdOpen() {
+        List<FileChannel> open = new ArrayList<>();
+        try {
+            for (Path p : Stream.of(stdin, stdout, stderr).filter(java.util.Objects::nonNull).toList()) {
+                open.add(FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            }
+        } catch (IOException e) {
+            new Held(open).close();
+            throw new UncheckedIOException("cannot open the FIFOs in " + dir + ": " + e.getMessage(), e);
+        }
+        return new Held(open);
+    }
+
+    /** FIFO ends held open by {@link #holdOpen}. */
+    public record Held(List<FileChannel> channels) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (FileChannel c : channels) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // closing a FIFO end cannot lose data we care about
+                }
+            }
         }
     }
 

@@ -44,7 +44,18 @@ class SpecBuilderTest {
         assertThat(s.path("process").path("cwd").asText()).isEqualTo("/");
         assertThat(s.path("process").path("user").path("uid").asLong()).isZero();
         assertThat(s.path("linux").path("maskedPaths").toString()).contains("/proc/kcore");
-        assertThat(s.path("linux").path("resources").path("devices").get(0).path("allow").asBoolean()).isFalse();
+        assertThat(s.path("linux").path("resources").path("devices").toString()).isEqualTo("[{\"allow\":false,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":8,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":7,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":0,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":9,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"},"
+                + "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"}]");
+        assertThat(s.path("linux").path("resources").path("cpu").path("shares").asLong()).isEqualTo(1024);
+        assertThat(s.path("linux").has("devices")).as("ctr run lists no device nodes").isFalse();
     }
 
     @Test
@@ -65,6 +76,7 @@ class SpecBuilderTest {
         assertThat(priv.path("process").path("capabilities").path("bounding").toString()).contains("CAP_SYS_ADMIN");
         assertThat(priv.path("linux").has("maskedPaths")).isFalse();
         assertThat(priv.path("linux").path("resources").path("devices").get(0).path("allow").asBoolean()).isTrue();
+
     }
 
     @Test

@@ -121,11 +121,9 @@ class ShimLifecycleIT {
 
     @Test
     void sigkillOfTheInitIsReportedAs137() throws Exception {
-        String id = harness.newId();
-        Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking();
-        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
-        shim.start(StartRequest.newBuilder().setId(id).build());
+        Running task = runningSleep();
+        String id = task.id();
+        ShimGrpc.ShimBlockingStub shim = task.shim();
         assertThat(state(shim, id).getStatus()).isEqualTo(Status.RUNNING);
 
         shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
@@ -157,12 +155,10 @@ class ShimLifecycleIT {
 
     @Test
     void execRunsInsideTheRunningContainer() throws Exception {
-        String id = harness.newId();
-        Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
-        int initPid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
-        shim.start(StartRequest.newBuilder().setId(id).build());
+        Running task = runningSleep();
+        String id = task.id();
+        ShimGrpc.ShimBlockingStub shim = task.shim();
+        int initPid = task.pid();
         Path out = harness.fifo(id + ".exec.out");
         CompletableFuture<String> output = readAll(out);
 
@@ -186,12 +182,11 @@ class ShimLifecycleIT {
 
     @Test
     void pauseFreezesAndResumeThaws() throws Exception {
-        String id = harness.newId();
-        Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
-        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
-        shim.start(StartRequest.newBuilder().setId(id).build());
+        Running task = runningSleep();
+        String id = task.id();
+        Path bundle = task.bundle();
+        ShimGrpc.ShimBlockingStub shim = task.shim();
+        int pid = task.pid();
 
         shim.pause(PauseRequest.newBuilder().setId(id).build());
         assertThat(state(shim, id).getStatus()).isEqualTo(Status.PAUSED);
@@ -205,12 +200,9 @@ class ShimLifecycleIT {
 
     @Test
     void updateAppliesResourcesAndStatsReportTheCgroup() throws Exception {
-        String id = harness.newId();
-        Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
-        shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
-        shim.start(StartRequest.newBuilder().setId(id).build());
+        Running task = runningSleep();
+        String id = task.id();
+        ShimGrpc.ShimBlockingStub shim = task.shim();
 
         shim.update(UpdateTaskRequest.newBuilder().setId(id)
                 .setResources(AnyCodec.packJson(TypeUrls.OCI_LINUX_RESOURCES, "{\"pids\":{\"limit\":50}}")).build());
@@ -299,12 +291,11 @@ class ShimLifecycleIT {
 
     @Test
     void sigkilledShimLeavesItsContainerRunningUntilTheSupervisorCleansUp() throws Exception {
-        String id = harness.newId();
-        Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
-        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
-        shim.start(StartRequest.newBuilder().setId(id).build());
+        Running task = runningSleep();
+        String id = task.id();
+        Path bundle = task.bundle();
+        ShimGrpc.ShimBlockingStub shim = task.shim();
+        int pid = task.pid();
         long shimPid = ShimFiles.pid(bundle);
 
         ProcessHandle.of(shimPid).orElseThrow().destroyForcibly();
@@ -395,6 +386,20 @@ class ShimLifecycleIT {
         shim.start(StartRequest.newBuilder().setId(id).build());
         assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isZero();
         assertThat(log).content().contains("out\n").contains("err\n");
+    }
+
+    /** A started {@code sleep 1000} container with its own shim. */
+    private record Running(String id, Path bundle, ShimGrpc.ShimBlockingStub shim, int pid) {
+    }
+
+    private Running runningSleep() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        return new Running(id, bundle, shim, pid);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -40,6 +40,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The one container a shim runs: its init process and its execs, driven through the OCI runtime.
@@ -103,8 +104,7 @@ public final class Task {
             throw JcdException.invalidArgument("bundle %s is not this shim's bundle %s: start one shim per bundle",
                     requestBundle, bundle);
         }
-        lock.lock();
-        try {
+        return locked(() -> {
             if (init != null) {
                 throw JcdException.alreadyExists("task %s already exists in namespace %s", id, namespace);
             }
@@ -148,16 +148,13 @@ public final class Task {
                     .setPid(process.pid())
                     .build());
             return process.pid();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Starts the init process or a registered exec; returns its pid. */
     public int start(String requestId, String execId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        return locked(() -> {
             ShimProcess process = process(execId);
             if (process.started()) {
                 throw JcdException.failedPrecondition("process %s of task %s is already started", name(execId), id);
@@ -168,9 +165,7 @@ public final class Task {
             } finally {
                 eventLock.unlock();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private int startLocked(ShimProcess process) {
@@ -221,8 +216,7 @@ public final class Task {
     public void exec(String requestId, String execId, Stdio stdio, String processJson) {
         checkId(requestId);
         Identifiers.validate("exec id", execId);
-        lock.lock();
-        try {
+        locked(() -> {
             ShimProcess initProcess = requireInit();
             if (execs.containsKey(execId)) {
                 throw JcdException.alreadyExists("exec %s already exists in task %s", execId, id);
@@ -232,40 +226,31 @@ public final class Task {
             }
             execs.put(execId, new ShimProcess(execId, stdio, processJson));
             events.publish("/tasks/exec-added", TaskExecAdded.newBuilder().setContainerId(id).setExecId(execId).build());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public ProcessView state(String requestId, String execId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        return locked(() -> {
             return process(execId).view();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Every process the shim knows, init first. */
     public List<ProcessView> processes() {
-        lock.lock();
-        try {
+        return locked(() -> {
             List<ProcessView> all = new ArrayList<>();
             if (init != null && !deleted) {
                 all.add(init.view());
                 execs.values().forEach(p -> all.add(p.view()));
             }
             return all;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public void kill(String requestId, String execId, int signal, boolean all) {
         checkId(requestId);
-        lock.lock();
-        try {
+        locked(() -> {
             ShimProcess process = process(execId);
             ProcessStatus status = process.status();
             if (status == ProcessStatus.STOPPED) {
@@ -283,21 +268,13 @@ public final class Task {
             } catch (SyscallException e) {
                 throw JcdException.notFound("process %s of task %s: %s", execId, id, e.getMessage());
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Blocks until the process exits; returns at once with the kept status when it has. */
     public ExitStatus await(String requestId, String execId) throws InterruptedException {
         checkId(requestId);
-        ShimProcess process;
-        lock.lock();
-        try {
-            process = process(execId);
-        } finally {
-            lock.unlock();
-        }
+        ShimProcess process = locked(() -> process(execId));
         try {
             return process.exited.get();
         } catch (ExecutionException e) {
@@ -311,8 +288,7 @@ public final class Task {
      */
     public ExitStatus delete(String requestId, String execId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        return locked(() -> {
             ShimProcess process = process(execId);
             ProcessStatus status = process.status();
             if (status == ProcessStatus.RUNNING || status == ProcessStatus.PAUSED) {
@@ -342,28 +318,22 @@ public final class Task {
             deleteQuietly(bundle.resolve("init.pid"));
             deleted = true;
             return published(process, exit != null ? exit : new ExitStatus(process.pid(), 255, Instant.now()), id);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public void pause(String requestId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        locked(() -> {
             ShimProcess process = requireRunning();
             runtime.pause(id);
             process.paused(true);
             events.publish("/tasks/paused", TaskPaused.newBuilder().setContainerId(id).build());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public void resume(String requestId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        locked(() -> {
             ShimProcess process = requireInit();
             if (process.status() != ProcessStatus.PAUSED) {
                 throw JcdException.failedPrecondition("task %s is not paused (it is %s)", id, process.status().name().toLowerCase());
@@ -371,15 +341,12 @@ public final class Task {
             runtime.resume(id);
             process.paused(false);
             events.publish("/tasks/resumed", TaskResumed.newBuilder().setContainerId(id).build());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public List<PidInfo> pids(String requestId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        return locked(() -> {
             requireInit();
             Map<Integer, String> execPids = new LinkedHashMap<>();
             for (ShimProcess exec : execs.values()) {
@@ -388,28 +355,22 @@ public final class Task {
                 }
             }
             return runtime.ps(id).stream().map(pid -> new PidInfo(pid, execPids.getOrDefault(pid, ""))).toList();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public void closeIo(String requestId, String execId, boolean stdin) {
         checkId(requestId);
-        lock.lock();
-        try {
+        locked(() -> {
             ProcessIo io = process(execId).io();
             if (stdin && io != null) {
                 io.closeStdin();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     public void resizePty(String requestId, String execId, int width, int height) {
         checkId(requestId);
-        lock.lock();
-        try {
+        locked(() -> {
             ShimProcess process = process(execId);
             ProcessIo io = process.io();
             if (io == null || !process.stdio.terminal()) {
@@ -417,16 +378,13 @@ public final class Task {
                         name(execId), id);
             }
             io.resize(width, height);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Applies OCI LinuxResources JSON to the running container. */
     public void update(String requestId, String resourcesJson) {
         checkId(requestId);
-        lock.lock();
-        try {
+        locked(() -> {
             requireInit();
             Path file = bundle.resolve("update-resources.json");
             try {
@@ -437,45 +395,34 @@ public final class Task {
             } finally {
                 deleteQuietly(file);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The runtime's statistics JSON ({@code events --stats}). */
     public String stats(String requestId) {
         checkId(requestId);
-        lock.lock();
-        try {
+        return locked(() -> {
             requireRunning();
             return runtime.stats(id);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** True when nothing is left to supervise: never created, deleted, or every process stopped. */
     public boolean idle() {
-        lock.lock();
-        try {
+        return locked(() -> {
             if (init == null || deleted) {
                 return true;
             }
             return init.status() == ProcessStatus.STOPPED
                     && execs.values().stream().allMatch(p -> !p.started() || p.status() == ProcessStatus.STOPPED);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The init's pid, 0 before Create. */
     public int initPid() {
-        lock.lock();
-        try {
+        return locked(() -> {
             return init == null ? 0 : init.pid();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private void watch(ShimProcess process, int pid, Instant notBefore) {
@@ -532,6 +479,24 @@ public final class Task {
         Timestamps.setIfKnown(exit.exitedAt(), event::setExitedAt);
         events.publish("/tasks/delete", event.build());
         return exit;
+    }
+
+    private <T> T locked(Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void locked(Runnable body) {
+        lock.lock();
+        try {
+            body.run();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private ShimProcess process(String execId) {

@@ -70,7 +70,8 @@ pss_mb() { awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$1/smaps_rollup"; }
 
 # median_ms CMD...: hyperfine median of $runs runs, in ms.
 median_ms() {
-  hyperfine -N -w "${WARMUP:-3}" -r "${RUNS:-$runs}" --export-json "$tmp/h.json" "$*" >/dev/null 2>&1
+  hyperfine -N -w "${WARMUP:-3}" -r "${RUNS:-$runs}" --export-json "$tmp/h.json" "$*" >/dev/null 2>&1 \
+    || { echo "bench: failed: $* ->" >&2; "$@" >&2; exit 1; }
   python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$tmp/h.json"
 }
 

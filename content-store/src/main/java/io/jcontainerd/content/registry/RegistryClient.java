@@ -105,19 +105,32 @@ public final class RegistryClient implements Resolver {
                     "no host configured for registry %s may resolve %s: give one the \"resolve\" capability in hosts.toml",
                     ref.domain(), ref);
         }
-        JcdException last = null;
+        JcdException notFound = null;
+        JcdException unavailable = null;
         for (RegistryHost host : candidates) {
             try {
                 Optional<Descriptor> d = resolveOn(host, ref);
                 if (d.isPresent()) return d.get();
-                last = JcdException.notFound("image %s not found: registry %s has no manifest \"%s\" in repository %s",
+                notFound = JcdException.notFound("image %s not found: registry %s has no manifest \"%s\" in repository %s",
                         ref, host.host(), ref.object(), ref.path());
             } catch (JcdException e) {
                 if (e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.UNAVAILABLE) throw e;
-                last = e; // a mirror that is down or lacks the tag: try the next host
+                // a mirror that is down or lacks the tag: try the next host
+                if (e.kind() == ErrorKind.NOT_FOUND) {
+                    notFound = e;
+                } else {
+                    unavailable = e;
+                }
             }
         }
-        throw last;
+        // A host that answered "no such tag" says more than one that could not be reached.
+        if (notFound != null) {
+            if (unavailable != null) {
+                notFound.addSuppressed(unavailable);
+            }
+            throw notFound;
+        }
+        throw unavailable;
     }
 
     private Optional<Descriptor> resolveOn(RegistryHost host, ImageReference ref) {

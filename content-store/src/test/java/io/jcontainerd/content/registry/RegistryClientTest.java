@@ -283,4 +283,19 @@ class RegistryClientTest {
         assertThat(readAll(c.fetcher(r).fetch(d))).isEqualTo(manifest);
         assertThat(registry.requests).contains("HEAD /v2/library/app/manifests/v1");
     }
+
+    @Test
+    void aTagTheMirrorLacksIsNotFoundEvenWhenTheUpstreamCannotBeReached() throws IOException {
+        Path dir = tmp.resolve("docker.io");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("hosts.toml"), """
+                server = "https://registry-1.docker.io.invalid"
+                [host."http://%s"]
+                  capabilities = ["pull", "resolve"]
+                """.formatted(registry.host()));
+        RegistryClient c = RegistryClient.builder().hostsDir(tmp).retry(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))).build();
+        assertThatThrownBy(() -> c.resolve(ImageReference.parse("app:nope")))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("docker.io/library/app:nope").hasMessageContaining("registry " + registry.host());
+    }
 }

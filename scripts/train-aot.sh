@@ -23,3 +23,10 @@ for f in supervisor/target/jcontainerd.aot ctr/target/jctr.aot; do
   [[ -f "$f" ]] || { echo "train-aot: $f was not written; see $tmp" >&2; exit 1; }
 done
 echo "AOT caches: $(du -h supervisor/target/jcontainerd.aot ctr/target/jctr.aot | awk '{print $2" "$1}' | paste -sd' ')"
+
+# The shim and jrunc caches need a container run to train on (root, busybox-static, runc).
+if [[ $EUID -eq 0 && -x /bin/busybox ]]; then
+  shim/train-aot.sh >/dev/null 2>&1 || echo "train-aot: the shim's AOT cache was not built (shim/train-aot.sh failed); shims start slower" >&2
+  bin/jrunc-aot-train >/dev/null 2>&1 || echo "train-aot: jrunc's AOT caches were not built (bin/jrunc-aot-train failed); containers start slower" >&2
+  ls shim/target/*.aot runtime-oci/target/*.aot 2>/dev/null | sed 's/^/AOT cache: /'
+fi

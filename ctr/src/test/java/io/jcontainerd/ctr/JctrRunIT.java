@@ -31,7 +31,7 @@ class JctrRunIT {
     /** Container ids carry this run's suffix: jrunc's state dir (/run/jrunc/default) is shared by every daemon on the host. */
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
     static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
-            WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
+            WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, PRIV = "priv-" + RUN, RO = "ro-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
     static Path dir;
     static DaemonProcess daemon;
 
@@ -112,6 +112,23 @@ class JctrRunIT {
 
         Cli.Result root = jctr("run", "--rm", "--user", "root", IMAGE, ASROOT, "id");
         assertThat(root.out()).as(root.toString()).startsWith("uid=0(root) gid=0(root)");
+    }
+
+    @Test
+    void bindMountsReadOnlyRootAndPrivilegedReachTheProcess() throws IOException {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(shared.resolve("f"), "from the host\n");
+        Cli.Result ro = jctr("run", "--rm", "--read-only", "--mount", "type=bind,src=" + shared + ",dst=/mnt,options=rbind:ro",
+                IMAGE, RO, "sh", "-c", "cat /mnt/f; touch /mnt/x || touch /x || echo both read-only");
+        assertThat(ro.exit()).as(ro.toString()).isZero();
+        assertThat(ro.out()).isEqualTo("from the host\nboth read-only\n");
+
+        Cli.Result priv = jctr("run", "--rm", "--privileged", IMAGE, PRIV, "sh", "-c", "grep CapEff /proc/self/status; ls /dev | wc -l");
+        assertThat(priv.exit()).as(priv.toString()).isZero();
+        String ownCaps = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow();
+        assertThat(priv.out().lines().findFirst().orElseThrow()).as("the container gets the capabilities jctr has").isEqualTo(ownCaps);
+        assertThat(Integer.parseInt(priv.out().lines().skip(1).findFirst().orElseThrow().strip()))
+                .as("host devices are there").isGreaterThan(20);
     }
 
     @Test

@@ -17,7 +17,7 @@ public final class SpecBuilder {
     static final List<String> DEFAULT_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
             "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
             "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
-    /** Every capability up to CAP_CHECKPOINT_RESTORE (40), for --privileged. */
+    /** Every capability by number, CAP_CHOWN (0) to CAP_CHECKPOINT_RESTORE (40), for --privileged. */
     static final List<String> ALL_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
             "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
             "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
@@ -48,7 +48,7 @@ public final class SpecBuilder {
             env = mergeEnv(env, List.of("HOSTNAME=" + hostname()));
         }
         String cwd = !o.cwd().isEmpty() ? o.cwd() : image.workingDir().isEmpty() ? "/" : image.workingDir();
-        List<String> caps = o.privileged() ? ALL_CAPS : DEFAULT_CAPS;
+        List<String> caps = o.privileged() ? currentCaps() : DEFAULT_CAPS;
         var process = new Spec.Process(o.terminal() ? Boolean.TRUE : null, user, args, env, cwd,
                 new Spec.Capabilities(caps, caps, caps), List.of(new Spec.Rlimit("RLIMIT_NOFILE", 1024, 1024)), true);
 
@@ -99,6 +99,30 @@ public final class SpecBuilder {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
+    }
+
+    /**
+     * The capabilities jctr itself holds (its effective set), as containerd's WithAllCurrentCapabilities:
+     * asking for one we lack makes the runtime's capset fail.
+     */
+    static List<String> currentCaps() {
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : new String(in.readAllBytes()).split("\n")) {
+                if (line.startsWith("CapEff:")) {
+                    long mask = Long.parseUnsignedLong(line.substring("CapEff:".length()).strip(), 16);
+                    List<String> out = new ArrayList<>();
+                    for (int bit = 0; bit < ALL_CAPS.size(); bit++) {
+                        if ((mask & (1L << bit)) != 0) {
+                            out.add(ALL_CAPS.get(bit));
+                        }
+                    }
+                    return out;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // fall through to the defaults
+        }
+        return DEFAULT_CAPS;
     }
 
     private static String hostname() {

@@ -4,7 +4,7 @@
 # umoci, skopeo, busybox-static (the test registry and its images), tini, CNI plugins, hyperfine.
 set -euo pipefail
 packages=(containerd runc crun docker-registry umoci skopeo busybox-static tini containernetworking-plugins
-          hyperfine iproute2 procps psmisc curl ca-certificates)
+          hyperfine iproute2 procps psmisc curl ca-certificates tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

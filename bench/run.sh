@@ -218,6 +218,60 @@ run_bench() {
 echo "bench: measuring container runs..." >&2
 run_bench
 
+# --- runtime (issue 5) and snapshots (issue 4) ------------------------------------------------
+# runtime_bench: the same busybox bundle under runc and under jrunc: `run` of `true`, and
+# create→start→(wait)→delete, median of $runs each.
+runtime_bench() {
+  local b="$tmp/bundle"
+  mkdir -p "$b/rootfs/bin"
+  cp /bin/busybox "$b/rootfs/bin/busybox"
+  for a in true sh sleep; do ln -sf busybox "$b/rootfs/bin/$a"; done
+  (cd "$b" && runc spec)
+  python3 - "$b/config.json" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/true"]
+json.dump(c, open(p, "w"), indent=1)
+PY
+  rt_runc=$(median_ms runc --root "$tmp/runc-root" run -b "$b" rb-runc)
+  rt_jrunc=$(median_ms bin/jrunc --root "$tmp/jrunc-root" run -b "$b" rb-jrunc)
+  csd() { # csd RUNTIME ROOT ID: create, start, wait for the exit, delete
+    "$1" --root "$2" create -b "$b" "$3" >/dev/null && "$1" --root "$2" start "$3" >/dev/null
+    for _ in $(seq 1 200); do "$1" --root "$2" state "$3" 2>/dev/null | grep -q '"stopped"' && break; sleep 0.005; done
+    "$1" --root "$2" delete "$3" >/dev/null
+  }
+  export -f csd; export b
+  csd_runc=$(median_ms bash -c "csd runc $tmp/runc-root cs-runc")
+  csd_jrunc=$(median_ms bash -c "csd $PWD/bin/jrunc $tmp/jrunc-root cs-jrunc")
+}
+echo "bench: measuring the runtime (jrunc vs runc)..." >&2
+runtime_bench
+
+# snapshot_bench: prepare + mount + unmount + remove of an overlay snapshot on a committed parent,
+# through the same client (ctr) against each daemon, median of 100.
+snapshot_bench() {
+  local sock name i t0 samples m="$tmp/snapmnt"
+  mkdir -p "$m"
+  for sock in "$JCD_SOCK" "$CTR_SOCK"; do
+    name=jcd; [[ $sock == "$CTR_SOCK" ]] && name=ctd
+    ctr -a "$sock" snapshots prepare snapbase >/dev/null && ctr -a "$sock" snapshots commit snapparent snapbase >/dev/null
+    samples=()
+    for i in $(seq 1 100); do
+      t0=$(date +%s%N)
+      ctr -a "$sock" snapshots prepare "s$i" snapparent >/dev/null
+      eval "$(ctr -a "$sock" snapshots mounts "$m" "s$i")"
+      umount "$m"
+      ctr -a "$sock" snapshots rm "s$i" >/dev/null
+      samples+=($(( ($(date +%s%N) - t0) / 1000000 )))
+    done
+    ctr -a "$sock" snapshots rm snapparent >/dev/null
+    printf -v "snap_$name" '%s' "$(printf '%s\n' "${samples[@]}" | sort -n | sed -n 50p)"
+  done
+}
+echo "bench: measuring snapshot prepare+mount+remove (100 each)..." >&2
+snapshot_bench
+
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print("%.2fx" % (a/b) if b else "-")' "$1" "$2"; }
 mkdir -p bench/results
 out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -241,4 +295,7 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
   row "$run_n detached sleep containers started (ms)" "$(eval echo \$start${run_n}_jcd)" "$(eval echo \$start${run_n}_ctd)"
   row "shim PSS per running container (MB)" "$shim_pss_jcd" "$shim_pss_ctd"
   row "teardown of $run_n containers (ms)" "$(eval echo \$teardown${run_n}_jcd)" "$(eval echo \$teardown${run_n}_ctd)"
+  row "runtime run true, jrunc vs runc (ms)" "$rt_jrunc" "$rt_runc"
+  row "runtime create+start+delete, jrunc vs runc (ms)" "$csd_jrunc" "$csd_runc"
+  row "snapshot prepare+mount+rm via ctr, each (ms)" "$snap_jcd" "$snap_ctd"
 } | tee "$out"

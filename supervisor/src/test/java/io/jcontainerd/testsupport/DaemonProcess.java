@@ -55,7 +55,10 @@ public final class DaemonProcess implements AutoCloseable {
         cmd.addAll(List.of(extraArgs));
         try {
             Files.createDirectories(log.getParent());
-            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            // A test that fails before its clean-up must not leave a daemon behind when the JVM ends.
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-daemon-" + p.pid()));
+            return p;
         } catch (IOException e) {
             throw new AssertionError("cannot start " + cmd + ": " + e.getMessage(), e);
         }

@@ -41,8 +41,8 @@ class PullAfterDaemonCrashIT {
         String ref = "docker.io/library/large:latest";
         Path blobs = dir.resolve("root/content/blobs/sha256");
 
-        DaemonProcess daemon = DaemonProcess.start(dir, "--config", config.toString());
-        try (UnixGrpcChannel ch = new UnixGrpcChannel(daemon.socket())) {
+        DaemonProcess first = DaemonProcess.start(dir, "--config", config.toString());
+        try (first; UnixGrpcChannel ch = new UnixGrpcChannel(first.socket())) {
             CompletableFuture<Void> firstPull = CompletableFuture.runAsync(() -> {
                 try {
                     drain(PullGrpc.newBlockingStub(ch.namespaced("default"))
@@ -56,13 +56,13 @@ class PullAfterDaemonCrashIT {
                 Thread.sleep(20);
             }
             assertThat(ingestedBytes(dir.resolve("root/content/ingest"))).as("a layer was being downloaded").isPositive();
-            daemon.kill();
+            first.kill();
             firstPull.get(30, TimeUnit.SECONDS);
         }
         assertThat(committedLayers(blobs, large)).as("the crash came before the image was complete")
                 .isLessThan(large.layers().size());
 
-        daemon = DaemonProcess.start(dir, "--config", config.toString());
+        DaemonProcess daemon = DaemonProcess.start(dir, "--config", config.toString());
         try (UnixGrpcChannel ch = new UnixGrpcChannel(daemon.socket())) {
             PullEvent done = drain(PullGrpc.newBlockingStub(ch.namespaced("default"))
                     .pull(PullRequest.newBuilder().setReference(ref).setUnpack(true).build()));

@@ -236,14 +236,17 @@ json.dump(c, open(p, "w"), indent=1)
 PY
   rt_runc=$(median_ms runc --root "$tmp/runc-root" run -b "$b" rb-runc)
   rt_jrunc=$(median_ms bin/jrunc --root "$tmp/jrunc-root" run -b "$b" rb-jrunc)
-  csd() { # csd RUNTIME ROOT ID: create, start, wait for the exit, delete
-    "$1" --root "$2" create -b "$b" "$3" >/dev/null && "$1" --root "$2" start "$3" >/dev/null
-    for _ in $(seq 1 200); do "$1" --root "$2" state "$3" 2>/dev/null | grep -q '"stopped"' && break; sleep 0.005; done
-    "$1" --root "$2" delete "$3" >/dev/null
-  }
-  export -f csd; export b
-  csd_runc=$(median_ms bash -c "csd runc $tmp/runc-root cs-runc")
-  csd_jrunc=$(median_ms bash -c "csd $PWD/bin/jrunc $tmp/jrunc-root cs-jrunc")
+  # create, start, wait for the exit, delete: one script so hyperfine times the whole sequence
+  cat >"$tmp/csd.sh" <<CSD
+#!/bin/bash
+set -e
+"\$1" --root "\$2" create -b "$b" "\$3" >/dev/null
+"\$1" --root "\$2" start "\$3" >/dev/null
+for _ in \$(seq 1 400); do "\$1" --root "\$2" state "\$3" 2>/dev/null | grep -q '"stopped"' && break; sleep 0.005; done
+"\$1" --root "\$2" delete "\$3" >/dev/null
+CSD
+  csd_runc=$(median_ms bash "$tmp/csd.sh" /usr/sbin/runc "$tmp/runc-root" cs-runc)
+  csd_jrunc=$(median_ms bash "$tmp/csd.sh" "$PWD/bin/jrunc" "$tmp/jrunc-root" cs-jrunc)
 }
 echo "bench: measuring the runtime (jrunc vs runc)..." >&2
 runtime_bench

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,21 +91,38 @@ class CtrRunIT {
     }
 
     @Test
-    void containersKeepRunningWhileTheDaemonIsKilledAndAreFoundAgain() {
-        assertThat(ctr("run", "-d", IMAGE, "survivor", "sleep", "1000").exit()).isZero();
-        Matcher m = Pattern.compile("(?m)^survivor +(\\d+) +RUNNING").matcher(ctr("tasks", "ls").out());
-        assertThat(m.find()).isTrue();
-        long pid = Long.parseLong(m.group(1));
+    void containersKeepRunningWhileTheDaemonIsKilledAndAreFoundAgain() throws Exception {
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(ctr("run", "-d", IMAGE, "survivor" + i, "sleep", "1000").exit()).isZero();
+        }
+        assertThat(ctr("run", "-d", IMAGE, "quitter", "sh", "-c", "sleep 3; exit 5").exit()).isZero();
+        String ls = ctr("tasks", "ls").out();
+        for (int i = 1; i <= 5; i++) {
+            Matcher m = Pattern.compile("(?m)^survivor" + i + " +(\\d+) +RUNNING").matcher(ls);
+            assertThat(m.find()).as(ls).isTrue();
+            pids.put("survivor" + i, Long.parseLong(m.group(1)));
+        }
 
         daemon.kill();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("container outlives the daemon").isTrue();
+        Thread.sleep(5000); // quitter exits while nobody supervises the shims but themselves
+        pids.forEach((id, pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as(id + " outlives the daemon").isTrue());
         daemon = DaemonProcess.start(dir);
 
-        assertThat(ctr("tasks", "ls").out()).containsPattern("(?m)^survivor +" + pid + " +RUNNING");
-        assertThat(ctr("tasks", "kill", "-s", "SIGKILL", "survivor").exit()).isZero();
-        awaitStatus("survivor", "STOPPED");
-        assertThat(ctr("tasks", "rm", "survivor").exit()).isZero();
-        assertThat(ctr("containers", "rm", "survivor").exit()).isZero();
+        String after = ctr("tasks", "ls").out();
+        pids.forEach((id, pid) -> assertThat(after).containsPattern("(?m)^" + id + " +" + pid + " +RUNNING"));
+        assertThat(after).containsPattern("(?m)^quitter +\\d+ +STOPPED");
+        Cli.Result rm = ctr("tasks", "rm", "quitter");
+        assertThat(rm.exit()).isZero();
+        assertThat(rm.err()).as("the real exit status, learnt after the restart").contains("exit code 5");
+        for (String id : pids.keySet()) {
+            assertThat(ctr("tasks", "kill", "-s", "SIGKILL", id).exit()).isZero();
+            awaitStatus(id, "STOPPED");
+            assertThat(ctr("tasks", "rm", id).exit()).isZero();
+            assertThat(ctr("containers", "rm", id).exit()).isZero();
+        }
+        assertThat(ctr("containers", "rm", "quitter").exit()).isZero();
     }
 
     @Test

@@ -1,0 +1,92 @@
+package io.jcontainerd.supervisor.tasks;
+
+import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * 200 `ctr run --rm` cycles through our daemon leave nothing behind: no mounts, cgroups, shim
+ * sockets, bundles or processes, and the daemon holds no more file descriptors than before.
+ */
+class RunRemoveCyclesIT {
+    static final String IMAGE = "docker.io/library/busybox:latest";
+    static final int CYCLES = 200;
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoHundredRunRemoveCyclesLeaveNothingBehind() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.start(dir)) {
+            assertThat(ctr(daemon, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
+            assertThat(ctr(daemon, "run", "--rm", IMAGE, "warmup", "true").exit()).isZero();
+            Thread.sleep(1000);
+            Counts before = Counts.of(daemon, dir);
+
+            for (int i = 0; i < CYCLES; i++) {
+                Cli.Result r = ctr(daemon, "run", "--rm", IMAGE, "cycle" + i, "true");
+                assertThat(r.exit()).as("cycle " + i + ": " + r).isZero();
+            }
+            Thread.sleep(1000);
+            Counts after = Counts.of(daemon, dir);
+
+            assertThat(after.mounts()).as("mounts under " + dir).isEqualTo(before.mounts());
+            assertThat(after.cgroups()).as("cgroups of the cycles").isZero();
+            assertThat(after.shimSockets()).as("shim sockets").isEqualTo(before.shimSockets());
+            assertThat(after.bundles()).as("task bundles").isZero();
+            assertThat(after.processes()).as("processes running from " + dir).isEqualTo(before.processes());
+            assertThat(after.daemonFds()).as("daemon fds: before " + before.daemonFds() + ", after " + after.daemonFds())
+                    .isLessThanOrEqualTo(before.daemonFds() + 2);
+            assertThat(ctr(daemon, "containers", "ls", "-q").out()).isEmpty();
+            assertThat(ctr(daemon, "snapshots", "ls").out()).doesNotContain("cycle");
+        }
+    }
+
+    static Cli.Result ctr(DaemonProcess d, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/ctr", "--address", d.socket().toString()));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd, java.util.Map.of(), 120);
+    }
+
+    record Counts(long mounts, long cgroups, long shimSockets, long bundles, long processes, long daemonFds) {
+        static Counts of(DaemonProcess d, Path dir) throws IOException {
+            long mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(dir.toString())).count();
+            long cgroups = 0;
+            try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+                for (Path c : controllers.toList()) {
+                    Path ns = c.resolve("default");
+                    if (Files.isDirectory(ns)) {
+                        try (Stream<Path> entries = Files.list(ns)) {
+                            cgroups += entries.filter(p -> p.getFileName().toString().startsWith("cycle")).count();
+                        }
+                    }
+                }
+            }
+            long sockets = count(dir.resolve("state/s"));
+            long bundles = count(dir.resolve("state/tasks/default"));
+            long processes = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(dir.toString())).orElse(false))
+                    .count();
+            long fds = count(Path.of("/proc", Long.toString(d.pid()), "fd"));
+            return new Counts(mounts, cgroups, sockets, bundles, processes, fds);
+        }
+
+        private static long count(Path p) throws IOException {
+            if (!Files.isDirectory(p)) {
+                return 0;
+            }
+            try (Stream<Path> s = Files.list(p)) {
+                return s.count();
+            }
+        }
+    }
+}

@@ -94,9 +94,11 @@ class CtrRunIT {
     void containersKeepRunningWhileTheDaemonIsKilledAndAreFoundAgain() throws Exception {
         Map<String, Long> pids = new java.util.LinkedHashMap<>();
         for (int i = 1; i <= 5; i++) {
-            assertThat(ctr("run", "-d", IMAGE, "survivor" + i, "sleep", "1000").exit()).isZero();
+            Cli.Result run = ctr("run", "-d", IMAGE, "survivor" + i, "sleep", "1000");
+            assertThat(run.exit()).as(run.toString()).isZero();
         }
-        assertThat(ctr("run", "-d", IMAGE, "quitter", "sh", "-c", "sleep 3; exit 5").exit()).isZero();
+        Cli.Result quitter = ctr("run", "-d", IMAGE, "quitter", "sh", "-c", "sleep 3; exit 5");
+        assertThat(quitter.exit()).as(quitter.toString()).isZero();
         String ls = ctr("tasks", "ls").out();
         for (int i = 1; i <= 5; i++) {
             Matcher m = Pattern.compile("(?m)^survivor" + i + " +(\\d+) +RUNNING").matcher(ls);

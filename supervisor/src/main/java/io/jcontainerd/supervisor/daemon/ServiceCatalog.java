@@ -43,6 +43,8 @@ import io.jcontainerd.snapshot.driver.NativeSnapshotter;
 import io.jcontainerd.snapshot.driver.OverlaySnapshotter;
 
 import java.time.Clock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,13 +81,15 @@ final class ServiceCatalog {
                 .add("native", new NativeSnapshotter(config.snapshotsDir("native")));
         resources.add(snapshotters);
         snapshotters.names().forEach(n -> plugins.register(PluginInfo.hostOnly(PluginRegistry.SNAPSHOTTER, n)));
-        NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces);
+        // one collection lock: the collector never runs in the middle of a content, lease, image or snapshot change
+        ReadWriteLock collection = new ReentrantReadWriteLock();
+        NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces, collection);
         services.add(new SnapshotsService(snapshots, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
 
         // content, images and leases share one collection lock with the garbage collector
         CollectedStores stores = CollectedStores.open(metadata, namespaces, LocalContentStore.open(config.contentDir()),
-                Clock.systemUTC());
+                Clock.systemUTC(), collection);
         resources.add(stores);
         ContainerStore containers = new ContainerStore(metadata, namespaces, Clock.systemUTC());
         // every holder of references joins the collector before its first run

@@ -19,7 +19,15 @@ public record CollectedStores(LeaseStore leases, NamespacedContentStore content,
         implements AutoCloseable {
 
     public static CollectedStores open(MetadataStore db, NamespaceStore namespaces, ContentStore backend, Clock clock) {
-        ReadWriteLock collection = new ReentrantReadWriteLock();
+        return open(db, namespaces, backend, clock, new ReentrantReadWriteLock());
+    }
+
+    /**
+     * As {@link #open(MetadataStore, NamespaceStore, ContentStore, Clock)}, sharing {@code collection}
+     * with other stores whose writes the collector must not interleave with (snapshots).
+     */
+    public static CollectedStores open(MetadataStore db, NamespaceStore namespaces, ContentStore backend, Clock clock,
+                                       ReadWriteLock collection) {
         LeaseStore leases = new LeaseStore(db, namespaces, collection, clock);
         NamespacedContentStore content = new NamespacedContentStore(db, namespaces, backend, leases, collection, clock);
         ImageStore images = new ImageStore(db, namespaces, collection, clock);

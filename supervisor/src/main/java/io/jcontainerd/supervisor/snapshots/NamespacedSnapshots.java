@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * Snapshots scoped by namespace over drivers that know nothing of namespaces, as containerd's
@@ -32,11 +34,14 @@ public final class NamespacedSnapshots {
     private final SnapshotterSet drivers;
     private final MetadataStore db;
     private final NamespaceStore namespaces;
+    /** The read side of the collection lock: the collector never runs between a record and its lease. */
+    private final Lock mutation;
 
-    public NamespacedSnapshots(SnapshotterSet drivers, MetadataStore db, NamespaceStore namespaces) {
+    public NamespacedSnapshots(SnapshotterSet drivers, MetadataStore db, NamespaceStore namespaces, ReadWriteLock collection) {
         this.drivers = drivers;
         this.db = db;
         this.namespaces = namespaces;
+        this.mutation = collection.readLock();
     }
 
     public List<Mount> prepare(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
@@ -51,6 +56,16 @@ public final class NamespacedSnapshots {
 
     private List<Mount> create(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
                                Optional<String> lease, boolean view) {
+        mutation.lock();
+        try {
+            return createLocked(ns, snapshotter, key, parent, labels, lease, view);
+        } finally {
+            mutation.unlock();
+        }
+    }
+
+    private List<Mount> createLocked(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
+                                     Optional<String> lease, boolean view) {
         requireKey(key);
         Labels.validate(labels);
         Snapshotter d = drivers.get(snapshotter);
@@ -80,6 +95,16 @@ public final class NamespacedSnapshots {
 
     public void commit(String ns, String snapshotter, String name, String key, Map<String, String> labels,
                        Optional<String> lease) {
+        mutation.lock();
+        try {
+            commitLocked(ns, snapshotter, name, key, labels, lease);
+        } finally {
+            mutation.unlock();
+        }
+    }
+
+    private void commitLocked(String ns, String snapshotter, String name, String key, Map<String, String> labels,
+                              Optional<String> lease) {
         requireKey(name);
         Labels.validate(labels);
         inNamespace(ns, () -> {
@@ -94,6 +119,15 @@ public final class NamespacedSnapshots {
     }
 
     public void remove(String ns, String snapshotter, String key) {
+        mutation.lock();
+        try {
+            removeLocked(ns, snapshotter, key);
+        } finally {
+            mutation.unlock();
+        }
+    }
+
+    private void removeLocked(String ns, String snapshotter, String key) {
         inNamespace(ns, () -> {
             drivers.get(snapshotter).remove(scoped(ns, requireKey(key)));
             return null;

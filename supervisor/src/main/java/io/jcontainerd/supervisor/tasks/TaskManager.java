@@ -530,13 +530,24 @@ public final class TaskManager implements AutoCloseable {
                 : Any.newBuilder().setTypeUrl(o.typeUrl()).setValue(ByteString.copyFrom(o.value())).build();
     }
 
+    /**
+     * Removes a bundle. The shim removes its own files (shim.pid, shim.address) while it exits,
+     * possibly during our walk: a file that vanished under us is simply gone, so walk again.
+     */
     private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.exists(dir)) {
+                return;
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException raced) {
+                if (attempt == 5) {
+                    throw raced instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) raced;
+                }
             }
         }
     }

@@ -1,11 +1,9 @@
 package io.jcontainerd.supervisor.tasks;
 
 import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.supervisor.daemon.SocketGuard;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +72,7 @@ public final class ShimLauncher {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         while (System.nanoTime() < deadline) {
-            if (answers(socket)) {
+            if (SocketGuard.answers(socket)) {
                 return socket;
             }
             if (!p.isAlive() && p.exitValue() != 0) {
@@ -91,15 +89,6 @@ public final class ShimLauncher {
         p.destroyForcibly();
         throw JcdException.unavailable("the shim of task %s in namespace %s did not answer on %s within %d ms: %s", id, ns,
                 socket, START_TIMEOUT_MS, tail(bundle.resolve("shim.log")));
-    }
-
-    static boolean answers(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static String tail(Path log) {

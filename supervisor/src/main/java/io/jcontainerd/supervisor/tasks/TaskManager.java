@@ -33,6 +33,7 @@ import io.jcontainerd.shim.process.ExitStatusFile;
 import io.jcontainerd.supervisor.containers.ContainerRecord;
 import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.containers.Opaque;
+import io.jcontainerd.supervisor.daemon.SocketGuard;
 import io.jcontainerd.supervisor.events.EventExchange;
 
 import java.io.IOException;
@@ -173,7 +174,7 @@ public final class TaskManager implements AutoCloseable {
         ShimClient shim = ShimClient.connect(socket);
         Task task = new Task(ns, id, bundle, shim);
         tasks.put(key(ns, id), task);
-        boolean alive = ShimLauncher.answers(socket);
+        boolean alive = SocketGuard.answers(socket);
         if (alive) {
             try {
                 shim.blocking().connect(ConnectRequest.newBuilder().setId(id).build());

@@ -10,9 +10,10 @@ import java.util.stream.Stream;
 
 /**
  * Debian's containerd (1.6) on a private socket, root and state under a temp dir, CRI disabled.
- * Needs root and the containerd package; fails with the reason otherwise.
+ * Needs root and the containerd package; fails with the reason otherwise. Other modules' tests use
+ * it through this module's test-jar (content-store's ReferenceContainerd drives it with ctr).
  */
-final class RealContainerd implements AutoCloseable {
+public final class RealContainerd implements AutoCloseable {
 
     private final Path dir;
     private final Process process;
@@ -24,7 +25,7 @@ final class RealContainerd implements AutoCloseable {
         this.socket = socket;
     }
 
-    static RealContainerd start() throws IOException, InterruptedException {
+    public static RealContainerd start() throws IOException, InterruptedException {
         Path binary = Path.of("/usr/bin/containerd");
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException(
@@ -65,8 +66,13 @@ final class RealContainerd implements AutoCloseable {
         return containerd;
     }
 
-    Path socket() {
+    public Path socket() {
         return socket;
+    }
+
+    /** The temp dir holding its root, state and log; removed by {@link #close()}. */
+    public Path dir() {
+        return dir;
     }
 
     @Override

@@ -9,7 +9,7 @@ import io.jcontainerd.content.store.ContentStore;
 import io.jcontainerd.content.store.ContentWriter;
 import io.jcontainerd.content.store.IngestStatus;
 import io.jcontainerd.content.store.ReaderAt;
-import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.config.filters.Filter;
 import io.jcontainerd.supervisor.leases.LeaseResource;
 import io.jcontainerd.supervisor.leases.LeaseStore;
 import io.jcontainerd.supervisor.metadata.MetadataStore;

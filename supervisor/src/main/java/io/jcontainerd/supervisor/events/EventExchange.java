@@ -5,7 +5,7 @@ import com.google.protobuf.Message;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.AnyCodec;
-import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.config.filters.Filter;
 
 import java.time.Instant;
 import java.util.Set;

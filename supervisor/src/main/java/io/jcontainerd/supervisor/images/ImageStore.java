@@ -3,7 +3,7 @@ package io.jcontainerd.supervisor.images;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Labels;
 import io.jcontainerd.supervisor.content.LabelPaths;
-import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.config.filters.Filter;
 import io.jcontainerd.supervisor.metadata.Family;
 import io.jcontainerd.supervisor.metadata.Json;
 import io.jcontainerd.supervisor.metadata.Keys;

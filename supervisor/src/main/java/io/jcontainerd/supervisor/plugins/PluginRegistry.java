@@ -1,6 +1,6 @@
 package io.jcontainerd.supervisor.plugins;
 
-import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.config.filters.Filter;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -9,7 +9,7 @@ import io.jcontainerd.content.store.ReaderAt;
 import io.jcontainerd.supervisor.content.ContentInfo;
 import io.jcontainerd.supervisor.content.NamespacedContentStore;
 import io.jcontainerd.supervisor.content.NamespacedWriter;
-import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.config.filters.Filter;
 
 import java.io.InputStream;
 import java.io.OutputStream;

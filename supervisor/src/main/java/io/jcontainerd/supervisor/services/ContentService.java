@@ -27,7 +27,7 @@ import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.supervisor.content.ContentInfo;
 import io.jcontainerd.supervisor.content.NamespacedContentStore;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.gc.GarbageCollector;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.Rpc;

@@ -15,8 +15,8 @@ import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.supervisor.events.Event;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.filters.Filter;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.Filter;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.Rpc;
 

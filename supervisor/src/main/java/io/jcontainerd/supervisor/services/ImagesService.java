@@ -19,7 +19,7 @@ import io.jcontainerd.api.services.images.v1.UpdateImageResponse;
 import io.jcontainerd.api.types.Descriptor;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.gc.GarbageCollector;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.Rpc;

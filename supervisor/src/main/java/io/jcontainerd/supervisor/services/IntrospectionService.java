@@ -11,7 +11,7 @@ import io.jcontainerd.api.services.introspection.v1.PluginsResponse;
 import io.jcontainerd.api.services.introspection.v1.ServerResponse;
 import io.jcontainerd.api.types.Platform;
 import io.jcontainerd.supervisor.daemon.ServerIdentity;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.Rpc;
 import io.jcontainerd.supervisor.plugins.PluginInfo;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;

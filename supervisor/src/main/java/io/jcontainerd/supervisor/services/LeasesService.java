@@ -15,7 +15,7 @@ import io.jcontainerd.api.services.leases.v1.ListResourcesResponse;
 import io.jcontainerd.api.services.leases.v1.ListResponse;
 import io.jcontainerd.api.services.leases.v1.Resource;
 import io.jcontainerd.proto.Timestamps;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.gc.GarbageCollector;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.Rpc;

@@ -17,7 +17,7 @@ import io.jcontainerd.api.services.namespaces.v1.NamespacesGrpc;
 import io.jcontainerd.api.services.namespaces.v1.UpdateNamespaceRequest;
 import io.jcontainerd.api.services.namespaces.v1.UpdateNamespaceResponse;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.Rpc;
 import io.jcontainerd.supervisor.metadata.NamespaceRecord;
 import io.jcontainerd.supervisor.metadata.NamespaceStore;

@@ -30,7 +30,7 @@ import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.snapshot.SnapshotInfo;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.Rpc;
 import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;

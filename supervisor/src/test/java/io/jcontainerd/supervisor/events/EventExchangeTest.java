@@ -4,8 +4,8 @@ import io.jcontainerd.api.events.NamespaceCreate;
 import io.jcontainerd.api.events.TaskExit;
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import io.jcontainerd.config.errdefs.UnavailableException;
-import io.jcontainerd.supervisor.filters.Filter;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.Filter;
+import io.jcontainerd.config.filters.FilterParser;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -283,7 +283,7 @@ class GarbageCollectorTest {
         GcResult result = t.stores.gc().collect();
 
         assertThat(result.ingests()).isEqualTo(1);
-        assertThat(t.stores.content().listStatuses(NS, io.jcontainerd.supervisor.filters.Filter.ALWAYS))
+        assertThat(t.stores.content().listStatuses(NS, io.jcontainerd.config.filters.Filter.ALWAYS))
                 .extracting(io.jcontainerd.content.store.IngestStatus::ref).containsExactly("held");
     }
 

@@ -4,7 +4,7 @@ import io.jcontainerd.config.errdefs.AlreadyExistsException;
 import io.jcontainerd.config.errdefs.FailedPreconditionException;
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import io.jcontainerd.config.errdefs.NotFoundException;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.gc.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -3,7 +3,7 @@ package io.jcontainerd.supervisor.leases;
 import io.jcontainerd.config.errdefs.AlreadyExistsException;
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import io.jcontainerd.config.errdefs.NotFoundException;
-import io.jcontainerd.supervisor.filters.FilterParser;
+import io.jcontainerd.config.filters.FilterParser;
 import io.jcontainerd.supervisor.gc.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

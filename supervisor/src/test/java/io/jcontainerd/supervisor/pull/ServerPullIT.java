@@ -19,7 +19,7 @@ import io.jcontainerd.snapshot.mount.Mounter;
 import io.jcontainerd.supervisor.diff.LayerApply;
 import io.jcontainerd.supervisor.events.Event;
 import io.jcontainerd.supervisor.events.EventExchange;
-import io.jcontainerd.supervisor.filters.Filter;
+import io.jcontainerd.config.filters.Filter;
 import io.jcontainerd.supervisor.gc.TestStores;
 import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
 import io.jcontainerd.supervisor.snapshots.SnapshotGc;

@@ -1,4 +1,4 @@
-package io.jcontainerd.supervisor.filters;
+package io.jcontainerd.config.filters;
 
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.jcontainerd.supervisor.filters;
+package io.jcontainerd.config.filters;
 
 import java.util.List;
 import java.util.Optional;

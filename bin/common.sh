@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 JCD_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 if [[ -z "${JCD_JAVA:-}" ]]; then
-  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then
+  # the JDK's release file names its version: no `java -version` (a whole JVM start) per launch
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && grep -qs '^JAVA_VERSION="25' "$JAVA_HOME/release"; then
     JCD_JAVA="$JAVA_HOME/bin/java"
   else
     JCD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java

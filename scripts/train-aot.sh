@@ -11,6 +11,8 @@ cleanup() {
 }
 trap cleanup EXIT
 rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot
+# picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
+"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/lib/picocli-*.jar
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/supervisor/target/jcontainerd.aot" \
   bin/jcontainerd --root "$tmp/root" --state "$tmp/state" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!

@@ -1,6 +1,5 @@
 package io.jcontainerd.runtime.cli;
 
-import io.jcontainerd.runtime.container.ContainerState;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.spec.Json;
 
@@ -19,8 +18,7 @@ final class PsCommand {
         String format = a.value("format", "table");
         String id = a.id("ps");
         Containers c = main.containers();
-        ContainerState s = c.store().load(id);
-        List<Integer> pids = c.cgroup(s).pids();
+        List<Integer> pids = c.pids(id);
         if ("json".equals(format)) {
             System.out.println(Json.compact(pids.stream().map(Long::valueOf).toList()));
             return 0;

@@ -22,7 +22,7 @@ final class RunCommand {
         }
         if (a.flag("detach")) return 0;
         forwardSignals(pid);
-        int status = Containers.waitExit(pid);
+        int status = c.waitExit(pid);
         c.delete(id, true);
         return status;
     }

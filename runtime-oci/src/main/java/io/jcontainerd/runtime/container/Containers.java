@@ -4,6 +4,7 @@ import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.cgroups.CgroupManager;
 import io.jcontainerd.runtime.init.InitPlan;
 import io.jcontainerd.runtime.init.PlanCodec;
+import io.jcontainerd.runtime.linux.JnaSyscalls;
 import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
 import io.jcontainerd.runtime.spec.Json;
@@ -21,18 +22,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The lifecycle operations behind the CLI: create, start, state, kill, delete, pause, resume, exec. */
 public final class Containers {
     public static final String OCI_VERSION = "1.0.2-dev";
     private final StateStore store;
+    private final Children children;
+    private final Supplier<InitCommand> initCommand;
 
-    public Containers(Path root) { this.store = new StateStore(root); }
+    /** The jrunc command's: it waits for its own children, and its init stage runs from its own jar. */
+    public Containers(Path root) { this(root, Children.own(), InitCommand::current); }
+
+    /**
+     * @param children    starts and reaps the init stages and hooks (see {@link Children})
+     * @param initCommand the init stage's command line
+     */
+    public Containers(Path root, Children children, Supplier<InitCommand> initCommand) {
+        this.store = new StateStore(root);
+        this.children = children;
+        this.initCommand = initCommand;
+    }
 
     public StateStore store() { return store; }
 
     /** Creates the container and leaves its init waiting on exec.fifo; returns the init's host pid. */
     public int create(String id, Path bundle, PlanBuilder.CreateOptions options, String pidFile) {
+        return create(id, bundle, options, pidFile, StdioFds.INHERITED);
+    }
+
+    /** {@link #create(String, Path, PlanBuilder.CreateOptions, String)} with the container's stdio given. */
+    public int create(String id, Path bundle, PlanBuilder.CreateOptions options, String pidFile, StdioFds stdio) {
         StateStore.validateId(id);
         Path absBundle = bundle.toAbsolutePath().normalize();
         SpecLoader.Loaded loaded = SpecLoader.loadWithTree(absBundle);
@@ -58,7 +78,7 @@ public final class Containers {
                 if (ns.path() == null || ns.path().isEmpty()) flags |= flag;
                 else joins.put(ns.path(), flag);
             }
-            init = InitLauncher.real().launch(flags, joins, options.preserveFds());
+            init = launcher().launch(flags, joins, options.preserveFds(), stdio);
             init.channel().sendBytes(PlanCodec.encode(plan));
             ContainerState state = new ContainerState(OCI_VERSION, id, init.pid(), 0, absBundle.toString(),
                     Path.of(plan.rootfs().path()).toString(), Instant.now().toString(), "", spec.annotations(),
@@ -72,7 +92,7 @@ public final class Containers {
         } catch (RuntimeException e) {
             if (init != null) {
                 LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
-                LibC.INSTANCE.waitpid(init.pid(), new int[1], 0);
+                children.await(init.pid());
             }
             if (cgroup != null) {
                 try {
@@ -98,8 +118,8 @@ public final class Containers {
             if (line.equals("hooks")) {
                 try {
                     String s = stateJson(state, Status.CREATING);
-                    HookRunner.run("prestart", spec.hooks().prestart(), s);
-                    HookRunner.run("createRuntime", spec.hooks().createRuntime(), s);
+                    HookRunner.run(children, "prestart", spec.hooks().prestart(), s);
+                    HookRunner.run(children, "createRuntime", spec.hooks().createRuntime(), s);
                     init.channel().send("resume");
                 } catch (RuntimeException e) {
                     init.channel().send("abort " + e.getMessage());
@@ -138,13 +158,24 @@ public final class Containers {
                 throw JruncException.system("cannot start container %s: %s", id, e.getMessage());
             }
         }
+        if (got == null) releaseReader(fifo);
         if (got == null || got.length == 0) throw JruncException.failedPrecondition("cannot start container %s: its init process exited", id);
         try {
             Files.deleteIfExists(fifo);
         } catch (IOException e) {
             throw JruncException.system("cannot remove %s: %s", fifo, e.getMessage());
         }
-        if (!s.config().hooks().poststart().isEmpty()) HookRunner.run("poststart", s.config().hooks().poststart(), stateJson(s, Status.RUNNING));
+        if (!s.config().hooks().poststart().isEmpty()) HookRunner.run(children, "poststart", s.config().hooks().poststart(), stateJson(s, Status.RUNNING));
+    }
+
+    /**
+     * The reader thread may still be blocked opening the fifo (its init died before opening it):
+     * a writer that comes and goes lets its open return, so no thread stays behind in a process
+     * that outlives this call.
+     */
+    private static void releaseReader(Path fifo) {
+        int fd = LibC.INSTANCE.open(fifo.toString(), LinuxConstants.O_WRONLY | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC, 0);
+        if (fd >= 0) LibC.INSTANCE.close(fd);
     }
 
     public Status status(ContainerState s) {
@@ -220,7 +251,7 @@ public final class Containers {
         }
         if (!s.config().hooks().poststop().isEmpty()) {
             try {
-                HookRunner.run("poststop", s.config().hooks().poststop(), stateJson(s, Status.STOPPED));
+                HookRunner.run(children, "poststop", s.config().hooks().poststop(), stateJson(s, Status.STOPPED));
             } catch (JruncException e) {
                 System.err.println("jrunc: " + e.getMessage()); // poststop failures are warnings in the spec
             }
@@ -261,6 +292,12 @@ public final class Containers {
     /** jrunc exec: starts another process in a running container; returns its exit status (0 when detached). */
     public int exec(String id, io.jcontainerd.runtime.spec.Process process, boolean detach, String pidFile,
                     String consoleSocket, int preserveFds) {
+        return exec(id, process, detach, pidFile, consoleSocket, preserveFds, StdioFds.INHERITED);
+    }
+
+    /** {@link #exec(String, io.jcontainerd.runtime.spec.Process, boolean, String, String, int)} with the process's stdio given. */
+    public int exec(String id, io.jcontainerd.runtime.spec.Process process, boolean detach, String pidFile,
+                    String consoleSocket, int preserveFds, StdioFds stdio) {
         ContainerState s = store.load(id);
         Status st = status(s);
         if (st != Status.RUNNING && st != Status.CREATED) {
@@ -273,13 +310,13 @@ public final class Containers {
             if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue;
             joins.put("/proc/" + s.pid() + "/ns/" + LinuxConstants.procNsName(ns.type()), LinuxConstants.namespaceFlag(ns.type()));
         }
-        InitLauncher.Launched init = InitLauncher.real().launch(0, joins, preserveFds);
+        InitLauncher.Launched init = launcher().launch(0, joins, preserveFds, stdio);
         try {
             init.channel().sendBytes(PlanCodec.encode(plan));
             String line = init.channel().receive();
             if (line == null || !line.equals("ready")) {
                 LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
-                waitExit(init.pid());
+                children.await(init.pid());
                 throw JruncException.system("exec in container %s failed: %s", id,
                         line == null ? "the process exited during setup" : line.replaceFirst("^error ", ""));
             }
@@ -291,14 +328,24 @@ public final class Containers {
     }
 
     /** Waits for a child of this jrunc (the init of `run`, or an exec'd process); returns runc's exit status. */
-    public static int waitExit(int pid) {
-        int[] status = new int[1];
-        while (LibC.INSTANCE.waitpid(pid, status, 0) < 0) {
-            if (com.sun.jna.Native.getLastError() != 4 /* EINTR */) return 255;
-        }
-        int w = status[0];
-        if ((w & 0x7f) == 0) return (w >> 8) & 0xff;
-        return 128 + (w & 0x7f);
+    public int waitExit(int pid) {
+        return children.await(pid);
+    }
+
+    /** Pids of every process in the container's cgroup (host pids). */
+    public List<Integer> pids(String id) {
+        return cgroup(store.load(id)).pids();
+    }
+
+    /** The container's cgroup statistics; fails when the container has stopped. */
+    public CgroupManager.Stats stats(String id) {
+        ContainerState s = store.load(id);
+        if (status(s) == Status.STOPPED) throw JruncException.failedPrecondition("container %s is not running", id);
+        return cgroup(s).stats();
+    }
+
+    private InitLauncher launcher() {
+        return new InitLauncher(new JnaSyscalls(), initCommand.get(), children);
     }
 
     public static void writePidFile(Path file, int pid) {

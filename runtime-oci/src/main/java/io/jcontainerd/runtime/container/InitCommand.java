@@ -20,12 +20,22 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
     /** Given explicitly, JNA skips running `/sbin/ldconfig -p` (a process spawn) when it loads. */
     public static final String JNA_PLATFORM_PATH = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib";
 
+    /**
+     * The init stage of the jrunc whose classes this JVM runs. It uses jrunc's own copies of JNA and
+     * its native stub (next to jrunc.jar) even when this JVM loaded others (a process embedding the
+     * library), so that it starts exactly as from the jrunc command, with the same AOT cache.
+     */
     public static InitCommand current() {
         Path javaHome = Path.of(System.getProperty("java.home"));
         Path jar = location(InitMain.class);
         Path jna = location(Native.class);
+        Path jrunJna = jar.resolveSibling("lib").resolve(jna.getFileName());
+        if (!Files.isDirectory(jar) && Files.isRegularFile(jrunJna)) jna = real(jrunJna);
         String boot = System.getProperty("jna.boot.library.path");
-        return new InitCommand(real(javaHome), jar, jna, boot == null ? null : real(Path.of(boot)));
+        Path nativeDir = boot == null ? null : real(Path.of(boot));
+        Path jrunNative = jar.resolveSibling("native/com/sun/jna/linux-x86-64");
+        if (nativeDir == null && !Files.isDirectory(jar) && Files.isDirectory(jrunNative)) nativeDir = real(jrunNative);
+        return new InitCommand(real(javaHome), jar, jna, nativeDir);
     }
 
     private static Path location(Class<?> c) {

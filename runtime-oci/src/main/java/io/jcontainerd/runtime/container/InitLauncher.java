@@ -1,12 +1,12 @@
 package io.jcontainerd.runtime.container;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.init.FdChannel;
 import io.jcontainerd.runtime.linux.JnaSyscalls;
 import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
+import io.jcontainerd.runtime.linux.PosixSpawn;
 import io.jcontainerd.runtime.linux.Syscalls;
 
 import java.nio.file.Path;
@@ -28,22 +28,31 @@ public final class InitLauncher {
 
     private final Syscalls sys;
     private final InitCommand command;
+    private final Children children;
 
-    public InitLauncher(Syscalls sys, InitCommand command) {
+    public InitLauncher(Syscalls sys, InitCommand command, Children children) {
         this.sys = sys;
         this.command = command;
+        this.children = children;
+    }
+
+    /** The init stage with this process's own stdio (the jrunc command). */
+    public Launched launch(int unshareFlags, Map<String, Integer> joins, int preserveFds) {
+        return launch(unshareFlags, joins, preserveFds, StdioFds.INHERITED);
     }
 
     /**
      * @param unshareFlags CLONE_NEW* flags for namespaces to create (CLONE_NEWNS is always done)
      * @param joins        namespace file → CLONE_NEW* type, joined before spawning
      * @param preserveFds  fds 3..3+n-1 that the container inherits
+     * @param stdio        what the init stage (and so the container's process) gets as fds 0, 1 and 2
      */
-    public Launched launch(int unshareFlags, Map<String, Integer> joins, int preserveFds) {
+    public Launched launch(int unshareFlags, Map<String, Integer> joins, int preserveFds, StdioFds stdio) {
         AtomicReference<Object> result = new AtomicReference<>();
+        // a fresh thread each time: the namespaces it unshares and joins die with it
         Thread t = Thread.ofPlatform().name("jrunc-spawn").unstarted(() -> {
             try {
-                result.set(spawnOnThisThread(unshareFlags, joins, preserveFds));
+                result.set(spawnOnThisThread(unshareFlags, joins, preserveFds, stdio));
             } catch (Throwable e) {
                 result.set(e);
             }
@@ -60,7 +69,7 @@ public final class InitLauncher {
         return (Launched) result.get();
     }
 
-    private Launched spawnOnThisThread(int unshareFlags, Map<String, Integer> joins, int preserveFds) {
+    private Launched spawnOnThisThread(int unshareFlags, Map<String, Integer> joins, int preserveFds, StdioFds stdio) {
         sys.unshare(LinuxConstants.CLONE_NEWNS);
         sys.mount("", "/", "", MS_SLAVE | MS_REC, null);
         for (Path dir : command.readOnlyDirs()) {
@@ -77,30 +86,23 @@ public final class InitLauncher {
             throw JruncException.system("socketpair: errno %d", Native.getLastError());
         }
         int childFd = 3 + preserveFds;
-        Memory fa = new Memory(512), attr = new Memory(1024), empty = new Memory(128), full = new Memory(128);
-        fa.clear();
-        attr.clear();
+        int[] fds = new int[childFd + 1];
+        for (int i = 0; i < fds.length; i++) fds[i] = i; // preserved fds are inherited as they are
+        fds[0] = stdio.stdin();
+        fds[1] = stdio.stdout();
+        fds[2] = stdio.stderr();
+        fds[childFd] = pair[1];
         try {
-            c.posix_spawn_file_actions_init(fa);
-            c.posix_spawn_file_actions_adddup2(fa, pair[1], childFd);
-            c.posix_spawn_file_actions_addclosefrom_np(fa, childFd + 1);
-            c.posix_spawnattr_init(attr);
-            c.sigemptyset(empty);
-            c.sigfillset(full);
-            c.posix_spawnattr_setsigmask(attr, empty);
-            c.posix_spawnattr_setsigdefault(attr, full);
-            c.posix_spawnattr_setflags(attr, (short) (0x04 /* SETSIGDEF */ | 0x08 /* SETSIGMASK */));
             List<String> argv = command.argv(childFd);
-            int[] pid = new int[1];
-            int rc = c.posix_spawn(pid, argv.getFirst(), fa, attr, argv.toArray(String[]::new), new String[] {"LANG=C"});
-            if (rc != 0) throw JruncException.system("posix_spawn %s: errno %d", argv.getFirst(), rc);
-            return new Launched(pid[0], new FdChannel(pair[0]));
+            int pid = children.spawn(() -> PosixSpawn.spawn(argv, List.of("LANG=C"), fds));
+            return new Launched(pid, new FdChannel(pair[0]));
+        } catch (RuntimeException e) {
+            c.close(pair[0]);
+            throw e;
         } finally {
             c.close(pair[1]);
-            c.posix_spawn_file_actions_destroy(fa);
-            c.posix_spawnattr_destroy(attr);
         }
     }
 
-    public static InitLauncher real() { return new InitLauncher(new JnaSyscalls(), InitCommand.current()); }
+    public static InitLauncher real() { return new InitLauncher(new JnaSyscalls(), InitCommand.current(), Children.own()); }
 }

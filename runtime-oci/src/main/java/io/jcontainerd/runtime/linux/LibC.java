@@ -35,6 +35,8 @@ public interface LibC extends Library {
     long read(int fd, byte[] buf, long count);
     long write(int fd, byte[] buf, long count);
     int dup2(int from, int to);
+    int fcntl(int fd, int cmd, int arg);
+    int pipe2(int[] fds, int flags);
     int execve(String path, String[] argv, String[] envp);
     int prlimit(int pid, int resource, Pointer newLimit, Pointer oldLimit);
     int sigprocmask(int how, Pointer set, Pointer old);

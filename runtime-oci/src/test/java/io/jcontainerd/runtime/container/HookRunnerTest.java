@@ -1,0 +1,81 @@
+package io.jcontainerd.runtime.container;
+
+import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.spec.Hooks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HookRunnerTest {
+    @TempDir Path dir;
+
+    /** Own children, recording what went through the embedding process's hands. */
+    static final class Recording implements Children {
+        final List<Integer> spawned = new ArrayList<>();
+        final List<Integer> awaited = new ArrayList<>();
+
+        @Override public int spawn(IntSupplier spawn) {
+            int pid = Children.own().spawn(spawn);
+            spawned.add(pid);
+            return pid;
+        }
+
+        @Override public int await(int pid) {
+            awaited.add(pid);
+            return Children.own().await(pid);
+        }
+
+        @Override public OptionalInt await(int pid, Duration timeout) {
+            OptionalInt status = Children.own().await(pid, timeout);
+            if (status.isPresent()) awaited.add(pid);
+            return status;
+        }
+    }
+
+    private static Hooks.Hook sh(String script, Integer timeout) {
+        return new Hooks.Hook("/bin/sh", List.of("sh", "-c", script), List.of("HOOK_VAR=set", "PATH=/bin:/usr/bin"), timeout);
+    }
+
+    @Test
+    void aHookReadsTheStateOnStdinWithItsOwnEnvironmentAndIsReapedThroughChildren() throws Exception {
+        Path out = dir.resolve("out");
+        Recording children = new Recording();
+        HookRunner.run(children, "prestart", List.of(sh("cat > " + out + "; echo \"$HOOK_VAR\" >> " + out, null)), "{\"id\":\"c1\"}");
+        assertThat(Files.readString(out)).isEqualTo("{\"id\":\"c1\"}set\n");
+        assertThat(children.awaited).isEqualTo(children.spawned).hasSize(1);
+    }
+
+    @Test
+    void aFailingHookNamesItsPhasePathAndStatus() {
+        assertThatThrownBy(() -> HookRunner.run(new Recording(), "poststart", List.of(sh("exit 7", 5)), "{}"))
+                .isInstanceOf(JruncException.class)
+                .hasMessage("poststart hook /bin/sh exited with status 7");
+    }
+
+    @Test
+    void aHookPastItsTimeoutIsKilledAndReaped() {
+        Recording children = new Recording();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> HookRunner.run(children, "createRuntime", List.of(sh("sleep 30", 1)), "{}"))
+                .hasMessage("createRuntime hook /bin/sh timed out after 1 s");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(children.awaited).isEqualTo(children.spawned).hasSize(1);
+    }
+
+    @Test
+    void aHookThatCannotBeStartedSaysSo() {
+        Hooks.Hook missing = new Hooks.Hook(dir.resolve("missing").toString(), List.of(), List.of(), null);
+        assertThatThrownBy(() -> HookRunner.run(new Recording(), "poststop", List.of(missing), "{}"))
+                .hasMessageStartingWith("poststop hook " + dir.resolve("missing") + " ");
+    }
+}

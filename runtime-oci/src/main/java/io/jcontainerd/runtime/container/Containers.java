@@ -2,11 +2,13 @@ package io.jcontainerd.runtime.container;
 
 import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.cgroups.CgroupManager;
+import io.jcontainerd.runtime.init.HookRunner;
 import io.jcontainerd.runtime.init.InitPlan;
 import io.jcontainerd.runtime.init.PlanCodec;
 import io.jcontainerd.runtime.linux.JnaSyscalls;
 import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
+import io.jcontainerd.runtime.linux.Syscalls;
 import io.jcontainerd.runtime.spec.Json;
 import io.jcontainerd.runtime.spec.Linux;
 import io.jcontainerd.runtime.spec.Spec;
@@ -68,7 +70,7 @@ public final class Containers {
                 throw JruncException.system("cannot create %s: errno %d", fifo, com.sun.jna.Native.getLastError());
             }
             LibC.INSTANCE.chmod(fifo.toString(), 0622);
-            InitPlan plan = PlanBuilder.forCreate(spec, absBundle, cgroup,
+            InitPlan plan = PlanBuilder.forCreate(id, spec, absBundle, cgroup,
                     new PlanBuilder.CreateOptions(fifo.toString(), options.consoleSocket(), options.preserveFds(), options.noPivot()));
             int flags = 0;
             Map<String, Integer> joins = new LinkedHashMap<>();
@@ -117,9 +119,9 @@ public final class Containers {
             if (line.startsWith("error ")) throw JruncException.system("container init: %s", line.substring(6));
             if (line.equals("hooks")) {
                 try {
-                    String s = stateJson(state, Status.CREATING);
-                    HookRunner.run(children, "prestart", spec.hooks().prestart(), s);
-                    HookRunner.run(children, "createRuntime", spec.hooks().createRuntime(), s);
+                    String s = hookState(state, Status.CREATING, init.pid());
+                    HookRunner.run(hooks(), "prestart", spec.hooks().prestart(), s);
+                    HookRunner.run(hooks(), "createRuntime", spec.hooks().createRuntime(), s);
                     init.channel().send("resume");
                 } catch (RuntimeException e) {
                     init.channel().send("abort " + e.getMessage());
@@ -165,7 +167,10 @@ public final class Containers {
         } catch (IOException e) {
             throw JruncException.system("cannot remove %s: %s", fifo, e.getMessage());
         }
-        if (!s.config().hooks().poststart().isEmpty()) HookRunner.run(children, "poststart", s.config().hooks().poststart(), stateJson(s, Status.RUNNING));
+        String result = new String(got, java.nio.charset.StandardCharsets.UTF_8);
+        // the init stage writes "0", or why it will not exec (a failed startContainer hook) and exits
+        if (result.startsWith("error ")) throw JruncException.system("cannot start container %s: %s", id, result.substring(6));
+        HookRunner.run(hooks(), "poststart", s.config().hooks().poststart(), hookState(s, Status.RUNNING, s.pid()));
     }
 
     /**
@@ -183,6 +188,11 @@ public final class Containers {
         if (cgroup(s).frozen()) return Status.PAUSED;
         if (Files.exists(store.fifo(s.id()))) return Status.CREATED;
         return Status.RUNNING;
+    }
+
+    /** What hooks read on stdin (runc's shape, not `state`'s). */
+    private static String hookState(ContainerState s, Status status, int pid) {
+        return HookRunner.stateJson(s.ociVersion(), s.id(), status.json(), pid, s.bundle(), s.annotations());
     }
 
     public CgroupManager cgroup(ContainerState s) { return CgroupManager.forContainer(s.cgroupsPath(), s.id()); }
@@ -251,7 +261,7 @@ public final class Containers {
         }
         if (!s.config().hooks().poststop().isEmpty()) {
             try {
-                HookRunner.run(children, "poststop", s.config().hooks().poststop(), stateJson(s, Status.STOPPED));
+                HookRunner.run(hooks(), "poststop", s.config().hooks().poststop(), hookState(s, Status.STOPPED, s.pid()));
             } catch (JruncException e) {
                 System.err.println("jrunc: " + e.getMessage()); // poststop failures are warnings in the spec
             }
@@ -343,6 +353,9 @@ public final class Containers {
         if (status(s) == Status.STOPPED) throw JruncException.failedPrecondition("container %s is not running", id);
         return cgroup(s).stats();
     }
+
+    /** prestart, createRuntime, poststart and poststop hooks: run on the host, started and reaped through children. */
+    private Syscalls hooks() { return new ChildrenSyscalls(children); }
 
     private InitLauncher launcher() {
         return new InitLauncher(new JnaSyscalls(), initCommand.get(), children);

@@ -36,7 +36,7 @@ public final class PlanBuilder {
 
     public record CreateOptions(String execFifo, String consoleSocket, int preserveFds, boolean noPivot) {}
 
-    public static InitPlan forCreate(Spec spec, Path bundle, CgroupManager cgroup, CreateOptions o) {
+    public static InitPlan forCreate(String id, Spec spec, Path bundle, CgroupManager cgroup, CreateOptions o) {
         Process p = spec.process();
         if (p == null) throw JruncException.invalidArgument("config.json: process is missing; nothing to run");
         Linux linux = spec.linux();
@@ -92,7 +92,7 @@ public final class PlanBuilder {
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), o.execFifo(),
                 p.terminal(), o.consoleSocket(), !spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty(),
-                o.preserveFds());
+                o.preserveFds(), containerHooks(id, spec, bundle));
     }
 
     /** jrunc exec: the process joins the running container's namespaces and cgroup. */
@@ -102,7 +102,14 @@ public final class PlanBuilder {
                 "/proc/" + initPid + "/ns/mnt", null, null, null, Map.of(), rlimits(p), p.oomScoreAdj(),
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), null,
-                p.terminal(), consoleSocket, false, preserveFds);
+                p.terminal(), consoleSocket, false, preserveFds, null);
+    }
+
+    private static InitPlan.ContainerHooks containerHooks(String id, Spec spec, Path bundle) {
+        var h = spec.hooks();
+        if (h.createContainer().isEmpty() && h.startContainer().isEmpty()) return null;
+        return new InitPlan.ContainerHooks(Containers.OCI_VERSION, id, bundle.toString(), spec.annotations(),
+                h.createContainer(), h.startContainer());
     }
 
     private static void cgroupMount(List<MountStep> steps, String dest, MountOptions opts, CgroupManager cgroup) {

@@ -1,5 +1,7 @@
 package io.jcontainerd.runtime.init;
 
+import io.jcontainerd.runtime.spec.Hooks;
+
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +37,8 @@ public record InitPlan(
         boolean terminal,
         String consoleSocket,
         boolean syncHooks,
-        int preserveFds) {
+        int preserveFds,
+        ContainerHooks hooks) {
 
     public record Rootfs(String path, long propagation, boolean readonly, boolean noPivot, List<MountStep> mounts,
                          boolean defaultDevices, List<DeviceNode> devices, List<String> maskedPaths,
@@ -50,6 +53,15 @@ public record InitPlan(
     public record DeviceNode(String path, int type, long major, long minor, int mode, long uid, long gid) {}
 
     public record Limit(int resource, long soft, long hard) {}
+
+    /**
+     * createContainer and startContainer hooks, which the init stage runs itself (they belong in the
+     * container's namespaces), and the fields of the state JSON they read.
+     */
+    public record ContainerHooks(String ociVersion, String id, String bundle, Map<String, String> annotations,
+                                 List<Hooks.Hook> createContainer, List<Hooks.Hook> startContainer) {
+        String stateJson(String status, int pid) { return HookRunner.stateJson(ociVersion, id, status, pid, bundle, annotations); }
+    }
 
     /** The five capability sets as bit masks. */
     public record CapSets(long bounding, long effective, long inheritable, long permitted, long ambient) {}

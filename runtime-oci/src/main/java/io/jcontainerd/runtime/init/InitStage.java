@@ -5,6 +5,7 @@ import io.jcontainerd.runtime.linux.CapabilityNames;
 import io.jcontainerd.runtime.linux.Errno;
 import io.jcontainerd.runtime.linux.SyscallException;
 import io.jcontainerd.runtime.linux.Syscalls;
+import io.jcontainerd.runtime.spec.Hooks;
 
 import java.util.List;
 
@@ -17,9 +18,10 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * Everything happens on one thread because namespace, credential, capability and seccomp changes
  * are per-thread and execve hands the calling thread's to the new program.
  *
- * <p>Order (as runc): cgroups, mounts, devices, [runtime hooks], pivot_root, hostname, sysctl,
- * read-only and masked paths, read-only root, rlimits, console, bounding set, uid/gid, capabilities,
- * "ready", wait on exec.fifo, no_new_privs, seccomp, close our fds, execve.
+ * <p>Order (as runc): cgroups, mounts, devices, [prestart/createRuntime hooks run by jrunc],
+ * [createContainer hooks], pivot_root, hostname, sysctl, read-only and masked paths, read-only root,
+ * rlimits, console, bounding set, uid/gid, capabilities, "ready", wait on exec.fifo, no_new_privs,
+ * [startContainer hooks, their result written to the fifo for `jrunc start`], seccomp, close our fds, execve.
  */
 public final class InitStage {
     private final Syscalls sys;
@@ -50,6 +52,12 @@ public final class InitStage {
                 String answer = sync.receive();
                 if (!"resume".equals(answer)) throw JruncException.system("runtime hooks failed: %s", answer);
             }
+            if (plan.rootfs() != null && plan.hooks() != null && !plan.hooks().createContainer().isEmpty()) {
+                // runc: in the container's namespaces with the mounts in place, cwd at the rootfs, before
+                // pivot_root (so hook paths still resolve on the host)
+                sys.chdir(plan.rootfs().path());
+                HookRunner.run(sys, "createContainer", plan.hooks().createContainer(), plan.hooks().stateJson("creating", sys.getpid()));
+            }
             if (plan.joinMountNs() != null) {
                 sys.unshare(CLONE_FS);
                 sys.setns(plan.joinMountNs(), CLONE_NEWNS);
@@ -77,16 +85,39 @@ public final class InitStage {
             throw e;
         }
         sync.close();
+        int start = -1;
         if (fifo >= 0) {
             // Blocks until `jrunc start` opens the fifo for reading.
-            sys.writeFile("/proc/self/fd/" + fifo, "0");
+            start = sys.open("/proc/self/fd/" + fifo, O_WRONLY | O_CLOEXEC);
             sys.close(fifo);
         }
         if (plan.noNewPrivileges()) sys.prctl(PR_SET_NO_NEW_PRIVS, 1, 0);
+        boolean seccompLast = plan.noNewPrivileges() && plan.seccomp().length > 0;
+        if (start >= 0) {
+            List<Hooks.Hook> hooks = plan.hooks() == null ? List.of() : plan.hooks().startContainer();
+            if (!hooks.isEmpty() && seccompLast) {
+                sys.seccomp(plan.seccomp()); // runc's order: the hooks run under the container's filter
+                seccompLast = false;
+            }
+            reportStart(start, hooks);
+        }
         sys.closeFromCloexec(3 + plan.preserveFds());
         sys.resetSignals();
-        if (plan.noNewPrivileges() && plan.seccomp().length > 0) sys.seccomp(plan.seccomp());
+        if (seccompLast) sys.seccomp(plan.seccomp());
         sys.execve(exe, plan.args(), plan.env());
+    }
+
+    /** Runs the startContainer hooks and tells `jrunc start` through the fifo: "0", or the error. */
+    private void reportStart(int fifo, List<Hooks.Hook> hooks) {
+        try {
+            if (!hooks.isEmpty()) HookRunner.run(sys, "startContainer", hooks, plan.hooks().stateJson("created", sys.getpid()));
+        } catch (RuntimeException e) {
+            sys.write(fifo, "error " + oneLine(e));
+            sys.close(fifo);
+            throw e;
+        }
+        sys.write(fifo, "0");
+        sys.close(fifo);
     }
 
     void prepareRootfs(InitPlan.Rootfs r) {

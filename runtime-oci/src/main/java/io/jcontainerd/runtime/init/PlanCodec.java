@@ -1,5 +1,7 @@
 package io.jcontainerd.runtime.init;
 
+import io.jcontainerd.runtime.spec.Hooks;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -54,6 +56,8 @@ public final class PlanCodec {
             str(o, p.consoleSocket());
             o.writeBoolean(p.syncHooks());
             o.writeInt(p.preserveFds());
+            o.writeBoolean(p.hooks() != null);
+            if (p.hooks() != null) hooks(o, p.hooks());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -87,8 +91,10 @@ public final class PlanCodec {
             String console = str(i);
             boolean hooks = i.readBoolean();
             int preserve = i.readInt();
+            InitPlan.ContainerHooks containerHooks = i.readBoolean() ? hooks(i) : null;
             return new InitPlan(exec, procs, newCg, joinCg, joinMnt, rootfs, hostname, domainname, sysctl, limits, oom,
-                    uid, gid, gids, umask, caps, nnp, seccomp, args, env, cwd, fifo, terminal, console, hooks, preserve);
+                    uid, gid, gids, umask, caps, nnp, seccomp, args, env, cwd, fifo, terminal, console, hooks, preserve,
+                    containerHooks);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt init plan", e);
         }
@@ -127,6 +133,27 @@ public final class PlanCodec {
         List<InitPlan.DeviceNode> devices = list(i, in -> new InitPlan.DeviceNode(str(in), in.readInt(), in.readLong(),
                 in.readLong(), in.readInt(), in.readLong(), in.readLong()));
         return new InitPlan.Rootfs(path, prop, ro, noPivot, mounts, defaults, devices, strings(i), strings(i));
+    }
+
+    private static void hooks(DataOutputStream o, InitPlan.ContainerHooks h) throws IOException {
+        str(o, h.ociVersion()); str(o, h.id()); str(o, h.bundle());
+        o.writeInt(h.annotations().size());
+        for (var e : h.annotations().entrySet()) { str(o, e.getKey()); str(o, e.getValue()); }
+        for (List<Hooks.Hook> list : List.of(h.createContainer(), h.startContainer())) {
+            o.writeInt(list.size());
+            for (Hooks.Hook k : list) {
+                str(o, k.path()); strings(o, k.args()); strings(o, k.env());
+                integer(o, k.timeout());
+            }
+        }
+    }
+
+    private static InitPlan.ContainerHooks hooks(DataInputStream i) throws IOException {
+        String version = str(i), id = str(i), bundle = str(i);
+        Map<String, String> annotations = new LinkedHashMap<>();
+        for (int n = i.readInt(); n > 0; n--) annotations.put(str(i), str(i));
+        Reader<Hooks.Hook> hook = in -> new Hooks.Hook(str(in), strings(in), strings(in), integer(in));
+        return new InitPlan.ContainerHooks(version, id, bundle, annotations, list(i, hook), list(i, hook));
     }
 
     private interface Reader<T> { T read(DataInputStream in) throws IOException; }

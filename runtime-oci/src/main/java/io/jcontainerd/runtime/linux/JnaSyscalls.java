@@ -243,6 +243,77 @@ public class JnaSyscalls implements Syscalls {
         throw new SyscallException("execve", path, Native.getLastError());
     }
 
+    @Override public int getpid() { return C.getpid(); }
+
+    @Override public int memfd(String name, byte[] content) {
+        Memory n = cstring(name);
+        int fd = (int) C.syscall(LibC.SYS_MEMFD_CREATE, Pointer.nativeValue(n), 1 /* MFD_CLOEXEC */, 0, 0, 0);
+        check(fd, "memfd_create", name);
+        for (int off = 0; off < content.length; ) {
+            byte[] rest = off == 0 ? content : java.util.Arrays.copyOfRange(content, off, content.length);
+            long w = C.write(fd, rest, rest.length);
+            if (w < 0) {
+                int errno = Native.getLastError();
+                C.close(fd);
+                throw new SyscallException("write", name, errno);
+            }
+            off += (int) w;
+        }
+        check(C.lseek(fd, 0, 0 /* SEEK_SET */), "lseek", name);
+        return fd;
+    }
+
+    @Override public byte[] readFrom(int fd, int max) {
+        byte[] buf = new byte[max];
+        int off = 0;
+        while (off < max) {
+            byte[] chunk = new byte[max - off];
+            long n = C.pread(fd, chunk, chunk.length, off);
+            check(n, "pread", "fd " + fd);
+            if (n == 0) break;
+            System.arraycopy(chunk, 0, buf, off, (int) n);
+            off += (int) n;
+        }
+        return java.util.Arrays.copyOf(buf, off);
+    }
+
+    @Override public void write(int fd, String content) {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        check(C.write(fd, b, b.length), "write", "fd " + fd);
+    }
+
+    @Override public int spawn(String path, List<String> argv, List<String> env, int stdin, int stdout, int stderr) {
+        return PosixSpawn.spawn(path, argv, env, new int[] {stdin, stdout, stderr});
+    }
+
+    @Override public int waitpid(int pid, long timeoutMillis) {
+        int[] status = new int[1];
+        long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
+        long pause = 1;
+        while (true) {
+            int rc = C.waitpid(pid, status, timeoutMillis < 0 ? 0 : 1 /* WNOHANG */);
+            if (rc == pid) {
+                int signal = status[0] & 0x7f;
+                return signal == 0 ? (status[0] >> 8) & 0xff : 128 + signal;
+            }
+            if (rc < 0) {
+                int errno = Native.getLastError();
+                if (errno == Errno.EINTR) continue;
+                throw new SyscallException("waitpid", Integer.toString(pid), errno);
+            }
+            if (System.nanoTime() - deadline >= 0) return -1;
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            pause = Math.min(pause * 2, 20);
+        }
+    }
+
+    @Override public void kill(int pid, int signal) { check(C.kill(pid, signal), "kill", pid + " signal " + signal); }
+
     static Memory cstring(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         Memory m = new Memory(b.length + 1);

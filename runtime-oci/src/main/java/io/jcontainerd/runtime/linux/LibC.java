@@ -13,6 +13,7 @@ public interface LibC extends Library {
 
     long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155,
             SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434;
+    long SYS_MEMFD_CREATE = 319, SYS_BPF = 321;
 
     long syscall(long number, long a1, long a2, long a3, long a4, long a5);
 
@@ -34,6 +35,8 @@ public interface LibC extends Library {
     int close(int fd);
     long read(int fd, byte[] buf, long count);
     long write(int fd, byte[] buf, long count);
+    long pread(int fd, byte[] buf, long count, long offset);
+    long lseek(int fd, long offset, int whence);
     int dup2(int from, int to);
     int fcntl(int fd, int cmd, int arg);
     int pipe2(int[] fds, int flags);

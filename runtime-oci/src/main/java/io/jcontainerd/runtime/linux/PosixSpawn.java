@@ -23,6 +23,11 @@ public final class PosixSpawn {
 
     /** Returns the child's pid. */
     public static int spawn(List<String> argv, List<String> env, int[] fds) {
+        return spawn(argv.getFirst(), argv, env, fds);
+    }
+
+    /** Runs {@code path} with {@code argv} as it is (argv[0] need not be the path, as execve allows). */
+    public static int spawn(String path, List<String> argv, List<String> env, int[] fds) {
         LibC c = LibC.INSTANCE;
         List<Integer> moved = new ArrayList<>();
         Memory fa = new Memory(ACTIONS_BYTES), attr = new Memory(ATTR_BYTES), empty = new Memory(SIGSET_BYTES),
@@ -51,8 +56,8 @@ public final class PosixSpawn {
             c.posix_spawnattr_setsigdefault(attr, full);
             c.posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
             int[] pid = new int[1];
-            int rc = c.posix_spawn(pid, argv.getFirst(), fa, attr, argv.toArray(String[]::new), env.toArray(String[]::new));
-            if (rc != 0) throw JruncException.system("posix_spawn %s: errno %d", argv.getFirst(), rc);
+            int rc = c.posix_spawn(pid, path, fa, attr, argv.toArray(String[]::new), env.toArray(String[]::new));
+            if (rc != 0) throw JruncException.system("posix_spawn %s: errno %d", path, rc);
             return pid[0];
         } finally {
             c.posix_spawn_file_actions_destroy(fa);

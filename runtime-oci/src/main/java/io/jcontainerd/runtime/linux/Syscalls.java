@@ -62,4 +62,20 @@ public interface Syscalls {
     void closeFromCloexec(int fromFd);
     void resetSignals();
     void execve(String path, List<String> argv, List<String> env);
+
+    // child processes of the calling thread (OCI hooks): born in its namespaces, root and credentials
+    int getpid();
+    /** An anonymous in-memory file (memfd, close-on-exec) holding content, positioned at its start. */
+    int memfd(String name, byte[] content);
+    /** Up to max bytes of fd from offset 0 (pread). */
+    byte[] readFrom(int fd, int max);
+    void write(int fd, String content);
+    /** posix_spawn of path with stdio from the given fds; every other fd closed, signal mask and dispositions reset. */
+    int spawn(String path, List<String> argv, List<String> env, int stdin, int stdout, int stderr);
+    /**
+     * A child's exit status as runc reports it (its exit code, or 128 + the signal that killed it), or -1
+     * when it still runs after timeoutMillis (negative: wait as long as it takes).
+     */
+    int waitpid(int pid, long timeoutMillis);
+    void kill(int pid, int signal);
 }

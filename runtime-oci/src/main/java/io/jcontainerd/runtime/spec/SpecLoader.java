@@ -36,6 +36,27 @@ public final class SpecLoader {
         return new Loaded(tree, spec);
     }
 
+    private static void validateHooks(Hooks hooks) {
+        var phases = new java.util.LinkedHashMap<String, java.util.List<Hooks.Hook>>();
+        phases.put("prestart", hooks.prestart());
+        phases.put("createRuntime", hooks.createRuntime());
+        phases.put("createContainer", hooks.createContainer());
+        phases.put("startContainer", hooks.startContainer());
+        phases.put("poststart", hooks.poststart());
+        phases.put("poststop", hooks.poststop());
+        phases.forEach((phase, list) -> {
+            for (int i = 0; i < list.size(); i++) {
+                Hooks.Hook h = list.get(i);
+                if (h.path() == null || !h.path().startsWith("/")) {
+                    throw JruncException.invalidArgument("config.json: hooks.%s[%d].path %s is not an absolute path", phase, i, h.path());
+                }
+                if (h.timeout() != null && h.timeout() <= 0) {
+                    throw JruncException.invalidArgument("config.json: hooks.%s[%d].timeout %d must be greater than zero (seconds)", phase, i, h.timeout());
+                }
+            }
+        });
+    }
+
     static void validate(Spec spec, Path bundle) {
         String v = spec.ociVersion();
         if (v == null || v.isBlank()) throw JruncException.invalidArgument("config.json: ociVersion is missing; expected 1.x.y");
@@ -62,6 +83,7 @@ public final class SpecLoader {
             }
             if (ns.type().equals("time")) throw JruncException.invalidArgument("config.json: linux.namespaces type time is not supported by jrunc");
         }
+        validateHooks(spec.hooks());
         String prop = spec.linux().rootfsPropagation();
         if (prop != null && !prop.isEmpty() && MountOptions.propagation(prop) == 0) {
             throw JruncException.invalidArgument("config.json: linux.rootfsPropagation %s is not one of shared, slave, private, unbindable (r-prefixed too)", prop);

@@ -1,6 +1,7 @@
 package io.jcontainerd.runtime.container;
 
 import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.init.HookRunner;
 import io.jcontainerd.runtime.spec.Hooks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,24 +51,24 @@ class HookRunnerTest {
     void aHookReadsTheStateOnStdinWithItsOwnEnvironmentAndIsReapedThroughChildren() throws Exception {
         Path out = dir.resolve("out");
         Recording children = new Recording();
-        HookRunner.run(children, "prestart", List.of(sh("cat > " + out + "; echo \"$HOOK_VAR\" >> " + out, null)), "{\"id\":\"c1\"}");
+        HookRunner.run(new ChildrenSyscalls(children), "prestart", List.of(sh("cat > " + out + "; echo \"$HOOK_VAR\" >> " + out, null)), "{\"id\":\"c1\"}");
         assertThat(Files.readString(out)).isEqualTo("{\"id\":\"c1\"}set\n");
         assertThat(children.awaited).isEqualTo(children.spawned).hasSize(1);
     }
 
     @Test
     void aFailingHookNamesItsPhasePathAndStatus() {
-        assertThatThrownBy(() -> HookRunner.run(new Recording(), "poststart", List.of(sh("exit 7", 5)), "{}"))
+        assertThatThrownBy(() -> HookRunner.run(new ChildrenSyscalls(new Recording()), "poststart", List.of(sh("exit 7", 5)), "{}"))
                 .isInstanceOf(JruncException.class)
-                .hasMessage("poststart hook /bin/sh exited with status 7");
+                .hasMessage("poststart hook #0 /bin/sh exited with status 7");
     }
 
     @Test
     void aHookPastItsTimeoutIsKilledAndReaped() {
         Recording children = new Recording();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> HookRunner.run(children, "createRuntime", List.of(sh("sleep 30", 1)), "{}"))
-                .hasMessage("createRuntime hook /bin/sh timed out after 1 s");
+        assertThatThrownBy(() -> HookRunner.run(new ChildrenSyscalls(children), "createRuntime", List.of(sh("sleep 30", 1)), "{}"))
+                .hasMessage("createRuntime hook #0 /bin/sh ran past its timeout of 1 s and was killed");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(children.awaited).isEqualTo(children.spawned).hasSize(1);
     }
@@ -75,7 +76,14 @@ class HookRunnerTest {
     @Test
     void aHookThatCannotBeStartedSaysSo() {
         Hooks.Hook missing = new Hooks.Hook(dir.resolve("missing").toString(), List.of(), List.of(), null);
-        assertThatThrownBy(() -> HookRunner.run(new Recording(), "poststop", List.of(missing), "{}"))
-                .hasMessageStartingWith("poststop hook " + dir.resolve("missing") + " ");
+        assertThatThrownBy(() -> HookRunner.run(new ChildrenSyscalls(new Recording()), "poststop", List.of(missing), "{}"))
+                .hasMessageStartingWith("poststop hook #0 " + dir.resolve("missing") + " cannot run: ");
+    }
+
+    @Test
+    void aFailingHooksOutputIsPartOfItsErrorOnOneLine() {
+        assertThatThrownBy(() -> HookRunner.run(new ChildrenSyscalls(new Recording()), "prestart",
+                List.of(sh("echo first; echo second >&2; exit 2", null)), "{}"))
+                .hasMessage("prestart hook #0 /bin/sh exited with status 2; its output: first | second");
     }
 }

@@ -40,7 +40,7 @@ class PlanBuilderTest {
             Files.write(bundle.resolve("config.json"), in.readAllBytes());
         }
         Spec spec = SpecLoader.load(bundle);
-        InitPlan p = PlanBuilder.forCreate(spec, bundle, new FakeV1(), new PlanBuilder.CreateOptions("/f", null, 0, false));
+        InitPlan p = PlanBuilder.forCreate("c1", spec, bundle, new FakeV1(), new PlanBuilder.CreateOptions("/f", null, 0, false));
         assertThat(p.rootfs().path()).isEqualTo(bundle.resolve("rootfs").toRealPath().toString());
         assertThat(p.rootfs().readonly()).isTrue();
         assertThat(p.rootfs().devices()).extracting(InitPlan.DeviceNode::path)

@@ -3,6 +3,7 @@ package io.jcontainerd.runtime.init;
 import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.linux.LinuxConstants;
 import io.jcontainerd.runtime.linux.RecordingSyscalls;
+import io.jcontainerd.runtime.spec.Hooks;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -25,8 +26,21 @@ class InitStageTest {
         return new InitPlan(false, List.of("/sys/fs/cgroup/memory/c1/cgroup.procs"), false, null, null, rootfs, "box", null,
                 Map.of("net.ipv4.ip_forward", "1"), List.of(new InitPlan.Limit(7, 1024, 1024)), null, uid, uid, List.of(),
                 null, caps, nnp, seccomp, List.of("sh", "-c", "true"), List.of("PATH=/bin"), "/", "/run/jrunc/c1/exec.fifo",
-                false, null, false, 0);
+                false, null, false, 0, null);
     }
+
+    static InitPlan plan(InitPlan.ContainerHooks hooks, boolean nnp, byte[] seccomp) {
+        return new InitPlan(false, List.of(), false, null, null, rootfs(List.of()), null, null, Map.of(), List.of(), null,
+                0, 0, List.of(), null, null, nnp, seccomp, List.of("sh"), List.of(), "/", "/run/jrunc/c1/exec.fifo",
+                false, null, false, 0, hooks);
+    }
+
+    static InitPlan.ContainerHooks hooks(List<Hooks.Hook> createContainer, List<Hooks.Hook> startContainer) {
+        return new InitPlan.ContainerHooks("1.0.2-dev", "c1", "/b", Map.of(), createContainer, startContainer);
+    }
+
+    static final Hooks.Hook CC = new Hooks.Hook("/hooks/cc", List.of("cc", "-v"), List.of(), 5);
+    static final Hooks.Hook SC = new Hooks.Hook("/hooks/sc", List.of(), List.of(), null);
 
     static InitPlan.Rootfs rootfs(List<InitPlan.MountStep> mounts) {
         return new InitPlan.Rootfs("/b/rootfs", 0, true, false, mounts, true,
@@ -62,8 +76,9 @@ class InitStageTest {
         assertThat(sys.indexOf("prctl " + LinuxConstants.PR_CAPBSET_DROP)).isLessThan(sys.indexOf("setresuid 1000"));
         assertThat(sys.indexOf("setresgid 1000")).isLessThan(sys.indexOf("setresuid 1000"));
         assertThat(sys.indexOf("setresuid 1000")).isLessThan(sys.indexOf("capset 0x20 0x20 0x0"));
-        assertThat(sys.indexOf("capset")).isLessThan(sys.indexOf("write /proc/self/fd/"));
-        assertThat(sys.indexOf("write /proc/self/fd/")).as("waits on exec.fifo after setup").isLessThan(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS));
+        assertThat(sys.indexOf("capset")).isLessThan(sys.indexOf("open /proc/self/fd/"));
+        assertThat(sys.indexOf("open /proc/self/fd/")).as("waits on exec.fifo after setup").isLessThan(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS));
+        assertThat(sys.indexOf("write fd ")).as("tells start it will exec").isLessThan(sys.indexOf("close_range"));
         assertThat(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS)).isLessThan(sys.indexOf("seccomp"));
         assertThat(sys.indexOf("close_range 3")).isLessThan(sys.indexOf("execve"));
         assertThat(c.getLast()).isEqualTo("execve /bin/sh [sh, -c, true]");
@@ -101,10 +116,56 @@ class InitStageTest {
         RecordingSyscalls sys = new RecordingSyscalls().file("/bin/sh");
         InitPlan p = new InitPlan(true, List.of("/cg/cgroup.procs"), false, "/proc/42/ns/cgroup", "/proc/42/ns/mnt", null,
                 null, null, Map.of(), List.of(), null, 0, 0, List.of(), null, null, false, new byte[0],
-                List.of("sh"), List.of(), "/", null, false, null, false, 0);
+                List.of("sh"), List.of(), "/", null, false, null, false, 0, null);
         new InitStage(sys, new Channel(), p).run();
         assertThat(sys.indexOf("write /cg/cgroup.procs 0")).isLessThan(sys.indexOf("setns /proc/42/ns/cgroup"));
         assertThat(sys.indexOf("unshare 0x" + Integer.toHexString(LinuxConstants.CLONE_FS))).isLessThan(sys.indexOf("setns /proc/42/ns/mnt"));
         assertThat(sys.calls).noneMatch(s -> s.startsWith("pivot_root")).noneMatch(s -> s.startsWith("mount"));
+    }
+
+    @Test
+    void createContainerHooksRunInTheContainerWithItsMountsBeforePivotRoot() {
+        RecordingSyscalls sys = fs();
+        new InitStage(sys, new Channel(), plan(hooks(List.of(CC), List.of()), false, new byte[0])).run();
+        assertThat(sys.indexOf("mknod /b/rootfs/dev/null")).isLessThan(sys.indexOf("chdir /b/rootfs"));
+        assertThat(sys.indexOf("chdir /b/rootfs")).isLessThan(sys.indexOf("spawn /hooks/cc"));
+        assertThat(sys.indexOf("spawn /hooks/cc")).isLessThan(sys.indexOf("pivot_root"));
+        assertThat(sys.calls).contains("spawn /hooks/cc [cc, -v] stdin "
+                + "{\"ociVersion\":\"1.0.2-dev\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":1,\"bundle\":\"/b\"}");
+    }
+
+    @Test
+    void startContainerHooksRunOnceStartOpensTheFifoUnderNoNewPrivsAndSeccompThenExec() {
+        RecordingSyscalls sys = fs();
+        new InitStage(sys, new Channel(), plan(hooks(List.of(), List.of(SC)), true, new byte[16])).run();
+        assertThat(sys.indexOf("open /proc/self/fd/")).isLessThan(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS));
+        assertThat(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS)).isLessThan(sys.indexOf("seccomp"));
+        assertThat(sys.indexOf("seccomp")).as("runc's order").isLessThan(sys.indexOf("spawn /hooks/sc [/hooks/sc]"));
+        assertThat(sys.indexOf("spawn /hooks/sc")).isLessThan(sys.indexOf("write fd "));
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("write fd ")).singleElement().asString().endsWith(" 0");
+        assertThat(sys.calls).filteredOn(c -> c.startsWith("seccomp")).hasSize(1);
+        assertThat(sys.calls.getLast()).startsWith("execve");
+        assertThat(sys.calls).anyMatch(c -> c.contains("\"status\":\"created\",\"pid\":1"));
+    }
+
+    @Test
+    void aFailingStartContainerHookIsReportedThroughTheFifoAndNothingExecs() {
+        RecordingSyscalls sys = fs();
+        sys.childStatus = 3;
+        assertThatThrownBy(() -> new InitStage(sys, new Channel(), plan(hooks(List.of(), List.of(SC)), false, new byte[0])).run())
+                .hasMessage("startContainer hook #0 /hooks/sc exited with status 3");
+        assertThat(sys.calls).anyMatch(c -> c.matches("write fd \\d+ error startContainer hook #0 /hooks/sc exited with status 3"))
+                .noneMatch(c -> c.startsWith("execve"));
+    }
+
+    @Test
+    void aFailingCreateContainerHookIsAnErrorBeforeReadyAndNothingPivots() {
+        RecordingSyscalls sys = fs();
+        sys.childStatus = 137; // killed by SIGKILL
+        Channel ch = new Channel();
+        assertThatThrownBy(() -> new InitStage(sys, ch, plan(hooks(List.of(CC), List.of()), false, new byte[0])).run())
+                .isInstanceOf(JruncException.class);
+        assertThat(ch.sent.getFirst()).isEqualTo("error createContainer hook #0 /hooks/cc exited with status 137");
+        assertThat(sys.calls).noneMatch(c -> c.startsWith("pivot_root")).noneMatch(c -> c.startsWith("execve"));
     }
 }

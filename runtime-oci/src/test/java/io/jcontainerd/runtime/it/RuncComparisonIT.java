@@ -48,11 +48,13 @@ class RuncComparisonIT {
         return new Jrunc.Result[] {a, new Jrunc.Result(b.code(), b.stdout().replace(id + "-j", id + "-r"), b.stderr())};
     }
 
-    private void same(String script, String... runOptions) throws Exception {
+    /** Runs the script under both; returns runc's result once jrunc's matched it. */
+    private Jrunc.Result same(String script, String... runOptions) throws Exception {
         Jrunc.Result[] r = both(script, runOptions);
         assertThat(r[1].stdout()).as("stdout of %s", script).isEqualTo(r[0].stdout());
         assertThat(r[1].stderr()).as("stderr of %s", script).isEqualTo(r[0].stderr());
         assertThat(r[1].code()).as("exit code of %s", script).isEqualTo(r[0].code());
+        return r[0];
     }
 
     @Test
@@ -141,5 +143,31 @@ class RuncComparisonIT {
     @Test
     void maskedAndReadonlyPaths() throws Exception {
         same("cat /proc/kcore | wc -c; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname 2>&1 | sed 's/.*: //'; touch /proc/sysrq-trigger 2>&1 | sed 's/.*: //'");
+    }
+
+    @Test
+    void createContainerAndStartContainerHooksSeeWhatRuncsHooksSee() throws Exception {
+        // createContainer: a host path, in the container's namespaces with its mounts, before pivot_root, cwd at the
+        // rootfs; startContainer: a path inside the container, as its user, after `start`. Both get the state on stdin.
+        java.nio.file.Files.setPosixFilePermissions(bundle.rootfs().resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        var hooks = bundle.config.putObject("hooks");
+        var cc = hooks.putArray("createContainer").addObject().put("path", "/bin/sh");
+        cc.putArray("args").add("sh").add("-c").add("exec > tmp/cc.txt 2>&1; cat; echo; pwd; id; hostname;"
+                + " [ \"$(readlink /proc/self/ns/mnt)\" = \"$HOST_MNT\" ] && echo host-mnt || echo container-mnt;"
+                + " [ \"$(readlink /proc/self/ns/pid)\" = \"$HOST_PID\" ] && echo host-pid || echo container-pid;"
+                + " test -e proc/self/status && echo container-proc-mounted; test -c dev/null && echo dev-null-made;"
+                + " grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status");
+        // this test's own namespaces are the host's (PID 1's ns links are not readable on this machine)
+        cc.putArray("env").add("HOST_MNT=" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/mnt")))
+                .add("HOST_PID=" + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")));
+        var sc = hooks.putArray("startContainer").addObject().put("path", "/bin/sh");
+        sc.putArray("args").add("sh").add("-c").add("exec > /tmp/sc.txt 2>&1; cat; echo; pwd; id; hostname; ls /;"
+                + " grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status");
+        sc.putArray("env").add("HOOK=1");
+        bundle.process().putObject("user").put("uid", 1000).put("gid", 1000);
+        bundle.save();
+        assertThat(same("cat /tmp/cc.txt /tmp/sc.txt").stdout()).contains("\"status\":\"creating\",\"pid\":1,",
+                bundle.rootfs().toString(), "container-mnt", "container-pid", "container-proc-mounted", "dev-null-made",
+                "\"status\":\"created\",\"pid\":1,", "uid=1000 gid=1000", "NoNewPrivs:\t1");
     }
 }

@@ -90,8 +90,56 @@ class TerminalAndHooksIT {
         String id = "hookfail-" + UUID.randomUUID().toString().substring(0, 8);
         Jrunc.Result r = jrunc.run("create", "--bundle", bundle.dir.toString(), id);
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.stderr()).contains("prestart hook /bin/false exited with status 1");
+        assertThat(r.stderr()).contains("prestart hook #0 /bin/false exited with status 1");
         assertThat(Files.exists(jrunc.root.resolve(id))).isFalse();
         assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/" + id))).isFalse();
+    }
+
+    private String hook(String phase, String script, Integer timeout) throws Exception {
+        ObjectNode h = ((ObjectNode) bundle.config.with("hooks")).putArray(phase).addObject();
+        h.put("path", "/bin/sh");
+        h.putArray("args").add("sh").add("-c").add(script);
+        if (timeout != null) h.put("timeout", timeout);
+        bundle.save();
+        return phase + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aFailingCreateContainerHookFailsCreateWithItsStatusAndOutputAndLeavesNothing() throws Exception {
+        bundle.args("true");
+        String id = hook("createContainer", "echo no-gpu-here >&2; exit 3", null);
+        Jrunc.Result r = jrunc.run("create", "--bundle", bundle.dir.toString(), id);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).contains("createContainer hook #0 /bin/sh exited with status 3; its output: no-gpu-here");
+        assertThat(Files.exists(jrunc.root.resolve(id))).isFalse();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/" + id))).isFalse();
+        assertThat(jrunc.run("state", id).code()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailingStartContainerHookFailsStartAndTheContainerNeverRunsItsProcess() throws Exception {
+        Path marker = bundle.rootfs().resolve("tmp/ran");
+        bundle.args("touch", "/tmp/ran");
+        String id = hook("startContainer", "echo refused; exit 4", null);
+        assertThat(jrunc.run("create", "--bundle", bundle.dir.toString(), id).code()).isZero();
+        Jrunc.Result start = jrunc.run("start", id);
+        assertThat(start.code()).isEqualTo(1);
+        assertThat(start.stderr()).contains("cannot start container " + id + ": startContainer hook #0 /bin/sh exited with status 4; its output: refused");
+        assertThat(jrunc.run("state", id).stdout()).contains("\"status\": \"stopped\"");
+        assertThat(marker).doesNotExist();
+        assertThat(jrunc.run("delete", id).code()).isZero();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/" + id))).isFalse();
+    }
+
+    @Test
+    void aHookRunningPastItsTimeoutIsKilledAndFailsCreate() throws Exception {
+        bundle.args("true");
+        String id = hook("createContainer", "sleep 60", 1);
+        long t0 = System.nanoTime();
+        Jrunc.Result r = jrunc.run("create", "--bundle", bundle.dir.toString(), id);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).contains("createContainer hook #0 /bin/sh ran past its timeout of 1 s and was killed");
+        assertThat(System.nanoTime() - t0).as("not the hook's 60 s").isLessThan(30_000_000_000L);
+        assertThat(Files.exists(jrunc.root.resolve(id))).isFalse();
     }
 }

@@ -65,4 +65,23 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public void closeFromCloexec(int fromFd) { rec("close_range " + fromFd); }
     @Override public void resetSignals() { rec("reset_signals"); }
     @Override public void execve(String path, List<String> argv, List<String> env) { rec("execve " + path + " " + argv); }
+
+    /** The exit status every spawned child ends with. */
+    public int childStatus;
+    public final Map<Integer, String> memfds = new HashMap<>();
+    @Override public int getpid() { return 1; }
+    @Override public int memfd(String name, byte[] content) {
+        int fd = nextFd++;
+        memfds.put(fd, new String(content, java.nio.charset.StandardCharsets.UTF_8));
+        rec("memfd " + name);
+        return fd;
+    }
+    @Override public byte[] readFrom(int fd, int max) { return memfds.getOrDefault(fd, "").getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+    @Override public void write(int fd, String content) { rec("write fd " + fd + " " + content); }
+    @Override public int spawn(String path, List<String> argv, List<String> env, int stdin, int stdout, int stderr) {
+        rec("spawn " + path + " " + argv + " stdin " + memfds.get(stdin));
+        return 4242;
+    }
+    @Override public int waitpid(int pid, long timeoutMillis) { rec("waitpid " + pid); return childStatus; }
+    @Override public void kill(int pid, int signal) { rec("kill " + pid + " " + signal); }
 }

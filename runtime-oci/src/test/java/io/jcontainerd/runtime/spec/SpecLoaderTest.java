@@ -88,4 +88,17 @@ class SpecLoaderTest {
                 + "\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"}]}");
         assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessageContaining("mount destination proc is not an absolute path");
     }
+
+    @Test
+    void refusesARelativeHookPathOrATimeoutThatIsNotPositive() throws IOException {
+        write("""
+                {"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/"},
+                 "hooks":{"createContainer":[{"path":"/bin/true"},{"path":"sh"}]}}""");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessage("config.json: hooks.createContainer[1].path sh is not an absolute path");
+        write("""
+                {"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/"},
+                 "hooks":{"startContainer":[{"path":"/bin/true","timeout":0}]}}""");
+        assertThatThrownBy(() -> SpecLoader.load(bundle))
+                .hasMessage("config.json: hooks.startContainer[0].timeout 0 must be greater than zero (seconds)");
+    }
 }

@@ -1,6 +1,7 @@
 package io.jcontainerd.runtime.init;
 
 import io.jcontainerd.runtime.linux.JnaSyscalls;
+import io.jcontainerd.runtime.linux.SyscallException;
 
 /**
  * Entry point of the container init stage (a separate JVM started by `jrunc create`/`exec`), kept
@@ -21,9 +22,15 @@ public final class InitMain {
         }
         try {
             JnaSyscalls sys = Boolean.getBoolean("jrunc.train") ? new JnaSyscalls() {
-                // AOT training run: exit normally instead of exec so the JVM writes its class list
+                // AOT training run: exit normally instead of exec so the JVM writes its class list, after an
+                // execve that fails, so the classes of the real one are in the list too
                 @Override public void execve(String path, java.util.List<String> argv, java.util.List<String> env) {
-                    System.exit(0);
+                    try {
+                        super.execve("/nonexistent/jrunc-aot-training", argv, env);
+                    } catch (SyscallException expected) {
+                        System.exit(0);
+                    }
+                    System.exit(1);
                 }
             } : new JnaSyscalls();
             new InitStage(sys, channel, plan).run();

@@ -257,8 +257,11 @@ public final class InitStage {
         if (c == null) return;
         sys.capset(c.effective(), c.permitted(), c.inheritable());
         sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0);
+        // the kernel raises an ambient cap only when it is permitted and inheritable; like runc, others
+        // are ignored (skipped here rather than failing, so no exception on the usual path)
+        long raisable = c.ambient() & c.permitted() & c.inheritable();
         for (int cap = 0; cap < 64; cap++) {
-            if ((c.ambient() & (1L << cap)) != 0) {
+            if ((raisable & (1L << cap)) != 0) {
                 try {
                     sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap);
                 } catch (SyscallException e) {

@@ -38,8 +38,11 @@ public class JnaSyscalls implements Syscalls {
     }
 
     @Override public void mount(String source, String target, String fsType, long flags, String data) {
-        check(C.mount(source, target, fsType, flags, data == null || data.isEmpty() ? null : data), "mount",
-                "%s on %s (type %s, flags 0x%x, data %s)".formatted(source, target, fsType, flags, data));
+        // the subject is built only on failure: String.format initialises Formatter and locale data (ms per JVM)
+        if (C.mount(source, target, fsType, flags, data == null || data.isEmpty() ? null : data) < 0) {
+            throw new SyscallException("mount", source + " on " + target + " (type " + fsType + ", flags 0x"
+                    + Long.toHexString(flags) + ", data " + data + ")", Native.getLastError());
+        }
     }
 
     @Override public void umount2(String target, int flags) { check(C.umount2(target, flags), "umount2", target); }
@@ -155,8 +158,10 @@ public class JnaSyscalls implements Syscalls {
         for (int half = 0; half < 2; half++) {
             for (int s = 0; s < 3; s++) data.setInt(half * 12L + s * 4L, (int) (sets[s] >>> (32 * half)));
         }
-        check(C.syscall(LibC.SYS_CAPSET, Pointer.nativeValue(hdr), Pointer.nativeValue(data), 0, 0, 0), "capset",
-                "effective 0x%x permitted 0x%x".formatted(effective, permitted));
+        if (C.syscall(LibC.SYS_CAPSET, Pointer.nativeValue(hdr), Pointer.nativeValue(data), 0, 0, 0) < 0) {
+            throw new SyscallException("capset", "effective 0x" + Long.toHexString(effective) + " permitted 0x"
+                    + Long.toHexString(permitted), Native.getLastError());
+        }
     }
 
     @Override public void seccomp(byte[] filter) {
@@ -239,7 +244,7 @@ public class JnaSyscalls implements Syscalls {
     }
 
     @Override public void execve(String path, List<String> argv, List<String> env) {
-        C.execve(path, argv.toArray(String[]::new), env.toArray(String[]::new));
+        C.execve(path, argv.toArray(new String[0]), env.toArray(new String[0]));
         throw new SyscallException("execve", path, Native.getLastError());
     }
 

@@ -1,70 +1,84 @@
 package io.jcontainerd.runtime.linux;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
- * The glibc entry points jrunc binds through JNA (x86_64). Loaded once, by soname: JNA resolves a bare
- * "c" by running /sbin/ldconfig -p, a process spawn on every jrunc start. Errno via Native.getLastError().
+ * The glibc entry points jrunc binds through JNA (x86_64), called through JNA {@link Function}s.
+ * Not a JNA interface: {@code Native.load} generates a dynamic proxy class at every start, which the
+ * AOT cache cannot hold (about 25 ms of CPU in each of jrunc's two JVMs), and direct mapping
+ * ({@code Native.register}) parses JNA's annotations through proxies too. A function is looked up
+ * (dlsym) on its first call. libc is loaded by soname: JNA resolves a bare "c" by running
+ * /sbin/ldconfig -p. Errno via Native.getLastError(). Arguments keep their Java types: int is a C
+ * int, long a 64-bit long, String a NUL-terminated copy, String[] a NULL-terminated char*[], arrays
+ * are copied in and back out.
  */
-public interface LibC extends Library {
-    LibC INSTANCE = Native.load("libc.so.6", LibC.class);
+public final class LibC {
+    public static final LibC INSTANCE = new LibC();
+    private static final NativeLibrary LIB = NativeLibrary.getInstance("libc.so.6");
 
-    long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_CAPSET = 126, SYS_PIVOT_ROOT = 155,
-            SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434;
-    long SYS_MEMFD_CREATE = 319, SYS_BPF = 321;
+    public static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_CAPSET = 126,
+            SYS_PIVOT_ROOT = 155, SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434;
+    public static final long SYS_MEMFD_CREATE = 319, SYS_BPF = 321;
 
-    long syscall(long number, long a1, long a2, long a3, long a4, long a5);
+    private LibC() {}
 
-    int mount(String source, String target, String fsType, long flags, String data);
-    int umount2(String target, int flags);
-    int unshare(int flags);
-    int setns(int fd, int nsType);
-    int chroot(String path);
-    int chdir(String path);
-    int sethostname(byte[] name, long len);
-    int setdomainname(byte[] name, long len);
-    int umask(int mask);
-    int prctl(int option, long a2, long a3, long a4, long a5);
-    int mknod(String path, int mode, long dev);
-    int chown(String path, int uid, int gid);
-    int chmod(String path, int mode);
-    int symlink(String target, String link);
-    int open(String path, int flags, int mode);
-    int close(int fd);
-    long read(int fd, byte[] buf, long count);
-    long write(int fd, byte[] buf, long count);
-    long pread(int fd, byte[] buf, long count, long offset);
-    long lseek(int fd, long offset, int whence);
-    int dup2(int from, int to);
-    int fcntl(int fd, int cmd, int arg);
-    int pipe2(int[] fds, int flags);
-    int execve(String path, String[] argv, String[] envp);
-    int prlimit(int pid, int resource, Pointer newLimit, Pointer oldLimit);
-    int sigprocmask(int how, Pointer set, Pointer old);
-    int sigaction(int sig, Pointer act, Pointer old);
-    Pointer signal(int sig, Pointer handler);
-    int socketpair(int domain, int type, int protocol, int[] fds);
-    int waitpid(int pid, int[] status, int options);
-    int kill(int pid, int sig);
-    int getpid();
-    int setsid();
-    int ioctl(int fd, long request, Pointer arg);
-    int socket(int domain, int type, int protocol);
-    int connect(int fd, Pointer addr, int len);
-    long sendmsg(int fd, Pointer msg, int flags);
+    private static int i(String name, Object... args) { return LIB.getFunction(name).invokeInt(args); }
+    private static long l(String name, Object... args) { return LIB.getFunction(name).invokeLong(args); }
 
-    int posix_spawn_file_actions_init(Pointer fa);
-    int posix_spawn_file_actions_adddup2(Pointer fa, int fd, int newFd);
-    int posix_spawn_file_actions_addclosefrom_np(Pointer fa, int from);
-    int posix_spawn_file_actions_destroy(Pointer fa);
-    int posix_spawnattr_init(Pointer attr);
-    int posix_spawnattr_setflags(Pointer attr, short flags);
-    int posix_spawnattr_setsigmask(Pointer attr, Pointer mask);
-    int posix_spawnattr_setsigdefault(Pointer attr, Pointer mask);
-    int posix_spawnattr_destroy(Pointer attr);
-    int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, String[] argv, String[] envp);
-    int sigemptyset(Pointer set);
-    int sigfillset(Pointer set);
+    public long syscall(long number, long a1, long a2, long a3, long a4, long a5) { return l("syscall", number, a1, a2, a3, a4, a5); }
+
+    public int mount(String source, String target, String fsType, long flags, String data) { return i("mount", source, target, fsType, flags, data); }
+    public int umount2(String target, int flags) { return i("umount2", target, flags); }
+    public int unshare(int flags) { return i("unshare", flags); }
+    public int setns(int fd, int nsType) { return i("setns", fd, nsType); }
+    public int chroot(String path) { return i("chroot", path); }
+    public int chdir(String path) { return i("chdir", path); }
+    public int sethostname(byte[] name, long len) { return i("sethostname", name, len); }
+    public int setdomainname(byte[] name, long len) { return i("setdomainname", name, len); }
+    public int umask(int mask) { return i("umask", mask); }
+    public int prctl(int option, long a2, long a3, long a4, long a5) { return i("prctl", option, a2, a3, a4, a5); }
+    public int mknod(String path, int mode, long dev) { return i("mknod", path, mode, dev); }
+    public int chown(String path, int uid, int gid) { return i("chown", path, uid, gid); }
+    public int chmod(String path, int mode) { return i("chmod", path, mode); }
+    public int symlink(String target, String link) { return i("symlink", target, link); }
+    public int open(String path, int flags, int mode) { return i("open", path, flags, mode); }
+    public int close(int fd) { return i("close", fd); }
+    public long read(int fd, byte[] buf, long count) { return l("read", fd, buf, count); }
+    public long write(int fd, byte[] buf, long count) { return l("write", fd, buf, count); }
+    public long pread(int fd, byte[] buf, long count, long offset) { return l("pread", fd, buf, count, offset); }
+    public long lseek(int fd, long offset, int whence) { return l("lseek", fd, offset, whence); }
+    public int dup2(int from, int to) { return i("dup2", from, to); }
+    public int fcntl(int fd, int cmd, int arg) { return i("fcntl", fd, cmd, arg); }
+    public int pipe2(int[] fds, int flags) { return i("pipe2", fds, flags); }
+    public int execve(String path, String[] argv, String[] envp) { return i("execve", path, argv, envp); }
+    public int prlimit(int pid, int resource, Pointer newLimit, Pointer oldLimit) { return i("prlimit", pid, resource, newLimit, oldLimit); }
+    public int sigprocmask(int how, Pointer set, Pointer old) { return i("sigprocmask", how, set, old); }
+    public int sigaction(int sig, Pointer act, Pointer old) { return i("sigaction", sig, act, old); }
+    public Pointer signal(int sig, Pointer handler) { return LIB.getFunction("signal").invokePointer(new Object[] {sig, handler}); }
+    public int socketpair(int domain, int type, int protocol, int[] fds) { return i("socketpair", domain, type, protocol, fds); }
+    public int waitpid(int pid, int[] status, int options) { return i("waitpid", pid, status, options); }
+    public int kill(int pid, int sig) { return i("kill", pid, sig); }
+    public int getpid() { return i("getpid"); }
+    public int setsid() { return i("setsid"); }
+    public int ioctl(int fd, long request, Pointer arg) { return i("ioctl", fd, request, arg); }
+    public int socket(int domain, int type, int protocol) { return i("socket", domain, type, protocol); }
+    public int connect(int fd, Pointer addr, int len) { return i("connect", fd, addr, len); }
+    public long sendmsg(int fd, Pointer msg, int flags) { return l("sendmsg", fd, msg, flags); }
+
+    public int posix_spawn_file_actions_init(Pointer fa) { return i("posix_spawn_file_actions_init", fa); }
+    public int posix_spawn_file_actions_adddup2(Pointer fa, int fd, int newFd) { return i("posix_spawn_file_actions_adddup2", fa, fd, newFd); }
+    public int posix_spawn_file_actions_addclosefrom_np(Pointer fa, int from) { return i("posix_spawn_file_actions_addclosefrom_np", fa, from); }
+    public int posix_spawn_file_actions_destroy(Pointer fa) { return i("posix_spawn_file_actions_destroy", fa); }
+    public int posix_spawnattr_init(Pointer attr) { return i("posix_spawnattr_init", attr); }
+    public int posix_spawnattr_setflags(Pointer attr, short flags) { return i("posix_spawnattr_setflags", attr, flags); }
+    public int posix_spawnattr_setsigmask(Pointer attr, Pointer mask) { return i("posix_spawnattr_setsigmask", attr, mask); }
+    public int posix_spawnattr_setsigdefault(Pointer attr, Pointer mask) { return i("posix_spawnattr_setsigdefault", attr, mask); }
+    public int posix_spawnattr_destroy(Pointer attr) { return i("posix_spawnattr_destroy", attr); }
+    public int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, String[] argv, String[] envp) {
+        return i("posix_spawn", pid, path, fileActions, attr, argv, envp);
+    }
+    public int sigemptyset(Pointer set) { return i("sigemptyset", set); }
+    public int sigfillset(Pointer set) { return i("sigfillset", set); }
 }

@@ -16,6 +16,12 @@ public interface CgroupManager {
     /** Creates the directories and applies the limits. */
     void create(Resources resources);
 
+    /**
+     * Applies memory, cpu, cpuset, pids and block I/O weight to the existing cgroup; unset fields (and
+     * runc's "no change" values: pids 0, empty cpuset) are left as they are, and so are device rules.
+     */
+    void update(Resources resources);
+
     List<String> procsFiles();
 
     /** For a "cgroup" mount inside the container: name under /sys/fs/cgroup → host directory. Empty on v2. */

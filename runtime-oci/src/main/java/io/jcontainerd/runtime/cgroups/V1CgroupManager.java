@@ -73,34 +73,7 @@ public final class V1CgroupManager implements CgroupManager {
                 throw JruncException.system("cannot create cgroup %s: %s", d, e.getMessage());
             }
         }
-        Path mem = controller("memory");
-        if (r.memory() != null && mem != null) {
-            var m = r.memory();
-            if (m.limit() != null) CgroupFiles.write(mem.resolve("memory.limit_in_bytes"), Long.toString(m.limit()));
-            if (m.swap() != null && Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) {
-                CgroupFiles.write(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(m.swap()));
-            }
-            if (m.reservation() != null) CgroupFiles.write(mem.resolve("memory.soft_limit_in_bytes"), Long.toString(m.reservation()));
-            if (m.swappiness() != null && m.swappiness() >= 0 && m.swappiness() <= 100) {
-                CgroupFiles.write(mem.resolve("memory.swappiness"), Long.toString(m.swappiness()));
-            }
-        }
-        Path cpu = controller("cpu");
-        if (r.cpu() != null && cpu != null) {
-            var c = r.cpu();
-            if (c.shares() != null && c.shares() > 0) CgroupFiles.write(cpu.resolve("cpu.shares"), Long.toString(c.shares()));
-            if (c.period() != null && c.period() > 0) CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(c.period()));
-            if (c.quota() != null && c.quota() != 0) CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(c.quota()));
-        }
-        Path cpuset = controller("cpuset");
-        if (r.cpu() != null && cpuset != null) {
-            if (r.cpu().cpus() != null && !r.cpu().cpus().isEmpty()) CgroupFiles.write(cpuset.resolve("cpuset.cpus"), r.cpu().cpus());
-            if (r.cpu().mems() != null && !r.cpu().mems().isEmpty()) CgroupFiles.write(cpuset.resolve("cpuset.mems"), r.cpu().mems());
-        }
-        Path pids = controller("pids");
-        if (r.pids() != null && pids != null) {
-            CgroupFiles.write(pids.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
-        }
+        update(r);
         Path devices = controller("devices");
         if (devices != null && !r.devices().isEmpty()) {
             for (var rule : r.devices()) {
@@ -113,6 +86,60 @@ public final class V1CgroupManager implements CgroupManager {
             }
             for (String d : DEFAULT_DEVICES) CgroupFiles.write(devices.resolve("devices.allow"), d);
         }
+    }
+
+    @Override public void update(Resources r) {
+        Path mem = controller("memory");
+        if (r.memory() != null && mem != null) {
+            var m = r.memory();
+            memoryAndSwap(mem, m.limit(), m.swap());
+            if (m.reservation() != null) CgroupFiles.write(mem.resolve("memory.soft_limit_in_bytes"), Long.toString(m.reservation()));
+            if (m.swappiness() != null && m.swappiness() >= 0 && m.swappiness() <= 100) {
+                CgroupFiles.write(mem.resolve("memory.swappiness"), Long.toString(m.swappiness()));
+            }
+        }
+        Path cpu = controller("cpu");
+        if (r.cpu() != null && cpu != null) {
+            var c = r.cpu();
+            if (c.shares() != null && c.shares() > 0) CgroupFiles.write(cpu.resolve("cpu.shares"), Long.toString(c.shares()));
+            if (c.period() != null && c.period() > 0) CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(c.period()));
+            if (c.quota() != null && c.quota() != 0) CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(c.quota()));
+            if (c.realtimePeriod() != null && c.realtimePeriod() > 0) CgroupFiles.write(cpu.resolve("cpu.rt_period_us"), Long.toString(c.realtimePeriod()));
+            if (c.realtimeRuntime() != null && c.realtimeRuntime() != 0) CgroupFiles.write(cpu.resolve("cpu.rt_runtime_us"), Long.toString(c.realtimeRuntime()));
+        }
+        Path cpuset = controller("cpuset");
+        if (r.cpu() != null && cpuset != null) {
+            if (r.cpu().cpus() != null && !r.cpu().cpus().isEmpty()) CgroupFiles.write(cpuset.resolve("cpuset.cpus"), r.cpu().cpus());
+            if (r.cpu().mems() != null && !r.cpu().mems().isEmpty()) CgroupFiles.write(cpuset.resolve("cpuset.mems"), r.cpu().mems());
+        }
+        Path pids = controller("pids");
+        if (r.pids() != null && r.pids().limit() != 0 && pids != null) {
+            CgroupFiles.write(pids.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
+        }
+        Path blkio = controller("blkio");
+        if (r.blockIO() != null && r.blockIO().weight() != null && r.blockIO().weight() != 0 && blkio != null) {
+            Path weight = Files.exists(blkio.resolve("blkio.weight")) ? blkio.resolve("blkio.weight") : blkio.resolve("blkio.bfq.weight");
+            if (!Files.exists(weight)) {
+                throw JruncException.failedPrecondition("blockIO.weight %d: %s has neither blkio.weight nor blkio.bfq.weight (no weight-based I/O scheduler)", r.blockIO().weight(), blkio);
+            }
+            CgroupFiles.write(weight, Integer.toString(r.blockIO().weight()));
+        }
+    }
+
+    /**
+     * memory.limit_in_bytes may never exceed memory.memsw.limit_in_bytes, so which one goes first depends on
+     * whether the limits grow or shrink (runc's order). A limit of -1 without a swap value lifts both.
+     */
+    private static void memoryAndSwap(Path mem, Long limit, Long swap) {
+        Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+        boolean hasSwap = Files.exists(memsw);
+        if (limit != null && limit == -1 && swap == null && hasSwap) swap = -1L;
+        if (swap != null && !hasSwap) swap = null;
+        boolean swapFirst = limit != null && swap != null
+                && (swap == -1 || CgroupFiles.readLong(mem.resolve("memory.limit_in_bytes")) < swap);
+        if (swapFirst) CgroupFiles.write(memsw, Long.toString(swap));
+        if (limit != null) CgroupFiles.write(mem.resolve("memory.limit_in_bytes"), Long.toString(limit));
+        if (swap != null && !swapFirst) CgroupFiles.write(memsw, Long.toString(swap));
     }
 
     /** A new cpuset cgroup starts with no cpus or mems; copy them down from the parent, level by level. */

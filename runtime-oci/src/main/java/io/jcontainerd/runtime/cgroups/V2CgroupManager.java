@@ -39,11 +39,17 @@ public final class V2CgroupManager implements CgroupManager {
         } catch (IOException e) {
             throw JruncException.system("cannot create cgroup %s: %s", dir, e.getMessage());
         }
+        update(r);
+        // Device rules need an eBPF program on v2; not implemented (the devices list is still created as nodes).
+    }
+
+    @Override public void update(Resources r) {
         if (r.memory() != null) {
             var m = r.memory();
             if (m.limit() != null) CgroupFiles.write(dir.resolve("memory.max"), m.limit() < 0 ? "max" : Long.toString(m.limit()));
             if (m.swap() != null && m.limit() != null && Files.exists(dir.resolve("memory.swap.max"))) {
-                long swap = m.swap() < 0 ? -1 : m.swap() - m.limit();
+                // OCI's swap is memory + swap; v2 limits swap alone
+                long swap = m.swap() < 0 || m.limit() < 0 ? -1 : m.swap() - m.limit();
                 CgroupFiles.write(dir.resolve("memory.swap.max"), swap < 0 ? "max" : Long.toString(swap));
             }
             if (m.reservation() != null) CgroupFiles.write(dir.resolve("memory.low"), Long.toString(m.reservation()));
@@ -54,14 +60,22 @@ public final class V2CgroupManager implements CgroupManager {
                 long weight = 1 + ((c.shares() - 2) * 9999) / 262142;
                 CgroupFiles.write(dir.resolve("cpu.weight"), Long.toString(weight));
             }
-            if (c.quota() != null && c.quota() != 0) {
-                CgroupFiles.write(dir.resolve("cpu.max"), (c.quota() < 0 ? "max" : Long.toString(c.quota())) + " " + (c.period() == null ? 100000 : c.period()));
+            boolean quota = c.quota() != null && c.quota() != 0, period = c.period() != null && c.period() > 0;
+            if (quota || period) {
+                String max = quota && c.quota() > 0 ? Long.toString(c.quota()) : "max";
+                CgroupFiles.write(dir.resolve("cpu.max"), period ? max + " " + c.period() : max);
             }
             if (c.cpus() != null && !c.cpus().isEmpty()) CgroupFiles.write(dir.resolve("cpuset.cpus"), c.cpus());
             if (c.mems() != null && !c.mems().isEmpty()) CgroupFiles.write(dir.resolve("cpuset.mems"), c.mems());
         }
-        if (r.pids() != null) CgroupFiles.write(dir.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
-        // Device rules need an eBPF program on v2; not implemented (the devices list is still created as nodes).
+        if (r.pids() != null && r.pids().limit() != 0) {
+            CgroupFiles.write(dir.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
+        }
+        if (r.blockIO() != null && r.blockIO().weight() != null && r.blockIO().weight() != 0) {
+            // v1's 10..1000 onto v2's 1..10000, as runc converts it
+            long weight = 1 + (r.blockIO().weight() - 10L) * 9999 / 990;
+            CgroupFiles.write(dir.resolve("io.weight"), "default " + weight);
+        }
     }
 
     @Override public List<String> procsFiles() { return List.of(dir.resolve("cgroup.procs").toString()); }

@@ -33,6 +33,7 @@ public final class Main {
               pause     freeze every process of a container
               resume    thaw a paused container
               events    container stats (--stats once)
+              update    change a container's cgroup limits (--resources file|-, or runc's flags)
               spec      write a default config.json
               features  what this runtime supports
 
@@ -128,6 +129,7 @@ public final class Main {
             case "pause" -> PauseCommand.run(this, rest, true);
             case "resume" -> PauseCommand.run(this, rest, false);
             case "events" -> EventsCommand.run(this, rest);
+            case "update" -> UpdateCommand.run(this, rest);
             case "spec" -> SpecCommand.run(rest);
             case "features" -> FeaturesCommand.run();
             case "__init-argv" -> InitArgvCommand.run();

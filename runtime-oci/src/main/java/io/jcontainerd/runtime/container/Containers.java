@@ -285,6 +285,33 @@ public final class Containers {
         throw JruncException.system("container %s: processes %s did not die after SIGKILL", s.id(), cg.pids());
     }
 
+    /**
+     * jrunc update: request (a LinuxResources tree, from source) is merged into the container's resources as
+     * runc merges it, applied to its cgroup and kept in state.json. When the kernel refuses a value the
+     * previous limits are written back and nothing is kept.
+     */
+    @SuppressWarnings("unchecked")
+    public void update(String id, Object request, String source) {
+        ContainerState s = store.load(id);
+        if (status(s) == Status.STOPPED) throw JruncException.failedPrecondition("cannot update container %s: it is stopped", id);
+        Map<String, Object> config = store.configTree(id);
+        Map<String, Object> linux = (Map<String, Object>) config.computeIfAbsent("linux", k -> new LinkedHashMap<>());
+        ResourceUpdate u = ResourceUpdate.of(linux.get("resources"), request, source);
+        CgroupManager cg = cgroup(s);
+        try {
+            cg.update(u.resources());
+        } catch (JruncException e) {
+            try {
+                cg.update(s.config().linux().resources());
+            } catch (RuntimeException ignored) {
+                // the first error is the one to report
+            }
+            throw new JruncException(e.kind(), "cannot update container %s: %s; its previous limits are kept".formatted(id, e.getMessage()), e);
+        }
+        linux.put("resources", u.merged());
+        store.save(s, config);
+    }
+
     public void pause(String id) {
         ContainerState s = store.load(id);
         Status st = status(s);

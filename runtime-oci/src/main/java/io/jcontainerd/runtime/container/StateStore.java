@@ -103,6 +103,17 @@ public final class StateStore {
         }
     }
 
+    /** The config.json tree kept in state.json, to be changed and saved again with {@link #save}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> configTree(String id) {
+        Path file = dir(id).resolve("state.json");
+        try {
+            return (Map<String, Object>) ((Map<String, Object>) Json.parse(Files.readString(file))).get("config");
+        } catch (IOException | RuntimeException e) {
+            throw JruncException.system("corrupt state for container %s in %s: %s", id, file, e.getMessage());
+        }
+    }
+
     public List<ContainerState> all() {
         List<ContainerState> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;

@@ -74,7 +74,7 @@ public final class SpecJson {
                 }), str(m, "mountLabel"));
     }
 
-    private static Resources resources(Object tree) {
+    public static Resources resources(Object tree) {
         Map<String, Object> m = obj(tree, "linux.resources");
         return new Resources(list(m, "devices", d -> {
             Map<String, Object> o = obj(d, "linux.resources.devices");
@@ -84,8 +84,12 @@ public final class SpecJson {
             return new Resources.Memory(optLong(o, "limit"), optLong(o, "reservation"), optLong(o, "swap"), optLong(o, "swappiness"));
         }), opt(m, "cpu", x -> {
             Map<String, Object> o = obj(x, "linux.resources.cpu");
-            return new Resources.Cpu(optLong(o, "shares"), optLong(o, "quota"), optLong(o, "period"), str(o, "cpus"), str(o, "mems"));
-        }), opt(m, "pids", x -> new Resources.Pids(lng(obj(x, "linux.resources.pids"), "limit", 0))));
+            return new Resources.Cpu(optLong(o, "shares"), optLong(o, "quota"), optLong(o, "period"), optLong(o, "realtimeRuntime"),
+                    optLong(o, "realtimePeriod"), str(o, "cpus"), str(o, "mems"));
+        }), opt(m, "pids", x -> new Resources.Pids(lng(obj(x, "linux.resources.pids"), "limit", 0))), opt(m, "blockIO", x -> {
+            Long weight = optLong(obj(x, "linux.resources.blockIO"), "weight");
+            return new Resources.BlockIO(weight == null ? null : weight.intValue());
+        }));
     }
 
     private static Seccomp seccomp(Object tree) {

@@ -21,6 +21,7 @@ class PlanBuilderTest {
     /** A v1 host with two hierarchies, without touching /sys/fs/cgroup. */
     static final class FakeV1 implements CgroupManager {
         @Override public void create(Resources r) {}
+        @Override public void update(Resources r) {}
         @Override public List<String> procsFiles() { return List.of("/sys/fs/cgroup/memory/c/cgroup.procs"); }
         @Override public Map<String, String> hierarchyBinds() { return Map.of("memory", "/sys/fs/cgroup/memory/c"); }
         @Override public Map<String, String> hierarchySymlinks() { return Map.of("cpu", "cpu,cpuacct"); }

@@ -10,29 +10,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The same busybox bundle under Debian's runc and under jrunc: the container must see the same things. */
 class RuncComparisonIT {
+    TwoRuntimes runtimes;
     Jrunc jrunc, runc;
     BusyboxBundle bundle;
 
     @BeforeEach
     void setUp() throws Exception {
-        jrunc = Jrunc.jrunc();
-        runc = Jrunc.runc();
-        bundle = BusyboxBundle.create(jrunc);
-        var res = bundle.linux().putObject("resources");
-        res.putArray("devices").addObject().put("allow", false).put("access", "rwm");
-        res.putObject("memory").put("limit", 96L * 1024 * 1024);
-        res.putObject("pids").put("limit", 50);
+        runtimes = new TwoRuntimes();
+        jrunc = runtimes.jrunc;
+        runc = runtimes.runc;
+        bundle = runtimes.bundle;
+        ((com.fasterxml.jackson.databind.node.ObjectNode) bundle.linux().get("resources")).putArray("devices").addObject()
+                .put("allow", false).put("access", "rwm");
         bundle.save();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            jrunc.close();
-            runc.close();
-        } finally {
-            bundle.close();
-        }
+        runtimes.close();
     }
 
     private Jrunc.Result[] both(String script, String... runOptions) throws Exception {

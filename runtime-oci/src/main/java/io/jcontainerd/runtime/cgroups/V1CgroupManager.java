@@ -17,10 +17,6 @@ import java.util.Set;
 public final class V1CgroupManager implements CgroupManager {
     private static final Set<String> CONTROLLERS = Set.of("cpu", "cpuacct", "cpuset", "memory", "pids", "freezer",
             "devices", "blkio", "net_cls", "net_prio", "perf_event", "hugetlb", "rdma", "misc");
-    /** runc's default device allow-list, applied after the spec's rules. */
-    private static final List<String> DEFAULT_DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm",
-            "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm");
-
     private static final String UNIFIED = "unified";
 
     /** hierarchy mount point name (e.g. "cpu,cpuacct") → its controllers. */
@@ -76,15 +72,8 @@ public final class V1CgroupManager implements CgroupManager {
         update(r);
         Path devices = controller("devices");
         if (devices != null && !r.devices().isEmpty()) {
-            for (var rule : r.devices()) {
-                String type = rule.type() == null ? "a" : rule.type();
-                String spec = type.equals("a") ? "a" : "%s %s:%s %s".formatted(type,
-                        rule.major() == null || rule.major() < 0 ? "*" : rule.major(),
-                        rule.minor() == null || rule.minor() < 0 ? "*" : rule.minor(),
-                        rule.access() == null ? "rwm" : rule.access());
-                CgroupFiles.write(devices.resolve(rule.allow() ? "devices.allow" : "devices.deny"), spec);
-            }
-            for (String d : DEFAULT_DEVICES) CgroupFiles.write(devices.resolve("devices.allow"), d);
+            for (var rule : r.devices()) CgroupFiles.write(devices.resolve(rule.allow() ? "devices.allow" : "devices.deny"), DeviceRules.v1(rule));
+            for (var rule : DeviceRules.DEFAULTS) CgroupFiles.write(devices.resolve("devices.allow"), DeviceRules.v1(rule));
         }
     }
 

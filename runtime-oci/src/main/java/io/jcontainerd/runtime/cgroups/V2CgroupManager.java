@@ -1,7 +1,12 @@
 package io.jcontainerd.runtime.cgroups;
 
 import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.linux.Errno;
+import io.jcontainerd.runtime.linux.JnaSyscalls;
+import io.jcontainerd.runtime.linux.SyscallException;
+import io.jcontainerd.runtime.linux.Syscalls;
 import io.jcontainerd.runtime.spec.Resources;
+import io.jcontainerd.runtime.spec.Resources.DeviceRule;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,19 +15,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** cgroup v2: one directory in the unified hierarchy; controllers enabled down the path. */
+import static io.jcontainerd.runtime.linux.LinuxConstants.O_CLOEXEC;
+import static io.jcontainerd.runtime.linux.LinuxConstants.O_DIRECTORY;
+import static io.jcontainerd.runtime.linux.LinuxConstants.O_RDONLY;
+
+/** cgroup v2: one directory in the unified hierarchy; controllers enabled down the path; device rules as an eBPF program. */
 public final class V2CgroupManager implements CgroupManager {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
+    private final Path root;
     private final Path dir;
+    private final Syscalls sys;
 
-    V2CgroupManager(String path) {
-        this.dir = Path.of(ROOT + path);
+    V2CgroupManager(String path) { this(ROOT, path, new JnaSyscalls()); }
+
+    /**
+     * The cgroup at path (such as "/default/c1") below the cgroup2 mount root; a hybrid host has one
+     * without controllers at /sys/fs/cgroup/unified, where device programs, freezing and cgroup.events work.
+     */
+    public V2CgroupManager(Path root, String path, Syscalls sys) {
+        this.root = root;
+        this.dir = Path.of(root + path);
+        this.sys = sys;
     }
 
     @Override public void create(Resources r) {
         try {
-            Path current = ROOT;
-            for (Path part : ROOT.relativize(dir)) {
+            Path current = root;
+            for (Path part : root.relativize(dir)) {
                 String available = CgroupFiles.read(current.resolve("cgroup.controllers"));
                 StringBuilder enable = new StringBuilder();
                 for (String c : available.split("\\s+")) if (List.of("cpu", "cpuset", "memory", "pids", "io").contains(c)) enable.append('+').append(c).append(' ');
@@ -40,7 +59,43 @@ public final class V2CgroupManager implements CgroupManager {
             throw JruncException.system("cannot create cgroup %s: %s", dir, e.getMessage());
         }
         update(r);
-        // Device rules need an eBPF program on v2; not implemented (the devices list is still created as nodes).
+        if (!r.devices().isEmpty()) installDeviceFilter(r.devices());
+    }
+
+    /** Replaces the cgroup's device programs with one compiled from rules (runc's allow-list appended), as runc does. */
+    private void installDeviceFilter(List<DeviceRule> rules) {
+        byte[] program = DeviceFilter.compile(rules);
+        int cgroup = sys.open(dir.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        try {
+            List<Integer> old = sys.bpfDevicePrograms(cgroup);
+            int prog = sys.bpfLoadDeviceProgram(program, DeviceFilter.LICENSE);
+            try {
+                sys.bpfAttachDeviceProgram(cgroup, prog);
+            } finally {
+                sys.close(prog); // the attachment holds the program
+            }
+            detach(cgroup, old);
+        } finally {
+            sys.close(cgroup);
+        }
+    }
+
+    /** Detaching the last reference frees a program. */
+    private void detach(int cgroup, List<Integer> programIds) {
+        for (int id : programIds) {
+            int prog;
+            try {
+                prog = sys.bpfProgram(id);
+            } catch (SyscallException e) {
+                if (e.errno() == Errno.ENOENT) continue; // freed meanwhile
+                throw e;
+            }
+            try {
+                sys.bpfDetachDeviceProgram(cgroup, prog);
+            } finally {
+                sys.close(prog);
+            }
+        }
     }
 
     @Override public void update(Resources r) {
@@ -109,6 +164,16 @@ public final class V2CgroupManager implements CgroupManager {
                 Math.max(0, CgroupFiles.readLong(dir.resolve("pids.max"))));
     }
 
-    @Override public void destroy() { CgroupFiles.rmdir(dir); }
+    @Override public void destroy() {
+        if (Files.isDirectory(dir)) {
+            int cgroup = sys.open(dir.toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            try {
+                detach(cgroup, sys.bpfDevicePrograms(cgroup));
+            } finally {
+                sys.close(cgroup);
+            }
+        }
+        CgroupFiles.rmdir(dir);
+    }
     @Override public boolean unified() { return true; }
 }

@@ -319,6 +319,12 @@ public class JnaSyscalls implements Syscalls {
 
     @Override public void kill(int pid, int signal) { check(C.kill(pid, signal), "kill", pid + " signal " + signal); }
 
+    @Override public int bpfLoadDeviceProgram(byte[] instructions, String license) { return Bpf.loadDeviceProgram(instructions, license); }
+    @Override public void bpfAttachDeviceProgram(int cgroupFd, int programFd) { Bpf.attach(cgroupFd, programFd, true); }
+    @Override public void bpfDetachDeviceProgram(int cgroupFd, int programFd) { Bpf.attach(cgroupFd, programFd, false); }
+    @Override public List<Integer> bpfDevicePrograms(int cgroupFd) { return Bpf.query(cgroupFd); }
+    @Override public int bpfProgram(int id) { return Bpf.programById(id); }
+
     static Memory cstring(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         Memory m = new Memory(b.length + 1);

@@ -78,4 +78,15 @@ public interface Syscalls {
      */
     int waitpid(int pid, long timeoutMillis);
     void kill(int pid, int signal);
+
+    // eBPF device programs on a cgroup v2 directory (cgroup v2's device rules)
+    /** BPF_PROG_LOAD of a BPF_PROG_TYPE_CGROUP_DEVICE program; returns its fd (the verifier's log goes in the error). */
+    int bpfLoadDeviceProgram(byte[] instructions, String license);
+    /** BPF_PROG_ATTACH as BPF_CGROUP_DEVICE with BPF_F_ALLOW_MULTI to the cgroup directory open at cgroupFd. */
+    void bpfAttachDeviceProgram(int cgroupFd, int programFd);
+    void bpfDetachDeviceProgram(int cgroupFd, int programFd);
+    /** Ids of the device programs attached to the cgroup (BPF_PROG_QUERY). */
+    List<Integer> bpfDevicePrograms(int cgroupFd);
+    /** An fd for the loaded program with this id (BPF_PROG_GET_FD_BY_ID). */
+    int bpfProgram(int id);
 }

@@ -84,4 +84,9 @@ public final class RecordingSyscalls implements Syscalls {
     }
     @Override public int waitpid(int pid, long timeoutMillis) { rec("waitpid " + pid); return childStatus; }
     @Override public void kill(int pid, int signal) { rec("kill " + pid + " " + signal); }
+    @Override public int bpfLoadDeviceProgram(byte[] instructions, String license) { rec("bpf load " + instructions.length / 8); return nextFd++; }
+    @Override public void bpfAttachDeviceProgram(int cgroupFd, int programFd) { rec("bpf attach " + programFd); }
+    @Override public void bpfDetachDeviceProgram(int cgroupFd, int programFd) { rec("bpf detach " + programFd); }
+    @Override public List<Integer> bpfDevicePrograms(int cgroupFd) { return List.of(); }
+    @Override public int bpfProgram(int id) { return nextFd++; }
 }

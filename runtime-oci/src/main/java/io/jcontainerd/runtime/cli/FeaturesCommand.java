@@ -9,7 +9,7 @@ final class FeaturesCommand {
                 {
                   "ociVersionMin": "1.0.0",
                   "ociVersionMax": "1.0.2-dev",
-                  "hooks": ["prestart", "createRuntime", "poststart", "poststop"],
+                  "hooks": ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
                   "mountOptions": ["async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "lazytime", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "slave", "strictatime", "suid", "sync", "unbindable"],
                   "linux": {
                     "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],

@@ -142,4 +142,12 @@ class TerminalAndHooksIT {
         assertThat(System.nanoTime() - t0).as("not the hook's 60 s").isLessThan(30_000_000_000L);
         assertThat(Files.exists(jrunc.root.resolve(id))).isFalse();
     }
+
+    @Test
+    void featuresListEveryHookPhase() throws Exception {
+        Jrunc.Result r = jrunc.run("features");
+        assertThat(r.code()).isZero();
+        assertThat(BusyboxBundle.JSON.readTree(r.stdout()).get("hooks")).extracting(JsonNode::asText)
+                .containsExactly("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop");
+    }
 }

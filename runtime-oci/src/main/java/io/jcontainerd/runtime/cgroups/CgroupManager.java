@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * One container's cgroup, on a v1 (one directory per controller hierarchy) or v2 (unified) host.
- * The init stage joins it by writing "0" to each {@link #procsFiles()} entry before it does anything
+ * The init stage joins it by writing "0" to each {@link #joinFiles()} entry before it does anything
  * else, so all its children are accounted from the start.
  */
 public interface CgroupManager {
@@ -22,7 +22,22 @@ public interface CgroupManager {
      */
     void update(Resources resources);
 
-    List<String> procsFiles();
+    /**
+     * What the init stage writes "0" to. On v1 hierarchies the {@code tasks} file: it moves only the
+     * calling thread (the one that execs the container's process; the JVM's other threads end with the
+     * execve) without the global lock the kernel takes to move a whole process (1.5-3 ms per hierarchy
+     * for the init JVM, against 10 us), and the JVM's threads never count against the container's pids
+     * limit. cgroup2 moves whole processes only (threads alone only in threaded mode): cgroup.procs.
+     */
+    List<String> joinFiles();
+
+    /**
+     * Moves a just-spawned init stage (by pid) into the hierarchies that it does not join itself: on a
+     * hybrid v1 host the unified cgroup2 one, which holds no controllers (so no limit applies to the
+     * JVM's threads) and can only take whole processes. That move waits for the kernel's global
+     * threadgroup lock (~10 ms here); the launcher does it while the init JVM boots, off its path.
+     */
+    void adopt(int pid);
 
     /** For a "cgroup" mount inside the container: name under /sys/fs/cgroup → host directory. Empty on v2. */
     Map<String, String> hierarchyBinds();

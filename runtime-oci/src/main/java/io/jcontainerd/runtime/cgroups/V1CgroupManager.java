@@ -146,8 +146,15 @@ public final class V1CgroupManager implements CgroupManager {
         }
     }
 
-    @Override public List<String> procsFiles() {
-        return hierarchies.keySet().stream().map(m -> dir(m).resolve("cgroup.procs").toString()).toList();
+    @Override public List<String> joinFiles() {
+        return hierarchies.keySet().stream().filter(m -> !hierarchies.get(m).contains(UNIFIED))
+                .map(m -> dir(m).resolve("tasks").toString()).toList();
+    }
+
+    @Override public void adopt(int pid) {
+        for (Path m : hierarchies.keySet()) {
+            if (hierarchies.get(m).contains(UNIFIED)) CgroupFiles.write(dir(m).resolve("cgroup.procs"), Integer.toString(pid));
+        }
     }
 
     @Override public Map<String, String> hierarchyBinds() {

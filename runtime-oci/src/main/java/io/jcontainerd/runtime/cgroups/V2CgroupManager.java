@@ -133,7 +133,8 @@ public final class V2CgroupManager implements CgroupManager {
         }
     }
 
-    @Override public List<String> procsFiles() { return List.of(dir.resolve("cgroup.procs").toString()); }
+    @Override public void adopt(int pid) { } // the init stage joins cgroup.procs itself (see joinFiles)
+    @Override public List<String> joinFiles() { return List.of(dir.resolve("cgroup.procs").toString()); }
     @Override public Map<String, String> hierarchyBinds() { return Map.of(); }
     @Override public Map<String, String> hierarchySymlinks() { return Map.of(); }
 

@@ -63,6 +63,16 @@ public final class Containers {
         CgroupManager cgroup = null;
         InitLauncher.Launched init = null;
         try {
+            int flags = 0;
+            Map<String, Integer> joins = new LinkedHashMap<>();
+            for (Linux.Namespace ns : spec.linux().namespaces()) {
+                if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue; // done by the launcher / init stage
+                int flag = LinuxConstants.namespaceFlag(ns.type());
+                if (ns.path() == null || ns.path().isEmpty()) flags |= flag;
+                else joins.put(ns.path(), flag);
+            }
+            // the init JVM boots (tens of ms) while this one creates the cgroup and the fifo and builds the plan
+            init = launcher().launch(flags, joins, options.preserveFds(), stdio);
             cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
             cgroup.create(spec.linux().resources());
             Path fifo = store.fifo(id);
@@ -72,15 +82,7 @@ public final class Containers {
             LibC.INSTANCE.chmod(fifo.toString(), 0622);
             InitPlan plan = PlanBuilder.forCreate(id, spec, absBundle, cgroup,
                     new PlanBuilder.CreateOptions(fifo.toString(), options.consoleSocket(), options.preserveFds(), options.noPivot()));
-            int flags = 0;
-            Map<String, Integer> joins = new LinkedHashMap<>();
-            for (Linux.Namespace ns : spec.linux().namespaces()) {
-                if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue; // done by the launcher / init stage
-                int flag = LinuxConstants.namespaceFlag(ns.type());
-                if (ns.path() == null || ns.path().isEmpty()) flags |= flag;
-                else joins.put(ns.path(), flag);
-            }
-            init = launcher().launch(flags, joins, options.preserveFds(), stdio);
+            cgroup.adopt(init.pid());
             init.channel().sendBytes(PlanCodec.encode(plan));
             ContainerState state = new ContainerState(OCI_VERSION, id, init.pid(), 0, absBundle.toString(),
                     Path.of(plan.rootfs().path()).toString(), Instant.now().toString(), "", spec.annotations(),
@@ -341,7 +343,8 @@ public final class Containers {
             throw JruncException.failedPrecondition("cannot exec in container %s: it is %s, not running", id, st.json());
         }
         if (process.args().isEmpty()) throw JruncException.invalidArgument("exec: no command given for container %s", id);
-        InitPlan plan = PlanBuilder.forExec(s.config(), process, s.pid(), cgroup(s), consoleSocket, preserveFds);
+        CgroupManager cgroup = cgroup(s);
+        InitPlan plan = PlanBuilder.forExec(s.config(), process, s.pid(), cgroup, consoleSocket, preserveFds);
         Map<String, Integer> joins = new LinkedHashMap<>();
         for (Linux.Namespace ns : s.config().linux().namespaces()) {
             if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue;
@@ -349,6 +352,7 @@ public final class Containers {
         }
         InitLauncher.Launched init = launcher().launch(0, joins, preserveFds, stdio);
         try {
+            cgroup.adopt(init.pid());
             init.channel().sendBytes(PlanCodec.encode(plan));
             String line = init.channel().receive();
             if (line == null || !line.equals("ready")) {

@@ -87,7 +87,7 @@ public final class PlanBuilder {
         boolean newCgroupNs = linux.namespaces().stream().anyMatch(n -> n.type().equals("cgroup") && n.path() == null);
         String joinCgroupNs = linux.namespaces().stream().filter(n -> n.type().equals("cgroup") && n.path() != null)
                 .map(Linux.Namespace::path).findFirst().orElse(null);
-        return new InitPlan(false, cgroup.procsFiles(), newCgroupNs, joinCgroupNs, null, root,
+        return new InitPlan(false, cgroup.joinFiles(), newCgroupNs, joinCgroupNs, null, root,
                 emptyToNull(spec.hostname()), emptyToNull(spec.domainname()), linux.sysctl(), rlimits(p), p.oomScoreAdj(),
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), o.execFifo(),
@@ -98,7 +98,7 @@ public final class PlanBuilder {
     /** jrunc exec: the process joins the running container's namespaces and cgroup. */
     public static InitPlan forExec(Spec spec, Process p, int initPid, CgroupManager cgroup, String consoleSocket, int preserveFds) {
         boolean cgroupNs = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("cgroup"));
-        return new InitPlan(true, cgroup.procsFiles(), false, cgroupNs ? "/proc/" + initPid + "/ns/cgroup" : null,
+        return new InitPlan(true, cgroup.joinFiles(), false, cgroupNs ? "/proc/" + initPid + "/ns/cgroup" : null,
                 "/proc/" + initPid + "/ns/mnt", null, null, null, Map.of(), rlimits(p), p.oomScoreAdj(),
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), null,

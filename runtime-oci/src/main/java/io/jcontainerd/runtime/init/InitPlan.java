@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public record InitPlan(
         boolean exec,
-        List<String> cgroupProcs,
+        List<String> cgroupJoin,
         boolean newCgroupNs,
         String joinCgroupNs,
         String joinMountNs,

@@ -41,7 +41,7 @@ public final class InitStage {
         try {
             // Container processes must not open /proc/<init>/{exe,fd,mem,map_files} while we are still the JVM.
             sys.prctl(PR_SET_DUMPABLE, 0, 0);
-            for (String procs : plan.cgroupProcs()) sys.writeFile(procs, "0");
+            for (String file : plan.cgroupJoin()) sys.writeFile(file, "0");
             if (plan.joinCgroupNs() != null) sys.setns(plan.joinCgroupNs(), CLONE_NEWCGROUP);
             else if (plan.newCgroupNs()) sys.unshare(CLONE_NEWCGROUP);
             if (plan.execFifo() != null) fifo = sys.open(plan.execFifo(), O_PATH | O_CLOEXEC);

@@ -21,7 +21,7 @@ public final class PlanCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream o = new DataOutputStream(bytes)) {
             o.writeBoolean(p.exec());
-            strings(o, p.cgroupProcs());
+            strings(o, p.cgroupJoin());
             o.writeBoolean(p.newCgroupNs());
             str(o, p.joinCgroupNs());
             str(o, p.joinMountNs());

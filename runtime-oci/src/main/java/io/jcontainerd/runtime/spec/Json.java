@@ -161,39 +161,43 @@ public final class Json {
         return b.toString();
     }
 
+    /**
+     * An instanceof chain, not a pattern switch: a type switch is linked through an invokedynamic the
+     * AOT cache does not hold, so every jrunc start would generate its class (a few ms).
+     */
     @SuppressWarnings("unchecked")
     private static void write(StringBuilder b, Object v, String indent) {
-        switch (v) {
-            case null -> b.append("null");
-            case Map<?, ?> m -> {
-                if (m.isEmpty()) { b.append("{}"); return; }
-                b.append(indent == null ? "{" : "{\n");
-                int n = 0;
-                for (var e : ((Map<String, Object>) m).entrySet()) {
-                    if (indent != null) b.append(indent).append("  ");
-                    quote(b, e.getKey());
-                    b.append(indent == null ? ":" : ": ");
-                    write(b, e.getValue(), indent == null ? null : indent + "  ");
-                    b.append(++n < m.size() ? "," : "").append(indent == null ? "" : "\n");
-                }
-                if (indent != null) b.append(indent);
-                b.append('}');
+        if (v == null) {
+            b.append("null");
+        } else if (v instanceof Map<?, ?> m) {
+            if (m.isEmpty()) { b.append("{}"); return; }
+            b.append(indent == null ? "{" : "{\n");
+            int n = 0;
+            for (var e : ((Map<String, Object>) m).entrySet()) {
+                if (indent != null) b.append(indent).append("  ");
+                quote(b, e.getKey());
+                b.append(indent == null ? ":" : ": ");
+                write(b, e.getValue(), indent == null ? null : indent + "  ");
+                b.append(++n < m.size() ? "," : "").append(indent == null ? "" : "\n");
             }
-            case List<?> l -> {
-                if (l.isEmpty()) { b.append("[]"); return; }
-                b.append(indent == null ? "[" : "[\n");
-                for (int k = 0; k < l.size(); k++) {
-                    if (indent != null) b.append(indent).append("  ");
-                    write(b, l.get(k), indent == null ? null : indent + "  ");
-                    b.append(k + 1 < l.size() ? "," : "").append(indent == null ? "" : "\n");
-                }
-                if (indent != null) b.append(indent);
-                b.append(']');
+            if (indent != null) b.append(indent);
+            b.append('}');
+        } else if (v instanceof List<?> l) {
+            if (l.isEmpty()) { b.append("[]"); return; }
+            b.append(indent == null ? "[" : "[\n");
+            for (int k = 0; k < l.size(); k++) {
+                if (indent != null) b.append(indent).append("  ");
+                write(b, l.get(k), indent == null ? null : indent + "  ");
+                b.append(k + 1 < l.size() ? "," : "").append(indent == null ? "" : "\n");
             }
-            case String str -> quote(b, str);
-            case Number num -> b.append(num);
-            case Boolean bool -> b.append(bool);
-            default -> quote(b, v.toString());
+            if (indent != null) b.append(indent);
+            b.append(']');
+        } else if (v instanceof String str) {
+            quote(b, str);
+        } else if (v instanceof Number || v instanceof Boolean) {
+            b.append(v);
+        } else {
+            quote(b, v.toString());
         }
     }
 

@@ -22,7 +22,8 @@ class PlanBuilderTest {
     static final class FakeV1 implements CgroupManager {
         @Override public void create(Resources r) {}
         @Override public void update(Resources r) {}
-        @Override public List<String> procsFiles() { return List.of("/sys/fs/cgroup/memory/c/cgroup.procs"); }
+        @Override public List<String> joinFiles() { return List.of("/sys/fs/cgroup/memory/c/tasks"); }
+        @Override public void adopt(int pid) {}
         @Override public Map<String, String> hierarchyBinds() { return Map.of("memory", "/sys/fs/cgroup/memory/c"); }
         @Override public Map<String, String> hierarchySymlinks() { return Map.of("cpu", "cpu,cpuacct"); }
         @Override public void freeze() {}
@@ -53,7 +54,7 @@ class PlanBuilderTest {
         assertThat(p.noNewPrivileges()).isTrue();
         assertThat(p.hostname()).isEqualTo("jrunc");
         assertThat(p.rlimits()).containsExactly(new InitPlan.Limit(7, 1024, 1024));
-        assertThat(p.cgroupProcs()).containsExactly("/sys/fs/cgroup/memory/c/cgroup.procs");
+        assertThat(p.cgroupJoin()).containsExactly("/sys/fs/cgroup/memory/c/tasks");
     }
 
     @Test

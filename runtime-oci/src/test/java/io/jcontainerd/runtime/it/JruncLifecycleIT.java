@@ -177,6 +177,16 @@ class JruncLifecycleIT {
         assertThat(r.stdout()).isEqualTo("67108864\n32\n512\n50000\n");
     }
 
+    @Test
+    void aPidsLimitBelowTheInitJvmsThreadCountStillStartsTheContainer() throws Exception {
+        // the init stage joins with its exec thread only (cgroup v1 tasks): its JVM's other threads never count
+        bundle.linux().putObject("resources").putObject("pids").put("limit", 3);
+        bundle.args("sh", "-c", "cat /sys/fs/cgroup/pids/pids.current /sys/fs/cgroup/pids/pids.max");
+        Jrunc.Result r = jrunc.run("run", "--bundle", bundle.dir.toString(), id());
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("1\n3\n"); // sh execs cat: one process
+    }
+
     private JsonNode state(String id) throws Exception {
         Jrunc.Result r = jrunc.run("state", id);
         assertThat(r.code()).as(r.stderr()).isZero();

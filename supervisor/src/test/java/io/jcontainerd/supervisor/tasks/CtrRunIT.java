@@ -1,8 +1,14 @@
 package io.jcontainerd.supervisor.tasks;
 
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
+import io.jcontainerd.api.services.tasks.v1.UpdateTaskRequest;
+import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestRegistry;
+import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,12 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * containerd's own ctr runs containers through our daemon, shims and jrunc, as its users do:
@@ -200,6 +209,52 @@ class CtrRunIT {
                     .filter(l -> l.contains(" " + dir.toString())).toList();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    private static UpdateTaskRequest update(String id, String resourcesJson) {
+        return UpdateTaskRequest.newBuilder().setContainerId(id)
+                .setResources(AnyCodec.packJson(TypeUrls.OCI_LINUX_RESOURCES, resourcesJson)).build();
+    }
+
+    /** memory, pids and cpu files of the cgroups the task's process is in. */
+    private Map<String, String> limits(int pid) throws Exception {
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+            String[] f = line.split(":", 3);
+            for (String c : f[1].split(",")) paths.put(c, f[2]);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String file : List.of("memory/memory.limit_in_bytes", "pids/pids.max", "cpu/cpu.shares", "cpuset/cpuset.cpus")) {
+            String controller = file.substring(0, file.indexOf('/'));
+            out.put(file, Files.readString(Path.of("/sys/fs/cgroup/" + controller + paths.get(controller), file.substring(file.indexOf('/') + 1))).trim());
+        }
+        return out;
+    }
+
+    @Test
+    void tasksUpdateChangesTheRunningTasksCgroupAndARefusedValueChangesNothing() throws Exception {
+        // what `docker update` and CRI's UpdateContainerResources send (ctr 1.6 has no command for it): shim, then `jrunc update`
+        String id = "update-" + UUID.randomUUID().toString().substring(0, 8);
+        Cli.Result run = ctr("run", "-d", IMAGE, id, "sleep", "1000");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        Matcher m = Pattern.compile("(?m)^" + id + " +(\\d+) +RUNNING").matcher(ctr("tasks", "ls").out());
+        assertThat(m.find()).isTrue();
+        int pid = Integer.parseInt(m.group(1));
+
+        try (UnixGrpcChannel channel = new UnixGrpcChannel(daemon.socket())) {
+            var tasks = TasksGrpc.newBlockingStub(channel.namespaced("default"));
+            tasks.update(update(id, "{\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":42},\"cpu\":{\"shares\":256,\"cpus\":\"0\"}}"));
+            Map<String, String> updated = limits(pid);
+            assertThat(updated).containsEntry("memory/memory.limit_in_bytes", "67108864").containsEntry("pids/pids.max", "42")
+                    .containsEntry("cpu/cpu.shares", "256").containsEntry("cpuset/cpuset.cpus", "0");
+
+            assertThatThrownBy(() -> tasks.update(update(id, "{\"memory\":{\"limit\":33554432},\"cpu\":{\"cpus\":\"9\"}}")))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("cpuset.cpus");
+            assertThat(limits(pid)).as("the memory limit written before the refused cpuset is put back").isEqualTo(updated);
+
+            assertThatThrownBy(() -> tasks.update(update(id + "-nope", "{\"pids\":{\"limit\":5}}")))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
         }
     }
 }

@@ -15,33 +15,48 @@ import java.util.Map;
  * to initialise there, this costs next to nothing. Output is indented like Go's MarshalIndent.
  */
 public final class Json {
-    private final String s;
+    // The parser walks a char[]: every jrunc start parses config.json and state.json while the JIT has
+    // not compiled anything yet, and an interpreted array access is one bytecode where charAt is three calls.
+    private final String text;
+    private final char[] s;
+    private final int n;
     private int i;
 
-    private Json(String s) { this.s = s; }
+    private Json(String text) {
+        this.text = text;
+        this.s = text.toCharArray();
+        this.n = s.length;
+    }
 
     public static Object parse(String text) {
         Json p = new Json(text);
         p.ws();
         Object v = p.value();
         p.ws();
-        if (p.i != p.s.length()) throw p.error("unexpected text after the document");
+        if (p.i != p.n) throw p.error("unexpected text after the document");
         return v;
     }
 
     private JruncException error(String what) {
         int line = 1, col = 1;
-        for (int k = 0; k < Math.min(i, s.length()); k++) {
-            if (s.charAt(k) == '\n') { line++; col = 1; } else col++;
+        for (int k = 0; k < Math.min(i, n); k++) {
+            if (s[k] == '\n') { line++; col = 1; } else col++;
         }
         return JruncException.invalidArgument("%s at line %d column %d", what, line, col);
     }
 
-    private void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
+    /** JSON's whitespace: space, tab, line feed, carriage return. */
+    private void ws() {
+        while (i < n) {
+            char c = s[i];
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+            i++;
+        }
+    }
 
     private Object value() {
-        if (i >= s.length()) throw error("unexpected end of input");
-        char c = s.charAt(i);
+        if (i >= n) throw error("unexpected end of input");
+        char c = s[i];
         return switch (c) {
             case '{' -> object();
             case '[' -> array();
@@ -57,7 +72,7 @@ public final class Json {
     }
 
     private Object literal(String word, Object v) {
-        if (!s.startsWith(word, i)) throw error("expected " + word);
+        if (!text.startsWith(word, i)) throw error("expected " + word);
         i += word.length();
         return v;
     }
@@ -66,19 +81,19 @@ public final class Json {
         Map<String, Object> m = new LinkedHashMap<>();
         i++;
         ws();
-        if (i < s.length() && s.charAt(i) == '}') { i++; return m; }
+        if (i < n && s[i] == '}') { i++; return m; }
         while (true) {
             ws();
-            if (i >= s.length() || s.charAt(i) != '"') throw error("expected a field name");
+            if (i >= n || s[i] != '"') throw error("expected a field name");
             String k = string();
             ws();
-            if (i >= s.length() || s.charAt(i) != ':') throw error("expected ':'");
+            if (i >= n || s[i] != ':') throw error("expected ':'");
             i++;
             ws();
             m.put(k, value());
             ws();
-            if (i >= s.length()) throw error("unexpected end of input");
-            char c = s.charAt(i++);
+            if (i >= n) throw error("unexpected end of input");
+            char c = s[i++];
             if (c == '}') return m;
             if (c != ',') throw error("expected ',' or '}'");
         }
@@ -88,28 +103,34 @@ public final class Json {
         List<Object> l = new ArrayList<>();
         i++;
         ws();
-        if (i < s.length() && s.charAt(i) == ']') { i++; return l; }
+        if (i < n && s[i] == ']') { i++; return l; }
         while (true) {
             ws();
             l.add(value());
             ws();
-            if (i >= s.length()) throw error("unexpected end of input");
-            char c = s.charAt(i++);
+            if (i >= n) throw error("unexpected end of input");
+            char c = s[i++];
             if (c == ']') return l;
             if (c != ',') throw error("expected ',' or ']'");
         }
     }
 
     private String string() {
-        StringBuilder b = new StringBuilder();
-        i++;
+        int start = ++i;
+        while (i < n) {
+            char c = s[i];
+            if (c == '"') return new String(s, start, i++ - start); // no escapes: one copy
+            if (c == '\\') break;
+            i++;
+        }
+        StringBuilder b = new StringBuilder().append(s, start, i - start);
         while (true) {
-            if (i >= s.length()) throw error("unterminated string");
-            char c = s.charAt(i++);
+            if (i >= n) throw error("unterminated string");
+            char c = s[i++];
             if (c == '"') return b.toString();
             if (c != '\\') { b.append(c); continue; }
-            if (i >= s.length()) throw error("unterminated string");
-            char e = s.charAt(i++);
+            if (i >= n) throw error("unterminated string");
+            char e = s[i++];
             switch (e) {
                 case 'n' -> b.append('\n');
                 case 't' -> b.append('\t');
@@ -117,8 +138,8 @@ public final class Json {
                 case 'b' -> b.append('\b');
                 case 'f' -> b.append('\f');
                 case 'u' -> {
-                    if (i + 4 > s.length()) throw error("bad \\u escape");
-                    b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    if (i + 4 > n) throw error("bad \\u escape");
+                    b.append((char) Integer.parseInt(text, i, i + 4, 16));
                     i += 4;
                 }
                 default -> b.append(e);
@@ -128,21 +149,22 @@ public final class Json {
 
     private Number number() {
         int start = i;
-        if (s.charAt(i) == '-') i++;
+        if (s[i] == '-') i++;
         boolean fraction = false;
-        while (i < s.length()) {
-            char c = s.charAt(i);
+        while (i < n) {
+            char c = s[i];
             if (c >= '0' && c <= '9') i++;
             else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { fraction = true; i++; }
             else break;
         }
-        String n = s.substring(start, i);
+        String num = text.substring(start, i);
         try {
-            if (fraction) return new BigDecimal(n);
-            BigInteger b = new BigInteger(n);
+            if (fraction) return new BigDecimal(num);
+            if (num.length() <= 18) return Long.parseLong(num); // 18 characters always fit in a long
+            BigInteger b = new BigInteger(num);
             return b.bitLength() < 64 ? (Number) b.longValue() : b;
         } catch (NumberFormatException e) {
-            throw error("bad number " + n);
+            throw error("bad number " + num);
         }
     }
 
@@ -203,20 +225,24 @@ public final class Json {
 
     private static void quote(StringBuilder b, String str) {
         b.append('"');
-        for (int k = 0; k < str.length(); k++) {
-            char c = str.charAt(k);
+        char[] cs = str.toCharArray();
+        int run = 0, len = cs.length;
+        for (int k = 0; k < len; k++) {
+            char c = cs[k];
+            if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') continue;
+            b.append(cs, run, k - run);
+            run = k + 1;
             switch (c) {
                 case '"' -> b.append("\\\"");
                 case '\\' -> b.append("\\\\");
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&') b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
+                default -> b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]); // all below 0x100
             }
         }
-        b.append('"');
+        b.append(cs, run, len - run).append('"');
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 }

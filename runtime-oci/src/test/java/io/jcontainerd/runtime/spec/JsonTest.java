@@ -35,6 +35,21 @@ class JsonTest {
     }
 
     @Test
+    void roundTripsEscapesControlCharactersAndNumbersAtTheLongBoundary() {
+        String nasty = "plain then \\ \" \n\t\r \u0001 <a&b> é end";
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("s", nasty);
+        m.put("max", Long.MAX_VALUE);
+        m.put("eighteen", 999_999_999_999_999_999L);
+        m.put("min", Long.MIN_VALUE);
+        String written = Json.compact(m);
+        assertThat(written).contains("\\u0001").contains("\\u003ca\\u0026b\\u003e").doesNotContain("<");
+        assertThat(Json.parse(written)).isEqualTo(m);
+        assertThat(Json.parse("[12345678901234567890, -0, \"no escapes\"]"))
+                .isEqualTo(List.of(new BigInteger("12345678901234567890"), 0L, "no escapes"));
+    }
+
+    @Test
     void reportsWhereTheDocumentIsBroken() {
         assertThatThrownBy(() -> Json.parse("{\n  \"a\": tru\n}")).isInstanceOf(JruncException.class).hasMessageContaining("line 2 column 8");
         assertThatThrownBy(() -> Json.parse("{\"a\": 1} x")).hasMessageContaining("unexpected text after the document");

@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * The command line of the init stage JVM: the same JDK as this jrunc, a small heap, serial GC, C1
- * only, no perf data file, no logging (its stdout is the container's), and an AOT cache when the
- * build produced one (target/jrunc-init.aot).
+ * only and only for code that runs hot (compile thresholds x100: with the defaults a quarter of both
+ * JVMs' CPU went into compiling code that ran a few hundred times), no perf data file, no logging (its
+ * stdout is the container's), and an AOT cache when the build produced one (target/jrunc-init.aot).
  */
 public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) {
     /** Given explicitly, JNA skips running `/sbin/ldconfig -p` (a process spawn) when it loads. */
@@ -56,7 +57,7 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
 
     public List<String> argv(int syncFd) {
         List<String> a = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=100", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k",
                 "-XX:+DisableAttachMechanism", "--enable-native-access=ALL-UNNAMED"));
         // JRUNC_INIT_LOG=<what> (e.g. aot) shows the init JVM's own log for debugging; otherwise it stays silent
         String log = System.getenv("JRUNC_INIT_LOG");

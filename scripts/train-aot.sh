@@ -1,28 +1,57 @@
 #!/usr/bin/env bash
 # Records AOT caches (JEP 483/514) for jcontainerd and jctr with one training run each against a
 # throw-away daemon; the launchers in bin/ use a cache only while it is newer than its jar.
+# jctr trains in one JVM on the commands users time (ctr/.../AotTraining.java): version and the ls
+# commands, and, as root with the test images already built (scripts/test-images.sh), a pull of busybox
+# from the loopback test registry and a `run --rm` of it, which the daemon then learns too.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 tmp="$(mktemp -d /tmp/jcd-aot.XXXXXX)"
+sock="$tmp/state/jcontainerd.sock"
+id="aot-train-$$"
 daemon_pid=""
 cleanup() {
-  if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; fi
+  if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
+    timeout 60 bin/jctr -a "$sock" tasks rm -f "$id" >/dev/null 2>&1 || true
+    timeout 60 bin/jctr -a "$sock" containers rm "$id" >/dev/null 2>&1 || true
+    kill -TERM "$daemon_pid"; wait "$daemon_pid" || true
+  fi
+  [[ -d "$tmp/registry" ]] && scripts/test-registry.sh stop "$tmp/registry" >/dev/null 2>&1 || true
+  grep -F "$tmp/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do umount -l "$m"; done || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot
 # picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
 "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/lib/picocli-*.jar
+
+daemon_args=(--root "$tmp/root" --state "$tmp/state")
+ref=docker.io/library/busybox:latest
+container_lines=()
+images="${JCD_TEST_IMAGE_CACHE:-/var/cache/jcontainerd-test/images}"
+if [[ $EUID -eq 0 && -f "$images/jcontainerd-fixture.key" ]] && command -v docker-registry >/dev/null \
+   && JCD_TEST_REGISTRY_OWNER=$$ JCD_TEST_REGISTRY_STORAGE="${JCD_TEST_REGISTRY_STORAGE:-/var/cache/jcontainerd-test/registry}" \
+      scripts/test-registry.sh start "$tmp/registry" >"$tmp/registry.log" 2>&1; then
+  printf '[registry]\nconfig_path = "%s"\n' "$tmp/registry/certs.d" >"$tmp/jcontainerd.toml"
+  daemon_args+=(--config "$tmp/jcontainerd.toml")
+  # optional (?): a failure here leaves a cache trained on the rest, with a warning
+  container_lines=("?-a $sock images pull $ref" "?-a $sock run --rm $ref $id true")
+else
+  echo "train-aot: jctr is trained without pull and run (needs root and the test images: scripts/test-images.sh)" >&2
+fi
+
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/supervisor/target/jcontainerd.aot" \
-  bin/jcontainerd --root "$tmp/root" --state "$tmp/state" >"$tmp/daemon.log" 2>&1 &
+  setsid bin/jcontainerd "${daemon_args[@]}" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 1 300); do [[ -S "$tmp/state/jcontainerd.sock" ]] && break; sleep 0.1; done
-JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot" \
-  bin/jctr -a "$tmp/state/jcontainerd.sock" version >"$tmp/jctr.log" 2>&1 || { cat "$tmp/jctr.log" >&2; exit 1; }
-bin/jctr -a "$tmp/state/jcontainerd.sock" namespaces ls >/dev/null
+for _ in $(seq 1 300); do [[ -S "$sock" ]] && break; sleep 0.1; done
+JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot -Djctr.train=true" bin/jctr \
+  "-a $sock version" "-a $sock namespaces ls" "${container_lines[@]}" \
+  "-a $sock images ls" "-a $sock containers ls" "-a $sock tasks ls" </dev/null >"$tmp/jctr.log" 2>&1 \
+  || { cat "$tmp/jctr.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
+grep -F "jctr training:" "$tmp/jctr.log" | sed 's/^/train-aot: /' >&2 || true
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=""
 for f in supervisor/target/jcontainerd.aot ctr/target/jctr.aot; do
-  [[ -f "$f" ]] || { echo "train-aot: $f was not written; see $tmp" >&2; exit 1; }
+  [[ -f "$f" ]] || { echo "train-aot: $f was not written; the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 done
 echo "AOT caches: $(du -h supervisor/target/jcontainerd.aot ctr/target/jctr.aot | awk '{print $2" "$1}' | paste -sd' ')"
 

@@ -40,7 +40,8 @@ public final class Main {
     boolean debug;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // -Djctr.train=true (scripts/train-aot.sh, through bin/jctr's JCD_JAVA_OPTS): each argument is a command line
+        System.exit(Boolean.getBoolean("jctr.train") ? AotTraining.train(args) : run(args));
     }
 
     static int run(String[] args) {

@@ -16,7 +16,11 @@ import java.util.List;
 
 /** The real system calls, through JNA. */
 public class JnaSyscalls implements Syscalls {
-    private static final LibC C = LibC.INSTANCE;
+    /**
+     * libc on the first call, not when a JnaSyscalls is made: loading JNA costs ~10 ms, and commands
+     * such as start build one (for hooks) that often never makes a call.
+     */
+    private static LibC c() { return LibC.INSTANCE; }
 
     private static void check(int rc, String call, String subject) {
         if (rc < 0) throw new SyscallException(call, subject, Native.getLastError());
@@ -26,34 +30,34 @@ public class JnaSyscalls implements Syscalls {
         if (rc < 0) throw new SyscallException(call, subject, Native.getLastError());
     }
 
-    @Override public void unshare(int flags) { check(C.unshare(flags), "unshare", "0x" + Integer.toHexString(flags)); }
+    @Override public void unshare(int flags) { check(c().unshare(flags), "unshare", "0x" + Integer.toHexString(flags)); }
 
     @Override public void setns(String nsPath, int nsType) {
         int fd = open(nsPath, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
         try {
-            check(C.setns(fd, nsType), "setns", nsPath);
+            check(c().setns(fd, nsType), "setns", nsPath);
         } finally {
-            C.close(fd);
+            c().close(fd);
         }
     }
 
     @Override public void mount(String source, String target, String fsType, long flags, String data) {
         // the subject is built only on failure: String.format initialises Formatter and locale data (ms per JVM)
-        if (C.mount(source, target, fsType, flags, data == null || data.isEmpty() ? null : data) < 0) {
+        if (c().mount(source, target, fsType, flags, data == null || data.isEmpty() ? null : data) < 0) {
             throw new SyscallException("mount", source + " on " + target + " (type " + fsType + ", flags 0x"
                     + Long.toHexString(flags) + ", data " + data + ")", Native.getLastError());
         }
     }
 
-    @Override public void umount2(String target, int flags) { check(C.umount2(target, flags), "umount2", target); }
+    @Override public void umount2(String target, int flags) { check(c().umount2(target, flags), "umount2", target); }
 
     @Override public void pivotRoot(String newRoot, String putOld) {
         Memory a = cstring(newRoot), b = cstring(putOld);
-        check(C.syscall(LibC.SYS_PIVOT_ROOT, Pointer.nativeValue(a), Pointer.nativeValue(b), 0, 0, 0), "pivot_root", newRoot);
+        check(c().syscall(LibC.SYS_PIVOT_ROOT, Pointer.nativeValue(a), Pointer.nativeValue(b), 0, 0, 0), "pivot_root", newRoot);
     }
 
-    @Override public void chroot(String path) { check(C.chroot(path), "chroot", path); }
-    @Override public void chdir(String path) { check(C.chdir(path), "chdir", path); }
+    @Override public void chroot(String path) { check(c().chroot(path), "chroot", path); }
+    @Override public void chdir(String path) { check(c().chdir(path), "chdir", path); }
 
     @Override public Kind kind(String path) {
         try {
@@ -88,65 +92,65 @@ public class JnaSyscalls implements Syscalls {
     }
 
     @Override public void createFile(String path, int mode) {
-        int fd = C.open(path, LinuxConstants.O_WRONLY | 0100 /* O_CREAT */ | LinuxConstants.O_CLOEXEC, mode);
+        int fd = c().open(path, LinuxConstants.O_WRONLY | 0100 /* O_CREAT */ | LinuxConstants.O_CLOEXEC, mode);
         check(fd, "create", path);
-        C.close(fd);
+        c().close(fd);
     }
 
-    @Override public void mknod(String path, int mode, long dev) { check(C.mknod(path, mode, dev), "mknod", path); }
-    @Override public void chown(String path, long uid, long gid) { check(C.chown(path, (int) uid, (int) gid), "chown", path); }
-    @Override public void chmod(String path, int mode) { check(C.chmod(path, mode), "chmod", path); }
-    @Override public void symlink(String target, String link) { check(C.symlink(target, link), "symlink", link + " -> " + target); }
+    @Override public void mknod(String path, int mode, long dev) { check(c().mknod(path, mode, dev), "mknod", path); }
+    @Override public void chown(String path, long uid, long gid) { check(c().chown(path, (int) uid, (int) gid), "chown", path); }
+    @Override public void chmod(String path, int mode) { check(c().chmod(path, mode), "chmod", path); }
+    @Override public void symlink(String target, String link) { check(c().symlink(target, link), "symlink", link + " -> " + target); }
 
     @Override public void writeFile(String path, String content) {
-        int fd = C.open(path, LinuxConstants.O_WRONLY | LinuxConstants.O_CLOEXEC, 0);
+        int fd = c().open(path, LinuxConstants.O_WRONLY | LinuxConstants.O_CLOEXEC, 0);
         check(fd, "open", path);
         try {
             byte[] b = content.getBytes(StandardCharsets.UTF_8);
-            check(C.write(fd, b, b.length), "write", path);
+            check(c().write(fd, b, b.length), "write", path);
         } finally {
-            C.close(fd);
+            c().close(fd);
         }
     }
 
     @Override public int open(String path, int flags) {
-        int fd = C.open(path, flags, 0);
+        int fd = c().open(path, flags, 0);
         check(fd, "open", path);
         return fd;
     }
 
-    @Override public void close(int fd) { C.close(fd); }
+    @Override public void close(int fd) { c().close(fd); }
 
     @Override public void sethostname(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        check(C.sethostname(b, b.length), "sethostname", name);
+        check(c().sethostname(b, b.length), "sethostname", name);
     }
 
     @Override public void setdomainname(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        check(C.setdomainname(b, b.length), "setdomainname", name);
+        check(c().setdomainname(b, b.length), "setdomainname", name);
     }
 
     @Override public void setrlimit(int resource, long soft, long hard) {
         Memory m = new Memory(16);
         m.setLong(0, soft);
         m.setLong(8, hard);
-        check(C.prlimit(0, resource, m, null), "setrlimit", "resource " + resource);
+        check(c().prlimit(0, resource, m, null), "setrlimit", "resource " + resource);
     }
 
-    @Override public void umask(int mask) { C.umask(mask); }
+    @Override public void umask(int mask) { c().umask(mask); }
 
     @Override public void setgroups(List<Long> gids) {
         Memory m = new Memory(Math.max(4, 4L * gids.size()));
         for (int i = 0; i < gids.size(); i++) m.setInt(4L * i, gids.get(i).intValue());
-        check(C.syscall(LibC.SYS_SETGROUPS, gids.size(), Pointer.nativeValue(m), 0, 0, 0), "setgroups", gids.toString());
+        check(c().syscall(LibC.SYS_SETGROUPS, gids.size(), Pointer.nativeValue(m), 0, 0, 0), "setgroups", gids.toString());
     }
 
-    @Override public void setresgid(long gid) { check(C.syscall(LibC.SYS_SETRESGID, gid, gid, gid, 0, 0), "setresgid", Long.toString(gid)); }
-    @Override public void setresuid(long uid) { check(C.syscall(LibC.SYS_SETRESUID, uid, uid, uid, 0, 0), "setresuid", Long.toString(uid)); }
+    @Override public void setresgid(long gid) { check(c().syscall(LibC.SYS_SETRESGID, gid, gid, gid, 0, 0), "setresgid", Long.toString(gid)); }
+    @Override public void setresuid(long uid) { check(c().syscall(LibC.SYS_SETRESUID, uid, uid, uid, 0, 0), "setresuid", Long.toString(uid)); }
 
     @Override public void prctl(int option, long arg2, long arg3) {
-        check(C.prctl(option, arg2, arg3, 0, 0), "prctl", option + " " + arg2);
+        check(c().prctl(option, arg2, arg3, 0, 0), "prctl", option + " " + arg2);
     }
 
     @Override public void capset(long effective, long permitted, long inheritable) {
@@ -158,7 +162,7 @@ public class JnaSyscalls implements Syscalls {
         for (int half = 0; half < 2; half++) {
             for (int s = 0; s < 3; s++) data.setInt(half * 12L + s * 4L, (int) (sets[s] >>> (32 * half)));
         }
-        if (C.syscall(LibC.SYS_CAPSET, Pointer.nativeValue(hdr), Pointer.nativeValue(data), 0, 0, 0) < 0) {
+        if (c().syscall(LibC.SYS_CAPSET, Pointer.nativeValue(hdr), Pointer.nativeValue(data), 0, 0, 0) < 0) {
             throw new SyscallException("capset", "effective 0x" + Long.toHexString(effective) + " permitted 0x"
                     + Long.toHexString(permitted), Native.getLastError());
         }
@@ -170,12 +174,12 @@ public class JnaSyscalls implements Syscalls {
         Memory fprog = new Memory(16);
         fprog.setShort(0, (short) (filter.length / 8));
         fprog.setPointer(8, prog);
-        check(C.syscall(LibC.SYS_SECCOMP, 1 /* SECCOMP_SET_MODE_FILTER */, 0, Pointer.nativeValue(fprog), 0, 0), "seccomp", filter.length / 8 + " instructions");
+        check(c().syscall(LibC.SYS_SECCOMP, 1 /* SECCOMP_SET_MODE_FILTER */, 0, Pointer.nativeValue(fprog), 0, 0), "seccomp", filter.length / 8 + " instructions");
     }
 
     @Override public void closeFromCloexec(int fromFd) {
         // CLOSE_RANGE_CLOEXEC (4): nothing of ours survives the execve, while the fds stay usable until then.
-        check(C.syscall(LibC.SYS_CLOSE_RANGE, fromFd, 0xFFFFFFFFL, 4, 0, 0), "close_range", "from " + fromFd);
+        check(c().syscall(LibC.SYS_CLOSE_RANGE, fromFd, 0xFFFFFFFFL, 4, 0, 0), "close_range", "from " + fromFd);
     }
 
     @Override public void resetSignals() {
@@ -186,13 +190,13 @@ public class JnaSyscalls implements Syscalls {
             if (sig == 9 || sig == 19 || sig == 32 || sig == 33) continue;
             old.clear();
             // Only ignored signals survive execve; put them back to default. Handlers reset by themselves.
-            if (C.sigaction(sig, null, old) == 0 && old.getLong(0) == 1L) C.signal(sig, Pointer.NULL);
+            if (c().sigaction(sig, null, old) == 0 && old.getLong(0) == 1L) c().signal(sig, Pointer.NULL);
         }
-        C.sigprocmask(2 /* SIG_SETMASK */, empty, null);
+        c().sigprocmask(2 /* SIG_SETMASK */, empty, null);
     }
 
     @Override public int connectUnix(String socketPath) {
-        int fd = C.socket(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | LinuxConstants.O_CLOEXEC, 0);
+        int fd = c().socket(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | LinuxConstants.O_CLOEXEC, 0);
         check(fd, "socket", socketPath);
         byte[] p = socketPath.getBytes(StandardCharsets.UTF_8);
         if (p.length >= 108) throw new SyscallException("connect", socketPath + " (path longer than 107 bytes)", Errno.EINVAL);
@@ -200,7 +204,7 @@ public class JnaSyscalls implements Syscalls {
         addr.clear();
         addr.setShort(0, (short) 1);
         addr.write(2, p, 0, p.length);
-        check(C.connect(fd, addr, 2 + p.length + 1), "connect", socketPath);
+        check(c().connect(fd, addr, 2 + p.length + 1), "connect", socketPath);
         return fd;
     }
 
@@ -208,8 +212,8 @@ public class JnaSyscalls implements Syscalls {
         int master = open("/dev/ptmx", LinuxConstants.O_RDWR | LinuxConstants.O_NOCTTY | LinuxConstants.O_CLOEXEC);
         Memory n = new Memory(4);
         n.setInt(0, 0);
-        check(C.ioctl(master, 0x40045431L /* TIOCSPTLCK */, n), "ioctl TIOCSPTLCK", "/dev/ptmx");
-        check(C.ioctl(master, 0x80045430L /* TIOCGPTN */, n), "ioctl TIOCGPTN", "/dev/ptmx");
+        check(c().ioctl(master, 0x40045431L /* TIOCSPTLCK */, n), "ioctl TIOCSPTLCK", "/dev/ptmx");
+        check(c().ioctl(master, 0x80045430L /* TIOCGPTN */, n), "ioctl TIOCGPTN", "/dev/ptmx");
         int slave = open("/dev/pts/" + n.getInt(0), LinuxConstants.O_RDWR | LinuxConstants.O_NOCTTY);
         return new int[] {master, slave};
     }
@@ -233,38 +237,38 @@ public class JnaSyscalls implements Syscalls {
         msg.setLong(24, 1);
         msg.setPointer(32, control);
         msg.setLong(40, 24);        // CMSG_SPACE(sizeof(int))
-        check(C.sendmsg(socket, msg, 0), "sendmsg", "console socket");
+        check(c().sendmsg(socket, msg, 0), "sendmsg", "console socket");
     }
 
     @Override public void becomeTerminalSession(int slaveFd) {
-        C.setsid();
-        check(C.ioctl(slaveFd, 0x540EL /* TIOCSCTTY */, null), "ioctl TIOCSCTTY", "pty");
-        for (int fd = 0; fd <= 2; fd++) check(C.dup2(slaveFd, fd), "dup2", "pty onto fd " + fd);
-        if (slaveFd > 2) C.close(slaveFd);
+        c().setsid();
+        check(c().ioctl(slaveFd, 0x540EL /* TIOCSCTTY */, null), "ioctl TIOCSCTTY", "pty");
+        for (int fd = 0; fd <= 2; fd++) check(c().dup2(slaveFd, fd), "dup2", "pty onto fd " + fd);
+        if (slaveFd > 2) c().close(slaveFd);
     }
 
     @Override public void execve(String path, List<String> argv, List<String> env) {
-        C.execve(path, argv.toArray(new String[0]), env.toArray(new String[0]));
+        c().execve(path, argv.toArray(new String[0]), env.toArray(new String[0]));
         throw new SyscallException("execve", path, Native.getLastError());
     }
 
-    @Override public int getpid() { return C.getpid(); }
+    @Override public int getpid() { return c().getpid(); }
 
     @Override public int memfd(String name, byte[] content) {
         Memory n = cstring(name);
-        int fd = (int) C.syscall(LibC.SYS_MEMFD_CREATE, Pointer.nativeValue(n), 1 /* MFD_CLOEXEC */, 0, 0, 0);
+        int fd = (int) c().syscall(LibC.SYS_MEMFD_CREATE, Pointer.nativeValue(n), 1 /* MFD_CLOEXEC */, 0, 0, 0);
         check(fd, "memfd_create", name);
         for (int off = 0; off < content.length; ) {
             byte[] rest = off == 0 ? content : java.util.Arrays.copyOfRange(content, off, content.length);
-            long w = C.write(fd, rest, rest.length);
+            long w = c().write(fd, rest, rest.length);
             if (w < 0) {
                 int errno = Native.getLastError();
-                C.close(fd);
+                c().close(fd);
                 throw new SyscallException("write", name, errno);
             }
             off += (int) w;
         }
-        check(C.lseek(fd, 0, 0 /* SEEK_SET */), "lseek", name);
+        check(c().lseek(fd, 0, 0 /* SEEK_SET */), "lseek", name);
         return fd;
     }
 
@@ -273,7 +277,7 @@ public class JnaSyscalls implements Syscalls {
         int off = 0;
         while (off < max) {
             byte[] chunk = new byte[max - off];
-            long n = C.pread(fd, chunk, chunk.length, off);
+            long n = c().pread(fd, chunk, chunk.length, off);
             check(n, "pread", "fd " + fd);
             if (n == 0) break;
             System.arraycopy(chunk, 0, buf, off, (int) n);
@@ -284,7 +288,7 @@ public class JnaSyscalls implements Syscalls {
 
     @Override public void write(int fd, String content) {
         byte[] b = content.getBytes(StandardCharsets.UTF_8);
-        check(C.write(fd, b, b.length), "write", "fd " + fd);
+        check(c().write(fd, b, b.length), "write", "fd " + fd);
     }
 
     @Override public int spawn(String path, List<String> argv, List<String> env, int stdin, int stdout, int stderr) {
@@ -296,7 +300,7 @@ public class JnaSyscalls implements Syscalls {
         long deadline = System.nanoTime() + Math.max(0, timeoutMillis) * 1_000_000L;
         long pause = 1;
         while (true) {
-            int rc = C.waitpid(pid, status, timeoutMillis < 0 ? 0 : 1 /* WNOHANG */);
+            int rc = c().waitpid(pid, status, timeoutMillis < 0 ? 0 : 1 /* WNOHANG */);
             if (rc == pid) {
                 int signal = status[0] & 0x7f;
                 return signal == 0 ? (status[0] >> 8) & 0xff : 128 + signal;
@@ -317,7 +321,7 @@ public class JnaSyscalls implements Syscalls {
         }
     }
 
-    @Override public void kill(int pid, int signal) { check(C.kill(pid, signal), "kill", pid + " signal " + signal); }
+    @Override public void kill(int pid, int signal) { check(c().kill(pid, signal), "kill", pid + " signal " + signal); }
 
     @Override public int bpfLoadDeviceProgram(byte[] instructions, String license) { return Bpf.loadDeviceProgram(instructions, license); }
     @Override public void bpfAttachDeviceProgram(int cgroupFd, int programFd) { Bpf.attach(cgroupFd, programFd, true); }

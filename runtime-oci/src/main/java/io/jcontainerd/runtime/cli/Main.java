@@ -138,6 +138,7 @@ public final class Main {
             case "spec" -> SpecCommand.run(rest);
             case "features" -> FeaturesCommand.run();
             case "__init-argv" -> InitArgvCommand.run();
+            case "__aot-train" -> AotTrainCommand.run(this, rest);
             case "help" -> {
                 System.out.print(USAGE);
                 yield 0;

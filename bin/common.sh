@@ -24,11 +24,12 @@ jcd_jar() {
   printf '%s' "$jar"
 }
 
-# jcd_aot JAR: the flag that uses the AOT cache built next to the jar by scripts/build.sh (JEP 483),
-# if it is newer than the jar; nothing otherwise (a stale cache would only be refused by the JVM).
+# jcd_aot JAR [OTHER_JAR...]: the flag that uses the AOT cache built next to the jar by scripts/build.sh
+# (JEP 483), if it is newer than the jar and the other jars its classes come from; nothing otherwise (a
+# stale cache would only be refused by the JVM).
 jcd_aot() {
-  local jar="$1" cache="${1%.jar}.aot"
-  if [[ -f "$cache" && "$cache" -nt "$jar" ]]; then
-    printf -- '-XX:AOTCache=%s' "$cache"
-  fi
+  local jar="$1" cache="${1%.jar}.aot" other
+  [[ -f "$cache" ]] || return 0
+  for other in "$@"; do [[ "$cache" -nt "$other" ]] || return 0; done
+  printf -- '-XX:AOTCache=%s' "$cache"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Records shim/target/jcontainerd-shim.aot, the AOT cache bin/jcontainerd-shim uses while it is newer
-# than the jar (one training run of a busybox container through runc; needs root, runc, busybox-static).
+# than the jar (one training run of a busybox container on jrunc run in-process; needs root, runc, busybox-static).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 export JAVA_HOME="${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}"

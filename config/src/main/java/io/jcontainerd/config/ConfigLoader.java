@@ -36,6 +36,7 @@ import java.util.Optional;
  * max_concurrent_downloads = 3
  * [runtime]
  * binary = "/usr/sbin/runc"       # default: jcontainerd's own bin/jrunc
+ * in_process = false               # default true: shims run jcontainerd's own jrunc in their JVM
  * </pre>
  */
 public final class ConfigLoader {
@@ -115,6 +116,10 @@ public final class ConfigLoader {
             downloads = positive(source, "pull.max_concurrent_downloads", f.pull.maxConcurrentDownloads, downloads);
         }
         Path runtime = null;
+        boolean inProcess = d.runtime().inProcess();
+        if (f.runtime != null && f.runtime.inProcess != null) {
+            inProcess = f.runtime.inProcess;
+        }
         if (f.runtime != null && f.runtime.binary != null) {
             runtime = Path.of(f.runtime.binary);
             if (!runtime.isAbsolute()) {
@@ -123,7 +128,7 @@ public final class ConfigLoader {
         }
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
                 new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
-                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime));
+                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess));
     }
 
     private static int positive(String source, String key, Integer value, int fallback) {
@@ -165,6 +170,8 @@ public final class ConfigLoader {
 
     static final class Runtime {
         public String binary;
+        @JsonProperty("in_process")
+        public Boolean inProcess;
     }
 
     static final class Grpc {

@@ -25,7 +25,7 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
                 new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
                 new DockerConfig(DefaultPaths.DOCKER_SOCKET),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
-                "overlayfs", new PullConfig(3), new RuntimeConfig(null));
+                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true));
     }
 
     public DaemonConfig withRoot(Path root) {
@@ -78,7 +78,11 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
     public record PullConfig(int maxConcurrentDownloads) {
     }
 
-    /** @param binary the runc-compatible runtime binary; null means jcontainerd's own bin/jrunc */
-    public record RuntimeConfig(Path binary) {
+    /**
+     * @param binary    the runc-compatible runtime binary; null means jcontainerd's own bin/jrunc
+     * @param inProcess shims run jcontainerd's own jrunc inside their JVM (no process per runtime
+     *                  operation); false: they run the jrunc command, as for any other runtime
+     */
+    public record RuntimeConfig(Path binary, boolean inProcess) {
     }
 }

@@ -37,6 +37,9 @@ class ConfigLoaderTest {
                 default = "native"
                 [pull]
                 max_concurrent_downloads = 8
+                [runtime]
+                binary = "/usr/sbin/runc"
+                in_process = false
                 """, "t.toml");
         assertThat(c.root()).isEqualTo(Path.of("/srv/jcd"));
         assertThat(c.metadataDir()).isEqualTo(Path.of("/srv/jcd/meta"));
@@ -47,6 +50,8 @@ class ConfigLoaderTest {
         assertThat(c.registry().configPath()).isEqualTo(Path.of("/etc/x/certs.d"));
         assertThat(c.snapshotter()).isEqualTo("native");
         assertThat(c.pull().maxConcurrentDownloads()).isEqualTo(8);
+        assertThat(c.runtime()).isEqualTo(new DaemonConfig.RuntimeConfig(Path.of("/usr/sbin/runc"), false));
+        assertThat(DaemonConfig.defaults().runtime().inProcess()).as("jrunc runs in the shims by default").isTrue();
     }
 
     @Test

@@ -12,15 +12,18 @@ import java.util.Map;
 /**
  * The shim's command line:
  * {@code --namespace NS --id ID --bundle DIR --address DAEMON_SOCKET --socket SHIM_SOCKET
- * [--runtime BINARY] [--runtime-root DIR]}.
+ * [--runtime BINARY] [--runtime-root DIR] [--runtime-in-process true|false]}.
+ *
+ * @param runtimeInProcess run the installation's own jrunc inside the shim (default) rather than as a
+ *                         process per operation; other runtimes always run as their binary
  */
 public record ShimArgs(String namespace, String id, Path bundle, Path daemonAddress, Path socket,
-                       Path runtime, Path runtimeRoot) {
+                       Path runtime, Path runtimeRoot, boolean runtimeInProcess) {
 
     public static final String USAGE = "usage: jcontainerd-shim --namespace NS --id ID --bundle DIR --address DAEMON_SOCKET "
-            + "--socket SHIM_SOCKET [--runtime BINARY] [--runtime-root DIR]";
+            + "--socket SHIM_SOCKET [--runtime BINARY] [--runtime-root DIR] [--runtime-in-process true|false]";
     private static final List<String> FLAGS = List.of("--namespace", "--id", "--bundle", "--address", "--socket",
-            "--runtime", "--runtime-root");
+            "--runtime", "--runtime-root", "--runtime-in-process");
 
     /**
      * @param home the jcontainerd installation (where {@code bin/jrunc} lives), or null
@@ -51,7 +54,14 @@ public record ShimArgs(String namespace, String id, Path bundle, Path daemonAddr
         Path bundle = absolute(values, "--bundle");
         Path runtime = values.containsKey("--runtime") ? Path.of(values.get("--runtime")) : defaultRuntime(home);
         Path runtimeRoot = values.containsKey("--runtime-root") ? Path.of(values.get("--runtime-root")) : Path.of("/run/jrunc", namespace);
-        return new ShimArgs(namespace, id, bundle, absolute(values, "--address"), absolute(values, "--socket"), runtime, runtimeRoot);
+        boolean inProcess = switch (values.getOrDefault("--runtime-in-process", "true")) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw JcdException.invalidArgument("--runtime-in-process %s: say true or false; %s",
+                    values.get("--runtime-in-process"), USAGE);
+        };
+        return new ShimArgs(namespace, id, bundle, absolute(values, "--address"), absolute(values, "--socket"), runtime, runtimeRoot,
+                inProcess);
     }
 
     /** {@code <home>/bin/jrunc} once it exists, else runc from Debian. */

@@ -8,9 +8,8 @@ import io.jcontainerd.shim.grpc.ShimService;
 import io.jcontainerd.shim.linux.ShimSyscalls;
 import io.jcontainerd.shim.linux.SyscallException;
 import io.jcontainerd.shim.process.Reaper;
-import io.jcontainerd.shim.runtime.OciRuntime;
-import io.jcontainerd.shim.runtime.RuntimeBinary;
 import io.jcontainerd.shim.runtime.RuntimeSelector;
+import io.jcontainerd.shim.runtime.Runtimes;
 import io.jcontainerd.shim.task.Task;
 import io.jcontainerd.shim.task.TaskRegistry;
 
@@ -32,16 +31,16 @@ public final class ShimMain {
 
     public static void main(String[] argv) {
         ShimArgs args;
+        Path home = System.getProperty("jcd.home") == null ? null : Path.of(System.getProperty("jcd.home"));
         try {
-            String home = System.getProperty("jcd.home");
-            args = ShimArgs.parse(argv, home == null ? null : Path.of(home));
+            args = ShimArgs.parse(argv, home);
         } catch (RuntimeException e) {
             System.err.println("jcontainerd-shim: " + e.getMessage());
             System.exit(2);
             return;
         }
         try {
-            run(args);
+            run(args, home);
             System.exit(0);
         } catch (RuntimeException | Error e) {
             System.err.println("jcontainerd-shim " + args.namespace() + "/" + args.id() + ": " + e);
@@ -49,7 +48,7 @@ public final class ShimMain {
         }
     }
 
-    private static void run(ShimArgs args) {
+    private static void run(ShimArgs args, Path home) {
         ShimSyscalls sys = ShimSyscalls.linux();
         detach(sys);
         sys.becomeSubreaper();
@@ -62,10 +61,8 @@ public final class ShimMain {
         }
         Reaper reaper = new Reaper(sys).start();
         Path log = args.bundle().resolve("log.json");
-        OciRuntime defaultRuntime = new RuntimeBinary(args.runtime(), args.runtimeRoot(), log, reaper, sys);
-        RuntimeSelector runtimes = (binary, root) -> binary.isEmpty() && root.isEmpty() ? defaultRuntime
-                : new RuntimeBinary(binary.isEmpty() ? args.runtime() : onPath(binary),
-                        root.isEmpty() ? args.runtimeRoot() : Path.of(root), log, reaper, sys);
+        RuntimeSelector runtimes = new Runtimes(args.runtime(), args.runtimeRoot(),
+                args.runtimeInProcess() && home != null ? home.resolve("bin/jrunc") : null, log, reaper, sys);
         EpollEventLoopGroup group = new EpollEventLoopGroup(1);
         EventForwarder events = new EventForwarder(args.daemonAddress(), args.namespace(), group);
         var exitHandlers = Executors.newVirtualThreadPerTaskExecutor();
@@ -106,19 +103,5 @@ public final class ShimMain {
             throw new IllegalStateException("cannot start a new session (the shim leads a process group: "
                     + "start it through bin/jcontainerd-shim, which uses setsid): " + e.getMessage(), e);
         }
-    }
-
-    private static Path onPath(String binary) {
-        if (binary.contains("/")) {
-            return Path.of(binary);
-        }
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : path.split(":")) {
-            Path candidate = Path.of(dir, binary);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        throw io.jcontainerd.config.errdefs.JcdException.notFound("runtime binary %s is not on PATH (%s)", binary, path);
     }
 }

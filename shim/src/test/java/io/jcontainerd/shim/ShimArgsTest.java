@@ -24,6 +24,18 @@ class ShimArgsTest {
         assertThat(args.socket()).isEqualTo(Path.of("/run/jcontainerd/s/web.sock"));
         assertThat(args.runtime()).as("no bin/jrunc yet: runc").isEqualTo(Path.of("/usr/sbin/runc"));
         assertThat(args.runtimeRoot()).isEqualTo(Path.of("/run/jrunc/default"));
+        assertThat(args.runtimeInProcess()).as("jrunc runs in the shim unless told otherwise").isTrue();
+    }
+
+    @Test
+    void runningJruncInProcessCanBeTurnedOff() {
+        String[] off = java.util.Arrays.copyOf(REQUIRED, REQUIRED.length + 2);
+        off[REQUIRED.length] = "--runtime-in-process";
+        off[REQUIRED.length + 1] = "false";
+        assertThat(ShimArgs.parse(off, null).runtimeInProcess()).isFalse();
+        off[REQUIRED.length + 1] = "no";
+        assertThatThrownBy(() -> ShimArgs.parse(off, null)).isInstanceOf(JcdException.class)
+                .hasMessageContaining("--runtime-in-process no: say true or false");
     }
 
     @Test

@@ -18,26 +18,43 @@ import java.util.stream.Stream;
 
 /**
  * Real shims for the ITs: busybox bundles in a temporary directory, shims started through
- * bin/jcontainerd-shim with Debian's runc, and cleanup of every container, shim and file
- * created, by id and pid, whatever the test did.
+ * bin/jcontainerd-shim with Debian's runc (run as a binary) or the project's jrunc (run in the
+ * shim's JVM), and cleanup of every container, shim and file created, by id and pid, whatever the
+ * test did.
  */
 final class ShimHarness implements AutoCloseable {
     static final Path REPO = locateRepo();
     static final Path RUNC = Path.of("/usr/sbin/runc");
+    static final Path JRUNC = REPO.resolve("bin/jrunc");
     static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final List<String> APPLETS = List.of("sh", "echo", "sleep", "cat", "true", "stty", "ps", "ls", "env");
 
     final Path dir;
+    /** The runtime the shims drive: {@link #RUNC} or {@link #JRUNC}. */
+    final Path runtime;
     final Path runtimeRoot;
     private final List<String> containers = new ArrayList<>();
     private final List<Long> shimPids = new ArrayList<>();
     private final List<ShimClient> clients = new ArrayList<>();
 
     ShimHarness() throws IOException {
+        this(RUNC);
+    }
+
+    ShimHarness(Path runtime) throws IOException {
         requireRoot();
+        if (!Files.isExecutable(runtime)) {
+            throw new IllegalStateException(runtime + " is missing: build the project (scripts/build.sh) or install runc");
+        }
+        this.runtime = runtime;
         // Short: unix socket paths are limited to 107 bytes.
         dir = Files.createTempDirectory(Path.of("/tmp"), "jcd-shim-it");
-        runtimeRoot = dir.resolve("runc");
+        runtimeRoot = dir.resolve("runtime");
+    }
+
+    /** The runtime's own {@code list} of the containers in {@link #runtimeRoot}. */
+    String runtimeList() throws Exception {
+        return run(dir, runtime.toString(), "--root", runtimeRoot.toString(), "list");
     }
 
     static void requireRoot() {
@@ -100,7 +117,7 @@ final class ShimHarness implements AutoCloseable {
     List<String> shimCommand(String id, Path bundle, Path daemonSocket, Path socket) {
         return List.of(REPO.resolve("bin/jcontainerd-shim").toString(), "--namespace", "default", "--id", id,
                 "--bundle", bundle.toString(), "--address", daemonSocket.toString(), "--socket", socket.toString(),
-                "--runtime", RUNC.toString(), "--runtime-root", runtimeRoot.toString());
+                "--runtime", runtime.toString(), "--runtime-root", runtimeRoot.toString());
     }
 
     /** Waits for shim.address and returns the shim's pid; fails with the shim's log if it died. */
@@ -159,7 +176,7 @@ final class ShimHarness implements AutoCloseable {
             client.close();
         }
         for (String id : containers) {
-            new ProcessBuilder(RUNC.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id)
+            new ProcessBuilder(runtime.toString(), "--root", runtimeRoot.toString(), "delete", "--force", id)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
         }
         for (long pid : shimPids) {

@@ -48,13 +48,22 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Real shims driving real runc containers (root). */
+/**
+ * Real shims driving real runc containers (root): the runtime binary path, which any runtime but the
+ * installation's own jrunc takes. {@link InProcessShimLifecycleIT} runs the same tests on jrunc in
+ * the shim's JVM.
+ */
 class ShimLifecycleIT {
     private ShimHarness harness;
 
+    /** The harness whose runtime the tests drive. */
+    ShimHarness newHarness() throws Exception {
+        return new ShimHarness(ShimHarness.RUNC);
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        harness = new ShimHarness();
+        harness = newHarness();
     }
 
     @AfterEach
@@ -104,7 +113,7 @@ class ShimLifecycleIT {
             DeleteResponse deleted = shim.delete(DeleteRequest.newBuilder().setId(id).build());
             assertThat(deleted.getExitStatus()).isEqualTo(3);
             assertThat(deleted.getPid()).isEqualTo(pid);
-            assertThat(ShimHarness.run(harness.dir, "runc", "--root", harness.runtimeRoot.toString(), "list")).doesNotContain(id);
+            assertThat(harness.runtimeList()).doesNotContain(id);
             assertThatThrownBy(() -> state(shim, id)).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
             Envelope deleteEvent = daemon.next(10);
             assertThat(deleteEvent.getTopic()).isEqualTo("/tasks/delete");
@@ -303,7 +312,7 @@ class ShimLifecycleIT {
 
         Thread.sleep(200);
         assertThat(ShimHarness.alive(pid)).as("nothing kills the container when its shim dies").isTrue();
-        ExitStatus exit = DeadShimCleanup.cleanup(ShimHarness.RUNC, harness.runtimeRoot, id, bundle);
+        ExitStatus exit = DeadShimCleanup.cleanup(harness.runtime, harness.runtimeRoot, id, bundle);
         assertThat(exit.status()).isEqualTo(DeadShimCleanup.KILLED);
         assertThat(ExitStatusFile.read(bundle)).get().extracting(ExitStatus::status).isEqualTo(137);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -311,7 +320,7 @@ class ShimLifecycleIT {
             Thread.sleep(50);
         }
         assertThat(ShimHarness.alive(pid)).as("the container init is killed").isFalse();
-        assertThat(ShimHarness.run(harness.dir, "runc", "--root", harness.runtimeRoot.toString(), "list")).doesNotContain(id);
+        assertThat(harness.runtimeList()).doesNotContain(id);
         assertThat(Path.of("/sys/fs/cgroup/pids", id)).doesNotExist();
     }
 

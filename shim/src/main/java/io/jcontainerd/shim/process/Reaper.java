@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 
 /**
  * The shim's only waitpid caller. As subreaper the shim inherits the container's init and exec
@@ -16,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * can die before the runtime has even told us its pid.
  *
  * <p>Nothing else in the shim may wait for children; in particular the shim starts processes only
- * through {@link #spawn}, never with {@link ProcessBuilder}, whose own reaper would race this one.
+ * through {@link #spawn} or {@link #spawned}, never with {@link ProcessBuilder}, whose own reaper
+ * would race this one. The in-process runtime's waits come here too (runtime.ReaperChildren).
  */
 public final class Reaper {
     private static final int KEPT_UNCLAIMED_EXITS = 1024;
@@ -44,10 +46,19 @@ public final class Reaper {
 
     /** Starts a child (see {@link ShimSyscalls#spawn}) and returns its pid. */
     public int spawn(List<String> argv, Map<String, String> env, int[] stdio) {
+        return spawned(() -> sys.spawn(argv, env, stdio));
+    }
+
+    /**
+     * Runs {@code spawn}, which starts one child of the shim in any way (the in-process runtime's
+     * init stages and hooks) and returns its pid. Every child must start through here: the reaping
+     * thread sleeps while the shim has no children and wakes up when one is started.
+     */
+    public int spawned(IntSupplier spawn) {
         synchronized (lock) {
             // Under the lock so that a stale exit of an earlier process with the same pid can be
             // dropped before the reaper can record this one's.
-            int pid = sys.spawn(argv, env, stdio);
+            int pid = spawn.getAsInt();
             unclaimed.remove(pid);
             spawned++;
             lock.notifyAll();

@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * Records the shim's AOT cache (JEP 483/514) with one training run: starts {@code bin/jcontainerd-shim}
  * with {@code -XX:AOTCacheOutput}, runs a busybox container through the calls the supervisor makes
  * (create, start, state, exec, pids, kill, wait, delete, shutdown) and waits for the shim to exit,
- * which writes the cache. Needs root, runc and busybox-static.
+ * which writes the cache. The container runs on the installation's own jrunc, in the shim's JVM (the
+ * path every container takes), so jrunc's library classes are in the cache too. Needs root, runc
+ * (for {@code runc spec}) and busybox-static.
  *
  * <p>Usage: {@code java -cp <shim jar and libs> io.jcontainerd.shim.tools.AotTraining REPO OUTPUT.aot}
  */
@@ -44,7 +46,8 @@ public final class AotTraining {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jcd-shim-aot");
         String id = "aot-training";
         Path bundle = dir.resolve(id);
-        Path root = dir.resolve("runc");
+        Path root = dir.resolve("jrunc");
+        Path jrunc = repo.resolve("bin/jrunc");
         Process shimProcess = null;
         try {
             makeBundle(bundle);
@@ -52,7 +55,7 @@ public final class AotTraining {
             ProcessBuilder builder = new ProcessBuilder(repo.resolve("bin/jcontainerd-shim").toString(),
                     "--namespace", "default", "--id", id, "--bundle", bundle.toString(),
                     "--address", dir.resolve("no-daemon.sock").toString(), "--socket", socket.toString(),
-                    "--runtime", "/usr/sbin/runc", "--runtime-root", root.toString())
+                    "--runtime", jrunc.toString(), "--runtime-root", root.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("shim.log").toFile());
             builder.environment().put("JCD_SHIM_JAVA_OPTS", "-XX:AOTCacheOutput=" + output);
             shimProcess = builder.start();
@@ -84,7 +87,7 @@ public final class AotTraining {
             if (shimProcess != null && shimProcess.isAlive()) {
                 shimProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            run(List.of("/usr/sbin/runc", "--root", root.toString(), "delete", "--force", id));
+            run(List.of(jrunc.toString(), "--root", root.toString(), "delete", "--force", id));
             try (Stream<Path> all = Files.walk(dir)) {
                 for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);

@@ -26,16 +26,19 @@ public final class ShimLauncher {
     private final Path home;
     private final Path state;
     private final Path daemonSocket;
+    private final boolean runtimeInProcess;
 
     /**
-     * @param home         the installation holding bin/jcontainerd-shim
-     * @param state        the daemon's state directory
-     * @param daemonSocket where the shim sends events
+     * @param home             the installation holding bin/jcontainerd-shim
+     * @param state            the daemon's state directory
+     * @param daemonSocket     where the shim sends events
+     * @param runtimeInProcess shims run the installation's own jrunc in their JVM (config runtime.in_process)
      */
-    public ShimLauncher(Path home, Path state, Path daemonSocket) {
+    public ShimLauncher(Path home, Path state, Path daemonSocket, boolean runtimeInProcess) {
         this.home = home;
         this.state = state;
         this.daemonSocket = daemonSocket;
+        this.runtimeInProcess = runtimeInProcess;
     }
 
     public Path socketFor(String ns, String id) {
@@ -58,6 +61,9 @@ public final class ShimLauncher {
                 "--bundle", bundle.toString(), "--address", daemonSocket.toString(), "--socket", socket.toString()));
         if (runtime != null) {
             cmd.addAll(List.of("--runtime", runtime.toString()));
+        }
+        if (!runtimeInProcess) {
+            cmd.addAll(List.of("--runtime-in-process", "false"));
         }
         Process p;
         try {

@@ -1,0 +1,93 @@
+package io.jcontainerd.shim.runtime;
+
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.runtime.container.InitCommand;
+import io.jcontainerd.shim.linux.ShimSyscalls;
+import io.jcontainerd.shim.process.Reaper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The shim's {@link RuntimeSelector}: the runtime binary and state root a Create names (else the
+ * shim's defaults), run in-process when that binary is this installation's own jrunc launcher
+ * (unless in-process running is turned off), else through its command line (runc, crun, another jrunc).
+ */
+public final class Runtimes implements RuntimeSelector {
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final Path defaultBinary;
+    private final Path defaultRoot;
+    private final Optional<Path> ownJrunc;
+    private final Path logFile;
+    private final Reaper reaper;
+    private final ShimSyscalls sys;
+    private final Supplier<InitCommand> initCommand;
+
+    /**
+     * @param ownJrunc the installation's {@code bin/jrunc}, to run in-process; null: always run binaries
+     */
+    public Runtimes(Path defaultBinary, Path defaultRoot, Path ownJrunc, Path logFile, Reaper reaper, ShimSyscalls sys) {
+        this.defaultBinary = defaultBinary;
+        this.defaultRoot = defaultRoot;
+        this.ownJrunc = ownJrunc == null ? Optional.empty() : real(ownJrunc);
+        this.logFile = logFile;
+        this.reaper = reaper;
+        this.sys = sys;
+        this.initCommand = memoized(InitCommand::current);
+    }
+
+    @Override
+    public OciRuntime select(String binaryName, String root) {
+        Path binary = binaryName.isEmpty() ? defaultBinary : onPath(binaryName);
+        Path stateRoot = root.isEmpty() ? defaultRoot : Path.of(root);
+        boolean inProcess = inProcess(binary);
+        // one line in shim.log per task, so it is plain which way a container was run
+        System.err.println("jcontainerd-shim: runtime " + binary + (inProcess ? " in-process" : " as a command") + ", root " + stateRoot);
+        return inProcess ? new InProcessRuntime(stateRoot, reaper, initCommand) : new RuntimeBinary(binary, stateRoot, logFile, reaper, sys);
+    }
+
+    /** True when {@code binary} is (a link to) the installation's own jrunc and in-process running is on. */
+    public boolean inProcess(Path binary) {
+        return ownJrunc.isPresent() && ownJrunc.equals(real(binary));
+    }
+
+    private static Optional<Path> real(Path path) {
+        try {
+            return Optional.of(path.toRealPath());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static Path onPath(String binary) {
+        if (binary.contains("/")) {
+            return Path.of(binary);
+        }
+        String path = System.getenv().getOrDefault("PATH", DEFAULT_PATH);
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir, binary);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw JcdException.notFound("runtime binary %s is not on PATH (%s)", binary, path);
+    }
+
+    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
+    }
+}

@@ -38,8 +38,10 @@ final class DeviceRules {
     static String v1(DeviceRule r) {
         String type = r.type() == null ? "a" : r.type();
         if (type.equals("a")) return "a";
-        return "%s %s:%s %s".formatted(type, r.major() == null || r.major() < 0 ? "*" : r.major(),
-                r.minor() == null || r.minor() < 0 ? "*" : r.minor(), r.access() == null || r.access().isEmpty() ? "rwm" : r.access());
+        // concatenated, not formatted: every create writes these, and Formatter's first use costs ms
+        return type + " " + (r.major() == null || r.major() < 0 ? "*" : r.major().toString()) + ":"
+                + (r.minor() == null || r.minor() < 0 ? "*" : r.minor().toString()) + " "
+                + (r.access() == null || r.access().isEmpty() ? "rwm" : r.access());
     }
 
     static Effective evaluate(List<DeviceRule> rules) {

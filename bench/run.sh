@@ -22,8 +22,9 @@ while (($#)); do
 done
 [[ $EUID -eq 0 ]] || { echo "bench: run as root (containers, mounts and cgroups need it)" >&2; exit 1; }
 
-scripts/install-deps.sh
-[[ "${BENCH_SKIP_BUILD:-}" == 1 ]] || scripts/build.sh
+# stdout is the table alone: what installing and building print goes to stderr
+scripts/install-deps.sh >&2
+[[ "${BENCH_SKIP_BUILD:-}" == 1 ]] || scripts/build.sh >&2
 
 source bench/lib/common.sh
 source bench/lib/pull.sh

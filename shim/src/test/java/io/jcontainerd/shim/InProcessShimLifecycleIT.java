@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,5 +50,82 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(137);
         shim.delete(DeleteRequest.newBuilder().setId(id).build());
         assertThat(harness.runtimeList()).doesNotContain(id);
+    }
+
+    @Test
+    void concurrentCreatesInOneShimKeepTheirOwnStdioAndLeaveNoThreadFdOrNamespaceBehind() throws Exception {
+        String keeper = harness.newId();
+        Path keeperBundle = harness.bundle(keeper, false, "sleep", "1000");
+        ShimClient client = harness.startShim(keeper, keeperBundle, harness.dir.resolve("nodaemon.sock"));
+        ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(120, TimeUnit.SECONDS);
+        long shimPid = ShimFiles.pid(keeperBundle);
+        shim.create(CreateTaskRequest.newBuilder().setId(keeper).setBundle(keeperBundle.toString()).build());
+        shim.start(StartRequest.newBuilder().setId(keeper).build());
+        runInParallel(shim, 1); // warm-up: the shim's pools and lazily opened files reach their steady state
+        Thread.sleep(500);
+        List<String> fdsBefore = fds(shimPid);
+
+        for (int round = 0; round < 3; round++) {
+            runInParallel(shim, 4);
+        }
+        Thread.sleep(500);
+
+        assertThat(fds(shimPid)).as("open files of the shim").isEqualTo(fdsBefore);
+        String hostMnt = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        try (var threads = Files.list(Path.of("/proc/" + shimPid + "/task"))) {
+            for (Path thread : threads.toList()) {
+                String name = Files.readString(thread.resolve("comm")).strip();
+                assertThat(name).as("a create's thread outlived it").doesNotStartWith("jrunc-");
+                for (String ns : List.of("mnt", "net", "pid_for_children", "uts", "ipc")) {
+                    assertThat(Files.readSymbolicLink(thread.resolve("ns/" + ns)).toString())
+                            .as(name + " " + ns).isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)).toString());
+                }
+            }
+        }
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + shimPid + "/ns/mnt")).toString()).isEqualTo(hostMnt);
+        shim.kill(KillRequest.newBuilder().setId(keeper).setSignal(9).build());
+        shim.wait(WaitRequest.newBuilder().setId(keeper).build());
+        shim.delete(DeleteRequest.newBuilder().setId(keeper).build());
+    }
+
+    /** {@code n} containers created, started, awaited and deleted at once, each echoing its id to its own file. */
+    private void runInParallel(ShimGrpc.ShimBlockingStub shim, int n) throws Exception {
+        List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = harness.newId();
+            Path bundle = harness.bundle(id, false, "sh", "-c", "echo I am " + id + "; echo err " + id + " >&2; exit 4");
+            Path out = harness.dir.resolve(id + ".out"), err = harness.dir.resolve(id + ".err");
+            runs.add(CompletableFuture.runAsync(() -> {
+                shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+                        .setStdout("file://" + out).setStderr("file://" + err).build());
+                shim.start(StartRequest.newBuilder().setId(id).build());
+                assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(4);
+                shim.delete(DeleteRequest.newBuilder().setId(id).build());
+                try {
+                    assertThat(Files.readString(out)).isEqualTo("I am " + id + "\n");
+                    assertThat(Files.readString(err)).isEqualTo("err " + id + "\n");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r)));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    }
+
+    /** What the shim has open, by target (fd numbers may be reused in any order). */
+    private static List<String> fds(long pid) throws Exception {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            List<String> targets = new java.util.ArrayList<>();
+            for (Path fd : fds.toList()) {
+                try {
+                    String t = Files.readSymbolicLink(fd).toString();
+                    // sockets, pipes and anonymous inodes are named by inode: count them, not name them
+                    targets.add(t.replaceAll("\\[\\d+]", "[]"));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the listing's own directory fd
+                }
+            }
+            return targets.stream().sorted().toList();
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -32,18 +33,26 @@ public final class Containers {
     private final StateStore store;
     private final Children children;
     private final Supplier<InitCommand> initCommand;
+    private final SpareInit spare;
 
     /** The jrunc command's: it waits for its own children, and its init stage runs from its own jar. */
-    public Containers(Path root) { this(root, Children.own(), InitCommand::current); }
+    public Containers(Path root) { this(root, Children.own(), InitCommand::current, null); }
 
     /**
      * @param children    starts and reaps the init stages and hooks (see {@link Children})
      * @param initCommand the init stage's command line
+     * @param spare       an init stage started ahead of need, taken by a create it fits; null: none
      */
-    public Containers(Path root, Children children, Supplier<InitCommand> initCommand) {
+    public Containers(Path root, Children children, Supplier<InitCommand> initCommand, SpareInit spare) {
         this.store = new StateStore(root);
         this.children = children;
         this.initCommand = initCommand;
+        this.spare = spare;
+    }
+
+    /** The {@link SpareInit} an embedding process keeps for the Containers it makes, launched like theirs. */
+    public static SpareInit spareInit(Children children, Supplier<InitCommand> initCommand) {
+        return new SpareInit(() -> new InitLauncher(new JnaSyscalls(), initCommand.get(), children), children);
     }
 
     public StateStore store() { return store; }
@@ -72,7 +81,9 @@ public final class Containers {
                 else joins.put(ns.path(), flag);
             }
             // the init JVM boots (tens of ms) while this one creates the cgroup and the fifo and builds the plan
-            init = launcher().launch(flags, joins, options.preserveFds(), stdio);
+            int unshare = flags;
+            init = (spare == null ? Optional.<InitLauncher.Launched>empty() : spare.take(flags, joins, options.preserveFds(), stdio))
+                    .orElseGet(() -> launcher().launch(unshare, joins, options.preserveFds(), stdio));
             cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
             cgroup.create(spec.linux().resources());
             Path fifo = store.fifo(id);

@@ -56,6 +56,11 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
     }
 
     public List<String> argv(int syncFd) {
+        return argv(syncFd, false);
+    }
+
+    /** @param spare the init stage first waits for its stdio and mount namespace ({@link InitMain#SPARE}) */
+    public List<String> argv(int syncFd, boolean spare) {
         List<String> a = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=100", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k",
                 "-XX:+DisableAttachMechanism", "--enable-native-access=ALL-UNNAMED"));
@@ -82,6 +87,7 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         a.add(jar + ":" + jnaJar);
         a.add(InitMain.class.getName());
         a.add(Integer.toString(syncFd));
+        if (spare) a.add(InitMain.SPARE);
         return a;
     }
 

@@ -26,6 +26,10 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
 public final class InitLauncher {
     public record Launched(int pid, FdChannel channel) {}
 
+    /** The namespaces a spare init stage is born in (and a mount namespace): what a container usually asks for. */
+    public static final int SPARE_NAMESPACES = LinuxConstants.CLONE_NEWPID | LinuxConstants.CLONE_NEWUTS
+            | LinuxConstants.CLONE_NEWIPC | LinuxConstants.CLONE_NEWNET;
+
     private final Syscalls sys;
     private final InitCommand command;
     private final Children children;
@@ -48,11 +52,53 @@ public final class InitLauncher {
      * @param stdio        what the init stage (and so the container's process) gets as fds 0, 1 and 2
      */
     public Launched launch(int unshareFlags, Map<String, Integer> joins, int preserveFds, StdioFds stdio) {
+        return onOwnThread("start the init stage", () -> {
+            privateMountNamespace();
+            for (var j : joins.entrySet()) sys.setns(j.getKey(), j.getValue());
+            if (unshareFlags != 0) sys.unshare(unshareFlags);
+            return spawnOnThisThread(preserveFds, stdio, false);
+        });
+    }
+
+    /**
+     * A spare init stage (see {@link SpareInit}): born in new {@link #SPARE_NAMESPACES} and a private
+     * mount namespace, its stdio /dev/null; it boots and waits for its stdio and the container's mount
+     * namespace ({@link #mountNamespace}) before it reads its plan.
+     */
+    public Launched launchSpare() {
+        return onOwnThread("start a spare init stage", () -> {
+            privateMountNamespace();
+            sys.unshare(SPARE_NAMESPACES);
+            int devNull = LibC.INSTANCE.open("/dev/null", LinuxConstants.O_RDWR | LinuxConstants.O_CLOEXEC, 0);
+            if (devNull < 0) throw JruncException.system("cannot open /dev/null: errno %d", Native.getLastError());
+            try {
+                return spawnOnThisThread(0, new StdioFds(devNull, devNull, devNull), true);
+            } finally {
+                LibC.INSTANCE.close(devNull);
+            }
+        });
+    }
+
+    /**
+     * An fd of a new mount namespace made as the one the init stage is born in (a slave copy of this
+     * process's, the JDK and jrunc's jars read-only), copied now: a spare init stage joins it to see
+     * the mounts made since it was started (the host's mounts need not propagate).
+     */
+    public int mountNamespace() {
+        return onOwnThread("prepare a mount namespace", () -> {
+            privateMountNamespace();
+            int fd = LibC.INSTANCE.open("/proc/thread-self/ns/mnt", LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC, 0);
+            if (fd < 0) throw JruncException.system("cannot open /proc/thread-self/ns/mnt: errno %d", Native.getLastError());
+            return fd; // the open fd keeps the namespace alive after the thread is gone
+        });
+    }
+
+    /** Runs {@code body} on a fresh platform thread: the namespaces it unshares and joins die with it. */
+    private <T> T onOwnThread(String what, java.util.function.Supplier<T> body) {
         AtomicReference<Object> result = new AtomicReference<>();
-        // a fresh thread each time: the namespaces it unshares and joins die with it
         Thread t = Thread.ofPlatform().name("jrunc-spawn").unstarted(() -> {
             try {
-                result.set(spawnOnThisThread(unshareFlags, joins, preserveFds, stdio));
+                result.set(body.get());
             } catch (Throwable e) {
                 result.set(e);
             }
@@ -62,14 +108,16 @@ public final class InitLauncher {
             t.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw JruncException.system("interrupted while starting the init stage");
+            throw JruncException.system("interrupted while trying to %s", what);
         }
         if (result.get() instanceof RuntimeException e) throw e;
-        if (result.get() instanceof Throwable e) throw JruncException.system("cannot start the init stage: %s", e);
-        return (Launched) result.get();
+        if (result.get() instanceof Throwable e) throw JruncException.system("cannot %s: %s", what, e);
+        @SuppressWarnings("unchecked") T value = (T) result.get();
+        return value;
     }
 
-    private Launched spawnOnThisThread(int unshareFlags, Map<String, Integer> joins, int preserveFds, StdioFds stdio) {
+    /** This thread's own mount namespace: a slave of the host's, with the JDK and jrunc's jars read-only. */
+    private void privateMountNamespace() {
         sys.unshare(LinuxConstants.CLONE_NEWNS);
         sys.mount("", "/", "", MS_SLAVE | MS_REC, null);
         for (Path dir : command.readOnlyDirs()) {
@@ -77,9 +125,9 @@ public final class InitLauncher {
             sys.mount(d, d, "", MS_BIND | MS_REC, null);
             sys.mount("", d, "", MS_BIND | MS_REMOUNT | MS_RDONLY, null);
         }
-        for (var j : joins.entrySet()) sys.setns(j.getKey(), j.getValue());
-        if (unshareFlags != 0) sys.unshare(unshareFlags);
+    }
 
+    private Launched spawnOnThisThread(int preserveFds, StdioFds stdio, boolean spare) {
         LibC c = LibC.INSTANCE;
         int[] pair = new int[2];
         if (c.socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | LinuxConstants.O_CLOEXEC, 0, pair) < 0) {
@@ -93,7 +141,7 @@ public final class InitLauncher {
         fds[2] = stdio.stderr();
         fds[childFd] = pair[1];
         try {
-            List<String> argv = command.argv(childFd);
+            List<String> argv = command.argv(childFd, spare);
             int pid = children.spawn(() -> PosixSpawn.spawn(argv, List.of("LANG=C"), fds));
             return new Launched(pid, new FdChannel(pair[0]));
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.jcontainerd.runtime.init;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.linux.LibC;
 
@@ -9,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 
 /** {@link SyncChannel} over a raw socket fd (one end of the socketpair between jrunc and the init stage). */
 public final class FdChannel implements SyncChannel {
+    /** sizeof(struct cmsghdr) on x86_64: the fds of an SCM_RIGHTS message follow it. */
+    private static final int CMSG_HEADER = 16;
+
     private final int fd;
     private boolean closed;
 
@@ -36,6 +41,57 @@ public final class FdChannel implements SyncChannel {
     public void sendBytes(byte[] data) {
         writeAll(ByteBuffer.allocate(4).putInt(data.length).array());
         writeAll(data);
+    }
+
+    /** Passes {@code fds} to the other side in one message (SCM_RIGHTS); they stay open here. */
+    public void sendFds(int... fds) {
+        Memory data = new Memory(1);
+        data.setByte(0, (byte) 'F');
+        Memory iov = iov(data);
+        Memory control = new Memory(cmsgSpace(fds.length));
+        control.clear();
+        control.setLong(0, CMSG_HEADER + 4L * fds.length); // CMSG_LEN
+        control.setInt(8, 1);                               // SOL_SOCKET
+        control.setInt(12, 1);                              // SCM_RIGHTS
+        for (int i = 0; i < fds.length; i++) control.setInt(CMSG_HEADER + 4L * i, fds[i]);
+        if (LibC.INSTANCE.sendmsg(fd, msghdr(iov, control), 0) != 1) {
+            throw JruncException.system("cannot pass %d fds over the sync socket: errno %d", fds.length, Native.getLastError());
+        }
+    }
+
+    /** The {@code count} fds sent by {@link #sendFds} (close-on-exec here), or null when the other side went away. */
+    public int[] receiveFds(int count) {
+        Memory data = new Memory(1);
+        Memory control = new Memory(cmsgSpace(count));
+        control.clear();
+        long n = LibC.INSTANCE.recvmsg(fd, msghdr(iov(data), control), 0x40000000 /* MSG_CMSG_CLOEXEC */);
+        if (n <= 0) return null;
+        if (control.getInt(8) != 1 || control.getInt(12) != 1 || control.getLong(0) != CMSG_HEADER + 4L * count) {
+            throw JruncException.system("expected %d fds on the sync socket, got a message without them", count);
+        }
+        int[] fds = new int[count];
+        for (int i = 0; i < count; i++) fds[i] = control.getInt(CMSG_HEADER + 4L * i);
+        return fds;
+    }
+
+    private static int cmsgSpace(int fds) { return CMSG_HEADER + ((4 * fds + 7) & ~7); }
+
+    private static Memory iov(Memory data) {
+        Memory iov = new Memory(16);
+        iov.setPointer(0, data);
+        iov.setLong(8, data.size());
+        return iov;
+    }
+
+    /** struct msghdr (x86_64): no name, one iovec, the control buffer. */
+    private static Memory msghdr(Memory iov, Memory control) {
+        Memory msg = new Memory(56);
+        msg.clear();
+        msg.setPointer(16, iov);
+        msg.setLong(24, 1);
+        msg.setPointer(32, control);
+        msg.setLong(40, control.size());
+        return msg;
     }
 
     public byte[] receiveBytes() {

@@ -8,12 +8,16 @@ import io.jcontainerd.runtime.linux.SyscallException;
  * small: it loads only the plan codec, the stage and JNA. argv[0] is the sync socket's fd number.
  */
 public final class InitMain {
+    /** argv[1] of a spare init stage, which first waits for its stdio and mount namespace ({@link SpareHandOver}). */
+    public static final String SPARE = "spare";
+
     private InitMain() {}
 
     public static void main(String[] args) {
         FdChannel channel = new FdChannel(Integer.parseInt(args[0]));
         InitPlan plan;
         try {
+            if (args.length > 1 && args[1].equals(SPARE) && !SpareHandOver.receive(channel)) Runtime.getRuntime().halt(0);
             plan = PlanCodec.decode(channel.receiveBytes());
         } catch (RuntimeException e) {
             channel.send("error cannot read the init plan: " + e.getMessage());

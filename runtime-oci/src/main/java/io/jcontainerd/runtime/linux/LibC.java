@@ -66,6 +66,7 @@ public final class LibC {
     public int socket(int domain, int type, int protocol) { return i("socket", domain, type, protocol); }
     public int connect(int fd, Pointer addr, int len) { return i("connect", fd, addr, len); }
     public long sendmsg(int fd, Pointer msg, int flags) { return l("sendmsg", fd, msg, flags); }
+    public long recvmsg(int fd, Pointer msg, int flags) { return l("recvmsg", fd, msg, flags); }
 
     public int posix_spawn_file_actions_init(Pointer fa) { return i("posix_spawn_file_actions_init", fa); }
     public int posix_spawn_file_actions_adddup2(Pointer fa, int fd, int newFd) { return i("posix_spawn_file_actions_adddup2", fa, fd, newFd); }

@@ -100,6 +100,12 @@ class ProcSelfExeAttackIT {
         String id = "ro-" + UUID.randomUUID().toString().substring(0, 8);
         assertThat(jrunc.run("create", "--bundle", bundle.dir.toString(), id).code()).isZero();
         int pid = BusyboxBundle.JSON.readTree(jrunc.run("state", id).stdout()).get("pid").asInt();
+        assertJdkAndJarsReadOnly(pid);
+        assertThat(jrunc.run("delete", "--force", id).code()).isZero();
+    }
+
+    /** The jars, libraries and AOT cache the init stage {@code pid} has open sit on read-only mounts, even for host root. */
+    static void assertJdkAndJarsReadOnly(int pid) throws Exception {
         // this test runs as host root: it may open /proc/<init>/fd/*, yet the files sit on read-only mounts
         List<Path> ours = new java.util.ArrayList<>();
         try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
@@ -114,7 +120,6 @@ class ProcSelfExeAttackIT {
                     .as(fd + " -> " + Files.readSymbolicLink(fd)).hasMessageContaining("Read-only file system");
         }
         assertThat(Files.readSymbolicLink(ours.getFirst()).toString()).as("no host path is visible").doesNotStartWith(Jrunc.REPO.toString());
-        assertThat(jrunc.run("delete", "--force", id).code()).isZero();
     }
 
     private String awaitLog(String name) throws Exception {

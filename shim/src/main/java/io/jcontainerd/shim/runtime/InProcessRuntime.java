@@ -35,7 +35,7 @@ public final class InProcessRuntime implements OciRuntime {
     private final Containers containers;
 
     public InProcessRuntime(Path root, Reaper reaper, Supplier<InitCommand> initCommand) {
-        this.containers = new Containers(root, new ReaperChildren(reaper), initCommand);
+        this.containers = new Containers(root, new ReaperChildren(reaper), initCommand, null);
     }
 
     public Path root() {

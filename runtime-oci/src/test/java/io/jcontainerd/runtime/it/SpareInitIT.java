@@ -1,0 +1,154 @@
+package io.jcontainerd.runtime.it;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.runtime.container.Children;
+import io.jcontainerd.runtime.container.Containers;
+import io.jcontainerd.runtime.container.InitCommand;
+import io.jcontainerd.runtime.container.PlanBuilder;
+import io.jcontainerd.runtime.container.SpareInit;
+import io.jcontainerd.runtime.container.StdioFds;
+import io.jcontainerd.runtime.linux.LibC;
+import io.jcontainerd.runtime.linux.LinuxConstants;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The library embedded as the shim embeds it (this JVM creates containers through {@link Containers})
+ * with a {@link SpareInit}: the spare is started before the container's rootfs is mounted (and this
+ * host does not propagate mounts into other namespaces), then handed its stdio and the container's
+ * mount namespace by the create that fits it.
+ */
+class SpareInitIT {
+    Jrunc jrunc;
+    BusyboxBundle bundle;
+    Path image;
+    SpareInit spare;
+    final List<Integer> fds = new ArrayList<>();
+    boolean mounted;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        jrunc = Jrunc.jrunc();
+        bundle = BusyboxBundle.create(jrunc);
+        // the image lives beside the bundle and is bind-mounted onto an empty rootfs only after the spare started,
+        // the way the shim mounts the snapshot onto the bundle's rootfs before it creates the container
+        image = bundle.dir.resolve("image");
+        Files.move(bundle.rootfs(), image);
+        Files.createDirectory(bundle.rootfs());
+        Files.writeString(image.resolve("marker"), "mounted after the spare started\n");
+        spare = Containers.spareInit(Children.own(), InitCommand::current);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            spare.discard();
+            fds.forEach(LibC.INSTANCE::close);
+            jrunc.close();
+            if (mounted) LibC.INSTANCE.umount2(bundle.rootfs().toString(), LinuxConstants.MNT_DETACH);
+        } finally {
+            bundle.close();
+        }
+    }
+
+    @Test
+    void aCreateThatFitsTakesTheSpareWhichSeesTheRootfsMountedSinceAndWritesToTheGivenStdio() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        mountImage();
+        Path out = bundle.dir.resolve("out"), err = bundle.dir.resolve("err");
+        bundle.args("sh", "-c", "cat /marker; hostname; echo to-stderr >&2; exit 3");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+        String id = newId();
+
+        int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
+                new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open(out.toString(), LinuxConstants.O_WRONLY | 0100),
+                        open(err.toString(), LinuxConstants.O_WRONLY | 0100)));
+
+        assertThat(pid).as("the create took the spare").isEqualTo(sparePid);
+        assertThat(spare.pid()).isEmpty();
+        assertThat(jrunc.run("state", id).stdout()).contains("\"status\": \"created\"");
+        ProcSelfExeAttackIT.assertJdkAndJarsReadOnly(pid);
+        containers.start(id);
+        assertThat(containers.waitExit(pid)).isEqualTo(3);
+        assertThat(Files.readString(out)).isEqualTo("mounted after the spare started\njrunc-it\n");
+        assertThat(Files.readString(err)).isEqualTo("to-stderr\n");
+        containers.delete(id, false);
+        assertThat(jrunc.run("list").stdout()).doesNotContain(id);
+    }
+
+    @Test
+    void aCreateThatDoesNotFitStartsAFreshInitAndTheSpareKeepsWaitingUntilDiscarded() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        mountImage();
+        ArrayNode namespaces = bundle.linux().putArray("namespaces");
+        for (String type : List.of("pid", "ipc", "uts", "mount")) namespaces.addObject().put("type", type); // the host's network
+        bundle.save();
+        bundle.args("true");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+        String id = newId();
+
+        int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
+                new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open("/dev/null", LinuxConstants.O_WRONLY), open("/dev/null", LinuxConstants.O_WRONLY)));
+
+        assertThat(pid).isNotEqualTo(sparePid);
+        assertThat(spare.pid()).contains(sparePid);
+        containers.start(id);
+        assertThat(containers.waitExit(pid)).isZero();
+        containers.delete(id, false);
+        spare.discard();
+        assertThat(spare.pid()).isEmpty();
+        assertThat(Path.of("/proc/" + sparePid)).as("the discarded spare is gone and reaped").doesNotExist();
+    }
+
+    @Test
+    void aSpareThatDiedIsReplacedByAFreshInit() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        LibC.INSTANCE.kill(sparePid, LinuxConstants.SIGKILL);
+        mountImage();
+        bundle.args("true");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+        String id = newId();
+        Thread.sleep(100);
+
+        int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
+                new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open("/dev/null", LinuxConstants.O_WRONLY), open("/dev/null", LinuxConstants.O_WRONLY)));
+
+        assertThat(pid).isNotEqualTo(sparePid);
+        assertThat(Path.of("/proc/" + sparePid)).as("the dead spare was reaped").doesNotExist();
+        containers.start(id);
+        assertThat(containers.waitExit(pid)).isZero();
+        containers.delete(id, false);
+    }
+
+    private void mountImage() {
+        assertThat(LibC.INSTANCE.mount(image.toString(), bundle.rootfs().toString(), "", 4096 /* MS_BIND */, null)).isZero();
+        mounted = true;
+    }
+
+    private int open(String path, int flags) {
+        int fd = LibC.INSTANCE.open(path, flags | LinuxConstants.O_CLOEXEC, 0644);
+        assertThat(fd).as(path).isGreaterThanOrEqualTo(0);
+        fds.add(fd);
+        return fd;
+    }
+
+    private String newId() {
+        String id = "spare-" + UUID.randomUUID().toString().substring(0, 8);
+        jrunc.created.add(id);
+        return id;
+    }
+}

@@ -8,7 +8,6 @@ import io.jcontainerd.shim.grpc.ShimService;
 import io.jcontainerd.shim.linux.ShimSyscalls;
 import io.jcontainerd.shim.linux.SyscallException;
 import io.jcontainerd.shim.process.Reaper;
-import io.jcontainerd.shim.runtime.RuntimeSelector;
 import io.jcontainerd.shim.runtime.Runtimes;
 import io.jcontainerd.shim.task.Task;
 import io.jcontainerd.shim.task.TaskRegistry;
@@ -21,8 +20,9 @@ import java.util.concurrent.Executors;
 
 /**
  * {@code jcontainerd-shim}: detaches from whoever started it (own session), becomes the subreaper
- * of the container's processes, serves the Shim API on its socket, records where to find it in
- * the bundle, and exits when told to by Shutdown.
+ * of the containers' processes, serves the Shim API on its socket for a group of tasks (started with
+ * one, or with none as the supervisor's spare), records where to find it in each task's bundle, and
+ * exits when told to by Shutdown once no task is left, or when idle and unwanted ({@link IdleExit}).
  */
 public final class ShimMain {
 
@@ -43,7 +43,7 @@ public final class ShimMain {
             run(args, home);
             System.exit(0);
         } catch (RuntimeException | Error e) {
-            System.err.println("jcontainerd-shim " + args.namespace() + "/" + args.id() + ": " + e);
+            System.err.println("jcontainerd-shim " + args.name() + ": " + e);
             System.exit(1);
         }
     }
@@ -60,21 +60,24 @@ public final class ShimMain {
             throw new IllegalStateException("netty epoll is not available: " + Epoll.unavailabilityCause());
         }
         Reaper reaper = new Reaper(sys).start();
-        Path log = args.bundle().resolve("log.json");
-        RuntimeSelector runtimes = new Runtimes(args.runtime(), args.runtimeRoot(),
-                args.runtimeInProcess() && home != null ? home.resolve("bin/jrunc") : null, log, reaper, sys);
+        Runtimes runtimes = new Runtimes(args.runtime(), null,
+                args.runtimeInProcess() && home != null ? home.resolve("bin/jrunc") : null, null, reaper, sys);
         EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-        EventForwarder events = new EventForwarder(args.daemonAddress(), args.namespace(), group);
+        EventForwarder events = new EventForwarder(args.daemonAddress(), group);
         var exitHandlers = Executors.newVirtualThreadPerTaskExecutor();
         long pid = ProcessHandle.current().pid();
         TaskRegistry tasks = new TaskRegistry(
-                (id, bundle) -> new Task(args.namespace(), id, bundle, sys, reaper, runtimes, events, exitHandlers),
+                (namespace, id, bundle) -> new Task(namespace, id, bundle, sys, reaper,
+                        runtimes.forTask(args.runtimeRoot(namespace), bundle.resolve("log.json")),
+                        events.sink(namespace), exitHandlers),
                 task -> ShimFiles.write(task.bundle(), args.socket(), pid),
                 task -> ShimFiles.remove(task.bundle()));
-        tasks.add(args.id(), args.bundle());
+        args.firstTask().ifPresent(t -> tasks.add(t.namespace(), t.id(), t.bundle()));
         CountDownLatch shutdown = new CountDownLatch(1);
-        ShimServer server = ShimServer.start(args.socket(), new ShimService(tasks, args.namespace(), shutdown::countDown), group);
-        ShimFiles.write(args.bundle(), args.socket(), pid);
+        ShimServer server = ShimServer.start(args.socket(),
+                new ShimService(tasks, args.firstTask().map(ShimArgs.FirstTask::namespace).orElse(""), shutdown::countDown), group);
+        args.firstTask().ifPresent(t -> ShimFiles.write(t.bundle(), args.socket(), pid));
+        IdleExit.start(args.daemonAddress(), args.socket(), tasks, shutdown::countDown);
         try {
             shutdown.await();
         } catch (InterruptedException e) {
@@ -82,7 +85,7 @@ public final class ShimMain {
         }
         // The last exit event should reach the supervisor before the shim goes; it is on disk anyway.
         events.flush(Duration.ofSeconds(2));
-        ShimFiles.remove(args.bundle());
+        args.firstTask().ifPresent(t -> ShimFiles.remove(t.bundle()));
         tasks.all().forEach(task -> ShimFiles.remove(task.bundle()));
         server.stop(500);
         events.close();

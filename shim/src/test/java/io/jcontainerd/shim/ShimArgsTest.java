@@ -19,11 +19,11 @@ class ShimArgsTest {
     void readsTheSupervisorsCommandLineWithDefaultsForTheRuntime(@TempDir Path home) {
         ShimArgs args = ShimArgs.parse(REQUIRED, home);
 
-        assertThat(args.namespace()).isEqualTo("default");
-        assertThat(args.id()).isEqualTo("web");
+        assertThat(args.firstTask()).contains(new ShimArgs.FirstTask("default", "web", Path.of("/run/jcontainerd/tasks/default/web")));
         assertThat(args.socket()).isEqualTo(Path.of("/run/jcontainerd/s/web.sock"));
         assertThat(args.runtime()).as("no bin/jrunc yet: runc").isEqualTo(Path.of("/usr/sbin/runc"));
-        assertThat(args.runtimeRoot()).isEqualTo(Path.of("/run/jrunc/default"));
+        assertThat(args.runtimeRoot("default")).isEqualTo(Path.of("/run/jrunc/default"));
+        assertThat(args.name()).isEqualTo("default/web");
         assertThat(args.runtimeInProcess()).as("jrunc runs in the shim unless told otherwise").isTrue();
     }
 
@@ -39,6 +39,27 @@ class ShimArgsTest {
     }
 
     @Test
+    void startsWithoutATaskAsASpareWhoseRuntimeRootFollowsEachTasksNamespace() {
+        ShimArgs args = ShimArgs.parse(new String[] {"--address", "/run/jcontainerd/jcontainerd.sock",
+            "--socket", "/run/jcontainerd/s/0123abcd.sock"}, null);
+
+        assertThat(args.firstTask()).isEmpty();
+        assertThat(args.runtimeRoot("k8s.io")).isEqualTo(Path.of("/run/jrunc/k8s.io"));
+        assertThat(args.runtimeRoot("default")).isEqualTo(Path.of("/run/jrunc/default"));
+        assertThat(args.name()).isEqualTo("0123abcd.sock");
+        assertThat(ShimArgs.parse(new String[] {"--address", "/d.sock", "--socket", "/s.sock", "--runtime-root", "/tmp/r"}, null)
+                .runtimeRoot("k8s.io")).as("an explicit root serves every namespace").isEqualTo(Path.of("/tmp/r"));
+    }
+
+    @Test
+    void aTaskOnTheCommandLineNeedsItsNamespaceIdAndBundle() {
+        assertThatThrownBy(() -> ShimArgs.parse(new String[] {"--id", "web", "--address", "/d.sock", "--socket", "/s.sock"}, null))
+                .isInstanceOf(JcdException.class)
+                .hasMessageContaining("--namespace is required with --id (give all three, or none to start idle)")
+                .hasMessageContaining("usage:");
+    }
+
+    @Test
     void prefersTheProjectsJruncOnceItExists(@TempDir Path home) throws Exception {
         Path jrunc = Files.createDirectories(home.resolve("bin")).resolve("jrunc");
         Files.createFile(jrunc, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -48,8 +69,8 @@ class ShimArgsTest {
 
     @Test
     void refusesMissingFlagsAndRelativePathsWithTheUsage() {
-        assertThatThrownBy(() -> ShimArgs.parse(new String[] {"--id", "web"}, null))
-                .isInstanceOf(JcdException.class).hasMessageContaining("--namespace is required").hasMessageContaining("usage:");
+        assertThatThrownBy(() -> ShimArgs.parse(new String[] {"--socket", "/s.sock"}, null))
+                .isInstanceOf(JcdException.class).hasMessageContaining("--address is required").hasMessageContaining("usage:");
         String[] relative = REQUIRED.clone();
         relative[5] = "tasks/web";
         assertThatThrownBy(() -> ShimArgs.parse(relative, null)).hasMessageContaining("--bundle tasks/web must be an absolute path");

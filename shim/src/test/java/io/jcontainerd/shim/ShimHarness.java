@@ -114,6 +114,33 @@ final class ShimHarness implements AutoCloseable {
         return client(socket);
     }
 
+    /** A shim started without a task, as the supervisor's spare; its pid is tracked for clean-up. */
+    record Spare(ShimClient client, long pid) {
+    }
+
+    Spare startSpare(String name, Path daemonSocket) throws Exception {
+        Path socket = dir.resolve(name + ".sock");
+        Process launcher = new ProcessBuilder(REPO.resolve("bin/jcontainerd-shim").toString(),
+                "--address", daemonSocket.toString(), "--socket", socket.toString(),
+                "--runtime", runtime.toString(), "--runtime-root", runtimeRoot.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".shim.log").toFile())
+                .start();
+        shimPids.add(launcher.pid());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(socket)) {
+            if (System.nanoTime() > deadline || !launcher.isAlive()) {
+                throw new IllegalStateException("the spare shim " + name + " did not start: " + logs());
+            }
+            Thread.sleep(20);
+        }
+        ShimClient client = client(socket);
+        long pid = client.blocking().withDeadlineAfter(30, TimeUnit.SECONDS)
+                .connect(io.jcontainerd.api.shim.v1.ConnectRequest.getDefaultInstance()).getShimPid();
+        shimPids.add(pid);
+        return new Spare(client, pid);
+    }
+
     List<String> shimCommand(String id, Path bundle, Path daemonSocket, Path socket) {
         return List.of(REPO.resolve("bin/jcontainerd-shim").toString(), "--namespace", "default", "--id", id,
                 "--bundle", bundle.toString(), "--address", daemonSocket.toString(), "--socket", socket.toString(),

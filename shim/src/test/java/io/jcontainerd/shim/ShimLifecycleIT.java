@@ -110,7 +110,9 @@ class ShimLifecycleIT {
             assertThat(exit.getPid()).isEqualTo(pid);
             assertThat(exit.getExitStatus()).isEqualTo(3);
 
+            long shimPid = ShimFiles.pid(bundle);
             DeleteResponse deleted = shim.delete(DeleteRequest.newBuilder().setId(id).build());
+            assertThat(bundle.resolve(ShimFiles.ADDRESS)).as("a deleted task leaves its shim").doesNotExist();
             assertThat(deleted.getExitStatus()).isEqualTo(3);
             assertThat(deleted.getPid()).isEqualTo(pid);
             assertThat(harness.runtimeList()).doesNotContain(id);
@@ -119,11 +121,9 @@ class ShimLifecycleIT {
             assertThat(deleteEvent.getTopic()).isEqualTo("/tasks/delete");
             assertThat(AnyCodec.unpack(deleteEvent.getEvent(), TaskDelete.getDefaultInstance()).getExitStatus()).isEqualTo(3);
 
-            long shimPid = ShimFiles.pid(bundle);
             shim.shutdown(ShutdownRequest.newBuilder().setId(id).build());
             assertThat(ProcessHandle.of(shimPid).map(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join().isAlive()).orElse(false))
                     .as("shim exited after Shutdown").isFalse();
-            assertThat(bundle.resolve(ShimFiles.ADDRESS)).doesNotExist();
             assertThat(client.socket()).doesNotExist();
         }
     }

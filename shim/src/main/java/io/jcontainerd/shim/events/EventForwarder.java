@@ -25,28 +25,32 @@ import java.util.concurrent.TimeUnit;
  * order, one at a time, retrying each until the supervisor takes it: a supervisor that is down or
  * restarting gets the events once it is back (the exit status is also on disk, for the case that
  * the shim does not live that long). The channel is opened on the first event, not at start-up.
+ * Each event travels under the namespace of the task it is about ({@link #sink}): a shim's tasks
+ * may be of several namespaces.
  */
-public final class EventForwarder implements EventSink, AutoCloseable {
+public final class EventForwarder implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final Path daemonSocket;
-    private final String namespace;
     private final EventLoopGroup group;
     private final LinkedBlockingQueue<Envelope> queue = new LinkedBlockingQueue<>();
     private final Thread sender;
     private volatile ManagedChannel channel;
     private volatile boolean closed;
 
-    public EventForwarder(Path daemonSocket, String namespace, EventLoopGroup group) {
+    public EventForwarder(Path daemonSocket, EventLoopGroup group) {
         this.daemonSocket = daemonSocket;
-        this.namespace = namespace;
         this.group = group;
         this.sender = Thread.ofVirtual().name("events").start(this::sendLoop);
     }
 
-    @Override
-    public void publish(String topic, Message event) {
+    /** Where the events of a task of {@code namespace} go. */
+    public EventSink sink(String namespace) {
+        return (topic, event) -> publish(namespace, topic, event);
+    }
+
+    private void publish(String namespace, String topic, Message event) {
         queue.add(Envelope.newBuilder()
                 .setTimestamp(Timestamps.toTimestamp(Instant.now()))
                 .setNamespace(namespace)
@@ -96,7 +100,7 @@ public final class EventForwarder implements EventSink, AutoCloseable {
     private boolean forward(Envelope envelope) {
         try {
             EventsGrpc.newBlockingStub(channel())
-                    .withInterceptors(Namespaces.namespaceInterceptor(namespace))
+                    .withInterceptors(Namespaces.namespaceInterceptor(envelope.getNamespace()))
                     .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .forward(ForwardRequest.newBuilder().setEnvelope(envelope).build());
             return true;

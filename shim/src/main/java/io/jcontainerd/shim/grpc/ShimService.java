@@ -33,6 +33,7 @@ import io.jcontainerd.api.types.task.Process;
 import io.jcontainerd.api.types.task.ProcessInfo;
 import io.jcontainerd.api.types.task.Status;
 import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
@@ -53,7 +54,11 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     private final String namespace;
     private final Runnable shutdown;
 
-    /** {@code shutdown} makes the shim exit (after the current response is sent). */
+    /**
+     * @param namespace the one namespace this shim serves when it was started for a task of it; "" when
+     *                  each Create names its task's namespace
+     * @param shutdown  makes the shim exit (after the current response is sent)
+     */
     public ShimService(TaskRegistry tasks, String namespace, Runnable shutdown) {
         this.tasks = tasks;
         this.namespace = namespace;
@@ -67,18 +72,13 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
                 throw JcdException.notImplemented("task %s: restoring from a checkpoint is not supported by jcontainerd-shim",
                         request.getId());
             }
-            if (!request.getNamespace().isEmpty() && !request.getNamespace().equals(namespace)) {
-                throw JcdException.invalidArgument("task %s is in namespace %s but this shim serves namespace %s: start another shim",
-                        request.getId(), request.getNamespace(), namespace);
-            }
-            Task task = tasks.forCreate(request.getId(), request.getBundle());
             Options options = request.hasOptions() && AnyCodec.is(request.getOptions(), Options.getDefaultInstance())
                     ? AnyCodec.unpack(request.getOptions(), Options.getDefaultInstance())
                     : Options.getDefaultInstance();
-            int pid = task.create(request.getId(), request.getBundle(), request.getRootfsList(),
+            int pid = tasks.create(namespaceOf(request), request.getId(), request.getBundle(), task -> task.create(
+                    request.getId(), request.getBundle(), request.getRootfsList(),
                     new Stdio(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()),
-                    options.getBinaryName(), options.getRoot());
-            tasks.created(task);
+                    options.getBinaryName(), options.getRoot()));
             return CreateTaskResponse.newBuilder().setPid(pid).build();
         });
     }
@@ -115,6 +115,10 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
         answer(observer, () -> {
             ExitStatus exit = tasks.get(request.getId()).delete(request.getId(), request.getExecId());
+            if (request.getExecId().isEmpty()) {
+                // The task is gone with its init: it leaves the group.
+                tasks.forget(request.getId());
+            }
             DeleteResponse.Builder response = DeleteResponse.newBuilder().setPid(exit.pid()).setExitStatus(exit.status());
             Timestamps.setIfKnown(exit.exitedAt(), response::setExitedAt);
             return response.build();
@@ -241,16 +245,35 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
                 Thread.ofVirtual().start(shutdown);
                 return Empty.getDefaultInstance();
             }
-            // Like containerd's shim: a shutdown while something still runs is ignored.
-            List<Task> asked = request.getId().isEmpty() ? tasks.all() : List.of(tasks.get(request.getId()));
+            // Like containerd's shim: a shutdown while something still runs is ignored. A task
+            // already deleted has left; the shim exits once none is left.
+            List<Task> asked = request.getId().isEmpty() ? tasks.all()
+                    : tasks.all().stream().filter(t -> t.id().equals(request.getId())).toList();
             if (asked.stream().allMatch(Task::idle)) {
-                asked.forEach(tasks::forget);
-                if (tasks.isEmpty()) {
+                asked.forEach(t -> tasks.forget(t.id()));
+                if (tasks.closeIfIdle()) {
                     Thread.ofVirtual().start(shutdown);
                 }
             }
             return Empty.getDefaultInstance();
         });
+    }
+
+    /** The namespace of the task a Create is for: the request's, which a shim started for a task must share. */
+    private String namespaceOf(CreateTaskRequest request) {
+        String asked = request.getNamespace();
+        if (!namespace.isEmpty()) {
+            if (!asked.isEmpty() && !asked.equals(namespace)) {
+                throw JcdException.invalidArgument("task %s is in namespace %s but this shim serves namespace %s: start another shim",
+                        request.getId(), asked, namespace);
+            }
+            return namespace;
+        }
+        if (asked.isEmpty()) {
+            throw JcdException.invalidArgument("task %s: namespace is required (this shim serves the tasks of any namespace)",
+                    request.getId());
+        }
+        return Identifiers.validate("namespace", asked);
     }
 
     private static Process process(Task task, ProcessView view) {

@@ -31,13 +31,24 @@ public final class Runtimes implements RuntimeSelector {
      * @param ownJrunc the installation's {@code bin/jrunc}, to run in-process; null: always run binaries
      */
     public Runtimes(Path defaultBinary, Path defaultRoot, Path ownJrunc, Path logFile, Reaper reaper, ShimSyscalls sys) {
+        this(defaultBinary, defaultRoot, ownJrunc == null ? Optional.empty() : real(ownJrunc), logFile, reaper, sys,
+                memoized(InitCommand::current));
+    }
+
+    private Runtimes(Path defaultBinary, Path defaultRoot, Optional<Path> ownJrunc, Path logFile, Reaper reaper, ShimSyscalls sys,
+                     Supplier<InitCommand> initCommand) {
         this.defaultBinary = defaultBinary;
         this.defaultRoot = defaultRoot;
-        this.ownJrunc = ownJrunc == null ? Optional.empty() : real(ownJrunc);
+        this.ownJrunc = ownJrunc;
         this.logFile = logFile;
         this.reaper = reaper;
         this.sys = sys;
-        this.initCommand = memoized(InitCommand::current);
+        this.initCommand = initCommand;
+    }
+
+    /** The runtimes of one task of a group: its namespace's default state root, its own log file; the rest shared. */
+    public Runtimes forTask(Path taskDefaultRoot, Path taskLogFile) {
+        return new Runtimes(defaultBinary, taskDefaultRoot, ownJrunc, taskLogFile, reaper, sys, initCommand);
     }
 
     @Override

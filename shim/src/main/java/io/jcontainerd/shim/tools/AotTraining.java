@@ -14,7 +14,6 @@ import io.jcontainerd.api.shim.v1.WaitRequest;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.shim.ShimClient;
-import io.jcontainerd.shim.ShimFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +26,11 @@ import java.util.stream.Stream;
 
 /**
  * Records the shim's AOT cache (JEP 483/514) with one training run: starts {@code bin/jcontainerd-shim}
- * with {@code -XX:AOTCacheOutput}, runs a busybox container through the calls the supervisor makes
- * (create, start, state, exec, pids, kill, wait, delete, shutdown) and waits for the shim to exit,
- * which writes the cache. The container runs on the installation's own jrunc, in the shim's JVM (the
- * path every container takes), so jrunc's library classes are in the cache too. Needs root, runc
- * (for {@code runc spec}) and busybox-static.
+ * with {@code -XX:AOTCacheOutput} without a task, as the supervisor starts its spare shims, runs a
+ * busybox container through the calls the supervisor makes (create, start, state, exec, pids, kill,
+ * wait, delete, shutdown) and waits for the shim to exit, which writes the cache. The container runs
+ * on the installation's own jrunc, in the shim's JVM (the path every container takes), so jrunc's
+ * library classes are in the cache too. Needs root, runc (for {@code runc spec}) and busybox-static.
  *
  * <p>Usage: {@code java -cp <shim jar and libs> io.jcontainerd.shim.tools.AotTraining REPO OUTPUT.aot}
  */
@@ -53,19 +52,18 @@ public final class AotTraining {
             makeBundle(bundle);
             Path socket = dir.resolve("shim.sock");
             ProcessBuilder builder = new ProcessBuilder(repo.resolve("bin/jcontainerd-shim").toString(),
-                    "--namespace", "default", "--id", id, "--bundle", bundle.toString(),
                     "--address", dir.resolve("no-daemon.sock").toString(), "--socket", socket.toString(),
                     "--runtime", jrunc.toString(), "--runtime-root", root.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("shim.log").toFile());
             builder.environment().put("JCD_SHIM_JAVA_OPTS", "-XX:AOTCacheOutput=" + output);
             shimProcess = builder.start();
-            for (int i = 0; i < 600 && !Files.exists(bundle.resolve(ShimFiles.ADDRESS)); i++) {
+            for (int i = 0; i < 600 && !Files.exists(socket); i++) {
                 Thread.sleep(50);
             }
             try (ShimClient client = ShimClient.connect(socket)) {
                 ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(120, TimeUnit.SECONDS);
-                shim.connect(ConnectRequest.newBuilder().setId(id).build());
-                shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
+                shim.connect(ConnectRequest.getDefaultInstance());
+                shim.create(CreateTaskRequest.newBuilder().setId(id).setNamespace("default").setBundle(bundle.toString()).build());
                 shim.start(StartRequest.newBuilder().setId(id).build());
                 shim.state(StateRequest.newBuilder().setId(id).build());
                 shim.exec(ExecProcessRequest.newBuilder().setId(id).setExecId("probe").setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS,
@@ -77,7 +75,7 @@ public final class AotTraining {
                 shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
                 shim.wait(WaitRequest.newBuilder().setId(id).build());
                 shim.delete(DeleteRequest.newBuilder().setId(id).build());
-                shim.shutdown(ShutdownRequest.newBuilder().setId(id).build());
+                shim.shutdown(ShutdownRequest.getDefaultInstance());
             }
             if (!shimProcess.waitFor(120, TimeUnit.SECONDS) || !Files.exists(output)) {
                 throw new IllegalStateException("the training shim wrote no AOT cache " + output + ": "

@@ -40,6 +40,17 @@ class RuntimesTest {
     }
 
     @Test
+    void eachTaskOfAGroupGetsItsNamespacesRootAndItsOwnLog() throws Exception {
+        Path jrunc = executable(home.resolve("bin/jrunc"));
+        Runtimes shim = runtimes(Path.of("/usr/sbin/runc"), jrunc);
+
+        assertThat(shim.forTask(Path.of("/run/jrunc/k8s.io"), home.resolve("k8s/log.json")).select("", ""))
+                .isInstanceOfSatisfying(RuntimeBinary.class, r -> assertThat(r.root()).isEqualTo(Path.of("/run/jrunc/k8s.io")));
+        assertThat(shim.forTask(Path.of("/run/jrunc/other"), home.resolve("o/log.json")).select(jrunc.toString(), ""))
+                .isInstanceOfSatisfying(InProcessRuntime.class, r -> assertThat(r.root()).isEqualTo(Path.of("/run/jrunc/other")));
+    }
+
+    @Test
     void anyOtherRuntimeRunsAsItsBinary() throws Exception {
         Path jrunc = executable(home.resolve("bin/jrunc"));
         Path otherJrunc = executable(home.resolve("elsewhere/bin/jrunc"));

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -37,6 +38,9 @@ import java.util.Optional;
  * [runtime]
  * binary = "/usr/sbin/runc"       # default: jcontainerd's own bin/jrunc
  * in_process = false               # default true: shims run jcontainerd's own jrunc in their JVM
+ * [shim]
+ * group = "namespace"             # tasks of a namespace share a shim; "container": one shim per container
+ * spare = true                    # keep one idle shim started for the next create
  * </pre>
  */
 public final class ConfigLoader {
@@ -128,7 +132,21 @@ public final class ConfigLoader {
         }
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
                 new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
-                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess));
+                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess), shim(source, f.shim));
+    }
+
+    private static DaemonConfig.ShimConfig shim(String source, Shim shim) {
+        DaemonConfig.ShimConfig d = DaemonConfig.ShimConfig.DEFAULT;
+        if (shim == null) {
+            return d;
+        }
+        DaemonConfig.ShimGroup group = d.group();
+        if (shim.group != null) {
+            group = Arrays.stream(DaemonConfig.ShimGroup.values()).filter(g -> g.key().equals(shim.group)).findFirst()
+                    .orElseThrow(() -> JcdException.invalidArgument("%s: shim.group = \"%s\" is unknown: use \"namespace\" or \"container\"",
+                            source, shim.group));
+        }
+        return new DaemonConfig.ShimConfig(group, shim.spare != null ? shim.spare : d.spare());
     }
 
     private static int positive(String source, String key, Integer value, int fallback) {
@@ -166,6 +184,12 @@ public final class ConfigLoader {
         public Snapshotter snapshotter;
         public Pull pull;
         public Runtime runtime;
+        public Shim shim;
+    }
+
+    static final class Shim {
+        public String group;
+        public Boolean spare;
     }
 
     static final class Runtime {

@@ -14,9 +14,11 @@ import java.nio.file.Path;
  * @param snapshotter default snapshotter name
  * @param pull      pull tuning
  * @param runtime   the OCI runtime shims drive by default
+ * @param shim      how tasks are spread over shim processes
  */
 public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig docker,
-                           RegistryConfig registry, String snapshotter, PullConfig pull, RuntimeConfig runtime) {
+                           RegistryConfig registry, String snapshotter, PullConfig pull, RuntimeConfig runtime,
+                           ShimConfig shim) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/jcontainerd/jcontainerd.toml");
 
@@ -25,19 +27,19 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
                 new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
                 new DockerConfig(DefaultPaths.DOCKER_SOCKET),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
-                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true));
+                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT);
     }
 
     public DaemonConfig withRoot(Path root) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim);
     }
 
     public DaemonConfig withState(Path state) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim);
     }
 
     public DaemonConfig withGrpcAddress(Path address) {
-        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime);
+        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim);
     }
 
     /** Directory of the RocksDB metadata database. */
@@ -84,5 +86,33 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      *                  operation); false: they run the jrunc command, as for any other runtime
      */
     public record RuntimeConfig(Path binary, boolean inProcess) {
+    }
+
+    /**
+     * @param group which tasks share a shim process (a container's {@code io.containerd.runc.v2.group}
+     *              label, when set, names its group whatever this says)
+     * @param spare whether one idle shim is kept started, so that a task's create need not wait for one to boot
+     */
+    public record ShimConfig(ShimGroup group, boolean spare) {
+        public static final ShimConfig DEFAULT = new ShimConfig(ShimGroup.NAMESPACE, true);
+    }
+
+    /** Which tasks share a shim. */
+    public enum ShimGroup {
+        /** The tasks of one namespace share one shim (the default: one JVM's memory for many containers). */
+        NAMESPACE("namespace"),
+        /** Every container has its own shim (isolation: a shim's death takes only its own container). */
+        CONTAINER("container");
+
+        private final String key;
+
+        ShimGroup(String key) {
+            this.key = key;
+        }
+
+        /** The value in jcontainerd.toml. */
+        public String key() {
+            return key;
+        }
     }
 }

@@ -55,6 +55,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shimGroupingAndTheSpareAreConfigurableAndCheckedByName() {
+        assertThat(DaemonConfig.defaults().shim()).isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true));
+        assertThat(ConfigLoader.parse("[shim]\ngroup = \"container\"\nspare = false\n", "t.toml").shim())
+                .isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.CONTAINER, false));
+        assertThat(ConfigLoader.parse("[shim]\nspare = false\n", "t.toml").shim().group()).isEqualTo(DaemonConfig.ShimGroup.NAMESPACE);
+        assertThatThrownBy(() -> ConfigLoader.parse("[shim]\ngroup = \"pod\"\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("t.toml: shim.group = \"pod\" is unknown: use \"namespace\" or \"container\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[shim]\nspares = 2\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("unknown key shim.spares");
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         assertThatThrownBy(() -> ConfigLoader.parse("[grpc]\nadress = \"/x\"\n", "t.toml"))
                 .isInstanceOf(InvalidArgumentException.class)

@@ -108,6 +108,35 @@ public final class DaemonProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The shim processes started for a daemon on this state dir (they send events to its socket), by pid. */
+    public List<ProcessHandle> shims() {
+        return shimsOf(socket);
+    }
+
+    /** The shim processes whose events go to {@code daemonSocket}, whichever daemon started them. */
+    public static List<ProcessHandle> shimsOf(Path daemonSocket) {
+        String address = "--address " + daemonSocket + " ";
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a) + " ").orElse("").contains(address))
+                .filter(p -> p.info().arguments().map(a -> a.length > 0 && String.join(" ", a).contains("jcontainerd-shim")).orElse(false))
+                .toList();
+    }
+
+    /** Waits up to {@code seconds} for the daemon's shim processes to number {@code count}; returns them. */
+    public List<ProcessHandle> awaitShims(int count, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<ProcessHandle> now = shims();
+        while (now.size() != count && System.nanoTime() < deadline) {
+            sleep(100);
+            now = shims();
+        }
+        if (now.size() != count) {
+            throw new AssertionError("expected " + count + " shim processes of " + socket + " within " + seconds + " s, found "
+                    + now.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList());
+        }
+        return now;
+    }
+
     public String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";

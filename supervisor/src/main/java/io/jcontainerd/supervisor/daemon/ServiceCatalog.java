@@ -101,7 +101,8 @@ final class ServiceCatalog {
         Path home = Installation.home();
         Path runtime = config.runtime().binary() != null ? config.runtime().binary() : home.resolve("bin/jrunc");
         TaskManager tasks = new TaskManager(config.state(), containers, events,
-                new ShimLauncher(home, config.state(), config.grpc().address(), config.runtime().inProcess()), runtime);
+                new ShimLauncher(home, config.state(), config.grpc().address(), runtime, config.runtime().inProcess()), runtime,
+                config.shim());
         resources.add(tasks);
         tasks.recover();
         services.add(new TasksService(tasks).bindService());

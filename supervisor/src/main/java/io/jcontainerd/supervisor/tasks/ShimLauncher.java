@@ -1,108 +1,131 @@
 package io.jcontainerd.supervisor.tasks;
 
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.jcontainerd.api.shim.v1.ConnectRequest;
 import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.shim.ShimClient;
 import io.jcontainerd.supervisor.daemon.SocketGuard;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts one detached {@code jcontainerd-shim} per task through {@code bin/jcontainerd-shim}
- * (which puts it in its own session, so it outlives the daemon) and waits until it serves.
- * Shim sockets live at {@code <state>/s/<hash>.sock}, short enough for the 108-byte limit of
- * unix socket paths whatever the namespace and id.
+ * Starts detached {@code jcontainerd-shim} processes through {@code bin/jcontainerd-shim} (which puts
+ * each in its own session, so it outlives the daemon), without a task: Create gives them tasks. Each
+ * gets a new name; its socket {@code <state>/s/<name>.sock} stays short enough for the 108-byte
+ * limit of unix socket paths, and its output goes to {@code <state>/s/<name>.log}. One event loop
+ * serves the connections to every shim.
  */
-public final class ShimLauncher {
+public final class ShimLauncher implements AutoCloseable {
     private static final long START_TIMEOUT_MS = 30_000;
+    private static final SecureRandom NAMES = new SecureRandom();
 
     private final Path home;
-    private final Path state;
+    private final Path dir;
     private final Path daemonSocket;
+    private final Path runtime;
     private final boolean runtimeInProcess;
+    private final EventLoopGroup group = new EpollEventLoopGroup(1);
 
     /**
      * @param home             the installation holding bin/jcontainerd-shim
      * @param state            the daemon's state directory
-     * @param daemonSocket     where the shim sends events
+     * @param daemonSocket     where the shims send events
+     * @param runtime          the OCI runtime a shim drives unless a task's Create names another
      * @param runtimeInProcess shims run the installation's own jrunc in their JVM (config runtime.in_process)
      */
-    public ShimLauncher(Path home, Path state, Path daemonSocket, boolean runtimeInProcess) {
+    public ShimLauncher(Path home, Path state, Path daemonSocket, Path runtime, boolean runtimeInProcess) {
         this.home = home;
-        this.state = state;
+        this.dir = state.resolve("s");
         this.daemonSocket = daemonSocket;
+        this.runtime = runtime;
         this.runtimeInProcess = runtimeInProcess;
     }
 
-    public Path socketFor(String ns, String id) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest((ns + "/" + id).getBytes(StandardCharsets.UTF_8));
-            return state.resolve("s").resolve(HexFormat.of().formatHex(h, 0, 12) + ".sock");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Where shims' sockets and logs live. */
+    Path dir() {
+        return dir;
     }
 
-    /** Starts the shim for task {@code ns/id} with its bundle, and returns its socket once it answers. */
-    public Path launch(String ns, String id, Path bundle, Path runtime) {
-        Path socket = socketFor(ns, id);
+    /** Starts a shim without a task and returns it once it answers. */
+    Shim launch() {
         Path launcher = home.resolve("bin/jcontainerd-shim");
         if (!Files.isExecutable(launcher)) {
             throw JcdException.failedPrecondition("%s is missing: jcontainerd cannot start shims; reinstall or build jcontainerd", launcher);
         }
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--namespace", ns, "--id", id,
-                "--bundle", bundle.toString(), "--address", daemonSocket.toString(), "--socket", socket.toString()));
-        if (runtime != null) {
-            cmd.addAll(List.of("--runtime", runtime.toString()));
-        }
-        if (!runtimeInProcess) {
-            cmd.addAll(List.of("--runtime-in-process", "false"));
-        }
+        byte[] random = new byte[6];
+        NAMES.nextBytes(random);
+        String name = HexFormat.of().formatHex(random);
+        Path socket = dir.resolve(name + ".sock");
+        Path log = dir.resolve(name + ".log");
+        List<String> cmd = List.of(launcher.toString(), "--address", daemonSocket.toString(), "--socket", socket.toString(),
+                "--runtime", runtime.toString(), "--runtime-in-process", Boolean.toString(runtimeInProcess));
         Process p;
         try {
-            Files.createDirectories(socket.getParent());
-            Files.deleteIfExists(socket);
+            Files.createDirectories(dir);
             p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(bundle.resolve("shim.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
         } catch (IOException e) {
-            throw JcdException.failedPrecondition("cannot start the shim of task %s in namespace %s: %s", id, ns, e.getMessage());
+            throw JcdException.failedPrecondition("cannot start a shim (%s): %s", launcher, e.getMessage());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        while (System.nanoTime() < deadline) {
+        String failure = "did not answer on " + socket + " within " + START_TIMEOUT_MS + " ms";
+        while (System.nanoTime() < deadline && p.isAlive()) {
             if (SocketGuard.answers(socket)) {
-                return socket;
-            }
-            if (!p.isAlive() && p.exitValue() != 0) {
-                throw JcdException.failedPrecondition("the shim of task %s in namespace %s exited with %d: %s", id, ns,
-                        p.exitValue(), tail(bundle.resolve("shim.log")));
+                Shim shim = connect(name, socket, log);
+                if (shim != null) {
+                    return shim;
+                }
             }
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                failure = "was interrupted while starting";
                 break;
             }
         }
+        if (!p.isAlive()) {
+            failure = "exited with " + p.exitValue();
+        }
         p.destroyForcibly();
-        throw JcdException.unavailable("the shim of task %s in namespace %s did not answer on %s within %d ms: %s", id, ns,
-                socket, START_TIMEOUT_MS, tail(bundle.resolve("shim.log")));
+        String output = Shim.tail(log);
+        Shim.deleteQuietly(socket);
+        Shim.deleteQuietly(log);
+        throw JcdException.unavailable("a new shim %s: %s", failure, output);
     }
 
-    private static String tail(Path log) {
+    /** The shim serving {@code socket} (one started before a daemon restart), or null if nothing answers there. */
+    Shim reconnect(Path socket) {
+        String file = socket.getFileName().toString();
+        String name = file.endsWith(".sock") ? file.substring(0, file.length() - ".sock".length()) : file;
+        return SocketGuard.answers(socket) ? connect(name, socket, socket.resolveSibling(name + ".log")) : null;
+    }
+
+    private Shim connect(String name, Path socket, Path log) {
+        ShimClient client = ShimClient.connect(socket, group);
         try {
-            String s = Files.readString(log);
-            return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
-        } catch (IOException e) {
-            return "(no shim log at " + log + ")";
+            long pid = client.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).connect(ConnectRequest.getDefaultInstance()).getShimPid();
+            Instant started = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).orElse(null);
+            return new Shim(name, socket, log, pid, started, client);
+        } catch (StatusRuntimeException e) {
+            client.close();
+            return null;
         }
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
     }
 }

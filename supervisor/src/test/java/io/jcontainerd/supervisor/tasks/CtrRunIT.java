@@ -36,6 +36,8 @@ class CtrRunIT {
     @TempDir
     Path dir;
     DaemonProcess daemon;
+    /** Makes container ids unique: the runtime's state under /run/jrunc/<ns> is shared with other daemons. */
+    final String u = "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
 
     @BeforeEach
     void start() {
@@ -47,20 +49,34 @@ class CtrRunIT {
 
     @AfterEach
     void stop() {
-        // Whatever a failed test left running: kill and remove it through the API, by id.
-        for (String id : ctr("tasks", "ls", "-q").out().lines().toList()) {
-            ctr("tasks", "kill", "-s", "SIGKILL", id);
-        }
-        for (String id : ctr("containers", "ls", "-q").out().lines().toList()) {
-            ctr("tasks", "rm", "-f", id);
-            ctr("containers", "rm", id);
+        // Whatever a failed test left running: kill and remove it through the API, by id, in every namespace.
+        for (String ns : ctr("namespaces", "ls", "-q").out().lines().toList()) {
+            for (String id : ctrIn(ns, "tasks", "ls", "-q").out().lines().toList()) {
+                ctrIn(ns, "tasks", "kill", "-s", "SIGKILL", id);
+            }
+            for (String id : ctrIn(ns, "containers", "ls", "-q").out().lines().toList()) {
+                ctrIn(ns, "tasks", "rm", "-f", id);
+                ctrIn(ns, "containers", "rm", id);
+            }
         }
         daemon.close();
         assertThat(mountsUnder(dir)).as("mounts left under " + dir).isEmpty();
+        // group shims exit with their last task, the spare with the daemon
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!daemon.shims().isEmpty() && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+        List<ProcessHandle> left = daemon.shims();
+        left.forEach(ProcessHandle::destroyForcibly);
+        assertThat(left).as("shim processes left after the daemon stopped").isEmpty();
     }
 
     Cli.Result ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString()));
+        return ctrIn("default", args);
+    }
+
+    Cli.Result ctrIn(String ns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", ns));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, java.util.Map.of(), 120);
     }
@@ -115,11 +131,21 @@ class CtrRunIT {
             pids.put("survivor" + i, Long.parseLong(m.group(1)));
         }
 
+        long groupShim = shimPid("default", "survivor1");
+        List<ProcessHandle> spares = daemon.awaitShims(2, 20).stream().filter(p -> p.pid() != groupShim).toList();
+
         daemon.kill();
         Thread.sleep(5000); // quitter exits while nobody supervises the shims but themselves
         pids.forEach((id, pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .as(id + " outlives the daemon").isTrue());
+        assertThat(spares).as("the idle spare waits for a daemon that may come back").allMatch(ProcessHandle::isAlive);
         daemon = DaemonProcess.start(dir);
+        assertThat(shimPid("default", "survivor1")).as("the same group shim, reconnected").isEqualTo(groupShim);
+        for (ProcessHandle spare : spares) {
+            assertThat(spare.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
+                    .as("the spare left from before the restart is stopped").isFalse();
+        }
+        daemon.awaitShims(2, 20);
 
         String after = ctr("tasks", "ls").out();
         pids.forEach((id, pid) -> assertThat(after).containsPattern("(?m)^" + id + " +" + pid + " +RUNNING"));
@@ -137,26 +163,154 @@ class CtrRunIT {
     }
 
     @Test
-    void aKilledShimStopsItsTaskKillsTheContainerAndLeavesNoMounts() throws Exception {
-        assertThat(ctr("run", "-d", IMAGE, "orphan", "sleep", "1000").exit()).isZero();
-        Matcher m = Pattern.compile("(?m)^orphan +(\\d+) +RUNNING").matcher(ctr("tasks", "ls").out());
-        assertThat(m.find()).isTrue();
-        long pid = Long.parseLong(m.group(1));
-        long shim = Long.parseLong(Files.readString(dir.resolve("state/tasks/default/orphan/shim.pid")).strip());
+    void aKilledGroupShimStopsEveryTaskInItKillsTheContainersAndLeavesNoMountsOrCgroups() throws Exception {
+        List<String> ids = List.of("orphan1" + u, "orphan2" + u, "orphan3" + u);
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        for (String id : ids) {
+            Cli.Result run = ctr("run", "-d", IMAGE, id, "sleep", "1000");
+            assertThat(run.exit()).as(run.toString()).isZero();
+            Matcher m = Pattern.compile("(?m)^" + id + " +(\\d+) +RUNNING").matcher(ctr("tasks", "ls").out());
+            assertThat(m.find()).isTrue();
+            pids.put(id, Long.parseLong(m.group(1)));
+        }
+        long shim = shimPid("default", "orphan1" + u);
+        assertThat(ids).allSatisfy(id -> assertThat(shimPid("default", id)).isEqualTo(shim));
+        assertThat(cgroupsOf(ids)).as("the containers' cgroups").isNotEmpty();
 
         ProcessHandle.of(shim).orElseThrow().destroyForcibly();
-        awaitStatus("orphan", "STOPPED");
+        ids.forEach(id -> awaitStatus(id, "STOPPED"));
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+        while (pids.values().stream().anyMatch(CtrRunIT::alive) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("container process killed").isFalse();
+        pids.forEach((id, pid) -> assertThat(alive(pid)).as(id + "'s process killed").isFalse());
         assertThat(mountsUnder(dir.resolve("state/tasks"))).isEmpty();
+        assertThat(cgroupsOf(ids)).as("the containers' cgroups are removed").isEmpty();
+        assertThat(daemon.log()).contains("shim").contains("(pid " + shim + ") died with 3 task(s) in it");
         Cli.Result info = ctr("tasks", "ls");
-        assertThat(info.out()).containsPattern("(?m)^orphan +\\d+ +STOPPED");
-        assertThat(ctr("tasks", "rm", "orphan").exit()).isZero();
-        assertThat(ctr("containers", "rm", "orphan").exit()).isZero();
-        assertThat(dir.resolve("state/tasks/default/orphan")).doesNotExist();
+        for (String id : ids) {
+            assertThat(info.out()).containsPattern("(?m)^" + id + " +\\d+ +STOPPED");
+            Cli.Result rm = ctr("tasks", "rm", id);
+            assertThat(rm.exit()).isZero();
+            assertThat(rm.err()).contains("exit code 137");
+            assertThat(ctr("containers", "rm", id).exit()).isZero();
+            assertThat(dir.resolve("state/tasks/default/" + id)).doesNotExist();
+        }
+        Cli.Result again = ctr("run", "--rm", IMAGE, "after-orphans" + u, "echo", "a new shim");
+        assertThat(again.out()).as(again.toString()).isEqualTo("a new shim\n");
+    }
+
+    @Test
+    void containersOfANamespaceShareOneShimAndEachNamespaceOrGroupLabelHasItsOwn() {
+        assertThat(ctrIn("other", "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
+        for (String id : List.of("share1" + u, "share2" + u, "share3" + u)) {
+            Cli.Result run = ctr("run", "-d", IMAGE, id, "sleep", "1000");
+            assertThat(run.exit()).as(run.toString()).isZero();
+        }
+        for (String id : List.of("elsewhere1" + u, "elsewhere2" + u)) {
+            Cli.Result run = ctrIn("other", "run", "-d", IMAGE, id, "sleep", "1000");
+            assertThat(run.exit()).as(run.toString()).isZero();
+        }
+        Cli.Result labelled = ctr("run", "-d", "--label", "io.containerd.runc.v2.group=pod1" + u, IMAGE, "podded" + u, "sleep", "1000");
+        assertThat(labelled.exit()).as(labelled.toString()).isZero();
+
+        long shared = shimPid("default", "share1" + u);
+        assertThat(shimPid("default", "share2" + u)).isEqualTo(shared);
+        assertThat(shimPid("default", "share3" + u)).isEqualTo(shared);
+        long other = shimPid("other", "elsewhere1" + u);
+        assertThat(shimPid("other", "elsewhere2" + u)).isEqualTo(other);
+        assertThat(other).as("another namespace, another shim").isNotEqualTo(shared);
+        assertThat(shimPid("default", "podded" + u)).as("the group label names its own group").isNotIn(shared, other);
+        // three group shims and the spare
+        daemon.awaitShims(4, 20);
+
+        for (String id : List.of("share1" + u, "share2" + u, "share3" + u, "podded" + u)) {
+            assertThat(ctr("tasks", "kill", "-s", "SIGKILL", id).exit()).isZero();
+            awaitStatus(id, "STOPPED");
+            assertThat(ctr("tasks", "rm", id).exit()).isZero();
+        }
+        assertThat(ProcessHandle.of(shared).map(h -> h.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
+                .orElse(false)).as("the namespace's shim exits with its last task (there is a spare already)").isFalse();
+        assertThat(alive(other)).as("still runs the other namespace's containers").isTrue();
+        daemon.awaitShims(2, 20);
+        assertThat(ctrIn("other", "tasks", "ls").out()).containsPattern("(?m)^elsewhere1" + u + " +\\d+ +RUNNING");
+    }
+
+    @Test
+    void parallelRunsInTwoNamespacesGetOneShimPerNamespace() throws Exception {
+        assertThat(ctrIn("other", "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
+        daemon.awaitShims(1, 20);
+        List<String[]> runs = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            runs.add(new String[] {"default", "par" + i + u});
+            runs.add(new String[] {"other", "par" + i + u});
+        }
+        try (var parallel = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Cli.Result>> results = new ArrayList<>();
+            for (String[] run : runs) {
+                results.add(parallel.submit(() -> ctrIn(run[0], "run", "-d", IMAGE, run[1], "sleep", "1000")));
+            }
+            for (var result : results) {
+                assertThat(result.get().exit()).as(result.get().toString()).isZero();
+            }
+        }
+        java.util.Set<Long> defaultShims = new java.util.HashSet<>();
+        java.util.Set<Long> otherShims = new java.util.HashSet<>();
+        for (String[] run : runs) {
+            (run[0].equals("default") ? defaultShims : otherShims).add(shimPid(run[0], run[1]));
+        }
+        assertThat(defaultShims).as("one shim for the namespace's four containers").hasSize(1);
+        assertThat(otherShims).as("one shim for the other namespace's four").hasSize(1).doesNotContainAnyElementsOf(defaultShims);
+        // the two group shims and a new spare; none started for nothing is left over
+        daemon.awaitShims(3, 20);
+        Thread.sleep(2 * 1000);
+        assertThat(daemon.shims()).hasSize(3);
+    }
+
+    @Test
+    void aRunRightAfterTheDaemonStartsUsesTheSpareShimAndAnotherSpareFollows() throws Exception {
+        daemon.close();
+        daemon = DaemonProcess.start(dir);
+        java.time.Instant asked = java.time.Instant.now();
+        Cli.Result run = ctr("run", "-d", IMAGE, "early" + u, "sleep", "1000");
+        assertThat(run.exit()).as(run.toString()).isZero();
+
+        ProcessHandle shim = ProcessHandle.of(shimPid("default", "early" + u)).orElseThrow();
+        assertThat(shim.info().startInstant()).as("the shim was started before the request: the spare").get()
+                .matches(started -> started.isBefore(asked), "before " + asked);
+        List<ProcessHandle> both = daemon.awaitShims(2, 20);
+        assertThat(both).as("a new spare is started after the first is taken")
+                .anySatisfy(p -> assertThat(p.info().startInstant().orElseThrow()).isAfter(asked));
+    }
+
+    @Test
+    void aSpareLeftByAKilledDaemonExitsOnItsOwn() throws Exception {
+        ProcessHandle spare = daemon.awaitShims(1, 20).getFirst();
+        daemon.kill();
+        assertThat(spare.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
+                .as("an idle shim whose daemon is gone for good exits").isFalse();
+        daemon = DaemonProcess.start(dir);
+    }
+
+    @Test
+    void perContainerShimsWhenConfiguredSo() throws Exception {
+        daemon.close();
+        Path config = dir.resolve("per-container.toml");
+        Files.writeString(config, "[shim]\ngroup = \"container\"\nspare = false\n");
+        daemon = DaemonProcess.start(dir, "--config", config.toString());
+        assertThat(daemon.awaitShims(0, 5)).as("no spare when it is off").isEmpty();
+        for (String id : List.of("alone1" + u, "alone2" + u)) {
+            Cli.Result run = ctr("run", "-d", IMAGE, id, "sleep", "1000");
+            assertThat(run.exit()).as(run.toString()).isZero();
+        }
+        assertThat(shimPid("default", "alone1" + u)).isNotEqualTo(shimPid("default", "alone2" + u));
+        long first = shimPid("default", "alone1" + u);
+        assertThat(ctr("tasks", "kill", "-s", "SIGKILL", "alone1" + u).exit()).isZero();
+        awaitStatus("alone1" + u, "STOPPED");
+        assertThat(ctr("tasks", "rm", "alone1" + u).exit()).isZero();
+        assertThat(ProcessHandle.of(first).map(h -> h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
+                .orElse(false)).as("its shim exits with its one task").isFalse();
+        assertThat(daemon.shims()).hasSize(1);
     }
 
     @Test
@@ -201,6 +355,35 @@ class CtrRunIT {
             }
         }
         throw new AssertionError(id + " never reached " + status + ": " + ctr("tasks", "ls").out());
+    }
+
+    private long shimPid(String ns, String id) {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("state/tasks/" + ns + "/" + id + "/shim.pid")).strip());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("no shim.pid for " + ns + "/" + id + ": " + e);
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The cgroup directories of {@code ids} under any v1 controller's default/ (jrunc's cgroupsPath for ctr run). */
+    static List<Path> cgroupsOf(List<String> ids) {
+        try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+            return controllers.flatMap(c -> ids.stream().map(id -> c.resolve("default").resolve(id))).filter(Files::isDirectory).toList();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static List<String> mountsUnder(Path dir) {

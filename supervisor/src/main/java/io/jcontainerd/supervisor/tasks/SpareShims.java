@@ -1,0 +1,158 @@
+package io.jcontainerd.supervisor.tasks;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Logger;
+
+/**
+ * The spare: one idle shim kept started, so that a new group's first task does not wait for a
+ * JVM to boot. {@link #take} hands it to exactly one caller (waiting for it if it is still
+ * booting) and a new one is started {@link #REFILL_DELAY} later, unless a group's shim whose last
+ * task left was kept as the spare meanwhile ({@link #offer}): back-to-back {@code run --rm} then
+ * reuse one shim instead of booting one each. With the spare off, every new group boots its shim.
+ */
+final class SpareShims implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SpareShims.class.getName());
+    static final Duration REFILL_DELAY = Duration.ofSeconds(1);
+
+    private final ShimLauncher launcher;
+    private final boolean enabled;
+    private CompletableFuture<Shim> spare;
+    private Thread refiller;
+    private boolean closed;
+    private CompletableFuture<Shim> closedWith;
+
+    SpareShims(ShimLauncher launcher, boolean enabled) {
+        this.launcher = launcher;
+        this.enabled = enabled;
+    }
+
+    /** Starts the first spare, in the background. */
+    void start() {
+        refill(Duration.ZERO);
+    }
+
+    /** A shim for a new group: the spare if there is one (each goes to one caller only), else a new one. */
+    Shim take() {
+        CompletableFuture<Shim> taken;
+        synchronized (this) {
+            taken = spare;
+            spare = null;
+        }
+        refill(REFILL_DELAY);
+        if (taken != null) {
+            try {
+                Shim shim = taken.join();
+                if (shim.alive()) {
+                    return shim;
+                }
+                LOG.warning(() -> "the spare " + shim + " died while idle: " + shim.bury());
+            } catch (CompletionException e) {
+                LOG.warning(() -> "the spare shim failed to start (" + e.getCause().getMessage() + "); starting another");
+            }
+        }
+        return launcher.launch();
+    }
+
+    /** Keeps {@code shim}, which runs no task any more, as the spare; false if one is there already (or none is wanted). */
+    synchronized boolean offer(Shim shim) {
+        if (!enabled || closed || spare != null || !shim.alive()) {
+            return false;
+        }
+        spare = CompletableFuture.completedFuture(shim);
+        return true;
+    }
+
+    private synchronized void refill(Duration delay) {
+        if (!enabled || closed || refiller != null) {
+            return;
+        }
+        refiller = Thread.ofVirtual().name("spare-shim").start(() -> refillLoop(delay));
+    }
+
+    /** Boots spares until one stays: a take while one boots gets that one, and another follows. */
+    private void refillLoop(Duration delay) {
+        try {
+            Thread.sleep(delay);
+            while (true) {
+                CompletableFuture<Shim> booting = new CompletableFuture<>();
+                synchronized (this) {
+                    if (closed || spare != null) {
+                        refiller = null;
+                        return;
+                    }
+                    spare = booting;
+                }
+                if (!boot(booting)) {
+                    return;
+                }
+                Thread.sleep(REFILL_DELAY);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            synchronized (this) {
+                if (refiller == Thread.currentThread()) {
+                    refiller = null;
+                }
+            }
+        }
+    }
+
+    /** Starts the shim {@code booting} stands for; false if it failed or the spares were closed meanwhile. */
+    private boolean boot(CompletableFuture<Shim> booting) {
+        Shim shim;
+        try {
+            shim = launcher.launch();
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "cannot start a spare shim: " + e.getMessage());
+            synchronized (this) {
+                if (spare == booting) {
+                    spare = null;
+                }
+            }
+            booting.completeExceptionally(e);
+            return false;
+        }
+        booting.complete(shim);
+        LOG.fine(() -> "spare " + shim + " started");
+        boolean abandoned;
+        synchronized (this) {
+            if (!closed) {
+                return true;
+            }
+            // closed while it booted: stop it unless a group took it first
+            abandoned = closedWith == booting;
+        }
+        if (abandoned) {
+            shim.retireNow();
+        }
+        return false;
+    }
+
+    /** Stops the spare (and one still booting). Group shims are not touched. */
+    @Override
+    public void close() {
+        CompletableFuture<Shim> left;
+        Thread booting;
+        synchronized (this) {
+            closed = true;
+            left = spare;
+            closedWith = left;
+            spare = null;
+            booting = refiller;
+        }
+        if (booting != null) {
+            booting.interrupt();
+            try {
+                booting.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (left != null && left.isDone() && !left.isCompletedExceptionally()) {
+            left.join().retireNow();
+        }
+    }
+}

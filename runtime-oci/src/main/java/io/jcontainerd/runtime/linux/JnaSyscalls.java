@@ -8,10 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /** The real system calls, through JNA. */
@@ -59,18 +56,20 @@ public class JnaSyscalls implements Syscalls {
     @Override public void chroot(String path) { check(c().chroot(path), "chroot", path); }
     @Override public void chdir(String path) { check(c().chdir(path), "chdir", path); }
 
+    /**
+     * lstat through libc: on a missing path NIO's readAttributes throws two exceptions through seven
+     * interpreted frames, and the init stage asks about ~50 missing paths per container (~3 ms).
+     */
     @Override public Kind kind(String path) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(Path.of(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isSymbolicLink()) return Kind.SYMLINK;
-            if (a.isDirectory()) return Kind.DIRECTORY;
-            if (a.isRegularFile()) return Kind.FILE;
-            return Kind.OTHER;
-        } catch (NoSuchFileException e) {
-            return Kind.MISSING;
-        } catch (IOException e) {
-            return Kind.MISSING;
-        }
+        byte[] st = new byte[144];
+        if (c().fstatat(-100 /* AT_FDCWD */, path, st, 0x100 /* AT_SYMLINK_NOFOLLOW */) < 0) return Kind.MISSING;
+        int mode = (st[24] & 0xff) | (st[25] & 0xff) << 8 | (st[26] & 0xff) << 16 | (st[27] & 0xff) << 24;
+        return switch (mode & 0170000) {
+            case 0120000 -> Kind.SYMLINK;
+            case 0040000 -> Kind.DIRECTORY;
+            case 0100000 -> Kind.FILE;
+            default -> Kind.OTHER;
+        };
     }
 
     @Override public String readlink(String path) {

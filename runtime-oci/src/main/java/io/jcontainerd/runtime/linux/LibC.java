@@ -43,6 +43,8 @@ public final class LibC {
     public int chown(String path, int uid, int gid) { return i("chown", path, uid, gid); }
     public int chmod(String path, int mode) { return i("chmod", path, mode); }
     public int symlink(String target, String link) { return i("symlink", target, link); }
+    /** x86_64 struct stat is 144 bytes, st_mode at offset 24. */
+    public int fstatat(int dirFd, String path, byte[] stat, int flags) { return i("fstatat", dirFd, path, stat, flags); }
     public int open(String path, int flags, int mode) { return i("open", path, flags, mode); }
     public int close(int fd) { return i("close", fd); }
     public long read(int fd, byte[] buf, long count) { return l("read", fd, buf, count); }

@@ -8,9 +8,10 @@ import java.util.logging.Logger;
 /**
  * The spare: one idle shim kept started, so that a new group's first task does not wait for a
  * JVM to boot. {@link #take} hands it to exactly one caller (waiting for it if it is still
- * booting) and a new one is started {@link #REFILL_DELAY} later, unless a group's shim whose last
- * task left was kept as the spare meanwhile ({@link #offer}): back-to-back {@code run --rm} then
- * reuse one shim instead of booting one each. With the spare off, every new group boots its shim.
+ * booting). A new one is started once there has been no spare for {@link #REFILL_DELAY}: a
+ * group's shim whose last task left becomes the spare when there is none ({@link #offer}), so
+ * back-to-back {@code run --rm} reuse one shim instead of booting one each. With the spare off,
+ * every new group boots its shim.
  */
 final class SpareShims implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpareShims.class.getName());
@@ -19,6 +20,8 @@ final class SpareShims implements AutoCloseable {
     private final ShimLauncher launcher;
     private final boolean enabled;
     private CompletableFuture<Shim> spare;
+    /** When the spare was last taken (System.nanoTime). */
+    private long takenAt;
     private Thread refiller;
     private boolean closed;
     private CompletableFuture<Shim> closedWith;
@@ -26,6 +29,7 @@ final class SpareShims implements AutoCloseable {
     SpareShims(ShimLauncher launcher, boolean enabled) {
         this.launcher = launcher;
         this.enabled = enabled;
+        this.takenAt = System.nanoTime() - REFILL_DELAY.toNanos();
     }
 
     /** Starts the first spare, in the background. */
@@ -39,6 +43,7 @@ final class SpareShims implements AutoCloseable {
         synchronized (this) {
             taken = spare;
             spare = null;
+            takenAt = System.nanoTime();
         }
         refill(REFILL_DELAY);
         if (taken != null) {
@@ -71,23 +76,31 @@ final class SpareShims implements AutoCloseable {
         refiller = Thread.ofVirtual().name("spare-shim").start(() -> refillLoop(delay));
     }
 
-    /** Boots spares until one stays: a take while one boots gets that one, and another follows. */
+    /** Boots spares until one stays: a take while one boots gets that one, and another follows a delay later. */
     private void refillLoop(Duration delay) {
         try {
             Thread.sleep(delay);
             while (true) {
                 CompletableFuture<Shim> booting = new CompletableFuture<>();
+                long wait;
                 synchronized (this) {
                     if (closed || spare != null) {
                         refiller = null;
                         return;
                     }
-                    spare = booting;
+                    // taken again since (a group's idle shim was the spare meanwhile): wait on from then
+                    wait = takenAt + REFILL_DELAY.toNanos() - System.nanoTime();
+                    if (wait <= 0) {
+                        spare = booting;
+                    }
+                }
+                if (wait > 0) {
+                    Thread.sleep(Duration.ofNanos(wait));
+                    continue;
                 }
                 if (!boot(booting)) {
                     return;
                 }
-                Thread.sleep(REFILL_DELAY);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -78,12 +78,14 @@ public final class ShimMain {
                 new ShimService(tasks, args.firstTask().map(ShimArgs.FirstTask::namespace).orElse(""), shutdown::countDown), group);
         args.firstTask().ifPresent(t -> ShimFiles.write(t.bundle(), args.socket(), pid));
         IdleExit.start(args.daemonAddress(), args.socket(), tasks, shutdown::countDown);
+        runtimes.prepareSpare();
         try {
             shutdown.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         // The last exit event should reach the supervisor before the shim goes; it is on disk anyway.
+        runtimes.closeSpare();
         events.flush(Duration.ofSeconds(2));
         args.firstTask().ifPresent(t -> ShimFiles.remove(t.bundle()));
         tasks.all().forEach(task -> ShimFiles.remove(task.bundle()));

@@ -88,6 +88,64 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         shim.delete(DeleteRequest.newBuilder().setId(keeper).build());
     }
 
+    @Test
+    void theFirstCreateTakesTheSpareInitTheShimStartedAheadAndNoneIsLeftBehind() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sh", "-c", "exit 6");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        long shimPid = ShimFiles.pid(bundle);
+        long sparePid = awaitSpare(shimPid);
+
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+
+        assertThat((long) pid).as("the init is the spare").isEqualTo(sparePid);
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(6);
+        shim.delete(DeleteRequest.newBuilder().setId(id).build());
+        assertThat(children(shimPid)).as("no spare after the first create").isEmpty();
+    }
+
+    @Test
+    void aFirstCreateTheSpareDoesNotFitStartsAFreshInitAndEndsTheSpare() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        // the host's network: the spare was born in a new network namespace
+        String config = Files.readString(bundle.resolve("config.json"));
+        Files.writeString(bundle.resolve("config.json"), config.replaceAll("\\{\\s*\"type\"\\s*:\\s*\"network\"\\s*}\\s*,?", ""));
+        assertThat(Files.readString(bundle.resolve("config.json"))).doesNotContain("\"network\"");
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        long shimPid = ShimFiles.pid(bundle);
+        long sparePid = awaitSpare(shimPid);
+
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+
+        assertThat((long) pid).isNotEqualTo(sparePid);
+        assertThat(children(shimPid)).as("the init alone: the spare was ended and reaped").containsExactly((long) pid);
+        shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
+        shim.wait(WaitRequest.newBuilder().setId(id).build());
+        shim.delete(DeleteRequest.newBuilder().setId(id).build());
+    }
+
+    /** The pid of the spare init stage the shim starts (a java child waiting with argument "spare"). */
+    private static long awaitSpare(long shimPid) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            for (long child : children(shimPid)) {
+                String cmdline = Files.readString(Path.of("/proc/" + child + "/cmdline")).replace('\0', ' ');
+                if (cmdline.contains("io.jcontainerd.runtime.init.InitMain") && cmdline.strip().endsWith(" spare")) {
+                    return child;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the shim started no spare init stage: children " + children(shimPid));
+    }
+
+    private static List<Long> children(long pid) {
+        return ProcessHandle.of(pid).orElseThrow().children().map(ProcessHandle::pid).toList();
+    }
+
     /** {@code n} containers created, started, awaited and deleted at once, each echoing its id to its own file. */
     private void runInParallel(ShimGrpc.ShimBlockingStub shim, int n) throws Exception {
         List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();

@@ -22,6 +22,7 @@ public final class SpareInit {
     private final Supplier<InitLauncher> launcher;
     private final Children children;
     private final AtomicReference<InitLauncher.Launched> waiting = new AtomicReference<>();
+    private volatile boolean closed;
 
     /** @param launcher how init stages are started (the same as the creates'), children their reaper */
     public SpareInit(Supplier<InitLauncher> launcher, Children children) {
@@ -29,11 +30,16 @@ public final class SpareInit {
         this.children = children;
     }
 
-    /** Starts a spare unless one waits already; returns at once, the spare boots in the background. */
+    /**
+     * Starts a spare unless one waits already or this was closed; returns once it is spawned, while
+     * it boots.
+     */
     public void prepare() {
-        if (waiting.get() != null) return;
+        if (closed || waiting.get() != null) return;
         InitLauncher.Launched spare = launcher.get().launchSpare();
         if (!waiting.compareAndSet(null, spare)) discard(spare);
+        // a close meanwhile must not leave this one behind
+        if (closed) discard();
     }
 
     /** The pid of the waiting spare, if any. */
@@ -65,10 +71,16 @@ public final class SpareInit {
         }
     }
 
-    /** Ends the waiting spare, if any (when the embedding process shuts down). */
+    /** Ends the waiting spare, if any; a later {@link #prepare} starts another. */
     public void discard() {
         InitLauncher.Launched spare = waiting.getAndSet(null);
         if (spare != null) discard(spare);
+    }
+
+    /** Ends the waiting spare, and any that a {@link #prepare} running now starts; none is started after. */
+    public void close() {
+        closed = true;
+        discard();
     }
 
     private void discard(InitLauncher.Launched spare) {

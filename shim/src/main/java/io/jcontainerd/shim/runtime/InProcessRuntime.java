@@ -6,6 +6,7 @@ import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.container.InitCommand;
 import io.jcontainerd.runtime.container.PlanBuilder;
+import io.jcontainerd.runtime.container.SpareInit;
 import io.jcontainerd.runtime.container.StatsEvent;
 import io.jcontainerd.runtime.container.StdioFds;
 import io.jcontainerd.runtime.spec.Json;
@@ -33,9 +34,12 @@ import java.util.function.Supplier;
  */
 public final class InProcessRuntime implements OciRuntime {
     private final Containers containers;
+    private final SpareInit spare;
 
-    public InProcessRuntime(Path root, Reaper reaper, Supplier<InitCommand> initCommand) {
-        this.containers = new Containers(root, new ReaperChildren(reaper), initCommand, null);
+    /** @param spare the shim's spare init stage (its first create may take it; it is closed after that create) */
+    public InProcessRuntime(Path root, Reaper reaper, Supplier<InitCommand> initCommand, SpareInit spare) {
+        this.containers = new Containers(root, new ReaperChildren(reaper), initCommand, spare);
+        this.spare = spare;
     }
 
     public Path root() {
@@ -45,7 +49,11 @@ public final class InProcessRuntime implements OciRuntime {
     @Override
     public void create(String id, Path bundle, Path pidFile, Optional<Path> consoleSocket, Stdio stdio) {
         PlanBuilder.CreateOptions options = new PlanBuilder.CreateOptions(null, consoleSocket.map(Path::toString).orElse(null), 0, false);
-        onOwnThread("create", () -> containers.create(id, bundle, options, pidFile.toString(), fds(stdio)));
+        try {
+            onOwnThread("create", () -> containers.create(id, bundle, options, pidFile.toString(), fds(stdio)));
+        } finally {
+            spare.close();
+        }
     }
 
     @Override

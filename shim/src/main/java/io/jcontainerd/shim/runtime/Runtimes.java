@@ -1,7 +1,9 @@
 package io.jcontainerd.shim.runtime;
 
 import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.runtime.container.Containers;
 import io.jcontainerd.runtime.container.InitCommand;
+import io.jcontainerd.runtime.container.SpareInit;
 import io.jcontainerd.shim.linux.ShimSyscalls;
 import io.jcontainerd.shim.process.Reaper;
 
@@ -26,6 +28,7 @@ public final class Runtimes implements RuntimeSelector {
     private final Reaper reaper;
     private final ShimSyscalls sys;
     private final Supplier<InitCommand> initCommand;
+    private final SpareInit spare;
 
     /**
      * @param ownJrunc the installation's {@code bin/jrunc}, to run in-process; null: always run binaries
@@ -37,6 +40,12 @@ public final class Runtimes implements RuntimeSelector {
 
     private Runtimes(Path defaultBinary, Path defaultRoot, Optional<Path> ownJrunc, Path logFile, Reaper reaper, ShimSyscalls sys,
                      Supplier<InitCommand> initCommand) {
+        this(defaultBinary, defaultRoot, ownJrunc, logFile, reaper, sys, initCommand,
+                Containers.spareInit(new ReaperChildren(reaper), initCommand));
+    }
+
+    private Runtimes(Path defaultBinary, Path defaultRoot, Optional<Path> ownJrunc, Path logFile, Reaper reaper, ShimSyscalls sys,
+                     Supplier<InitCommand> initCommand, SpareInit spare) {
         this.defaultBinary = defaultBinary;
         this.defaultRoot = defaultRoot;
         this.ownJrunc = ownJrunc;
@@ -44,11 +53,34 @@ public final class Runtimes implements RuntimeSelector {
         this.reaper = reaper;
         this.sys = sys;
         this.initCommand = initCommand;
+        this.spare = spare;
     }
 
     /** The runtimes of one task of a group: its namespace's default state root, its own log file; the rest shared. */
     public Runtimes forTask(Path taskDefaultRoot, Path taskLogFile) {
-        return new Runtimes(defaultBinary, taskDefaultRoot, ownJrunc, taskLogFile, reaper, sys, initCommand);
+        return new Runtimes(defaultBinary, taskDefaultRoot, ownJrunc, taskLogFile, reaper, sys, initCommand, spare);
+    }
+
+    /**
+     * Starts a spare init stage in the background when the shim's default runtime runs in-process, so
+     * that the shim's first create (which usually comes next) finds the init JVM booted. Only the first
+     * create may take it: after that it is gone, so a shim never keeps an idle JVM beside its containers.
+     */
+    public void prepareSpare() {
+        if (inProcess(defaultBinary)) {
+            Thread.ofPlatform().name("spare-init").daemon().start(() -> {
+                try {
+                    spare.prepare();
+                } catch (RuntimeException e) {
+                    System.err.println("jcontainerd-shim: no spare init stage: " + e.getMessage());
+                }
+            });
+        }
+    }
+
+    /** Ends the spare init stage, if one waits (shim shutdown). */
+    public void closeSpare() {
+        spare.close();
     }
 
     @Override
@@ -58,7 +90,11 @@ public final class Runtimes implements RuntimeSelector {
         boolean inProcess = inProcess(binary);
         // one line in shim.log per task, so it is plain which way a container was run
         System.err.println("jcontainerd-shim: runtime " + binary + (inProcess ? " in-process" : " as a command") + ", root " + stateRoot);
-        return inProcess ? new InProcessRuntime(stateRoot, reaper, initCommand) : new RuntimeBinary(binary, stateRoot, logFile, reaper, sys);
+        if (!inProcess) {
+            spare.close(); // the shim's first create does not run in-process: nothing will take it
+            return new RuntimeBinary(binary, stateRoot, logFile, reaper, sys);
+        }
+        return new InProcessRuntime(stateRoot, reaper, initCommand, spare);
     }
 
     /** True when {@code binary} is (a link to) the installation's own jrunc and in-process running is on. */

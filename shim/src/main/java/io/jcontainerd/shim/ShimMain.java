@@ -79,6 +79,7 @@ public final class ShimMain {
         args.firstTask().ifPresent(t -> ShimFiles.write(t.bundle(), args.socket(), pid));
         IdleExit.start(args.daemonAddress(), args.socket(), tasks, shutdown::countDown);
         runtimes.prepareSpare();
+        tasks.onIdle(runtimes::prepareSpare);
         try {
             shutdown.await();
         } catch (InterruptedException e) {

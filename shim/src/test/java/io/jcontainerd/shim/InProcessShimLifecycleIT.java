@@ -4,6 +4,7 @@ import io.jcontainerd.api.shim.v1.CreateTaskRequest;
 import io.jcontainerd.api.shim.v1.DeleteRequest;
 import io.jcontainerd.api.shim.v1.KillRequest;
 import io.jcontainerd.api.shim.v1.ShimGrpc;
+import io.jcontainerd.api.shim.v1.ShutdownRequest;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import io.jcontainerd.api.shim.v1.WaitRequest;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
     }
 
     @Test
-    void theFirstCreateTakesTheSpareInitTheShimStartedAheadAndNoneIsLeftBehind() throws Exception {
+    void theShimKeepsASpareInitOnlyWhileItRunsNoContainerAndTheCreateTakesIt() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sh", "-c", "exit 6");
         ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
@@ -100,10 +101,18 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
 
         assertThat((long) pid).as("the init is the spare").isEqualTo(sparePid);
+        assertThat(children(shimPid)).as("no spare beside a container").containsExactly((long) pid);
         shim.start(StartRequest.newBuilder().setId(id).build());
         assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(6);
         shim.delete(DeleteRequest.newBuilder().setId(id).build());
-        assertThat(children(shimPid)).as("no spare after the first create").isEmpty();
+        long nextSpare = awaitSpare(shimPid);
+        assertThat(nextSpare).as("a shim whose last task left starts another").isNotEqualTo(sparePid);
+        shim.shutdown(ShutdownRequest.newBuilder().setId(id).build());
+        ProcessHandle.of(shimPid).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+        for (int i = 0; i < 100 && Files.exists(Path.of("/proc/" + nextSpare)); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(Path.of("/proc/" + nextSpare)).as("the spare ends with its shim").doesNotExist();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.jcontainerd.runtime.linux.LinuxConstants;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -22,6 +23,8 @@ public final class SpareInit {
     private final Supplier<InitLauncher> launcher;
     private final Children children;
     private final AtomicReference<InitLauncher.Launched> waiting = new AtomicReference<>();
+    /** Counts discards: a spare whose start overlapped one is not kept. */
+    private final AtomicLong discards = new AtomicLong();
     private volatile boolean closed;
 
     /** @param launcher how init stages are started (the same as the creates'), children their reaper */
@@ -35,11 +38,15 @@ public final class SpareInit {
      * it boots.
      */
     public void prepare() {
+        long seen = discards.get();
         if (closed || waiting.get() != null) return;
         InitLauncher.Launched spare = launcher.get().launchSpare();
-        if (!waiting.compareAndSet(null, spare)) discard(spare);
-        // a close meanwhile must not leave this one behind
-        if (closed) discard();
+        if (!waiting.compareAndSet(null, spare)) {
+            discard(spare);
+            return;
+        }
+        // a discard or close meanwhile (a create came and went) must not leave this one behind
+        if (closed || discards.get() != seen) discard();
     }
 
     /** The pid of the waiting spare, if any. */
@@ -71,8 +78,9 @@ public final class SpareInit {
         }
     }
 
-    /** Ends the waiting spare, if any; a later {@link #prepare} starts another. */
+    /** Ends the waiting spare, if any, and one a {@link #prepare} running now starts; a later prepare starts another. */
     public void discard() {
+        discards.incrementAndGet();
         InitLauncher.Launched spare = waiting.getAndSet(null);
         if (spare != null) discard(spare);
     }

@@ -36,7 +36,7 @@ public final class InProcessRuntime implements OciRuntime {
     private final Containers containers;
     private final SpareInit spare;
 
-    /** @param spare the shim's spare init stage (its first create may take it; it is closed after that create) */
+    /** @param spare the shim's spare init stage (a create may take it; it is discarded after each create) */
     public InProcessRuntime(Path root, Reaper reaper, Supplier<InitCommand> initCommand, SpareInit spare) {
         this.containers = new Containers(root, new ReaperChildren(reaper), initCommand, spare);
         this.spare = spare;
@@ -52,7 +52,7 @@ public final class InProcessRuntime implements OciRuntime {
         try {
             onOwnThread("create", () -> containers.create(id, bundle, options, pidFile.toString(), fds(stdio)));
         } finally {
-            spare.close();
+            spare.discard();
         }
     }
 

@@ -63,8 +63,9 @@ public final class Runtimes implements RuntimeSelector {
 
     /**
      * Starts a spare init stage in the background when the shim's default runtime runs in-process, so
-     * that the shim's first create (which usually comes next) finds the init JVM booted. Only the first
-     * create may take it: after that it is gone, so a shim never keeps an idle JVM beside its containers.
+     * that the next create finds the init JVM booted. Called while the shim runs no container (at
+     * start, and when its last task left); every create ends it, taken or not, so a shim never keeps an
+     * idle JVM beside running containers.
      */
     public void prepareSpare() {
         if (inProcess(defaultBinary)) {
@@ -91,7 +92,7 @@ public final class Runtimes implements RuntimeSelector {
         // one line in shim.log per task, so it is plain which way a container was run
         System.err.println("jcontainerd-shim: runtime " + binary + (inProcess ? " in-process" : " as a command") + ", root " + stateRoot);
         if (!inProcess) {
-            spare.close(); // the shim's first create does not run in-process: nothing will take it
+            spare.discard(); // this create does not run in-process: the spare only stands beside its container
             return new RuntimeBinary(binary, stateRoot, logFile, reaper, sys);
         }
         return new InProcessRuntime(stateRoot, reaper, initCommand, spare);

@@ -31,6 +31,7 @@ public final class TaskRegistry {
     private final Factory factory;
     private final Consumer<Task> joined;
     private final Consumer<Task> left;
+    private Runnable onIdle = () -> { };
     private boolean closed;
 
     /**
@@ -41,6 +42,11 @@ public final class TaskRegistry {
         this.factory = factory;
         this.joined = joined;
         this.left = left;
+    }
+
+    /** {@code action} runs each time the last task has left (not while a Create is under way). */
+    public synchronized void onIdle(Runnable action) {
+        onIdle = action;
     }
 
     /** Registers the shim's own task (from its command line). */
@@ -109,6 +115,13 @@ public final class TaskRegistry {
         }
         if (task != null) {
             left.accept(task);
+            Runnable idleAction;
+            synchronized (this) {
+                idleAction = tasks.isEmpty() && creating.isEmpty() && !closed ? onIdle : null;
+            }
+            if (idleAction != null) {
+                idleAction.run();
+            }
         }
     }
 

@@ -1,11 +1,8 @@
 package io.jcontainerd.shim;
 
+import io.jcontainerd.config.UnixSockets;
 import io.jcontainerd.shim.task.TaskRegistry;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +36,7 @@ final class IdleExit {
                 String why = null;
                 if (!Files.exists(socket)) {
                     why = "its socket " + socket + " was removed";
-                } else if (answers(daemonSocket)) {
+                } else if (UnixSockets.answers(daemonSocket)) {
                     lastAnswer = System.nanoTime();
                 } else if (System.nanoTime() - lastAnswer > GONE.toNanos()) {
                     why = "the supervisor's socket " + daemonSocket + " has not answered for " + GONE.toSeconds() + " s";
@@ -51,14 +48,5 @@ final class IdleExit {
                 }
             }
         });
-    }
-
-    private static boolean answers(Path socket) {
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -1,9 +1,8 @@
 package io.jcontainerd.testsupport;
 
+import io.jcontainerd.config.UnixSockets;
+
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,12 +79,7 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public static boolean answers(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return UnixSockets.answers(socket);
     }
 
     public Path socket() {

@@ -25,10 +25,4 @@ public interface Children {
     static Children own() {
         return OwnChildren.INSTANCE;
     }
-
-    /** A waitpid(2) status as runc reports it: the exit code, or 128 + the terminating signal. */
-    static int exitCode(int waitStatus) {
-        int signal = waitStatus & 0x7f;
-        return signal == 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
-    }
 }

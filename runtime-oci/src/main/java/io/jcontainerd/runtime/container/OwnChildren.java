@@ -1,20 +1,24 @@
 package io.jcontainerd.runtime.container;
 
-import com.sun.jna.Native;
-import io.jcontainerd.runtime.linux.LibC;
+import io.jcontainerd.runtime.linux.JnaSyscalls;
+import io.jcontainerd.runtime.linux.SyscallException;
+import io.jcontainerd.runtime.linux.Syscalls;
 
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.function.IntSupplier;
 
-/** {@link Children} of a process that reaps nothing else: waitpid on the one pid. */
+/** {@link Children} of a process that reaps nothing else: {@link Syscalls#waitpid} on the one pid. */
 final class OwnChildren implements Children {
-    static final OwnChildren INSTANCE = new OwnChildren();
-    private static final int WNOHANG = 1, EINTR = 4;
+    static final OwnChildren INSTANCE = new OwnChildren(new JnaSyscalls());
     /** What runc reports when the status cannot be had (the child was not ours, or was reaped elsewhere). */
     private static final int UNKNOWN = 255;
 
-    private OwnChildren() {}
+    private final Syscalls sys;
+
+    private OwnChildren(Syscalls sys) {
+        this.sys = sys;
+    }
 
     @Override
     public int spawn(IntSupplier spawn) {
@@ -23,28 +27,21 @@ final class OwnChildren implements Children {
 
     @Override
     public int await(int pid) {
-        int[] status = new int[1];
-        while (LibC.INSTANCE.waitpid(pid, status, 0) < 0) {
-            if (Native.getLastError() != EINTR) return UNKNOWN;
-        }
-        return Children.exitCode(status[0]);
+        return status(pid, -1);
     }
 
     @Override
     public OptionalInt await(int pid, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int[] status = new int[1];
-        while (true) {
-            int rc = LibC.INSTANCE.waitpid(pid, status, WNOHANG);
-            if (rc == pid) return OptionalInt.of(Children.exitCode(status[0]));
-            if (rc < 0 && Native.getLastError() != EINTR) return OptionalInt.of(UNKNOWN);
-            if (System.nanoTime() - deadline > 0) return OptionalInt.empty();
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return OptionalInt.empty();
-            }
+        int status = status(pid, timeout.toMillis());
+        return status < 0 ? OptionalInt.empty() : OptionalInt.of(status);
+    }
+
+    /** The child's status, -1 if it still runs after {@code timeoutMillis} (negative: wait as long as it takes). */
+    private int status(int pid, long timeoutMillis) {
+        try {
+            return sys.waitpid(pid, timeoutMillis);
+        } catch (SyscallException e) {
+            return UNKNOWN;
         }
     }
 }

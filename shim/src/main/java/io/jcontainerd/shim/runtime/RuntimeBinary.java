@@ -47,7 +47,7 @@ public final class RuntimeBinary implements OciRuntime {
         this.reaper = reaper;
         this.sys = sys;
         Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.putIfAbsent("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        environment.putIfAbsent("PATH", Runtimes.DEFAULT_PATH);
         this.env = Map.copyOf(environment);
     }
 

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * (unless in-process running is turned off), else through its command line (runc, crun, another jrunc).
  */
 public final class Runtimes implements RuntimeSelector {
-    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** PATH when the shim has none: where runtime binaries are looked up, and what they run with. */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Path defaultBinary;
     private final Path defaultRoot;

@@ -1,11 +1,9 @@
 package io.jcontainerd.supervisor.daemon;
 
+import io.jcontainerd.config.UnixSockets;
 import io.jcontainerd.config.errdefs.JcdException;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -32,7 +30,7 @@ public final class SocketGuard {
             throw JcdException.failedPrecondition(
                     "%s exists and is not a socket: refusing to replace it; remove it or choose another --address", path);
         }
-        if (answers(path)) {
+        if (UnixSockets.answers(path)) {
             throw JcdException.alreadyExists(
                     "%s is already served by a running daemon: stop it first or start this one with another --address", path);
         }
@@ -42,15 +40,5 @@ public final class SocketGuard {
             throw JcdException.failedPrecondition("cannot remove stale socket %s: %s", path, e.getMessage());
         }
         return true;
-    }
-
-    /** Whether something accepts connections on the unix socket {@code path}. */
-    public static boolean answers(Path path) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

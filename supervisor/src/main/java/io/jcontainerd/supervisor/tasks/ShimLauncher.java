@@ -4,9 +4,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.jcontainerd.api.shim.v1.ConnectRequest;
+import io.jcontainerd.config.UnixSockets;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.shim.ShimClient;
-import io.jcontainerd.supervisor.daemon.SocketGuard;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,7 +81,7 @@ public final class ShimLauncher implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         String failure = "did not answer on " + socket + " within " + START_TIMEOUT_MS + " ms";
         while (System.nanoTime() < deadline && p.isAlive()) {
-            if (SocketGuard.answers(socket)) {
+            if (UnixSockets.answers(socket)) {
                 Shim shim = connect(name, socket, log);
                 if (shim != null) {
                     return shim;
@@ -109,7 +109,7 @@ public final class ShimLauncher implements AutoCloseable {
     Shim reconnect(Path socket) {
         String file = socket.getFileName().toString();
         String name = file.endsWith(".sock") ? file.substring(0, file.length() - ".sock".length()) : file;
-        return SocketGuard.answers(socket) ? connect(name, socket, socket.resolveSibling(name + ".log")) : null;
+        return UnixSockets.answers(socket) ? connect(name, socket, socket.resolveSibling(name + ".log")) : null;
     }
 
     private Shim connect(String name, Path socket, Path log) {

@@ -6,6 +6,7 @@ import io.jcontainerd.runtime.linux.Errno;
 import io.jcontainerd.runtime.linux.SyscallException;
 import io.jcontainerd.runtime.linux.Syscalls;
 import io.jcontainerd.runtime.spec.Hooks;
+import io.jcontainerd.runtime.spec.SysctlPolicy;
 
 import java.util.List;
 
@@ -65,8 +66,11 @@ public final class InitStage {
             if (plan.rootfs() != null) pivot(plan.rootfs());
             if (plan.hostname() != null) sys.sethostname(plan.hostname());
             if (plan.domainname() != null) sys.setdomainname(plan.domainname());
-            // sysctls before /proc/sys turns read-only (runc's order)
-            for (var e : plan.sysctl().entrySet()) sys.writeFile("/proc/sys/" + e.getKey().replace('.', '/'), e.getValue());
+            // sysctls before /proc/sys turns read-only (runc's order); keys were checked against runc's
+            // allow-list when config.json was loaded, and each resolves inside /proc/sys only
+            for (var e : plan.sysctl().entrySet()) {
+                sys.writeFile(SecureJoin.join(sys, "/proc/sys", SysctlPolicy.procPath(e.getKey())), e.getValue());
+            }
             if (plan.rootfs() != null) protectPaths(plan.rootfs());
             for (var l : plan.rlimits()) sys.setrlimit(l.resource(), l.soft(), l.hard());
             if (plan.oomScoreAdj() != null) sys.writeFile("/proc/self/oom_score_adj", plan.oomScoreAdj().toString());

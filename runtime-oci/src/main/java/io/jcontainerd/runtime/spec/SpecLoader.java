@@ -84,6 +84,7 @@ public final class SpecLoader {
             if (ns.type().equals("time")) throw JruncException.invalidArgument("config.json: linux.namespaces type time is not supported by jrunc");
         }
         validateHooks(spec.hooks());
+        SysctlPolicy.check(spec.linux().sysctl(), spec.linux().namespaces());
         String prop = spec.linux().rootfsPropagation();
         if (prop != null && !prop.isEmpty() && MountOptions.propagation(prop) == 0) {
             throw JruncException.invalidArgument("config.json: linux.rootfsPropagation %s is not one of shared, slave, private, unbindable (r-prefixed too)", prop);

@@ -69,15 +69,36 @@ public interface CgroupManager {
         return hostIsUnified() ? new V2CgroupManager(path) : V1CgroupManager.discover(path);
     }
 
+    /**
+     * cgroupsPath as a path below each hierarchy's root: runc's default "/&lt;id&gt;" when unset, the systemd
+     * form laid out as the cgroupfs driver does, then cleaned lexically against "/" (runc's utils.CleanPath):
+     * "." and empty components dropped, ".." resolved and never above the root, so that
+     * "/../../etc/x" is the cgroup "/etc/x" inside each hierarchy, never a host directory.
+     */
     static String normalize(String cgroupsPath, String id) {
-        if (cgroupsPath == null || cgroupsPath.isBlank()) return "/" + id;
+        if (cgroupsPath == null || cgroupsPath.isBlank()) return clean("/" + id, id);
         if (cgroupsPath.contains(":") && !cgroupsPath.startsWith("/")) {
             // systemd form slice:prefix:name, mapped onto the plain hierarchy the way the cgroupfs driver lays it out
             String[] p = cgroupsPath.split(":", 3);
             String slice = p[0].isEmpty() ? "system.slice" : p[0];
-            return "/" + slice + "/" + (p[1].isEmpty() ? "" : p[1] + "-") + p[2] + ".scope";
+            return clean("/" + slice + "/" + (p[1].isEmpty() ? "" : p[1] + "-") + p[2] + ".scope", cgroupsPath);
         }
-        return cgroupsPath.startsWith("/") ? cgroupsPath : "/" + cgroupsPath;
+        return clean(cgroupsPath, cgroupsPath);
+    }
+
+    /** Lexical clean against "/"; refuses a path that is the hierarchy's root itself (its limits are the host's). */
+    static String clean(String path, String asGiven) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) continue;
+            if (part.equals("..")) parts.pollLast();
+            else parts.addLast(part);
+        }
+        if (parts.isEmpty()) {
+            throw io.jcontainerd.runtime.JruncException.invalidArgument(
+                    "config.json: linux.cgroupsPath %s names the cgroup root; give the container a cgroup of its own such as /default/<id>", asGiven);
+        }
+        return "/" + String.join("/", parts);
     }
 
     record Stats(long cpuTotal, long cpuUser, long cpuKernel, List<Long> perCpu, long memoryUsage, long memoryMax,

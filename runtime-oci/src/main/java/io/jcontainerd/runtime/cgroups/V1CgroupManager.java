@@ -25,7 +25,7 @@ public final class V1CgroupManager implements CgroupManager {
 
     V1CgroupManager(Map<Path, List<String>> hierarchies, String path) {
         this.hierarchies = hierarchies;
-        this.path = path;
+        this.path = CgroupManager.clean(path, path);
     }
 
     static V1CgroupManager discover(String path) {

@@ -34,7 +34,7 @@ public final class V2CgroupManager implements CgroupManager {
      */
     public V2CgroupManager(Path root, String path, Syscalls sys) {
         this.root = root;
-        this.dir = Path.of(root + path);
+        this.dir = Path.of(root + CgroupManager.clean(path, path));
         this.sys = sys;
     }
 

@@ -23,6 +23,8 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * [createContainer hooks], pivot_root, hostname, sysctl, read-only and masked paths, read-only root,
  * rlimits, console, bounding set, uid/gid, capabilities, "ready", wait on exec.fifo, no_new_privs,
  * [startContainer hooks, their result written to the fifo for `jrunc start`], seccomp, close our fds, execve.
+ * Without no_new_privs the seccomp filter goes on before uid/gid (it needs CAP_SYS_ADMIN then), right after
+ * our fds are marked close-on-exec: nothing after it may need a syscall the profile could deny.
  */
 public final class InitStage {
     private final Syscalls sys;
@@ -78,7 +80,13 @@ public final class InitStage {
             exe = lookPath(plan.args().getFirst(), plan.env());
             boolean cwdDone = tryChdir(plan.cwd());
             if (plan.umask() != null) sys.umask(plan.umask());
-            if (!plan.noNewPrivileges() && plan.seccomp().length > 0) sys.seccomp(plan.seccomp());
+            if (earlySeccomp()) {
+                // Without no_new_privs the filter must go on while we still have CAP_SYS_ADMIN (runc's order);
+                // a profile may deny what follows, so everything of ours is marked close-on-exec first
+                // (what is opened later is opened O_CLOEXEC)
+                sys.closeFromCloexec(3 + plan.preserveFds());
+                sys.seccomp(plan.seccomp());
+            }
             switchCredentials();
             if (!cwdDone) sys.chdir(plan.cwd());
             applyCapabilities();
@@ -105,10 +113,34 @@ public final class InitStage {
             }
             reportStart(start, hooks);
         }
-        sys.closeFromCloexec(3 + plan.preserveFds());
+        markCloexec();
         sys.resetSignals();
         if (seccompLast) sys.seccomp(plan.seccomp());
         sys.execve(exe, plan.args(), plan.env());
+    }
+
+    private boolean earlySeccomp() { return !plan.noNewPrivileges() && plan.seccomp().length > 0; }
+
+    /**
+     * Every fd from 3+preserveFds close-on-exec before the execve. Under a filter installed early that may deny
+     * close_range (any profile older than Linux 5.9 with an errno default): fcntl over /proc/self/fd instead,
+     * and if the profile denies that too, what was open when the filter went on was marked already.
+     */
+    private void markCloexec() {
+        int from = 3 + plan.preserveFds();
+        if (!earlySeccomp()) {
+            sys.closeFromCloexec(from);
+            return;
+        }
+        try {
+            sys.closeFromCloexec(from);
+        } catch (SyscallException denied) {
+            try {
+                sys.cloexecListedFds(from);
+            } catch (SyscallException alsoDenied) {
+                // marked before the filter; nothing since was opened without O_CLOEXEC
+            }
+        }
     }
 
     /** Runs the startContainer hooks and tells `jrunc start` through the fifo: "0", or the error. */

@@ -181,6 +181,21 @@ public class JnaSyscalls implements Syscalls {
         check(c().syscall(LibC.SYS_CLOSE_RANGE, fromFd, 0xFFFFFFFFL, 4, 0, 0), "close_range", "from " + fromFd);
     }
 
+    @Override public void cloexecListedFds(int fromFd) {
+        java.util.List<Integer> fds = new java.util.ArrayList<>();
+        try (var dir = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (var p : dir) fds.add(Integer.parseInt(p.getFileName().toString()));
+        } catch (java.io.IOException e) {
+            throw new SyscallException("opendir", "/proc/self/fd: " + e.getMessage(), Errno.EACCES);
+        }
+        for (int fd : fds) {
+            if (fd < fromFd) continue;
+            int flags = c().fcntl(fd, 1 /* F_GETFD */, 0);
+            if (flags >= 0) check(c().fcntl(fd, 2 /* F_SETFD */, flags | 1 /* FD_CLOEXEC */), "fcntl(F_SETFD)", "fd " + fd);
+            // < 0: the directory stream's own fd, closed by now
+        }
+    }
+
     @Override public void resetSignals() {
         Memory empty = new Memory(128);
         empty.clear();

@@ -60,6 +60,8 @@ public interface Syscalls {
 
     // process
     void closeFromCloexec(int fromFd);
+    /** Marks each fd listed in /proc/self/fd from fromFd close-on-exec with fcntl: for when close_range is denied. */
+    void cloexecListedFds(int fromFd);
     void resetSignals();
     void execve(String path, List<String> argv, List<String> env);
 

@@ -168,4 +168,22 @@ class InitStageTest {
         assertThat(ch.sent.getFirst()).isEqualTo("error createContainer hook #0 /hooks/cc exited with status 137");
         assertThat(sys.calls).noneMatch(c -> c.startsWith("pivot_root")).noneMatch(c -> c.startsWith("execve"));
     }
+
+    @Test
+    void withoutNoNewPrivsTheFdsAreMarkedBeforeTheFilterSoAProfileDenyingCloseRangeStillExecs() {
+        RecordingSyscalls sys = fs().deniedByFilter("close_range");
+        new InitStage(sys, new Channel(), plan(rootfs(List.of()), 1000, null, false, new byte[8])).run();
+        assertThat(sys.indexOf("close_range 3")).as("marked before the filter").isLessThan(sys.indexOf("seccomp"));
+        assertThat(sys.indexOf("seccomp")).isLessThan(sys.indexOf("setresuid"));
+        assertThat(sys.indexOf("cloexec_listed 3")).as("fcntl over /proc/self/fd when close_range is denied").isGreaterThan(sys.indexOf("close_range denied"));
+        assertThat(sys.calls.getLast()).startsWith("execve /bin/sh");
+    }
+
+    @Test
+    void withNoNewPrivsTheFilterIsTheLastStepBeforeExecve() {
+        RecordingSyscalls sys = fs().deniedByFilter("close_range", "cloexec_listed");
+        new InitStage(sys, new Channel(), plan(rootfs(List.of()), 1000, null, true, new byte[8])).run();
+        assertThat(sys.calls.subList(sys.calls.size() - 2, sys.calls.size())).first().asString().startsWith("seccomp");
+        assertThat(sys.calls).noneMatch(c -> c.endsWith("denied"));
+    }
 }

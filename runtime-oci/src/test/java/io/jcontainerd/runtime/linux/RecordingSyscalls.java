@@ -14,6 +14,17 @@ public final class RecordingSyscalls implements Syscalls {
     private final Map<String, Kind> files = new HashMap<>();
     private final Map<String, String> links = new HashMap<>();
     private int nextFd = 10;
+    private final java.util.Set<String> deniedByFilter = new java.util.HashSet<>();
+
+    /** Calls (by their recorded name) that fail with EPERM once a seccomp filter was installed, as a profile denying them would. */
+    public RecordingSyscalls deniedByFilter(String... names) { deniedByFilter.addAll(List.of(names)); return this; }
+
+    private void filtered(String name) {
+        if (deniedByFilter.contains(name) && indexOf("seccomp") >= 0) {
+            rec(name + " denied");
+            throw new SyscallException(name, "by the seccomp filter", Errno.EPERM);
+        }
+    }
 
     public RecordingSyscalls dir(String path) { files.put(path, Kind.DIRECTORY); return this; }
     public RecordingSyscalls file(String path) { files.put(path, Kind.FILE); return this; }
@@ -62,7 +73,8 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public int[] openPty() { rec("openpty"); return new int[] {nextFd++, nextFd++}; }
     @Override public void sendFd(int socket, int fd, String name) { rec("sendfd " + fd); }
     @Override public void becomeTerminalSession(int slaveFd) { rec("setsid+ctty " + slaveFd); }
-    @Override public void closeFromCloexec(int fromFd) { rec("close_range " + fromFd); }
+    @Override public void closeFromCloexec(int fromFd) { filtered("close_range"); rec("close_range " + fromFd); }
+    @Override public void cloexecListedFds(int fromFd) { filtered("cloexec_listed"); rec("cloexec_listed " + fromFd); }
     @Override public void resetSignals() { rec("reset_signals"); }
     @Override public void execve(String path, List<String> argv, List<String> env) { rec("execve " + path + " " + argv); }
 

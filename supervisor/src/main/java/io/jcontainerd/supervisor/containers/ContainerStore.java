@@ -21,7 +21,9 @@ import java.util.Optional;
 /**
  * Containers per namespace, with containerd's rules (metadata/containers.go): ids are
  * identifiers, a runtime name and a spec are required, a snapshot key needs its snapshotter,
- * the snapshotter and runtime never change after creation.
+ * the snapshotter and runtime never change after creation. Create, update and delete hold the
+ * namespace's lock and the collection lock ({@code NamespaceStore.locks()}) like every other
+ * store, so a collection sees a container (and keeps its snapshot) or runs wholly before it.
  */
 public final class ContainerStore {
     private final MetadataStore db;
@@ -34,9 +36,12 @@ public final class ContainerStore {
         this.clock = clock;
     }
 
-    public synchronized ContainerRecord create(String ns, ContainerRecord c) {
+    public ContainerRecord create(String ns, ContainerRecord c) {
         validate(c);
-        namespaces.ensure(ns);
+        return namespaces.writeIn(ns, () -> createLocked(ns, c));
+    }
+
+    private synchronized ContainerRecord createLocked(String ns, ContainerRecord c) {
         if (db.get(Family.CONTAINERS, Keys.of(ns, c.id())) != null) {
             throw JcdException.alreadyExists("container %s in namespace %s: already exists", c.id(), ns);
         }
@@ -77,7 +82,11 @@ public final class ContainerStore {
      * replaced. With paths: {@code labels}, {@code labels.<k>}, {@code spec}, {@code extensions},
      * {@code extensions.<k>}, {@code image}, {@code snapshotkey}.
      */
-    public synchronized ContainerRecord update(String ns, ContainerRecord u, List<String> paths) {
+    public ContainerRecord update(String ns, ContainerRecord u, List<String> paths) {
+        return namespaces.locks().change(ns, () -> updateLocked(ns, u, paths));
+    }
+
+    private synchronized ContainerRecord updateLocked(String ns, ContainerRecord u, List<String> paths) {
         ContainerRecord cur = get(ns, u.id());
         if (!u.snapshotter().isEmpty() && !u.snapshotter().equals(cur.snapshotter())) {
             throw JcdException.invalidArgument("container %s: snapshotter cannot change from \"%s\" to \"%s\"", u.id(), cur.snapshotter(), u.snapshotter());
@@ -137,9 +146,13 @@ public final class ContainerStore {
         return next;
     }
 
-    public synchronized void delete(String ns, String id) {
-        get(ns, id);
-        db.delete(Family.CONTAINERS, Keys.of(ns, id));
+    public void delete(String ns, String id) {
+        namespaces.locks().change(ns, () -> {
+            synchronized (this) {
+                get(ns, id);
+                db.delete(Family.CONTAINERS, Keys.of(ns, id));
+            }
+        });
     }
 
     private static void validate(ContainerRecord c) {

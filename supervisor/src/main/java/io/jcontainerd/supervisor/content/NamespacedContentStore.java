@@ -21,8 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -41,17 +39,15 @@ public final class NamespacedContentStore {
     private final ContentStore backend;
     private final ContentRecords records;
     private final LeaseStore leases;
-    private final Lock mutation;
     private final Clock clock;
 
     public NamespacedContentStore(MetadataStore db, NamespaceStore namespaces, ContentStore backend, LeaseStore leases,
-                                  ReadWriteLock collection, Clock clock) {
+                                  Clock clock) {
         this.db = db;
         this.namespaces = namespaces;
         this.backend = backend;
         this.records = new ContentRecords(db);
         this.leases = leases;
-        this.mutation = collection.readLock();
         this.clock = clock;
     }
 
@@ -85,8 +81,7 @@ public final class NamespacedContentStore {
      * sets one (an empty value deletes it). Any other path is InvalidArgument.
      */
     public ContentInfo update(String ns, Digest digest, Map<String, String> labels, List<String> paths) {
-        mutation.lock();
-        try {
+        return namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 ContentInfo current = info(ns, digest);
                 Map<String, String> next = LabelPaths.apply(current.labels(), labels, paths,
@@ -96,24 +91,19 @@ public final class NamespacedContentStore {
                 db.write(b -> records.put(b, ns, updated));
                 return updated;
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /** Removes the namespace's record (NotFound if none); the blob goes at the next collection if nobody else records it. */
     public void delete(String ns, Digest digest) {
-        mutation.lock();
-        try {
+        namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 if (!records.exists(ns, digest)) {
                     throw notFound(ns, digest);
                 }
                 db.write(b -> records.delete(b, ns, digest));
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /** Random access to a blob the namespace records. */
@@ -166,12 +156,7 @@ public final class NamespacedContentStore {
     }
 
     private void leaseOnly(String ns, String leaseId, LeaseResource resource) {
-        mutation.lock();
-        try {
-            db.write(b -> leases.attach(b, ns, leaseId, resource));
-        } finally {
-            mutation.unlock();
-        }
+        namespaces.locks().change(ns, () -> db.write(b -> leases.attach(b, ns, leaseId, resource)));
     }
 
     /**
@@ -183,8 +168,8 @@ public final class NamespacedContentStore {
         Map<String, String> kept = new HashMap<>(labels == null ? Map.of() : labels);
         kept.values().removeIf(String::isEmpty);
         Labels.validate(kept);
-        mutation.lock();
-        try {
+        // the namespace may have been deleted since the writer opened: the commit creates it again
+        return namespaces.writeIn(w.namespace(), () -> {
             long written = w.offset();
             Digest actual;
             try {
@@ -212,9 +197,7 @@ public final class NamespacedContentStore {
                 }
                 return info;
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /** The namespace's unfinished ingests matching the filter (field {@code ref}), with the namespace's own refs. */

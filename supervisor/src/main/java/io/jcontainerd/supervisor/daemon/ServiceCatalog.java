@@ -43,8 +43,6 @@ import io.jcontainerd.snapshot.driver.NativeSnapshotter;
 import io.jcontainerd.snapshot.driver.OverlaySnapshotter;
 
 import java.time.Clock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,15 +79,13 @@ final class ServiceCatalog {
                 .add("native", new NativeSnapshotter(config.snapshotsDir("native")));
         resources.add(snapshotters);
         snapshotters.names().forEach(n -> plugins.register(PluginInfo.hostOnly(PluginRegistry.SNAPSHOTTER, n)));
-        // one collection lock: the collector never runs in the middle of a content, lease, image or snapshot change
-        ReadWriteLock collection = new ReentrantReadWriteLock();
-        NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces, collection);
+        // one lock discipline (namespaces.locks()): the collector never runs in the middle of a change
+        NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces);
         services.add(new SnapshotsService(snapshots, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
 
-        // content, images and leases share one collection lock with the garbage collector
         CollectedStores stores = CollectedStores.open(metadata, namespaces, LocalContentStore.open(config.contentDir()),
-                Clock.systemUTC(), collection);
+                Clock.systemUTC());
         resources.add(stores);
         ContainerStore containers = new ContainerStore(metadata, namespaces, Clock.systemUTC());
         // every holder of references joins the collector before its first run

@@ -17,8 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -28,13 +26,11 @@ import java.util.function.BiConsumer;
 public final class ImageStore {
     private final MetadataStore db;
     private final NamespaceStore namespaces;
-    private final Lock mutation;
     private final Clock clock;
 
-    public ImageStore(MetadataStore db, NamespaceStore namespaces, ReadWriteLock collection, Clock clock) {
+    public ImageStore(MetadataStore db, NamespaceStore namespaces, Clock clock) {
         this.db = db;
         this.namespaces = namespaces;
-        this.mutation = collection.readLock();
         this.clock = clock;
     }
 
@@ -65,10 +61,8 @@ public final class ImageStore {
         checkName(name);
         target.validate(name);
         Labels.validate(labels);
-        mutation.lock();
-        try {
+        return namespaces.writeIn(ns, () -> {
             synchronized (this) {
-                namespaces.ensure(ns);
                 if (db.get(Family.IMAGES, key(ns, name)) != null) {
                     throw JcdException.alreadyExists("image %s in namespace %s: already exists", name, ns);
                 }
@@ -77,9 +71,7 @@ public final class ImageStore {
                 db.put(Family.IMAGES, key(ns, name), Json.write(Stored.of(r)));
                 return r;
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /**
@@ -89,8 +81,7 @@ public final class ImageStore {
      */
     public ImageRecord update(String ns, String name, Map<String, String> labels, ImageTarget target, List<String> paths) {
         checkName(name);
-        mutation.lock();
-        try {
+        return namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 ImageRecord current = find(ns, name).orElseThrow(() -> notFound(ns, name));
                 Map<String, String> nextLabels = new HashMap<>(current.labels());
@@ -122,9 +113,7 @@ public final class ImageStore {
                 db.put(Family.IMAGES, key(ns, name), Json.write(Stored.of(r)));
                 return r;
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /**
@@ -133,8 +122,7 @@ public final class ImageStore {
      */
     public ImageRecord delete(String ns, String name, Optional<String> expectedDigest) {
         checkName(name);
-        mutation.lock();
-        try {
+        return namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 ImageRecord current = find(ns, name).orElseThrow(() -> notFound(ns, name));
                 if (expectedDigest.isPresent() && !expectedDigest.get().equals(current.target().digest())) {
@@ -144,9 +132,7 @@ public final class ImageStore {
                 db.delete(Family.IMAGES, key(ns, name));
                 return current;
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /** Every image of every namespace, for the garbage collector. */

@@ -16,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -32,13 +30,11 @@ public final class LeaseStore {
 
     private final MetadataStore db;
     private final NamespaceStore namespaces;
-    private final Lock mutation;
     private final Clock clock;
 
-    public LeaseStore(MetadataStore db, NamespaceStore namespaces, ReadWriteLock collection, Clock clock) {
+    public LeaseStore(MetadataStore db, NamespaceStore namespaces, Clock clock) {
         this.db = db;
         this.namespaces = namespaces;
-        this.mutation = collection.readLock();
         this.clock = clock;
     }
 
@@ -46,10 +42,8 @@ public final class LeaseStore {
     public LeaseRecord create(String ns, String id, Map<String, String> labels) {
         String leaseId = id == null || id.isEmpty() ? LeaseIds.generate(clock.instant()) : checkId(id);
         Labels.validate(labels);
-        mutation.lock();
-        try {
+        return namespaces.writeIn(ns, () -> {
             synchronized (this) {
-                namespaces.ensure(ns);
                 if (db.get(Family.LEASES, Keys.of(ns, leaseId)) != null) {
                     throw JcdException.alreadyExists("lease %s in namespace %s: already exists", leaseId, ns);
                 }
@@ -59,9 +53,7 @@ public final class LeaseStore {
                 db.put(Family.LEASES, Keys.of(ns, leaseId), Json.write(Stored.of(r)));
                 return r;
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     public Optional<LeaseRecord> find(String ns, String id) {
@@ -86,17 +78,14 @@ public final class LeaseStore {
 
     /** Deletes the lease and its resource list; NotFound if there is none. */
     public void delete(String ns, String id) {
-        mutation.lock();
-        try {
+        namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 if (db.get(Family.LEASES, Keys.of(ns, id)) == null) {
                     throw notFound(ns, id);
                 }
                 remove(ns, id);
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /** Removes a lease if present; for the garbage collector, which holds the write lock. */
@@ -110,14 +99,11 @@ public final class LeaseStore {
     }
 
     public void addResource(String ns, String id, LeaseResource resource) {
-        mutation.lock();
-        try {
+        namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 db.write(b -> attach(b, ns, id, resource));
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     /**
@@ -140,17 +126,14 @@ public final class LeaseStore {
 
     /** Removes a resource from the lease; NotFound if the lease does not exist, nothing if it lacks the resource. */
     public void deleteResource(String ns, String id, LeaseResource resource) {
-        mutation.lock();
-        try {
+        namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 if (db.get(Family.LEASES, Keys.of(ns, id)) == null) {
                     throw notFound(ns, id);
                 }
                 db.delete(Family.LEASE_REFS, refKey(ns, id, resource));
             }
-        } finally {
-            mutation.unlock();
-        }
+        });
     }
 
     public List<LeaseResource> listResources(String ns, String id) {

@@ -9,17 +9,48 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Namespaces: the top level of every other object. Behaviour follows containerd's
  * metadata/namespaces.go: names are identifiers, a namespace is created implicitly by the first
- * object written in it ({@link #ensure}), and only an empty namespace can be deleted.
+ * object written in it ({@link #writeIn}), and only an empty namespace can be deleted. The check
+ * and the write of each side hold the same lock ({@link ChangeLocks}), so no object is ever left
+ * in a namespace that was deleted.
  */
 public final class NamespaceStore {
     private final MetadataStore db;
+    private final ChangeLocks locks = new ChangeLocks();
 
     public NamespaceStore(MetadataStore db) {
         this.db = db;
+    }
+
+    /** The locks every change of the metadata takes; one set per database. */
+    public ChangeLocks locks() {
+        return locks;
+    }
+
+    /**
+     * Runs a change that may create objects in {@code ns}: creates the namespace unless it exists,
+     * then runs {@code body}, both under {@link ChangeLocks#change}, so a concurrent deletion of the
+     * namespace happens wholly before (and the namespace is created again) or wholly after (and
+     * finds the object).
+     */
+    public <T> T writeIn(String ns, Supplier<T> body) {
+        Identifiers.validate("namespace", ns);
+        return locks.change(ns, () -> {
+            ensure(ns);
+            return body.get();
+        });
+    }
+
+    /** As {@link #writeIn(String, Supplier)} for a change with no result. */
+    public void writeIn(String ns, Runnable body) {
+        writeIn(ns, () -> {
+            body.run();
+            return null;
+        });
     }
 
     public NamespaceRecord create(String name, Map<String, String> labels) {
@@ -35,7 +66,10 @@ public final class NamespaceStore {
         }
     }
 
-    /** Creates {@code name} with no labels unless it exists; every namespaced write calls this first. */
+    /**
+     * Creates {@code name} with no labels unless it exists. Alone it only makes the namespace; a
+     * change that creates objects uses {@link #writeIn}, which holds the namespace's lock across both.
+     */
     public synchronized void ensure(String name) {
         Identifiers.validate("namespace", name);
         if (db.get(Family.NAMESPACES, Keys.of(name)) == null) {
@@ -99,8 +133,15 @@ public final class NamespaceStore {
     }
 
     /** Deletes an empty namespace; one that still holds objects fails and says which kinds. */
-    public synchronized void delete(String name) {
+    public void delete(String name) {
         Identifiers.validate("namespace", name);
+        locks.namespaceDeletion(name, () -> {
+            deleteEmpty(name);
+            return null;
+        });
+    }
+
+    private synchronized void deleteEmpty(String name) {
         if (find(name).isEmpty()) {
             throw JcdException.notFound("namespace %s: not found", name);
         }

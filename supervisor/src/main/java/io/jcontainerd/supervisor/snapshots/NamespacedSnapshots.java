@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * Snapshots scoped by namespace over drivers that know nothing of namespaces, as containerd's
@@ -33,15 +31,13 @@ import java.util.concurrent.locks.ReadWriteLock;
 public final class NamespacedSnapshots {
     private final SnapshotterSet drivers;
     private final MetadataStore db;
+    /** Its locks: the collector never runs between a record and its lease, nor the namespace's deletion. */
     private final NamespaceStore namespaces;
-    /** The read side of the collection lock: the collector never runs between a record and its lease. */
-    private final Lock mutation;
 
-    public NamespacedSnapshots(SnapshotterSet drivers, MetadataStore db, NamespaceStore namespaces, ReadWriteLock collection) {
+    public NamespacedSnapshots(SnapshotterSet drivers, MetadataStore db, NamespaceStore namespaces) {
         this.drivers = drivers;
         this.db = db;
         this.namespaces = namespaces;
-        this.mutation = collection.readLock();
     }
 
     public List<Mount> prepare(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
@@ -56,12 +52,7 @@ public final class NamespacedSnapshots {
 
     private List<Mount> create(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
                                Optional<String> lease, boolean view) {
-        mutation.lock();
-        try {
-            return createLocked(ns, snapshotter, key, parent, labels, lease, view);
-        } finally {
-            mutation.unlock();
-        }
+        return namespaces.writeIn(ns, () -> createLocked(ns, snapshotter, key, parent, labels, lease, view));
     }
 
     private List<Mount> createLocked(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
@@ -69,7 +60,6 @@ public final class NamespacedSnapshots {
         requireKey(key);
         Labels.validate(labels);
         Snapshotter d = drivers.get(snapshotter);
-        namespaces.ensure(ns);
         String backendParent = parent == null || parent.isEmpty() ? "" : scoped(ns, parent);
         boolean existed = db.get(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key)) != null;
         if (!existed) {
@@ -95,12 +85,7 @@ public final class NamespacedSnapshots {
 
     public void commit(String ns, String snapshotter, String name, String key, Map<String, String> labels,
                        Optional<String> lease) {
-        mutation.lock();
-        try {
-            commitLocked(ns, snapshotter, name, key, labels, lease);
-        } finally {
-            mutation.unlock();
-        }
+        namespaces.locks().change(ns, () -> commitLocked(ns, snapshotter, name, key, labels, lease));
     }
 
     private void commitLocked(String ns, String snapshotter, String name, String key, Map<String, String> labels,
@@ -119,12 +104,7 @@ public final class NamespacedSnapshots {
     }
 
     public void remove(String ns, String snapshotter, String key) {
-        mutation.lock();
-        try {
-            removeLocked(ns, snapshotter, key);
-        } finally {
-            mutation.unlock();
-        }
+        namespaces.locks().change(ns, () -> removeLocked(ns, snapshotter, key));
     }
 
     private void removeLocked(String ns, String snapshotter, String key) {

@@ -63,7 +63,7 @@ class ServerPullIT {
         t = new TestStores(dir);
         drivers = new SnapshotterSet().add("native", new NativeSnapshotter(dir.resolve("native")))
                 .add("overlayfs", new OverlaySnapshotter(dir.resolve("overlayfs")));
-        snapshots = new NamespacedSnapshots(drivers, t.db, t.namespaces, new java.util.concurrent.locks.ReentrantReadWriteLock());
+        snapshots = new NamespacedSnapshots(drivers, t.db, t.namespaces);
         events = new EventExchange();
         LayerApply apply = new LayerApply(t.stores.content(), new MountApplier(new LayerApplier(), Mounter.linux(), dir.resolve("scratch")));
         pull = new ServerPull(t.stores.content(), t.stores.images(), t.stores.leases(), t.namespaces, snapshots,

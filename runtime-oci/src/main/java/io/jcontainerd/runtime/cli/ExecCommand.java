@@ -43,8 +43,10 @@ final class ExecCommand {
                 String[] ug = user.split(":");
                 u = new User(Long.parseLong(ug[0]), ug.length > 1 ? Long.parseLong(ug[1]) : 0, u.umask(), List.of());
             }
+            // like runc: the container's AppArmor profile and SELinux label unless --apparmor / --process-label
             p = new Process(tty, null, u, command, e, cwd != null ? cwd : base.cwd(), base.capabilities(), List.of(),
-                    noNewPrivs || base.noNewPrivileges(), null, null, null);
+                    noNewPrivs || base.noNewPrivileges(), a.value("apparmor", base.apparmorProfile()), null,
+                    a.value("process-label", base.selinuxLabel()));
         }
         return c.exec(id, p, a.flag("detach"), a.value("pid-file", null), a.value("console-socket", null), a.integer("preserve-fds"));
     }

@@ -68,6 +68,7 @@ public final class Containers {
         Path absBundle = bundle.toAbsolutePath().normalize();
         SpecLoader.Loaded loaded = SpecLoader.loadWithTree(absBundle);
         Spec spec = loaded.spec();
+        HostLsm.current().check(spec.process(), spec.linux().mountLabel()); // before anything exists
         Path dir = store.reserve(id);
         CgroupManager cgroup = null;
         InitLauncher.Launched init = null;

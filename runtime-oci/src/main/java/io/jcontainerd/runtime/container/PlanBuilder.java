@@ -40,6 +40,8 @@ public final class PlanBuilder {
         Process p = spec.process();
         if (p == null) throw JruncException.invalidArgument("config.json: process is missing; nothing to run");
         Linux linux = spec.linux();
+        HostLsm lsm = HostLsm.current();
+        lsm.check(p, linux.mountLabel());
         boolean hasMountNs = linux.namespaces().stream().anyMatch(n -> n.type().equals("mount"));
         if (!hasMountNs) throw JruncException.invalidArgument("config.json: linux.namespaces has no mount namespace; jrunc always needs one");
         boolean newUts = linux.namespaces().stream().anyMatch(n -> n.type().equals("uts") && n.path() == null);
@@ -66,7 +68,7 @@ public final class PlanBuilder {
                 cgroupMount(steps, m.destination(), opts, cgroup);
             } else {
                 steps.add(new MountStep(MountStep.Kind.FS, m.source() == null ? m.type() : m.source(), m.destination(),
-                        m.type(), opts.flags(), 0, opts.propagation(), opts.data()));
+                        m.type(), opts.flags(), 0, opts.propagation(), lsm.mountData(m.type(), opts.data(), linux.mountLabel())));
             }
         }
         Map<String, InitPlan.DeviceNode> devices = new LinkedHashMap<>();
@@ -92,17 +94,19 @@ public final class PlanBuilder {
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), o.execFifo(),
                 p.terminal(), o.consoleSocket(), !spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty(),
-                o.preserveFds(), containerHooks(id, spec, bundle));
+                o.preserveFds(), containerHooks(id, spec, bundle), lsm.labels(p));
     }
 
     /** jrunc exec: the process joins the running container's namespaces and cgroup. */
     public static InitPlan forExec(Spec spec, Process p, int initPid, CgroupManager cgroup, String consoleSocket, int preserveFds) {
+        HostLsm lsm = HostLsm.current();
+        lsm.check(p, null);
         boolean cgroupNs = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("cgroup"));
         return new InitPlan(true, cgroup.joinFiles(), false, cgroupNs ? "/proc/" + initPid + "/ns/cgroup" : null,
                 "/proc/" + initPid + "/ns/mnt", null, null, null, Map.of(), rlimits(p), p.oomScoreAdj(),
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), null,
-                p.terminal(), consoleSocket, false, preserveFds, null);
+                p.terminal(), consoleSocket, false, preserveFds, null, lsm.labels(p));
     }
 
     private static InitPlan.ContainerHooks containerHooks(String id, Spec spec, Path bundle) {

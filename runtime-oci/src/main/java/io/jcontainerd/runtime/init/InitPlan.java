@@ -38,7 +38,22 @@ public record InitPlan(
         String consoleSocket,
         boolean syncHooks,
         int preserveFds,
-        ContainerHooks hooks) {
+        ContainerHooks hooks,
+        Lsm lsm) {
+
+    /** A plan without AppArmor or SELinux labels. */
+    public InitPlan(boolean exec, List<String> cgroupJoin, boolean newCgroupNs, String joinCgroupNs, String joinMountNs,
+                    Rootfs rootfs, String hostname, String domainname, Map<String, String> sysctl, List<Limit> rlimits,
+                    Integer oomScoreAdj, long uid, long gid, List<Long> additionalGids, Integer umask, CapSets caps,
+                    boolean noNewPrivileges, byte[] seccomp, List<String> args, List<String> env, String cwd, String execFifo,
+                    boolean terminal, String consoleSocket, boolean syncHooks, int preserveFds, ContainerHooks hooks) {
+        this(exec, cgroupJoin, newCgroupNs, joinCgroupNs, joinMountNs, rootfs, hostname, domainname, sysctl, rlimits,
+                oomScoreAdj, uid, gid, additionalGids, umask, caps, noNewPrivileges, seccomp, args, env, cwd, execFifo,
+                terminal, consoleSocket, syncHooks, preserveFds, hooks, null);
+    }
+
+    /** Labels for the program the init stage execs, each null when unset (HostLsm checked the LSM is enabled). */
+    public record Lsm(String appArmorProfile, String selinuxLabel) {}
 
     public record Rootfs(String path, long propagation, boolean readonly, boolean noPivot, List<MountStep> mounts,
                          boolean defaultDevices, List<DeviceNode> devices, List<String> maskedPaths,

@@ -80,6 +80,7 @@ public final class InitStage {
             exe = lookPath(plan.args().getFirst(), plan.env());
             boolean cwdDone = tryChdir(plan.cwd());
             if (plan.umask() != null) sys.umask(plan.umask());
+            if (plan.lsm() != null) applyLsm(plan.lsm());
             if (earlySeccomp()) {
                 // Without no_new_privs the filter must go on while we still have CAP_SYS_ADMIN (runc's order);
                 // a profile may deny what follows, so everything of ours is marked close-on-exec first
@@ -117,6 +118,16 @@ public final class InitStage {
         sys.resetSignals();
         if (seccompLast) sys.seccomp(plan.seccomp());
         sys.execve(exe, plan.args(), plan.env());
+    }
+
+    /** The labels the execve gives the program (runc: apparmor's change_onexec, selinux's setexeccon), on this thread. */
+    private void applyLsm(InitPlan.Lsm lsm) {
+        if (lsm.appArmorProfile() != null) {
+            String attr = sys.kind("/proc/thread-self/attr/apparmor/exec") != Syscalls.Kind.MISSING
+                    ? "/proc/thread-self/attr/apparmor/exec" : "/proc/thread-self/attr/exec";
+            sys.writeFile(attr, "exec " + lsm.appArmorProfile());
+        }
+        if (lsm.selinuxLabel() != null) sys.writeFile("/proc/thread-self/attr/exec", lsm.selinuxLabel());
     }
 
     private boolean earlySeccomp() { return !plan.noNewPrivileges() && plan.seccomp().length > 0; }

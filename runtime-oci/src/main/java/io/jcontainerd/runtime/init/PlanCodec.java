@@ -58,6 +58,11 @@ public final class PlanCodec {
             o.writeInt(p.preserveFds());
             o.writeBoolean(p.hooks() != null);
             if (p.hooks() != null) hooks(o, p.hooks());
+            o.writeBoolean(p.lsm() != null);
+            if (p.lsm() != null) {
+                str(o, p.lsm().appArmorProfile());
+                str(o, p.lsm().selinuxLabel());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -92,9 +97,10 @@ public final class PlanCodec {
             boolean hooks = i.readBoolean();
             int preserve = i.readInt();
             InitPlan.ContainerHooks containerHooks = i.readBoolean() ? hooks(i) : null;
+            InitPlan.Lsm lsm = i.readBoolean() ? new InitPlan.Lsm(str(i), str(i)) : null;
             return new InitPlan(exec, procs, newCg, joinCg, joinMnt, rootfs, hostname, domainname, sysctl, limits, oom,
                     uid, gid, gids, umask, caps, nnp, seccomp, args, env, cwd, fifo, terminal, console, hooks, preserve,
-                    containerHooks);
+                    containerHooks, lsm);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt init plan", e);
         }

@@ -186,4 +186,17 @@ class InitStageTest {
         assertThat(sys.calls.subList(sys.calls.size() - 2, sys.calls.size())).first().asString().startsWith("seccomp");
         assertThat(sys.calls).noneMatch(c -> c.endsWith("denied"));
     }
+
+    @Test
+    void anAppArmorProfileIsSetForTheExecOnTheExecThreadBeforeTheEarlyFilter() {
+        RecordingSyscalls sys = fs();
+        InitPlan p = plan(rootfs(List.of()), 1000, null, false, new byte[8]);
+        p = new InitPlan(p.exec(), p.cgroupJoin(), p.newCgroupNs(), p.joinCgroupNs(), p.joinMountNs(), p.rootfs(), p.hostname(),
+                p.domainname(), p.sysctl(), p.rlimits(), p.oomScoreAdj(), p.uid(), p.gid(), p.additionalGids(), p.umask(), p.caps(),
+                p.noNewPrivileges(), p.seccomp(), p.args(), p.env(), p.cwd(), p.execFifo(), p.terminal(), p.consoleSocket(),
+                p.syncHooks(), p.preserveFds(), p.hooks(), new InitPlan.Lsm("docker-default", null));
+        new InitStage(sys, new Channel(), p).run();
+        int attr = sys.indexOf("write /proc/thread-self/attr/exec exec docker-default");
+        assertThat(attr).as("written").isPositive().isLessThan(sys.indexOf("seccomp"));
+    }
 }

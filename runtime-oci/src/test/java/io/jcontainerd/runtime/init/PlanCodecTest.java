@@ -20,7 +20,8 @@ class PlanCodecTest {
                 List.of("A=B"), "/w", "/fifo", true, "/sock", true, 2,
                 new InitPlan.ContainerHooks("1.0.2-dev", "c1", "/b", Map.of("a", "b"),
                         List.of(new Hooks.Hook("/bin/h", List.of("h", "x"), List.of("E=1"), 5)),
-                        List.of(new Hooks.Hook("/bin/s", List.of(), List.of(), null))));
+                        List.of(new Hooks.Hook("/bin/s", List.of(), List.of(), null))),
+                new InitPlan.Lsm("docker-default", "u:r:t:s0"));
         InitPlan back = PlanCodec.decode(PlanCodec.encode(p));
         assertThat(back).usingRecursiveComparison().isEqualTo(p);
     }

@@ -41,6 +41,12 @@ import java.util.Optional;
  * [shim]
  * group = "namespace"             # tasks of a namespace share a shim; "container": one shim per container
  * spare = true                    # keep one idle shim started for the next create
+ * [network]
+ * bridge = "jcd0"                 # the default network's Linux bridge
+ * subnet = "10.213.0.0/16"        # its subnet (never docker0's 172.17.0.0/16 nor cni0's 10.88.0.0/16)
+ * pool = "10.214.0.0/16"          # user-defined networks get a /24 each from here
+ * plugin_dirs = ["/usr/lib/cni", "/opt/cni/bin"]
+ * ip_masq = true                  # masquerade traffic leaving for the outside
  * </pre>
  */
 public final class ConfigLoader {
@@ -132,7 +138,8 @@ public final class ConfigLoader {
         }
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
                 new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
-                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess), shim(source, f.shim));
+                new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess), shim(source, f.shim),
+                network(source, f.network));
     }
 
     private static DaemonConfig.ShimConfig shim(String source, Shim shim) {
@@ -147,6 +154,35 @@ public final class ConfigLoader {
                             source, shim.group));
         }
         return new DaemonConfig.ShimConfig(group, shim.spare != null ? shim.spare : d.spare());
+    }
+
+    private static DaemonConfig.NetworkConfig network(String source, Network n) {
+        DaemonConfig.NetworkConfig d = DaemonConfig.NetworkConfig.DEFAULT;
+        if (n == null) {
+            return d;
+        }
+        String bridge = n.bridge != null ? n.bridge : d.bridge();
+        if (!bridge.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")) {
+            throw JcdException.invalidArgument("%s: network.bridge = \"%s\" is not a Linux interface name: use 1 to 15 letters, digits, '_', '.' or '-'",
+                    source, bridge);
+        }
+        String subnet = n.subnet != null ? cidr(source, "network.subnet", n.subnet) : d.subnet();
+        String pool = n.pool != null ? cidr(source, "network.pool", n.pool) : d.pool();
+        java.util.List<Path> dirs = d.pluginDirs();
+        if (n.pluginDirs != null) {
+            if (n.pluginDirs.isEmpty()) {
+                throw JcdException.invalidArgument("%s: network.plugin_dirs is empty: name the directories of the CNI plugins (Debian: /usr/lib/cni)", source);
+            }
+            dirs = n.pluginDirs.stream().map(Path::of).toList();
+        }
+        return new DaemonConfig.NetworkConfig(bridge, subnet, pool, dirs, n.ipMasq != null ? n.ipMasq : d.ipMasq());
+    }
+
+    private static String cidr(String source, String key, String value) {
+        if (!value.matches("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}")) {
+            throw JcdException.invalidArgument("%s: %s = \"%s\" is not an IPv4 CIDR such as \"10.213.0.0/16\"", source, key, value);
+        }
+        return value;
     }
 
     private static int positive(String source, String key, Integer value, int fallback) {
@@ -185,6 +221,17 @@ public final class ConfigLoader {
         public Pull pull;
         public Runtime runtime;
         public Shim shim;
+        public Network network;
+    }
+
+    static final class Network {
+        public String bridge;
+        public String subnet;
+        public String pool;
+        @JsonProperty("plugin_dirs")
+        public java.util.List<String> pluginDirs;
+        @JsonProperty("ip_masq")
+        public Boolean ipMasq;
     }
 
     static final class Shim {

@@ -15,10 +15,11 @@ import java.nio.file.Path;
  * @param pull      pull tuning
  * @param runtime   the OCI runtime shims drive by default
  * @param shim      how tasks are spread over shim processes
+ * @param network   the default bridge network and the pool of user-defined networks
  */
 public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig docker,
                            RegistryConfig registry, String snapshotter, PullConfig pull, RuntimeConfig runtime,
-                           ShimConfig shim) {
+                           ShimConfig shim, NetworkConfig network) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/jcontainerd/jcontainerd.toml");
 
@@ -27,19 +28,19 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
                 new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
                 new DockerConfig(DefaultPaths.DOCKER_SOCKET),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
-                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT);
+                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT, NetworkConfig.DEFAULT);
     }
 
     public DaemonConfig withRoot(Path root) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network);
     }
 
     public DaemonConfig withState(Path state) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network);
     }
 
     public DaemonConfig withGrpcAddress(Path address) {
-        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim);
+        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim, network);
     }
 
     /** Directory of the RocksDB metadata database. */
@@ -95,6 +96,26 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      */
     public record ShimConfig(ShimGroup group, boolean spare) {
         public static final ShimConfig DEFAULT = new ShimConfig(ShimGroup.NAMESPACE, true);
+    }
+
+    /**
+     * Container networking (the network module): the default bridge network and where the subnets of
+     * user-defined networks come from.
+     *
+     * @param bridge     the Linux bridge of the default network ("bridge" in Docker's terms)
+     * @param subnet     its IPv4 subnet (CIDR); must not overlap docker0's 172.17.0.0/16, cni0's
+     *                   10.88.0.0/16 or any route of the host
+     * @param pool       the IPv4 range user-defined networks take their /24 subnets from
+     * @param pluginDirs where the CNI plugin binaries are looked up, in order
+     * @param ipMasq     masquerade traffic leaving a network for the outside (Docker does)
+     */
+    public record NetworkConfig(String bridge, String subnet, String pool, java.util.List<Path> pluginDirs, boolean ipMasq) {
+        public static final NetworkConfig DEFAULT = new NetworkConfig("jcd0", "10.213.0.0/16", "10.214.0.0/16",
+                java.util.List.of(Path.of("/usr/lib/cni"), Path.of("/opt/cni/bin")), true);
+
+        public NetworkConfig {
+            pluginDirs = java.util.List.copyOf(pluginDirs);
+        }
     }
 
     /** Which tasks share a shim. */

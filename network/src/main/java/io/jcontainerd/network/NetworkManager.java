@@ -1,0 +1,613 @@
+package io.jcontainerd.network;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.rules.Identifiers;
+import io.jcontainerd.network.cni.CniContext;
+import io.jcontainerd.network.cni.CniInvoker;
+import io.jcontainerd.network.cni.ConfList;
+import io.jcontainerd.network.cni.ConfListRunner;
+import io.jcontainerd.network.host.HostRoutes;
+import io.jcontainerd.network.host.Iptables;
+import io.jcontainerd.network.host.IsolationChains;
+import io.jcontainerd.network.host.Links;
+import io.jcontainerd.network.netns.JnaNsSyscalls;
+import io.jcontainerd.network.netns.NetNamespaces;
+import io.jcontainerd.network.store.RecordStore;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * Container networking for the daemon (Docker facade, CRI) and for {@code jctr run --cni}: network
+ * namespaces pinned under {@code <state>/netns}, bridge networks driven through the CNI plugins
+ * (bridge + host-local, portmap, firewall, loopback), the /etc files of each container, and a
+ * record per network and per container under {@code <root>/network}, so that teardown runs the
+ * same DEL after a daemon restart. Thread-safe; one instance per process. See network/README.md.
+ */
+public final class NetworkManager {
+    /** The default network's name, as Docker calls it. */
+    public static final String DEFAULT_NETWORK = "bridge";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PLUGIN_TIMEOUT = Duration.ofSeconds(60);
+
+    private final DaemonConfig.NetworkConfig config;
+    private final Path ipamDir;
+    private final Path etcDir;
+    private final NetworkRegistry networks;
+    private final RecordStore<Sandbox> sandboxes;
+    private final NetNamespaces netns;
+    private final ConfListRunner cni;
+    private final IsolationChains isolation;
+    private final Links links = new Links();
+    /** Striped per-container locks: two operations on one container never overlap, different containers run side by side. */
+    private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final Set<String> isolated = ConcurrentHashMap.newKeySet();
+    private final Object hostsLock = new Object();
+    private final Network defaultNetwork;
+
+    private NetworkManager(DaemonConfig.NetworkConfig config, Path root, Path state) {
+        this.config = config;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        Path dir = root.resolve("network");
+        this.ipamDir = dir.resolve("ipam");
+        this.etcDir = state.resolve("network").resolve("containers");
+        this.sandboxes = new RecordStore<>(dir.resolve("sandboxes"), Sandbox.class);
+        this.netns = new NetNamespaces(state.resolve("netns"), new JnaNsSyscalls());
+        this.cni = new ConfListRunner(new CniInvoker(config.pluginDirs(), PLUGIN_TIMEOUT));
+        Iptables iptables = new Iptables();
+        this.isolation = new IsolationChains(iptables);
+        this.networks = new NetworkRegistry(new RecordStore<>(dir.resolve("networks"), Network.class),
+                Ipv4Cidr.parse("[network] pool", config.pool()), HostRoutes::read);
+        this.defaultNetwork = networks.ensureDefault(config.bridge(), Ipv4Cidr.parse("[network] subnet", config.subnet()));
+    }
+
+    /**
+     * Opens the manager over the records of a daemon: {@code root}/network holds the records and the
+     * IPAM leases, {@code state}/netns the pinned namespaces. Refuses a default subnet that clashes
+     * with docker0, cni0 or a host route; checks that the CNI plugins are installed.
+     */
+    public static NetworkManager open(DaemonConfig.NetworkConfig config, Path root, Path state) {
+        NetworkManager m = new NetworkManager(config, root, state);
+        for (String plugin : List.of("bridge", "host-local", "loopback", "portmap", "firewall")) {
+            m.cni.invoker().find(plugin);
+        }
+        return m;
+    }
+
+    public static NetworkManager open(DaemonConfig daemon) {
+        return open(daemon.network(), daemon.root(), daemon.state());
+    }
+
+    // ---- networks ------------------------------------------------------------------------
+
+    public Network defaultNetwork() {
+        return defaultNetwork;
+    }
+
+    /** docker network create NAME [--subnet S] [--label K=V]; subnet "" picks a /24 from the pool. */
+    public Network createNetwork(String name, String subnet, Map<String, String> labels) {
+        Network n = networks.create(name, subnet, labels);
+        ensureIsolation(n);
+        return n;
+    }
+
+    /** Every bridge network, the default first. */
+    public List<Network> networks() {
+        return networks.all();
+    }
+
+    /** By name, id or unique id prefix; NotFound otherwise. */
+    public Network network(String ref) {
+        return networks.get(ref);
+    }
+
+    /** The containers attached to {@code network} (by name). */
+    public List<Sandbox> attached(String network) {
+        return sandboxes.all().stream().filter(s -> s.endpoint(network).isPresent()).toList();
+    }
+
+    /**
+     * docker network rm: refuses the default network and a network with containers attached;
+     * deletes its bridge, its isolation rules and its IPAM directory.
+     */
+    public void removeNetwork(String ref) {
+        Network n = networks.get(ref);
+        if (n.predefined()) {
+            throw JcdException.failedPrecondition("%s is a pre-defined network and cannot be removed", n.name());
+        }
+        List<Sandbox> users = attached(n.name());
+        if (!users.isEmpty()) {
+            throw JcdException.failedPrecondition("network %s has active endpoints (%s): disconnect or remove them first", n.name(),
+                    users.stream().map(Sandbox::containerId).toList());
+        }
+        dropHostState(n);
+        networks.delete(n);
+    }
+
+    // ---- containers ----------------------------------------------------------------------
+
+    /**
+     * Sets up a container's network before its task is created: the namespace (none, a network),
+     * CNI ADD on it, the /etc files. The result's {@link Sandbox#netnsPath()} goes into the spec's
+     * network namespace (none for host), its three files are bind-mounted read-write on /etc. On
+     * failure nothing is left behind. AlreadyExists if the container already has one.
+     */
+    public Sandbox setUp(SandboxRequest req) {
+        Identifiers.validate("namespace", req.namespace());
+        Identifiers.validate("container id", req.containerId());
+        String key = key(req.namespace(), req.containerId());
+        ReentrantLock lock = lock(key);
+        lock.lock();
+        try {
+            if (sandboxes.get(key).isPresent()) {
+                throw JcdException.alreadyExists("container %s in namespace %s already has its network set up: tear it down first",
+                        req.containerId(), req.namespace());
+            }
+            if (!req.name().isEmpty()) {
+                EtcFiles.validateHostname("container name", req.name());
+            }
+            req.aliases().forEach(a -> EtcFiles.validateHostname("network alias", a));
+            return switch (req.mode()) {
+                case NetworkMode.Host h -> hostSandbox(req, key);
+                case NetworkMode.Container c -> joinSandbox(req, key, c.containerId());
+                case NetworkMode.None none -> ownSandbox(req, key, null);
+                case NetworkMode.Network n -> ownSandbox(req, key, networks.get(n.network()));
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** docker network connect: a new interface (eth1, ...) on {@code network} for a container that has its own namespace. */
+    public Endpoint connect(String namespace, String containerId, String network, List<String> aliases) {
+        String key = key(namespace, containerId);
+        Network n = networks.get(network);
+        aliases.forEach(a -> EtcFiles.validateHostname("network alias", a));
+        ReentrantLock lock = lock(key);
+        lock.lock();
+        Endpoint ep;
+        try {
+            Sandbox s = sandbox(namespace, containerId).orElseThrow(() ->
+                    JcdException.notFound("container %s in namespace %s has no network set up", containerId, namespace));
+            if (!s.ownsNetns() || s.networkMode() instanceof NetworkMode.None) {
+                throw JcdException.failedPrecondition("container %s uses network mode %s: it cannot be connected to other networks",
+                        containerId, s.mode());
+            }
+            if (s.endpoint(n.name()).isPresent()) {
+                throw JcdException.alreadyExists("container %s is already connected to network %s", containerId, n.name());
+            }
+            Set<String> used = new HashSet<>();
+            s.endpoints().forEach(e -> used.add(e.ifName()));
+            int i = 0;
+            while (used.contains("eth" + i)) {
+                i++;
+            }
+            ep = attach(s, key, n, "eth" + i, aliases, List.of(), s.endpoints().isEmpty());
+        } finally {
+            lock.unlock();
+        }
+        refreshHosts(n.name());
+        return ep;
+    }
+
+    /** docker network disconnect: CNI DEL of the container's endpoint on {@code network}. */
+    public void disconnect(String namespace, String containerId, String network) {
+        String key = key(namespace, containerId);
+        Network n = networks.get(network);
+        ReentrantLock lock = lock(key);
+        lock.lock();
+        try {
+            Sandbox s = sandbox(namespace, containerId).orElseThrow(() ->
+                    JcdException.notFound("container %s in namespace %s has no network set up", containerId, namespace));
+            Endpoint ep = s.endpoint(n.name()).orElseThrow(() ->
+                    JcdException.notFound("container %s is not connected to network %s", containerId, n.name()));
+            del(s, ep);
+            List<Endpoint> rest = new ArrayList<>(s.endpoints());
+            rest.remove(ep);
+            Sandbox updated = s.withEndpoints(rest);
+            sandboxes.put(key, updated);
+            writeOwnHosts(updated);
+        } finally {
+            lock.unlock();
+        }
+        refreshHosts(n.name());
+    }
+
+    /**
+     * Tears a container's network down: CNI DEL of every endpoint (last first, with the recorded
+     * conflist and result), the namespace, the /etc files, the record. Works from the record alone,
+     * so after a daemon restart too. False when the container had none. If a DEL fails, the record
+     * keeps what is left so a retry can finish.
+     */
+    public boolean tearDown(String namespace, String containerId) {
+        String key = key(namespace, containerId);
+        ReentrantLock lock = lock(key);
+        lock.lock();
+        Set<String> touched = new HashSet<>();
+        try {
+            Optional<Sandbox> found = sandboxes.get(key);
+            if (found.isEmpty()) {
+                return false;
+            }
+            Sandbox s = found.get();
+            List<Endpoint> left = new ArrayList<>(s.endpoints());
+            JcdException failure = null;
+            for (Endpoint ep : s.endpoints().reversed()) {
+                try {
+                    del(s, ep);
+                    left.remove(ep);
+                    touched.add(ep.network());
+                } catch (JcdException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                sandboxes.put(key, s.withEndpoints(left));
+                throw failure;
+            }
+            if (s.ownsNetns() && s.netnsPath() != null) {
+                netns.remove(Path.of(s.netnsPath()));
+            }
+            deleteTree(etcDir.resolve(key));
+            sandboxes.delete(key);
+            return true;
+        } finally {
+            lock.unlock();
+            touched.forEach(this::refreshHosts);
+        }
+    }
+
+    public Optional<Sandbox> sandbox(String namespace, String containerId) {
+        return sandboxes.get(key(namespace, containerId));
+    }
+
+    /** Every container with a network record (for a daemon to reconcile with its containers at start). */
+    public List<Sandbox> sandboxes() {
+        return sandboxes.all();
+    }
+
+    /**
+     * Removes what the manager leaves on the host between containers: every bridge of its networks,
+     * their isolation rules (and our chains once empty), the empty CNI chains the plugins leave
+     * (CNI-HOSTPORT-*, CNI-FORWARD when they hold nothing), and the netns directory's own mount.
+     * Refuses while a container still has its network set up. For uninstalling and for tests.
+     */
+    public void removeHostState() {
+        if (!sandboxes.all().isEmpty()) {
+            throw JcdException.failedPrecondition("%d containers still have their network set up: tear them down first",
+                    sandboxes.all().size());
+        }
+        for (Network n : networks.all()) {
+            dropHostState(n);
+        }
+        isolation.pruneIfEmpty();
+        new CniLeftovers(new Iptables()).pruneEmpty();
+        netns.releaseDir();
+    }
+
+    // ---- internals -----------------------------------------------------------------------
+
+    private Sandbox hostSandbox(SandboxRequest req, String key) {
+        Path dir = etcDir.resolve(key);
+        String hostname = req.hostname().isEmpty() ? hostHostname() : EtcFiles.validateHostname("hostname", req.hostname());
+        List<EtcFiles.HostEntry> extra = req.extraHosts().stream().map(h -> EtcFiles.extraHost(h, "127.0.0.1")).toList();
+        Sandbox s = new Sandbox(req.namespace(), req.containerId(), req.name(), NetworkMode.HOST.toString(), null, false, hostname, "",
+                List.of(), List.of(), req.extraHosts(), dir.resolve("hosts").toString(), dir.resolve("resolv.conf").toString(),
+                dir.resolve("hostname").toString());
+        try {
+            write(Path.of(s.hostsPath()), EtcFiles.hostModeHosts(readHostFile("/etc/hosts"), extra));
+            write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
+                    req.dnsOptions(), true));
+            write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
+            sandboxes.put(key, s);
+        } catch (RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
+        return s;
+    }
+
+    private Sandbox joinSandbox(SandboxRequest req, String key, String target) {
+        Sandbox other = sandbox(req.namespace(), target).orElseThrow(() -> JcdException.notFound(
+                "container %s in namespace %s (network mode container:%s) has no network set up: start it first",
+                target, req.namespace(), target));
+        Sandbox s = new Sandbox(req.namespace(), req.containerId(), req.name(), req.mode().toString(), other.netnsPath(), false,
+                other.hostname(), other.domainname(), List.of(), List.of(), List.of(), other.hostsPath(), other.resolvConfPath(), other.hostnamePath());
+        sandboxes.put(key, s);
+        return s;
+    }
+
+    private Sandbox ownSandbox(SandboxRequest req, String key, Network network) {
+        if (network == null && !req.ports().isEmpty()) {
+            throw JcdException.invalidArgument("container %s: ports cannot be published with network mode none", req.containerId());
+        }
+        String hostname = req.hostname().isEmpty() ? req.containerId().substring(0, Math.min(12, req.containerId().length()))
+                : EtcFiles.validateHostname("hostname", req.hostname());
+        if (!req.domainname().isEmpty()) {
+            EtcFiles.validateHostname("domain name", req.domainname());
+        }
+        Path dir = etcDir.resolve(key);
+        Path ns = netns.create(key);
+        Sandbox s = new Sandbox(req.namespace(), req.containerId(), req.name(), req.mode().toString(), ns.toString(), true, hostname,
+                req.domainname(), List.of(), List.of(), req.extraHosts(), dir.resolve("hosts").toString(), dir.resolve("resolv.conf").toString(),
+                dir.resolve("hostname").toString());
+        try {
+            sandboxes.put(key, s);
+            cni.add(BridgeConfs.loopback(), new CniContext(key, ns.toString(), "lo"), null);
+            String gateway = network == null ? "" : network.gateway();
+            req.extraHosts().forEach(h -> EtcFiles.extraHost(h, gateway));
+            write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
+                    req.dnsOptions(), false));
+            write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
+            if (network != null) {
+                List<PortMapping> ports = pickHostPorts(req.ports());
+                s = new Sandbox(s.namespace(), s.containerId(), s.name(), s.mode(), s.netnsPath(), true, hostname, s.domainname(), List.of(), ports,
+                        s.extraHosts(), s.hostsPath(), s.resolvConfPath(), s.hostnamePath());
+                sandboxes.put(key, s);
+                attach(s, key, network, "eth0", req.aliases(), ports, true);
+                s = sandboxes.get(key).orElseThrow();
+            }
+            writeOwnHosts(s);
+        } catch (RuntimeException e) {
+            try {
+                tearDown(req.namespace(), req.containerId());
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        if (network != null) {
+            refreshHosts(network.name());
+        }
+        return s;
+    }
+
+    /** ADD on one network; the endpoint is recorded before ADD runs (so a crash mid-ADD is still torn down) and after. */
+    private Endpoint attach(Sandbox s, String key, Network n, String ifName, List<String> aliases, List<PortMapping> ports,
+                            boolean defaultRoute) {
+        ensureIsolation(n);
+        ConfList conf = BridgeConfs.bridge(n, ipamDir, config.ipMasq(), defaultRoute, !ports.isEmpty());
+        Endpoint pending = new Endpoint(n.name(), n.id(), ifName, "", 0, n.gateway(), "", "", aliases, conf.toJson(), null);
+        List<Endpoint> eps = new ArrayList<>(s.endpoints());
+        eps.add(pending);
+        sandboxes.put(key, s.withEndpoints(eps));
+        JsonNode result;
+        try {
+            result = cni.add(conf, new CniContext(key, s.netnsPath(), ifName), BridgeConfs.runtimeConfig(ports));
+        } catch (RuntimeException e) {
+            try {
+                del(s.withEndpoints(eps), pending);
+                eps.remove(pending);
+                sandboxes.put(key, s.withEndpoints(eps));
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        Endpoint ep = fromResult(n, ifName, aliases, conf, result);
+        eps.set(eps.size() - 1, ep);
+        Sandbox updated = s.withEndpoints(eps);
+        sandboxes.put(key, updated);
+        if (Files.exists(Path.of(updated.hostsPath()))) {
+            writeOwnHosts(updated);
+        }
+        return ep;
+    }
+
+    private void del(Sandbox s, Endpoint ep) {
+        ConfList conf = ConfList.parse(ep.confList());
+        JsonNode prev = null;
+        if (ep.cniResult() != null) {
+            try {
+                prev = JSON.readTree(ep.cniResult());
+            } catch (IOException e) {
+                prev = null; // a damaged result: DEL works from the container id and interface alone
+            }
+        }
+        String netnsPath = s.netnsPath() != null && Files.exists(Path.of(s.netnsPath())) ? s.netnsPath() : "";
+        ObjectNode rc = BridgeConfs.runtimeConfig(ep.ifName().equals("eth0") ? s.ports() : List.of());
+        cni.del(conf, new CniContext(key(s.namespace(), s.containerId()), netnsPath, ep.ifName()), rc, prev);
+    }
+
+    private static Endpoint fromResult(Network n, String ifName, List<String> aliases, ConfList conf, JsonNode result) {
+        String address = "";
+        int prefix = 0;
+        String gateway = n.gateway();
+        String mac = "";
+        String hostVeth = "";
+        JsonNode ifaces = result.path("interfaces");
+        for (JsonNode ip : result.path("ips")) {
+            String cidr = ip.path("address").asText("");
+            if (cidr.contains(".") && cidr.contains("/")) {
+                address = cidr.substring(0, cidr.indexOf('/'));
+                prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+                gateway = ip.path("gateway").asText(gateway);
+                if (ip.has("interface")) {
+                    mac = ifaces.path(ip.get("interface").asInt()).path("mac").asText("");
+                }
+                break;
+            }
+        }
+        for (JsonNode i : ifaces) {
+            if (!i.has("sandbox") && !i.path("name").asText().equals(n.bridge())) {
+                hostVeth = i.path("name").asText("");
+            }
+        }
+        if (address.isEmpty()) {
+            throw JcdException.unavailable("CNI ADD on network %s gave %s no IPv4 address: %s", n.name(), ifName, result);
+        }
+        return new Endpoint(n.name(), n.id(), ifName, address, prefix, gateway, mac, hostVeth, aliases, conf.toJson(), result.toString());
+    }
+
+    private void ensureIsolation(Network n) {
+        if (isolated.add(n.bridge())) {
+            try {
+                isolation.add(n.bridge());
+            } catch (RuntimeException e) {
+                isolated.remove(n.bridge());
+                throw e;
+            }
+        }
+    }
+
+    private void dropHostState(Network n) {
+        isolation.remove(n.bridge());
+        isolated.remove(n.bridge());
+        links.deleteBridge(n.bridge());
+        deleteTree(ipamDir.resolve(BridgeConfs.cniName(n.name())));
+    }
+
+    /** Host ports for mappings that asked for any (0): one the kernel says is free now, as docker's allocator does. */
+    private List<PortMapping> pickHostPorts(List<PortMapping> ports) {
+        List<PortMapping> out = new ArrayList<>();
+        for (PortMapping p : ports) {
+            if (p.hostPort() != 0) {
+                out.add(p);
+                continue;
+            }
+            try {
+                InetAddress bind = p.hostIp().isEmpty() ? null : InetAddress.getByName(p.hostIp());
+                int port;
+                if (p.protocol().equals("udp")) {
+                    try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(bind, 0))) {
+                        port = d.getLocalPort();
+                    }
+                } else {
+                    try (ServerSocket ss = new ServerSocket(0, 1, bind)) {
+                        port = ss.getLocalPort();
+                    }
+                }
+                out.add(p.withHostPort(port));
+            } catch (IOException e) {
+                throw JcdException.unavailable("cannot pick a free host port on %s: %s", p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp(),
+                        e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The container's /etc/hosts: itself, its extra hosts, its peers on each user-defined network it is on. */
+    private void writeOwnHosts(Sandbox s) {
+        if (!s.ownsNetns()) {
+            return;
+        }
+        String gateway = s.endpoints().isEmpty() ? "" : s.endpoints().getFirst().gateway();
+        List<EtcFiles.HostEntry> extra = s.extraHosts().stream().map(h -> EtcFiles.extraHost(h, gateway)).toList();
+        List<String> own = s.endpoints().stream().map(Endpoint::address).filter(a -> !a.isEmpty()).toList();
+        List<EtcFiles.HostEntry> peers = new ArrayList<>();
+        List<Sandbox> all = sandboxes.all();
+        for (Endpoint mine : s.endpoints()) {
+            if (mine.network().equals(DEFAULT_NETWORK)) {
+                continue; // as Docker: no name resolution on the default bridge
+            }
+            for (Sandbox other : all) {
+                other.endpoint(mine.network()).filter(e -> !e.address().isEmpty()).ifPresent(e -> {
+                    List<String> names = new ArrayList<>();
+                    if (!other.name().isEmpty()) {
+                        names.add(other.name());
+                    }
+                    e.aliases().stream().filter(a -> !names.contains(a)).forEach(names::add);
+                    String shortId = other.containerId().substring(0, Math.min(12, other.containerId().length()));
+                    if (!names.contains(shortId) && EtcFiles.isHostname(shortId)) {
+                        names.add(shortId);
+                    }
+                    peers.add(new EtcFiles.HostEntry(e.address(), names));
+                });
+            }
+        }
+        write(Path.of(s.hostsPath()), EtcFiles.hosts(s.hostname(), s.domainname(), own, extra, peers));
+    }
+
+    /** Rewrites /etc/hosts of every container on {@code network} (in place: a running container's bind mount sees it). */
+    private void refreshHosts(String network) {
+        if (network.equals(DEFAULT_NETWORK)) {
+            return;
+        }
+        synchronized (hostsLock) {
+            for (Sandbox s : sandboxes.all()) {
+                if (s.endpoint(network).isPresent() && Files.exists(Path.of(s.hostsPath()))) {
+                    writeOwnHosts(s);
+                }
+            }
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            // in place, never by rename: a running container has this inode bind-mounted
+            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw JcdException.unavailable("cannot write %s: %s", file, e.getMessage());
+        }
+    }
+
+    private static String readHostFile(String path) {
+        try {
+            return Files.readString(Path.of(path));
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw JcdException.unavailable("cannot read %s: %s", path, e.getMessage());
+        }
+    }
+
+    private static String hostHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw JcdException.unavailable("cannot delete %s: %s", dir, e.getMessage());
+        }
+    }
+
+    private ReentrantLock lock(String key) {
+        return locks[Math.floorMod(key.hashCode(), locks.length)];
+    }
+
+    static String key(String namespace, String containerId) {
+        return namespace + "-" + containerId;
+    }
+}

@@ -88,4 +88,24 @@ final class CgroupFiles {
         }
         throw JruncException.system("timed out waiting for %s (%s to show %s)", what, file, expected);
     }
+
+    /** Pids in dir's cgroup.procs and in those of every cgroup below it (runc's GetAllPids); empty when dir is gone. */
+    static java.util.List<Integer> procsBelow(Path dir) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(dir)) return out;
+        try (var tree = java.nio.file.Files.walk(dir, 64)) {
+            for (Path d : tree.filter(java.nio.file.Files::isDirectory).toList()) {
+                String procs;
+                try {
+                    procs = java.nio.file.Files.readString(d.resolve("cgroup.procs"));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // removed while we walked
+                }
+                for (String l : procs.split("\n")) if (!l.isBlank()) out.add(Integer.parseInt(l.trim()));
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw io.jcontainerd.runtime.JruncException.system("cannot list the processes of cgroup %s: %s", dir, e.getMessage());
+        }
+        return out;
+    }
 }

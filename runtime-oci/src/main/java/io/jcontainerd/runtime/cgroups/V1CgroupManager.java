@@ -198,9 +198,7 @@ public final class V1CgroupManager implements CgroupManager {
 
     @Override public List<Integer> pids() {
         Path any = controller("pids") != null ? controller("pids") : controller("freezer") != null ? controller("freezer") : dir(hierarchies.keySet().iterator().next());
-        List<Integer> out = new ArrayList<>();
-        for (String l : CgroupFiles.read(any.resolve("cgroup.procs")).split("\n")) if (!l.isBlank()) out.add(Integer.parseInt(l.trim()));
-        return out;
+        return CgroupFiles.procsBelow(any);
     }
 
     @Override public Stats stats() {

@@ -150,11 +150,7 @@ public final class V2CgroupManager implements CgroupManager {
 
     @Override public boolean frozen() { return CgroupFiles.read(dir.resolve("cgroup.freeze")).equals("1"); }
 
-    @Override public List<Integer> pids() {
-        List<Integer> out = new ArrayList<>();
-        for (String l : CgroupFiles.read(dir.resolve("cgroup.procs")).split("\n")) if (!l.isBlank()) out.add(Integer.parseInt(l.trim()));
-        return out;
-    }
+    @Override public List<Integer> pids() { return CgroupFiles.procsBelow(dir); }
 
     @Override public Stats stats() {
         Map<String, Long> cpu = CgroupFiles.readKeyed(dir.resolve("cpu.stat"));

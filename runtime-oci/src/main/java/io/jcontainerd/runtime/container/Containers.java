@@ -236,9 +236,8 @@ public final class Containers {
         Status st = status(s);
         if (st == Status.STOPPED) throw JruncException.failedPrecondition("container %s is not running", id);
         if (all) {
-            CgroupManager cg = cgroup(s);
-            for (int pid : cg.pids()) LibC.INSTANCE.kill(pid, signal);
-            if (st == Status.PAUSED && signal == LinuxConstants.SIGKILL) cg.thaw();
+            // a paused container stays paused unless it is being killed
+            signalAll(cgroup(s), signal, st != Status.PAUSED || signal == LinuxConstants.SIGKILL);
             return;
         }
         if (LibC.INSTANCE.kill(s.pid(), signal) < 0) {
@@ -282,12 +281,33 @@ public final class Containers {
         }
     }
 
+    /**
+     * runc's signalAllProcesses: freeze the cgroup, signal every process in it (sub-cgroups included), thaw. A
+     * frozen process can neither fork nor exit, so nothing started after the pids were read escapes. If the
+     * freezer does not settle (a process in an uninterruptible sleep), the signals go out anyway, as in runc.
+     */
+    private static void signalAll(CgroupManager cg, int signal, boolean thaw) {
+        boolean frozen = false;
+        try {
+            cg.freeze();
+            frozen = true;
+        } catch (JruncException e) {
+            System.err.println("jrunc: warning: signalling without freezing: " + e.getMessage());
+        }
+        try {
+            for (int pid : cg.pids()) LibC.INSTANCE.kill(pid, signal);
+        } finally {
+            if (thaw && (frozen || cg.frozen())) cg.thaw();
+        }
+    }
+
     private void killAll(ContainerState s, CgroupManager cg) {
-        List<Integer> pids = cg.pids();
-        for (int pid : pids) LibC.INSTANCE.kill(pid, LinuxConstants.SIGKILL);
-        if (ProcStat.alive(s.pid(), s.pidStartTime())) LibC.INSTANCE.kill(s.pid(), LinuxConstants.SIGKILL);
-        if (cg.frozen()) cg.thaw();
-        for (int i = 0; i < 1000; i++) {
+        for (int round = 0; round < 1000; round++) {
+            // a pass of SIGKILL under the freezer reaches everything; more passes only if the freezer could not settle
+            if (round % 100 == 0) {
+                signalAll(cg, LinuxConstants.SIGKILL, true);
+                if (ProcStat.alive(s.pid(), s.pidStartTime())) LibC.INSTANCE.kill(s.pid(), LinuxConstants.SIGKILL);
+            }
             if (!ProcStat.alive(s.pid(), s.pidStartTime()) && cg.pids().isEmpty()) return;
             try {
                 Thread.sleep(2);

@@ -3,6 +3,7 @@ package io.jcontainerd.runtime.init;
 import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.linux.CapabilityNames;
 import io.jcontainerd.runtime.linux.Errno;
+import io.jcontainerd.runtime.linux.FileStat;
 import io.jcontainerd.runtime.linux.SyscallException;
 import io.jcontainerd.runtime.linux.Syscalls;
 import io.jcontainerd.runtime.spec.Hooks;
@@ -170,71 +171,79 @@ public final class InitStage {
     void prepareRootfs(InitPlan.Rootfs r) {
         sys.mount("", "/", "", r.propagation() != 0 ? r.propagation() : MS_SLAVE | MS_REC, null);
         sys.mount(r.path(), r.path(), "", MS_BIND | MS_REC, null);
-        for (InitPlan.MountStep m : r.mounts()) mount(r.path(), m);
-        for (InitPlan.DeviceNode d : r.devices()) createDevice(r.path(), d);
-        if (r.defaultDevices()) defaultDevSymlinks(r.path());
+        // every destination is opened inside the rootfs and mounted onto through its fd (InRoot)
+        try (InRoot root = InRoot.open(sys, r.path())) {
+            for (InitPlan.MountStep m : r.mounts()) mount(root, m);
+            for (InitPlan.DeviceNode d : r.devices()) createDevice(root, d);
+            if (r.defaultDevices()) defaultDevSymlinks(root);
+        }
     }
 
-    private void mount(String root, InitPlan.MountStep m) {
-        String dest = SecureJoin.join(sys, root, m.destination());
+    private void mount(InRoot root, InitPlan.MountStep m) {
+        String dest = m.destination();
         switch (m.kind()) {
             case FS -> {
-                mkdirs(dest, m.destination());
-                sys.mount(m.source(), dest, m.type(), m.flags(), m.data());
+                try (var t = root.directory(dest)) {
+                    sys.mount(m.source(), t.path, m.type(), m.flags(), m.data());
+                    propagation(t, m);
+                }
             }
             case BIND, RBIND -> {
                 Syscalls.Kind src = sys.kind(m.source());
-                if (src == Syscalls.Kind.MISSING) throw JruncException.invalidArgument("mount source %s for %s does not exist", m.source(), m.destination());
-                if (src == Syscalls.Kind.DIRECTORY) mkdirs(dest, m.destination());
-                else if (sys.kind(dest) == Syscalls.Kind.MISSING) {
-                    mkdirs(parent(dest), m.destination());
-                    sys.createFile(dest, 0644);
-                }
+                if (src == Syscalls.Kind.MISSING) throw JruncException.invalidArgument("mount source %s for %s does not exist", m.source(), dest);
                 long rec = m.kind() == InitPlan.MountStep.Kind.RBIND ? MS_REC : 0;
-                sys.mount(m.source(), dest, "", MS_BIND | rec, null);
-                if (m.remountFlags() != 0) sys.mount(m.source(), dest, "", MS_BIND | MS_REMOUNT | rec | m.remountFlags(), null);
+                try (var t = src == Syscalls.Kind.DIRECTORY ? root.directory(dest) : root.file(dest)) {
+                    sys.mount(m.source(), t.path, "", MS_BIND | rec, null);
+                    if (m.remountFlags() != 0) {
+                        try (var mounted = t.reopen()) {
+                            sys.mount(m.source(), mounted.path, "", MS_BIND | MS_REMOUNT | rec | m.remountFlags(), null);
+                        }
+                    }
+                    propagation(t, m);
+                }
             }
-            case SYMLINK -> {
-                if (sys.kind(dest) == Syscalls.Kind.MISSING) sys.symlink(m.source(), dest);
+            case SYMLINK -> root.symlink(m.source(), dest);
+            case REMOUNT -> {
+                try (var t = existing(root, dest)) {
+                    sys.mount("", t.path, "", MS_REMOUNT | m.flags(), m.data());
+                    propagation(t, m);
+                }
             }
-            case REMOUNT -> sys.mount("", dest, "", MS_REMOUNT | m.flags(), m.data());
         }
-        if (m.propagation() != 0) sys.mount("", dest, "", m.propagation(), null);
     }
 
-    private void mkdirs(String dest, String containerPath) {
-        Syscalls.Kind k = sys.kind(dest);
-        if (k == Syscalls.Kind.DIRECTORY) return;
-        if (k != Syscalls.Kind.MISSING) throw JruncException.invalidArgument("mount destination %s exists and is not a directory", containerPath);
-        sys.mkdirs(dest, 0755);
+    /** The mount just made on t gets the step's propagation (t itself is the directory under it: reopened). */
+    private void propagation(InRoot.Target t, InitPlan.MountStep m) {
+        if (m.propagation() == 0) return;
+        try (var mounted = t.reopen()) {
+            sys.mount("", mounted.path, "", m.propagation(), null);
+        }
     }
 
-    private void createDevice(String root, InitPlan.DeviceNode d) {
-        String dest = SecureJoin.join(sys, root, d.path());
-        mkdirs(parent(dest), parent(d.path()));
-        if (sys.kind(dest) != Syscalls.Kind.MISSING) return;
-        try {
-            sys.mknod(dest, d.type() | d.mode(), makedev(d.major(), d.minor()));
-            sys.chmod(dest, d.mode());
-            sys.chown(dest, d.uid(), d.gid());
+    private static InRoot.Target existing(InRoot root, String path) {
+        InRoot.Target t = root.find(path);
+        if (t == null) throw JruncException.invalidArgument("mount destination %s disappeared while it was being mounted", path);
+        return t;
+    }
+
+    private void createDevice(InRoot root, InitPlan.DeviceNode d) {
+        try (var t = root.node(d.path(), d.type() | d.mode(), makedev(d.major(), d.minor()))) {
+            if (t == null) return; // something is there already (a bind from the spec, or the rootfs's own node)
+            sys.chmod(t.path, d.mode());
+            sys.chown(t.path, d.uid(), d.gid());
         } catch (SyscallException e) {
             if (e.errno() != Errno.EPERM) throw e;
-            sys.createFile(dest, 0);
-            sys.mount(d.path(), dest, "", MS_BIND, null);
+            try (var t = root.file(d.path())) {
+                sys.mount(d.path(), t.path, "", MS_BIND, null);
+            }
         }
     }
 
-    private void defaultDevSymlinks(String root) {
-        String dev = SecureJoin.join(sys, root, "/dev");
+    private void defaultDevSymlinks(InRoot root) {
         String[][] links = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
                 {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}};
-        for (String[] l : links) {
-            String at = dev + "/" + l[1];
-            if (sys.kind(at) == Syscalls.Kind.MISSING) sys.symlink(l[0], at);
-        }
-        if (sys.kind("/proc/kcore") != Syscalls.Kind.MISSING && sys.kind(dev + "/core") == Syscalls.Kind.MISSING) {
-            sys.symlink("/proc/kcore", dev + "/core");
-        }
+        for (String[] l : links) root.symlink(l[0], "/dev/" + l[1]);
+        if (sys.kind("/proc/kcore") != Syscalls.Kind.MISSING) root.symlink("/proc/kcore", "/dev/core");
     }
 
     void pivot(InitPlan.Rootfs r) {
@@ -253,19 +262,57 @@ public final class InitStage {
         sys.chdir("/");
     }
 
-    /** Read-only paths, masked paths, then the read-only root. */
+    /**
+     * Read-only paths, masked paths, then the read-only root. Each path is opened inside the new root and
+     * mounted onto through its fd; files are masked with the container's /dev/null only once it was
+     * verified (opened once, O_PATH) to be the null device, directories with a read-only tmpfs (runc).
+     */
     void protectPaths(InitPlan.Rootfs r) {
-        for (String p : r.readonlyPaths()) {
-            if (sys.kind(p) == Syscalls.Kind.MISSING) continue;
-            sys.mount(p, p, "", MS_BIND | MS_REC, null);
-            sys.mount(p, p, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
-        }
-        for (String p : r.maskedPaths()) {
-            Syscalls.Kind k = sys.kind(p);
-            if (k == Syscalls.Kind.DIRECTORY) sys.mount("tmpfs", p, "tmpfs", MS_RDONLY, null);
-            else if (k != Syscalls.Kind.MISSING) sys.mount("/dev/null", p, "", MS_BIND, null);
+        if (!r.readonlyPaths().isEmpty() || !r.maskedPaths().isEmpty()) {
+            try (InRoot root = InRoot.open(sys, "/")) {
+                for (String p : r.readonlyPaths()) readonly(root, p);
+                InRoot.Target devNull = null;
+                try {
+                    for (String p : r.maskedPaths()) {
+                        try (InRoot.Target t = root.find(p)) {
+                            if (t == null) continue;
+                            if (t.stat().isDirectory()) {
+                                sys.mount("tmpfs", t.path, "tmpfs", MS_RDONLY, null);
+                            } else {
+                                if (devNull == null) devNull = nullDevice(root, p);
+                                sys.mount(devNull.path, t.path, "", MS_BIND, null);
+                            }
+                        }
+                    }
+                } finally {
+                    if (devNull != null) devNull.close();
+                }
+            }
         }
         if (r.readonly()) sys.mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY, null);
+    }
+
+    private void readonly(InRoot root, String p) {
+        try (InRoot.Target t = root.find(p)) {
+            if (t == null) return;
+            sys.mount(t.path, t.path, "", MS_BIND | MS_REC, null);
+            try (InRoot.Target mounted = t.reopen()) {
+                sys.mount("", mounted.path, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, null);
+            }
+        }
+    }
+
+    /** The container's /dev/null, opened once; refused unless it is the null device (character device 1:3). */
+    private InRoot.Target nullDevice(InRoot root, String masking) {
+        InRoot.Target t = root.find("/dev/null");
+        if (t == null) throw JruncException.invalidArgument("maskedPaths: the container has no /dev/null to mask %s with", masking);
+        FileStat st = t.stat();
+        if (!st.isCharDevice() || st.major() != 1 || st.minor() != 3) {
+            t.close();
+            throw JruncException.invalidArgument("maskedPaths: /dev/null in the container is %s, not the null device (character device 1:3);"
+                    + " refusing to mask %s with it (a mount in the spec or the rootfs replaced /dev/null)", st.describe(), masking);
+        }
+        return t;
     }
 
     private void setupConsole(int socket) {
@@ -332,11 +379,6 @@ public final class InitStage {
             if (k == Syscalls.Kind.FILE || k == Syscalls.Kind.SYMLINK) return candidate;
         }
         throw JruncException.notFound("exec: \"%s\": executable file not found in $PATH", name);
-    }
-
-    private static String parent(String path) {
-        int i = path.lastIndexOf('/');
-        return i <= 0 ? "/" : path.substring(0, i);
     }
 
     private static String oneLine(Throwable e) {

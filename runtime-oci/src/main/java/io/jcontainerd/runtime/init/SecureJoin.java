@@ -1,6 +1,7 @@
 package io.jcontainerd.runtime.init;
 
 import io.jcontainerd.runtime.JruncException;
+import io.jcontainerd.runtime.linux.SyscallException;
 import io.jcontainerd.runtime.linux.Syscalls;
 
 import java.util.ArrayDeque;
@@ -31,7 +32,14 @@ public final class SecureJoin {
             String candidate = path(root, resolved) + "/" + part;
             if (sys.kind(candidate) == Syscalls.Kind.SYMLINK) {
                 if (++links > MAX_LINKS) throw JruncException.invalidArgument("too many symlinks resolving %s inside %s", unsafePath, root);
-                String target = sys.readlink(candidate);
+                String target;
+                try {
+                    target = sys.readlink(candidate);
+                } catch (SyscallException e) {
+                    // no longer a symlink (swapped meanwhile): an ordinary component; InRoot opens it by fd
+                    resolved.addLast(part);
+                    continue;
+                }
                 if (target.startsWith("/")) resolved.clear();
                 push(remaining, target);
                 continue;

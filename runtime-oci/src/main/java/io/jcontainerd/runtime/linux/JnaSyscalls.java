@@ -120,6 +120,39 @@ public class JnaSyscalls implements Syscalls {
 
     @Override public void close(int fd) { c().close(fd); }
 
+    @Override public int openat2(int dirFd, String path, int flags, long resolve) {
+        Memory how = new Memory(24); // struct open_how { u64 flags; u64 mode; u64 resolve; }
+        how.setLong(0, flags & 0xffffffffL);
+        how.setLong(8, 0);
+        how.setLong(16, resolve);
+        Memory p = cstring(path);
+        for (int attempt = 0; ; attempt++) {
+            long fd = c().syscall(LibC.SYS_OPENAT2, dirFd, Pointer.nativeValue(p), Pointer.nativeValue(how), 24, 0);
+            if (fd >= 0) return (int) fd;
+            int errno = Native.getLastError();
+            // RESOLVE_IN_ROOT/BENEATH answer EAGAIN when a rename or mount raced a ".." step: look up again
+            if ((errno != Errno.EAGAIN && errno != Errno.EINTR) || attempt == 1000) throw new SyscallException("openat2", path, errno);
+        }
+    }
+
+    @Override public void mkdirat(int dirFd, String name, int mode) { check(c().mkdirat(dirFd, name, mode), "mkdirat", name); }
+    @Override public void mknodat(int dirFd, String name, int mode, long dev) { check(c().mknodat(dirFd, name, mode, dev), "mknodat", name); }
+    @Override public void symlinkat(String target, int dirFd, String name) { check(c().symlinkat(target, dirFd, name), "symlinkat", name + " -> " + target); }
+
+    @Override public FileStat statAt(int dirFd, String name) {
+        byte[] st = new byte[144];
+        int flags = 0x100 /* AT_SYMLINK_NOFOLLOW */ | (name.isEmpty() ? 0x1000 /* AT_EMPTY_PATH */ : 0);
+        if (c().fstatat(dirFd, name, st, flags) < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.ENOENT) return null;
+            throw new SyscallException("fstatat", name.isEmpty() ? "fd " + dirFd : name, errno);
+        }
+        int mode = (st[24] & 0xff) | (st[25] & 0xff) << 8 | (st[26] & 0xff) << 16 | (st[27] & 0xff) << 24;
+        long rdev = 0;
+        for (int i = 7; i >= 0; i--) rdev = rdev << 8 | (st[40 + i] & 0xff);
+        return new FileStat(mode, rdev);
+    }
+
     @Override public void sethostname(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         check(c().sethostname(b, b.length), "sethostname", name);

@@ -19,7 +19,7 @@ public final class LibC {
     private static final NativeLibrary LIB = NativeLibrary.getInstance("libc.so.6");
 
     public static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_CAPSET = 126,
-            SYS_PIVOT_ROOT = 155, SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434;
+            SYS_PIVOT_ROOT = 155, SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434, SYS_OPENAT2 = 437;
     public static final long SYS_MEMFD_CREATE = 319, SYS_BPF = 321;
 
     private LibC() {}
@@ -43,6 +43,9 @@ public final class LibC {
     public int chown(String path, int uid, int gid) { return i("chown", path, uid, gid); }
     public int chmod(String path, int mode) { return i("chmod", path, mode); }
     public int symlink(String target, String link) { return i("symlink", target, link); }
+    public int mkdirat(int dirFd, String name, int mode) { return i("mkdirat", dirFd, name, mode); }
+    public int mknodat(int dirFd, String name, int mode, long dev) { return i("mknodat", dirFd, name, mode, dev); }
+    public int symlinkat(String target, int dirFd, String name) { return i("symlinkat", target, dirFd, name); }
     /** x86_64 struct stat is 144 bytes, st_mode at offset 24. */
     public int fstatat(int dirFd, String path, byte[] stat, int flags) { return i("fstatat", dirFd, path, stat, flags); }
     public int open(String path, int flags, int mode) { return i("open", path, flags, mode); }

@@ -38,6 +38,19 @@ public interface Syscalls {
     int open(String path, int flags);
     void close(int fd);
 
+    // files relative to a directory fd (dirFd AT_FDCWD: the cwd), never following a final symlink
+    /**
+     * openat2(2): path looked up from dirFd under the RESOLVE_* flags (RESOLVE_IN_ROOT: dirFd is "/",
+     * symlinks and ".." never leave it); returns the fd. Retried while the kernel answers EAGAIN (a rename
+     * or mount raced the lookup). ENOSYS on kernels before 5.6.
+     */
+    int openat2(int dirFd, String path, int flags, long resolve);
+    void mkdirat(int dirFd, String name, int mode);
+    void mknodat(int dirFd, String name, int mode, long dev);
+    void symlinkat(String target, int dirFd, String name);
+    /** fstatat(2) with AT_SYMLINK_NOFOLLOW; name "" is dirFd itself (AT_EMPTY_PATH). Null when it does not exist. */
+    FileStat statAt(int dirFd, String name);
+
     // identity and limits
     void sethostname(String name);
     void setdomainname(String name);

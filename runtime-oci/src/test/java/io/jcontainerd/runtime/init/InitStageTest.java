@@ -49,7 +49,8 @@ class InitStageTest {
     }
 
     static RecordingSyscalls fs() {
-        return new RecordingSyscalls().dir("/b/rootfs").dir("/b/rootfs/bin").file("/bin/sh").file("/proc/kcore").dir("/proc/sys");
+        return new RecordingSyscalls().dir("/b/rootfs").dir("/b/rootfs/bin").file("/bin/sh").dir("/proc").dir("/dev").dir("/sys").file("/proc/kcore").dir("/proc/sys")
+                .charDevice("/dev/null", 1, 3);
     }
 
     @Test
@@ -82,6 +83,52 @@ class InitStageTest {
         assertThat(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS)).isLessThan(sys.indexOf("seccomp"));
         assertThat(sys.indexOf("close_range 3")).isLessThan(sys.indexOf("execve"));
         assertThat(c.getLast()).isEqualTo("execve /bin/sh [sh, -c, true]");
+        assertThat(sys.fdPaths).as("every path opened for a mount is closed again").isEmpty();
+    }
+
+    @Test
+    void mountsOntoTheFdOfTheDestinationOpenedInsideTheRootfs() {
+        RecordingSyscalls sys = fs();
+        var tmp = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/a/b", "tmpfs", 0, 0, 0, null);
+        new InitStage(sys, new Channel(), plan(rootfs(List.of(tmp)), 0, null, false, new byte[0])).run();
+        assertThat(sys.calls).containsSubsequence("mkdir /b/rootfs/a", "mkdir /b/rootfs/a/b", "mount tmpfs /b/rootfs/a/b tmpfs 0x0",
+                "mknod /b/rootfs/dev/null 259", "chmod /b/rootfs/dev/null 666", "mount /proc/sys /proc/sys  0x5000",
+                "mount /dev/null /proc/kcore  0x1000");
+        // all but the propagation of /, the rootfs's own bind, the old root made a slave and the read-only root go through /proc/thread-self/fd
+        assertThat(sys.mountTargets).filteredOn(t -> !t.startsWith("/proc/thread-self/fd/")).containsExactly("/", "/b/rootfs", ".", "/");
+        assertThat(sys.fdPaths).isEmpty();
+    }
+
+    @Test
+    void withoutOpenat2TheDestinationsAreSecureJoinsPaths() {
+        RecordingSyscalls sys = fs().link("/b/rootfs/escape", "/../../../etc");
+        sys.noOpenat2 = true;
+        var tmp = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/escape/x", "tmpfs", 0, 0, 0, null);
+        new InitStage(sys, new Channel(), plan(rootfs(List.of(tmp)), 0, null, false, new byte[0])).run();
+        assertThat(sys.calls).contains("mkdirs /b/rootfs/etc/x", "mount tmpfs /b/rootfs/etc/x tmpfs 0x0", "mount /dev/null /proc/kcore  0x1000");
+        assertThat(sys.mountTargets).noneMatch(t -> t.startsWith("/proc/thread-self/fd/"));
+    }
+
+    @Test
+    void masksFilesOnlyWithAVerifiedNullDeviceAndDirectoriesWithAReadOnlyTmpfs() {
+        RecordingSyscalls sys = fs().dir("/sys/firmware");
+        var root = new InitPlan.Rootfs("/b/rootfs", 0, false, false, List.of(), false, List.of(),
+                List.of("/proc/kcore", "/sys/firmware", "/proc/missing"), List.of());
+        new InitStage(sys, new Channel(), plan(root, 0, null, false, new byte[0])).run();
+        assertThat(sys.calls).contains("mount /dev/null /proc/kcore  0x1000", "mount tmpfs /sys/firmware tmpfs 0x1")
+                .noneMatch(c -> c.contains("/proc/missing"));
+    }
+
+    @Test
+    void refusesToMaskWithADevNullThatIsNotTheNullDevice() {
+        for (RecordingSyscalls sys : List.of(fs().file("/dev/null"), fs().charDevice("/dev/null", 1, 5))) {
+            Channel ch = new Channel();
+            assertThatThrownBy(() -> new InitStage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
+                    .hasMessageStartingWith("maskedPaths: /dev/null in the container is ")
+                    .hasMessageContaining("not the null device (character device 1:3); refusing to mask /proc/kcore with it");
+            assertThat(sys.calls).noneMatch(c -> c.startsWith("mount /dev/null")).noneMatch(c -> c.startsWith("execve"));
+            assertThat(ch.sent.getFirst()).startsWith("error maskedPaths: /dev/null in the container is ");
+        }
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Set;
  * The command line of the init stage JVM: the same JDK as this jrunc, a small heap, serial GC, C1
  * only and only for code that runs hot (compile thresholds x100: with the defaults a quarter of both
  * JVMs' CPU went into compiling code that ran a few hundred times), no perf data file, no logging (its
- * stdout is the container's), and an AOT cache when the build produced one (target/jrunc-init.aot),
+ * stdout is the container's), no crash report or core (they would land in the container), and an AOT cache when the build produced one (target/jrunc-init.aot),
  * mapped where it was built (ArchiveRelocationMode=0: relocating it cost ~2,800 page faults per
  * container start, the pages then private; the shim does the same).
  */
@@ -70,6 +70,12 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         // JRUNC_INIT_LOG=<what> (e.g. aot) shows the init JVM's own log for debugging; otherwise it stays silent
         String log = System.getenv("JRUNC_INIT_LOG");
         a.addAll(log == null ? List.of("-Xlog:disable", "-Xlog:all=off") : List.of("-Xlog:" + log));
+        // A crash of this JVM must leave nothing in the container: HotSpot writes its hs_err report (host paths,
+        // environment, memory map) to ErrorFile, else to its cwd (by then the container's), else /tmp (the
+        // container's), and prints a banner on stdout (the container's). So no report at all, and no core; while
+        // debugging (JRUNC_INIT_LOG) the report goes to stderr instead.
+        a.addAll(log == null ? List.of("-XX:+SuppressFatalErrorMessage", "-XX:-CreateCoredumpOnCrash")
+                : List.of("-XX:+ErrorFileToStderr", "-XX:-CreateCoredumpOnCrash"));
         String record = System.getenv("JRUNC_INIT_AOT_RECORD");
         Path aot = jar.getParent().resolve("jrunc-init.aot");
         if (record != null) {

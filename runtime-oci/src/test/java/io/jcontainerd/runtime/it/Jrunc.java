@@ -48,12 +48,18 @@ final class Jrunc implements AutoCloseable {
     }
 
     Result runWithStdin(String stdin, String... args) throws IOException, InterruptedException {
+        return runWithEnv(java.util.Map.of(), stdin, args);
+    }
+
+    /** Runs with these variables added to the environment this JVM passes on. */
+    Result runWithEnv(java.util.Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(binary, "--root", root.toString()));
         cmd.addAll(List.of(args));
         if (args.length > 1 && (args[0].equals("create") || args[0].equals("run"))) created.add(args[args.length - 1]);
         // stdout/stderr go to files, not pipes: a detached container keeps the inherited fds open
         Path out = Files.createTempFile(root, "out", ".txt"), err = Files.createTempFile(root, "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
         if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         if (stdin != null) {

@@ -7,7 +7,7 @@ if [[ $EUID -ne 0 ]]; then echo "main: run as root (the daemon manages mounts, c
 scripts/install-deps.sh
 scripts/build.sh
 
-# No internet here: docker.io/... resolves through a hosts.toml mirror to a loopback registry that
+# No internet here: docker.io/... resolves through a hosts.toml whose only server is a loopback registry that
 # scripts/test-registry.sh fills with busybox images built offline from Debian's busybox-static.
 demo=/var/lib/jcontainerd-demo
 mkdir -p "$demo"

@@ -16,7 +16,7 @@
 #                              that died without stopping it does not leak a registry).
 #
 # The state dir receives: port, pid, config.yml, registry.log, and
-# certs.d/docker.io/hosts.toml mapping docker.io to this registry (containerd's hosts format, for
+# certs.d/docker.io/hosts.toml naming this registry as docker.io's only server (containerd's hosts format, for
 # `ctr --hosts-dir` and our client), so docker.io/library/busybox:latest resolves to it.
 #
 # Repositories: library/busybox:latest (Docker v2 schema 2), library/busybox:oci (OCI),
@@ -60,6 +60,22 @@ http() { # http <method> <path> <body file or ""> [content type]: prints the sta
   exec 4>&-
 }
 
+# write_hosts <port>: certs.d/docker.io/hosts.toml naming the registry on <port> as docker.io's server.
+# It is the server, not a mirror in front of Docker Hub: an image it lacks is NotFound here and a
+# pull asks nothing beyond loopback. Written on every start, also when the registry already runs.
+write_hosts() {
+  mkdir -p "$STATE/certs.d/docker.io"
+  cat >"$STATE/certs.d/docker.io/hosts.toml" <<EOF
+# docker.io resolves to the loopback test registry only (containerd's hosts.toml format). The
+# [host] table repeats the server: containerd 1.6's ctr refuses a hosts.toml without one.
+server = "http://127.0.0.1:$1"
+capabilities = ["pull", "resolve"]
+
+[host."http://127.0.0.1:$1"]
+  capabilities = ["pull", "resolve"]
+EOF
+}
+
 running_pid() { local pid; pid=$(cat "$STATE/pid" 2>/dev/null || true); alive "$pid" && echo "$pid"; }
 
 case "$CMD" in
@@ -82,7 +98,7 @@ case "$CMD" in
   *) usage ;;
 esac
 
-if pid=$(running_pid) && answers "$(cat "$STATE/port")"; then cat "$STATE/port"; exit 0; fi
+if pid=$(running_pid) && answers "$(cat "$STATE/port")"; then write_hosts "$(cat "$STATE/port")"; cat "$STATE/port"; exit 0; fi
 
 command -v docker-registry >/dev/null 2>&1 || die "'docker-registry' not found: install the Debian package 'docker-registry' (apt-get install docker-registry)"
 command -v skopeo >/dev/null 2>&1 || die "'skopeo' not found: install the Debian package 'skopeo' (apt-get install skopeo)"
@@ -195,14 +211,7 @@ if [ "$FILL" = 1 ]; then
 fi
 T3=$(date +%s%N)
 
-mkdir -p "$STATE/certs.d/docker.io"
-cat >"$STATE/certs.d/docker.io/hosts.toml" <<EOF
-# docker.io resolves to the loopback test registry (containerd's hosts.toml format).
-server = "https://registry-1.docker.io"
-
-[host."http://127.0.0.1:$PORT"]
-  capabilities = ["pull", "resolve"]
-EOF
+write_hosts "$PORT"
 
 log "images $(( (T1 - T0) / 1000000 )) ms, registry up $(( (T2 - T1) / 1000000 )) ms, push $(( (T3 - T2) / 1000000 )) ms (filled: $FILL), port $PORT, pid $PID"
 echo "$PORT"

@@ -263,7 +263,8 @@ class RegistryFixtureIT {
     void ctrResolvesDockerIoBusyboxThroughTheHostsDir() throws Exception {
         FixtureScripts.requireTool("ctr", "containerd");
         String hostsToml = Files.readString(registry.hostsDir().resolve("docker.io/hosts.toml"));
-        assertThat(hostsToml).contains("[host.\"http://" + registry.host() + "\"]").contains("capabilities = [\"pull\", \"resolve\"]");
+        assertThat(hostsToml).contains("server = \"http://" + registry.host() + "\"").contains("capabilities = [\"pull\", \"resolve\"]")
+                .contains("[host.\"http://" + registry.host() + "\"]").doesNotContain("registry-1.docker.io");
 
         // fetch-object resolves and fetches client-side: no containerd daemon needed.
         byte[] manifest = runBytes("ctr", "content", "fetch-object", "--hosts-dir", registry.hostsDir().toString(),

@@ -20,9 +20,9 @@ import java.util.stream.Stream;
  * under {@code /var/cache/jcontainerd-test/images} (env {@code JCD_TEST_IMAGE_CACHE}), so only the
  * first run on a machine builds and pushes; later starts take well under a second.
  *
- * <p>{@link #hostsDir()} holds {@code docker.io/hosts.toml} (containerd's format) mapping
- * {@code docker.io} to this registry over plain http, so {@code docker.io/library/busybox:latest}
- * resolves here, e.g. with {@code ctr --hosts-dir}.
+ * <p>{@link #hostsDir()} holds {@code docker.io/hosts.toml} (containerd's format) naming this registry
+ * as docker.io's server over plain http, so {@code docker.io/library/busybox:latest} resolves here,
+ * e.g. with {@code ctr --hosts-dir}, and a tag it lacks is NotFound without asking the internet.
  */
 public final class TestRegistry implements AutoCloseable {
 
@@ -72,7 +72,19 @@ public final class TestRegistry implements AutoCloseable {
         return start(stateDir, false);
     }
 
+    /**
+     * A registry started through {@code launcher} (e.g. {@code ip netns exec NS}: it then listens on that
+     * network namespace's loopback), with its state in {@code stateDir}.
+     */
+    public static TestRegistry startThrough(List<String> launcher, Path stateDir) {
+        return start(launcher, stateDir, false);
+    }
+
     private static TestRegistry start(Path stateDir, boolean deleteStateDir) {
+        return start(List.of(), stateDir, deleteStateDir);
+    }
+
+    private static TestRegistry start(List<String> launcher, Path stateDir, boolean deleteStateDir) {
         Path root = FixtureScripts.repoRoot();
         Path script = root.resolve("scripts/test-registry.sh");
         Path imageCache = envPath("JCD_TEST_IMAGE_CACHE", DEFAULT_IMAGE_CACHE);
@@ -80,7 +92,9 @@ public final class TestRegistry implements AutoCloseable {
                 "JCD_TEST_IMAGE_CACHE", imageCache.toString(),
                 "JCD_TEST_REGISTRY_STORAGE", envPath("JCD_TEST_REGISTRY_STORAGE", DEFAULT_STORAGE).toString(),
                 "JCD_TEST_REGISTRY_OWNER", Long.toString(ProcessHandle.current().pid()));
-        String out = FixtureScripts.run(script, List.of("start", stateDir.toString()), env, START_TIMEOUT);
+        List<String> command = new java.util.ArrayList<>(launcher);
+        command.addAll(List.of("bash", script.toString(), "start", stateDir.toString()));
+        String out = FixtureScripts.runCommand(command, env, START_TIMEOUT);
         int port;
         try {
             port = Integer.parseInt(out.lines().reduce((a, b) -> b).orElse("").strip());

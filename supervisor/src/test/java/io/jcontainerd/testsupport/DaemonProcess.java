@@ -34,7 +34,19 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public static DaemonProcess start(Path root, Path state, Path log, String... extraArgs) {
-        Process p = launch(root, state, log, extraArgs);
+        return start(List.of(), root, state, log, extraArgs);
+    }
+
+    /**
+     * Starts a daemon under {@code dir} through {@code launcher}, a command that execs its arguments
+     * (e.g. {@code ip netns exec NS}), so {@link #pid()} is still the daemon's.
+     */
+    public static DaemonProcess startThrough(List<String> launcher, Path dir, String... extraArgs) {
+        return start(launcher, dir.resolve("root"), dir.resolve("state"), dir.resolve("daemon.log"), extraArgs);
+    }
+
+    private static DaemonProcess start(List<String> launcher, Path root, Path state, Path log, String... extraArgs) {
+        Process p = launch(launcher, root, state, log, extraArgs);
         DaemonProcess d = new DaemonProcess(p, root, state, state.resolve("jcontainerd.sock"), log);
         d.awaitServing();
         return d;
@@ -48,8 +60,9 @@ public final class DaemonProcess implements AutoCloseable {
         return Cli.run(cmd, java.util.Map.of(), 30);
     }
 
-    private static Process launch(Path root, Path state, Path log, String... extraArgs) {
-        List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jcontainerd").toString(),
+    private static Process launch(List<String> launcher, Path root, Path state, Path log, String... extraArgs) {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(RepoRoot.find().resolve("bin/jcontainerd").toString(),
                 "--root", root.toString(), "--state", state.toString()));
         cmd.addAll(List.of(extraArgs));
         try {

@@ -269,12 +269,12 @@ class RegistryClientTest {
         Path dir = tmp.resolve("docker.io");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("hosts.toml"), """
-                server = "https://registry-1.docker.io.invalid"
+                server = "https://127.0.0.1:%d"
                 [host."http://127.0.0.1:%d"]
                   capabilities = ["pull", "resolve"]
                 [host."http://%s"]
                   capabilities = ["pull", "resolve"]
-                """.formatted(deadPort, registry.host()));
+                """.formatted(deadPort, deadPort, registry.host()));
         registry.addManifest("library/app", "v1", MediaTypes.OCI_MANIFEST, manifest);
         RegistryClient c = RegistryClient.builder().hostsDir(tmp).retry(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))).build();
         ImageReference r = ImageReference.parse("app:v1");
@@ -286,13 +286,18 @@ class RegistryClientTest {
 
     @Test
     void aTagTheMirrorLacksIsNotFoundEvenWhenTheUpstreamCannotBeReached() throws IOException {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
         Path dir = tmp.resolve("docker.io");
         Files.createDirectories(dir);
+        // The unreachable upstream is a closed loopback port: a test asks no DNS server anything.
         Files.writeString(dir.resolve("hosts.toml"), """
-                server = "https://registry-1.docker.io.invalid"
+                server = "https://127.0.0.1:%d"
                 [host."http://%s"]
                   capabilities = ["pull", "resolve"]
-                """.formatted(registry.host()));
+                """.formatted(deadPort, registry.host()));
         RegistryClient c = RegistryClient.builder().hostsDir(tmp).retry(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))).build();
         assertThatThrownBy(() -> c.resolve(ImageReference.parse("app:nope")))
                 .isInstanceOf(NotFoundException.class)

@@ -57,7 +57,7 @@ public final class Daemon implements AutoCloseable {
             services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, resources));
             services.add(health.getHealthService().bindService());
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
-                    services, List.of(new RequestContext(), new CallMetrics(meters)));
+                    config.grpc().maxSendMessageSize(), services, List.of(new RequestContext(), new CallMetrics(meters)));
             long ms = (System.nanoTime() - started) / 1_000_000;
             LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
                     + ", state " + config.state() + ") after " + ms + " ms");

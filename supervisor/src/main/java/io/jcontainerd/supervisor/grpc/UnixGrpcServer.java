@@ -37,8 +37,13 @@ public final class UnixGrpcServer implements AutoCloseable {
         this.workers = workers;
     }
 
-    public static UnixGrpcServer start(Path path, int maxMessageSize, List<ServerServiceDefinition> services,
-                                       List<ServerInterceptor> interceptors) {
+    /**
+     * Serves {@code services} through {@code interceptors} on {@code path}; a request above
+     * {@code maxRecvMessageSize} or a response above {@code maxSendMessageSize} ends its call with
+     * RESOURCE_EXHAUSTED.
+     */
+    public static UnixGrpcServer start(Path path, int maxRecvMessageSize, int maxSendMessageSize,
+                                       List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors) {
         if (!Epoll.isAvailable()) {
             throw JcdException.failedPrecondition("netty epoll is not available on this machine: %s",
                     Epoll.unavailabilityCause());
@@ -52,11 +57,15 @@ public final class UnixGrpcServer implements AutoCloseable {
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .maxInboundMessageSize(maxMessageSize)
+                .maxInboundMessageSize(maxRecvMessageSize)
                 .permitKeepAliveWithoutCalls(true)
                 .permitKeepAliveTime(1, TimeUnit.SECONDS);
+        // The first interceptor is the innermost: the others (metrics) see the call its limit ended.
+        List<ServerInterceptor> chain = new java.util.ArrayList<>();
+        chain.add(new MaxSendMessageSize(maxSendMessageSize));
+        chain.addAll(interceptors);
         for (ServerServiceDefinition s : services) {
-            builder.addService(ServerInterceptors.intercept(s, interceptors));
+            builder.addService(ServerInterceptors.intercept(s, chain));
         }
         try {
             Files.createDirectories(path.getParent());

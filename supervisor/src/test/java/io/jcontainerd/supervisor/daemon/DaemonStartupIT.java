@@ -1,7 +1,15 @@
 package io.jcontainerd.supervisor.daemon;
 
+import com.google.protobuf.Empty;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.jcontainerd.api.services.version.v1.VersionGrpc;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real daemon, started through bin/jcontainerd: serving, stopping, and every start-up refusal. */
 class DaemonStartupIT {
@@ -32,6 +41,21 @@ class DaemonStartupIT {
         }
         assertThat(d.socket()).doesNotExist();
         assertThat(d.log()).contains("jcontainerd stopped");
+    }
+
+    @Test
+    void aResponseLargerThanGrpcMaxSendMessageSizeIsResourceExhausted() throws Exception {
+        Path config = Files.writeString(dir.resolve("jcontainerd.toml"), "[grpc]\nmax_send_message_size = 8\n[shim]\nspare = false\n");
+        try (DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString());
+             UnixGrpcChannel ch = new UnixGrpcChannel(d.socket())) {
+            assertThatThrownBy(() -> VersionGrpc.newBlockingStub(ch.raw()).version(Empty.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription()).startsWith("grpc: trying to send message larger than max (").endsWith(" vs. 8)");
+                    });
+            assertThat(HealthGrpc.newBlockingStub(ch.raw()).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .as("a 2-byte response is under the limit").isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        }
     }
 
     @Test

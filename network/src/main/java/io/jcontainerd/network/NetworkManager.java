@@ -103,6 +103,15 @@ public final class NetworkManager {
         return open(daemon.network(), daemon.root(), daemon.state());
     }
 
+    /**
+     * Whether container {@code containerId} has a network record under {@code root}, without opening
+     * a manager (which needs the plugins): lets a client skip networking for containers that have none.
+     */
+    public static boolean hasRecord(Path root, String namespace, String containerId) {
+        return Identifiers.isValid(namespace) && Identifiers.isValid(containerId)
+                && Files.exists(root.resolve("network").resolve("sandboxes").resolve(key(namespace, containerId) + ".json"));
+    }
+
     // ---- networks ------------------------------------------------------------------------
 
     public Network defaultNetwork() {

@@ -96,6 +96,9 @@ public final class ContainersCommand {
         CommandLine.Model.CommandSpec spec;
         @CommandLine.Option(names = "--keep-snapshot", description = "leave the container's snapshot")
         boolean keepSnapshot;
+        @CommandLine.Option(names = "--cni-config", defaultValue = "/etc/jcontainerd/jcontainerd.toml",
+                description = "the daemon's jcontainerd.toml: a container run with --cni has its network torn down from its records (default ${DEFAULT-VALUE})")
+        java.nio.file.Path cniConfig;
         @Parameters(arity = "1..*") List<String> ids;
 
         @Override
@@ -126,6 +129,7 @@ public final class ContainersCommand {
                 new io.jcontainerd.ctr.run.TaskLauncher(stubs, null).removeSnapshot(c.getSnapshotter(), c.getSnapshotKey());
             }
             stubs.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+            io.jcontainerd.ctr.run.CniNetworks.of(cniConfig).tearDown(Main.of(spec).namespace(), id);
         }
     }
 

@@ -2,6 +2,7 @@ package io.jcontainerd.ctr.commands;
 
 import io.jcontainerd.ctr.Main;
 import io.jcontainerd.ctr.output.Labels;
+import io.jcontainerd.ctr.run.CniNetworks;
 import io.jcontainerd.ctr.run.ContainerCreator;
 import io.jcontainerd.ctr.run.RunException;
 import io.jcontainerd.ctr.run.RunOptions;
@@ -43,6 +44,11 @@ public final class RunCommand implements Callable<Integer> {
     List<String> mounts = new ArrayList<>();
     @Option(names = "--net-host", description = "share the host's network namespace")
     boolean netHost;
+    @Option(names = "--cni", description = "attach the container to the default bridge network through the CNI plugins")
+    boolean cni;
+    @Option(names = "--cni-config", description = "the daemon's jcontainerd.toml, whose root, state and [network] --cni uses (default ${DEFAULT-VALUE})",
+            defaultValue = "/etc/jcontainerd/jcontainerd.toml")
+    Path cniConfig;
     @Option(names = "--label", description = "container label K=V (repeatable)")
     List<String> labels = new ArrayList<>();
     @Option(names = "--memory-limit", description = "memory limit in bytes")
@@ -88,12 +94,31 @@ public final class RunCommand implements Callable<Integer> {
             Files.readAllLines(envFile).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(allEnv::add);
         }
         allEnv.addAll(env);
+        if (cni && netHost) {
+            spec.commandLine().getErr().println("jctr: --cni and --net-host cannot be used together");
+            return 1;
+        }
         List<RunOptions.BindMount> binds = mounts.stream().map(RunOptions.BindMount::parse).toList();
-        RunOptions options = new RunOptions(allEnv, cwd, user, binds, netHost, memoryLimit, cpus, privileged, readOnly, tty, args);
+        CniNetworks networks = null;
         try (var conn = main.connect()) {
+            RunOptions.CniAttachment attachment = null;
+            if (cni) {
+                networks = CniNetworks.of(cniConfig);
+                attachment = networks.setUp(main.namespace(), id);
+            }
+            RunOptions options = new RunOptions(allEnv, cwd, user, binds, netHost, memoryLimit, cpus, privileged, readOnly, tty, args,
+                    attachment);
             Stubs stubs = Stubs.on(conn.channel());
             var creator = new ContainerCreator(stubs, main.namespace());
-            var created = creator.create(id, image, options, snapshotter, runtime, Labels.parse(labels));
+            ContainerCreator.Created created;
+            try {
+                created = creator.create(id, image, options, snapshotter, runtime, Labels.parse(labels));
+            } catch (RuntimeException e) {
+                if (networks != null) {
+                    networks.tearDown(main.namespace(), id);
+                }
+                throw e;
+            }
             var launcher = new TaskLauncher(stubs, fifoDir);
             if (detach) {
                 launcher.startDetached(id, created.rootfs(), tty);
@@ -104,6 +129,9 @@ public final class RunCommand implements Callable<Integer> {
             } finally {
                 if (rm) {
                     launcher.removeContainer(id, snapshotter);
+                    if (networks != null) {
+                        networks.tearDown(main.namespace(), id);
+                    }
                 }
             }
         } catch (RunException e) {

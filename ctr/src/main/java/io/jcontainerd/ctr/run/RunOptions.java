@@ -2,10 +2,16 @@ package io.jcontainerd.ctr.run;
 
 import java.util.List;
 
-/** The flags of {@code jctr run} that shape the container's spec. */
+/** The flags of {@code jctr run} that shape the container's spec; {@code cni} null without --cni. */
 public record RunOptions(List<String> env, String cwd, String user, List<BindMount> mounts, boolean netHost,
                          long memoryLimit, double cpus, boolean privileged, boolean readOnly, boolean terminal,
-                         List<String> args) {
+                         List<String> args, CniAttachment cni) {
+    /**
+     * run --cni: the pinned network namespace the container joins and the /etc files made for it.
+     */
+    public record CniAttachment(String netnsPath, String hostsPath, String resolvConfPath, String hostnamePath) {
+    }
+
     public RunOptions {
         env = List.copyOf(env);
         mounts = List.copyOf(mounts);

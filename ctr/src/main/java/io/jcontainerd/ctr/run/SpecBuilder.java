@@ -54,7 +54,9 @@ public final class SpecBuilder {
 
         List<Spec.Namespace> namespaces = new ArrayList<>();
         for (String ns : List.of("pid", "ipc", "uts", "mount", "network")) {
-            if (!(o.netHost() && ns.equals("network"))) {
+            if (ns.equals("network") && o.cni() != null) {
+                namespaces.add(new Spec.Namespace(ns, o.cni().netnsPath()));
+            } else if (!(o.netHost() && ns.equals("network"))) {
                 namespaces.add(new Spec.Namespace(ns));
             }
         }
@@ -77,6 +79,11 @@ public final class SpecBuilder {
         if (o.netHost()) {
             mounts.add(new Spec.Mount("/etc/hosts", "bind", "/etc/hosts", List.of("rbind", "ro")));
             mounts.add(new Spec.Mount("/etc/resolv.conf", "bind", "/etc/resolv.conf", List.of("rbind", "ro")));
+        }
+        if (o.cni() != null) {
+            mounts.add(new Spec.Mount("/etc/hosts", "bind", o.cni().hostsPath(), List.of("rbind", "rw")));
+            mounts.add(new Spec.Mount("/etc/resolv.conf", "bind", o.cni().resolvConfPath(), List.of("rbind", "rw")));
+            mounts.add(new Spec.Mount("/etc/hostname", "bind", o.cni().hostnamePath(), List.of("rbind", "rw")));
         }
         for (RunOptions.BindMount m : o.mounts()) {
             mounts.removeIf(x -> x.destination().equals(m.destination()));

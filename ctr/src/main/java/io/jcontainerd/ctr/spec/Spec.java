@@ -65,6 +65,11 @@ public record Spec(String ociVersion, Process process, Root root, String hostnam
     public record Cpu(Long shares, Long quota, Long period) {
     }
 
-    public record Namespace(String type) {
+    /** A namespace to create ({@code path} null) or to join (the path of a pinned one, e.g. run --cni's). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Namespace(String type, String path) {
+        public Namespace(String type) {
+            this(type, null);
+        }
     }
 }

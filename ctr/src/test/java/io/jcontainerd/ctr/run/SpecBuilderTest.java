@@ -20,7 +20,7 @@ class SpecBuilderTest {
     final ObjectMapper json = new ObjectMapper();
 
     static RunOptions options(List<String> env, boolean netHost, boolean privileged, List<String> args) {
-        return new RunOptions(env, "", "", List.of(), netHost, 0, 0, privileged, false, false, args);
+        return new RunOptions(env, "", "", List.of(), netHost, 0, 0, privileged, false, false, args, null);
     }
 
     JsonNode build(RunOptions o) {
@@ -87,5 +87,17 @@ class SpecBuilderTest {
         ImageConfig none = new ImageConfig("x", List.of("sha256:aa"), List.of(), List.of(), List.of(), "", "", "", Map.of());
         assertThatThrownBy(() -> SpecBuilder.build("default", "c", none, options(List.of(), false, false, List.of()), ROOT, List.of()))
                 .hasMessageContaining("names no command");
+    }
+
+    @Test
+    void withCniTheContainerJoinsThePinnedNamespaceAndMountsItsEtcFiles() {
+        var cni = new RunOptions.CniAttachment("/run/jcontainerd/netns/default-web", "/s/hosts", "/s/resolv.conf", "/s/hostname");
+        JsonNode s = build(new RunOptions(List.of(), "", "", List.of(), false, 0, 0, false, false, false, List.of(), cni));
+        JsonNode net = s.path("linux").path("namespaces").get(4);
+        assertThat(net.path("type").asText()).isEqualTo("network");
+        assertThat(net.path("path").asText()).isEqualTo("/run/jcontainerd/netns/default-web");
+        assertThat(s.path("linux").path("namespaces").get(0).has("path")).as("other namespaces are new ones").isFalse();
+        assertThat(s.path("mounts").findValuesAsText("destination")).contains("/etc/hosts", "/etc/resolv.conf", "/etc/hostname");
+        assertThat(s.path("mounts").findValuesAsText("source")).contains("/s/hosts", "/s/resolv.conf", "/s/hostname");
     }
 }

@@ -349,7 +349,10 @@ public final class Containers {
     public void pause(String id) {
         ContainerState s = store.load(id);
         Status st = status(s);
-        if (st != Status.RUNNING) throw JruncException.failedPrecondition("cannot pause container %s: it is %s, not running", id, st.json());
+        // runc pauses a created container too (its init stage is frozen; resume makes it created again)
+        if (st != Status.RUNNING && st != Status.CREATED) {
+            throw JruncException.failedPrecondition("cannot pause container %s: it is %s, not running or created", id, st.json());
+        }
         cgroup(s).freeze();
     }
 

@@ -13,6 +13,7 @@ class SignalsTest {
         assertThat(Signals.parse("SIGTERM")).isEqualTo(15);
         assertThat(Signals.parse("term")).isEqualTo(15);
         assertThat(Signals.parse("10")).isEqualTo(10);
+        assertThat(Signals.parse("0")).as("runc: only checks that the process exists").isZero();
         assertThat(Signals.parse("RTMIN+2")).isEqualTo(36);
     }
 

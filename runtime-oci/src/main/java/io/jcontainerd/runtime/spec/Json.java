@@ -1,7 +1,5 @@
 package io.jcontainerd.runtime.spec;
 
-import io.jcontainerd.runtime.JruncException;
-
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -13,14 +11,27 @@ import java.util.Map;
  * A small JSON reader/writer (objects → LinkedHashMap, arrays → List, integers → Long or BigInteger).
  * jrunc parses config.json and state.json on every start; Jackson's databind costs ~200 ms of CPU
  * to initialise there, this costs next to nothing. Output is indented like Go's MarshalIndent.
+ *
+ * <p>The reader is strict RFC 8259 and bounded: only JSON's escapes, no raw control characters in
+ * strings, JSON's number grammar (at most {@value #MAX_NUMBER_CHARS} characters), nesting at most
+ * {@value #MAX_DEPTH} deep, documents of at most {@value #MAX_CHARS} characters. Whatever it refuses
+ * is a {@link JsonSyntaxException} naming the line and column.
  */
 public final class Json {
+    /** Deeper than any OCI document needs; far below what would exhaust a 512 KiB thread stack. */
+    public static final int MAX_DEPTH = 256;
+    /** A number longer than this is refused (BigInteger parsing is quadratic in the digits). */
+    public static final int MAX_NUMBER_CHARS = 400;
+    /** 64 Mi characters: a config.json with a large seccomp profile is well below 1 Mi. */
+    public static final int MAX_CHARS = 64 << 20;
+
     // The parser walks a char[]: every jrunc start parses config.json and state.json while the JIT has
     // not compiled anything yet, and an interpreted array access is one bytecode where charAt is three calls.
     private final String text;
     private final char[] s;
     private final int n;
     private int i;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -28,7 +39,11 @@ public final class Json {
         this.n = s.length;
     }
 
+    /** Parses one JSON document; throws {@link JsonSyntaxException} for anything that is not one. */
     public static Object parse(String text) {
+        if (text.length() > MAX_CHARS) {
+            throw new JsonSyntaxException("JSON document of " + text.length() + " characters refused: the limit is " + MAX_CHARS);
+        }
         Json p = new Json(text);
         p.ws();
         Object v = p.value();
@@ -37,12 +52,12 @@ public final class Json {
         return v;
     }
 
-    private JruncException error(String what) {
+    private JsonSyntaxException error(String what) {
         int line = 1, col = 1;
         for (int k = 0; k < Math.min(i, n); k++) {
             if (s[k] == '\n') { line++; col = 1; } else col++;
         }
-        return JruncException.invalidArgument("%s at line %d column %d", what, line, col);
+        return new JsonSyntaxException("invalid JSON: " + what + " at line " + line + " column " + col);
     }
 
     /** JSON's whitespace: space, tab, line feed, carriage return. */
@@ -58,15 +73,19 @@ public final class Json {
         if (i >= n) throw error("unexpected end of input");
         char c = s[i];
         return switch (c) {
-            case '{' -> object();
-            case '[' -> array();
+            case '{', '[' -> {
+                if (++depth > MAX_DEPTH) throw error("objects and arrays nested deeper than " + MAX_DEPTH);
+                Object v = c == '{' ? object() : array();
+                depth--;
+                yield v;
+            }
             case '"' -> string();
             case 't' -> literal("true", Boolean.TRUE);
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) yield number();
-                throw error("unexpected character '" + c + "'");
+                throw error("unexpected character " + describe(c));
             }
         };
     }
@@ -120,7 +139,7 @@ public final class Json {
         while (i < n) {
             char c = s[i];
             if (c == '"') return new String(s, start, i++ - start); // no escapes: one copy
-            if (c == '\\') break;
+            if (c == '\\' || c < 0x20) break;
             i++;
         }
         StringBuilder b = new StringBuilder().append(s, start, i - start);
@@ -128,34 +147,53 @@ public final class Json {
             if (i >= n) throw error("unterminated string");
             char c = s[i++];
             if (c == '"') return b.toString();
+            if (c < 0x20) { i--; throw error("control character " + describe(c) + " in a string (write it as \\u00" + HEX[c >> 4] + HEX[c & 0xf] + ")"); }
             if (c != '\\') { b.append(c); continue; }
             if (i >= n) throw error("unterminated string");
             char e = s[i++];
             switch (e) {
+                case '"', '\\', '/' -> b.append(e);
                 case 'n' -> b.append('\n');
                 case 't' -> b.append('\t');
                 case 'r' -> b.append('\r');
                 case 'b' -> b.append('\b');
                 case 'f' -> b.append('\f');
                 case 'u' -> {
-                    if (i + 4 > n) throw error("bad \\u escape");
-                    b.append((char) Integer.parseInt(text, i, i + 4, 16));
-                    i += 4;
+                    int v = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int d = i < n ? hex(s[i]) : -1;
+                        if (d < 0) throw error("\\u needs four hex digits");
+                        v = v << 4 | d;
+                        i++;
+                    }
+                    b.append((char) v);
                 }
-                default -> b.append(e);
+                default -> { i--; throw error("unknown escape \\" + describe(e) + " (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"); }
             }
         }
     }
 
+    /** JSON's grammar: -?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)? */
     private Number number() {
         int start = i;
         if (s[i] == '-') i++;
+        if (i < n && s[i] == '0') i++;
+        else if (!digits()) throw error("a number needs a digit after '-'");
         boolean fraction = false;
-        while (i < n) {
-            char c = s[i];
-            if (c >= '0' && c <= '9') i++;
-            else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { fraction = true; i++; }
-            else break;
+        if (i < n && s[i] == '.') {
+            i++;
+            if (!digits()) throw error("a number needs a digit after '.'");
+            fraction = true;
+        }
+        if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+            i++;
+            if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+            if (!digits()) throw error("a number needs a digit in its exponent");
+            fraction = true;
+        }
+        if (i - start > MAX_NUMBER_CHARS) {
+            i = start;
+            throw error("a number of more than " + MAX_NUMBER_CHARS + " characters");
         }
         String num = text.substring(start, i);
         try {
@@ -163,9 +201,27 @@ public final class Json {
             if (num.length() <= 18) return Long.parseLong(num); // 18 characters always fit in a long
             BigInteger b = new BigInteger(num);
             return b.bitLength() < 64 ? (Number) b.longValue() : b;
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
+            i = start;
             throw error("bad number " + num);
         }
+    }
+
+    private boolean digits() {
+        int from = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        return i > from;
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+
+    private static String describe(char c) {
+        return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
     }
 
     // writing

@@ -54,4 +54,35 @@ class JsonTest {
         assertThatThrownBy(() -> Json.parse("{\n  \"a\": tru\n}")).isInstanceOf(JruncException.class).hasMessageContaining("line 2 column 8");
         assertThatThrownBy(() -> Json.parse("{\"a\": 1} x")).hasMessageContaining("unexpected text after the document");
     }
+
+    @Test
+    void refusesWhatRfc8259RefusesWithAJsonSyntaxExceptionSayingWhat() {
+        assertThatThrownBy(() -> Json.parse("\"a\\xb\"")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("unknown escape \\'x'");
+        assertThatThrownBy(() -> Json.parse("\"\\u00zz\"")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("four hex digits");
+        assertThatThrownBy(() -> Json.parse("\"\\u+123\"")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("four hex digits");
+        assertThatThrownBy(() -> Json.parse("\"\\u12")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("four hex digits");
+        assertThatThrownBy(() -> Json.parse("\"tab\there\"")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("control character U+0009");
+        assertThatThrownBy(() -> Json.parse("01")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("after the document");
+        assertThatThrownBy(() -> Json.parse("-")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("digit after '-'");
+        assertThatThrownBy(() -> Json.parse("1.")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("digit after '.'");
+        assertThatThrownBy(() -> Json.parse("[1e]")).isInstanceOf(JsonSyntaxException.class).hasMessageContaining("exponent");
+        assertThat(Json.parse("[\"\\/\\\\\", 0, -0.5E+2]")).isEqualTo(List.of("/\\", 0L, new java.math.BigDecimal("-0.5E+2")));
+    }
+
+    @Test
+    void refusesNestingDeeperThanTheLimitInsteadOfOverflowingTheStack() {
+        String deep = "[".repeat(100_000);
+        assertThatThrownBy(() -> Json.parse(deep)).isInstanceOf(JsonSyntaxException.class)
+                .hasMessageContaining("nested deeper than " + Json.MAX_DEPTH).hasMessageContaining("column " + (Json.MAX_DEPTH + 1));
+        String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+        assertThat(Json.parse(ok)).isInstanceOf(List.class);
+    }
+
+    @Test
+    void refusesANumberLongerThanTheLimit() {
+        String digits = "1".repeat(Json.MAX_NUMBER_CHARS + 1);
+        assertThatThrownBy(() -> Json.parse(digits)).isInstanceOf(JsonSyntaxException.class)
+                .hasMessageContaining("more than " + Json.MAX_NUMBER_CHARS + " characters");
+        assertThat(Json.parse("1".repeat(Json.MAX_NUMBER_CHARS))).isInstanceOf(BigInteger.class);
+    }
 }

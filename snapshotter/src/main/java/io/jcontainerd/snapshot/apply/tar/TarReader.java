@@ -1,6 +1,5 @@
 package io.jcontainerd.snapshot.apply.tar;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,15 @@ import java.util.Map;
  * <p>Our own rather than commons-compress's TarArchiveInputStream because that one decodes PAX
  * values as UTF-8 text, which destroys binary xattr values such as security.capability. Global
  * PAX headers ('g') are skipped as containerd does; sparse files are refused with a clear error.
+ *
+ * <p>Bounded like Go's archive/tar: a PAX header, GNU long name or long link name holds at most
+ * {@value #MAX_SPECIAL_FILE} bytes; a PAX header replaces (not merges with) one before it for the same
+ * entry; negative or overflowing sizes and numbers are refused. Every malformed archive is a
+ * {@link TarFormatException} naming what was wrong.
  */
 public final class TarReader {
+    /** Go's archive/tar maxSpecialFileSize: 1 MiB per PAX header, GNU long name or long link name. */
+    static final int MAX_SPECIAL_FILE = 1 << 20;
     private static final int BLOCK = 512;
     private static final String XATTR_PREFIX = "SCHILY.xattr.";
 
@@ -35,7 +41,7 @@ public final class TarReader {
         skipCurrent();
         String longName = null;
         String longLink = null;
-        Map<String, byte[]> pax = new HashMap<>();
+        Map<String, byte[]> pax = Map.of();
         while (true) {
             if (!readBlock()) {
                 return null; // EOF on a block boundary: accepted as the end, like Go's archive/tar
@@ -46,9 +52,18 @@ public final class TarReader {
             verifyChecksum();
             char type = (char) (header[156] & 0xff);
             long size = number(124, 12, "size");
+            if (size < 0) {
+                throw new TarFormatException("header " + after() + " has a negative size " + size + ": the layer is corrupt");
+            }
             switch (type) {
-                case 'x' -> pax.putAll(parsePax(readSmall(size, "PAX header")));
-                case 'g' -> readSmall(size, "global PAX header");
+                case 'x' -> pax = parsePax(readSmall(size, "PAX header")); // replaces an earlier one, as Go's archive/tar
+                case 'g' -> {
+                    // skipped, as containerd skips it; like Go's reader it ends the extension headers read so far
+                    readSmall(size, "global PAX header");
+                    pax = Map.of();
+                    longName = null;
+                    longLink = null;
+                }
                 case 'L' -> longName = cString(readSmall(size, "GNU long name"));
                 case 'K' -> longLink = cString(readSmall(size, "GNU long link name"));
                 default -> {
@@ -89,9 +104,12 @@ public final class TarReader {
         current = name;
         if (pax.containsKey("size")) {
             size = paxNumber(pax, "size");
+            if (size < 0) {
+                throw new TarFormatException("entry " + name + ": PAX size " + size + " is negative");
+            }
         }
-        int uid = pax.containsKey("uid") ? (int) paxNumber(pax, "uid") : (int) number(108, 8, "uid");
-        int gid = pax.containsKey("gid") ? (int) paxNumber(pax, "gid") : (int) number(116, 8, "gid");
+        int uid = id(name, "uid", pax.containsKey("uid") ? paxNumber(pax, "uid") : number(108, 8, "uid"));
+        int gid = id(name, "gid", pax.containsKey("gid") ? paxNumber(pax, "gid") : number(116, 8, "gid"));
         long mtime = number(136, 12, "mtime");
         int nanos = 0;
         if (pax.containsKey("mtime")) {
@@ -101,6 +119,7 @@ public final class TarReader {
                 mtime = Long.parseLong(dot < 0 ? t : t.substring(0, dot));
                 if (dot >= 0) {
                     String frac = (t.substring(dot + 1) + "000000000").substring(0, 9);
+                    if (!frac.chars().allMatch(c -> c >= '0' && c <= '9')) throw new NumberFormatException(frac);
                     nanos = Integer.parseInt(frac);
                 }
             } catch (NumberFormatException e) {
@@ -132,12 +151,25 @@ public final class TarReader {
         remaining = content;
         padding = (BLOCK - content % BLOCK) % BLOCK;
         int mode = (int) (number(100, 8, "mode") & 07777);
-        int major = t == TarEntry.Type.CHAR || t == TarEntry.Type.BLOCK ? (int) number(329, 8, "devmajor") : 0;
-        int minor = t == TarEntry.Type.CHAR || t == TarEntry.Type.BLOCK ? (int) number(337, 8, "devminor") : 0;
+        int major = t == TarEntry.Type.CHAR || t == TarEntry.Type.BLOCK ? id(name, "devmajor", number(329, 8, "devmajor")) : 0;
+        int minor = t == TarEntry.Type.CHAR || t == TarEntry.Type.BLOCK ? id(name, "devminor", number(337, 8, "devminor")) : 0;
         if (t != TarEntry.Type.FILE) {
             size = 0;
         }
         return new TarEntry(name, t, mode, uid, gid, size, mtime, nanos, link, major, minor, xattrs);
+    }
+
+    /** An owner or device number: 0 to 2^32-1, kept in an int as the kernel's unsigned 32 bits. */
+    private static int id(String name, String field, long v) throws TarFormatException {
+        if (v < 0 || v > 0xffff_ffffL) {
+            throw new TarFormatException("entry " + name + ": " + field + " " + v + " is outside 0.." + 0xffff_ffffL);
+        }
+        return (int) v;
+    }
+
+    /** Where in the archive: "after entry NAME", or "at the start of the archive" before the first entry. */
+    private String after() {
+        return current.isEmpty() ? "at the start of the archive" : "after entry " + current;
     }
 
     private String ustarName() {
@@ -174,7 +206,7 @@ public final class TarReader {
                 if (off == 0) {
                     return false;
                 }
-                throw new TarFormatException("archive ends in the middle of a header after " + current + ": the layer is truncated");
+                throw new TarFormatException("archive ends in the middle of a header " + after() + ": the layer is truncated");
             }
             off += n;
         }
@@ -182,15 +214,16 @@ public final class TarReader {
     }
 
     private byte[] readSmall(long size, String what) throws IOException {
-        if (size > 16 << 20) {
-            throw new TarFormatException(what + " after " + current + " is " + size + " bytes, more than the 16 MiB allowed");
+        if (size > MAX_SPECIAL_FILE) {
+            throw new TarFormatException(what + " " + after() + " is " + size + " bytes, more than the "
+                    + MAX_SPECIAL_FILE + " allowed (as Go's archive/tar): the layer is corrupt or hostile");
         }
         byte[] data = new byte[(int) size];
         int off = 0;
         while (off < data.length) {
             int n = in.read(data, off, data.length - off);
             if (n < 0) {
-                throw new EOFException(what + " after " + current + " is truncated");
+                throw new TarFormatException(what + " " + after() + " is truncated: the layer is truncated");
             }
             off += n;
         }
@@ -208,29 +241,41 @@ public final class TarReader {
             while (space < data.length && data[space] != ' ') {
                 space++;
             }
-            int length;
+            long length;
             try {
-                length = Integer.parseInt(new String(data, pos, space - pos, StandardCharsets.US_ASCII));
+                length = Long.parseLong(new String(data, pos, space - pos, StandardCharsets.US_ASCII));
             } catch (NumberFormatException e) {
-                throw new TarFormatException("malformed PAX record after " + current);
+                throw new TarFormatException("malformed PAX record " + after() + ": its length is not a number");
             }
-            int end = pos + length;
-            if (length <= 0 || end > data.length || data[end - 1] != '\n') {
-                throw new TarFormatException("malformed PAX record after " + current);
+            if (length <= space - pos || pos + length > data.length || data[(int) (pos + length) - 1] != '\n') {
+                throw new TarFormatException("malformed PAX record " + after() + ": its length " + length
+                        + " does not end at a newline inside the header");
             }
+            int end = (int) (pos + length);
             int eq = space + 1;
             while (eq < end && data[eq] != '=') {
                 eq++;
             }
             if (eq >= end) {
-                throw new TarFormatException("PAX record without '=' after " + current);
+                throw new TarFormatException("PAX record without '=' " + after());
             }
             String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
+            if (key.isEmpty() || key.indexOf('\0') >= 0) {
+                throw new TarFormatException("PAX record with an empty key or a NUL in its key " + after());
+            }
             byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end - 1);
+            if ((key.equals("path") || key.equals("linkpath")) && indexOf(value, (byte) 0) >= 0) {
+                throw new TarFormatException("PAX " + key + " with a NUL byte " + after());
+            }
             out.put(key, value);
             pos = end;
         }
         return out;
+    }
+
+    private static int indexOf(byte[] a, byte b) {
+        for (int k = 0; k < a.length; k++) if (a[k] == b) return k;
+        return -1;
     }
 
     private long paxNumber(Map<String, byte[]> pax, String key) throws TarFormatException {
@@ -250,6 +295,9 @@ public final class TarReader {
                 v |= ~0x7fL; // negative
             }
             for (int i = 1; i < len; i++) {
+                if (v > Long.MAX_VALUE >> 8 || v < Long.MIN_VALUE >> 8) {
+                    throw new TarFormatException("header " + after() + ": field " + field + " overflows 64 bits");
+                }
                 v = (v << 8) | (header[off + i] & 0xff);
             }
             return v;
@@ -263,7 +311,7 @@ public final class TarReader {
         for (; i < end && header[i] != 0 && header[i] != ' '; i++) {
             int d = header[i] - '0';
             if (d < 0 || d > 7) {
-                throw new TarFormatException("header after " + current + ": field " + field + " is not an octal number");
+                throw new TarFormatException("header " + after() + ": field " + field + " is not an octal number");
             }
             v = (v << 3) | d;
         }
@@ -280,7 +328,7 @@ public final class TarReader {
             signed += (i >= 148 && i < 156) ? ' ' : header[i];
         }
         if (expected != unsigned && expected != signed) {
-            throw new TarFormatException("header after " + current + " has a bad checksum: the layer is corrupt or not a tar archive");
+            throw new TarFormatException("header " + after() + " has a bad checksum: the layer is corrupt or not a tar archive");
         }
     }
 

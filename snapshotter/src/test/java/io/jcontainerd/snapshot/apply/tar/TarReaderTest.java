@@ -122,7 +122,74 @@ class TarReaderTest {
         }
     }
 
-    private static void fixChecksum(byte[] tar) {
+    @Test
+    void aPaxHeaderReplacesAnEarlierOneForTheSameEntryAsGosArchiveTar() throws IOException {
+        byte[] tar = TestLayer.tar()
+                .entry("PaxHeaders/first", 'x', 0644, concat(record("uid", "5"), record("SCHILY.xattr.user.a", "1")), "", 0, 0)
+                .entry("PaxHeaders/second", 'x', 0644, record("mtime", "1700000001"), "", 0, 0)
+                .file("f", "f")
+                .bytes();
+        TarEntry f = read(tar).getFirst();
+        assertThat(f.mtimeSeconds()).isEqualTo(1_700_000_001L);
+        assertThat(f.uid()).as("the first header's uid was replaced, not merged").isZero();
+        assertThat(f.xattrs()).isEmpty();
+    }
+
+    @Test
+    void refusesAPaxHeaderOrGnuLongNameOfMoreThanOneMiB() {
+        byte[] bigPax = record("SCHILY.xattr.user.big", "v".repeat(TarReader.MAX_SPECIAL_FILE));
+        byte[] pax = TestLayer.tar().entry("PaxHeaders/f", 'x', 0644, bigPax, "", 0, 0).file("f", "f").bytes();
+        assertThatThrownBy(() -> read(pax)).isInstanceOf(TarFormatException.class)
+                .hasMessageContaining("PAX header").hasMessageContaining("1048576 allowed");
+        byte[] longName = TestLayer.tar().entry("././@LongLink", 'L', 0644, "n".repeat(TarReader.MAX_SPECIAL_FILE + 1).getBytes(StandardCharsets.UTF_8), "", 0, 0)
+                .file("f", "f").bytes();
+        assertThatThrownBy(() -> read(longName)).isInstanceOf(TarFormatException.class)
+                .hasMessageContaining("GNU long name").hasMessageContaining("1048576 allowed");
+    }
+
+    @Test
+    void refusesNegativeAndOverflowingSizes() {
+        byte[] negative = TestLayer.tar().file("a", "a").bytes();
+        byte[] minusOne = new byte[12];
+        java.util.Arrays.fill(minusOne, (byte) 0xff);     // base-256 -1
+        System.arraycopy(minusOne, 0, negative, 124, 12);
+        fixChecksum(negative);
+        assertThatThrownBy(() -> read(negative)).isInstanceOf(TarFormatException.class).hasMessageContaining("negative size -1");
+
+        byte[] overflow = TestLayer.tar().file("a", "a").bytes();
+        byte[] huge = new byte[12];
+        java.util.Arrays.fill(huge, (byte) 0x7f);
+        huge[0] = (byte) 0x80;                            // base-256, 95 bits of magnitude
+        System.arraycopy(huge, 0, overflow, 124, 12);
+        fixChecksum(overflow);
+        assertThatThrownBy(() -> read(overflow)).isInstanceOf(TarFormatException.class).hasMessageContaining("size overflows 64 bits");
+
+        byte[] paxNegative = TestLayer.tar().pax("size", "-1".getBytes(StandardCharsets.US_ASCII)).file("a", "a").bytes();
+        assertThatThrownBy(() -> read(paxNegative)).isInstanceOf(TarFormatException.class).hasMessageContaining("PAX size -1 is negative");
+    }
+
+    @Test
+    void refusesAPaxRecordWhoseLengthRunsPastTheHeader() {
+        byte[] records = concat(record("uid", "5"), "2147483647 uid=6\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] tar = TestLayer.tar().entry("PaxHeaders/f", 'x', 0644, records, "", 0, 0).file("f", "f").bytes();
+        assertThatThrownBy(() -> read(tar)).isInstanceOf(TarFormatException.class)
+                .hasMessageContaining("malformed PAX record").hasMessageContaining("2147483647");
+    }
+
+    private static byte[] record(String key, String value) {
+        String body = " " + key + "=" + value + "\n";
+        int len = body.length() + Integer.toString(body.length()).length();
+        if (Integer.toString(len).length() != Integer.toString(body.length()).length()) len++;
+        return (len + body).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static void fixChecksum(byte[] tar) {
         java.util.Arrays.fill(tar, 148, 156, (byte) ' ');
         long sum = 0;
         for (int i = 0; i < 512; i++) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.network.cni.ConfList;
-import io.jcontainerd.network.host.IsolationChains;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +11,9 @@ import java.util.List;
 
 /**
  * The conflists we run: for a network, bridge (with host-local IPAM under our own data dir), then
- * portmap when the endpoint publishes ports, then firewall (whose admin chain is our isolation
- * chain); for loopback, the loopback plugin.
+ * portmap when the endpoint publishes ports. Forwarding, isolation and masquerading are per
+ * network in our own chains ({@link io.jcontainerd.network.host.BridgeFirewall}), not the firewall
+ * plugin's and the bridge plugin's per-container rules.
  */
 final class BridgeConfs {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,23 +26,17 @@ final class BridgeConfs {
         return "jcd-" + name;
     }
 
-    static ConfList loopback() {
-        ObjectNode lo = JSON.createObjectNode();
-        lo.put("type", "loopback");
-        return new ConfList(ConfList.CNI_VERSION, "jcd-loopback", List.of(lo));
-    }
-
     /**
      * @param defaultRoute whether the container's default route goes through this network (eth0 only)
      * @param withPorts    whether portmap is in the chain (the endpoint that publishes the ports)
      */
-    static ConfList bridge(Network n, Path ipamDir, boolean ipMasq, boolean defaultRoute, boolean withPorts) {
+    static ConfList bridge(Network n, Path ipamDir, boolean defaultRoute, boolean withPorts) {
         List<ObjectNode> plugins = new ArrayList<>();
         ObjectNode br = JSON.createObjectNode();
         br.put("type", "bridge");
         br.put("bridge", n.bridge());
         br.put("isGateway", true);
-        br.put("ipMasq", ipMasq);
+        br.put("ipMasq", false);
         br.put("hairpinMode", true);
         ObjectNode ipam = br.putObject("ipam");
         ipam.put("type", "host-local");
@@ -60,11 +54,6 @@ final class BridgeConfs {
             pm.put("snat", true);
             plugins.add(pm);
         }
-        ObjectNode fw = JSON.createObjectNode();
-        fw.put("type", "firewall");
-        fw.put("backend", "iptables");
-        fw.put("iptablesAdminChainName", IsolationChains.STAGE_1);
-        plugins.add(fw);
         return new ConfList(ConfList.CNI_VERSION, cniName(n.name()), plugins);
     }
 

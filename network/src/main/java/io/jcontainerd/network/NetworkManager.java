@@ -12,7 +12,7 @@ import io.jcontainerd.network.cni.ConfList;
 import io.jcontainerd.network.cni.ConfListRunner;
 import io.jcontainerd.network.host.HostRoutes;
 import io.jcontainerd.network.host.Iptables;
-import io.jcontainerd.network.host.IsolationChains;
+import io.jcontainerd.network.host.BridgeFirewall;
 import io.jcontainerd.network.host.Links;
 import io.jcontainerd.network.netns.JnaNsSyscalls;
 import io.jcontainerd.network.netns.NetNamespaces;
@@ -43,7 +43,8 @@ import java.util.stream.Stream;
 /**
  * Container networking for the daemon (Docker facade, CRI) and for {@code jctr run --cni}: network
  * namespaces pinned under {@code <state>/netns}, bridge networks driven through the CNI plugins
- * (bridge + host-local, portmap, firewall, loopback), the /etc files of each container, and a
+ * (bridge + host-local, portmap; forwarding, isolation and masquerading per network in our own
+ * iptables chains), the /etc files of each container, and a
  * record per network and per container under {@code <root>/network}, so that teardown runs the
  * same DEL after a daemon restart. Thread-safe; one instance per process. See network/README.md.
  */
@@ -60,7 +61,7 @@ public final class NetworkManager {
     private final RecordStore<Sandbox> sandboxes;
     private final NetNamespaces netns;
     private final ConfListRunner cni;
-    private final IsolationChains isolation;
+    private final BridgeFirewall firewall;
     private final Links links = new Links();
     /** Striped per-container locks: two operations on one container never overlap, different containers run side by side. */
     private final ReentrantLock[] locks = new ReentrantLock[64];
@@ -80,7 +81,7 @@ public final class NetworkManager {
         this.netns = new NetNamespaces(state.resolve("netns"), new JnaNsSyscalls());
         this.cni = new ConfListRunner(new CniInvoker(config.pluginDirs(), PLUGIN_TIMEOUT));
         Iptables iptables = new Iptables();
-        this.isolation = new IsolationChains(iptables);
+        this.firewall = new BridgeFirewall(iptables);
         this.networks = new NetworkRegistry(new RecordStore<>(dir.resolve("networks"), Network.class),
                 Ipv4Cidr.parse("[network] pool", config.pool()), HostRoutes::read);
         this.defaultNetwork = networks.ensureDefault(config.bridge(), Ipv4Cidr.parse("[network] subnet", config.subnet()));
@@ -93,7 +94,7 @@ public final class NetworkManager {
      */
     public static NetworkManager open(DaemonConfig.NetworkConfig config, Path root, Path state) {
         NetworkManager m = new NetworkManager(config, root, state);
-        for (String plugin : List.of("bridge", "host-local", "loopback", "portmap", "firewall")) {
+        for (String plugin : List.of("bridge", "host-local", "portmap")) {
             m.cni.invoker().find(plugin);
         }
         return m;
@@ -306,8 +307,8 @@ public final class NetworkManager {
 
     /**
      * Removes what the manager leaves on the host between containers: every bridge of its networks,
-     * their isolation rules (and our chains once empty), the empty CNI chains the plugins leave
-     * (CNI-HOSTPORT-*, CNI-FORWARD when they hold nothing), and the netns directory's own mount.
+     * their iptables rules (and our chains once empty), the empty CNI chains portmap leaves
+     * (CNI-HOSTPORT-* when they hold nothing), and the netns directory's own mount.
      * Refuses while a container still has its network set up. For uninstalling and for tests.
      */
     public void removeHostState() {
@@ -318,7 +319,7 @@ public final class NetworkManager {
         for (Network n : networks.all()) {
             dropHostState(n);
         }
-        isolation.pruneIfEmpty();
+        firewall.pruneIfEmpty();
         new CniLeftovers(new Iptables()).pruneEmpty();
         netns.releaseDir();
     }
@@ -371,7 +372,6 @@ public final class NetworkManager {
                 dir.resolve("hostname").toString());
         try {
             sandboxes.put(key, s);
-            cni.add(BridgeConfs.loopback(), new CniContext(key, ns.toString(), "lo"), null);
             String gateway = network == null ? "" : network.gateway();
             req.extraHosts().forEach(h -> EtcFiles.extraHost(h, gateway));
             write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
@@ -404,7 +404,7 @@ public final class NetworkManager {
     private Endpoint attach(Sandbox s, String key, Network n, String ifName, List<String> aliases, List<PortMapping> ports,
                             boolean defaultRoute) {
         ensureIsolation(n);
-        ConfList conf = BridgeConfs.bridge(n, ipamDir, config.ipMasq(), defaultRoute, !ports.isEmpty());
+        ConfList conf = BridgeConfs.bridge(n, ipamDir, defaultRoute, !ports.isEmpty());
         Endpoint pending = new Endpoint(n.name(), n.id(), ifName, "", 0, n.gateway(), "", "", aliases, conf.toJson(), null);
         List<Endpoint> eps = new ArrayList<>(s.endpoints());
         eps.add(pending);
@@ -480,7 +480,7 @@ public final class NetworkManager {
     private void ensureIsolation(Network n) {
         if (isolated.add(n.bridge())) {
             try {
-                isolation.add(n.bridge());
+                firewall.add(n.bridge(), n.subnet(), config.ipMasq());
             } catch (RuntimeException e) {
                 isolated.remove(n.bridge());
                 throw e;
@@ -489,7 +489,7 @@ public final class NetworkManager {
     }
 
     private void dropHostState(Network n) {
-        isolation.remove(n.bridge());
+        firewall.remove(n.bridge(), n.subnet());
         isolated.remove(n.bridge());
         links.deleteBridge(n.bridge());
         deleteTree(ipamDir.resolve(BridgeConfs.cniName(n.name())));

@@ -187,8 +187,8 @@ class NetworkManagerIT {
         assertThat(TestHost.cniContainerChains()).isEqualTo(chainsBefore);
         List<String> left = new ArrayList<>(host.ourRules());
         left.removeAll(rulesBefore);
-        // only the default bridge's isolation rules stay until the bridge itself goes (removeHostState)
-        assertThat(left).allMatch(l -> l.contains("JCD-ISOLATION") && l.contains("jcdt" + host.token));
+        // only the default bridge's per-network rules stay, until the bridge itself goes (removeHostState)
+        assertThat(left).allMatch(l -> l.contains("JCD-") && l.contains("jcdt" + host.token));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.jcontainerd.network.netns;
 
 import com.sun.jna.Function;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import io.jcontainerd.config.errdefs.ErrorKind;
@@ -19,6 +20,8 @@ public final class JnaNsSyscalls implements NsSyscalls {
     private static final long MS_BIND = 4096, MS_REC = 16384, MS_SHARED = 1 << 20;
     private static final int MNT_DETACH = 2;
     private static final int EINVAL = 22;
+    private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, IFF_UP = 1;
+    private static final long SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
 
     private static NativeLibrary libc() {
         return NativeLibrary.getInstance("libc.so.6");
@@ -36,6 +39,12 @@ public final class JnaNsSyscalls implements NsSyscalls {
                 failure.set(error("unshare(CLONE_NEWNET)", "for " + target, Native.getLastError()));
                 return;
             }
+            // lo up from inside, as the loopback plugin does, without a plugin process (~10-20 ms)
+            JcdException lo = loopbackUp();
+            if (lo != null) {
+                failure.set(lo);
+                return;
+            }
             // this thread's own namespace; the thread ends right after, the bind mount keeps the namespace
             if (call("mount", "/proc/thread-self/ns/net", target.toString(), "none", MS_BIND, null) != 0) {
                 failure.set(error("mount --bind /proc/thread-self/ns/net", target.toString(), Native.getLastError()));
@@ -50,6 +59,29 @@ public final class JnaNsSyscalls implements NsSyscalls {
         }
         if (failure.get() != null) {
             throw failure.get();
+        }
+    }
+
+    /** SIOCGIFFLAGS / SIOCSIFFLAGS on "lo" of the calling thread's network namespace; null when done. */
+    private static JcdException loopbackUp() {
+        int fd = call("socket", AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return error("socket(AF_INET)", "for loopback", Native.getLastError());
+        }
+        try {
+            Memory ifreq = new Memory(40);
+            ifreq.clear();
+            ifreq.setString(0, "lo");
+            if (libc().getFunction("ioctl").invokeInt(new Object[] {fd, SIOCGIFFLAGS, ifreq}) != 0) {
+                return error("ioctl(SIOCGIFFLAGS)", "lo", Native.getLastError());
+            }
+            ifreq.setShort(16, (short) (ifreq.getShort(16) | IFF_UP));
+            if (libc().getFunction("ioctl").invokeInt(new Object[] {fd, SIOCSIFFLAGS, ifreq}) != 0) {
+                return error("ioctl(SIOCSIFFLAGS)", "lo up", Native.getLastError());
+            }
+            return null;
+        } finally {
+            call("close", fd);
         }
     }
 

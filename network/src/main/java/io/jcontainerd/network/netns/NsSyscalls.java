@@ -8,8 +8,8 @@ import java.nio.file.Path;
  */
 public interface NsSyscalls {
     /**
-     * Creates a new network namespace and pins it by bind-mounting it on {@code target} (an existing
-     * empty file), without moving any thread of the caller into it.
+     * Creates a new network namespace with its loopback interface up and pins it by bind-mounting
+     * it on {@code target} (an existing empty file), without moving any thread of the caller into it.
      */
     void createPinnedNetns(Path target);
 

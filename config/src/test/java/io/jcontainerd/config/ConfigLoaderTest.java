@@ -83,4 +83,27 @@ class ConfigLoaderTest {
                 .hasMessageContaining("zfs");
         assertThatThrownBy(() -> ConfigLoader.parse("root = [", "t.toml")).hasMessageContaining("t.toml");
     }
+
+    @Test
+    void networkSectionIsReadAndItsDefaultsAreJcd0AndSubnetsClearOfDocker0AndCni0() {
+        DaemonConfig d = ConfigLoader.parse("", "t.toml");
+        assertThat(d.network().bridge()).isEqualTo("jcd0");
+        assertThat(d.network().subnet()).isEqualTo("10.213.0.0/16");
+        DaemonConfig c = ConfigLoader.parse("""
+                [network]
+                bridge = "br-test"
+                subnet = "10.99.0.0/24"
+                pool = "10.98.0.0/16"
+                plugin_dirs = ["/opt/cni/bin"]
+                ip_masq = false
+                """, "t.toml");
+        assertThat(c.network()).isEqualTo(new DaemonConfig.NetworkConfig("br-test", "10.99.0.0/24", "10.98.0.0/16",
+                java.util.List.of(java.nio.file.Path.of("/opt/cni/bin")), false));
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nbridge = \"a-bridge-name-too-long\"\n", "t.toml"))
+                .hasMessageContaining("network.bridge");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nsubnet = \"10.0.0.0\"\n", "t.toml"))
+                .hasMessageContaining("network.subnet").hasMessageContaining("CIDR");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nplugin_dirs = []\n", "t.toml"))
+                .hasMessageContaining("plugin_dirs");
+    }
 }

@@ -45,10 +45,6 @@ final class HttpTransport {
         return call(host, request, IdleTimeoutBody.handler(idleTimeout));
     }
 
-    HttpResponse<byte[]> sendBytes(RegistryHost host, HttpRequest request) throws IOException {
-        return call(host, request, HttpResponse.BodyHandlers.ofByteArray());
-    }
-
     private <T> HttpResponse<T> call(RegistryHost host, HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException {
         try {

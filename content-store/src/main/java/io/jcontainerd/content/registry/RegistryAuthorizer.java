@@ -1,10 +1,9 @@
 package io.jcontainerd.content.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jcontainerd.config.errdefs.JcdException;
-import io.jcontainerd.content.image.ImageJson;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -108,31 +107,30 @@ final class RegistryAuthorizer {
         URI uri = URI.create(realm + (q.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + q));
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(30));
         creds.ifPresent(cr -> req.header("Authorization", basic(cr)));
-        HttpResponse<byte[]> resp;
+        HttpResponse<InputStream> resp;
         try {
-            resp = transport.sendBytes(host, req.build());
+            resp = transport.send(host, req.build());
         } catch (IOException e) {
             throw JcdException.unavailable("cannot get a token for %s from %s: %s", what, realm, e);
         }
-        if (resp.statusCode() == 401 || resp.statusCode() == 403) {
-            throw denied(host, what, creds.isPresent());
-        }
         if (resp.statusCode() != 200) {
+            closeQuietly(resp.body());
+            if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+                throw denied(host, what, creds.isPresent());
+            }
             throw JcdException.unavailable("token server %s answered %d for %s", realm, resp.statusCode(), what);
         }
+        byte[] body = RegistryClient.readLimited(resp, TokenResponse.MAX_BYTES, "the token response for " + what, host);
+        TokenResponse t = TokenResponse.parse(body, realm, what);
+        // Renew a little early so a long layer download does not start with a dying token.
+        return new Token("Bearer " + t.token(), Instant.now().plus(t.expiresIn()).minusSeconds(10));
+    }
+
+    private static void closeQuietly(InputStream in) {
         try {
-            JsonNode body = ImageJson.MAPPER.readTree(resp.body());
-            String token = body.path("token").asText("");
-            if (token.isEmpty()) token = body.path("access_token").asText("");
-            if (token.isEmpty()) {
-                throw JcdException.unavailable("token server %s returned no token for %s", realm, what);
-            }
-            long expiresIn = body.path("expires_in").asLong(60);
-            // Renew a little early so a long layer download does not start with a dying token.
-            Instant expires = Instant.now().plusSeconds(Math.max(10, expiresIn - 10));
-            return new Token("Bearer " + token, expires);
-        } catch (IOException e) {
-            throw JcdException.unavailable("token server %s returned malformed JSON for %s: %s", realm, what, e.getMessage());
+            in.close();
+        } catch (IOException ignored) {
+            // the status already says what went wrong
         }
     }
 

@@ -34,6 +34,7 @@ public final class FakeRegistry implements AutoCloseable {
     public final AtomicLong blobBytesSent = new AtomicLong();
 
     public volatile String bearerToken;            // if set, /v2 requests need "Bearer <token>"
+    public volatile byte[] tokenResponse;          // if set, the token endpoint's body instead of {"token": bearerToken}
     public volatile String basicUserPass;          // if set, /v2 requests need Basic user:pass
     public volatile String tokenServerBasic;       // if set, the token endpoint needs this Basic user:pass
     public final AtomicInteger failNext5xx = new AtomicInteger();
@@ -93,7 +94,8 @@ public final class FakeRegistry implements AutoCloseable {
             return;
         }
         String body = "{\"token\":\"" + bearerToken + "\",\"expires_in\":300}";
-        send(ex, 200, body.getBytes(StandardCharsets.UTF_8), "application/json");
+        byte[] raw = tokenResponse;
+        send(ex, 200, raw != null ? raw : body.getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     private static String b64(String s) {

@@ -127,6 +127,24 @@ class RegistryClientTest {
     }
 
     @Test
+    void refusesATokenResponseLargerThanTheLimitWithoutReadingItAll() {
+        registry.bearerToken = "tok";
+        registry.tokenResponse = ("{\"token\":\"tok\",\"pad\":\"" + "x".repeat(TokenResponse.MAX_BYTES) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> client().resolve(ref("lib/app:v1")))
+                .isInstanceOf(FailedPreconditionException.class)
+                .hasMessageContaining("token response").hasMessageContaining("larger than the 1048576 byte limit");
+    }
+
+    @Test
+    void refusesATokenThatCannotGoIntoAnAuthorizationHeader() {
+        registry.bearerToken = "tok";
+        registry.tokenResponse = "{\"token\":\"tok\\r\\nX-Evil: 1\",\"expires_in\":1e400}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> client().resolve(ref("lib/app:v1")))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("characters a bearer token cannot hold");
+    }
+
+    @Test
     void sendsCredentialsToTheTokenServer() {
         registry.bearerToken = "tok";
         registry.tokenServerBasic = "alice:secret";

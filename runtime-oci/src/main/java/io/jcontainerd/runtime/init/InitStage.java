@@ -170,6 +170,19 @@ public final class InitStage {
 
     void prepareRootfs(InitPlan.Rootfs r) {
         sys.mount("", "/", "", r.propagation() != 0 ? r.propagation() : MS_SLAVE | MS_REC, null);
+        // runc: pivot_root refuses a new root whose parent mount is shared (rootfsPropagation "shared"/"rshared"),
+        // and the bind below would propagate out of the container's namespace from a shared parent
+        if ((r.propagation() & MS_SHARED) != 0) {
+            int fd = sys.open("/proc/thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
+            String mountinfo;
+            try {
+                mountinfo = new String(sys.readFrom(fd, 4 << 20), java.nio.charset.StandardCharsets.UTF_8);
+            } finally {
+                sys.close(fd);
+            }
+            String shared = MountInfo.sharedMountHolding(mountinfo, r.path());
+            if (shared != null) sys.mount("", shared, "", MS_PRIVATE, null);
+        }
         sys.mount(r.path(), r.path(), "", MS_BIND | MS_REC, null);
         // every destination is opened inside the rootfs and mounted onto through its fd (InRoot)
         try (InRoot root = InRoot.open(sys, r.path())) {

@@ -76,12 +76,28 @@ public final class SpecLoader {
                 throw JruncException.invalidArgument("config.json: mount destination %s is not an absolute path", m.destination());
             }
         }
+        if (spec.process() != null) {
+            var types = new java.util.HashSet<String>();
+            for (var r : spec.process().rlimits()) {
+                if (!types.add(r.type())) {
+                    throw JruncException.invalidArgument("config.json: process.rlimits sets %s more than once; keep one entry per type", r.type());
+                }
+            }
+        }
+        var seen = new java.util.HashSet<String>();
         for (Linux.Namespace ns : spec.linux().namespaces()) {
             if (!NAMESPACES.contains(ns.type())) throw JruncException.invalidArgument("config.json: linux.namespaces type %s is unknown", ns.type());
+            if (!seen.add(ns.type())) {
+                throw JruncException.invalidArgument("config.json: linux.namespaces lists type %s more than once; keep one entry per type", ns.type());
+            }
             if (ns.type().equals("user")) {
                 throw JruncException.invalidArgument("config.json: linux.namespaces type user is not supported by jrunc (a multithreaded JVM cannot create or join a user namespace); remove it and run as root");
             }
             if (ns.type().equals("time")) throw JruncException.invalidArgument("config.json: linux.namespaces type time is not supported by jrunc");
+        }
+        if (!spec.linux().uidMappings().isEmpty() || !spec.linux().gidMappings().isEmpty()) {
+            throw JruncException.invalidArgument("config.json: linux.uidMappings/gidMappings are not supported by jrunc (they need a user"
+                    + " namespace, which a multithreaded JVM cannot create or join); remove them and run as root");
         }
         validateHooks(spec.hooks());
         SysctlPolicy.check(spec.linux().sysctl(), spec.linux().namespaces());

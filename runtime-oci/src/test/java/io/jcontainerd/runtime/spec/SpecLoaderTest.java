@@ -64,6 +64,23 @@ class SpecLoaderTest {
     }
 
     @Test
+    void refusesARlimitTypeGivenTwiceANamespaceTypeGivenTwiceAndUidOrGidMappings() throws IOException {
+        Files.createDirectories(bundle.resolve("rootfs"));
+        write("""
+                {"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/",
+                 "rlimits":[{"type":"RLIMIT_NOFILE","hard":10,"soft":10},{"type":"RLIMIT_NOFILE","hard":20,"soft":20}]}}""");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessage("config.json: process.rlimits sets RLIMIT_NOFILE more than once; keep one entry per type");
+        write("""
+                {"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/"},
+                 "linux":{"namespaces":[{"type":"mount"},{"type":"pid"},{"type":"pid","path":"/proc/1/ns/pid"}]}}""");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessage("config.json: linux.namespaces lists type pid more than once; keep one entry per type");
+        write("""
+                {"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/"},
+                 "linux":{"namespaces":[{"type":"mount"}],"uidMappings":[{"containerID":0,"hostID":1000,"size":1}]}}""");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessageStartingWith("config.json: linux.uidMappings/gidMappings are not supported by jrunc");
+    }
+
+    @Test
     void refusesAnUnknownMajorVersion() throws IOException {
         write("{\"ociVersion\":\"2.0.0\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"]}}");
         assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessageContaining("ociVersion 2.0.0 is not supported");

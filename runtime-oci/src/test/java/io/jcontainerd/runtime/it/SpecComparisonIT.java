@@ -1,0 +1,244 @@
+package io.jcontainerd.runtime.it;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rows of the conformance table in runtime-oci/README.md (config.md, config-linux.md): one bundle under
+ * Debian's runc 1.1.5, then under jrunc. Each test first asserts what runc does with the field (so that a
+ * test where both fail, or both ignore the field, cannot pass by accident), then that jrunc does the same,
+ * or, where jrunc deliberately differs, what jrunc does instead.
+ */
+class SpecComparisonIT {
+    TwoRuntimes runtimes;
+    BusyboxBundle bundle;
+    String tag;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        runtimes = new TwoRuntimes();
+        bundle = runtimes.bundle;
+        tag = UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        runtimes.close();
+    }
+
+    private Jrunc.Result run(Jrunc rt, String suffix, String script) throws Exception {
+        bundle.args("sh", "-c", script);
+        return rt.run("run", "--bundle", bundle.dir.toString(), "spec-" + tag + "-" + suffix);
+    }
+
+    /** runc's result, asserted to have exited 0 with the expected stdout, then jrunc's, asserted identical. */
+    private void bothPrint(String script, String expected) throws Exception {
+        Jrunc.Result r = run(runtimes.runc, "r", script);
+        assertThat(r.code()).as("runc exit status (stderr %s)", r.stderr()).isZero();
+        assertThat(r.stdout()).as("runc's output of %s", script).isEqualTo(expected);
+        Jrunc.Result j = run(runtimes.jrunc, "j", script);
+        assertThat(j.stderr()).as("jrunc's stderr").isEmpty();
+        assertThat(j.stdout()).as("jrunc's output of %s", script).isEqualTo(expected);
+        assertThat(j.code()).isZero();
+    }
+
+    /** runc's output (exit 0 asserted) when what it prints cannot be written down here; jrunc must print the same. */
+    private String same(String script) throws Exception {
+        Jrunc.Result r = run(runtimes.runc, "r", script);
+        assertThat(r.code()).as("runc exit status (stderr %s)", r.stderr()).isZero();
+        Jrunc.Result j = run(runtimes.jrunc, "j", script);
+        assertThat(j.stdout()).as("jrunc's output of %s (stderr %s)", script, j.stderr()).isEqualTo(r.stdout());
+        assertThat(j.code()).isZero();
+        return r.stdout();
+    }
+
+    /** Both refuse the bundle: exit status 1 and a reason on stderr; jrunc's reason contains jruncSays. */
+    private void bothRefuse(String jruncSays) throws Exception {
+        Jrunc.Result r = run(runtimes.runc, "r", "echo ran");
+        assertThat(r.code()).as("runc refuses it (stdout %s)", r.stdout()).isEqualTo(1);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).isNotBlank();
+        Jrunc.Result j = run(runtimes.jrunc, "j", "echo ran");
+        assertThat(j.code()).isEqualTo(1);
+        assertThat(j.stdout()).isEmpty();
+        assertThat(j.stderr()).contains(jruncSays);
+    }
+
+    private ObjectNode caps() {
+        ObjectNode c = bundle.process().putObject("capabilities");
+        c.putArray("bounding").add("CAP_CHOWN").add("CAP_KILL").add("CAP_SETGID").add("CAP_SETUID").add("CAP_NET_BIND_SERVICE");
+        c.putArray("effective").add("CAP_CHOWN").add("CAP_KILL");
+        c.putArray("permitted").add("CAP_CHOWN").add("CAP_KILL").add("CAP_NET_BIND_SERVICE");
+        c.putArray("inheritable").add("CAP_KILL").add("CAP_NET_BIND_SERVICE");
+        c.putArray("ambient").add("CAP_NET_BIND_SERVICE");
+        return c;
+    }
+
+    @Test
+    void eachOfTheFiveCapabilitySetsReachesTheProcessAsTheKernelDerivesItAtExecve() throws Exception {
+        caps();
+        bundle.process().putObject("user").put("uid", 1000).put("gid", 1000);
+        bundle.save();
+        // uid 1000 after execve of a file without capabilities: permitted = effective = ambient (NET_BIND_SERVICE, bit 10),
+        // inheritable as given (KILL 5 + NET_BIND_SERVICE), bounding as given (CHOWN 0, KILL 5, SETGID 6, SETUID 7, NET_BIND_SERVICE)
+        bothPrint("grep ^Cap /proc/self/status", """
+                CapInh:\t0000000000000420
+                CapPrm:\t0000000000000400
+                CapEff:\t0000000000000400
+                CapBnd:\t00000000000004e1
+                CapAmb:\t0000000000000400
+                """);
+        // root: the kernel grants bounding | inheritable at execve, which no_new_privs (the bundle's default) caps at
+        // the permitted set (CHOWN, KILL, NET_BIND_SERVICE)
+        bundle.process().putObject("user").put("uid", 0).put("gid", 0);
+        bundle.save();
+        bothPrint("grep ^Cap /proc/self/status", """
+                CapInh:\t0000000000000420
+                CapPrm:\t0000000000000421
+                CapEff:\t0000000000000421
+                CapBnd:\t00000000000004e1
+                CapAmb:\t0000000000000400
+                """);
+    }
+
+    @Test
+    void rlimitsSetSoftAndHardValues() throws Exception {
+        ArrayNode r = bundle.process().putArray("rlimits");
+        r.addObject().put("type", "RLIMIT_NOFILE").put("soft", 512).put("hard", 1024);
+        r.addObject().put("type", "RLIMIT_CORE").put("soft", 0).put("hard", 4096);
+        r.addObject().put("type", "RLIMIT_NPROC").put("soft", 200).put("hard", 300);
+        bundle.save();
+        bothPrint("ulimit -Sn; ulimit -Hn; grep -E '^Max (core file size|processes|open files)' /proc/self/limits | tr -s ' '", """
+                512
+                1024
+                Max core file size 0 4096 bytes\s
+                Max processes 200 300 processes\s
+                Max open files 512 1024 files\s
+                """);
+    }
+
+    @Test
+    void aRlimitTypeGivenTwiceIsAppliedInOrderByRuncAndRefusedByJrunc() throws Exception {
+        ArrayNode r = bundle.process().putArray("rlimits");
+        r.addObject().put("type", "RLIMIT_NOFILE").put("soft", 400).put("hard", 400);
+        r.addObject().put("type", "RLIMIT_NOFILE").put("soft", 100).put("hard", 200);
+        bundle.save();
+        Jrunc.Result runc = run(runtimes.runc, "r", "ulimit -Sn; ulimit -Hn");
+        assertThat(runc.code()).isZero();
+        assertThat(runc.stdout()).as("runc 1.1.5 applies both, the last one wins").isEqualTo("100\n200\n");
+        Jrunc.Result jrunc = run(runtimes.jrunc, "j", "ulimit -Sn");
+        assertThat(jrunc.code()).as("config.md: duplicated rlimit types MUST be an error").isEqualTo(1);
+        assertThat(jrunc.stderr()).contains("process.rlimits sets RLIMIT_NOFILE more than once");
+    }
+
+    @Test
+    void aNamespaceTypeGivenTwiceIsRefusedByBoth() throws Exception {
+        ((ArrayNode) bundle.linux().get("namespaces")).addObject().put("type", "pid");
+        bundle.save();
+        bothRefuse("linux.namespaces lists type pid more than once");
+    }
+
+    @Test
+    void uidAndGidMappingsAreRefusedByJruncWhereRuncUsesThemOrIgnoresThem() throws Exception {
+        ArrayNode uid = bundle.linux().putArray("uidMappings");
+        uid.addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        ArrayNode gid = bundle.linux().putArray("gidMappings");
+        gid.addObject().put("containerID", 0).put("hostID", 100000).put("size", 65536);
+        bundle.save();
+        // without a user namespace runc 1.1.5 ignores the mappings
+        Jrunc.Result runc = run(runtimes.runc, "r", "cat /proc/self/uid_map");
+        assertThat(runc.code()).isZero();
+        assertThat(runc.stdout().trim().split("\\s+")).containsExactly("0", "0", "4294967295");
+        Jrunc.Result jrunc = run(runtimes.jrunc, "j", "cat /proc/self/uid_map");
+        assertThat(jrunc.code()).isEqualTo(1);
+        assertThat(jrunc.stderr()).contains("linux.uidMappings/gidMappings are not supported by jrunc");
+        // with one, runc maps root to 100000 (which must be able to reach the rootfs)
+        Files.setPosixFilePermissions(bundle.dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ((ArrayNode) bundle.linux().get("namespaces")).addObject().put("type", "user");
+        bundle.save();
+        runc = run(runtimes.runc, "r2", "cat /proc/self/uid_map");
+        assertThat(runc.code()).as(runc.stderr()).isZero();
+        assertThat(runc.stdout().trim().split("\\s+")).containsExactly("0", "100000", "65536");
+        jrunc = run(runtimes.jrunc, "j2", "cat /proc/self/uid_map");
+        assertThat(jrunc.code()).isEqualTo(1);
+        assertThat(jrunc.stderr()).contains("linux.namespaces type user is not supported by jrunc");
+    }
+
+    @Test
+    void unknownPropertiesAreIgnored() throws Exception {
+        bundle.config.putObject("org.example.future").put("x", 1);
+        bundle.process().put("someFutureField", true);
+        bundle.linux().putArray("futureThing").add(1);
+        bundle.save();
+        bothPrint("echo ran", "ran\n");
+    }
+
+    @Test
+    void rootfsPropagationIsAppliedBeforeTheRootfsIsBoundAndUnbindableIsRefused() throws Exception {
+        // the propagation fields of / in the container, peer group numbers left out (they differ between runs)
+        String script = "awk '$5 == \"/\" { o = \"\"; for (i = 7; $i != \"-\"; i++) o = o \" \" $i; print o }' /proc/self/mountinfo"
+                + " | sed -e 's/:[0-9]*//g'";
+        List<String> seen = new ArrayList<>();
+        for (String p : List.of("private", "rprivate", "slave", "rslave", "shared", "rshared")) {
+            bundle.linux().put("rootfsPropagation", p);
+            bundle.save();
+            seen.add(p + ":" + same(script).strip());
+        }
+        // runc 1.1.5 applies the value to the copy of the host's mounts before the rootfs is bound (its parent made private
+        // when shared, as pivot_root requires): the container's own / is private whatever the value; jrunc failed
+        // "shared" and "rshared" with pivot_root EINVAL before it made that parent private too
+        assertThat(seen).containsExactly("private:", "rprivate:", "slave:", "rslave:", "shared:", "rshared:");
+        bundle.linux().put("rootfsPropagation", "unbindable");
+        bundle.save();
+        bothRefuse("flags 0x5000");
+    }
+
+    @Test
+    void aNetworkNamespaceGivenByPathIsJoined() throws Exception {
+        String name = "jrunc-spec-" + tag;
+        Process add = new ProcessBuilder("ip", "netns", "add", name).redirectErrorStream(true).start();
+        assertThat(add.waitFor()).as(new String(add.getInputStream().readAllBytes())).isZero();
+        try {
+            Path ns = Path.of("/run/netns", name);
+            long ino = (long) Files.getAttribute(ns, "unix:ino");
+            ArrayNode namespaces = (ArrayNode) bundle.linux().get("namespaces");
+            for (int i = namespaces.size() - 1; i >= 0; i--) if (namespaces.get(i).get("type").asText().equals("network")) namespaces.remove(i);
+            namespaces.addObject().put("type", "network").put("path", ns.toString());
+            bundle.save();
+            bothPrint("readlink /proc/self/ns/net", "net:[" + ino + "]\n");
+        } finally {
+            new ProcessBuilder("ip", "netns", "del", name).start().waitFor();
+        }
+    }
+
+    @Test
+    void mountOptionsAndBindPropagationShapeTheMounts() throws Exception {
+        Path shared = Files.createDirectories(bundle.dir.resolve("shared"));
+        Files.writeString(shared.resolve("f"), "x");
+        ArrayNode mounts = (ArrayNode) bundle.config.get("mounts");
+        ObjectNode t = mounts.addObject().put("destination", "/mnt/t").put("type", "tmpfs").put("source", "tmpfs");
+        t.putArray("options").add("nosuid").add("nodev").add("noexec").add("size=1m").add("mode=700");
+        ObjectNode ro = mounts.addObject().put("destination", "/mnt/ro").put("type", "bind").put("source", shared.toString());
+        ro.putArray("options").add("rbind").add("ro").add("rprivate");
+        ObjectNode rw = mounts.addObject().put("destination", "/mnt/rw/deep").put("type", "bind").put("source", shared.toString());
+        rw.putArray("options").add("bind").add("nosuid").add("rslave");
+        ObjectNode file = mounts.addObject().put("destination", "/mnt/file").put("type", "bind").put("source", shared.resolve("f").toString());
+        file.putArray("options").add("bind").add("ro");
+        bundle.save();
+        String out = same("awk '$5 ~ \"^/mnt\" { o = \"\"; for (i = 7; $i != \"-\"; i++) o = o \" \" $i; print $5, $6, o, $(i+1), $(i+3) }'"
+                + " /proc/self/mountinfo | sed -e 's/:[0-9]*//g'; touch /mnt/ro/x 2>&1 | sed 's/.*: //'; cat /mnt/file; echo; stat -c %a /mnt/t");
+        assertThat(out).as("runc: tmpfs options, read-only binds").contains("/mnt/t rw,nosuid,nodev,noexec", "size=1024k,mode=700",
+                "/mnt/ro ro", "Read-only file system", "/mnt/file ro", "\n700\n");
+    }
+}

@@ -287,12 +287,35 @@ public final class NetworkManager {
             if (s.ownsNetns() && s.netnsPath() != null) {
                 netns.remove(Path.of(s.netnsPath()));
             }
-            deleteTree(etcDir.resolve(key));
-            sandboxes.delete(key);
+            synchronized (hostsLock) { // no peer's refresh writes into the files while they go
+                sandboxes.delete(key);
+                deleteTree(etcDir.resolve(key));
+            }
             return true;
         } finally {
             lock.unlock();
             touched.forEach(this::refreshHosts);
+        }
+    }
+
+    /**
+     * CNI CHECK of every endpoint of the container (the plugins verify that the interface, address
+     * and routes are still what ADD made): throws the first plugin's complaint.
+     */
+    public void check(String namespace, String containerId) {
+        Sandbox s = sandbox(namespace, containerId).orElseThrow(() ->
+                JcdException.notFound("container %s in namespace %s has no network set up", containerId, namespace));
+        for (Endpoint ep : s.endpoints()) {
+            if (ep.cniResult() == null) {
+                throw JcdException.failedPrecondition("container %s: the ADD on network %s never finished: tear it down", containerId,
+                        ep.network());
+            }
+            try {
+                cni.check(ConfList.parse(ep.confList()), new CniContext(key(namespace, containerId), s.netnsPath(), ep.ifName()),
+                        BridgeConfs.runtimeConfig(ep.ifName().equals("eth0") ? s.ports() : List.of()), JSON.readTree(ep.cniResult()));
+            } catch (IOException e) {
+                throw JcdException.failedPrecondition("container %s: the recorded ADD result is damaged: %s", containerId, e.getMessage());
+            }
         }
     }
 
@@ -553,7 +576,10 @@ public final class NetworkManager {
                 });
             }
         }
-        write(Path.of(s.hostsPath()), EtcFiles.hosts(s.hostname(), s.domainname(), own, extra, peers));
+        Path file = Path.of(s.hostsPath());
+        if (Files.isDirectory(file.getParent())) {
+            write(file, EtcFiles.hosts(s.hostname(), s.domainname(), own, extra, peers));
+        }
     }
 
     /** Rewrites /etc/hosts of every container on {@code network} (in place: a running container's bind mount sees it). */

@@ -47,6 +47,48 @@ class NetworkManagerIT {
 
         host.serveHttp(web.netnsPath(), "hello-from-web");
         assertThat(TestHost.wget(client.netnsPath(), "http://" + webEp.address() + "/").output()).contains("hello-from-web");
+        m.check(NS, host.id("web"));
+        TestHost.runIn(web.netnsPath(), Duration.ofSeconds(10), "ip", "addr", "flush", "dev", "eth0");
+        assertThatThrownBy(() -> m.check(NS, host.id("web"))).as("CHECK sees the address gone").isInstanceOf(JcdException.class)
+                .hasMessageContaining("bridge CHECK");
+    }
+
+    @Test
+    void tenContainersSetUpAtOnceGetDistinctAddressesAndSeeEachOther() throws Exception {
+        NetworkManager m = host.manager();
+        Network net = m.createNetwork("many-" + host.token, "", Map.of());
+        List<java.util.concurrent.Future<Sandbox>> futures = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(10)) {
+            for (int i = 0; i < 10; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> m.setUp(SandboxRequest.of(NS, host.id("p" + n),
+                        n % 2 == 0 ? NetworkMode.BRIDGE : new NetworkMode.Network(net.name())).withName("p" + n))));
+            }
+        }
+        Set<String> addresses = new HashSet<>();
+        for (var f : futures) {
+            addresses.add(f.get().endpoints().getFirst().address());
+        }
+        assertThat(addresses).hasSize(10);
+        // every container on the user network has the other four in its /etc/hosts, whatever the order of set-up
+        for (int i = 1; i < 10; i += 2) {
+            String hosts = Files.readString(Path.of(m.sandbox(NS, host.id("p" + i)).orElseThrow().hostsPath()));
+            for (int j = 1; j < 10; j += 2) {
+                assertThat(hosts).contains("\tp" + j + " ");
+            }
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(10)) {
+            List<java.util.concurrent.Future<Boolean>> downs = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                int n = i;
+                downs.add(pool.submit(() -> m.tearDown(NS, host.id("p" + n))));
+            }
+            for (var f : downs) {
+                assertThat(f.get()).isTrue();
+            }
+        }
+        assertThat(m.sandboxes()).isEmpty();
+        assertThat(host.leaseFiles()).isZero();
     }
 
     @Test
@@ -198,6 +240,8 @@ class NetworkManagerIT {
         Network small = m.createNetwork("small-" + host.token, host.poolPrefix + "240/28", Map.of());
         m.setUp(SandboxRequest.of(NS, host.id("warm"), new NetworkMode.Network(small.name())));
         m.tearDown(NS, host.id("warm"));
+        m.setUp(SandboxRequest.of(NS, host.id("warm"), NetworkMode.BRIDGE));
+        m.tearDown(NS, host.id("warm"));
         long vethsBefore = TestHost.veths();
         long chainsBefore = TestHost.cniContainerChains();
         List<String> rulesBefore = host.ourRules();
@@ -209,6 +253,20 @@ class NetworkManagerIT {
             assertThat(m.tearDown(NS, id)).isTrue();
         }
         assertThat(addresses.size()).isBetween(2, 13);
+
+        // and 50 connect/disconnect cycles of a second interface on a container that stays
+        Sandbox stays = m.setUp(SandboxRequest.of(NS, host.id("stays"), NetworkMode.BRIDGE));
+        Set<String> second = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            Endpoint eth1 = m.connect(NS, host.id("stays"), small.name(), List.of());
+            assertThat(eth1.ifName()).isEqualTo("eth1");
+            second.add(eth1.address());
+            m.disconnect(NS, host.id("stays"), small.name());
+        }
+        assertThat(second.size()).isBetween(2, 13);
+        TestHost.Result links = TestHost.runIn(stays.netnsPath(), Duration.ofSeconds(10), "ip", "-o", "link");
+        assertThat(links.output().lines().toList()).hasSize(2);
+        m.tearDown(NS, host.id("stays"));
         assertThat(TestHost.veths()).isEqualTo(vethsBefore);
         assertThat(host.pinnedNetns()).isZero();
         assertThat(host.leaseFiles()).isZero();

@@ -90,14 +90,11 @@ public final class NetworkManager {
     /**
      * Opens the manager over the records of a daemon: {@code root}/network holds the records and the
      * IPAM leases, {@code state}/netns the pinned namespaces. Refuses a default subnet that clashes
-     * with docker0, cni0 or a host route; checks that the CNI plugins are installed.
+     * with docker0, cni0 or a host route. The CNI plugins are looked up when a network is first
+     * used (none and host modes need none), with an error naming the package if they are missing.
      */
     public static NetworkManager open(DaemonConfig.NetworkConfig config, Path root, Path state) {
-        NetworkManager m = new NetworkManager(config, root, state);
-        for (String plugin : List.of("bridge", "host-local", "portmap")) {
-            m.cni.invoker().find(plugin);
-        }
-        return m;
+        return new NetworkManager(config, root, state);
     }
 
     public static NetworkManager open(DaemonConfig daemon) {
@@ -317,6 +314,28 @@ public final class NetworkManager {
                 throw JcdException.failedPrecondition("container %s: the recorded ADD result is damaged: %s", containerId, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Tears down every recorded container {@code alive} says no to: for a daemon at start, the
+     * containers deleted while it was down and the records a reboot left. Returns those torn down;
+     * one that fails is left for the next call and does not stop the others.
+     */
+    public List<Sandbox> tearDownUnless(java.util.function.Predicate<Sandbox> alive) {
+        List<Sandbox> done = new ArrayList<>();
+        for (Sandbox s : sandboxes.all()) {
+            if (!alive.test(s)) {
+                try {
+                    if (tearDown(s.namespace(), s.containerId())) {
+                        done.add(s);
+                    }
+                } catch (JcdException e) {
+                    System.getLogger(NetworkManager.class.getName()).log(System.Logger.Level.WARNING,
+                            "network of container " + s.containerId() + " in namespace " + s.namespace() + " not torn down: " + e.getMessage());
+                }
+            }
+        }
+        return done;
     }
 
     public Optional<Sandbox> sandbox(String namespace, String containerId) {

@@ -28,6 +28,24 @@ public final class EtcFiles {
     private EtcFiles() {
     }
 
+    private static final Pattern PEER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
+
+    /**
+     * Throws InvalidArgument unless {@code name} can stand in /etc/hosts as a peer's name: Docker's
+     * container-name rule (letters, digits, '_', '.', '-'; its generated names have '_'), no spaces.
+     */
+    public static String validatePeerName(String what, String name) {
+        if (!PEER_NAME.matcher(name).matches()) {
+            throw JcdException.invalidArgument("%s \"%s\" is not valid: use letters, digits, '_', '.' and '-', starting with a letter or digit",
+                    what, name);
+        }
+        return name;
+    }
+
+    public static boolean isPeerName(String name) {
+        return PEER_NAME.matcher(name).matches();
+    }
+
     /** Whether {@code name} is a DNS host name (RFC 1123). */
     public static boolean isHostname(String name) {
         return name.length() <= 253 && HOSTNAME.matcher(name).matches();

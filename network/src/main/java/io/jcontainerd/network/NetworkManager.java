@@ -176,9 +176,9 @@ public final class NetworkManager {
                         req.containerId(), req.namespace());
             }
             if (!req.name().isEmpty()) {
-                EtcFiles.validateHostname("container name", req.name());
+                EtcFiles.validatePeerName("container name", req.name());
             }
-            req.aliases().forEach(a -> EtcFiles.validateHostname("network alias", a));
+            req.aliases().forEach(a -> EtcFiles.validatePeerName("network alias", a));
             return switch (req.mode()) {
                 case NetworkMode.Host h -> hostSandbox(req, key);
                 case NetworkMode.Container c -> joinSandbox(req, key, c.containerId());
@@ -194,7 +194,7 @@ public final class NetworkManager {
     public Endpoint connect(String namespace, String containerId, String network, List<String> aliases) {
         String key = key(namespace, containerId);
         Network n = networks.get(network);
-        aliases.forEach(a -> EtcFiles.validateHostname("network alias", a));
+        aliases.forEach(a -> EtcFiles.validatePeerName("network alias", a));
         ReentrantLock lock = lock(key);
         lock.lock();
         Endpoint ep;
@@ -588,7 +588,7 @@ public final class NetworkManager {
                     }
                     e.aliases().stream().filter(a -> !names.contains(a)).forEach(names::add);
                     String shortId = other.containerId().substring(0, Math.min(12, other.containerId().length()));
-                    if (!names.contains(shortId) && EtcFiles.isHostname(shortId)) {
+                    if (!names.contains(shortId) && EtcFiles.isPeerName(shortId)) {
                         names.add(shortId);
                     }
                     peers.add(new EtcFiles.HostEntry(e.address(), names));

@@ -77,4 +77,12 @@ class EtcFilesTest {
         assertThat(EtcFiles.isHostname("a".repeat(64))).isFalse();
         assertThatThrownBy(() -> EtcFiles.validateHostname("hostname", "a b")).hasMessageContaining("\"a b\"");
     }
+
+    @Test
+    void peerNamesFollowDockersContainerNameRuleUnderscoresIncluded() {
+        assertThat(EtcFiles.validatePeerName("container name", "festive_turing")).isEqualTo("festive_turing");
+        assertThatThrownBy(() -> EtcFiles.validatePeerName("network alias", "a b")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("network alias \"a b\"");
+        assertThatThrownBy(() -> EtcFiles.validatePeerName("container name", "_x")).isInstanceOf(InvalidArgumentException.class);
+    }
 }

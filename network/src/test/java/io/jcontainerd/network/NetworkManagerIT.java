@@ -166,7 +166,7 @@ class NetworkManagerIT {
         NetworkManager m = host.manager();
         Network net = m.createNetwork("app-" + host.token, "", Map.of());
         NetworkMode mode = new NetworkMode.Network(net.name());
-        Sandbox db = m.setUp(SandboxRequest.of(NS, host.id("db"), mode).withName("db").withAliases(List.of("database"))
+        Sandbox db = m.setUp(SandboxRequest.of(NS, host.id("db"), mode).withName("db").withAliases(List.of("database", "db_primary"))
                 .withDns(List.of("127.0.0.1"), List.of(), List.of()));
         Sandbox app = m.setUp(SandboxRequest.of(NS, host.id("app"), mode).withName("app")
                 .withDns(List.of("127.0.0.1"), List.of(), List.of()));
@@ -177,6 +177,7 @@ class NetworkManagerIT {
         // the app's files, bind-mounted as a container would have them, with the app's network namespace
         assertThat(inContainer(app, "timeout 5 busybox wget -q -O - http://db/")).contains("db-answers");
         assertThat(inContainer(app, "timeout 5 busybox wget -q -O - http://database/")).contains("db-answers");
+        assertThat(inContainer(app, "timeout 5 busybox wget -q -O - http://db_primary/")).as("Docker-style names with '_'").contains("db-answers");
         // db learnt app's name when app was set up after it (its file was rewritten in place)
         assertThat(Files.readString(Path.of(db.hostsPath()))).contains(app.endpoints().getFirst().address() + "\tapp");
         // a container on the default bridge knows no peer names (as Docker)
@@ -290,7 +291,7 @@ class NetworkManagerIT {
     void aFailedAddLeavesNothingBehind() throws Exception {
         NetworkManager m = host.manager();
         long vethsBefore = TestHost.veths();
-        // the same fixed host port twice on one container: portmap refuses the second... the bridge plugin's address is released again
+        // a /30 has one address for a container: the second ADD fails in host-local, and its namespace and record go again
         Network tiny = m.createNetwork("tiny-" + host.token, host.poolPrefix + "248/30", Map.of());
         m.setUp(SandboxRequest.of(NS, host.id("t1"), new NetworkMode.Network(tiny.name())));
         assertThatThrownBy(() -> m.setUp(SandboxRequest.of(NS, host.id("t2"), new NetworkMode.Network(tiny.name()))))

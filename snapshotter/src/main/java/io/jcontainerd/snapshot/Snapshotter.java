@@ -45,6 +45,16 @@ public interface Snapshotter extends AutoCloseable {
     void remove(String key);
 
     /**
+     * As {@link #remove}, but only the record goes now (the snapshot is gone for every other call
+     * at once); its directories are left to the next {@link #cleanup()}. A garbage collector calls
+     * this while it holds its lock and cleans up after releasing it, so deleting files never holds
+     * up other calls (containerd's overlay snapshotter calls this asynchronous removal).
+     */
+    default void removeDeferred(String key) {
+        remove(key);
+    }
+
+    /**
      * Calls {@code visitor} for every snapshot matching any of the filters (containerd syntax, see
      * {@link SnapshotFilter}); all snapshots when there are none.
      */

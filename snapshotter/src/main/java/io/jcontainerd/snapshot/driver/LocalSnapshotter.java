@@ -246,6 +246,25 @@ public abstract sealed class LocalSnapshotter implements Snapshotter permits Ove
 
     @Override
     public void remove(String key) {
+        long id = unlink(key);
+        // the record is gone, so the directory is unreachable: delete it outside the lock
+        try {
+            Path dir = snapshotDir(id);
+            Path doomed = root.resolve("snapshots").resolve("rm-" + id);
+            Files.move(dir, doomed);
+            FileTrees.deleteRecursively(doomed);
+        } catch (IOException e) {
+            // cleanup() will finish the job
+        }
+    }
+
+    /** Removes the record; the directory, which no record names any more, is deleted by {@link #cleanup()}. */
+    @Override
+    public void removeDeferred(String key) {
+        unlink(key);
+    }
+
+    private long unlink(String key) {
         long id;
         synchronized (this) {
             checkOpen();
@@ -263,15 +282,7 @@ public abstract sealed class LocalSnapshotter implements Snapshotter permits Ove
             byKey.remove(key);
             id = r.id();
         }
-        // the record is gone, so the directory is unreachable: delete it outside the lock
-        try {
-            Path dir = snapshotDir(id);
-            Path doomed = root.resolve("snapshots").resolve("rm-" + id);
-            Files.move(dir, doomed);
-            FileTrees.deleteRecursively(doomed);
-        } catch (IOException e) {
-            // cleanup() will finish the job
-        }
+        return id;
     }
 
     @Override

@@ -96,7 +96,7 @@ public final class GarbageCollector implements AutoCloseable {
             for (GcParticipant p : participants) {
                 others += p.sweep(marked);
             }
-            int blobs = sweepBlobs();
+            int blobs = sweepBlobs(); // content blobs: small files, one unlink each
             int ingests = sweepIngests();
             GcResult result = new GcResult(expired, records, blobs, ingests, others, Duration.ofNanos(System.nanoTime() - started));
             if (expired + records + blobs + ingests + others > 0) {
@@ -108,6 +108,18 @@ public final class GarbageCollector implements AutoCloseable {
             return result;
         } finally {
             exclusive.unlock();
+            afterCollection();
+        }
+    }
+
+    /** The participants' slow part (deleting files), with the lock released. */
+    private void afterCollection() {
+        for (GcParticipant p : participants) {
+            try {
+                p.afterCollection();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "after garbage collection: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -21,4 +21,11 @@ public interface GcParticipant {
 
     /** Removes this participant's resources that are not in {@code marked}; returns how many it removed. */
     int sweep(Set<GcRef> marked);
+
+    /**
+     * Called after the collection lock is released: the slow part of removal (deleting files) that
+     * must not hold up other calls. Nothing by default.
+     */
+    default void afterCollection() {
+    }
 }

@@ -1,6 +1,7 @@
 package io.jcontainerd.supervisor.snapshots;
 
 import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.errdefs.NotFoundException;
 import io.jcontainerd.config.rules.Labels;
 import io.jcontainerd.snapshot.Kind;
 import io.jcontainerd.snapshot.Mount;
@@ -15,6 +16,8 @@ import io.jcontainerd.supervisor.metadata.NamespaceStore;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +30,11 @@ import java.util.function.Supplier;
  * alike), so each namespace sees only its own snapshots and a committed layer is shared by every
  * image of the namespace that has the same chain ID. A record per snapshot in the metadata store
  * makes the namespace non-empty; the call's lease, if any, holds the snapshot.
+ *
+ * <p>The record is the truth, as in containerd: a snapshot the driver has but the metadata does not
+ * record does not exist for clients (a crash between the two writes, or a removal the collector
+ * deferred), and {@link SnapshotGc} reconciles the two after every collection: records whose
+ * snapshot is gone are dropped, snapshots without a record removed, leftover directories deleted.
  */
 public final class NamespacedSnapshots {
     private final SnapshotterSet drivers;
@@ -60,14 +68,22 @@ public final class NamespacedSnapshots {
         requireKey(key);
         Labels.validate(labels);
         Snapshotter d = drivers.get(snapshotter);
-        String backendParent = parent == null || parent.isEmpty() ? "" : scoped(ns, parent);
-        boolean existed = db.get(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key)) != null;
+        String backendParent = "";
+        if (parent != null && !parent.isEmpty()) {
+            if (!recorded(ns, snapshotter, parent)) {
+                throw JcdException.notFound("parent snapshot %s of %s does not exist (namespace %s)", parent, key, ns);
+            }
+            backendParent = scoped(ns, parent);
+        }
+        boolean existed = recorded(ns, snapshotter, key);
         if (!existed) {
+            removeUnrecorded(ns, d, key);
             record(ns, snapshotter, key, lease);
         }
+        String fromParent = backendParent;
         try {
-            return inNamespace(ns, () -> view ? d.view(scoped(ns, key), backendParent, labels)
-                    : d.prepare(scoped(ns, key), backendParent, labels));
+            return inNamespace(ns, () -> view ? d.view(scoped(ns, key), fromParent, labels)
+                    : d.prepare(scoped(ns, key), fromParent, labels));
         } catch (RuntimeException e) {
             if (!existed) {
                 db.write(b -> {
@@ -79,8 +95,25 @@ public final class NamespacedSnapshots {
         }
     }
 
+    /**
+     * A snapshot the driver still has although no record names it (what a crash between the two
+     * writes left): the key is free for the namespace, so the leftover goes before the key is reused.
+     */
+    private static void removeUnrecorded(String ns, Snapshotter d, String key) {
+        try {
+            d.stat(scoped(ns, key));
+        } catch (NotFoundException absent) {
+            return;
+        }
+        inNamespace(ns, () -> {
+            d.remove(scoped(ns, key));
+            return null;
+        });
+    }
+
     public List<Mount> mounts(String ns, String snapshotter, String key) {
-        return inNamespace(ns, () -> drivers.get(snapshotter).mounts(scoped(ns, requireKey(key))));
+        requireRecord(ns, snapshotter, key);
+        return inNamespace(ns, () -> drivers.get(snapshotter).mounts(scoped(ns, key)));
     }
 
     public void commit(String ns, String snapshotter, String name, String key, Map<String, String> labels,
@@ -92,8 +125,16 @@ public final class NamespacedSnapshots {
                               Optional<String> lease) {
         requireKey(name);
         Labels.validate(labels);
+        requireRecord(ns, snapshotter, key);
+        if (recorded(ns, snapshotter, name)) {
+            throw JcdException.alreadyExists("snapshot %s already exists (namespace %s); commit under another name", name, ns);
+        }
+        Snapshotter d = drivers.get(snapshotter);
+        removeUnrecorded(ns, d, name);
+        // the driver first, the record second: a crash between them leaves a record without its
+        // snapshot and a snapshot without a record, and the next collection removes both
         inNamespace(ns, () -> {
-            drivers.get(snapshotter).commit(scoped(ns, name), scoped(ns, requireKey(key)), labels);
+            d.commit(scoped(ns, name), scoped(ns, key), labels);
             return null;
         });
         db.write(b -> {
@@ -108,15 +149,22 @@ public final class NamespacedSnapshots {
     }
 
     private void removeLocked(String ns, String snapshotter, String key) {
-        inNamespace(ns, () -> {
-            drivers.get(snapshotter).remove(scoped(ns, requireKey(key)));
-            return null;
-        });
+        requireRecord(ns, snapshotter, key);
+        Snapshotter d = drivers.get(snapshotter);
+        try {
+            inNamespace(ns, () -> {
+                d.remove(scoped(ns, key));
+                return null;
+            });
+        } catch (NotFoundException goneAlready) {
+            // the driver lost it (a crash): removing the record finishes the job
+        }
         db.delete(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key));
     }
 
     public SnapshotInfo stat(String ns, String snapshotter, String key) {
-        return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).stat(scoped(ns, requireKey(key)))));
+        requireRecord(ns, snapshotter, key);
+        return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).stat(scoped(ns, key))));
     }
 
     /** Updates labels ({@code labels}, {@code labels.<k>}; no paths = replace them). */
@@ -131,19 +179,27 @@ public final class NamespacedSnapshots {
         Labels.validate(info.labels());
         SnapshotInfo scopedInfo = new SnapshotInfo(scoped(ns, info.name()), info.parent(), info.kind(), info.labels(),
                 info.created(), info.updated());
-        return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).update(scopedInfo, paths.toArray(String[]::new))));
+        // labels are references (gc.root, gc.ref.*): a collection sees them before or after, never half
+        return namespaces.locks().change(ns, () -> {
+            requireRecord(ns, snapshotter, info.name());
+            return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).update(scopedInfo, paths.toArray(String[]::new))));
+        });
     }
 
     public Usage usage(String ns, String snapshotter, String key) {
-        return inNamespace(ns, () -> drivers.get(snapshotter).usage(scoped(ns, requireKey(key))));
+        requireRecord(ns, snapshotter, key);
+        return inNamespace(ns, () -> drivers.get(snapshotter).usage(scoped(ns, key)));
     }
 
     /** Visits the namespace's snapshots of {@code snapshotter}, with names and parents as the namespace sees them. */
     public void walk(String ns, String snapshotter, Consumer<SnapshotInfo> visitor) {
         String prefix = ns + "/";
+        Snapshotter d = drivers.get(snapshotter);
+        Set<String> recorded = new HashSet<>();
+        db.scan(Family.SNAPSHOTS, Keys.prefix(ns, snapshotter), (k, v) -> recorded.add(Keys.split(k).get(2)));
         List<SnapshotInfo> all = new ArrayList<>();
-        drivers.get(snapshotter).walk(info -> {
-            if (info.name().startsWith(prefix)) {
+        d.walk(info -> {
+            if (info.name().startsWith(prefix) && recorded.contains(info.name().substring(prefix.length()))) {
                 all.add(unscoped(ns, info));
             }
         });
@@ -164,6 +220,19 @@ public final class NamespacedSnapshots {
         } catch (JcdException e) {
             String message = String.valueOf(e.getMessage()).replace(ns + "/", "");
             throw JcdException.of(e.kind(), message + " (namespace " + ns + ")", e);
+        }
+    }
+
+    private boolean recorded(String ns, String snapshotter, String key) {
+        return db.get(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key)) != null;
+    }
+
+    /** NotFound, as the driver says it, unless the namespace records {@code key}. */
+    private void requireRecord(String ns, String snapshotter, String key) {
+        requireKey(key);
+        drivers.get(snapshotter);
+        if (!recorded(ns, snapshotter, key)) {
+            throw JcdException.notFound("snapshot %s does not exist (namespace %s)", key, ns);
         }
     }
 

@@ -537,11 +537,25 @@ public final class NetworkManager {
         deleteTree(ipamDir.resolve(BridgeConfs.cniName(n.name())));
     }
 
-    /** Host ports for mappings that asked for any (0): one the kernel says is free now, as docker's allocator does. */
+    /**
+     * Host ports for mappings that asked for any (0): one the kernel says is free now, as docker's
+     * allocator does. A fixed port already published by another container, or bound by a process of
+     * the host, is refused as dockerd refuses it ("port is already allocated").
+     */
     private List<PortMapping> pickHostPorts(List<PortMapping> ports) {
         List<PortMapping> out = new ArrayList<>();
+        List<PortMapping> taken = new ArrayList<>();
+        sandboxes.all().forEach(s -> taken.addAll(s.ports()));
         for (PortMapping p : ports) {
             if (p.hostPort() != 0) {
+                for (PortMapping t : List.copyOf(concat(taken, out))) {
+                    if (t.hostPort() == p.hostPort() && t.protocol().equals(p.protocol())
+                            && (t.hostIp().isEmpty() || p.hostIp().isEmpty() || t.hostIp().equals(p.hostIp()))) {
+                        throw JcdException.alreadyExists("Bind for %s:%d failed: port is already allocated",
+                                p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp(), p.hostPort());
+                    }
+                }
+                checkUnbound(p);
                 out.add(p);
                 continue;
             }
@@ -567,6 +581,30 @@ public final class NetworkManager {
     }
 
     /** The container's /etc/hosts: itself, its extra hosts, its peers on each user-defined network it is on. */
+    /** A published port a host process listens on would never reach the container: refused, naming the port. */
+    private static void checkUnbound(PortMapping p) {
+        try {
+            InetAddress bind = p.hostIp().isEmpty() ? null : InetAddress.getByName(p.hostIp());
+            if (p.protocol().equals("udp")) {
+                new DatagramSocket(new InetSocketAddress(bind, p.hostPort())).close();
+            } else if (p.protocol().equals("tcp")) {
+                try (ServerSocket ss = new ServerSocket()) {
+                    ss.setReuseAddress(true);
+                    ss.bind(new InetSocketAddress(bind, p.hostPort()), 1);
+                }
+            }
+        } catch (IOException e) {
+            throw JcdException.alreadyExists("Bind for %s:%d failed: %s (a process of the host uses the port)",
+                    p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp(), p.hostPort(), e.getMessage());
+        }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     private void writeOwnHosts(Sandbox s) {
         if (!s.ownsNetns()) {
             return;

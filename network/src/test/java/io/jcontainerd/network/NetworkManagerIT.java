@@ -141,6 +141,25 @@ class NetworkManagerIT {
     }
 
     @Test
+    void aHostPortAlreadyPublishedOrListenedOnIsRefused() throws Exception {
+        NetworkManager m = host.manager();
+        Sandbox first = m.setUp(SandboxRequest.of(NS, host.id("first"), NetworkMode.BRIDGE)
+                .withPorts(List.of(PortMapping.tcp("127.0.0.1", 0, 80))));
+        int port = first.ports().getFirst().hostPort();
+        assertThatThrownBy(() -> m.setUp(SandboxRequest.of(NS, host.id("second"), NetworkMode.BRIDGE)
+                .withPorts(List.of(PortMapping.tcp("", port, 80)))))
+                .isInstanceOf(io.jcontainerd.config.errdefs.AlreadyExistsException.class)
+                .hasMessage("Bind for 0.0.0.0:" + port + " failed: port is already allocated");
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> m.setUp(SandboxRequest.of(NS, host.id("third"), NetworkMode.BRIDGE)
+                    .withPorts(List.of(PortMapping.tcp("127.0.0.1", busy.getLocalPort(), 80)))))
+                    .isInstanceOf(io.jcontainerd.config.errdefs.AlreadyExistsException.class)
+                    .hasMessageContaining("a process of the host uses the port");
+        }
+        assertThat(m.sandboxes()).extracting(Sandbox::containerId).containsExactly(host.id("first"));
+    }
+
+    @Test
     void twoUserNetworksAreIsolatedFromEachOther() throws Exception {
         NetworkManager m = host.manager();
         Network front = m.createNetwork("front-" + host.token, "", Map.of("team", "a"));

@@ -184,7 +184,10 @@ public final class Containers {
         String result = new String(got, java.nio.charset.StandardCharsets.UTF_8);
         // the init stage writes "0", or why it will not exec (a failed startContainer hook) and exits
         if (result.startsWith("error ")) throw JruncException.system("cannot start container %s: %s", id, result.substring(6));
-        HookRunner.run(hooks(), "poststart", s.config().hooks().poststart(), hookState(s, Status.RUNNING, s.pid()));
+        // runtime.md: a failing poststart hook is a warning; the remaining hooks and the lifecycle go on
+        for (String failure : HookRunner.runEach(hooks(), "poststart", s.config().hooks().poststart(), hookState(s, Status.RUNNING, s.pid()))) {
+            System.err.println("jrunc: warning: " + failure);
+        }
     }
 
     /**
@@ -273,10 +276,9 @@ public final class Containers {
             store.remove(id);
         }
         if (!s.config().hooks().poststop().isEmpty()) {
-            try {
-                HookRunner.run(hooks(), "poststop", s.config().hooks().poststop(), hookState(s, Status.STOPPED, s.pid()));
-            } catch (JruncException e) {
-                System.err.println("jrunc: " + e.getMessage()); // poststop failures are warnings in the spec
+            // runtime.md: a failing poststop hook is a warning; the remaining hooks and the lifecycle go on
+            for (String failure : HookRunner.runEach(hooks(), "poststop", s.config().hooks().poststop(), hookState(s, Status.STOPPED, s.pid()))) {
+                System.err.println("jrunc: warning: " + failure);
             }
         }
     }

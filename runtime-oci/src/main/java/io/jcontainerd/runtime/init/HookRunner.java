@@ -25,6 +25,22 @@ public final class HookRunner {
         for (int i = 0; i < hooks.size(); i++) runOne(sys, phase, i, hooks.get(i), stateJson);
     }
 
+    /**
+     * Runs every hook even when some fail (poststart and poststop: runtime.md makes a failure there a warning,
+     * the remaining hooks and the lifecycle go on); returns the failures' messages, in order.
+     */
+    public static List<String> runEach(Syscalls sys, String phase, List<Hooks.Hook> hooks, String stateJson) {
+        List<String> failures = new java.util.ArrayList<>();
+        for (int i = 0; i < hooks.size(); i++) {
+            try {
+                runOne(sys, phase, i, hooks.get(i), stateJson);
+            } catch (JruncException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        return failures;
+    }
+
     private static void runOne(Syscalls sys, String phase, int index, Hooks.Hook h, String stateJson) {
         String name = "%s hook #%d %s".formatted(phase, index, h.path());
         int in = sys.memfd("hook-stdin", stateJson.getBytes(StandardCharsets.UTF_8));

@@ -64,6 +64,15 @@ class HookRunnerTest {
     }
 
     @Test
+    void runEachRunsTheRemainingHooksAfterAFailureAndReturnsEveryFailure() throws Exception {
+        Path out = dir.resolve("ran");
+        List<String> failures = HookRunner.runEach(new ChildrenSyscalls(new Recording()), "poststop",
+                List.of(sh("exit 3", 5), sh("echo second >> " + out, 5), sh("exit 4", 5)), "{}");
+        assertThat(failures).containsExactly("poststop hook #0 /bin/sh exited with status 3", "poststop hook #2 /bin/sh exited with status 4");
+        assertThat(Files.readString(out)).isEqualTo("second\n");
+    }
+
+    @Test
     void aHookPastItsTimeoutIsKilledAndReaped() {
         Recording children = new Recording();
         long start = System.nanoTime();

@@ -241,4 +241,38 @@ class SpecComparisonIT {
         assertThat(out).as("runc: tmpfs options, read-only binds").contains("/mnt/t rw,nosuid,nodev,noexec", "size=1024k,mode=700",
                 "/mnt/ro ro", "Read-only file system", "/mnt/file ro", "\n700\n");
     }
+
+    @Test
+    void failingPoststartAndPoststopHooksAreWarningsAndTheRemainingHooksRun() throws Exception {
+        Path ran = bundle.dir.resolve("ran");
+        ObjectNode hooks = bundle.config.putObject("hooks");
+        ArrayNode poststart = hooks.putArray("poststart");
+        poststart.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("exit 3");
+        poststart.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("echo poststart >> " + ran);
+        ArrayNode poststop = hooks.putArray("poststop");
+        poststop.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("exit 4");
+        poststop.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("echo poststop >> " + ran);
+        bundle.args("sleep", "1000");
+        // runc 1.1.5 runs poststart hooks in create, and a failing one fails create (it runs poststop then, up to the
+        // first failure); runtime.md: poststart runs after start, a failing poststart or poststop hook is a warning
+        String id = "spec-" + tag;
+        Jrunc.Result runc = runtimes.runc.run("create", "--bundle", bundle.dir.toString(), id + "-r");
+        assertThat(runc.code()).isEqualTo(1);
+        assertThat(runc.stderr()).contains("error running hook #0: error running hook: exit status 3");
+        assertThat(runtimes.runc.run("state", id + "-r").code()).isEqualTo(1);
+        assertThat(ran).doesNotExist();
+
+        Jrunc jrunc = runtimes.jrunc;
+        assertThat(jrunc.run("create", "--bundle", bundle.dir.toString(), id + "-j").code()).isZero();
+        assertThat(ran).as("no poststart hook before start").doesNotExist();
+        Jrunc.Result start = jrunc.run("start", id + "-j");
+        assertThat(start.code()).isZero();
+        assertThat(start.stderr()).isEqualTo("jrunc: warning: poststart hook #0 /bin/sh exited with status 3\n");
+        assertThat(Files.readString(ran)).isEqualTo("poststart\n");
+        assertThat(jrunc.run("state", id + "-j").stdout()).contains("\"running\"");
+        Jrunc.Result delete = jrunc.run("delete", "--force", id + "-j");
+        assertThat(delete.code()).isZero();
+        assertThat(delete.stderr()).isEqualTo("jrunc: warning: poststop hook #0 /bin/sh exited with status 4\n");
+        assertThat(Files.readString(ran)).isEqualTo("poststart\npoststop\n");
+    }
 }

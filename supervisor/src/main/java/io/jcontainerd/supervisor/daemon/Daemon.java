@@ -29,10 +29,13 @@ public final class Daemon implements AutoCloseable {
     private final HealthStatusManager health;
     private final MeterRegistry meters;
     private final List<AutoCloseable> resources;
+    private final List<AutoCloseable> longCalls;
+    private boolean closed;
 
     private Daemon(DaemonConfig config, MetadataStore metadata, UnixGrpcServer grpc, HealthStatusManager health,
-                   MeterRegistry meters, List<AutoCloseable> resources) {
+                   MeterRegistry meters, List<AutoCloseable> resources, List<AutoCloseable> longCalls) {
         this.resources = resources;
+        this.longCalls = longCalls;
         this.config = config;
         this.metadata = metadata;
         this.grpc = grpc;
@@ -49,19 +52,20 @@ public final class Daemon implements AutoCloseable {
         }
         MetadataStore metadata = MetadataStore.open(config.metadataDir());
         List<AutoCloseable> resources = new ArrayList<>();
+        List<AutoCloseable> longCalls = new ArrayList<>();
         try {
             MeterRegistry meters = new SimpleMeterRegistry();
             PluginRegistry plugins = new PluginRegistry();
             HealthStatusManager health = new HealthStatusManager();
             List<ServerServiceDefinition> services = new ArrayList<>();
-            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, resources));
+            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, resources, longCalls));
             services.add(health.getHealthService().bindService());
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
                     config.grpc().maxSendMessageSize(), services, List.of(new RequestContext(), new CallMetrics(meters)));
             long ms = (System.nanoTime() - started) / 1_000_000;
             LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
                     + ", state " + config.state() + ") after " + ms + " ms");
-            return new Daemon(config, metadata, grpc, health, meters, resources);
+            return new Daemon(config, metadata, grpc, health, meters, resources, longCalls);
         } catch (RuntimeException e) {
             closeAll(resources);
             metadata.close();
@@ -87,10 +91,22 @@ public final class Daemon implements AutoCloseable {
         return meters;
     }
 
+    /**
+     * Stops in this order: no new calls (a late one gets UNAVAILABLE), running pulls end with
+     * UNAVAILABLE and release their leases, the calls in progress finish (up to 2 s, then they are
+     * cancelled), the services' resources close (tasks, collector, snapshotters), and the metadata
+     * database closes last (a straggler that still reaches it gets UNAVAILABLE, never freed memory).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         health.enterTerminalState();
-        grpc.stop(2000);
+        grpc.shutdown();
+        closeAll(longCalls);
+        grpc.awaitTermination(2000);
         closeAll(resources);
         metadata.close();
         DaemonLogging.finalLine("Daemon", "jcontainerd stopped; removed " + config.grpc().address());

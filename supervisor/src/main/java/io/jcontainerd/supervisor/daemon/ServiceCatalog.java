@@ -57,9 +57,14 @@ final class ServiceCatalog {
     private ServiceCatalog() {
     }
 
-    /** The services to serve; what must be closed at shutdown is added to {@code resources}, in opening order. */
+    /**
+     * The services to serve; what must be closed at shutdown is added to {@code resources}, in opening
+     * order, and what runs calls for long (pulls) to {@code longCalls}, which the daemon stops before it
+     * waits for the calls in progress.
+     */
     static List<ServerServiceDefinition> build(DaemonConfig config, MetadataStore metadata, NamespaceStore namespaces,
-                                               PluginRegistry plugins, List<AutoCloseable> resources) {
+                                               PluginRegistry plugins, List<AutoCloseable> resources,
+                                               List<AutoCloseable> longCalls) {
         List<ServerServiceDefinition> services = new ArrayList<>();
         plugins.register(PluginInfo.ok(PluginRegistry.METADATA, "rocksdb"));
 
@@ -121,6 +126,8 @@ final class ServiceCatalog {
                 snapshotters.names(), layerApply, events,
                 DaemonRegistry.client(config.registry().configPath()),
                 config.snapshotter(), config.pull().maxConcurrentDownloads(), Clock.systemUTC());
+        resources.add(pull); // closed last of all: a second close is harmless
+        longCalls.add(pull); // running pulls stop (Unavailable) before the daemon waits for its calls
         services.add(new PullService(pull).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
 

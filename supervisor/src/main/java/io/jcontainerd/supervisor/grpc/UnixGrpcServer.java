@@ -85,9 +85,19 @@ public final class UnixGrpcServer implements AutoCloseable {
         return path;
     }
 
-    /** Stops accepting calls, gives running calls {@code graceMillis}, then removes the socket. */
-    public void stop(long graceMillis) {
+    /** Stops accepting calls (a new one gets UNAVAILABLE); the running ones go on. */
+    public void shutdown() {
         server.shutdown();
+    }
+
+    /** Stops accepting calls, gives running calls {@code graceMillis}, cancels the rest, then removes the socket. */
+    public void stop(long graceMillis) {
+        shutdown();
+        awaitTermination(graceMillis);
+    }
+
+    /** After {@link #shutdown}: waits up to {@code graceMillis} for running calls, cancels the rest, removes the socket. */
+    public void awaitTermination(long graceMillis) {
         try {
             if (!server.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
                 server.shutdownNow();

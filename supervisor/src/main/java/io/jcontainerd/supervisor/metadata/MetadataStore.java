@@ -21,6 +21,8 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -54,6 +56,11 @@ import java.util.stream.Stream;
  * <h2>Refusals</h2>
  * A non-empty directory that is not a RocksDB database, or a RocksDB database without our schema
  * marker, is refused with a message and never written to.
+ *
+ * <h2>Closing</h2>
+ * Every operation holds the read side of a lock that {@link #close} takes for writing, so closing
+ * waits for the operations in progress, and an operation that comes later fails Unavailable
+ * ("shutting down") instead of touching freed native memory (which kills the JVM).
  */
 public final class MetadataStore implements AutoCloseable {
     public static final int SCHEMA_VERSION = 1;
@@ -71,6 +78,8 @@ public final class MetadataStore implements AutoCloseable {
     private final Map<Family, ColumnFamilyHandle> families = new EnumMap<>(Family.class);
     private final List<ColumnFamilyHandle> handles;
     private final WriteOptions syncWrites = new WriteOptions().setSync(true);
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private MetadataStore(Path dir, RocksDB db, DBOptions options, List<ColumnFamilyHandle> handles) {
         this.dir = dir;
@@ -224,38 +233,50 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     public void delete(Family family, byte[] key) {
+        Lock open = openLock();
         try {
             db.delete(families.get(family), syncWrites, key);
         } catch (RocksDBException e) {
             throw storageError(e);
+        } finally {
+            open.unlock();
         }
     }
 
     /** Applies several changes atomically. */
     public void write(java.util.function.Consumer<Batch> changes) {
+        Lock open = openLock();
         try (WriteBatch wb = new WriteBatch()) {
             changes.accept(new Batch(wb));
             db.write(syncWrites, wb);
         } catch (RocksDBException e) {
             throw storageError(e);
+        } finally {
+            open.unlock();
         }
     }
 
     /** Visits every entry of {@code family} whose key starts with {@code prefix}, in key order. */
     public void scan(Family family, byte[] prefix, BiConsumer<byte[], byte[]> visitor) {
+        Lock open = openLock();
         try (ReadOptions ro = new ReadOptions().setPrefixSameAsStart(false);
              RocksIterator it = db.newIterator(families.get(family), ro)) {
             for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
                 visitor.accept(it.key(), it.value());
             }
+        } finally {
+            open.unlock();
         }
     }
 
     /** Whether {@code family} has any key starting with {@code prefix}. */
     public boolean any(Family family, byte[] prefix) {
+        Lock open = openLock();
         try (RocksIterator it = db.newIterator(families.get(family))) {
             it.seek(prefix);
             return it.isValid() && startsWith(it.key(), prefix);
+        } finally {
+            open.unlock();
         }
     }
 
@@ -269,19 +290,37 @@ public final class MetadataStore implements AutoCloseable {
         return new String(v, StandardCharsets.UTF_8);
     }
 
+    /** The read side of the lifecycle lock, held; Unavailable once the store is closed. */
+    private Lock openLock() {
+        Lock open = lifecycle.readLock();
+        open.lock();
+        if (closed) {
+            open.unlock();
+            throw JcdException.unavailable("metadata database %s is closed: jcontainerd is shutting down; "
+                    + "retry once it has restarted", dir);
+        }
+        return open;
+    }
+
     private byte[] getRaw(ColumnFamilyHandle h, byte[] key) {
+        Lock open = openLock();
         try {
             return db.get(h, key);
         } catch (RocksDBException e) {
             throw storageError(e);
+        } finally {
+            open.unlock();
         }
     }
 
     private void putRaw(ColumnFamilyHandle h, byte[] key, byte[] value) {
+        Lock open = openLock();
         try {
             db.put(h, syncWrites, key, value);
         } catch (RocksDBException e) {
             throw storageError(e);
+        } finally {
+            open.unlock();
         }
     }
 
@@ -300,12 +339,22 @@ public final class MetadataStore implements AutoCloseable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Waits for the operations in progress, then closes; later operations fail Unavailable. Twice is harmless. */
     @Override
     public void close() {
-        handles.forEach(ColumnFamilyHandle::close);
-        db.close();
-        options.close();
-        syncWrites.close();
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            handles.forEach(ColumnFamilyHandle::close);
+            db.close();
+            options.close();
+            syncWrites.close();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
     }
 
     /** A set of changes applied atomically by {@link #write}. */

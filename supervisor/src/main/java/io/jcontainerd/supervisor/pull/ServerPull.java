@@ -38,8 +38,12 @@ import java.util.logging.Logger;
  * creates or updates the image record and publishes {@code /images/create} or {@code /images/update}.
  * The lease goes at the end, when the image record and labels protect everything. What is already
  * present is neither downloaded nor unpacked again.
+ *
+ * <p>{@link #close} (daemon shutdown) refuses new pulls and stops running ones at their next
+ * progress event with Unavailable, then waits for them to release their leases, so nothing touches
+ * the metadata after it closes.
  */
-public final class ServerPull {
+public final class ServerPull implements AutoCloseable {
     /** The namespace label containerd's clients read for the snapshotter to unpack into. */
     public static final String DEFAULT_SNAPSHOTTER_LABEL = "containerd.io/defaults/snapshotter";
     private static final Duration LEASE_EXPIRY = Duration.ofHours(24);
@@ -57,6 +61,9 @@ public final class ServerPull {
     private final String defaultSnapshotter;
     private final int defaultConcurrency;
     private final Clock clock;
+    private final Object activity = new Object();
+    private int running;
+    private boolean stopping;
 
     public ServerPull(NamespacedContentStore content, ImageStore images, LeaseStore leases, NamespaceStore namespaces,
                       NamespacedSnapshots snapshots, Set<String> snapshotters, LayerApply apply, EventExchange events,
@@ -75,7 +82,77 @@ public final class ServerPull {
         this.clock = clock;
     }
 
-    public PullOutcome pull(String ns, PullSpec spec, PullObserver observer) {
+    public PullOutcome pull(String ns, PullSpec spec, PullObserver client) {
+        synchronized (activity) {
+            if (stopping) {
+                throw shuttingDown();
+            }
+            running++;
+        }
+        try {
+            return pullRunning(ns, spec, stopsWithTheDaemon(client));
+        } finally {
+            synchronized (activity) {
+                running--;
+                activity.notifyAll();
+            }
+        }
+    }
+
+    /** The client's observer, which also ends the pull (Unavailable) once the daemon stops. */
+    private PullObserver stopsWithTheDaemon(PullObserver client) {
+        return new PullObserver() {
+            @Override
+            public void onProgress(io.jcontainerd.content.pull.PullProgress progress) {
+                checkRunning();
+                client.onProgress(progress);
+            }
+
+            @Override
+            public void onUnpack(Descriptor layer, boolean finished) {
+                checkRunning();
+                client.onUnpack(layer, finished);
+            }
+        };
+    }
+
+    private void checkRunning() {
+        synchronized (activity) {
+            if (stopping) {
+                throw shuttingDown();
+            }
+        }
+    }
+
+    private static JcdException shuttingDown() {
+        return JcdException.unavailable("jcontainerd is shutting down: the pull stopped; pull again once it has restarted "
+                + "(what was downloaded is kept and resumed)");
+    }
+
+    /** Refuses new pulls, stops the running ones and waits up to 10 s for them to end. */
+    @Override
+    public void close() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        synchronized (activity) {
+            stopping = true;
+            while (running > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    int n = running;
+                    LOG.warning(() -> n + " pulls still running 10 s after the daemon began to stop: closing under them");
+                    return;
+                }
+                try {
+                    activity.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private PullOutcome pullRunning(String ns, PullSpec spec, PullObserver observer) {
         long started = System.nanoTime();
         ImageReference ref = ImageReference.parse(spec.reference());
         String snapshotter = spec.unpack() ? snapshotterFor(ns, spec.snapshotter()) : "";

@@ -79,4 +79,50 @@ class MetadataStoreTest {
         assertThat(MetadataStore.startsWith(Keys.of("ns", "a"), Keys.prefix("ns"))).isTrue();
         assertThat(MetadataStore.startsWith(Keys.of("nsx", "a"), Keys.prefix("ns"))).isFalse();
     }
+
+    @Test
+    void aCallAfterCloseFailsUnavailableInsteadOfTouchingTheClosedDatabase() {
+        MetadataStore db = MetadataStore.open(dir.resolve("meta"));
+        db.put(Family.IMAGES, Keys.of("default", "x"), "{}".getBytes());
+        db.close();
+        assertThatThrownBy(() -> db.get(Family.IMAGES, Keys.of("default", "x")))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("shutting down");
+        assertThatThrownBy(() -> db.put(Family.IMAGES, Keys.of("default", "y"), "{}".getBytes()))
+                .isInstanceOf(UnavailableException.class);
+        assertThatThrownBy(() -> db.scan(Family.IMAGES, new byte[0], (k, v) -> { }))
+                .isInstanceOf(UnavailableException.class);
+        assertThatThrownBy(() -> db.write(b -> b.delete(Family.IMAGES, Keys.of("default", "x"))))
+                .isInstanceOf(UnavailableException.class);
+        db.close();
+    }
+
+    @Test
+    void closeWaitsForAScanInProgressAndTheScanFinishesWhole() throws Exception {
+        MetadataStore db = MetadataStore.open(dir.resolve("meta"));
+        for (int i = 0; i < 10; i++) {
+            db.put(Family.IMAGES, Keys.of("default", "img" + i), "{}".getBytes());
+        }
+        java.util.concurrent.CountDownLatch inScan = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        Thread scanner = Thread.ofPlatform().start(() -> db.scan(Family.IMAGES, new byte[0], (k, v) -> {
+            inScan.countDown();
+            try {
+                goOn.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            seen.incrementAndGet();
+        }));
+        inScan.await();
+        Thread closer = Thread.ofPlatform().start(db::close);
+        while (closer.getState() != Thread.State.WAITING && closer.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(closer.isAlive()).as("close waits for the scan").isTrue();
+        goOn.countDown();
+        scanner.join();
+        closer.join();
+        assertThat(seen.get()).isEqualTo(10);
+    }
 }

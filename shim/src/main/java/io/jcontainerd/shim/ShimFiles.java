@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * What a shim leaves in its bundle directory for the supervisor to find it again:
@@ -61,10 +60,8 @@ public final class ShimFiles {
     }
 
     private static void writeAtomically(Path file, String text) {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, text + "\n");
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            io.jcontainerd.config.FileModes.writePrivateAtomically(file, text + "\n");
         } catch (IOException e) {
             throw JcdException.failedPrecondition("cannot write %s: %s", file, e.getMessage());
         }

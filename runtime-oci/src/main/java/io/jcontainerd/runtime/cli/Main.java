@@ -154,6 +154,15 @@ public final class Main {
                 ? "{\"level\":\"error\",\"msg\":" + quote(msg) + ",\"time\":\"" + Instant.now() + "\"}\n"
                 : "time=\"" + Instant.now() + "\" level=error msg=" + quote(msg) + "\n";
         try {
+            // a new log is root's alone (0600), as containerd keeps its logs
+            if (!Files.exists(log)) {
+                try {
+                    Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another jrunc created it first
+                }
+            }
             Files.writeString(log, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // stderr already has it

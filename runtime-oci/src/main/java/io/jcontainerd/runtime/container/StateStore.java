@@ -23,6 +23,12 @@ import java.util.stream.Stream;
 /** The --root directory: one folder per container holding state.json and, until start, exec.fifo. */
 public final class StateStore {
     private static final Pattern ID = Pattern.compile("^[\\w+\\-.]+$");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PRIVATE_DIR_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_DIR =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PRIVATE_DIR_MODE);
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_FILE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     private final Path root;
 
     public StateStore(Path root) { this.root = root; }
@@ -41,8 +47,10 @@ public final class StateStore {
     public Path reserve(String id) {
         validateId(id);
         try {
-            Files.createDirectories(root);
-            return Files.createDirectory(dir(id));
+            // like runc's state directory: root's alone (state.json holds the whole spec, env included)
+            Files.createDirectories(root, PRIVATE_DIR);
+            if (!Files.getPosixFilePermissions(root).equals(PRIVATE_DIR_MODE)) Files.setPosixFilePermissions(root, PRIVATE_DIR_MODE);
+            return Files.createDirectory(dir(id), PRIVATE_DIR);
         } catch (FileAlreadyExistsException e) {
             throw JruncException.alreadyExists("container %s already exists in %s: pick another id or delete it first", id, root);
         } catch (IOException e) {
@@ -68,7 +76,9 @@ public final class StateStore {
         m.put("newPidNamespace", s.newPidNamespace());
         m.put("config", configTree);
         try {
-            Files.writeString(tmp, Json.write(m));
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PRIVATE_FILE);
+            Files.writeString(tmp, Json.write(m), java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -29,11 +28,9 @@ public final class ExitStatusFile {
     /** Writes atomically (temporary file, then rename) so a reader never sees half a record. */
     public static void write(Path bundle, ExitStatus exit) {
         Path file = bundle.resolve(NAME);
-        Path tmp = bundle.resolve("." + NAME + ".tmp");
         String json = "{\"pid\":" + exit.pid() + ",\"status\":" + exit.status() + ",\"exited_at\":\"" + exit.exitedAt() + "\"}\n";
         try {
-            Files.writeString(tmp, json);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            io.jcontainerd.config.FileModes.writePrivateAtomically(file, json);
         } catch (IOException e) {
             throw JcdException.failedPrecondition("cannot record the exit status in %s: %s", file, e.getMessage());
         }

@@ -10,6 +10,7 @@ import io.jcontainerd.api.events.TaskPaused;
 import io.jcontainerd.api.events.TaskResumed;
 import io.jcontainerd.api.events.TaskStart;
 import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.config.FileModes;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.Timestamps;
@@ -186,7 +187,7 @@ public final class Task {
         Path spec = bundle.resolve("exec-" + process.execId + ".json");
         Path pidFile = bundle.resolve("exec-" + process.execId + ".pid");
         try {
-            Files.writeString(spec, process.specJson);
+            FileModes.writePrivate(spec, process.specJson);
             Instant before = Instant.now();
             try (ConsoleSocket console = process.stdio.terminal() ? ConsoleSocket.open(sys) : null) {
                 runtime.exec(id, spec, pidFile, Optional.ofNullable(console).map(ConsoleSocket::path), io.runtimeStdio());
@@ -388,7 +389,7 @@ public final class Task {
             requireInit();
             Path file = bundle.resolve("update-resources.json");
             try {
-                Files.writeString(file, resourcesJson);
+                FileModes.writePrivate(file, resourcesJson);
                 runtime.update(id, file);
             } catch (IOException e) {
                 throw JcdException.failedPrecondition("cannot write %s: %s", file, e.getMessage());

@@ -47,6 +47,7 @@ public final class Daemon implements AutoCloseable {
         long started = System.nanoTime();
         Directories.prepareWritable("root", config.root());
         Directories.prepareWritable("state", config.state());
+        Directories.tighten(config);
         if (SocketGuard.claim(config.grpc().address())) {
             LOG.info(() -> "removed stale socket " + config.grpc().address());
         }

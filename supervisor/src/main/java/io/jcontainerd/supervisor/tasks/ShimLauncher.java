@@ -70,7 +70,9 @@ public final class ShimLauncher implements AutoCloseable {
                 "--runtime", runtime.toString(), "--runtime-in-process", Boolean.toString(runtimeInProcess));
         Process p;
         try {
-            Files.createDirectories(dir);
+            // the shims' sockets and logs: root's alone
+            io.jcontainerd.config.FileModes.directory(dir, io.jcontainerd.config.FileModes.PRIVATE_DIR);
+            io.jcontainerd.config.FileModes.privateFile(log);
             p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

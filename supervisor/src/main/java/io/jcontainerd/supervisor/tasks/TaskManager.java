@@ -23,6 +23,7 @@ import io.jcontainerd.api.types.task.ProcessInfo;
 import io.jcontainerd.api.runc.v1.Options;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.DaemonConfig.ShimGroup;
+import io.jcontainerd.config.FileModes;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.GrpcErrors;
@@ -227,9 +228,13 @@ public final class TaskManager implements AutoCloseable {
             if (Files.exists(bundle)) {
                 deleteTree(bundle);
             }
-            Files.createDirectories(bundle.resolve("rootfs"));
-            Files.write(bundle.resolve("config.json"), c.spec().value());
-            Files.writeString(bundle.resolve(RUNTIME_FILE), runtime.toString());
+            // tasks/ and tasks/<ns>/ can be passed through; the bundle (spec, rootfs mount) is root's alone
+            FileModes.directory(bundle.getParent().getParent(), FileModes.TRAVERSE_ONLY);
+            FileModes.directory(bundle.getParent(), FileModes.TRAVERSE_ONLY);
+            Files.createDirectory(bundle, FileModes.attribute(FileModes.PRIVATE_DIR));
+            Files.createDirectory(bundle.resolve("rootfs"));
+            FileModes.writePrivate(bundle.resolve("config.json"), c.spec().value());
+            FileModes.writePrivate(bundle.resolve(RUNTIME_FILE), runtime.toString());
         } catch (IOException e) {
             throw JcdException.failedPrecondition("cannot write the bundle of task %s at %s: %s", c.id(), bundle, e.getMessage());
         }

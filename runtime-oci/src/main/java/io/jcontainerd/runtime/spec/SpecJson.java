@@ -60,6 +60,7 @@ public final class SpecJson {
 
     private static Linux linux(Object tree) {
         Map<String, Object> m = obj(tree, "linux");
+        refuseUnsupported(m);
         return new Linux(list(m, "namespaces", n -> {
             Map<String, Object> o = obj(n, "linux.namespaces");
             return new Linux.Namespace(str(o, "type"), str(o, "path"));
@@ -72,6 +73,37 @@ public final class SpecJson {
                             o.get("fileMode") == null ? null : (int) lng(o, "fileMode", 0),
                             o.get("uid") == null ? null : lng(o, "uid", 0), o.get("gid") == null ? null : lng(o, "gid", 0));
                 }), str(m, "mountLabel"));
+    }
+
+    /**
+     * Fields jrunc does not implement are refused rather than ignored (a container must not run without a limit
+     * or setting its spec asks for); empty values ([], {}, false, 0) are accepted.
+     */
+    private static void refuseUnsupported(Map<String, Object> linux) {
+        for (String key : List.of("intelRdt", "personality")) refuseIfSet(linux.get(key), "linux." + key);
+        if (!(linux.get("resources") instanceof Map<?, ?> r)) return;
+        for (String key : List.of("hugepageLimits", "network", "rdma", "unified")) refuseIfSet(r.get(key), "linux.resources." + key);
+        refuseOthers(r.get("blockIO"), "linux.resources.blockIO", List.of("weight"));
+        refuseOthers(r.get("memory"), "linux.resources.memory", List.of("limit", "reservation", "swap", "swappiness"));
+        refuseOthers(r.get("cpu"), "linux.resources.cpu", List.of("shares", "quota", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems"));
+    }
+
+    private static void refuseOthers(Object block, String name, List<String> supported) {
+        if (!(block instanceof Map<?, ?> b)) return;
+        for (var e : b.entrySet()) if (!supported.contains(String.valueOf(e.getKey()))) refuseIfSet(e.getValue(), name + "." + e.getKey());
+    }
+
+    private static void refuseIfSet(Object value, String name) {
+        // an instanceof chain, not a pattern switch: its bootstrap class would be generated at every start
+        boolean set;
+        if (value == null) set = false;
+        else if (value instanceof Boolean b) set = b;
+        else if (value instanceof Number n) set = n.doubleValue() != 0;
+        else if (value instanceof String str) set = !str.isEmpty();
+        else if (value instanceof Map<?, ?> mp) set = !mp.isEmpty();
+        else if (value instanceof List<?> l) set = !l.isEmpty();
+        else set = true;
+        if (set) throw JruncException.invalidArgument("config.json: %s is not supported by jrunc; remove it (jrunc refuses it rather than run the container without it)", name);
     }
 
     public static Resources resources(Object tree) {

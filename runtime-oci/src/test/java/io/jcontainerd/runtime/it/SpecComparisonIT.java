@@ -275,4 +275,16 @@ class SpecComparisonIT {
         assertThat(delete.stderr()).isEqualTo("jrunc: warning: poststop hook #0 /bin/sh exited with status 4\n");
         assertThat(Files.readString(ran)).isEqualTo("poststart\npoststop\n");
     }
+
+    @Test
+    void personalityIsIgnoredByRuncAndRefusedByJrunc() throws Exception {
+        bundle.linux().putObject("personality").put("domain", "LINUX32");
+        bundle.save();
+        Jrunc.Result runc = run(runtimes.runc, "r", "uname -m");
+        assertThat(runc.code()).as(runc.stderr()).isZero();
+        assertThat(runc.stdout()).as("runc 1.1.5 ignores linux.personality (runc 1.2 applies it)").isEqualTo("x86_64\n");
+        Jrunc.Result jrunc = run(runtimes.jrunc, "j", "uname -m");
+        assertThat(jrunc.code()).isEqualTo(1);
+        assertThat(jrunc.stderr()).contains("config.json: linux.personality is not supported by jrunc");
+    }
 }

@@ -81,6 +81,21 @@ class SpecLoaderTest {
     }
 
     @Test
+    void refusesFieldsJruncDoesNotImplementUnlessTheyAreEmpty() throws IOException {
+        Files.createDirectories(bundle.resolve("rootfs"));
+        String base = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"linux\":";
+        write(base + "{\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1048576}]}}}");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessage("config.json: linux.resources.hugepageLimits is not supported by jrunc;"
+                + " remove it (jrunc refuses it rather than run the container without it)");
+        write(base + "{\"personality\":{\"domain\":\"LINUX32\"}}}");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessageStartingWith("config.json: linux.personality is not supported by jrunc");
+        write(base + "{\"resources\":{\"blockIO\":{\"weight\":100,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1}]}}}}");
+        assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessageStartingWith("config.json: linux.resources.blockIO.throttleReadBpsDevice is not supported");
+        write(base + "{\"resources\":{\"hugepageLimits\":[],\"unified\":{},\"memory\":{\"limit\":1048576,\"disableOOMKiller\":false},\"blockIO\":{}}}}");
+        assertThat(SpecLoader.load(bundle).linux().resources().memory().limit()).isEqualTo(1048576L);
+    }
+
+    @Test
     void refusesAnUnknownMajorVersion() throws IOException {
         write("{\"ociVersion\":\"2.0.0\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":[\"sh\"]}}");
         assertThatThrownBy(() -> SpecLoader.load(bundle)).hasMessageContaining("ociVersion 2.0.0 is not supported");

@@ -4,7 +4,6 @@ import io.jcontainerd.runtime.JruncException;
 import io.jcontainerd.runtime.cgroups.CgroupManager;
 import io.jcontainerd.runtime.init.HookRunner;
 import io.jcontainerd.runtime.init.InitPlan;
-import io.jcontainerd.runtime.init.PlanCodec;
 import io.jcontainerd.runtime.linux.JnaSyscalls;
 import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
@@ -30,6 +29,7 @@ import java.util.function.Supplier;
 /** The lifecycle operations behind the CLI: create, start, state, kill, delete, pause, resume, exec. */
 public final class Containers {
     public static final String OCI_VERSION = "1.0.2-dev";
+    private static final Syscalls SYS = new JnaSyscalls();
     private final StateStore store;
     private final Children children;
     private final Supplier<InitCommand> initCommand;
@@ -72,6 +72,7 @@ public final class Containers {
         Path dir = store.reserve(id);
         CgroupManager cgroup = null;
         InitLauncher.Launched init = null;
+        int mountNs = -1;
         try {
             int flags = 0;
             Map<String, Integer> joins = new LinkedHashMap<>();
@@ -85,6 +86,8 @@ public final class Containers {
             int unshare = flags;
             init = (spare == null ? Optional.<InitLauncher.Launched>empty() : spare.take(flags, joins, options.preserveFds(), stdio))
                     .orElseGet(() -> launcher().launch(unshare, joins, options.preserveFds(), stdio));
+            // where it sets the container up: copied now, after the rootfs was mounted (the jail it boots in has no host path)
+            mountNs = launcher().mountNamespace();
             cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
             cgroup.create(spec.linux().resources());
             Path fifo = store.fifo(id);
@@ -95,7 +98,7 @@ public final class Containers {
             InitPlan plan = PlanBuilder.forCreate(id, spec, absBundle, cgroup,
                     new PlanBuilder.CreateOptions(fifo.toString(), options.consoleSocket(), options.preserveFds(), options.noPivot()));
             cgroup.adopt(init.pid());
-            init.channel().sendBytes(PlanCodec.encode(plan));
+            PlanHandOver.send(SYS, init.channel(), plan, mountNs);
             ContainerState state = new ContainerState(OCI_VERSION, id, init.pid(), 0, absBundle.toString(),
                     Path.of(plan.rootfs().path()).toString(), Instant.now().toString(), "", spec.annotations(),
                     spec.linux().cgroupsPath(), (flags & LinuxConstants.CLONE_NEWPID) != 0, spec);
@@ -120,6 +123,7 @@ public final class Containers {
             store.remove(id);
             throw e;
         } finally {
+            if (mountNs >= 0) SYS.close(mountNs);
             if (init != null) init.channel().close();
             if (!Files.exists(dir)) store.remove(id);
         }
@@ -390,7 +394,17 @@ public final class Containers {
         InitLauncher.Launched init = launcher().launch(0, joins, preserveFds, stdio);
         try {
             cgroup.adopt(init.pid());
-            init.channel().sendBytes(PlanCodec.encode(plan));
+            int mountNs = -1;
+            try {
+                mountNs = SYS.open(plan.joinMountNs(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
+                PlanHandOver.send(SYS, init.channel(), plan, mountNs);
+            } catch (RuntimeException e) {
+                LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
+                children.await(init.pid());
+                throw e;
+            } finally {
+                if (mountNs >= 0) SYS.close(mountNs);
+            }
             String line = init.channel().receive();
             if (line == null || !line.equals("ready")) {
                 LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);

@@ -36,8 +36,9 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         if (!Files.isDirectory(jar) && Files.isRegularFile(jrunJna)) jna = real(jrunJna);
         String boot = System.getProperty("jna.boot.library.path");
         Path nativeDir = boot == null ? null : real(Path.of(boot));
+        // next to jrunc.jar, or to target/classes when this JVM runs the classes themselves (tests of an embedder)
         Path jrunNative = jar.resolveSibling("native/com/sun/jna/linux-x86-64");
-        if (nativeDir == null && !Files.isDirectory(jar) && Files.isDirectory(jrunNative)) nativeDir = real(jrunNative);
+        if (nativeDir == null && Files.isDirectory(jrunNative)) nativeDir = real(jrunNative);
         return new InitCommand(real(javaHome), jar, jna, nativeDir);
     }
 
@@ -87,17 +88,29 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         } else {
             a.add("-Xshare:auto");
         }
-        if (nativeDir != null) {
-            a.add("-Djna.boot.library.path=" + nativeDir);
-            a.add("-Djna.nosys=true");
-            a.add("-Djna.platform.library.path=" + JNA_PLATFORM_PATH);
+        if (nativeDir == null) {
+            throw io.jcontainerd.runtime.JruncException.system("JNA's native stub is not unpacked next to %s (native/com/sun/jna/linux-x86-64): "
+                    + "the init stage boots where it cannot unpack one; build runtime-oci with mvn package", jar);
         }
+        a.add("-Djna.boot.library.path=" + nativeDir);
+        a.add("-Djna.nosys=true");
+        // nothing to unpack (and nowhere to: the launch jail has no writable directory), so no temp dir to clean either
+        a.add("-Djna.nounpack=true");
+        a.add("-Djna.platform.library.path=" + JNA_PLATFORM_PATH);
         a.add("-cp");
         a.add(jar + ":" + jnaJar);
         a.add(InitMain.class.getName());
         a.add(Integer.toString(syncFd));
         if (spare) a.add(InitMain.SPARE);
         return a;
+    }
+
+    /**
+     * The init stage's environment. The launch jail has no /proc, so the dynamic loader cannot find
+     * bin/java's own libraries through $ORIGIN (it reads /proc/self/exe): they are named here.
+     */
+    public List<String> env() {
+        return List.of("LANG=C", "LD_LIBRARY_PATH=" + javaHome.resolve("lib"));
     }
 
     /** A cache older than the jar holds stale classes (the JVM's own check missed that here): ignore it. */

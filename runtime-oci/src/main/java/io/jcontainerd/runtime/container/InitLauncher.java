@@ -10,6 +10,7 @@ import io.jcontainerd.runtime.linux.PosixSpawn;
 import io.jcontainerd.runtime.linux.Syscalls;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,8 +21,11 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * Starts the init stage JVM inside new (or joined) namespaces without forking the JVM: a dedicated
  * thread unshares/joins the namespaces (they are per-thread, except user) and posix_spawn()s from
  * that thread, so the child is born in them, PID 1 of a new pid namespace. Before that the thread
- * makes its mount namespace private and re-mounts the JDK and jrunc's jars read-only in it, so the
- * container can never write to what /proc/&lt;init&gt;/exe or the init's mapped jars point at.
+ * joins the {@link LaunchJail} mount namespace: the child's root and cwd are a read-only tree holding
+ * only the JDK, jrunc's jars and the system libraries, never the host's, while its JVM boots (in the
+ * container's pid namespace for an exec or a create that joins one). Its exec thread then joins the
+ * mount namespace it runs the plan in, which comes as an fd with the plan ({@link #mountNamespace} for
+ * a create; the container's for an exec).
  */
 public final class InitLauncher {
     public record Launched(int pid, FdChannel channel) {}
@@ -52,11 +56,19 @@ public final class InitLauncher {
      * @param stdio        what the init stage (and so the container's process) gets as fds 0, 1 and 2
      */
     public Launched launch(int unshareFlags, Map<String, Integer> joins, int preserveFds, StdioFds stdio) {
+        int jail = LaunchJail.fd(sys, command);
         return onOwnThread("start the init stage", () -> {
-            privateMountNamespace();
-            for (var j : joins.entrySet()) sys.setns(j.getKey(), j.getValue());
-            if (unshareFlags != 0) sys.unshare(unshareFlags);
-            return spawnOnThisThread(preserveFds, stdio, false);
+            // opened while host paths resolve, joined from inside the jail
+            Map<Integer, Integer> nsFds = new LinkedHashMap<>();
+            try {
+                for (var j : joins.entrySet()) nsFds.put(sys.open(j.getKey(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), j.getValue());
+                enterJail(jail);
+                for (var j : nsFds.entrySet()) sys.setns(j.getKey(), j.getValue());
+                if (unshareFlags != 0) sys.unshare(unshareFlags);
+                return spawnOnThisThread(preserveFds, stdio, false);
+            } finally {
+                nsFds.keySet().forEach(sys::close);
+            }
         });
     }
 
@@ -66,12 +78,13 @@ public final class InitLauncher {
      * namespace ({@link #mountNamespace}) before it reads its plan.
      */
     public Launched launchSpare() {
+        int jail = LaunchJail.fd(sys, command);
         return onOwnThread("start a spare init stage", () -> {
-            privateMountNamespace();
-            sys.unshare(SPARE_NAMESPACES);
             int devNull = LibC.INSTANCE.open("/dev/null", LinuxConstants.O_RDWR | LinuxConstants.O_CLOEXEC, 0);
             if (devNull < 0) throw JruncException.system("cannot open /dev/null: errno %d", Native.getLastError());
             try {
+                enterJail(jail);
+                sys.unshare(SPARE_NAMESPACES);
                 return spawnOnThisThread(0, new StdioFds(devNull, devNull, devNull), true);
             } finally {
                 LibC.INSTANCE.close(devNull);
@@ -80,9 +93,9 @@ public final class InitLauncher {
     }
 
     /**
-     * An fd of a new mount namespace made as the one the init stage is born in (a slave copy of this
-     * process's, the JDK and jrunc's jars read-only), copied now: a spare init stage joins it to see
-     * the mounts made since it was started (the host's mounts need not propagate).
+     * An fd of a new mount namespace where a create's init stage sets the container up (a slave copy of
+     * this process's, the JDK and jrunc's jars read-only), copied now, after the rootfs was mounted (the
+     * host's mounts need not propagate into it). It goes to the init stage with the plan.
      */
     public int mountNamespace() {
         return onOwnThread("prepare a mount namespace", () -> {
@@ -93,8 +106,14 @@ public final class InitLauncher {
         });
     }
 
+    /** This thread (which must not be one the JVM shares its fs_struct with) into the jail: root and cwd its top. */
+    private void enterJail(int jail) {
+        sys.unshare(LinuxConstants.CLONE_FS);
+        sys.setns(jail, LinuxConstants.CLONE_NEWNS);
+    }
+
     /** Runs {@code body} on a fresh platform thread: the namespaces it unshares and joins die with it. */
-    private <T> T onOwnThread(String what, java.util.function.Supplier<T> body) {
+    static <T> T onOwnThread(String what, java.util.function.Supplier<T> body) {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("jrunc-spawn").unstarted(() -> {
             try {
@@ -142,7 +161,7 @@ public final class InitLauncher {
         fds[childFd] = pair[1];
         try {
             List<String> argv = command.argv(childFd, spare);
-            int pid = children.spawn(() -> PosixSpawn.spawn(argv, List.of("LANG=C"), fds));
+            int pid = children.spawn(() -> PosixSpawn.spawn(argv, command.env(), fds));
             return new Launched(pid, new FdChannel(pair[0]));
         } catch (RuntimeException e) {
             c.close(pair[0]);

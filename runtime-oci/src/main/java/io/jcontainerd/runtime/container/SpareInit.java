@@ -13,11 +13,11 @@ import java.util.function.Supplier;
 /**
  * At most one init stage started ahead of need by a process that embeds the library (the shim), so
  * that its JVM boot is off the path of the create that takes it. It is born in new
- * {@link InitLauncher#SPARE_NAMESPACES} (what a container usually asks for) and a private mount
- * namespace with the JDK and jrunc's jars read-only, exactly as a fresh one; it then waits, before it
- * reads anything else, for its stdio and a mount namespace copied at the create (so the mounts made
- * since, the rootfs first, are there). A create that asks for other namespaces, joins one or keeps
- * extra fds starts a fresh init stage and leaves the spare waiting.
+ * {@link InitLauncher#SPARE_NAMESPACES} (what a container usually asks for) and the launch jail
+ * ({@link LaunchJail}), exactly as a fresh one; it then waits, before it reads anything else, for its
+ * stdio; the plan that follows brings, as for any create, a mount namespace copied at the create (so
+ * the mounts made since, the rootfs first, are there). A create that asks for other namespaces, joins
+ * one or keeps extra fds starts a fresh init stage and leaves the spare waiting.
  */
 public final class SpareInit {
     private final Supplier<InitLauncher> launcher;
@@ -55,7 +55,7 @@ public final class SpareInit {
     }
 
     /**
-     * The spare, given {@code stdio} and the container's mount namespace, when it fits the namespaces
+     * The spare, given {@code stdio}, when it fits the namespaces
      * a create asks for; empty when it does not (it keeps waiting), when there is none or it died.
      */
     Optional<InitLauncher.Launched> take(int unshareFlags, Map<String, Integer> joins, int preserveFds, StdioFds stdio) {
@@ -66,15 +66,12 @@ public final class SpareInit {
             discard(spare);
             return Optional.empty();
         }
-        int mountNs = launcher.get().mountNamespace();
         try {
-            spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr(), mountNs);
+            spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr());
             return Optional.of(spare);
         } catch (JruncException e) {
             discard(spare);
             return Optional.empty();
-        } finally {
-            LibC.INSTANCE.close(mountNs);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.jcontainerd.runtime.init;
 
 import io.jcontainerd.runtime.linux.JnaSyscalls;
+import io.jcontainerd.runtime.linux.LibC;
+import io.jcontainerd.runtime.linux.LinuxConstants;
 import io.jcontainerd.runtime.linux.SyscallException;
 
 /**
@@ -14,11 +16,16 @@ public final class InitMain {
     private InitMain() {}
 
     public static void main(String[] args) {
+        // first thing once JNA is there: no /proc/<pid>/{exe,fd,mem,map_files} for the container's processes
+        // (those with CAP_SYS_PTRACE pass this check; for them the JVM boots in a jail, see container.LaunchJail)
+        LibC.INSTANCE.prctl(LinuxConstants.PR_SET_DUMPABLE, 0, 0, 0, 0);
         FdChannel channel = new FdChannel(Integer.parseInt(args[0]));
         InitPlan plan;
+        PlanFds fds;
         try {
             if (args.length > 1 && args[1].equals(SPARE) && !SpareHandOver.receive(channel)) Runtime.getRuntime().halt(0);
             plan = PlanCodec.decode(channel.receiveBytes());
+            fds = PlanFds.receive(channel, plan);
         } catch (RuntimeException e) {
             channel.send("error cannot read the init plan: " + e.getMessage());
             Runtime.getRuntime().halt(1);
@@ -37,7 +44,7 @@ public final class InitMain {
                     System.exit(1);
                 }
             } : new JnaSyscalls();
-            new InitStage(sys, channel, plan).run();
+            new InitStage(sys, channel, plan, fds).run();
         } catch (Throwable t) {
             // before "ready" the message already went to jrunc; after it, stderr is the container's.
             System.err.println("jrunc init: " + t.getMessage());

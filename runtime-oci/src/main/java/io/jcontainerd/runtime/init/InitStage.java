@@ -31,11 +31,14 @@ public final class InitStage {
     private final Syscalls sys;
     private final SyncChannel sync;
     private final InitPlan plan;
+    private final PlanFds fds;
 
-    public InitStage(Syscalls sys, SyncChannel sync, InitPlan plan) {
+    /** @param fds what the runtime opened for this plan (the JVM booted in a jail where host paths do not resolve) */
+    public InitStage(Syscalls sys, SyncChannel sync, InitPlan plan, PlanFds fds) {
         this.sys = sys;
         this.sync = sync;
         this.plan = plan;
+        this.fds = fds;
     }
 
     /** Runs the plan; on success never returns (execve). */
@@ -45,11 +48,24 @@ public final class InitStage {
         try {
             // Container processes must not open /proc/<init>/{exe,fd,mem,map_files} while we are still the JVM.
             sys.prctl(PR_SET_DUMPABLE, 0, 0);
-            for (String file : plan.cgroupJoin()) sys.writeFile(file, "0");
-            if (plan.joinCgroupNs() != null) sys.setns(plan.joinCgroupNs(), CLONE_NEWCGROUP);
-            else if (plan.newCgroupNs()) sys.unshare(CLONE_NEWCGROUP);
+            for (int file : fds.cgroupFiles()) {
+                sys.write(file, "0");
+                sys.close(file);
+            }
+            if (fds.cgroupNs() >= 0) {
+                sys.setns(fds.cgroupNs(), CLONE_NEWCGROUP);
+                sys.close(fds.cgroupNs());
+            } else if (plan.newCgroupNs()) {
+                sys.unshare(CLONE_NEWCGROUP);
+            }
+            // This thread, the one that execs, leaves the jail the JVM booted in for the container's mount
+            // namespace (exec) or the one made for the container's setup (create). setns(CLONE_NEWNS) needs
+            // a thread that shares no fs_struct with the JVM's other threads, which stay in the jail.
+            sys.unshare(CLONE_FS);
+            sys.setns(fds.mountNs(), CLONE_NEWNS);
+            sys.close(fds.mountNs());
             if (plan.execFifo() != null) fifo = sys.open(plan.execFifo(), O_PATH | O_CLOEXEC);
-            int console = plan.terminal() && plan.consoleSocket() != null ? sys.connectUnix(plan.consoleSocket()) : -1;
+            int console = fds.console();
             if (plan.rootfs() != null) prepareRootfs(plan.rootfs());
             if (plan.syncHooks()) {
                 sync.send("hooks");
@@ -61,10 +77,6 @@ public final class InitStage {
                 // pivot_root (so hook paths still resolve on the host)
                 sys.chdir(plan.rootfs().path());
                 HookRunner.run(sys, "createContainer", plan.hooks().createContainer(), plan.hooks().stateJson("creating", sys.getpid()));
-            }
-            if (plan.joinMountNs() != null) {
-                sys.unshare(CLONE_FS);
-                sys.setns(plan.joinMountNs(), CLONE_NEWNS);
             }
             if (plan.rootfs() != null) pivot(plan.rootfs());
             if (plan.hostname() != null) sys.sethostname(plan.hostname());

@@ -38,6 +38,8 @@ public class JnaSyscalls implements Syscalls {
         }
     }
 
+    @Override public void setns(int nsFd, int nsType) { check(c().setns(nsFd, nsType), "setns", "fd " + nsFd); }
+
     @Override public void mount(String source, String target, String fsType, long flags, String data) {
         // the subject is built only on failure: String.format initialises Formatter and locale data (ms per JVM)
         if (c().mount(source, target, fsType, flags, data == null || data.isEmpty() ? null : data) < 0) {

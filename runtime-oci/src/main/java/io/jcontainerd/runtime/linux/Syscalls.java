@@ -17,6 +17,8 @@ public interface Syscalls {
     // namespaces
     void unshare(int flags);
     void setns(String nsPath, int nsType);
+    /** setns on a namespace fd another process opened (the init stage boots where host paths do not resolve). */
+    void setns(int nsFd, int nsType);
 
     // mounts and the root
     void mount(String source, String target, String fsType, long flags, String data);

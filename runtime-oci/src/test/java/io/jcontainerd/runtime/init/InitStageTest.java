@@ -22,6 +22,15 @@ class InitStageTest {
         @Override public void close() { sent.add("<closed>"); }
     }
 
+    /** The fds the runtime sends with the plan, numbered from 100 in their order (mount ns, cgroup ns, console, cgroup files). */
+    static PlanFds fds(InitPlan p) {
+        int[] fds = new int[PlanFds.count(p)];
+        for (int i = 0; i < fds.length; i++) fds[i] = 100 + i;
+        return PlanFds.of(p, fds);
+    }
+
+    static InitStage stage(RecordingSyscalls sys, SyncChannel ch, InitPlan p) { return new InitStage(sys, ch, p, fds(p)); }
+
     static InitPlan plan(InitPlan.Rootfs rootfs, long uid, InitPlan.CapSets caps, boolean nnp, byte[] seccomp) {
         return new InitPlan(false, List.of("/sys/fs/cgroup/memory/c1/cgroup.procs"), false, null, null, rootfs, "box", null,
                 Map.of("net.ipv4.ip_forward", "1"), List.of(new InitPlan.Limit(7, 1024, 1024)), null, uid, uid, List.of(),
@@ -58,11 +67,14 @@ class InitStageTest {
         RecordingSyscalls sys = fs();
         var proc = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "proc", "/proc", "proc", 0, 0, 0, null);
         var dev = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/dev", "tmpfs", MS_NOSUID, 0, 0, "mode=755");
-        new InitStage(sys, new Channel(), plan(rootfs(List.of(proc, dev)), 1000,
+        stage(sys, new Channel(), plan(rootfs(List.of(proc, dev)), 1000,
                 new InitPlan.CapSets(1L << 5, 1L << 5, 0, 1L << 5, 0), true, new byte[16])).run();
 
         List<String> c = sys.calls;
-        assertThat(sys.indexOf("write /sys/fs/cgroup/memory/c1/cgroup.procs 0")).isLessThan(sys.indexOf("mount /b/rootfs /b/rootfs"));
+        assertThat(sys.indexOf("write fd 101 0")).as("the cgroup file").isLessThan(sys.indexOf("setns fd 100 0x20000"));
+        assertThat(sys.indexOf("unshare 0x" + Integer.toHexString(LinuxConstants.CLONE_FS))).isLessThan(sys.indexOf("setns fd 100 0x20000"));
+        assertThat(sys.indexOf("setns fd 100 0x20000")).as("leaves the jail before anything else").isLessThan(sys.indexOf("open /run/jrunc/c1/exec.fifo"));
+        assertThat(sys.indexOf("setns fd 100 0x20000")).isLessThan(sys.indexOf("mount /b/rootfs /b/rootfs"));
         assertThat(sys.indexOf("mount /b/rootfs /b/rootfs")).isLessThan(sys.indexOf("mount proc /b/rootfs/proc proc"));
         assertThat(sys.indexOf("mount proc /b/rootfs/proc proc")).isLessThan(sys.indexOf("mount tmpfs /b/rootfs/dev tmpfs"));
         assertThat(sys.indexOf("mount tmpfs /b/rootfs/dev tmpfs")).isLessThan(sys.indexOf("mknod /b/rootfs/dev/null"));
@@ -79,7 +91,8 @@ class InitStageTest {
         assertThat(sys.indexOf("setresuid 1000")).isLessThan(sys.indexOf("capset 0x20 0x20 0x0"));
         assertThat(sys.indexOf("capset")).isLessThan(sys.indexOf("open /proc/self/fd/"));
         assertThat(sys.indexOf("open /proc/self/fd/")).as("waits on exec.fifo after setup").isLessThan(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS));
-        assertThat(sys.indexOf("write fd ")).as("tells start it will exec").isLessThan(sys.indexOf("close_range"));
+        int told = c.indexOf(c.stream().filter(s -> s.startsWith("write fd ") && !s.startsWith("write fd 101 ")).findFirst().orElseThrow());
+        assertThat(told).as("tells start it will exec").isLessThan(sys.indexOf("close_range"));
         assertThat(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS)).isLessThan(sys.indexOf("seccomp"));
         assertThat(sys.indexOf("close_range 3")).isLessThan(sys.indexOf("execve"));
         assertThat(c.getLast()).isEqualTo("execve /bin/sh [sh, -c, true]");
@@ -135,7 +148,7 @@ class InitStageTest {
     void reportsReadyBeforeWaitingForStart() {
         RecordingSyscalls sys = fs();
         Channel ch = new Channel();
-        new InitStage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run();
+        stage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run();
         assertThat(ch.sent).containsExactly("ready", "<closed>");
         assertThat(sys.calls).noneMatch(s -> s.startsWith("capset")).noneMatch(s -> s.startsWith("seccomp"));
     }
@@ -144,7 +157,7 @@ class InitStageTest {
     void resolvesMountDestinationsThroughSymlinksInsideTheRootfs() {
         RecordingSyscalls sys = fs().link("/b/rootfs/escape", "/../../../etc");
         var bind = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/escape/x", "tmpfs", 0, 0, 0, null);
-        new InitStage(sys, new Channel(), plan(rootfs(List.of(bind)), 0, null, false, new byte[0])).run();
+        stage(sys, new Channel(), plan(rootfs(List.of(bind)), 0, null, false, new byte[0])).run();
         assertThat(sys.calls).contains("mount tmpfs /b/rootfs/etc/x tmpfs 0x0").noneMatch(s -> s.startsWith("mount tmpfs /etc"));
     }
 
@@ -152,7 +165,7 @@ class InitStageTest {
     void reportsAMissingProgramAsAnErrorBeforeReady() {
         RecordingSyscalls sys = new RecordingSyscalls().dir("/b/rootfs");
         Channel ch = new Channel();
-        assertThatThrownBy(() -> new InitStage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
+        assertThatThrownBy(() -> stage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
                 .isInstanceOf(JruncException.class);
         assertThat(ch.sent.getFirst()).startsWith("error exec: \"sh\": executable file not found in $PATH");
         assertThat(sys.calls).noneMatch(s -> s.startsWith("execve"));
@@ -164,16 +177,19 @@ class InitStageTest {
         InitPlan p = new InitPlan(true, List.of("/cg/cgroup.procs"), false, "/proc/42/ns/cgroup", "/proc/42/ns/mnt", null,
                 null, null, Map.of(), List.of(), null, 0, 0, List.of(), null, null, false, new byte[0],
                 List.of("sh"), List.of(), "/", null, false, null, false, 0, null);
-        new InitStage(sys, new Channel(), p).run();
-        assertThat(sys.indexOf("write /cg/cgroup.procs 0")).isLessThan(sys.indexOf("setns /proc/42/ns/cgroup"));
-        assertThat(sys.indexOf("unshare 0x" + Integer.toHexString(LinuxConstants.CLONE_FS))).isLessThan(sys.indexOf("setns /proc/42/ns/mnt"));
+        stage(sys, new Channel(), p).run();
+        // fds: 100 the container's mount namespace, 101 its cgroup namespace, 102 its cgroup file
+        assertThat(sys.indexOf("write fd 102 0")).isLessThan(sys.indexOf("setns fd 101 0x2000000"));
+        assertThat(sys.indexOf("setns fd 101 0x2000000")).isLessThan(sys.indexOf("setns fd 100 0x20000"));
+        assertThat(sys.indexOf("unshare 0x" + Integer.toHexString(LinuxConstants.CLONE_FS))).isLessThan(sys.indexOf("setns fd 100 0x20000"));
+        assertThat(sys.calls).noneMatch(s -> s.startsWith("setns /")).noneMatch(s -> s.startsWith("write /cg"));
         assertThat(sys.calls).noneMatch(s -> s.startsWith("pivot_root")).noneMatch(s -> s.startsWith("mount"));
     }
 
     @Test
     void createContainerHooksRunInTheContainerWithItsMountsBeforePivotRoot() {
         RecordingSyscalls sys = fs();
-        new InitStage(sys, new Channel(), plan(hooks(List.of(CC), List.of()), false, new byte[0])).run();
+        stage(sys, new Channel(), plan(hooks(List.of(CC), List.of()), false, new byte[0])).run();
         assertThat(sys.indexOf("mknod /b/rootfs/dev/null")).isLessThan(sys.indexOf("chdir /b/rootfs"));
         assertThat(sys.indexOf("chdir /b/rootfs")).isLessThan(sys.indexOf("spawn /hooks/cc"));
         assertThat(sys.indexOf("spawn /hooks/cc")).isLessThan(sys.indexOf("pivot_root"));
@@ -184,7 +200,7 @@ class InitStageTest {
     @Test
     void startContainerHooksRunOnceStartOpensTheFifoUnderNoNewPrivsAndSeccompThenExec() {
         RecordingSyscalls sys = fs();
-        new InitStage(sys, new Channel(), plan(hooks(List.of(), List.of(SC)), true, new byte[16])).run();
+        stage(sys, new Channel(), plan(hooks(List.of(), List.of(SC)), true, new byte[16])).run();
         assertThat(sys.indexOf("open /proc/self/fd/")).isLessThan(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS));
         assertThat(sys.indexOf("prctl " + LinuxConstants.PR_SET_NO_NEW_PRIVS)).isLessThan(sys.indexOf("seccomp"));
         assertThat(sys.indexOf("seccomp")).as("runc's order").isLessThan(sys.indexOf("spawn /hooks/sc [/hooks/sc]"));
@@ -199,7 +215,7 @@ class InitStageTest {
     void aFailingStartContainerHookIsReportedThroughTheFifoAndNothingExecs() {
         RecordingSyscalls sys = fs();
         sys.childStatus = 3;
-        assertThatThrownBy(() -> new InitStage(sys, new Channel(), plan(hooks(List.of(), List.of(SC)), false, new byte[0])).run())
+        assertThatThrownBy(() -> stage(sys, new Channel(), plan(hooks(List.of(), List.of(SC)), false, new byte[0])).run())
                 .hasMessage("startContainer hook #0 /hooks/sc exited with status 3");
         assertThat(sys.calls).anyMatch(c -> c.matches("write fd \\d+ error startContainer hook #0 /hooks/sc exited with status 3"))
                 .noneMatch(c -> c.startsWith("execve"));
@@ -210,7 +226,7 @@ class InitStageTest {
         RecordingSyscalls sys = fs();
         sys.childStatus = 137; // killed by SIGKILL
         Channel ch = new Channel();
-        assertThatThrownBy(() -> new InitStage(sys, ch, plan(hooks(List.of(CC), List.of()), false, new byte[0])).run())
+        assertThatThrownBy(() -> stage(sys, ch, plan(hooks(List.of(CC), List.of()), false, new byte[0])).run())
                 .isInstanceOf(JruncException.class);
         assertThat(ch.sent.getFirst()).isEqualTo("error createContainer hook #0 /hooks/cc exited with status 137");
         assertThat(sys.calls).noneMatch(c -> c.startsWith("pivot_root")).noneMatch(c -> c.startsWith("execve"));

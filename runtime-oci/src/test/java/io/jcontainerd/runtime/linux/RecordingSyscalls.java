@@ -119,6 +119,7 @@ public final class RecordingSyscalls implements Syscalls {
 
     @Override public void unshare(int flags) { rec("unshare 0x" + Integer.toHexString(flags)); }
     @Override public void setns(String nsPath, int nsType) { rec("setns " + nsPath); }
+    @Override public void setns(int nsFd, int nsType) { rec("setns fd " + nsFd + " 0x" + Integer.toHexString(nsType)); }
     @Override public void mount(String source, String target, String fsType, long flags, String data) {
         mountTargets.add(target);
         rec("mount " + shown(source) + " " + shown(target) + " " + fsType + " 0x" + Long.toHexString(flags) + (data == null ? "" : " " + data));

@@ -65,6 +65,7 @@ public final class Containers {
     /** {@link #create(String, Path, PlanBuilder.CreateOptions, String)} with the container's stdio given. */
     public int create(String id, Path bundle, PlanBuilder.CreateOptions options, String pidFile, StdioFds stdio) {
         StateStore.validateId(id);
+        LaunchJail.prepare(SYS, initCommand.get());
         Path absBundle = bundle.toAbsolutePath().normalize();
         SpecLoader.Loaded loaded = SpecLoader.loadWithTree(absBundle);
         Spec spec = loaded.spec();
@@ -378,6 +379,7 @@ public final class Containers {
     /** {@link #exec(String, io.jcontainerd.runtime.spec.Process, boolean, String, String, int)} with the process's stdio given. */
     public int exec(String id, io.jcontainerd.runtime.spec.Process process, boolean detach, String pidFile,
                     String consoleSocket, int preserveFds, StdioFds stdio) {
+        LaunchJail.prepare(SYS, initCommand.get());
         ContainerState s = store.load(id);
         Status st = status(s);
         if (st != Status.RUNNING && st != Status.CREATED) {

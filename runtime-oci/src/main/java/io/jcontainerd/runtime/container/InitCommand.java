@@ -21,6 +21,8 @@ import java.util.Set;
  */
 public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) {
     /** Given explicitly, JNA skips running `/sbin/ldconfig -p` (a process spawn) when it loads. */
+    /** Set by bin/jrunc-aot-train: where init stages record the classes they load (see {@link #argv}). */
+    public static final String AOT_RECORD_ENV = "JRUNC_INIT_AOT_RECORD";
     public static final String JNA_PLATFORM_PATH = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib";
 
     /**
@@ -77,7 +79,7 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         // debugging (JRUNC_INIT_LOG) the report goes to stderr instead.
         a.addAll(log == null ? List.of("-XX:+SuppressFatalErrorMessage", "-XX:-CreateCoredumpOnCrash")
                 : List.of("-XX:+ErrorFileToStderr", "-XX:-CreateCoredumpOnCrash"));
-        String record = System.getenv("JRUNC_INIT_AOT_RECORD");
+        String record = System.getenv(AOT_RECORD_ENV);
         Path aot = jar.getParent().resolve("jrunc-init.aot");
         if (record != null) {
             // training run (bin/jrunc-aot-train): record which classes the init stage loads; the path is

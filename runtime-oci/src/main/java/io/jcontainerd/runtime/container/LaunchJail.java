@@ -42,6 +42,8 @@ final class LaunchJail {
     private static final ConcurrentHashMap<InitCommand, Integer> JAILS = new ConcurrentHashMap<>();
 
     private final Syscalls sys;
+    /** Host paths bound in already (the interpreter is also among the mapped libraries). */
+    private final Set<String> bound = new java.util.HashSet<>();
 
     private LaunchJail(Syscalls sys) {
         this.sys = sys;
@@ -55,6 +57,22 @@ final class LaunchJail {
         });
     }
 
+    /**
+     * Starts building the jail for {@code command} in the background (a command-line jrunc pays for it
+     * once per process: ~5-10 ms, hidden behind reading the state and building the plan); {@link #fd}
+     * waits for it. Errors are left for {@link #fd} to report.
+     */
+    static void prepare(Syscalls sys, InitCommand command) {
+        if (JAILS.containsKey(command)) return;
+        Thread.ofPlatform().daemon().name("jrunc-jail").start(() -> {
+            try {
+                fd(sys, command);
+            } catch (RuntimeException e) {
+                // fd() tries again for the spawn and reports it there
+            }
+        });
+    }
+
     /** On a thread of its own (its mount namespace and fs_struct die with it); returns the namespace's fd. */
     private int build(InitCommand command, List<String> libraries) {
         sys.unshare(LinuxConstants.CLONE_NEWNS);
@@ -62,9 +80,12 @@ final class LaunchJail {
         int ns = sys.open("/proc/thread-self/ns/mnt", LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
         try {
             sys.mount("tmpfs", TOP, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k,nr_inodes=1024");
-            for (Path dir : command.readOnlyDirs()) expose(dir.toString());
-            for (String lib : libraries) expose(lib);
-            expose(INTERPRETER);
+            for (Path dir : command.readOnlyDirs()) expose(dir.toString(), true);
+            for (String lib : libraries) expose(lib, true);
+            expose(INTERPRETER, true);
+            // AOT training only (bin/jrunc-aot-train): the init JVM writes the classes it loaded there at exit
+            String record = System.getenv(InitCommand.AOT_RECORD_ENV);
+            if (record != null) expose(Path.of(record).getParent().toString(), false);
             sys.mount("", TOP, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, null);
             // as the init stage leaves the host: pivot_root(".", ".") stacks the old root on the new one, then detach it
             sys.chdir(TOP);
@@ -80,9 +101,10 @@ final class LaunchJail {
 
     /**
      * Makes host path {@code path} resolve in the jail as on the host: its symlinks are copied, its
-     * directories made, and the directory or file it names bind-mounted read-only. A missing path is left out.
+     * directories made, and the directory or file it names bind-mounted (read-only unless {@code readOnly}
+     * is false: only the AOT training's record directory). A missing path is left out.
      */
-    void expose(String path) {
+    void expose(String path, boolean readOnly) {
         Deque<String> rest = components(path);
         String at = "";
         int links = 0;
@@ -109,7 +131,7 @@ final class LaunchJail {
                 }
                 case DIRECTORY -> {
                     if (rest.isEmpty()) {
-                        bindReadOnly(host, inJail, true);
+                        bind(host, inJail, true, readOnly);
                         return;
                     }
                     if (sys.kind(inJail) == Syscalls.Kind.MISSING) sys.mkdirs(inJail, 0755);
@@ -117,14 +139,15 @@ final class LaunchJail {
                 }
                 case FILE -> {
                     if (!rest.isEmpty()) return; // a file in the middle of a path: it cannot resolve on the host either
-                    bindReadOnly(host, inJail, false);
+                    bind(host, inJail, false, readOnly);
                     return;
                 }
             }
         }
     }
 
-    private void bindReadOnly(String host, String inJail, boolean directory) {
+    private void bind(String host, String inJail, boolean directory, boolean readOnly) {
+        if (!bound.add(host)) return;
         Syscalls.Kind there = sys.kind(inJail);
         if (there != Syscalls.Kind.MISSING && there != (directory ? Syscalls.Kind.DIRECTORY : Syscalls.Kind.FILE)) return;
         if (there == Syscalls.Kind.MISSING) {
@@ -132,7 +155,7 @@ final class LaunchJail {
             else sys.createFile(inJail, 0444);
         }
         sys.mount(host, inJail, "", MS_BIND | MS_REC, null);
-        sys.mount("", inJail, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, null);
+        sys.mount("", inJail, "", MS_BIND | MS_REMOUNT | (readOnly ? MS_RDONLY : 0) | MS_NOSUID | MS_NODEV, null);
     }
 
     private static Deque<String> components(String path) {

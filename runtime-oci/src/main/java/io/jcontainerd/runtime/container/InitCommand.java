@@ -107,14 +107,6 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         return a;
     }
 
-    /**
-     * The init stage's environment. The launch jail has no /proc, so the dynamic loader cannot find
-     * bin/java's own libraries through $ORIGIN (it reads /proc/self/exe): they are named here.
-     */
-    public List<String> env() {
-        return List.of("LANG=C", "LD_LIBRARY_PATH=" + javaHome.resolve("lib"));
-    }
-
     /** A cache older than the jar holds stale classes (the JVM's own check missed that here): ignore it. */
     private boolean newerThanJar(Path aot) {
         try {

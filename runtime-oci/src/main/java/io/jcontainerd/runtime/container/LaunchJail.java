@@ -21,7 +21,8 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * The mount namespace every init stage is born in (CVE-2016-9962's class): its root is a read-only
  * tmpfs holding only what the init JVM runs from, each a read-only bind mount at its host path: the
  * JDK, jrunc's jar directory (jars, JNA's native stub, the AOT cache) and the system libraries the
- * JDK links (those this JVM has mapped, and the ELF interpreter). No /proc, /dev, /etc, /tmp, nothing
+ * JDK links (those this JVM has mapped, and the ELF interpreter), and /proc/self/exe as a symlink to
+ * bin/java (the dynamic loader finds libjli.so through it). No procfs, /dev, /etc, /tmp, nothing
  * writable. An exec's init JVM is born in the container's pid namespace and boots there for tens of
  * milliseconds before its exec thread joins the container's mount namespace: a container process
  * with CAP_SYS_PTRACE that opens /proc/&lt;pid&gt;/root or /cwd of it (or of any of its threads) finds
@@ -83,6 +84,9 @@ final class LaunchJail {
             for (Path dir : command.readOnlyDirs()) expose(dir.toString(), true);
             for (String lib : libraries) expose(lib, true);
             expose(INTERPRETER, true);
+            // the one /proc entry: the dynamic loader resolves bin/java's $ORIGIN (libjli.so) through it
+            sys.mkdirs(TOP + "/proc/self", 0555);
+            sys.symlink(command.javaHome().resolve("bin/java").toString(), TOP + "/proc/self/exe");
             // AOT training only (bin/jrunc-aot-train): the init JVM writes the classes it loaded there at exit
             String record = System.getenv(InitCommand.AOT_RECORD_ENV);
             if (record != null) expose(Path.of(record).getParent().toString(), false);

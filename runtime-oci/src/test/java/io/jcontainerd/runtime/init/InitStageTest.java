@@ -103,7 +103,7 @@ class InitStageTest {
     void mountsOntoTheFdOfTheDestinationOpenedInsideTheRootfs() {
         RecordingSyscalls sys = fs();
         var tmp = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/a/b", "tmpfs", 0, 0, 0, null);
-        new InitStage(sys, new Channel(), plan(rootfs(List.of(tmp)), 0, null, false, new byte[0])).run();
+        stage(sys, new Channel(), plan(rootfs(List.of(tmp)), 0, null, false, new byte[0])).run();
         assertThat(sys.calls).containsSubsequence("mkdir /b/rootfs/a", "mkdir /b/rootfs/a/b", "mount tmpfs /b/rootfs/a/b tmpfs 0x0",
                 "mknod /b/rootfs/dev/null 259", "chmod /b/rootfs/dev/null 666", "mount /proc/sys /proc/sys  0x5000",
                 "mount /dev/null /proc/kcore  0x1000");
@@ -117,7 +117,7 @@ class InitStageTest {
         RecordingSyscalls sys = fs().link("/b/rootfs/escape", "/../../../etc");
         sys.noOpenat2 = true;
         var tmp = new InitPlan.MountStep(InitPlan.MountStep.Kind.FS, "tmpfs", "/escape/x", "tmpfs", 0, 0, 0, null);
-        new InitStage(sys, new Channel(), plan(rootfs(List.of(tmp)), 0, null, false, new byte[0])).run();
+        stage(sys, new Channel(), plan(rootfs(List.of(tmp)), 0, null, false, new byte[0])).run();
         assertThat(sys.calls).contains("mkdirs /b/rootfs/etc/x", "mount tmpfs /b/rootfs/etc/x tmpfs 0x0", "mount /dev/null /proc/kcore  0x1000");
         assertThat(sys.mountTargets).noneMatch(t -> t.startsWith("/proc/thread-self/fd/"));
     }
@@ -127,7 +127,7 @@ class InitStageTest {
         RecordingSyscalls sys = fs().dir("/sys/firmware");
         var root = new InitPlan.Rootfs("/b/rootfs", 0, false, false, List.of(), false, List.of(),
                 List.of("/proc/kcore", "/sys/firmware", "/proc/missing"), List.of());
-        new InitStage(sys, new Channel(), plan(root, 0, null, false, new byte[0])).run();
+        stage(sys, new Channel(), plan(root, 0, null, false, new byte[0])).run();
         assertThat(sys.calls).contains("mount /dev/null /proc/kcore  0x1000", "mount tmpfs /sys/firmware tmpfs 0x1")
                 .noneMatch(c -> c.contains("/proc/missing"));
     }
@@ -136,7 +136,7 @@ class InitStageTest {
     void refusesToMaskWithADevNullThatIsNotTheNullDevice() {
         for (RecordingSyscalls sys : List.of(fs().file("/dev/null"), fs().charDevice("/dev/null", 1, 5))) {
             Channel ch = new Channel();
-            assertThatThrownBy(() -> new InitStage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
+            assertThatThrownBy(() -> stage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
                     .hasMessageStartingWith("maskedPaths: /dev/null in the container is ")
                     .hasMessageContaining("not the null device (character device 1:3); refusing to mask /proc/kcore with it");
             assertThat(sys.calls).noneMatch(c -> c.startsWith("mount /dev/null")).noneMatch(c -> c.startsWith("execve"));
@@ -235,7 +235,7 @@ class InitStageTest {
     @Test
     void withoutNoNewPrivsTheFdsAreMarkedBeforeTheFilterSoAProfileDenyingCloseRangeStillExecs() {
         RecordingSyscalls sys = fs().deniedByFilter("close_range");
-        new InitStage(sys, new Channel(), plan(rootfs(List.of()), 1000, null, false, new byte[8])).run();
+        stage(sys, new Channel(), plan(rootfs(List.of()), 1000, null, false, new byte[8])).run();
         assertThat(sys.indexOf("close_range 3")).as("marked before the filter").isLessThan(sys.indexOf("seccomp"));
         assertThat(sys.indexOf("seccomp")).isLessThan(sys.indexOf("setresuid"));
         assertThat(sys.indexOf("cloexec_listed 3")).as("fcntl over /proc/self/fd when close_range is denied").isGreaterThan(sys.indexOf("close_range denied"));
@@ -245,7 +245,7 @@ class InitStageTest {
     @Test
     void withNoNewPrivsTheFilterIsTheLastStepBeforeExecve() {
         RecordingSyscalls sys = fs().deniedByFilter("close_range", "cloexec_listed");
-        new InitStage(sys, new Channel(), plan(rootfs(List.of()), 1000, null, true, new byte[8])).run();
+        stage(sys, new Channel(), plan(rootfs(List.of()), 1000, null, true, new byte[8])).run();
         assertThat(sys.calls.subList(sys.calls.size() - 2, sys.calls.size())).first().asString().startsWith("seccomp");
         assertThat(sys.calls).noneMatch(c -> c.endsWith("denied"));
     }
@@ -258,7 +258,7 @@ class InitStageTest {
                 p.domainname(), p.sysctl(), p.rlimits(), p.oomScoreAdj(), p.uid(), p.gid(), p.additionalGids(), p.umask(), p.caps(),
                 p.noNewPrivileges(), p.seccomp(), p.args(), p.env(), p.cwd(), p.execFifo(), p.terminal(), p.consoleSocket(),
                 p.syncHooks(), p.preserveFds(), p.hooks(), new InitPlan.Lsm("docker-default", null));
-        new InitStage(sys, new Channel(), p).run();
+        stage(sys, new Channel(), p).run();
         int attr = sys.indexOf("write /proc/thread-self/attr/exec exec docker-default");
         assertThat(attr).as("written").isPositive().isLessThan(sys.indexOf("seccomp"));
     }

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it can see, looking for a directory that exists only on the host and writing a marker through it,
  * while execs boot their init JVMs in its pid namespace (50 through the jrunc command, 10 through
  * {@link Containers} in this JVM, the shim's path) and while containers that join its pid namespace
- * by path are created. It must never reach the host.
+ * by path are created. It must never reach the host. runc's execs are asserted the same way.
  */
 class HostRootThroughProcIT {
     /**
@@ -94,19 +94,21 @@ class HostRootThroughProcIT {
     }
 
     @Test
-    void execsNeverShowTheHostsRootOrCwdToAContainerThatCanPtrace() throws Exception {
-        bundle.args("sh", "/scan.sh", hostOnly.toString(), javaHome, "tasks");
-        String id = "pidns-" + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(jrunc.run("run", "-d", "--bundle", bundle.dir.toString(), id).code()).isZero();
-        awaitScanning();
-        for (int i = 0; i < 50; i++) {
-            // from a directory that only the host has: the exec's init must not keep it as its cwd
-            java.lang.Process p = new ProcessBuilder(Jrunc.LAUNCHER.toString(), "--root", jrunc.root.toString(), "exec", id, "true")
-                    .directory(hostOnly.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes());
-            assertThat(p.waitFor()).as("exec %d: %s", i, out).isZero();
+    void runcsExecsNeverShowTheHostsRootOrCwdEither() throws Exception {
+        try (Jrunc runc = Jrunc.runc()) {
+            String id = scanAndExec(runc);
+            String log = stopScan();
+
+            assertThat(log).as("the scan ran").containsPattern("done [1-9]");
+            assertThat(log.lines().filter(l -> l.startsWith("HOST") || l.startsWith("WROTE")).toList()).as(log).isEmpty();
+            assertThat(hostOnly.resolve("marker")).doesNotExist();
+            assertThat(runc.run("delete", "--force", id).code()).isZero();
         }
+    }
+
+    @Test
+    void execsNeverShowTheHostsRootOrCwdToAContainerThatCanPtrace() throws Exception {
+        String id = scanAndExec(jrunc);
         // the shim's path: the library in this JVM, the exec's stdio given as fds
         Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, null);
         Process t = new Process(false, null, null, List.of("true"), List.of("PATH=/bin"), "/",
@@ -159,6 +161,24 @@ class HostRootThroughProcIT {
         assertThat(log.lines().filter(l -> l.startsWith("HOST") || l.startsWith("WROTE")).toList()).as(log).isEmpty();
         assertThat(hostOnly.resolve("marker")).doesNotExist();
         assertThat(jrunc.run("delete", "--force", id).code()).isZero();
+    }
+
+    /** Starts the scanning container under {@code runtime}, then runs 50 `exec id true` from the host-only directory. */
+    private String scanAndExec(Jrunc runtime) throws Exception {
+        bundle.args("sh", "/scan.sh", hostOnly.toString(), javaHome, "tasks");
+        String id = "pidns-" + UUID.randomUUID().toString().substring(0, 8);
+        Jrunc.Result run = runtime.run("run", "-d", "--bundle", bundle.dir.toString(), id);
+        assertThat(run.code()).as(run.stderr()).isZero();
+        awaitScanning();
+        for (int i = 0; i < 50; i++) {
+            // from a directory that only the host has: the exec's init must not keep it as its cwd
+            java.lang.Process p = new ProcessBuilder(runtime.binary, "--root", runtime.root.toString(), "exec", id, "true")
+                    .directory(hostOnly.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as("exec %d: %s", i, out).isZero();
+        }
+        return id;
     }
 
     private void awaitScanning() throws Exception {

@@ -66,6 +66,7 @@ class SpareInitIT {
     void aCreateThatFitsTakesTheSpareWhichSeesTheRootfsMountedSinceAndWritesToTheGivenStdio() throws Exception {
         spare.prepare();
         int sparePid = spare.pid().orElseThrow();
+        assertBootsInTheLaunchJail(sparePid);
         mountImage();
         Path out = bundle.dir.resolve("out"), err = bundle.dir.resolve("err");
         bundle.args("sh", "-c", "cat /marker; hostname; echo to-stderr >&2; exit 3");
@@ -132,6 +133,19 @@ class SpareInitIT {
         containers.start(id);
         assertThat(containers.waitExit(pid)).isZero();
         containers.delete(id, false);
+    }
+
+    /** Its root and cwd (and its threads') are the launch jail: the JDK is there, no host directory such as the bundle is. */
+    private void assertBootsInTheLaunchJail(int pid) throws Exception {
+        String jdk = Path.of(System.getProperty("java.home")).toRealPath().toString();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                for (String link : List.of("root", "cwd")) {
+                    assertThat(Path.of(task + "/" + link + jdk + "/release")).as("%s/%s shows the JDK", task, link).exists();
+                    assertThat(Path.of(task + "/" + link + bundle.dir)).as("%s/%s shows no host directory", task, link).doesNotExist();
+                }
+            }
+        }
     }
 
     private void mountImage() {

@@ -35,6 +35,8 @@ import java.util.Optional;
  * default = "overlayfs"
  * [pull]
  * max_concurrent_downloads = 3
+ * [metrics]
+ * address = "127.0.0.1:1338"       # GET /v1/metrics, Prometheus text format; default: not served
  * [runtime]
  * binary = "/usr/sbin/runc"       # default: jcontainerd's own bin/jrunc
  * in_process = false               # default true: shims run jcontainerd's own jrunc in their JVM
@@ -139,7 +141,28 @@ public final class ConfigLoader {
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
                 new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
                 new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess), shim(source, f.shim),
-                network(source, f.network));
+                network(source, f.network), metrics(source, f.metrics));
+    }
+
+    /** containerd's [metrics] address: "host:port" (an IPv6 host in brackets), the port 1..65535. */
+    private static DaemonConfig.MetricsConfig metrics(String source, Metrics m) {
+        if (m == null || m.address == null || m.address.isEmpty()) {
+            return DaemonConfig.MetricsConfig.NONE;
+        }
+        int colon = m.address.lastIndexOf(':');
+        String host = colon > 0 ? m.address.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        int port = -1;
+        try {
+            port = Integer.parseInt(m.address.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException ignored) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 1 || port > 65535 || !host.matches("[0-9A-Za-z.:_-]+")) {
+            throw JcdException.invalidArgument("%s: metrics.address = \"%s\" is not host:port: use e.g. \"127.0.0.1:1338\"",
+                    source, m.address);
+        }
+        return new DaemonConfig.MetricsConfig(host, port);
     }
 
     private static DaemonConfig.ShimConfig shim(String source, Shim shim) {
@@ -222,6 +245,13 @@ public final class ConfigLoader {
         public Runtime runtime;
         public Shim shim;
         public Network network;
+        public Metrics metrics;
+    }
+
+    static final class Metrics {
+        public String address;
+        @JsonProperty("grpc_histogram")
+        public Boolean grpcHistogram;   // containerd's; accepted, the gRPC timers are always recorded
     }
 
     static final class Network {

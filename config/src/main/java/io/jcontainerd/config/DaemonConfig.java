@@ -16,10 +16,11 @@ import java.nio.file.Path;
  * @param runtime   the OCI runtime shims drive by default
  * @param shim      how tasks are spread over shim processes
  * @param network   the default bridge network and the pool of user-defined networks
+ * @param metrics   where Prometheus scrapes /v1/metrics (containerd's [metrics] address), if anywhere
  */
 public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig docker,
                            RegistryConfig registry, String snapshotter, PullConfig pull, RuntimeConfig runtime,
-                           ShimConfig shim, NetworkConfig network) {
+                           ShimConfig shim, NetworkConfig network, MetricsConfig metrics) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/jcontainerd/jcontainerd.toml");
 
@@ -28,19 +29,20 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
                 new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
                 new DockerConfig(DefaultPaths.DOCKER_SOCKET),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
-                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT, NetworkConfig.DEFAULT);
+                "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT, NetworkConfig.DEFAULT,
+                MetricsConfig.NONE);
     }
 
     public DaemonConfig withRoot(Path root) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics);
     }
 
     public DaemonConfig withState(Path state) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics);
     }
 
     public DaemonConfig withGrpcAddress(Path address) {
-        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim, network);
+        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim, network, metrics);
     }
 
     /** Directory of the RocksDB metadata database. */
@@ -94,6 +96,18 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      *              label, when set, names its group whatever this says)
      * @param spare whether one idle shim is kept started, so that a task's create need not wait for one to boot
      */
+    /**
+     * containerd's {@code [metrics]}: {@code address = "127.0.0.1:1338"} serves GET /v1/metrics in the
+     * Prometheus text format over plain HTTP; a null host: not served.
+     */
+    public record MetricsConfig(String host, int port) {
+        public static final MetricsConfig NONE = new MetricsConfig(null, 0);
+
+        public boolean enabled() {
+            return host != null;
+        }
+    }
+
     public record ShimConfig(ShimGroup group, boolean spare) {
         public static final ShimConfig DEFAULT = new ShimConfig(ShimGroup.NAMESPACE, true);
     }

@@ -55,6 +55,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsAddressIsHostAndPortAsContainerdsAndOffByDefault() {
+        assertThat(ConfigLoader.parse("", "t").metrics().enabled()).isFalse();
+        DaemonConfig c = ConfigLoader.parse("[metrics]\naddress = \"127.0.0.1:1338\"\ngrpc_histogram = false\n", "t");
+        assertThat(c.metrics()).isEqualTo(new DaemonConfig.MetricsConfig("127.0.0.1", 1338));
+        assertThat(ConfigLoader.parse("[metrics]\naddress = \"[::1]:9\"\n", "t").metrics()).isEqualTo(new DaemonConfig.MetricsConfig("::1", 9));
+        for (String bad : new String[]{"1338", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":1338", "a b:1"}) {
+            assertThatThrownBy(() -> ConfigLoader.parse("[metrics]\naddress = \"" + bad + "\"\n", "t"))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("metrics.address = \"" + bad + "\" is not host:port");
+        }
+    }
+
+    @Test
     void shimGroupingAndTheSpareAreConfigurableAndCheckedByName() {
         assertThat(DaemonConfig.defaults().shim()).isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true));
         assertThat(ConfigLoader.parse("[shim]\ngroup = \"container\"\nspare = false\n", "t.toml").shim())

@@ -10,7 +10,9 @@ import io.jcontainerd.supervisor.metadata.MetadataStore;
 import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.jcontainerd.supervisor.metrics.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,12 +57,18 @@ public final class Daemon implements AutoCloseable {
         List<AutoCloseable> resources = new ArrayList<>();
         List<AutoCloseable> longCalls = new ArrayList<>();
         try {
-            MeterRegistry meters = new SimpleMeterRegistry();
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             PluginRegistry plugins = new PluginRegistry();
             HealthStatusManager health = new HealthStatusManager();
             List<ServerServiceDefinition> services = new ArrayList<>();
-            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, resources, longCalls));
+            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, meters, resources, longCalls));
             services.add(health.getHealthService().bindService());
+            // before the gRPC server: a refused metrics address stops the start with nothing served
+            if (config.metrics().enabled()) {
+                MetricsEndpoint endpoint = MetricsEndpoint.start(config.metrics().host(), config.metrics().port(), meters);
+                resources.add(endpoint);
+                LOG.info(() -> "metrics on http://" + config.metrics().host() + ":" + endpoint.address().getPort() + MetricsEndpoint.PATH);
+            }
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
                     config.grpc().maxSendMessageSize(), services, List.of(new RequestContext(), new CallMetrics(meters)));
             long ms = (System.nanoTime() - started) / 1_000_000;

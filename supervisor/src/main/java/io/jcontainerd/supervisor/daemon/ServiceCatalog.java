@@ -4,6 +4,10 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.supervisor.grpc.NotYetImplemented;
+import io.jcontainerd.supervisor.metrics.EventMetrics;
+import io.jcontainerd.supervisor.metrics.PullMetrics;
+import io.jcontainerd.supervisor.metrics.StoreMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.jcontainerd.supervisor.metadata.MetadataStore;
 import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import io.jcontainerd.supervisor.plugins.PluginInfo;
@@ -63,7 +67,7 @@ final class ServiceCatalog {
      * waits for the calls in progress.
      */
     static List<ServerServiceDefinition> build(DaemonConfig config, MetadataStore metadata, NamespaceStore namespaces,
-                                               PluginRegistry plugins, List<AutoCloseable> resources,
+                                               PluginRegistry plugins, MeterRegistry meters, List<AutoCloseable> resources,
                                                List<AutoCloseable> longCalls) {
         List<ServerServiceDefinition> services = new ArrayList<>();
         plugins.register(PluginInfo.ok(PluginRegistry.METADATA, "rocksdb"));
@@ -71,6 +75,7 @@ final class ServiceCatalog {
         services.add(new VersionService().bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "version"));
         EventExchange events = new EventExchange();
+        resources.add(new EventMetrics(events, meters));
         services.add(new EventsService(events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "events"));
         services.add(new NamespacesService(namespaces, events).bindService());
@@ -96,6 +101,8 @@ final class ServiceCatalog {
         // every holder of references joins the collector before its first run
         stores.gc().addParticipant(new SnapshotGc(snapshots, snapshotters, metadata));
         stores.gc().addParticipant(new ContainerGc(containers));
+        StoreMetrics storeMetrics = new StoreMetrics(meters).contentBytes(config.contentDir().resolve("blobs"));
+        stores.gc().onCollected(storeMetrics::collected);
         stores.gc().start(Duration.ofSeconds(60), Duration.ofSeconds(1));
         services.add(new ContainersService(containers, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "containers"));
@@ -105,6 +112,7 @@ final class ServiceCatalog {
                 new ShimLauncher(home, config.state(), config.grpc().address(), runtime, config.runtime().inProcess()), runtime,
                 config.shim());
         resources.add(tasks);
+        storeMetrics.shims(tasks::shimCount);
         tasks.recover();
         services.add(new TasksService(tasks).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "tasks"));
@@ -128,7 +136,7 @@ final class ServiceCatalog {
                 config.snapshotter(), config.pull().maxConcurrentDownloads(), Clock.systemUTC());
         resources.add(pull); // closed last of all: a second close is harmless
         longCalls.add(pull); // running pulls stop (Unavailable) before the daemon waits for its calls
-        services.add(new PullService(pull).bindService());
+        services.add(new PullService(pull, new PullMetrics(meters)).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {

@@ -84,8 +84,21 @@ public final class GarbageCollector implements AutoCloseable {
         participants.add(participant);
     }
 
+    private volatile java.util.function.Consumer<GcResult> onCollected = r -> { };
+
+    /** Called with the result of every collection (metrics), after the lock is released. */
+    public void onCollected(java.util.function.Consumer<GcResult> listener) {
+        this.onCollected = listener;
+    }
+
     /** Collects now and returns what was removed. */
     public GcResult collect() {
+        GcResult result = collectLocked();
+        onCollected.accept(result);
+        return result;
+    }
+
+    private GcResult collectLocked() {
         long started = System.nanoTime();
         exclusive.lock();
         try {

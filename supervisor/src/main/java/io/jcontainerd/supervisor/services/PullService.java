@@ -17,6 +17,7 @@ import io.jcontainerd.content.pull.PullProgress;
 import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.images.ImageTarget;
+import io.jcontainerd.supervisor.metrics.PullMetrics;
 import io.jcontainerd.supervisor.pull.PullObserver;
 import io.jcontainerd.supervisor.pull.PullOutcome;
 import io.jcontainerd.supervisor.pull.PullSpec;
@@ -34,9 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PullService extends PullGrpc.PullImplBase {
     static final long PROGRESS_INTERVAL_MS = 100;
     private final ServerPull pull;
+    private final PullMetrics metrics;
 
-    public PullService(ServerPull pull) {
+    public PullService(ServerPull pull, PullMetrics metrics) {
         this.pull = pull;
+        this.metrics = metrics;
     }
 
     @Override
@@ -45,9 +48,12 @@ public final class PullService extends PullGrpc.PullImplBase {
         call.setOnCancelHandler(() -> { });
         Stream stream = new Stream(call);
         PullOutcome outcome;
+        long started = System.nanoTime();
         try {
             outcome = pull.pull(RequestContext.namespace(), spec(req), stream);
+            metrics.pulled(outcome);
         } catch (RuntimeException e) {
+            metrics.failed(java.time.Duration.ofNanos(System.nanoTime() - started));
             if (!call.isCancelled()) {
                 observer.onError(GrpcErrors.toStatus(e));
             }

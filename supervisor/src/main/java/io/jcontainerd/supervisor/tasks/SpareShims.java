@@ -60,6 +60,12 @@ final class SpareShims implements AutoCloseable {
         return launcher.launch();
     }
 
+    /** 1 while a spare boots or waits alive for a group, else 0. */
+    synchronized int count() {
+        CompletableFuture<Shim> s = spare;
+        return s != null && !s.isCompletedExceptionally() && (!s.isDone() || s.join().alive()) ? 1 : 0;
+    }
+
     /** Keeps {@code shim}, which runs no task any more, as the spare; false if one is there already (or none is wanted). */
     synchronized boolean offer(Shim shim) {
         if (!enabled || closed || spare != null || !shim.alive()) {

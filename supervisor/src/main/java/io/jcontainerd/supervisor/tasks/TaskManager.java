@@ -97,6 +97,11 @@ public final class TaskManager implements AutoCloseable {
         return ns + "/" + id;
     }
 
+    /** Shim processes this daemon drives now: group shims and the spare (booting or ready). */
+    public int shimCount() {
+        return groups.shims().size() + spares.count();
+    }
+
     public Path bundleDir(String ns, String id) {
         return state.resolve("tasks").resolve(ns).resolve(id);
     }

@@ -44,6 +44,7 @@ public final class InitStage {
     /** Runs the plan; on success never returns (execve). */
     public void run() {
         String exe;
+        List<String> env;
         int fifo = -1;
         try {
             // Container processes must not open /proc/<init>/{exe,fd,mem,map_files} while we are still the JVM.
@@ -90,7 +91,8 @@ public final class InitStage {
             for (var l : plan.rlimits()) sys.setrlimit(l.resource(), l.soft(), l.hard());
             if (plan.oomScoreAdj() != null) sys.writeFile("/proc/self/oom_score_adj", plan.oomScoreAdj().toString());
             if (console >= 0) setupConsole(console);
-            exe = lookPath(plan.args().getFirst(), plan.env());
+            env = withHome(plan.env());
+            exe = lookPath(plan.args().getFirst(), env);
             boolean cwdDone = tryChdir(plan.cwd());
             if (plan.umask() != null) sys.umask(plan.umask());
             if (plan.lsm() != null) applyLsm(plan.lsm());
@@ -130,7 +132,7 @@ public final class InitStage {
         markCloexec();
         sys.resetSignals();
         if (seccompLast) sys.seccomp(plan.seccomp());
-        sys.execve(exe, plan.args(), plan.env());
+        sys.execve(exe, plan.args(), env);
     }
 
     /** The labels the execve gives the program (runc: apparmor's change_onexec, selinux's setexeccon), on this thread. */
@@ -388,6 +390,33 @@ public final class InitStage {
                 }
             }
         }
+    }
+
+    /**
+     * runc: without HOME in the spec's env the process gets the home directory of its uid from the
+     * container's /etc/passwd, or "/".
+     */
+    List<String> withHome(List<String> env) {
+        for (String e : env) if (e.startsWith("HOME=")) return env;
+        String home = "/";
+        if (sys.kind("/etc/passwd") == Syscalls.Kind.FILE) {
+            int fd = sys.open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+            try {
+                String uid = Long.toString(plan.uid());
+                for (String line : new String(sys.readFrom(fd, 1 << 20), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    String[] f = line.split(":", -1);
+                    if (f.length >= 7 && f[2].equals(uid) && !f[5].isEmpty()) {
+                        home = f[5];
+                        break;
+                    }
+                }
+            } finally {
+                sys.close(fd);
+            }
+        }
+        List<String> with = new java.util.ArrayList<>(env);
+        with.add("HOME=" + home);
+        return with;
     }
 
     /** Resolves the program the way execvp would, inside the container's root. */

@@ -226,4 +226,11 @@ class LifecycleComparisonIT {
             }
         }
     }
+
+    @Test
+    void everyOperationWithoutAnIdFails() throws Exception {
+        var sides = sides("noid");
+        for (String op : List.of("state", "start", "kill", "delete", "pause", "resume")) both(sides, 1, op);
+        both(sides, 1, "create", "--bundle", runtimes.bundle.dir.toString());
+    }
 }

@@ -287,4 +287,60 @@ class SpecComparisonIT {
         assertThat(jrunc.code()).isEqualTo(1);
         assertThat(jrunc.stderr()).contains("config.json: linux.personality is not supported by jrunc");
     }
+
+    @Test
+    void emptyArgsAndARelativeCwdAreRefusedByBoth() throws Exception {
+        for (var edit : List.<Runnable>of(() -> bundle.process().putArray("args"), () -> bundle.process().put("cwd", "tmp"))) {
+            bundle.args("true");
+            edit.run();
+            bundle.save();
+            for (Jrunc rt : List.of(runtimes.runc, runtimes.jrunc)) {
+                Jrunc.Result r = rt.run("run", "--bundle", bundle.dir.toString(), "spec-" + tag + "-" + UUID.randomUUID().toString().substring(0, 4));
+                assertThat(r.code()).as("%s: %s", rt.binary, r.stderr()).isEqualTo(1);
+                assertThat(r.stderr()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void theEnvironmentIsTheSpecsList() throws Exception {
+        ArrayNode env = bundle.process().putArray("env");
+        env.add("PATH=/bin").add("FOO=bar baz").add("EMPTY=");
+        bundle.save();
+        // runc adds HOME from the container's /etc/passwd when the spec has none (jrunc did not before)
+        assertThat(same("env | sort")).as("runc").isEqualTo("EMPTY=\nFOO=bar baz\nHOME=/root\nPATH=/bin\nPWD=/\nSHLVL=1\n");
+        bundle.process().putObject("user").put("uid", 65534).put("gid", 65534);
+        env.add("HOME=/given");
+        bundle.save();
+        assertThat(same("echo $HOME")).isEqualTo("/given\n");
+        env.remove(env.size() - 1);
+        bundle.process().putObject("user").put("uid", 4242).put("gid", 4242);
+        bundle.save();
+        assertThat(same("echo $HOME")).as("a uid without a passwd entry").isEqualTo("/\n");
+    }
+
+    @Test
+    void linuxDevicesAreMadeWithTheirTypeModeAndOwner() throws Exception {
+        ArrayNode devices = bundle.linux().putArray("devices");
+        devices.addObject().put("path", "/dev/mine").put("type", "c").put("major", 1).put("minor", 7).put("fileMode", 0600).put("uid", 1000).put("gid", 1001);
+        devices.addObject().put("path", "/dev/sub/blk").put("type", "b").put("major", 7).put("minor", 200).put("fileMode", 0640);
+        devices.addObject().put("path", "/dev/fifo").put("type", "p").put("fileMode", 0620);
+        bundle.save();
+        String out = same("stat -c '%A %u %g %t %T %n' /dev/mine /dev/sub/blk /dev/fifo");
+        assertThat(out).as("runc (major and minor in hex)").isEqualTo("""
+                crw------- 1000 1001 1 7 /dev/mine
+                brw-r----- 0 0 7 c8 /dev/sub/blk
+                prw--w---- 0 0 0 0 /dev/fifo
+                """);
+    }
+
+    @Test
+    void cpuResourcesAreWrittenAtCreate() throws Exception {
+        ObjectNode cpu = ((ObjectNode) bundle.linux().get("resources")).putObject("cpu");
+        cpu.put("shares", 512).put("quota", 50000).put("period", 100000).put("cpus", "0");
+        bundle.save();
+        String out = same("cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us"
+                + " /sys/fs/cgroup/cpuset/cpuset.cpus");
+        assertThat(out).as("runc").isEqualTo("512\n50000\n100000\n0\n");
+    }
 }

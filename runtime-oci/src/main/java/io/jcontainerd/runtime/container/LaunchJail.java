@@ -46,7 +46,7 @@ final class LaunchJail {
     /** Host paths bound in already (the interpreter is also among the mapped libraries). */
     private final Set<String> bound = new java.util.HashSet<>();
 
-    private LaunchJail(Syscalls sys) {
+    LaunchJail(Syscalls sys) {
         this.sys = sys;
     }
 

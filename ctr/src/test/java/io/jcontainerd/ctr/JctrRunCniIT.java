@@ -37,6 +37,7 @@ class JctrRunCniIT {
     static Path config;
     static DaemonProcess daemon;
     static String subnetPrefix;
+    static String bridge;
 
     @BeforeAll
     static void startDaemonAndPull() throws IOException {
@@ -48,15 +49,16 @@ class JctrRunCniIT {
         int a = ThreadLocalRandom.current().nextInt(216, 250);
         int b = ThreadLocalRandom.current().nextInt(0, 250);
         subnetPrefix = "10." + a + "." + b + ".";
+        bridge = "jcdc" + RUN.substring(Math.max(0, RUN.length() - 6));
         config = Files.writeString(dir.resolve("jcontainerd.toml"), """
                 root = "%s"
                 state = "%s"
                 [network]
-                bridge = "jcdc%s"
+                bridge = "%s"
                 subnet = "%s0/24"
                 pool = "10.%d.%d.0/24"
                 ip_masq = false
-                """.formatted(daemon.root(), daemon.state(), RUN.substring(Math.max(0, RUN.length() - 6)), subnetPrefix, a, (b + 1) % 256));
+                """.formatted(daemon.root(), daemon.state(), bridge, subnetPrefix, a, (b + 1) % 256));
     }
 
     @AfterAll
@@ -101,7 +103,6 @@ class JctrRunCniIT {
 
     @Test
     void twoContainersRunWithCniTalkHttpOverTheBridgeAndLeaveNothingBehind() throws Exception {
-        long vethsBefore = veths();
         String web = "cniweb-" + RUN;
         Cli.Result started = jctr("run", "-d", "--cni", "--cni-config", config.toString(), IMAGE, web,
                 "sh", "-c", "mkdir -p /www && echo hello-over-cni > /www/index.html && exec httpd -f -p 80 -h /www");
@@ -109,7 +110,8 @@ class JctrRunCniIT {
         Sandbox s = NetworkManager.open(ConfigLoader.load(config, true)).sandbox("default", web).orElseThrow();
         String ip = s.endpoints().getFirst().address();
         assertThat(ip).startsWith(subnetPrefix);
-        assertThat(veths()).isEqualTo(vethsBefore + 1);
+        String webVeth = s.endpoints().getFirst().hostVeth();
+        assertThat(bridgePorts()).containsExactly(webVeth);
 
         Cli.Result addr = jctr("run", "--rm", "--cni", "--cni-config", config.toString(), IMAGE, "cniaddr-" + RUN,
                 "sh", "-c", "ip -o -4 addr show eth0; cat /etc/hostname");
@@ -126,7 +128,7 @@ class JctrRunCniIT {
             }
         }
         assertThat(got.out()).as(got.toString()).contains("hello-over-cni");
-        assertThat(veths()).as("run --rm tore its network down").isEqualTo(vethsBefore + 1);
+        assertThat(bridgePorts()).as("run --rm tore its network down").containsExactly(webVeth);
 
         assertThat(jctr("tasks", "kill", "-s", "SIGKILL", web).exit()).isZero();
         Cli.Result rm = null;
@@ -138,16 +140,22 @@ class JctrRunCniIT {
             }
         }
         assertThat(rm.exit()).as(rm.toString()).isZero();
-        assertThat(veths()).isEqualTo(vethsBefore);
+        assertThat(bridgePorts()).isEmpty();
+        assertThat(Path.of("/sys/class/net", webVeth)).doesNotExist();
         assertThat(NetworkManager.hasRecord(daemon.root(), "default", web)).isFalse();
         try (Stream<Path> pins = Files.list(daemon.state().resolve("netns"))) {
             assertThat(pins.toList()).isEmpty();
         }
     }
 
-    static long veths() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("veth")).count();
+    /** The interfaces on this test's bridge (other engineers' veths on the shared machine are not counted). */
+    static List<String> bridgePorts() throws IOException {
+        Path brif = Path.of("/sys/class/net", bridge, "brif");
+        if (!Files.isDirectory(brif)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(brif)) {
+            return s.map(p -> p.getFileName().toString()).toList();
         }
     }
 }

@@ -222,7 +222,6 @@ class NetworkManagerIT {
 
     @Test
     void teardownAfterADaemonRestartLeavesNoVethNamespaceLeaseOrRule() throws Exception {
-        long vethsBefore = TestHost.veths();
         long chainsBefore = TestHost.cniContainerChains();
         List<String> rulesBefore = host.ourRules();
         NetworkManager first = host.manager();
@@ -230,7 +229,10 @@ class NetworkManagerIT {
         first.setUp(SandboxRequest.of(NS, host.id("a"), NetworkMode.BRIDGE).withPorts(List.of(PortMapping.tcp("127.0.0.1", 0, 80))));
         first.setUp(SandboxRequest.of(NS, host.id("b"), new NetworkMode.Network(net.name())).withName("b"));
         first.connect(NS, host.id("a"), net.name(), List.of());
-        assertThat(TestHost.veths()).isEqualTo(vethsBefore + 3);
+        List<String> veths = TestHost.hostVeths(first.sandboxes());
+        assertThat(veths).hasSize(3);
+        assertThat(TestHost.existing(veths)).isEqualTo(3);
+        assertThat(TestHost.portsOnBridges(first)).isEqualTo(3);
         assertThat(host.pinnedNetns()).isEqualTo(2);
         assertThat(host.leaseFiles()).isEqualTo(3);
         assertThat(host.ourRules().size()).isGreaterThan(rulesBefore.size());
@@ -243,9 +245,10 @@ class NetworkManagerIT {
         assertThat(second.tearDown(NS, host.id("a"))).isFalse();
         assertThat(second.tearDown(NS, host.id("b"))).isTrue();
         assertThat(second.tearDown(NS, host.id("b"))).as("a second teardown finds nothing").isFalse();
+        assertThat(TestHost.portsOnBridges(second)).isZero();
         second.removeNetwork(net.name());
 
-        assertThat(TestHost.veths()).isEqualTo(vethsBefore);
+        assertThat(TestHost.existing(veths)).isZero();
         assertThat(host.pinnedNetns()).isZero();
         assertThat(host.leaseFiles()).isZero();
         assertThat(TestHost.cniContainerChains()).isEqualTo(chainsBefore);
@@ -264,7 +267,7 @@ class NetworkManagerIT {
         m.tearDown(NS, host.id("warm"));
         m.setUp(SandboxRequest.of(NS, host.id("warm"), NetworkMode.BRIDGE));
         m.tearDown(NS, host.id("warm"));
-        long vethsBefore = TestHost.veths();
+        List<String> veths = new ArrayList<>();
         long chainsBefore = TestHost.cniContainerChains();
         List<String> rulesBefore = host.ourRules();
         Set<String> addresses = new HashSet<>();
@@ -272,6 +275,7 @@ class NetworkManagerIT {
             String id = host.id("c" + i);
             Sandbox s = m.setUp(SandboxRequest.of(NS, id, new NetworkMode.Network(small.name())));
             addresses.add(s.endpoints().getFirst().address());
+            veths.addAll(TestHost.hostVeths(List.of(s)));
             assertThat(m.tearDown(NS, id)).isTrue();
         }
         assertThat(addresses.size()).isBetween(2, 13);
@@ -283,13 +287,17 @@ class NetworkManagerIT {
             Endpoint eth1 = m.connect(NS, host.id("stays"), small.name(), List.of());
             assertThat(eth1.ifName()).isEqualTo("eth1");
             second.add(eth1.address());
+            veths.add(eth1.hostVeth());
             m.disconnect(NS, host.id("stays"), small.name());
         }
         assertThat(second.size()).isBetween(2, 13);
         TestHost.Result links = TestHost.runIn(stays.netnsPath(), Duration.ofSeconds(10), "ip", "-o", "link");
         assertThat(links.output().lines().toList()).hasSize(2);
+        veths.addAll(TestHost.hostVeths(List.of(stays)));
         m.tearDown(NS, host.id("stays"));
-        assertThat(TestHost.veths()).isEqualTo(vethsBefore);
+        assertThat(veths).hasSize(151);
+        assertThat(TestHost.existing(veths)).isZero();
+        assertThat(TestHost.portsOnBridges(m)).isZero();
         assertThat(host.pinnedNetns()).isZero();
         assertThat(host.leaseFiles()).isZero();
         assertThat(TestHost.cniContainerChains()).isEqualTo(chainsBefore);
@@ -309,7 +317,6 @@ class NetworkManagerIT {
     @Test
     void aFailedAddLeavesNothingBehind() throws Exception {
         NetworkManager m = host.manager();
-        long vethsBefore = TestHost.veths();
         // a /30 has one address for a container: the second ADD fails in host-local, and its namespace and record go again
         Network tiny = m.createNetwork("tiny-" + host.token, host.poolPrefix + "248/30", Map.of());
         m.setUp(SandboxRequest.of(NS, host.id("t1"), new NetworkMode.Network(tiny.name())));
@@ -317,6 +324,6 @@ class NetworkManagerIT {
                 .isInstanceOf(JcdException.class).hasMessageContaining("no IP addresses available");
         assertThat(m.sandbox(NS, host.id("t2"))).isEmpty();
         assertThat(host.pinnedNetns()).isEqualTo(1);
-        assertThat(TestHost.veths()).isEqualTo(vethsBefore + 1);
+        assertThat(TestHost.portsOnBridges(m)).as("only t1's veth is on the bridge").isEqualTo(1);
     }
 }

@@ -158,11 +158,20 @@ final class TestHost implements AutoCloseable {
         }
     }
 
-    /** Veth interfaces on the host. */
-    static long veths() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("veth")).count();
-        }
+    /** The host ends of the veths of the sandboxes' endpoints (never another engineer's: the machine is shared). */
+    static List<String> hostVeths(java.util.Collection<Sandbox> sandboxes) {
+        return sandboxes.stream().flatMap(s -> s.endpoints().stream()).map(Endpoint::hostVeth).filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** How many of the interfaces {@code names} exist on the host. */
+    static long existing(java.util.Collection<String> names) {
+        return names.stream().filter(n -> Files.exists(Path.of("/sys/class/net", n))).count();
+    }
+
+    /** Interfaces enslaved to the bridges of {@code m}'s networks. */
+    static long portsOnBridges(NetworkManager m) {
+        io.jcontainerd.network.host.Links links = new io.jcontainerd.network.host.Links();
+        return m.networks().stream().mapToLong(n -> links.bridgePorts(n.bridge()).size()).sum();
     }
 
     long pinnedNetns() throws IOException {

@@ -138,13 +138,23 @@ final class TestHost implements AutoCloseable {
         return out;
     }
 
-    /** Every chain the CNI plugins made whose name is a per-container hash (CNI-DN-..., CNI-...). */
-    static long cniContainerChains() {
+    /** The per-container CNI chains (portmap's CNI-DN-...) our rules jump to, by name. */
+    java.util.Set<String> ourCniChains() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        java.util.regex.Pattern jump = java.util.regex.Pattern.compile("-j (CNI-DN-[A-Za-z0-9]+)");
+        for (String l : ourRules()) {
+            java.util.regex.Matcher m = jump.matcher(l);
+            while (m.find()) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
+    }
+
+    /** Which of {@code chains} still exist in the nat or filter table. */
+    static List<String> existingChains(java.util.Collection<String> chains) {
         Iptables ipt = new Iptables();
-        return Stream.of("filter", "nat").flatMap(t -> ipt.rules(t).stream())
-                .filter(l -> l.startsWith("-N CNI-") && !l.startsWith("-N CNI-HOSTPORT-") && !l.equals("-N CNI-FORWARD")
-                        && !l.equals("-N CNI-ADMIN"))
-                .count();
+        return chains.stream().filter(c -> ipt.chainExists("nat", c) || ipt.chainExists("filter", c)).toList();
     }
 
     /** host-local's lease files (one per address) under this test's root. */

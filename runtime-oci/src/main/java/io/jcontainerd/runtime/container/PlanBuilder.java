@@ -140,11 +140,13 @@ public final class PlanBuilder {
 
     static InitPlan.CapSets caps(Process p) {
         var c = p.capabilities();
-        return new InitPlan.CapSets(CapabilityNames.mask(c.bounding(), "process.capabilities.bounding"),
-                CapabilityNames.mask(c.effective(), "process.capabilities.effective"),
-                CapabilityNames.mask(c.inheritable(), "process.capabilities.inheritable"),
-                CapabilityNames.mask(c.permitted(), "process.capabilities.permitted"),
-                CapabilityNames.mask(c.ambient(), "process.capabilities.ambient"));
+        int last = CapabilityNames.lastCap();
+        var ignored = new java.util.LinkedHashSet<String>();
+        var sets = new InitPlan.CapSets(CapabilityNames.mask(c.bounding(), last, ignored), CapabilityNames.mask(c.effective(), last, ignored),
+                CapabilityNames.mask(c.inheritable(), last, ignored), CapabilityNames.mask(c.permitted(), last, ignored),
+                CapabilityNames.mask(c.ambient(), last, ignored));
+        if (!ignored.isEmpty()) System.err.println("jrunc: warning: ignoring unknown or unavailable capabilities: " + ignored);
+        return sets;
     }
 
     private static byte[] seccomp(Spec spec) {

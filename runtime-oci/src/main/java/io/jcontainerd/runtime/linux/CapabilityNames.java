@@ -1,6 +1,5 @@
 package io.jcontainerd.runtime.linux;
 
-import io.jcontainerd.runtime.JruncException;
 
 import java.util.Collection;
 import java.util.List;
@@ -30,12 +29,17 @@ public final class CapabilityNames {
         }
     }
 
-    public static long mask(Collection<String> names, String field) {
+    /**
+     * The bits of the named capabilities. Names this kernel does not know (not in the list, or above
+     * cap_last_cap) are left out and added to ignored: runtime-spec wants a warning, not a failure, for
+     * capabilities that cannot be granted (runc 1.1.5: "ignoring unknown or unavailable capabilities").
+     */
+    public static long mask(Collection<String> names, int lastCap, Collection<String> ignored) {
         long m = 0;
         for (String n : names) {
             int bit = ALL.indexOf(n.startsWith("CAP_") ? n : "CAP_" + n);
-            if (bit < 0) throw JruncException.invalidArgument("config.json: %s names unknown capability %s", field, n);
-            m |= 1L << bit;
+            if (bit < 0 || bit > lastCap) ignored.add(n);
+            else m |= 1L << bit;
         }
         return m;
     }

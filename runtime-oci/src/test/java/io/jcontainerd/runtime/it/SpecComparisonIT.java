@@ -343,4 +343,17 @@ class SpecComparisonIT {
                 + " /sys/fs/cgroup/cpuset/cpuset.cpus");
         assertThat(out).as("runc").isEqualTo("512\n50000\n100000\n0\n");
     }
+
+    @Test
+    void anUnknownCapabilityIsAWarningAndLeftOut() throws Exception {
+        ((ArrayNode) bundle.process().get("capabilities").get("bounding")).add("CAP_FOO");
+        bundle.save();
+        Jrunc.Result runc = run(runtimes.runc, "r", "grep ^CapBnd /proc/self/status");
+        assertThat(runc.code()).isZero();
+        assertThat(runc.stderr()).contains("ignoring unknown or unavailable capabilities: [CAP_FOO]");
+        Jrunc.Result jrunc = run(runtimes.jrunc, "j", "grep ^CapBnd /proc/self/status");
+        assertThat(jrunc.code()).as(jrunc.stderr()).isZero();
+        assertThat(jrunc.stderr()).isEqualTo("jrunc: warning: ignoring unknown or unavailable capabilities: [CAP_FOO]\n");
+        assertThat(jrunc.stdout()).isEqualTo(runc.stdout());
+    }
 }

@@ -67,6 +67,7 @@ public final class NetworkManager {
     private final ReentrantLock[] locks = new ReentrantLock[64];
     private final Set<String> isolated = ConcurrentHashMap.newKeySet();
     private final Object hostsLock = new Object();
+    private final Object portsLock = new Object();
     private final Network defaultNetwork;
 
     private NetworkManager(DaemonConfig.NetworkConfig config, Path root, Path state) {
@@ -420,11 +421,16 @@ public final class NetworkManager {
                     req.dnsOptions(), false));
             write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
             if (network != null) {
-                List<PortMapping> ports = pickHostPorts(req.ports());
-                s = new Sandbox(s.namespace(), s.containerId(), s.name(), s.mode(), s.netnsPath(), true, hostname, s.domainname(), List.of(), ports,
-                        s.extraHosts(), s.hostsPath(), s.resolvConfPath(), s.hostnamePath());
-                sandboxes.put(key, s);
-                attach(s, key, network, "eth0", req.aliases(), ports, true);
+                // containers that publish ports are set up one at a time: a port is checked free and
+                // recorded as taken before the next one looks
+                Object portsGuard = req.ports().isEmpty() ? new Object() : portsLock;
+                synchronized (portsGuard) {
+                    List<PortMapping> ports = pickHostPorts(req.ports());
+                    s = new Sandbox(s.namespace(), s.containerId(), s.name(), s.mode(), s.netnsPath(), true, hostname, s.domainname(),
+                            List.of(), ports, s.extraHosts(), s.hostsPath(), s.resolvConfPath(), s.hostnamePath());
+                    sandboxes.put(key, s);
+                    attach(s, key, network, "eth0", req.aliases(), ports, true);
+                }
                 s = sandboxes.get(key).orElseThrow();
             }
             writeOwnHosts(s);
@@ -580,7 +586,6 @@ public final class NetworkManager {
         return out;
     }
 
-    /** The container's /etc/hosts: itself, its extra hosts, its peers on each user-defined network it is on. */
     /** A published port a host process listens on would never reach the container: refused, naming the port. */
     private static void checkUnbound(PortMapping p) {
         try {
@@ -605,6 +610,7 @@ public final class NetworkManager {
         return out;
     }
 
+    /** The container's /etc/hosts: itself, its extra hosts, its peers on each user-defined network it is on. */
     private void writeOwnHosts(Sandbox s) {
         if (!s.ownsNetns()) {
             return;

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  * jcdt&lt;token&gt; with a random /24 in 10.216-10.250 that no host route uses, a user-network pool of
  * its own, and everything the test started (processes) stopped and every trace removed in {@link #close}.
  */
+@SuppressWarnings("try")
 final class TestHost implements AutoCloseable {
     final String token;
     final Path root;

@@ -103,6 +103,8 @@ final class ServiceCatalog {
         stores.gc().addParticipant(new ContainerGc(containers));
         StoreMetrics storeMetrics = new StoreMetrics(meters).contentBytes(config.contentDir().resolve("blobs"));
         stores.gc().onCollected(storeMetrics::collected);
+        // no pull runs yet: a pull lease left in the database died with the previous daemon
+        ServerPull.releaseAbandoned(stores.leases());
         stores.gc().start(Duration.ofSeconds(60), Duration.ofSeconds(1));
         services.add(new ContainersService(containers, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "containers"));

@@ -41,11 +41,14 @@ import java.util.logging.Logger;
  *
  * <p>{@link #close} (daemon shutdown) refuses new pulls and stops running ones at their next
  * progress event with Unavailable, then waits for them to release their leases, so nothing touches
- * the metadata after it closes.
+ * the metadata after it closes. A pull killed with the daemon (SIGKILL, a crash) cannot release its
+ * lease; {@link #releaseAbandoned} does at the next start, before the first collection.
  */
 public final class ServerPull implements AutoCloseable {
     /** The namespace label containerd's clients read for the snapshotter to unpack into. */
     public static final String DEFAULT_SNAPSHOTTER_LABEL = "containerd.io/defaults/snapshotter";
+    /** The label on the lease of a server-side pull (value: the reference): the daemon owns that lease. */
+    public static final String PULL_LEASE_LABEL = "jcontainerd.io/pull";
     private static final Duration LEASE_EXPIRY = Duration.ofHours(24);
     private static final Logger LOG = Logger.getLogger(ServerPull.class.getName());
 
@@ -159,7 +162,7 @@ public final class ServerPull implements AutoCloseable {
         int concurrency = spec.maxConcurrentDownloads() > 0 ? spec.maxConcurrentDownloads() : defaultConcurrency;
         namespaces.ensure(ns);
         String expires = clock.instant().plus(LEASE_EXPIRY).toString();
-        LeaseRecord lease = leases.create(ns, "", Map.of(LeaseRecord.EXPIRE_LABEL, expires));
+        LeaseRecord lease = leases.create(ns, "", Map.of(LeaseRecord.EXPIRE_LABEL, expires, PULL_LEASE_LABEL, ref.toString()));
         try {
             Unpacker unpacker = spec.unpack()
                     ? new Unpacker(ns, snapshotter, content, snapshots, apply, lease.id(), observer) : null;
@@ -197,6 +200,33 @@ public final class ServerPull implements AutoCloseable {
                 // the collector removed it after 24 h: nothing left to release
             }
         }
+    }
+
+    /**
+     * Deletes the leases of server-side pulls a previous daemon left (it died with them running);
+     * called at start-up before any pull runs, so every such lease is abandoned. What only those
+     * leases held (partial layers, an {@code extract-...} snapshot) goes at the next collection;
+     * unfinished downloads stay resumable until the collector aborts idle ingests.
+     */
+    public static int releaseAbandoned(LeaseStore leases) {
+        List<String[]> abandoned = new java.util.ArrayList<>();
+        leases.forEach((ns, lease) -> {
+            if (lease.labels().containsKey(PULL_LEASE_LABEL)) {
+                abandoned.add(new String[]{ns, lease.id(), lease.labels().get(PULL_LEASE_LABEL)});
+            }
+        });
+        int released = 0;
+        for (String[] a : abandoned) {
+            try {
+                leases.delete(a[0], a[1]);
+                released++;
+                LOG.info(() -> "namespace=" + a[0] + " released lease " + a[1] + " of a pull of " + a[2]
+                        + " that died with the previous daemon; pull again to finish it");
+            } catch (NotFoundException gone) {
+                // deleted meanwhile
+            }
+        }
+        return released;
     }
 
     /** The request's snapshotter, else the namespace's default label, else the daemon's default. */

@@ -233,4 +233,16 @@ class LifecycleComparisonIT {
         for (String op : List.of("state", "start", "kill", "delete", "pause", "resume")) both(sides, 1, op);
         both(sides, 1, "create", "--bundle", runtimes.bundle.dir.toString());
     }
+
+    @Test
+    void changesToConfigJsonAfterCreateDoNotAffectTheContainer() throws Exception {
+        var sides = sides("cfg");
+        Path out = runtimes.bundle.rootfs().resolve("tmp/which");
+        runtimes.bundle.args("sh", "-c", "echo created-with >> /tmp/which");
+        create(sides);
+        runtimes.bundle.args("sh", "-c", "echo changed-after >> /tmp/which");
+        both(sides, 0, "start", "ID");
+        awaitStatus(sides, "stopped");
+        assertThat(Files.readString(out)).isEqualTo("created-with\ncreated-with\n");
+    }
 }

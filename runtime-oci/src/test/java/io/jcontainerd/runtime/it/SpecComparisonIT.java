@@ -217,6 +217,10 @@ class SpecComparisonIT {
             namespaces.addObject().put("type", "network").put("path", ns.toString());
             bundle.save();
             bothPrint("readlink /proc/self/ns/net", "net:[" + ino + "]\n");
+            // runtime.md: delete removes only what create made; the joined namespace stays
+            assertThat((long) Files.getAttribute(ns, "unix:ino")).as("the joined namespace after both containers were deleted").isEqualTo(ino);
+            Process exec = new ProcessBuilder("ip", "netns", "exec", name, "true").redirectErrorStream(true).start();
+            assertThat(exec.waitFor()).isZero();
         } finally {
             new ProcessBuilder("ip", "netns", "del", name).start().waitFor();
         }

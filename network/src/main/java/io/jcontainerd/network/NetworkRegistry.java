@@ -61,10 +61,10 @@ final class NetworkRegistry {
         if (name.equals("none") || name.equals("host") || name.equals("default") || name.equals(NetworkManager.DEFAULT_NETWORK)) {
             throw JcdException.alreadyExists("network %s is predefined: pick another name", name);
         }
-        if (find(name).isPresent()) {
+        List<Network> all = store.all();
+        if (all.stream().anyMatch(n -> n.name().equals(name))) { // by name only: "e" is also the prefix of some id
             throw JcdException.alreadyExists("network with name %s already exists", name);
         }
-        List<Network> all = store.all();
         String id = newId();
         String bridge = "jcd-" + id.substring(0, 11);
         Ipv4Cidr subnet;

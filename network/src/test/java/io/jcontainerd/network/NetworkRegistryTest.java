@@ -83,6 +83,8 @@ class NetworkRegistryTest {
         }
         assertThatThrownBy(() -> r.create("a/b", "", Map.of())).isInstanceOf(InvalidArgumentException.class);
         assertThat(r.get(a.id().substring(0, 6))).isEqualTo(a);
+        Network b = r.create(a.id().substring(0, 1), "", Map.of());
+        assertThat(b.name()).as("a name that is also a prefix of another network's id is still free").isEqualTo(a.id().substring(0, 1));
         assertThat(r.get("front")).isEqualTo(a);
         assertThatThrownBy(() -> r.get("nope")).isInstanceOf(NotFoundException.class).hasMessageContaining("nope");
     }

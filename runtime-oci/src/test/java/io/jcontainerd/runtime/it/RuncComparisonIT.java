@@ -54,17 +54,19 @@ class RuncComparisonIT {
 
     @Test
     void identityHostnameAndPid() throws Exception {
-        same("id; hostname; echo $$");
+        assertThat(same("id; hostname; echo $$").stdout()).as("runc").isEqualTo("uid=0(root) gid=0(root)\njrunc-it\n1\n");
     }
 
     @Test
     void capabilitiesNoNewPrivsAndSeccompStatus() throws Exception {
-        same("grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status");
+        assertThat(same("grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status").stdout()).as("runc")
+                .contains("CapPrm:\t0000000020000420", "CapEff:\t0000000020000420", "CapBnd:\t0000000020000420", "CapAmb:\t0000000000000000",
+                        "NoNewPrivs:\t1", "Seccomp:\t0");
     }
 
     @Test
     void resourceLimits() throws Exception {
-        same("cat /proc/self/limits");
+        assertThat(same("cat /proc/self/limits").stdout()).as("runc").containsPattern("Max open files +1024 +1024 +files");
     }
 
     @Test
@@ -113,14 +115,20 @@ class RuncComparisonIT {
         bundle.config.put("domainname", "example.org");
         bundle.linux().putObject("sysctl").put("kernel.msgmax", "4096");
         bundle.save();
-        same("id; umask; pwd; cat /proc/self/oom_score_adj; domainname; cat /proc/sys/kernel/msgmax; grep -E '^(Cap|Groups)' /proc/self/status");
+        assertThat(same("id; umask; pwd; cat /proc/self/oom_score_adj; cat /proc/sys/kernel/msgmax; grep -E '^(Cap|Groups)' /proc/self/status")
+                .stdout()).as("runc").startsWith("uid=1000 gid=1000 groups=5,6\n0077\n/tmp\n100\n4096\nGroups:\t5 6 \n");
+        // domainname: runc 1.1.5 leaves the new uts namespace's "(none)"; jrunc sets it as the spec says
+        Jrunc.Result[] d = both("cat /proc/sys/kernel/domainname");
+        assertThat(d[0].stdout()).as("runc 1.1.5").isEqualTo("(none)\n");
+        assertThat(d[1].stdout()).as("jrunc").isEqualTo("example.org\n");
     }
 
     @Test
     void readonlyRootAndNoPivot() throws Exception {
         ((com.fasterxml.jackson.databind.node.ObjectNode) bundle.config.get("root")).put("readonly", true);
         bundle.save();
-        same("touch /x 2>&1; echo rc=$?; touch /tmp/x 2>&1; echo rc=$?; grep ' / / ' /proc/self/mountinfo | awk '{print $6}'");
+        assertThat(same("touch /x 2>&1; echo rc=$?; touch /tmp/x 2>&1; echo rc=$?; grep ' / / ' /proc/self/mountinfo | awk '{print $6}'").stdout())
+                .as("runc").isEqualTo("touch: /x: Read-only file system\nrc=1\ntouch: /tmp/x: Read-only file system\nrc=1\n");
         same("ls /; cat /proc/self/mountinfo | wc -l", "--no-pivot");
     }
 

@@ -1,0 +1,47 @@
+package io.jcontainerd.supervisor;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import io.jcontainerd.shim.DeadShimCleanup;
+import io.jcontainerd.shim.ShimClient;
+import io.jcontainerd.shim.ShimFiles;
+import io.jcontainerd.shim.process.ExitStatus;
+import io.jcontainerd.shim.process.ExitStatusFile;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * What supervisor/ may depend on, from the module table in ARCHITECTURE.md, checked on its compiled classes
+ * (not its imports): a rule broken fails the build naming each offending dependency. Must not use: runtime-oci/, network/, ctr/.
+ */
+class ModuleDependenciesTest {
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.jcontainerd.supervisor");
+
+    @Test
+    void usesNoOtherModuleOfOursThanConfigProtoContentSnapshotShim() {
+        noClasses().that().resideInAPackage("io.jcontainerd.supervisor..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                    "io.jcontainerd.runtime..",
+                    "io.jcontainerd.network..",
+                    "io.jcontainerd.ctr..")
+                .because("ARCHITECTURE.md: supervisor/ may depend on config/, proto/, content-store/, snapshotter/, shim/")
+                .check(CLASSES);
+    }
+
+    @Test
+    void usesOnlyTheShimsClientApiAndFileNames() {
+        noClasses().that().resideInAPackage("io.jcontainerd.supervisor..")
+                .should().dependOnClassesThat(resideInAPackage("io.jcontainerd.shim..")
+                        .and(not(belongToAnyOf(ShimClient.class, ShimFiles.class, DeadShimCleanup.class,
+                                ExitStatusFile.class, ExitStatus.class))))
+                .because("ARCHITECTURE.md: the supervisor uses the shim's client API and its files (names, the exit status file) only; the shim's insides run in its own process")
+                .check(CLASSES);
+    }
+}

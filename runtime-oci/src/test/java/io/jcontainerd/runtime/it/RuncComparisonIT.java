@@ -145,7 +145,11 @@ class RuncComparisonIT {
 
     @Test
     void maskedAndReadonlyPaths() throws Exception {
-        same("cat /proc/kcore | wc -c; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/domainname 2>&1 | sed 's/.*: //'; touch /proc/sysrq-trigger 2>&1 | sed 's/.*: //'");
+        // /proc/keys (a file: the null device bound over it), /sys/firmware (a directory: an empty tmpfs), /proc/sys, /proc/bus,
+        // /proc/fs and /proc/irq bound read-only (this kernel has neither /proc/kcore nor /proc/sysrq-trigger)
+        assertThat(same("cat /proc/keys | wc -c; ls /sys/firmware | wc -l; (echo 1 > /proc/sys/kernel/domainname) 2>&1 | sed 's/.*: //';"
+                + " awk '$5 ~ \"^/proc/(sys|bus|fs|irq)$\" { print $5, substr($6, 1, 3) }' /proc/self/mountinfo | sort").stdout()).as("runc")
+                .isEqualTo("0\n0\nRead-only file system\n/proc/bus ro,\n/proc/fs ro,\n/proc/irq ro,\n/proc/sys ro,\n");
     }
 
     @Test

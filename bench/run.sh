@@ -61,11 +61,14 @@ start_jcd; jcd_pid=$started; wait_rpc "$JCD_SOCK"
 start_containerd; ctd_pid=$started; wait_rpc "$CTR_SOCK"
 
 echo "bench: measuring the CLI round trip ($runs runs each)..." >&2
-jctr_version=$(median_ms bin/jctr -a "$JCD_SOCK" version)
-ctr_version=$(median_ms ctr -a "$CTR_SOCK" version)
+hello_world
+# shellcheck disable=SC2086
+hello_ms=$(median_ms $HELLO); hello_cpu=$(cpu_ms)
+jctr_version=$(median_ms bin/jctr -a "$JCD_SOCK" version); jctr_version_cpu=$(cpu_ms)
+ctr_version=$(median_ms ctr -a "$CTR_SOCK" version); ctr_version_cpu=$(cpu_ms)
 ctr_on_jcd=$(median_ms ctr -a "$JCD_SOCK" version)
-jctr_ns=$(median_ms bin/jctr -a "$JCD_SOCK" namespaces ls)
-ctr_ns=$(median_ms ctr -a "$CTR_SOCK" namespaces ls)
+jctr_ns=$(median_ms bin/jctr -a "$JCD_SOCK" namespaces ls); jctr_ns_cpu=$(cpu_ms)
+ctr_ns=$(median_ms ctr -a "$CTR_SOCK" namespaces ls); ctr_ns_cpu=$(cpu_ms)
 
 sleep 2
 jcd_rss=$(rss_mb "$jcd_pid"); ctd_rss=$(rss_mb "$ctd_pid")
@@ -95,9 +98,16 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode.txt"
   printf '%-64s %11s %11s %7s\n' "metric" "jcontainerd" "containerd" "ratio"
   row() { printf '%-64s %11s %11s %7s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
   row "CLI version round trip, jctr vs ctr (ms)" "$jctr_version" "$ctr_version"
+  row "CLI version round trip, jctr vs JVM hello world (ms)" "$jctr_version" "$hello_ms"
+  row "CLI version CPU user+sys, jctr vs ctr (ms)" "$jctr_version_cpu" "$ctr_version_cpu"
+  row "CLI version CPU user+sys, jctr vs JVM hello world (ms)" "$jctr_version_cpu" "$hello_cpu"
   row "ctr version against each daemon (ms)" "$ctr_on_jcd" "$ctr_version"
   row "CLI namespaces ls, jctr vs ctr (ms)" "$jctr_ns" "$ctr_ns"
+  row "CLI namespaces ls, jctr vs JVM hello world (ms)" "$jctr_ns" "$hello_ms"
+  row "CLI namespaces ls CPU user+sys, jctr vs ctr (ms)" "$jctr_ns_cpu" "$ctr_ns_cpu"
+  row "CLI namespaces ls CPU user+sys, jctr vs JVM hello world (ms)" "$jctr_ns_cpu" "$hello_cpu"
   row "daemon start to first answered RPC (ms)" "$jcd_start" "$ctd_start"
+  row "daemon start to first answered RPC vs JVM hello world (ms)" "$jcd_start" "$hello_ms"
   row "daemon RSS idle (MB)" "$jcd_rss" "$ctd_rss"
   row "daemon PSS idle (MB)" "$jcd_pss" "$ctd_pss"
   row "pull+unpack busybox, jctr vs ctr (ms)" "$pull_jcd_busybox" "$pull_ctd_busybox"
@@ -124,6 +134,8 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode.txt"
   row "runtime delete, jrunc vs runc (ms)" "$cycle_delete_jrunc" "$cycle_delete_runc"
   row "runtime create+start+delete per cycle, jrunc vs runc (ms)" "$cycle_sum_jrunc" "$cycle_sum_runc"
   row "snapshot prepare+mount+rm via ctr, each (ms)" "$snap_jcd" "$snap_ctd"
+  echo "JVM hello world: bench/lib/Hello.java run as \`java -XX:AOTCache=hello.aot -jar hello.jar\` (median $hello_ms ms, CPU $hello_cpu ms);"
+  echo "in its rows it stands in the containerd column. CPU rows: mean user+sys of the same hyperfine runs."
   echo "shims: jcontainerd's = every jcontainerd-shim process of the daemon (spares and group shims included);"
   echo "containerd's = its $shim_procs_ctd containerd-shim-runc-v2 processes. Ratios are jcontainerd / containerd."
   echo "left by this run, before: $ours_before; after: $ours_after"

@@ -28,6 +28,24 @@ median_ms() {
   python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$tmp/h.json"
 }
 
+# cpu_ms: mean user+sys CPU in ms of the last median_ms (its hyperfine JSON): unlike wall time, it
+# hardly moves with the load other sessions put on the machine.
+cpu_ms() {
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % ((r["user"]+r["system"])*1000))' "$tmp/h.json"
+}
+
+# hello_world: builds bench/lib/Hello.java into a jar with an AOT cache trained on one run (as
+# scripts/train-aot.sh does for jctr), in $tmp/hello; sets HELLO to the command that runs it.
+hello_world() {
+  local java="${JCD_JAVA:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java}" d="$tmp/hello"
+  mkdir -p "$d/classes"
+  "${java%/java}/javac" -d "$d/classes" bench/lib/Hello.java
+  "${java%/java}/jar" --create --file "$d/hello.jar" --main-class Hello -C "$d/classes" .
+  "$java" -XX:AOTCacheOutput="$d/hello.aot" -jar "$d/hello.jar" >/dev/null 2>"$d/train.log" \
+    || { cat "$d/train.log" >&2; return 1; }
+  HELLO="$java -XX:AOTCache=$d/hello.aot -jar $d/hello.jar"
+}
+
 # --- daemons -------------------------------------------------------------------------------------
 mkdir -p "$tmp/containerd"
 cat >"$tmp/containerd.toml" <<TOML

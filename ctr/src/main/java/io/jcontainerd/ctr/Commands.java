@@ -29,8 +29,8 @@ final class Commands {
     private static final Set<String> VALUED = Set.of("-a", "--address", "-n", "--namespace", "--timeout", "--connect-timeout");
 
     static {
-        ALL.put(List.of("version"), VersionCommand::new);
-        ALL.put(List.of("namespaces", "namespace", "ns"), NamespacesCommand::new);
+        ALL.put(List.of("version"), VersionCommand::spec);
+        ALL.put(List.of("namespaces", "namespace", "ns"), NamespacesCommand::spec);
         ALL.put(List.of("plugins", "plugin"), PluginsCommand::new);
         ALL.put(List.of("snapshots", "snapshot"), SnapshotsCommand::new);
         ALL.put(List.of("containers", "container", "c"), ContainersCommand::new);

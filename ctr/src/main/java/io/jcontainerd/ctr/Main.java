@@ -4,40 +4,49 @@ import io.grpc.StatusRuntimeException;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.client.DaemonUnreachableException;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. */
-@Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = Main.ClientVersion.class,
-        description = "jctr: the jcontainerd debug client (ctr's commands and output).")
+/**
+ * {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. The root command's model
+ * is built in code ({@link Specs}: no annotation reading on the start path); its global options
+ * are read from that model.
+ */
 public final class Main {
     public static final String CLIENT_VERSION = "0.1.0";
     // Netty warns that SO_KEEPALIVE does not apply to unix sockets; held so the level sticks.
     private static final Logger NETTY_BOOTSTRAP = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
-    @Option(names = {"-a", "--address"}, defaultValue = "${env:CONTAINERD_ADDRESS:-/run/jcontainerd/jcontainerd.sock}",
-            description = "address of the daemon's gRPC socket (env CONTAINERD_ADDRESS, default ${DEFAULT-VALUE})")
-    Path address;
+    private final CommandSpec spec;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "${env:CONTAINERD_NAMESPACE:-default}",
-            description = "namespace to use (env CONTAINERD_NAMESPACE, default ${DEFAULT-VALUE})")
-    String namespace;
+    Main() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("jctr").version("jctr " + CLIENT_VERSION);
+        spec.usageMessage().description("jctr: the jcontainerd debug client (ctr's commands and output).");
+        spec.addOption(OptionSpec.builder("-a", "--address").paramLabel("<address>").type(Path.class)
+                .defaultValue("${env:CONTAINERD_ADDRESS:-/run/jcontainerd/jcontainerd.sock}")
+                .description("address of the daemon's gRPC socket (env CONTAINERD_ADDRESS, default ${DEFAULT-VALUE})").build());
+        spec.addOption(OptionSpec.builder("-n", "--namespace").paramLabel("<namespace>").type(String.class)
+                .defaultValue("${env:CONTAINERD_NAMESPACE:-default}")
+                .description("namespace to use (env CONTAINERD_NAMESPACE, default ${DEFAULT-VALUE})").build());
+        spec.addOption(OptionSpec.builder("--timeout").paramLabel("<timeout>").type(Duration.class)
+                .converters(new GoDuration()).defaultValue("0s")
+                .description("timeout of each call, e.g. 10s (0 = none)").build());
+        spec.addOption(OptionSpec.builder("--connect-timeout").paramLabel("<connectTimeout>").type(Duration.class)
+                .converters(new GoDuration()).defaultValue("0s")
+                .description("how long to wait for the daemon's socket to accept, e.g. 2s").build());
+        spec.addOption(Specs.flag("print stack traces of errors", "--debug"));
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+    }
 
-    @Option(names = "--timeout", defaultValue = "0s", converter = GoDuration.class,
-            description = "timeout of each call, e.g. 10s (0 = none)")
-    Duration timeout;
-
-    @Option(names = "--connect-timeout", defaultValue = "0s", converter = GoDuration.class,
-            description = "how long to wait for the daemon's socket to accept, e.g. 2s")
-    Duration connectTimeout;
-
-    @Option(names = "--debug", description = "print stack traces of errors")
-    boolean debug;
+    CommandSpec spec() {
+        return spec;
+    }
 
     public static void main(String[] args) {
         // -Djctr.train=true (scripts/train-aot.sh, through bin/jctr's JCD_JAVA_OPTS): each argument is a command line
@@ -46,11 +55,11 @@ public final class Main {
 
     static int run(String[] args) {
         NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main().spec());
         Commands.addFor(cli, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Main root = cmd.getCommandSpec().root().commandLine().getCommand();
-            if (root.debug) {
+            if (root.debug()) {
                 e.printStackTrace();
             }
             cmd.getErr().println("jctr: " + describe(e));
@@ -77,22 +86,20 @@ public final class Main {
 
     /** Opens a connection with the global options; commands close it. */
     public Connection connect() {
-        return Connection.open(address, namespace, timeout, connectTimeout);
+        return Connection.open(Specs.value(spec, "--address"), namespace(), Specs.value(spec, "--timeout"),
+                Specs.value(spec, "--connect-timeout"));
     }
 
     public String namespace() {
-        return namespace;
+        return Specs.value(spec, "--namespace");
+    }
+
+    boolean debug() {
+        return Specs.isSet(spec, "--debug");
     }
 
     /** The root command object of any subcommand. */
-    public static Main of(CommandLine.Model.CommandSpec spec) {
+    public static Main of(CommandSpec spec) {
         return spec.root().commandLine().getCommand();
-    }
-
-    static final class ClientVersion implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[]{"jctr " + CLIENT_VERSION};
-        }
     }
 }

@@ -15,11 +15,11 @@ class CommandsTest {
 
     @Test
     void registersOnlyTheCommandAskedForAndEverythingOtherwise() {
-        CommandLine one = new CommandLine(new Main());
+        CommandLine one = new CommandLine(new Main().spec());
         Commands.addFor(one, new String[]{"-n", "x", "ns", "ls"});
         assertThat(one.getSubcommands().keySet()).contains("namespaces", "ns").doesNotContain("version", "snapshots");
 
-        CommandLine all = new CommandLine(new Main());
+        CommandLine all = new CommandLine(new Main().spec());
         Commands.addFor(all, new String[]{"--help"});
         assertThat(all.getSubcommands().keySet()).contains("version", "namespaces", "plugins", "snapshots", "containers");
     }

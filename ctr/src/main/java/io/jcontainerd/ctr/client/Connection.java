@@ -9,9 +9,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import io.jcontainerd.proto.Namespaces;
 
 import java.io.IOException;
@@ -27,9 +29,28 @@ import java.util.concurrent.TimeUnit;
  * One gRPC connection to the daemon's unix socket, sending the namespace header on every call
  * and applying the per-call timeout. Checks the socket first so an absent daemon is one clear
  * line rather than a gRPC stack trace.
+ *
+ * <p>Start-up cost is most of a jctr run (README, "Performance"), so the connection is the cheapest
+ * one gRPC-netty offers: the JDK's own unix sockets through NIO (netty's epoll transport would
+ * extract and load its native library on every start), no JFR events from netty's allocator, netty
+ * logging straight to java.util.logging (no probing for SLF4J and Log4j on the class path), a
+ * channel factory instead of a reflective one, and no gRPC executor threads (calls are blocking or
+ * complete a future, so gRPC's callbacks run on the one event loop thread).
  */
 public final class Connection implements AutoCloseable {
     private static final int MAX_MESSAGE = 16 << 20;
+
+    static {
+        // read once by netty's static initialisers, so set before the first netty class initialises;
+        // a -D on the command line wins
+        setIfAbsent("io.grpc.netty.shaded.io.netty.transport.noNative", "true");
+        setIfAbsent("io.grpc.netty.shaded.io.netty.jfr.enabled", "false");
+        // a CLI makes a handful of small calls: unpooled buffers and no object pools (both pools
+        // cost more to set up than they save here)
+        setIfAbsent("io.grpc.netty.shaded.io.netty.allocator.type", "unpooled");
+        setIfAbsent("io.grpc.netty.shaded.io.netty.recycler.maxCapacityPerThread", "0");
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+    }
 
     private final ManagedChannel channel;
     private final EventLoopGroup loop;
@@ -50,14 +71,22 @@ public final class Connection implements AutoCloseable {
 
     public static Connection open(Path socket, String namespace, Duration timeout, Duration connectTimeout) {
         probe(socket, connectTimeout);
-        EventLoopGroup loop = new EpollEventLoopGroup(1);
-        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        ManagedChannel channel = NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
                 .eventLoopGroup(loop)
-                .channelType(EpollDomainSocketChannel.class)
+                .channelFactory(NioDomainSocketChannel::new, UnixDomainSocketAddress.class)
+                .executor(Runnable::run)
+                .offloadExecutor(Runnable::run)
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_MESSAGE)
                 .build();
         return new Connection(channel, loop, namespace, timeout);
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     /** Fails with {@link DaemonUnreachableException} unless something accepts connections on {@code socket}. */

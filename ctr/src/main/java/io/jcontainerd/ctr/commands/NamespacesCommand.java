@@ -9,51 +9,64 @@ import io.jcontainerd.api.services.namespaces.v1.Namespace;
 import io.jcontainerd.api.services.namespaces.v1.NamespacesGrpc;
 import io.jcontainerd.api.services.namespaces.v1.UpdateNamespaceRequest;
 import io.jcontainerd.ctr.Main;
+import io.jcontainerd.ctr.Specs;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.Table;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code jctr namespaces create|ls|rm|label}, as ctr's. */
-@Command(name = "namespaces", aliases = {"namespace", "ns"}, description = "manage namespaces",
-        subcommands = {NamespacesCommand.Create.class, NamespacesCommand.Ls.class, NamespacesCommand.Rm.class,
-                NamespacesCommand.Label.class})
+/**
+ * {@code jctr namespaces create|ls|rm|label}, as ctr's. {@code namespaces ls} is one of the commands
+ * users time, so the models are built in code ({@link Specs}), not read from annotations.
+ */
 public final class NamespacesCommand {
 
-    @Command(name = "create", aliases = "c", description = "create a new namespace: NAME [KEY=VALUE...]")
+    private NamespacesCommand() {
+    }
+
+    public static CommandSpec spec() {
+        CommandSpec spec = Specs.command(new NamespacesCommand(), "namespaces", "manage namespaces", "namespace", "ns");
+        spec.addSubcommand("create", new Create().spec);
+        spec.addSubcommand("ls", new Ls().spec);
+        spec.addSubcommand("remove", new Rm().spec);
+        spec.addSubcommand("label", new Label().spec);
+        return spec;
+    }
+
     static final class Create implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", description = "namespace name")
-        String name;
-        @Parameters(index = "1..*", description = "labels KEY=VALUE")
-        List<String> labels = List.of();
+        final CommandSpec spec = Specs.command(this, "create", "create a new namespace: NAME [KEY=VALUE...]", "c");
+
+        Create() {
+            spec.addPositional(Specs.positional(0, "<name>", "namespace name"));
+            spec.addPositional(Specs.rest(1, false, "<labels>", "labels KEY=VALUE"));
+        }
 
         @Override
         public Integer call() {
+            String name = spec.positionalParameters().get(0).getValue();
             try (var conn = Main.of(spec).connect()) {
                 NamespacesGrpc.newBlockingStub(conn.channel()).create(CreateNamespaceRequest.newBuilder()
-                        .setNamespace(Namespace.newBuilder().setName(name).putAllLabels(Labels.parse(labels))).build());
+                        .setNamespace(Namespace.newBuilder().setName(name)
+                                .putAllLabels(Labels.parse(Specs.strings(spec, 1)))).build());
             }
             return 0;
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = "list namespaces: NAME LABELS")
     static final class Ls implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Option(names = {"-q", "--quiet"}, description = "print only the names")
-        boolean quiet;
+        final CommandSpec spec = Specs.command(this, "ls", "list namespaces: NAME LABELS", "list");
+
+        Ls() {
+            spec.addOption(Specs.flag("print only the names", "-q", "--quiet"));
+        }
 
         @Override
         public Integer call() {
+            boolean quiet = Specs.isSet(spec, "--quiet");
             try (var conn = Main.of(spec).connect()) {
                 var list = NamespacesGrpc.newBlockingStub(conn.channel()).list(ListNamespacesRequest.getDefaultInstance())
                         .getNamespacesList().stream().sorted(Comparator.comparing(Namespace::getName)).toList();
@@ -70,19 +83,19 @@ public final class NamespacesCommand {
         }
     }
 
-    @Command(name = "remove", aliases = {"rm"}, description = "remove one or more empty namespaces")
     static final class Rm implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(arity = "1..*", description = "namespace names")
-        List<String> names;
+        final CommandSpec spec = Specs.command(this, "remove", "remove one or more empty namespaces", "rm");
+
+        Rm() {
+            spec.addPositional(Specs.rest(0, true, "<names>", "namespace names"));
+        }
 
         @Override
         public Integer call() {
             int exit = 0;
             try (var conn = Main.of(spec).connect()) {
                 var stub = NamespacesGrpc.newBlockingStub(conn.channel());
-                for (String name : names) {
+                for (String name : Specs.strings(spec, 0)) {
                     try {
                         stub.delete(DeleteNamespaceRequest.newBuilder().setName(name).build());
                         spec.commandLine().getOut().println(name);
@@ -97,20 +110,20 @@ public final class NamespacesCommand {
         }
     }
 
-    @Command(name = "label", description = "set and clear labels of a namespace: NAME [KEY=VALUE...] (KEY= clears)")
     static final class Label implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", description = "namespace name")
-        String name;
-        @Parameters(index = "1..*", description = "labels KEY=VALUE")
-        List<String> labels = List.of();
+        final CommandSpec spec = Specs.command(this, "label", "set and clear labels of a namespace: NAME [KEY=VALUE...] (KEY= clears)");
+
+        Label() {
+            spec.addPositional(Specs.positional(0, "<name>", "namespace name"));
+            spec.addPositional(Specs.rest(1, false, "<labels>", "labels KEY=VALUE"));
+        }
 
         @Override
         public Integer call() {
+            String name = spec.positionalParameters().get(0).getValue();
             try (var conn = Main.of(spec).connect()) {
                 var stub = NamespacesGrpc.newBlockingStub(conn.channel());
-                Map<String, String> changes = Labels.parse(labels);
+                Map<String, String> changes = Labels.parse(Specs.strings(spec, 1));
                 if (changes.isEmpty()) {
                     var ns = stub.get(GetNamespaceRequest.newBuilder().setName(name).build()).getNamespace();
                     spec.commandLine().getOut().println(Labels.format(ns.getLabelsMap()));

@@ -4,16 +4,22 @@ import com.google.protobuf.Empty;
 import io.jcontainerd.api.services.introspection.v1.IntrospectionGrpc;
 import io.jcontainerd.api.services.version.v1.VersionGrpc;
 import io.jcontainerd.ctr.Main;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import io.jcontainerd.ctr.Specs;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.concurrent.Callable;
 
-/** {@code jctr version}: client and server versions, as ctr prints them. */
-@Command(name = "version", description = "print the client and server versions")
+/** {@code jctr version}: client and server versions, as ctr prints them (model built in code: {@link Specs}). */
 public final class VersionCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private final CommandSpec spec;
+
+    private VersionCommand() {
+        spec = Specs.command(this, "version", "print the client and server versions");
+    }
+
+    public static CommandSpec spec() {
+        return new VersionCommand().spec;
+    }
 
     @Override
     public Integer call() {

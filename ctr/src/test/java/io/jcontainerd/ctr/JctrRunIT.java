@@ -76,6 +76,48 @@ class JctrRunIT {
         return Cli.run(cmd, Map.of(), 120);
     }
 
+    /**
+     * Runs jctr with {@code args} in the background, sends task {@code id} SIGUSR1 once that jctr
+     * holds the task's stdout FIFO open (it is attached) and the task runs, and returns what jctr printed.
+     */
+    static Cli.Result jctrThenSignal(String id, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
+                "--address", daemon.socket().toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "jctr", ".out");
+        Path err = Files.createTempFile(dir, "jctr", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        try {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!holdsOpen(p.pid(), id + "-stdout") || !ctr("tasks", "ls").out().lines().anyMatch(l -> l.startsWith(id + " ") && l.contains("RUNNING"))) {
+                assertThat(p.isAlive()).as("jctr %s exited before attaching: %s", args, Files.readString(err)).isTrue();
+                assertThat(System.nanoTime()).as("jctr %s attached within 120 s", args).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Cli.Result kill = ctr("tasks", "kill", "-s", "SIGUSR1", id);
+            assertThat(kill.exit()).as(kill.toString()).isZero();
+            assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("jctr %s ended", args).isTrue();
+            return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static boolean holdsOpen(long pid, String fileName) throws IOException {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().endsWith("/" + fileName);
+                } catch (IOException e) {
+                    return false; // closed meanwhile
+                }
+            });
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
     static Cli.Result ctr(String... args) {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString()));
         cmd.addAll(List.of(args));
@@ -215,15 +257,17 @@ class JctrRunIT {
     }
 
     @Test
-    void attachShowsADetachedTasksLaterOutputAndStartRunsAStoppedContainerAgain() {
-        Cli.Result run = jctr("run", "-d", IMAGE, AGAIN, "sh", "-c", "sleep 3; echo late; exit 6");
+    void attachShowsADetachedTasksLaterOutputAndStartRunsAStoppedContainerAgain() throws Exception {
+        // the task prints only when told (SIGUSR1), so its output comes after the client attached
+        // whatever a JVM start takes on a loaded machine
+        Cli.Result run = jctr("run", "-d", IMAGE, AGAIN, "sh", "-c", "trap 'echo late; exit 6' USR1; while :; do sleep 1 & wait $!; done");
         assertThat(run.exit()).as(run.toString()).isZero();
-        Cli.Result attach = jctr("tasks", "attach", AGAIN);
+        Cli.Result attach = jctrThenSignal(AGAIN, "tasks", "attach", AGAIN);
         assertThat(attach.exit()).as(attach.toString()).isEqualTo(6);
         assertThat(attach.out()).isEqualTo("late\n");
 
         assertThat(jctr("tasks", "rm", AGAIN).exit()).isZero();
-        Cli.Result start = jctr("tasks", "start", AGAIN);
+        Cli.Result start = jctrThenSignal(AGAIN, "tasks", "start", AGAIN);
         assertThat(start.exit()).as(start.toString()).isEqualTo(6);
         assertThat(start.out()).isEqualTo("late\n");
         assertThat(jctr("tasks", "ls", "-q").out()).doesNotContain(AGAIN);

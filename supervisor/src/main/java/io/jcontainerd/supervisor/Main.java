@@ -1,50 +1,67 @@
 package io.jcontainerd.supervisor;
 
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import io.jcontainerd.config.ConfigLoader;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.supervisor.daemon.Daemon;
 import io.jcontainerd.supervisor.daemon.DaemonLogging;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code jcontainerd}: the supervisor daemon. Runs until SIGTERM or SIGINT. */
-@Command(name = "jcontainerd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "jcontainerd: a containerd-compatible container supervisor.")
+/**
+ * {@code jcontainerd}: the supervisor daemon. Runs until SIGTERM or SIGINT. The command's model is
+ * built in code: picocli's annotations would cost every start a few dynamic proxy classes generated
+ * at run time (README, "Performance").
+ */
 public final class Main implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, description = "configuration file (default ${DEFAULT-VALUE})")
-    Path configFile = DaemonConfig.DEFAULT_CONFIG_FILE;
+    private final CommandSpec spec;
 
-    @Option(names = "--root", description = "persistent data directory (default /var/lib/jcontainerd)")
-    Path root;
-
-    @Option(names = "--state", description = "runtime state directory (default /run/jcontainerd)")
-    Path state;
-
-    @Option(names = {"-a", "--address"}, description = "gRPC unix socket (default <state>/jcontainerd.sock)")
-    Path address;
-
-    @Option(names = {"-l", "--log-level"}, description = "debug, info, warn or error (default ${DEFAULT-VALUE})")
-    String logLevel = "info";
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private Main() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("jcontainerd")
+                .version("jcontainerd " + BuildInfo.OWN_VERSION + " (containerd API " + BuildInfo.API_LEVEL + ")");
+        spec.usageMessage().description("jcontainerd: a containerd-compatible container supervisor.");
+        spec.addOption(OptionSpec.builder("-c", "--config").paramLabel("<configFile>").type(Path.class)
+                .defaultValue(DaemonConfig.DEFAULT_CONFIG_FILE.toString())
+                .description("configuration file (default ${DEFAULT-VALUE})").build());
+        spec.addOption(OptionSpec.builder("--root").paramLabel("<root>").type(Path.class)
+                .description("persistent data directory (default /var/lib/jcontainerd)").build());
+        spec.addOption(OptionSpec.builder("--state").paramLabel("<state>").type(Path.class)
+                .description("runtime state directory (default /run/jcontainerd)").build());
+        spec.addOption(OptionSpec.builder("-a", "--address").paramLabel("<address>").type(Path.class)
+                .description("gRPC unix socket (default <state>/jcontainerd.sock)").build());
+        spec.addOption(OptionSpec.builder("-l", "--log-level").paramLabel("<logLevel>").type(String.class)
+                .defaultValue("info").description("debug, info, warn or error (default ${DEFAULT-VALUE})").build());
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+    }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        // netty would otherwise probe the class path for SLF4J, Log4j 2 and Log4j (each a failed
+        // class lookup through every jar) before settling on java.util.logging, which the daemon uses
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+        System.exit(new CommandLine(new Main().spec).execute(args));
+    }
+
+    private <T> T option(String name) {
+        return spec.findOption(name).getValue();
     }
 
     @Override
     public Integer call() {
-        DaemonLogging.configure(logLevel);
+        DaemonLogging.configure(option("--log-level"));
+        Path root = option("--root");
+        Path state = option("--state");
+        Path address = option("--address");
         Daemon daemon;
         try {
-            DaemonConfig config = ConfigLoader.load(configFile, spec.commandLine().getParseResult().hasMatchedOption("--config"));
+            DaemonConfig config = ConfigLoader.load(option("--config"), spec.commandLine().getParseResult().hasMatchedOption("--config"));
             if (root != null) {
                 config = config.withRoot(root);
             }
@@ -70,12 +87,5 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[]{"jcontainerd " + BuildInfo.OWN_VERSION + " (containerd API " + BuildInfo.API_LEVEL + ")"};
-        }
     }
 }

@@ -28,7 +28,9 @@ import java.util.Optional;
  * max_recv_message_size = 16777216
  * max_send_message_size = 16777216
  * [docker]
+ * enabled = true                  # serve the Docker Engine API
  * address = "/run/jcontainerd/docker.sock"
+ * namespace = "docker"            # the containerd namespace of its containers and images
  * [registry]
  * config_path = "/etc/jcontainerd/certs.d"
  * [snapshotter]
@@ -107,10 +109,7 @@ public final class ConfigLoader {
             recv = positive(source, "grpc.max_recv_message_size", f.grpc.maxRecv, recv);
             send = positive(source, "grpc.max_send_message_size", f.grpc.maxSend, send);
         }
-        Path docker = state.resolve("docker.sock");
-        if (f.docker != null && f.docker.address != null) {
-            docker = Path.of(f.docker.address);
-        }
+        DaemonConfig.DockerConfig docker = docker(source, state, f.docker);
         Path certs = d.registry().configPath();
         if (f.registry != null && f.registry.configPath != null) {
             certs = Path.of(f.registry.configPath);
@@ -139,7 +138,7 @@ public final class ConfigLoader {
             }
         }
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
-                new DaemonConfig.DockerConfig(docker), new DaemonConfig.RegistryConfig(certs), snapshotter,
+                docker, new DaemonConfig.RegistryConfig(certs), snapshotter,
                 new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess), shim(source, f.shim),
                 network(source, f.network), metrics(source, f.metrics));
     }
@@ -163,6 +162,24 @@ public final class ConfigLoader {
                     source, m.address);
         }
         return new DaemonConfig.MetricsConfig(host, port);
+    }
+
+    private static DaemonConfig.DockerConfig docker(String source, Path state, Docker docker) {
+        Path address = state.resolve("docker.sock");
+        if (docker == null) {
+            return new DaemonConfig.DockerConfig(true, address, DaemonConfig.DockerConfig.DEFAULT_NAMESPACE);
+        }
+        if (docker.address != null) {
+            address = Path.of(docker.address);
+            if (!address.isAbsolute()) {
+                throw JcdException.invalidArgument("%s: docker.address = \"%s\" must be an absolute path", source, docker.address);
+            }
+        }
+        String namespace = DaemonConfig.DockerConfig.DEFAULT_NAMESPACE;
+        if (docker.namespace != null) {
+            namespace = io.jcontainerd.config.rules.Identifiers.validate("docker.namespace in " + source, docker.namespace);
+        }
+        return new DaemonConfig.DockerConfig(docker.enabled == null || docker.enabled, address, namespace);
     }
 
     private static DaemonConfig.ShimConfig shim(String source, Shim shim) {
@@ -284,7 +301,9 @@ public final class ConfigLoader {
     }
 
     static final class Docker {
+        public Boolean enabled;
         public String address;
+        public String namespace;
     }
 
     static final class Registry {

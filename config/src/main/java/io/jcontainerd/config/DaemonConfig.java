@@ -27,7 +27,7 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
     public static DaemonConfig defaults() {
         return new DaemonConfig(DefaultPaths.ROOT, DefaultPaths.STATE,
                 new GrpcConfig(DefaultPaths.GRPC_SOCKET, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE, GrpcConfig.DEFAULT_MAX_MESSAGE_SIZE),
-                new DockerConfig(DefaultPaths.DOCKER_SOCKET),
+                new DockerConfig(true, DefaultPaths.DOCKER_SOCKET, DockerConfig.DEFAULT_NAMESPACE),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
                 "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT, NetworkConfig.DEFAULT,
                 MetricsConfig.NONE);
@@ -74,7 +74,14 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
         }
     }
 
-    public record DockerConfig(Path address) {
+    /**
+     * @param enabled   serve the Docker Engine API at all
+     * @param address   its unix socket
+     * @param namespace the containerd namespace its containers and images live in (not dockerd's
+     *                  {@code moby}, so a dockerd running on top of jcontainerd never sees them)
+     */
+    public record DockerConfig(boolean enabled, Path address, String namespace) {
+        public static final String DEFAULT_NAMESPACE = "docker";
     }
 
     public record RegistryConfig(Path configPath) {

@@ -67,6 +67,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dockerFacadeIsOnByDefaultInItsOwnNamespaceAndCanBeTurnedOff() {
+        assertThat(DaemonConfig.defaults().docker()).isEqualTo(
+                new DaemonConfig.DockerConfig(true, Path.of("/run/jcontainerd/docker.sock"), "docker"));
+        DaemonConfig.DockerConfig d = ConfigLoader.parse("state = \"/run/y\"\n[docker]\nenabled = false\nnamespace = \"dk\"\n", "t.toml").docker();
+        assertThat(d).isEqualTo(new DaemonConfig.DockerConfig(false, Path.of("/run/y/docker.sock"), "dk"));
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\nnamespace = \"no/slash\"\n", "t.toml"))
+                .hasMessageContaining("docker.namespace");
+    }
+
+    @Test
     void shimGroupingAndTheSpareAreConfigurableAndCheckedByName() {
         assertThat(DaemonConfig.defaults().shim()).isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true));
         assertThat(ConfigLoader.parse("[shim]\ngroup = \"container\"\nspare = false\n", "t.toml").shim())

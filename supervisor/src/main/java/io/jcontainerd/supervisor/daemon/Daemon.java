@@ -69,8 +69,13 @@ public final class Daemon implements AutoCloseable {
                 resources.add(endpoint);
                 LOG.info(() -> "metrics on http://" + config.metrics().host() + ":" + endpoint.address().getPort() + MetricsEndpoint.PATH);
             }
+            List<io.grpc.ServerInterceptor> interceptors = List.of(new RequestContext(), new CallMetrics(meters));
+            if (config.docker().enabled()) {
+                // the Docker facade is a client of the same services, over an in-process channel
+                resources.add(DockerEndpoint.start(config, services, interceptors, metadata.serverUuid()));
+            }
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
-                    config.grpc().maxSendMessageSize(), services, List.of(new RequestContext(), new CallMetrics(meters)));
+                    config.grpc().maxSendMessageSize(), services, interceptors);
             long ms = (System.nanoTime() - started) / 1_000_000;
             LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
                     + ", state " + config.state() + ") after " + ms + " ms");

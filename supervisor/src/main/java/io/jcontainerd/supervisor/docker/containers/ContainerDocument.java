@@ -1,0 +1,50 @@
+package io.jcontainerd.supervisor.docker.containers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * Everything Docker knows of a container that containerd does not: kept as JSON in the
+ * container's {@code docker} extension in the daemon's metadata, so it survives restarts.
+ *
+ * @param name        without the leading slash
+ * @param image       the image as the client named it
+ * @param imageId     the image's ID (config digest)
+ * @param config      the create request's Config, with the image's defaults filled in
+ * @param hostConfig  the create request's HostConfig
+ * @param stdioDir    the FIFO directory of the current run (empty when none runs)
+ * @param logPath     the json-file log
+ * @param runDir      the container's own files (hostname, hosts, resolv.conf)
+ */
+public record ContainerDocument(String id, String name, String created, String image, String imageId, String path,
+                                List<String> args, ObjectNode config, ObjectNode hostConfig, ContainerState state,
+                                int restartCount, String snapshotter, String stdioDir, String logPath, String runDir) {
+
+    public ContainerDocument withState(ContainerState s) {
+        return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, s, restartCount,
+                snapshotter, stdioDir, logPath, runDir);
+    }
+
+    public ContainerDocument withName(String n) {
+        return new ContainerDocument(id, n, created, image, imageId, path, args, config, hostConfig, state, restartCount,
+                snapshotter, stdioDir, logPath, runDir);
+    }
+
+    public ContainerDocument withStdioDir(String dir) {
+        return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, state, restartCount,
+                snapshotter, dir, logPath, runDir);
+    }
+
+    public boolean tty() {
+        return config.path("Tty").asBoolean(false);
+    }
+
+    public boolean openStdin() {
+        return config.path("OpenStdin").asBoolean(false);
+    }
+
+    public boolean autoRemove() {
+        return hostConfig.path("AutoRemove").asBoolean(false);
+    }
+}

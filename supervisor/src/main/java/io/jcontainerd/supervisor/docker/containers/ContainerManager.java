@@ -1,0 +1,699 @@
+package io.jcontainerd.supervisor.docker.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.FieldMask;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.runc.v1.Options;
+import io.jcontainerd.api.services.containers.v1.Container;
+import io.jcontainerd.api.services.containers.v1.CreateContainerRequest;
+import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
+import io.jcontainerd.api.services.containers.v1.GetContainerRequest;
+import io.jcontainerd.api.services.containers.v1.ListContainersRequest;
+import io.jcontainerd.api.services.containers.v1.UpdateContainerRequest;
+import io.jcontainerd.api.services.leases.v1.DeleteRequest;
+import io.jcontainerd.api.services.snapshots.v1.MountsRequest;
+import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
+import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
+import io.jcontainerd.api.services.tasks.v1.CreateTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.GetRequest;
+import io.jcontainerd.api.services.tasks.v1.KillRequest;
+import io.jcontainerd.api.services.tasks.v1.PauseTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.ResizePtyRequest;
+import io.jcontainerd.api.services.tasks.v1.ResumeTaskRequest;
+import io.jcontainerd.api.services.tasks.v1.StartRequest;
+import io.jcontainerd.api.services.tasks.v1.WaitRequest;
+import io.jcontainerd.api.services.tasks.v1.WaitResponse;
+import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.supervisor.docker.Containerd;
+import io.jcontainerd.supervisor.docker.http.DockerApiException;
+import io.jcontainerd.supervisor.docker.images.ImageStore;
+import io.jcontainerd.supervisor.docker.images.LocalImage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Docker's container lifecycle on top of the containerd services: create (snapshot, spec,
+ * container record with the Docker document as an extension), start (FIFOs, task), the exit
+ * (log flushed, task deleted, state kept, auto-remove), stop, kill, pause, rename, remove.
+ * Containers are found by full ID, name or unique ID prefix.
+ */
+public final class ContainerManager {
+    private static final Logger LOG = Logger.getLogger(ContainerManager.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String EXTENSION = "docker";
+    static final String EXTENSION_TYPE = "types.jcontainerd.io/docker/v1/Container";
+    private static final Pattern NAME = Pattern.compile("/?[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Containerd cd;
+    private final ImageStore images;
+    private final String snapshotter;
+    private final Path containersDir;
+    private final Path fifoDir;
+    private final Map<String, LiveContainer> byId = new ConcurrentHashMap<>();
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+
+    /**
+     * @param containersDir where each container's files live (log, hosts, resolv.conf): under the daemon's root
+     * @param fifoDir       where the FIFOs of running processes live: under the daemon's state dir
+     */
+    public ContainerManager(Containerd cd, ImageStore images, String snapshotter, Path containersDir, Path fifoDir) {
+        this.cd = cd;
+        this.images = images;
+        this.snapshotter = snapshotter;
+        this.containersDir = containersDir;
+        this.fifoDir = fifoDir;
+    }
+
+    public Containerd containerd() {
+        return cd;
+    }
+
+    public Path fifoDir() {
+        return fifoDir;
+    }
+
+    public Collection<LiveContainer> all() {
+        return byId.values();
+    }
+
+    /** The container a full ID, a name or a unique ID prefix names; 404 "No such container: ref" otherwise. */
+    public LiveContainer lookup(String ref) {
+        return find(ref).orElseThrow(() -> DockerApiException.notFound("No such container: %s", ref));
+    }
+
+    public Optional<LiveContainer> find(String ref) {
+        if (ref == null || ref.isEmpty()) {
+            return Optional.empty();
+        }
+        LiveContainer c = byId.get(ref);
+        if (c != null) {
+            return Optional.of(c);
+        }
+        String id = names.get(ref.startsWith("/") ? ref.substring(1) : ref);
+        if (id != null && byId.containsKey(id)) {
+            return Optional.of(byId.get(id));
+        }
+        List<LiveContainer> prefixed = byId.values().stream().filter(x -> x.id().startsWith(ref)).toList();
+        if (prefixed.size() > 1) {
+            throw DockerApiException.badRequest("multiple IDs found with provided prefix: %s", ref);
+        }
+        return prefixed.stream().findFirst();
+    }
+
+    /** The ID of a container created from the image of this ID, if any. */
+    public Optional<String> usingImage(String imageId) {
+        return byId.values().stream().filter(c -> c.doc().imageId().equals(imageId)).map(LiveContainer::id).findFirst();
+    }
+
+    // ---------------------------------------------------------------- create
+
+    /** Creates a container; returns it. A missing image is 404 "No such image: busybox:latest" (the CLI then pulls). */
+    public LiveContainer create(String requestedName, JsonNode body) {
+        CreateRequest req = CreateRequest.parse(body);
+        String imageRef = req.config().path("Image").asText();
+        LocalImage image = images.require(imageRef);
+        String id = newId();
+        String name = requestedName == null || requestedName.isEmpty() ? generatedName() : requestedName;
+        if (!NAME.matcher(name).matches()) {
+            throw DockerApiException.badRequest("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+        }
+        name = name.startsWith("/") ? name.substring(1) : name;
+        String holder = names.putIfAbsent(name, id);
+        if (holder != null) {
+            throw DockerApiException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+                    + "You have to remove (or rename) that container to be able to reuse that name.", name, holder);
+        }
+        try {
+            return createNamed(id, name, req, image, imageRef);
+        } catch (RuntimeException e) {
+            names.remove(name, id);
+            throw e;
+        }
+    }
+
+    private LiveContainer createNamed(String id, String name, CreateRequest req, LocalImage image, String imageRef) {
+        String hostname = req.networkMode().equals("host") ? HostFiles.hostHostname() : id.substring(0, 12);
+        ObjectNode config = req.completedConfig(image, hostname);
+        List<String> argv = CreateRequest.command(config);
+        if (argv.isEmpty()) {
+            throw DockerApiException.badRequest("no command specified: the image %s has no Entrypoint or Cmd, give one after the image name", imageRef);
+        }
+        if (req.hostConfig().path("Init").asBoolean(false) && !Files.isRegularFile(Path.of(DockerSpec.INIT_BINARY))) {
+            throw DockerApiException.badRequest("--init needs %s (Debian package tini), which is not installed", DockerSpec.INIT_BINARY);
+        }
+        Path runDir = containersDir.resolve(id);
+        ObjectNode host = req.hostConfig();
+        host.put("NetworkMode", req.networkMode());
+        String now = Instant.now().toString();
+        ContainerDocument doc = new ContainerDocument(id, name, now, imageRef, image.id(), argv.getFirst(),
+                argv.subList(1, argv.size()), config, host, ContainerState.created(), 0, snapshotter, "",
+                runDir.resolve(id + "-json.log").toString(), runDir.toString());
+        String lease = cd.leases().create(io.jcontainerd.api.services.leases.v1.CreateRequest.newBuilder().setId("docker-create-" + UUID.randomUUID())
+                .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
+                .build()).getLease().getId();
+        boolean prepared = false;
+        try {
+            List<Mount> mounts = cd.leased(cd.snapshots(), lease).prepare(PrepareSnapshotRequest.newBuilder()
+                    .setSnapshotter(snapshotter).setKey(id).setParent(topChainId(image))
+                    .build()).getMountsList();
+            prepared = true;
+            ImageUsers.Resolved user = new ImageUsers(mounts).resolve(config.path("User").asText(""),
+                    strings(host.path("GroupAdd")));
+            HostFiles.write(runDir, hostname, req.networkMode(), host);
+            ObjectNode spec = DockerSpec.build(id, config, host, req.networkMode(), user, "/" + cd.namespace() + "/" + id, runDir);
+            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            config.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            Container c = Container.newBuilder().setId(id).setImage(image.names().isEmpty() ? imageRef : image.names().getFirst())
+                    .setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runc.v2").setOptions(AnyCodec.pack(Options.getDefaultInstance())))
+                    .setSpec(AnyCodec.packJson(TypeUrls.OCI_SPEC, JSON.writeValueAsString(spec)))
+                    .setSnapshotter(snapshotter).setSnapshotKey(id).putAllLabels(labels)
+                    .putExtensions(EXTENSION, extension(doc)).build();
+            cd.leased(cd.containers(), lease).create(CreateContainerRequest.newBuilder().setContainer(c).build());
+        } catch (RuntimeException | IOException e) {
+            if (prepared) {
+                removeSnapshot(id);
+            }
+            deleteTree(runDir);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot create container " + id + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        } finally {
+            try {
+                cd.leases().delete(DeleteRequest.newBuilder().setId(lease).build());
+            } catch (StatusRuntimeException ignored) {
+                // it expires by itself
+            }
+        }
+        LiveContainer live = new LiveContainer(doc);
+        byId.put(id, live);
+        return live;
+    }
+
+    private static String topChainId(LocalImage image) {
+        if (image.diffIds().isEmpty()) {
+            return "";
+        }
+        var chain = io.jcontainerd.supervisor.pull.ChainIds.of(
+                image.diffIds().stream().map(io.jcontainerd.content.image.Digest::parse).toList());
+        return chain.getLast().toString();
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        String id = HexFormat.of().formatHex(b);
+        // docker never hands out an ID that reads as a number in short form
+        return id.substring(0, 12).chars().allMatch(Character::isDigit) ? newId() : id;
+    }
+
+    private String generatedName() {
+        for (int i = 0; i < 100; i++) {
+            String n = Names.random(RANDOM, i > 10);
+            if (!names.containsKey(n)) {
+                return n;
+            }
+        }
+        throw DockerApiException.internal("could not find a free container name");
+    }
+
+    private Any extension(ContainerDocument doc) {
+        try {
+            return Any.newBuilder().setTypeUrl(EXTENSION_TYPE).setValue(ByteString.copyFrom(JSON.writeValueAsBytes(doc))).build();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write container document as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Keeps the document in the daemon's metadata (the container's extension). */
+    private void persist(LiveContainer c) {
+        ContainerDocument d = c.doc();
+        try {
+            cd.containers().update(UpdateContainerRequest.newBuilder()
+                    .setContainer(Container.newBuilder().setId(d.id()).putExtensions(EXTENSION, extension(d)))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("extensions." + EXTENSION)).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- start and exit
+
+    public void start(LiveContainer c) {
+        synchronized (c) {
+            if (c.removing) {
+                throw DockerApiException.conflict("container %s is marked for removal and cannot be started", c.id());
+            }
+            if (c.running()) {
+                throw DockerApiException.notModified();
+            }
+            ContainerDocument d = c.doc();
+            Path dir = fifoDir.resolve(d.id()).resolve(Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+            ProcessStdio io = ProcessStdio.create(dir, d.tty(), d.openStdin());
+            io.start(sinkOf(c), true);
+            long pid;
+            try {
+                List<Mount> rootfs = cd.snapshots().mounts(MountsRequest.newBuilder().setSnapshotter(d.snapshotter()).setKey(d.id())
+                        .build()).getMountsList();
+                cd.tasks().create(CreateTaskRequest.newBuilder().setContainerId(d.id()).addAllRootfs(rootfs)
+                        .setStdin(io.stdinPath()).setStdout(io.stdoutPath()).setStderr(io.stderrPath()).setTerminal(d.tty()).build());
+                pid = cd.tasks().start(StartRequest.newBuilder().setContainerId(d.id()).build()).getPid();
+                io.release(); // the shim holds its ends once the process started
+            } catch (RuntimeException e) {
+                deleteTask(d.id());
+                io.close();
+                throw failedStart(c, e instanceof StatusRuntimeException s ? s.getStatus().getDescription() : e.getMessage());
+            }
+            c.stdio = io;
+            c.notifyAll();
+            c.stopping = false;
+            c.doc(d.withState(d.state().started(pid, Instant.now().toString())).withStdioDir(dir.toString()));
+            persist(c);
+            watchExit(c);
+        }
+    }
+
+    /**
+     * A start that failed: as dockerd, the container keeps its "created" state with the error and
+     * exit code 127 (command not found), 126 (not executable) or 128; attached clients are let go,
+     * waiters told, an auto-remove container removed; the client gets the error.
+     */
+    private DockerApiException failedStart(LiveContainer c, String message) {
+        String m = message == null ? "unknown error" : message;
+        String lower = m.toLowerCase(java.util.Locale.ROOT);
+        int code = lower.contains("no such file") || lower.contains("not found") ? 127 : lower.contains("permission denied") ? 126 : 128;
+        c.log.flush();
+        for (OutputSink s : c.attached) {
+            s.end();
+        }
+        ContainerDocument d = c.doc();
+        ContainerState st = d.state();
+        c.doc(d.withState(new ContainerState(st.status(), false, false, false, false, false, 0, code, m, st.startedAt(), st.finishedAt())));
+        persist(c);
+        var f = c.nextExit;
+        c.nextExit = new java.util.concurrent.CompletableFuture<>();
+        f.complete(code);
+        if (d.autoRemove()) {
+            Thread.ofVirtual().start(() -> remove(c, true));
+        }
+        return DockerApiException.internal("failed to create task for container: %s", m);
+    }
+
+    private OutputSink sinkOf(LiveContainer c) {
+        return new OutputSink() {
+            @Override
+            public void output(int stream, byte[] data) {
+                try {
+                    c.log.append(stream, data);
+                } catch (UncheckedIOException e) {
+                    LOG.warning(e.getMessage());
+                }
+                for (OutputSink s : c.attached) {
+                    s.output(stream, data);
+                }
+            }
+
+            @Override
+            public void end() {
+                c.log.flush();
+                for (OutputSink s : c.attached) {
+                    s.end();
+                }
+            }
+        };
+    }
+
+    private void watchExit(LiveContainer c) {
+        String id = c.id();
+        Thread.ofVirtual().name("docker-wait-" + id.substring(0, 12)).start(() -> {
+            WaitResponse w;
+            try {
+                w = cd.tasks().wait(WaitRequest.newBuilder().setContainerId(id).build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.CANCELLED || e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                    return; // the daemon is stopping: the next start finds the task again
+                }
+                LOG.warning(() -> "waiting for container " + id + " failed: " + e.getStatus());
+                exited(c, 255, Instant.now(), "waiting for the task failed: " + e.getStatus().getDescription());
+                return;
+            }
+            Instant at = w.hasExitedAt() ? Instant.ofEpochSecond(w.getExitedAt().getSeconds(), w.getExitedAt().getNanos()) : Instant.now();
+            exited(c, w.getExitStatus(), at, "");
+        });
+    }
+
+    /** The run ended: output read to its end, task deleted, state kept, waiters told, auto-remove done. */
+    void exited(LiveContainer c, int status, Instant at, String error) {
+        ProcessStdio io;
+        synchronized (c) {
+            io = c.stdio;
+        }
+        if (io != null && !io.awaitEnd(Duration.ofSeconds(5))) {
+            LOG.warning(() -> "output of container " + c.id() + " did not end within 5 s of its exit");
+        }
+        deleteTask(c.id());
+        if (io != null) {
+            io.close();
+        }
+        var waiters = finishRun(c, status, at, error);
+        waiters.complete(status);
+        if (c.doc().autoRemove()) {
+            try {
+                remove(c, true);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "auto-removing container " + c.id() + " failed", e);
+            }
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<Integer> finishRun(LiveContainer c, int status, Instant at, String error) {
+        synchronized (c) {
+            c.stdio = null;
+            ContainerDocument d = c.doc();
+            c.doc(d.withState(d.state().exited(status, at.toString(), error)).withStdioDir(""));
+            persist(c);
+            var f = c.nextExit;
+            c.nextExit = new java.util.concurrent.CompletableFuture<>();
+            return f;
+        }
+    }
+
+    private void deleteTask(String id) {
+        try {
+            cd.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                LOG.warning(() -> "deleting the task of " + id + ": " + e.getStatus());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- stop, kill, pause, restart
+
+    /** Stops a running container: its stop signal, then SIGKILL after {@code timeout} seconds (null: its StopTimeout or 10). */
+    public void stop(LiveContainer c, Integer timeout) {
+        if (!c.running()) {
+            throw DockerApiException.notModified();
+        }
+        ContainerDocument d = c.doc();
+        int t = timeout != null ? timeout : d.config().path("StopTimeout").isInt() ? d.config().path("StopTimeout").asInt() : 10;
+        String sig = d.config().path("StopSignal").asText("");
+        var exit = c.nextExit();
+        c.stopping = true;
+        if (d.state().paused()) {
+            resume(c);
+        }
+        signal(c, Signals.parse(sig.isEmpty() ? "SIGTERM" : sig));
+        if (t >= 0 && awaitQuietly(exit, t)) {
+            return;
+        }
+        signal(c, 9);
+        if (!awaitQuietly(exit, 30)) {
+            throw DockerApiException.internal("container %s did not exit within 30 s of SIGKILL", c.id());
+        }
+    }
+
+    public void kill(LiveContainer c, String signal) {
+        if (!c.running()) {
+            throw DockerApiException.conflict("Container %s is not running", c.id());
+        }
+        int sig = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
+        if (sig == 9 || sig == 15) {
+            c.stopping = true;
+        }
+        signal(c, sig);
+    }
+
+    private void signal(LiveContainer c, int sig) {
+        try {
+            cd.tasks().kill(KillRequest.newBuilder().setContainerId(c.id()).setSignal(sig).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean awaitQuietly(java.util.concurrent.CompletableFuture<Integer> f, long seconds) {
+        try {
+            f.get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public void restart(LiveContainer c, Integer timeout) {
+        if (c.running()) {
+            stop(c, timeout);
+        }
+        start(c);
+    }
+
+    public void pause(LiveContainer c) {
+        synchronized (c) {
+            if (!c.running()) {
+                throw DockerApiException.conflict("Container %s is not running", c.id());
+            }
+            if (c.doc().state().paused()) {
+                throw DockerApiException.conflict("Container %s is already paused", c.id());
+            }
+            cd.tasks().pause(PauseTaskRequest.newBuilder().setContainerId(c.id()).build());
+            c.doc(c.doc().withState(c.doc().state().paused(true)));
+            persist(c);
+        }
+    }
+
+    public void unpause(LiveContainer c) {
+        synchronized (c) {
+            if (!c.doc().state().paused()) {
+                throw DockerApiException.conflict("Container %s is not paused", c.id());
+            }
+            resume(c);
+        }
+    }
+
+    private void resume(LiveContainer c) {
+        synchronized (c) {
+            cd.tasks().resume(ResumeTaskRequest.newBuilder().setContainerId(c.id()).build());
+            c.doc(c.doc().withState(c.doc().state().paused(false)));
+            persist(c);
+        }
+    }
+
+    public void rename(LiveContainer c, String newName) {
+        if (newName == null || !NAME.matcher(newName).matches()) {
+            throw DockerApiException.badRequest("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", newName);
+        }
+        String n = newName.startsWith("/") ? newName.substring(1) : newName;
+        synchronized (c) {
+            String old = c.doc().name();
+            if (old.equals(n)) {
+                throw DockerApiException.conflict("Renaming a container with the same name as its current name");
+            }
+            String holder = names.putIfAbsent(n, c.id());
+            if (holder != null) {
+                throw DockerApiException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+                        + "You have to remove (or rename) that container to be able to reuse that name.", n, holder);
+            }
+            names.remove(old, c.id());
+            c.doc(c.doc().withName(n));
+            persist(c);
+        }
+    }
+
+    public void resize(LiveContainer c, int height, int width) {
+        if (!c.running()) {
+            throw DockerApiException.conflict("Container %s is not running", c.id());
+        }
+        cd.tasks().resizePty(ResizePtyRequest.newBuilder().setContainerId(c.id()).setWidth(width).setHeight(height).build());
+    }
+
+    // ---------------------------------------------------------------- remove
+
+    /** Removes a container (a running one only with {@code force}: killed first), its snapshot and its files. */
+    public void remove(LiveContainer c, boolean force) {
+        synchronized (c) {
+            if (c.removing) {
+                return;
+            }
+            if (c.running() && !force) {
+                throw DockerApiException.conflict("You cannot remove a running container %s. Stop the container before attempting removal or force remove",
+                        c.id());
+            }
+            c.removing = true;
+        }
+        if (c.running()) {
+            var exit = c.nextExit();
+            c.stopping = true;
+            signal(c, 9);
+            if (!awaitQuietly(exit, 30)) {
+                synchronized (c) {
+                    c.removing = false;
+                }
+                throw DockerApiException.internal("could not kill running container %s: it did not exit within 30 s of SIGKILL", c.id());
+            }
+        }
+        deleteTask(c.id());
+        try {
+            cd.containers().delete(DeleteContainerRequest.newBuilder().setId(c.id()).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                synchronized (c) {
+                    c.removing = false;
+                }
+                throw e;
+            }
+        }
+        removeSnapshot(c.id());
+        deleteTree(Path.of(c.doc().runDir()));
+        deleteTree(fifoDir.resolve(c.id()));
+        byId.remove(c.id());
+        names.remove(c.doc().name(), c.id());
+        c.removed.complete(c.doc().state().exitCode());
+    }
+
+    private void removeSnapshot(String id) {
+        try {
+            cd.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(id).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                LOG.warning(() -> "removing snapshot " + id + ": " + e.getStatus());
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warning(() -> "removing " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** The container's OCI spec as stored (for exec's process defaults). */
+    public JsonNode spec(LiveContainer c) {
+        Container got = cd.containers().get(GetContainerRequest.newBuilder().setId(c.id()).build()).getContainer();
+        try {
+            return JSON.readTree(AnyCodec.jsonOf(got.getSpec()));
+        } catch (IOException e) {
+            throw DockerApiException.internal("the spec of container %s is not JSON: %s", c.id(), e.getMessage());
+        }
+    }
+
+    /** The mounts of the container's snapshot (for reading its /etc/passwd). */
+    public List<Mount> rootfs(LiveContainer c) {
+        return cd.snapshots().mounts(MountsRequest.newBuilder().setSnapshotter(c.doc().snapshotter()).setKey(c.id()).build()).getMountsList();
+    }
+
+    // ---------------------------------------------------------------- daemon start
+
+    /**
+     * Finds the facade's containers again after a daemon start: documents from the metadata;
+     * a task still running gets its output readers and exit watcher back; one that ended while
+     * the daemon was away is recorded as exited with its status.
+     */
+    public void recover() {
+        for (Container c : cd.containers().list(ListContainersRequest.getDefaultInstance()).getContainersList()) {
+            Any ext = c.getExtensionsMap().get(EXTENSION);
+            if (ext == null) {
+                continue;
+            }
+            ContainerDocument doc;
+            try {
+                doc = JSON.readValue(ext.getValue().toByteArray(), ContainerDocument.class);
+            } catch (IOException e) {
+                LOG.warning(() -> "container " + c.getId() + " has an unreadable docker document, skipped: " + e.getMessage());
+                continue;
+            }
+            LiveContainer live = new LiveContainer(doc);
+            byId.put(doc.id(), live);
+            names.put(doc.name(), doc.id());
+            recoverRun(live);
+        }
+    }
+
+    private void recoverRun(LiveContainer c) {
+        ContainerDocument d = c.doc();
+        io.jcontainerd.api.types.task.Process p;
+        try {
+            p = cd.tasks().get(GetRequest.newBuilder().setContainerId(d.id()).build()).getProcess();
+        } catch (StatusRuntimeException e) {
+            if (d.state().running()) {
+                finishRun(c, 255, Instant.now(), "the task was gone after a daemon restart");
+            }
+            return;
+        }
+        switch (p.getStatus()) {
+            case RUNNING, PAUSED, PAUSING -> {
+                if (!d.stdioDir().isEmpty() && Files.isDirectory(Path.of(d.stdioDir()))) {
+                    ProcessStdio io = ProcessStdio.existing(Path.of(d.stdioDir()), d.tty(), d.openStdin());
+                    io.start(sinkOf(c), false);
+                    c.stdio = io;
+                }
+                if (!d.state().running()) {
+                    c.doc(d.withState(d.state().started(p.getPid(), Instant.now().toString())));
+                }
+                watchExit(c);
+            }
+            default -> {
+                Instant at = p.hasExitedAt() ? Instant.ofEpochSecond(p.getExitedAt().getSeconds(), p.getExitedAt().getNanos()) : Instant.now();
+                deleteTask(d.id());
+                if (!d.stdioDir().isEmpty()) {
+                    deleteTree(Path.of(d.stdioDir()));
+                }
+                finishRun(c, p.getExitStatus(), at, "");
+                if (d.autoRemove()) {
+                    remove(c, true);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.jcontainerd.supervisor.docker.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.supervisor.docker.http.DockerApiException;
+import io.jcontainerd.supervisor.docker.images.LocalImage;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@code POST /containers/create} body checked and completed: every field may be null (as
+ * testcontainers sends them), unknown fields are ignored, and an option we cannot honour that
+ * would change what the container does is a 400 naming it, never dropped.
+ */
+public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String networkMode) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** HostConfig fields that must stay empty, zero or false. */
+    private static final List<String> UNSUPPORTED_HOST = List.of("Devices", "DeviceRequests", "DeviceCgroupRules", "UsernsMode",
+            "PidMode", "UTSMode", "VolumesFrom", "Links", "PublishAllPorts", "Sysctls", "BlkioWeight", "BlkioWeightDevice",
+            "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", "CpuRealtimePeriod",
+            "CpuRealtimeRuntime", "CpusetMems", "OomKillDisable", "MemoryReservation", "KernelMemory", "CgroupParent",
+            "VolumeDriver", "StorageOpt", "MaskedPaths", "ReadonlyPaths", "CpuCount", "CpuPercent", "IOMaximumIOps",
+            "IOMaximumBandwidth", "Cgroup");
+    private static final Set<String> NETWORK_MODES = Set.of("", "default", "none", "host");
+
+    public static CreateRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw DockerApiException.badRequest("the create body must be a JSON object with the container's Config (Image, Cmd, ...) and HostConfig");
+        }
+        ObjectNode config = ((ObjectNode) body).deepCopy();
+        JsonNode hc = config.remove("HostConfig");
+        config.remove("NetworkingConfig");
+        ObjectNode host = hc != null && hc.isObject() ? (ObjectNode) hc : JSON.createObjectNode();
+        if (config.path("Image").asText("").isEmpty()) {
+            throw DockerApiException.badRequest("Config.Image is required: name the image to run");
+        }
+        for (String f : UNSUPPORTED_HOST) {
+            if (set(host.get(f))) {
+                throw DockerApiException.badRequest("HostConfig.%s is not supported by jcontainerd's Docker API: leave it out", f);
+            }
+        }
+        if (set(host.get("PortBindings"))) {
+            throw DockerApiException.badRequest("HostConfig.PortBindings (-p) needs the bridge network, which jcontainerd's Docker API "
+                    + "does not have yet: use --network host and the container's own port");
+        }
+        if (set(host.get("Mounts"))) {
+            throw DockerApiException.badRequest("HostConfig.Mounts (--mount) is not supported yet: use Binds (-v /host:/container) instead");
+        }
+        String ipc = host.path("IpcMode").asText("");
+        if (!ipc.isEmpty() && !ipc.equals("private") && !ipc.equals("shareable")) {
+            throw DockerApiException.badRequest("HostConfig.IpcMode %s is not supported: only private IPC namespaces", ipc);
+        }
+        String runtime = host.path("Runtime").asText("");
+        if (!runtime.isEmpty() && !runtime.equals("runc")) {
+            throw DockerApiException.badRequest("HostConfig.Runtime %s is not available: jcontainerd runs containers with its own runtime", runtime);
+        }
+        String log = host.path("LogConfig").path("Type").asText("");
+        if (!log.isEmpty() && !log.equals("json-file")) {
+            throw DockerApiException.badRequest("HostConfig.LogConfig.Type %s is not supported: only json-file", log);
+        }
+        String restart = host.path("RestartPolicy").path("Name").asText("");
+        if (!restart.isEmpty() && !restart.equals("no")) {
+            throw DockerApiException.badRequest("HostConfig.RestartPolicy %s is not supported yet: only \"no\"", restart);
+        }
+        for (JsonNode o : host.path("SecurityOpt")) {
+            String s = o.asText();
+            if (!s.equals("seccomp=unconfined") && !s.equals("seccomp:unconfined") && !s.equals("no-new-privileges")
+                    && !s.equals("no-new-privileges:true") && !s.equals("no-new-privileges=true")
+                    && !s.equals("apparmor=unconfined") && !s.equals("label=disable")) {
+                throw DockerApiException.badRequest("HostConfig.SecurityOpt %s is not supported: only seccomp=unconfined, no-new-privileges", s);
+            }
+        }
+        JsonNode health = config.get("Healthcheck");
+        if (set(health) && !(health.path("Test").size() == 1 && health.path("Test").get(0).asText().equals("NONE"))) {
+            throw DockerApiException.badRequest("Config.Healthcheck is not supported yet by jcontainerd's Docker API");
+        }
+        if (set(config.get("Volumes"))) {
+            throw DockerApiException.badRequest("Config.Volumes (anonymous volumes) are not supported yet: bind a host directory with -v /host:/path");
+        }
+        for (JsonNode b : host.path("Binds")) {
+            String src = b.asText().split(":", 2)[0];
+            if (!src.startsWith("/")) {
+                throw DockerApiException.badRequest("HostConfig.Binds %s: named volumes are not supported yet: bind an absolute host path", b.asText());
+            }
+        }
+        String net = host.path("NetworkMode").asText("");
+        if (config.path("NetworkDisabled").asBoolean(false)) {
+            net = "none";
+        }
+        if (!NETWORK_MODES.contains(net)) {
+            throw DockerApiException.badRequest("HostConfig.NetworkMode %s is not available yet: use none or host "
+                    + "(jcontainerd's bridge networks are not built yet; the default gives a network namespace with loopback only)", net);
+        }
+        return new CreateRequest(config, host, net.equals("host") ? "host" : "none");
+    }
+
+    /** True if a JSON value says something: not null/missing, not false, 0, "", [] or {}. */
+    static boolean set(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return false;
+        }
+        if (n.isBoolean()) {
+            return n.asBoolean();
+        }
+        if (n.isNumber()) {
+            return n.asLong() != 0;
+        }
+        if (n.isTextual()) {
+            return !n.asText().isEmpty();
+        }
+        return !n.isEmpty();
+    }
+
+    /**
+     * The Config with the image's defaults filled in as dockerd does: Env merged by key, Labels
+     * merged, Entrypoint/Cmd from the image unless given (a given Entrypoint drops the image's Cmd),
+     * WorkingDir, User and StopSignal from the image when empty.
+     */
+    public ObjectNode completedConfig(LocalImage image, String hostname) {
+        ObjectNode c = config.deepCopy();
+        JsonNode img = image.runConfig();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (JsonNode e : List.of(img.path("Env"), c.path("Env"))) {
+            e.forEach(v -> env.put(v.asText().split("=", 2)[0], v.asText()));
+        }
+        if (env.isEmpty()) {
+            env.put("PATH", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        }
+        ArrayNode envOut = c.putArray("Env");
+        env.values().forEach(envOut::add);
+        boolean entrypointGiven = c.hasNonNull("Entrypoint");
+        if (!entrypointGiven) {
+            c.set("Entrypoint", img.path("Entrypoint").isArray() ? img.path("Entrypoint") : null);
+        }
+        if (!set(c.get("Cmd"))) {
+            c.set("Cmd", !entrypointGiven && img.path("Cmd").isArray() ? img.path("Cmd") : null);
+        }
+        if (c.path("WorkingDir").asText("").isEmpty()) {
+            c.put("WorkingDir", img.path("WorkingDir").asText(""));
+        }
+        if (c.path("User").asText("").isEmpty()) {
+            c.put("User", img.path("User").asText(""));
+        }
+        if (c.path("StopSignal").asText("").isEmpty() && !img.path("StopSignal").asText("").isEmpty()) {
+            c.put("StopSignal", img.path("StopSignal").asText());
+        }
+        ObjectNode labels = JSON.createObjectNode();
+        if (img.path("Labels").isObject()) {
+            labels.setAll((ObjectNode) img.path("Labels"));
+        }
+        if (c.path("Labels").isObject()) {
+            labels.setAll((ObjectNode) c.path("Labels"));
+        }
+        c.set("Labels", labels);
+        if (c.path("Hostname").asText("").isEmpty()) {
+            c.put("Hostname", hostname);
+        }
+        for (String f : List.of("AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce")) {
+            c.put(f, c.path(f).asBoolean(false));
+        }
+        c.put("Domainname", c.path("Domainname").asText(""));
+        c.put("Image", config.path("Image").asText());
+        return c;
+    }
+
+    /** The process's argv: Entrypoint then Cmd. */
+    public static List<String> command(ObjectNode completed) {
+        List<String> argv = new ArrayList<>();
+        completed.path("Entrypoint").forEach(n -> argv.add(n.asText()));
+        completed.path("Cmd").forEach(n -> argv.add(n.asText()));
+        return argv;
+    }
+}

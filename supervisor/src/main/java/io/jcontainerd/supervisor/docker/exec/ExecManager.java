@@ -1,0 +1,268 @@
+package io.jcontainerd.supervisor.docker.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.services.tasks.v1.CloseIORequest;
+import io.jcontainerd.api.services.tasks.v1.DeleteProcessRequest;
+import io.jcontainerd.api.services.tasks.v1.ExecProcessRequest;
+import io.jcontainerd.api.services.tasks.v1.ResizePtyRequest;
+import io.jcontainerd.api.services.tasks.v1.StartRequest;
+import io.jcontainerd.api.services.tasks.v1.WaitRequest;
+import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.supervisor.docker.Containerd;
+import io.jcontainerd.supervisor.docker.http.DockerApiException;
+import io.jcontainerd.supervisor.docker.http.RawStream;
+import io.jcontainerd.supervisor.docker.http.StreamFrames;
+import io.jcontainerd.supervisor.docker.containers.ContainerManager;
+import io.jcontainerd.supervisor.docker.containers.DockerSpec;
+import io.jcontainerd.supervisor.docker.containers.ImageUsers;
+import io.jcontainerd.supervisor.docker.containers.LiveContainer;
+import io.jcontainerd.supervisor.docker.containers.OutputSink;
+import io.jcontainerd.supervisor.docker.containers.ProcessStdio;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * {@code docker exec}: a process added to a running container's task through the Tasks
+ * service (its spec from the container's, with the exec's command, env, user, cwd and TTY),
+ * its output streamed to the hijacked connection, its exit code kept for inspect.
+ */
+public final class ExecManager {
+    private static final Logger LOG = Logger.getLogger(ExecManager.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final ContainerManager containers;
+    private final Containerd cd;
+    private final Map<String, ExecSession> sessions = new ConcurrentHashMap<>();
+
+    public ExecManager(ContainerManager containers) {
+        this.containers = containers;
+        this.cd = containers.containerd();
+    }
+
+    public String create(LiveContainer c, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw DockerApiException.badRequest("the exec body must be a JSON object with Cmd");
+        }
+        if (!c.running()) {
+            throw DockerApiException.conflict("Container %s is not running", c.id());
+        }
+        if (c.doc().state().paused()) {
+            throw DockerApiException.conflict("Container %s is paused, unpause the container before exec", c.id());
+        }
+        List<String> cmd = strings(body.path("Cmd"));
+        if (cmd.isEmpty()) {
+            throw DockerApiException.badRequest("No exec command specified");
+        }
+        String id = HexFormat.of().formatHex(randomBytes());
+        sessions.keySet().removeIf(k -> containers.find(sessions.get(k).containerId).isEmpty());
+        sessions.put(id, new ExecSession(id, c.id(), cmd, body.path("Tty").asBoolean(false), body.path("AttachStdin").asBoolean(false),
+                body.path("AttachStdout").asBoolean(false), body.path("AttachStderr").asBoolean(false), strings(body.path("Env")),
+                body.path("User").asText(""), body.path("WorkingDir").asText(""), body.path("Privileged").asBoolean(false)));
+        return id;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    ExecSession lookup(String id) {
+        ExecSession e = sessions.get(id);
+        if (e == null) {
+            throw DockerApiException.notFound("No such exec instance: %s", id);
+        }
+        return e;
+    }
+
+    public List<String> idsOf(String containerId) {
+        return sessions.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
+    }
+
+    /**
+     * Starts the process. Attached: {@code stream} gets its output and gives its stdin, and is
+     * closed when it ends; detached ({@code stream} null): it runs on its own.
+     */
+    void start(ExecSession e, RawStream stream) {
+        LiveContainer c = containers.lookup(e.containerId);
+        Duration drain = Duration.ofSeconds(5);
+        ProcessStdio io = ProcessStdio.create(containers.fifoDir().resolve(c.id()).resolve("exec-" + e.id.substring(0, 16)),
+                e.tty, e.stdin && stream != null);
+        io.start(new OutputSink() {
+            @Override
+            public void output(int st, byte[] data) {
+                if (stream != null && (e.tty || (st == StreamFrames.STDOUT && e.stdout) || (st == StreamFrames.STDERR && e.stderr))) {
+                    stream.write(StreamFrames.encode(e.tty, st, data));
+                }
+            }
+
+            @Override
+            public void end() {
+            }
+        }, true);
+        try {
+            cd.tasks().exec(ExecProcessRequest.newBuilder().setContainerId(c.id()).setExecId(e.id)
+                    .setStdin(io.stdinPath()).setStdout(io.stdoutPath()).setStderr(io.stderrPath()).setTerminal(e.tty)
+                    .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, JSON.writeValueAsString(processSpec(c, e)))).build());
+            e.pid = cd.tasks().start(StartRequest.newBuilder().setContainerId(c.id()).setExecId(e.id).build()).getPid();
+            io.release(); // the shim holds its ends once the process started
+        } catch (RuntimeException | IOException x) {
+            io.close();
+            deleteProcess(c.id(), e.id);
+            String msg = x instanceof StatusRuntimeException s ? s.getStatus().getDescription() : x.getMessage();
+            e.exitCode = msg != null && (msg.contains("not found") || msg.contains("No such file")) ? 127 : 126;
+            e.started = true;
+            if (stream != null) {
+                stream.write(StreamFrames.encode(e.tty, StreamFrames.STDERR,
+                        ("OCI runtime exec failed: " + msg + "\n").getBytes(StandardCharsets.UTF_8)));
+                stream.close();
+                return;
+            }
+            throw DockerApiException.internal("OCI runtime exec failed: %s", msg);
+        }
+        e.started = true;
+        e.running = true;
+        if (stream != null && e.stdin) {
+            Thread.ofVirtual().name("exec-stdin").start(() -> copyStdin(c.id(), e.id, stream.input(), io));
+        }
+        Runnable waiter = () -> {
+            int code;
+            try {
+                code = cd.tasks().wait(WaitRequest.newBuilder().setContainerId(c.id()).setExecId(e.id).build()).getExitStatus();
+            } catch (StatusRuntimeException x) {
+                code = 255;
+            }
+            if (!io.awaitEnd(drain)) {
+                LOG.fine(() -> "exec " + e.id + " output did not end within " + drain);
+            }
+            deleteProcess(c.id(), e.id);
+            io.close();
+            e.exitCode = code;
+            e.running = false;
+            if (stream != null) {
+                stream.close();
+            }
+        };
+        if (stream != null) {
+            waiter.run();
+        } else {
+            Thread.ofVirtual().name("exec-wait").start(waiter);
+        }
+    }
+
+    private void copyStdin(String containerId, String execId, InputStream in, ProcessStdio io) {
+        byte[] buf = new byte[32 * 1024];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                io.writeStdin(buf, 0, n);
+            }
+        } catch (IOException x) {
+            // the client or the process went away
+        }
+        io.closeStdin();
+        try {
+            cd.tasks().closeIO(CloseIORequest.newBuilder().setContainerId(containerId).setExecId(execId).setStdin(true).build());
+        } catch (RuntimeException x) {
+            // the process has gone already
+        }
+    }
+
+    private void deleteProcess(String containerId, String execId) {
+        try {
+            cd.tasks().deleteProcess(DeleteProcessRequest.newBuilder().setContainerId(containerId).setExecId(execId).build());
+        } catch (StatusRuntimeException x) {
+            // never created, or gone with its task
+        }
+    }
+
+    private ObjectNode processSpec(LiveContainer c, ExecSession e) {
+        JsonNode spec = containers.spec(c);
+        ObjectNode p = spec.path("process").isObject() ? (ObjectNode) spec.path("process").deepCopy() : JSON.createObjectNode();
+        p.put("terminal", e.tty);
+        ArrayNode args = p.putArray("args");
+        e.cmd.forEach(args::add);
+        Map<String, String> env = new LinkedHashMap<>();
+        p.path("env").forEach(v -> env.put(v.asText().split("=", 2)[0], v.asText()));
+        e.env.forEach(v -> env.put(v.split("=", 2)[0], v));
+        if (e.tty && !env.containsKey("TERM")) {
+            env.put("TERM", "TERM=xterm");
+        }
+        ArrayNode envOut = p.putArray("env");
+        env.values().forEach(envOut::add);
+        if (!e.workingDir.isEmpty()) {
+            p.put("cwd", e.workingDir);
+        }
+        if (!e.user.isEmpty()) {
+            ImageUsers.Resolved u = new ImageUsers(containers.rootfs(c)).resolve(e.user, List.of());
+            ObjectNode user = p.putObject("user").put("uid", u.uid()).put("gid", u.gid());
+            ArrayNode g = user.putArray("additionalGids");
+            u.additionalGids().forEach(g::add);
+        }
+        if (e.privileged) {
+            ObjectNode caps = p.putObject("capabilities");
+            for (String set : List.of("bounding", "effective", "permitted")) {
+                ArrayNode a = caps.putArray(set);
+                DockerSpec.ALL_CAPS.forEach(a::add);
+            }
+        }
+        p.remove("consoleSize");
+        return p;
+    }
+
+    void resize(ExecSession e, int height, int width) {
+        if (!e.running) {
+            throw DockerApiException.conflict("exec %s is not running", e.id);
+        }
+        cd.tasks().resizePty(ResizePtyRequest.newBuilder().setContainerId(e.containerId).setExecId(e.id)
+                .setWidth(width).setHeight(height).build());
+    }
+
+    static ObjectNode inspect(ExecSession e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("CanRemove", false);
+        n.put("ContainerID", e.containerId);
+        n.put("DetachKeys", "");
+        if (e.exitCode == null) {
+            n.putNull("ExitCode");
+        } else {
+            n.put("ExitCode", e.exitCode);
+        }
+        n.put("ID", e.id);
+        n.put("OpenStderr", e.stderr);
+        n.put("OpenStdin", e.stdin);
+        n.put("OpenStdout", e.stdout);
+        ObjectNode pc = n.putObject("ProcessConfig");
+        pc.put("entrypoint", e.cmd.getFirst());
+        ArrayNode a = pc.putArray("arguments");
+        e.cmd.subList(1, e.cmd.size()).forEach(a::add);
+        pc.put("privileged", e.privileged).put("tty", e.tty).put("user", e.user);
+        n.put("Running", e.running);
+        n.put("Pid", e.pid);
+        return n;
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        if (a != null && a.isArray()) {
+            a.forEach(n -> out.add(n.asText()));
+        }
+        return out;
+    }
+}

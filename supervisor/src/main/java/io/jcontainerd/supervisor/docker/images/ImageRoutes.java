@@ -1,0 +1,267 @@
+package io.jcontainerd.supervisor.docker.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.pull.v1.PullEvent;
+import io.jcontainerd.api.pull.v1.PullRequest;
+import io.jcontainerd.api.services.images.v1.GetImageRequest;
+import io.jcontainerd.supervisor.docker.Containerd;
+import io.jcontainerd.supervisor.docker.http.DockerApiException;
+import io.jcontainerd.supervisor.docker.http.Exchange;
+import io.jcontainerd.supervisor.docker.http.Request;
+import io.jcontainerd.supervisor.docker.http.Router;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** {@code /images/...}: pull with Docker's progress stream, list, inspect, tag, remove, history, prune. */
+public final class ImageRoutes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Containerd cd;
+    private final ImageStore images;
+    private final String snapshotter;
+    /** The ID of a container using the image of this ID, if any (rmi refuses then, unless forced). */
+    private final Function<String, Optional<String>> containerUsing;
+
+    public ImageRoutes(Containerd cd, ImageStore images, String snapshotter, Function<String, Optional<String>> containerUsing) {
+        this.cd = cd;
+        this.images = images;
+        this.snapshotter = snapshotter;
+        this.containerUsing = containerUsing;
+    }
+
+    public void register(Router r) {
+        r.add("POST", "/images/create", this::create)
+                .add("GET", "/images/json", this::list)
+                .add("POST", "/images/prune", (q, x) -> x.json(200, JSON.createObjectNode().putNull("ImagesDeleted").put("SpaceReclaimed", 0)))
+                .add("GET", "/images/{name*}/json", this::inspect)
+                .add("GET", "/images/{name*}/history", this::history)
+                .add("POST", "/images/{name*}/tag", this::tag)
+                .add("DELETE", "/images/{name*}", this::remove);
+    }
+
+    /** {@code POST /images/create?fromImage=..&tag=..}: the pull, streamed as Docker's JSON progress lines. */
+    void create(Request q, Exchange x) {
+        if (q.query("fromSrc", null) != null) {
+            throw DockerApiException.badRequest("importing a root filesystem (fromSrc) is not supported by jcontainerd: use docker load or pull");
+        }
+        String from = q.query("fromImage", "");
+        if (from.isEmpty()) {
+            throw DockerApiException.badRequest("fromImage is required: give the image to pull, e.g. ?fromImage=busybox&tag=latest");
+        }
+        ImageName name = ImageName.of(from, q.query("tag", ""));
+        registryAuth(q.header("X-Registry-Auth"));
+        String before = currentTarget(name);
+        Iterator<PullEvent> events = cd.pull().pull(PullRequest.newBuilder().setReference(name.full()).setUnpack(true)
+                .setSnapshotter(snapshotter).build());
+        PullEvent first;
+        try {
+            // a failure before anything streamed is a plain error response, as dockerd's
+            first = events.hasNext() ? events.next() : null;
+        } catch (StatusRuntimeException e) {
+            throw pullError(name, e);
+        }
+        PullProgress progress = new PullProgress(name);
+        Exchange.Chunked out = x.chunked("application/json");
+        try {
+            out.write(progress.start());
+            PullEvent e = first;
+            while (e != null) {
+                if (e.hasDone()) {
+                    String digest = e.getDone().getTarget().getDigest();
+                    for (byte[] l : progress.done(digest, digest.equals(before))) {
+                        out.write(l);
+                    }
+                } else {
+                    for (byte[] l : progress.lines(e)) {
+                        if (!out.write(l)) {
+                            return; // the client went away; the pull goes on in the daemon
+                        }
+                    }
+                }
+                e = events.hasNext() ? events.next() : null;
+            }
+        } catch (StatusRuntimeException e) {
+            out.write(PullProgress.error(pullError(name, e).getMessage()));
+        } finally {
+            out.end();
+        }
+    }
+
+    private DockerApiException pullError(ImageName name, StatusRuntimeException e) {
+        String d = e.getStatus().getDescription();
+        if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+            return DockerApiException.notFound("pull access denied for %s, repository does not exist or may require 'docker login': %s",
+                    name.familiarRepository(), d);
+        }
+        return DockerApiException.internal("pulling %s failed: %s", name.familiar(), d == null ? e.getStatus().getCode() : d);
+    }
+
+    private String currentTarget(ImageName name) {
+        try {
+            return cd.images().get(GetImageRequest.newBuilder().setName(name.full()).build()).getImage().getTarget().getDigest();
+        } catch (StatusRuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * X-Registry-Auth is base64url JSON ({@code {}} from the CLI). Credentials in it are refused
+     * rather than dropped: the daemon pulls with the logins of its own configuration.
+     */
+    static void registryAuth(String header) {
+        if (header == null || header.isEmpty()) {
+            return;
+        }
+        JsonNode auth;
+        try {
+            auth = JSON.readTree(Base64.getUrlDecoder().decode(header.replace('+', '-').replace('/', '_').replace("=", "")));
+        } catch (Exception e) {
+            throw DockerApiException.badRequest("X-Registry-Auth is not base64-encoded JSON: %s", e.getMessage());
+        }
+        if (auth != null && (auth.path("password").asText("").length() > 0 || auth.path("identitytoken").asText("").length() > 0
+                || auth.path("registrytoken").asText("").length() > 0)) {
+            throw DockerApiException.badRequest("credentials in X-Registry-Auth are not supported by jcontainerd: "
+                    + "put the registry login in the daemon's registry configuration (hosts.toml / ~/.docker/config.json of the daemon)");
+        }
+    }
+
+    void list(Request q, Exchange x) {
+        ArrayNode out = JSON.createArrayNode();
+        for (LocalImage i : images.list()) {
+            ObjectNode n = out.addObject();
+            n.put("Containers", -1);
+            n.put("Created", epochSeconds(i.created()));
+            n.put("Id", i.id());
+            n.set("Labels", i.runConfig().path("Labels").isObject() ? i.runConfig().path("Labels") : JSON.createObjectNode());
+            n.put("ParentId", "");
+            n.set("RepoDigests", repoDigests(i));
+            n.set("RepoTags", repoTags(i));
+            n.put("SharedSize", -1);
+            n.put("Size", i.size());
+            n.put("VirtualSize", i.size());
+        }
+        x.json(200, out);
+    }
+
+    void inspect(Request q, Exchange x) {
+        String ref = q.param("name");
+        LocalImage i = images.find(ref).orElseThrow(() ->
+                DockerApiException.notFound("no such image: %s: No such image: %s", ImageStore.familiar(ref), ImageStore.familiar(ref)));
+        x.json(200, inspectJson(i));
+    }
+
+    static ObjectNode inspectJson(LocalImage i) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Id", i.id());
+        n.set("RepoTags", repoTags(i));
+        n.set("RepoDigests", repoDigests(i));
+        n.put("Parent", "");
+        n.put("Comment", i.config().path("comment").asText(""));
+        n.put("Created", i.created());
+        n.put("DockerVersion", i.config().path("docker_version").asText(""));
+        n.put("Author", i.config().path("author").asText(""));
+        n.set("Config", i.runConfig().isObject() ? i.runConfig() : JSON.createObjectNode());
+        n.put("Architecture", i.config().path("architecture").asText(""));
+        n.put("Os", i.config().path("os").asText(""));
+        n.put("Size", i.size());
+        n.put("VirtualSize", i.size());
+        n.putObject("GraphDriver").put("Name", "overlayfs").putObject("Data");
+        ObjectNode rootfs = n.putObject("RootFS").put("Type", "layers");
+        ArrayNode layers = rootfs.putArray("Layers");
+        i.diffIds().forEach(layers::add);
+        n.putObject("Metadata").put("LastTagTime", "0001-01-01T00:00:00Z");
+        return n;
+    }
+
+    void history(Request q, Exchange x) {
+        LocalImage i = images.require(q.param("name"));
+        ArrayNode out = JSON.createArrayNode();
+        List<JsonNode> history = new ArrayList<>();
+        i.config().path("history").forEach(history::add);
+        for (int k = history.size() - 1; k >= 0; k--) {
+            JsonNode h = history.get(k);
+            ObjectNode n = out.addObject();
+            n.put("Id", k == history.size() - 1 ? i.id() : "<missing>");
+            n.put("Created", epochSeconds(h.path("created").asText("")));
+            n.put("CreatedBy", h.path("created_by").asText(""));
+            n.set("Tags", k == history.size() - 1 ? repoTags(i) : null);
+            n.put("Size", 0);
+            n.put("Comment", h.path("comment").asText(""));
+        }
+        x.json(200, out);
+    }
+
+    void tag(Request q, Exchange x) {
+        LocalImage i = images.require(q.param("name"));
+        String repo = q.query("repo", "");
+        if (repo.isEmpty()) {
+            throw DockerApiException.badRequest("repository name (repo) is required to tag an image");
+        }
+        images.tag(i, ImageName.of(repo, q.query("tag", "latest")));
+        x.status(201);
+    }
+
+    void remove(Request q, Exchange x) {
+        String ref = q.param("name");
+        LocalImage i = images.require(ref);
+        boolean force = q.flag("force");
+        String hex = ref.startsWith("sha256:") ? ref.substring(7) : ref;
+        boolean byId = hex.matches("[0-9a-f]{4,64}") && i.id().substring(7).startsWith(hex);
+        List<String> untag;
+        if (byId) {
+            if (i.names().size() > 1 && !force) {
+                throw DockerApiException.conflict("conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
+                        i.id().substring(7, 19));
+            }
+            untag = i.names();
+        } else {
+            untag = List.of(ImageName.parse(ref).full());
+        }
+        boolean last = untag.size() == i.names().size();
+        if (last && !force) {
+            containerUsing.apply(i.id()).ifPresent(c -> {
+                throw DockerApiException.conflict("conflict: unable to remove repository reference \"%s\" (must force) - container %s is using its referenced image %s",
+                        ref, c.substring(0, 12), i.id().substring(7, 19));
+            });
+        }
+        ArrayNode out = JSON.createArrayNode();
+        for (String n : untag) {
+            images.untag(n);
+            out.addObject().put("Untagged", ImageName.parse(n).familiar());
+        }
+        if (last) {
+            out.addObject().put("Deleted", i.id());
+        }
+        x.json(200, out);
+    }
+
+    private static ArrayNode repoTags(LocalImage i) {
+        ArrayNode a = JSON.createArrayNode();
+        i.names().stream().filter(n -> !n.contains("@")).map(n -> ImageName.parse(n).familiar()).forEach(a::add);
+        return a;
+    }
+
+    private static ArrayNode repoDigests(LocalImage i) {
+        ArrayNode a = JSON.createArrayNode();
+        i.names().stream().map(n -> ImageName.parse(n).familiarRepository() + "@" + i.target().getDigest()).distinct().forEach(a::add);
+        return a;
+    }
+
+    static long epochSeconds(String rfc3339) {
+        try {
+            return rfc3339.isEmpty() ? 0 : Instant.parse(rfc3339).getEpochSecond();
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
+    }
+}

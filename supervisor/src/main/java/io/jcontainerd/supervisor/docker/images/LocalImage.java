@@ -1,0 +1,34 @@
+package io.jcontainerd.supervisor.docker.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcontainerd.api.types.Descriptor;
+
+import java.util.List;
+
+/**
+ * An image of the facade's namespace as Docker shows it: its ID is the config digest, its
+ * names the image records pointing at it.
+ *
+ * @param names   the image records' names ({@code docker.io/library/busybox:latest}), sorted
+ * @param target  what the names point at (index or manifest)
+ * @param manifest the host platform's manifest digest
+ * @param config  the image config JSON (architecture, os, config, rootfs, history, created)
+ * @param size    the layers' total size in bytes
+ */
+public record LocalImage(String id, List<String> names, Descriptor target, String manifest, JsonNode config,
+                         List<String> diffIds, long size) {
+
+    /** The image config's {@code config} object (Cmd, Entrypoint, Env, WorkingDir, User, Labels, ...). */
+    public JsonNode runConfig() {
+        return config.path("config");
+    }
+
+    /** The creation time from the config, or empty. */
+    public String created() {
+        return config.path("created").asText("");
+    }
+
+    public List<String> strings(String field) {
+        return ImageStore.strings(runConfig().path(field));
+    }
+}

@@ -1,0 +1,105 @@
+package io.jcontainerd.supervisor.docker;
+
+import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestRegistry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real jcontainerd with its Docker API on a private socket, docker.io mapped to the loopback
+ * test registry, and the real docker CLI 28 pointed at it. {@link #close} removes every container
+ * through the API, stops the daemon and waits for its shims to leave.
+ */
+final class DockerFixture implements AutoCloseable {
+    static final String DOCKER = "/usr/local/bin/docker";
+    final Path dir;
+    final Path socket;
+    DaemonProcess daemon;
+    private final Path config;
+
+    DockerFixture(Path dir) {
+        Cli.requireTool(DOCKER, "docker-ce-cli 28 (the docker CLI at /usr/local/bin/docker)");
+        this.dir = dir;
+        this.socket = dir.resolve("docker.sock");
+        this.config = dir.resolve("jcontainerd.toml");
+        try {
+            Files.createDirectories(dir.resolve("docker-config"));
+            Files.writeString(config, """
+                    [registry]
+                    config_path = "%s"
+                    [docker]
+                    address = "%s"
+                    """.formatted(TestRegistry.shared().hostsDir(), socket));
+        } catch (IOException e) {
+            throw new AssertionError("cannot write " + config + ": " + e.getMessage(), e);
+        }
+        start();
+    }
+
+    void start() {
+        daemon = DaemonProcess.start(dir.resolve("root"), dir.resolve("state"), dir.resolve("daemon.log"), "--config", config.toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!DaemonProcess.answers(socket)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the Docker API did not serve " + socket + " within 30 s:\n" + daemon.log());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Stops the daemon (SIGTERM) and starts it again on the same root and state. */
+    void restart() {
+        daemon.close();
+        start();
+    }
+
+    String host() {
+        return "unix://" + socket;
+    }
+
+    Map<String, String> env() {
+        return Map.of("DOCKER_HOST", host(), "DOCKER_CONFIG", dir.resolve("docker-config").toString());
+    }
+
+    Cli.Result docker(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(DOCKER));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd, env(), 120);
+    }
+
+    /** A shell line with docker in it (pipes into stdin). */
+    Cli.Result sh(String line) {
+        return Cli.run(List.of("/bin/sh", "-c", line.replace("docker ", DOCKER + " ")), env(), 120);
+    }
+
+    /** Pulls busybox unless it is there. */
+    void pullBusybox() {
+        Cli.Result r = docker("pull", "busybox");
+        if (r.exit() != 0) {
+            throw new AssertionError("docker pull busybox failed: " + r + "\n" + daemon.log());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (String id : docker("ps", "-aq").out().lines().toList()) {
+                docker("rm", "-f", id);
+            }
+        } finally {
+            daemon.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!daemon.shims().isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            daemon.shims().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}

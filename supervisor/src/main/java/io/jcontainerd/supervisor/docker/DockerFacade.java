@@ -2,6 +2,7 @@ package io.jcontainerd.supervisor.docker;
 
 import io.grpc.ManagedChannel;
 import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.supervisor.docker.containers.ContainerArchive;
 import io.jcontainerd.supervisor.docker.containers.ContainerManager;
 import io.jcontainerd.supervisor.docker.containers.ContainerRoutes;
 import io.jcontainerd.supervisor.docker.exec.ExecManager;
@@ -12,7 +13,9 @@ import io.jcontainerd.supervisor.docker.http.DockerHttpServer;
 import io.jcontainerd.supervisor.docker.http.Router;
 import io.jcontainerd.supervisor.docker.images.ImageRoutes;
 import io.jcontainerd.supervisor.docker.images.ImageStore;
-import io.jcontainerd.supervisor.docker.system.NetworkRoutes;
+import io.jcontainerd.supervisor.docker.networks.NetworkRoutes;
+import io.jcontainerd.supervisor.docker.containers.Networking;
+import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.supervisor.docker.system.SystemRoutes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,16 +41,19 @@ public final class DockerFacade implements AutoCloseable {
         try {
             Containerd cd = Containerd.on(channel, config.docker().namespace());
             ImageStore images = new ImageStore(cd);
+            NetworkManager networks = NetworkManager.open(config);
             ContainerManager containers = new ContainerManager(cd, images, config.snapshotter(),
-                    config.root().resolve("docker/containers"), config.state().resolve("docker/fifo"));
+                    config.root().resolve("docker/containers"), config.state().resolve("docker/fifo"),
+                    new Networking(networks, config.docker().namespace()));
             containers.recover();
             ExecManager execs = new ExecManager(containers);
             Router router = new Router();
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
             new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage).register(router);
-            new ContainerRoutes(containers, images, execs::idsOf).register(router);
+            new ContainerRoutes(containers, images, execs::idsOf,
+                    new ContainerArchive(containers, config.state().resolve("docker/mnt"))).register(router);
             new ExecRoutes(containers, execs).register(router);
-            new NetworkRoutes().register(router);
+            new NetworkRoutes(networks, containers).register(router);
             ObjectMapper json = new ObjectMapper();
             router.add("GET", "/volumes", (q, x) -> x.json(200, json.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set(
                             "Volumes", json.createArrayNode()).putNull("Warnings")))

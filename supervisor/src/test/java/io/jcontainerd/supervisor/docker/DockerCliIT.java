@@ -137,10 +137,12 @@ class DockerCliIT {
                 "echo $FOO $(pwd) $(id -un)").out()).isEqualTo("bar /tmp nobody\n");
         assertThat(d.docker("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link").out())
                 .contains("lo:").doesNotContain("eth0");
+        assertThat(d.docker("run", "--rm", "busybox", "ip", "-o", "-4", "addr", "show", "eth0").out())
+                .as("the default network is the bridge").contains("inet ");
         assertThat(d.docker("run", "--rm", "--read-only", "busybox", "touch", "/x").exit()).isEqualTo(1);
-        Cli.Result unsupported = d.docker("run", "--rm", "-p", "8080:80", "busybox", "true");
+        Cli.Result unsupported = d.docker("run", "--rm", "--device", "/dev/fuse", "busybox", "true");
         assertThat(unsupported.exit()).isEqualTo(125);
-        assertThat(unsupported.err()).contains("PortBindings");
+        assertThat(unsupported.err()).contains("HostConfig.Devices");
     }
 
     @Test
@@ -159,6 +161,70 @@ class DockerCliIT {
         Cli.Result stopped = d.docker("stop", "-t", "1", "keeps");
         assertThat(stopped.exit()).as(stopped.toString()).isZero();
         assertThat(d.docker("inspect", "--format", "{{.State.ExitCode}}", "keeps").out()).isEqualTo("137\n");
+    }
+
+    @Test
+    void aPublishedPortReachesTheContainerAndTheBridgeHasItsGateway() throws Exception {
+        d.pullBusybox();
+        Cli.Result run = d.docker("run", "-d", "--name", "web", "-p", "127.0.0.1::8080", "busybox", "sh", "-c",
+                "mkdir /www && echo hello > /www/index.html && httpd -f -p 8080 -h /www");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        String port = d.docker("port", "web", "8080/tcp").out().strip();
+        assertThat(port).matches("127\\.0\\.0\\.1:\\d+");
+        var client = java.net.http.HttpClient.newHttpClient();
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + port + "/index.html")).build();
+        String body = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (body == null) {
+            try {
+                body = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("nothing answered on " + port + ": " + d.docker("logs", "web"), e);
+                }
+            }
+        }
+        assertThat(body).isEqualTo("hello\n");
+        assertThat(d.docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}").out())
+                .matches("\\d+\\.\\d+\\.\\d+\\.\\d+\n");
+        assertThat(d.docker("inspect", "--format", "{{.NetworkSettings.IPAddress}}", "web").out()).matches("\\d+\\.\\d+\\.\\d+\\.\\d+\n");
+        assertThat(d.docker("network", "ls", "--format", "{{.Name}}").out().lines().toList()).contains("bridge", "host", "none");
+    }
+
+    @Test
+    void containersOnAUserNetworkReachEachOtherByName() {
+        d.pullBusybox();
+        assertThat(d.docker("network", "create", "backend").exit()).isZero();
+        d.docker("run", "-d", "--name", "db", "--network", "backend", "busybox", "sleep", "1000");
+        Cli.Result ping = d.docker("run", "--rm", "--network", "backend", "busybox", "ping", "-c", "1", "-W", "5", "db");
+        assertThat(ping.exit()).as(ping.toString()).isZero();
+        assertThat(ping.out()).contains("1 packets received");
+        d.docker("rm", "-f", "db");
+        assertThat(d.docker("network", "rm", "backend").exit()).isZero();
+    }
+
+    @Test
+    void cpCopiesFilesIntoAndOutOfCreatedAndRunningContainers() throws Exception {
+        d.pullBusybox();
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, "payload\n");
+        assertThat(d.docker("create", "--name", "box", "busybox", "cat", "/tmp/in.txt").exit()).isZero();
+        Cli.Result cpIn = d.docker("cp", in.toString(), "box:/tmp/");
+        assertThat(cpIn.exit()).as(cpIn.toString()).isZero();
+        assertThat(d.docker("start", "-a", "box").out()).isEqualTo("payload\n");
+        Cli.Result cpOut = d.docker("cp", "box:/tmp/in.txt", dir.resolve("back.txt").toString());
+        assertThat(cpOut.exit()).as(cpOut.toString()).isZero();
+        assertThat(Files.readString(dir.resolve("back.txt"))).isEqualTo("payload\n");
+
+        d.docker("run", "-d", "--name", "live", "busybox", "sh", "-c", "mkdir /tmp/made; echo made > /tmp/made/f; echo up; sleep 1000");
+        awaitLogs("live", "up\n");
+        assertThat(d.docker("cp", "live:/tmp/made", dir.toString()).exit()).isZero();
+        assertThat(Files.readString(dir.resolve("made/f"))).isEqualTo("made\n");
+        assertThat(d.docker("cp", in.toString(), "live:/tmp/made/").exit()).isZero();
+        assertThat(d.docker("exec", "live", "cat", "/tmp/made/in.txt").out()).isEqualTo("payload\n");
+        Cli.Result missing = d.docker("cp", "live:/nosuch", dir.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("Could not find the file /nosuch in container live");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.jcontainerd.supervisor.docker;
 
+import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.network.Network;
+import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.network.Sandbox;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestRegistry;
@@ -10,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,11 +28,18 @@ final class DockerFixture implements AutoCloseable {
     final Path socket;
     DaemonProcess daemon;
     private final Path config;
+    /** A bridge and subnets of this fixture's own: other daemons on the machine use jcd0 and 10.213.0.0/16. */
+    final DaemonConfig.NetworkConfig network = privateNetwork();
 
     DockerFixture(Path dir) {
+        this(dir, dir.resolve("docker.sock"));
+    }
+
+    /** A fixture whose Docker API listens on {@code socket}. */
+    DockerFixture(Path dir, Path socket) {
         Cli.requireTool(DOCKER, "docker-ce-cli 28 (the docker CLI at /usr/local/bin/docker)");
         this.dir = dir;
-        this.socket = dir.resolve("docker.sock");
+        this.socket = socket;
         this.config = dir.resolve("jcontainerd.toml");
         try {
             Files.createDirectories(dir.resolve("docker-config"));
@@ -36,7 +48,12 @@ final class DockerFixture implements AutoCloseable {
                     config_path = "%s"
                     [docker]
                     address = "%s"
-                    """.formatted(TestRegistry.shared().hostsDir(), socket));
+                    [network]
+                    bridge = "%s"
+                    subnet = "%s"
+                    pool = "%s"
+                    ip_masq = false
+                    """.formatted(TestRegistry.shared().hostsDir(), socket, network.bridge(), network.subnet(), network.pool()));
         } catch (IOException e) {
             throw new AssertionError("cannot write " + config + ": " + e.getMessage(), e);
         }
@@ -87,6 +104,28 @@ final class DockerFixture implements AutoCloseable {
         }
     }
 
+    private static DaemonConfig.NetworkConfig privateNetwork() {
+        String routes;
+        try {
+            routes = Files.readString(Path.of("/proc/net/route"));
+        } catch (IOException e) {
+            routes = "";
+        }
+        var r = ThreadLocalRandom.current();
+        for (int i = 0; i < 100; i++) {
+            int a = r.nextInt(216, 250);
+            int b = r.nextInt(0, 63) * 4;
+            // /proc/net/route has destinations in little-endian hex: 10.a.b.0 is "00" + b + a + "0A"
+            String hex = String.format("%02X%02X0A", b, a);
+            if (!routes.contains(hex)) {
+                String token = Long.toString(r.nextLong(36L * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36), 36);
+                return new DaemonConfig.NetworkConfig("jcdk" + token, "10." + a + "." + b + ".0/24", "10." + a + "." + (b + 2) + ".0/23",
+                        List.of(Path.of("/usr/lib/cni")), false);
+            }
+        }
+        throw new AssertionError("no free 10.x.y.0/22 for a test network: /proc/net/route has them all");
+    }
+
     @Override
     public void close() {
         try {
@@ -100,6 +139,21 @@ final class DockerFixture implements AutoCloseable {
                 Thread.onSpinWait();
             }
             daemon.shims().forEach(ProcessHandle::destroyForcibly);
+            removeNetworks();
         }
+    }
+
+    /** What a failed test may have left of the networks on the host: endpoints, user networks, the bridges and their rules. */
+    private void removeNetworks() {
+        NetworkManager m = NetworkManager.open(network, dir.resolve("root"), dir.resolve("state"));
+        for (Sandbox s : m.sandboxes()) {
+            m.tearDown(s.namespace(), s.containerId());
+        }
+        for (Network n : m.networks()) {
+            if (!n.predefined()) {
+                m.removeNetwork(n.id());
+            }
+        }
+        m.removeHostState();
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import io.jcontainerd.network.Sandbox;
 
 /** A container as {@code docker inspect} and {@code docker ps} show it. */
 public final class ContainerJson {
@@ -15,7 +17,7 @@ public final class ContainerJson {
     private ContainerJson() {
     }
 
-    public static ObjectNode inspect(ContainerDocument d, List<String> execIds) {
+    public static ObjectNode inspect(ContainerDocument d, List<String> execIds, Optional<Sandbox> network) {
         ObjectNode n = JSON.createObjectNode();
         n.put("Id", d.id());
         n.put("Created", d.created());
@@ -27,9 +29,9 @@ public final class ContainerJson {
                 .put("OOMKilled", s.oomKilled()).put("Dead", s.dead()).put("Pid", s.pid()).put("ExitCode", s.exitCode())
                 .put("Error", s.error()).put("StartedAt", s.startedAt()).put("FinishedAt", s.finishedAt());
         n.put("Image", d.imageId());
-        n.put("ResolvConfPath", d.runDir() + "/resolv.conf");
-        n.put("HostnamePath", d.runDir() + "/hostname");
-        n.put("HostsPath", d.runDir() + "/hosts");
+        n.put("ResolvConfPath", network.map(Sandbox::resolvConfPath).orElse(""));
+        n.put("HostnamePath", network.map(Sandbox::hostnamePath).orElse(""));
+        n.put("HostsPath", network.map(Sandbox::hostsPath).orElse(""));
         n.put("LogPath", d.logPath());
         n.put("Name", "/" + d.name());
         n.put("RestartCount", d.restartCount());
@@ -47,7 +49,7 @@ public final class ContainerJson {
         n.putObject("GraphDriver").put("Name", d.snapshotter()).putObject("Data");
         n.set("Mounts", mounts(d));
         n.set("Config", d.config());
-        n.set("NetworkSettings", networkSettings(d));
+        n.set("NetworkSettings", networkSettings(d, network));
         return n;
     }
 
@@ -86,23 +88,24 @@ public final class ContainerJson {
         return a;
     }
 
-    private static ObjectNode networkSettings(ContainerDocument d) {
+    private static ObjectNode networkSettings(ContainerDocument d, Optional<Sandbox> network) {
         ObjectNode ns = JSON.createObjectNode();
-        ns.put("Bridge", "").put("SandboxID", "").put("HairpinMode", false).put("LinkLocalIPv6Address", "")
-                .put("LinkLocalIPv6PrefixLen", 0);
-        ns.putObject("Ports");
-        ns.put("SandboxKey", "").putNull("SecondaryIPAddresses").putNull("SecondaryIPv6Addresses");
-        ns.put("EndpointID", "").put("Gateway", "").put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0)
-                .put("IPAddress", "").put("IPPrefixLen", 0).put("IPv6Gateway", "").put("MacAddress", "");
-        String mode = d.hostConfig().path("NetworkMode").asText("none");
-        ns.putObject("Networks").putObject(mode).putNull("IPAMConfig").putNull("Links").putNull("Aliases")
-                .put("NetworkID", mode).put("EndpointID", "").put("Gateway", "").put("IPAddress", "").put("IPPrefixLen", 0)
-                .put("IPv6Gateway", "").put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0).put("MacAddress", "");
+        ns.put("Bridge", "").put("SandboxID", network.map(Sandbox::netnsPath).filter(p -> p != null).orElse(""))
+                .put("HairpinMode", false).put("LinkLocalIPv6Address", "").put("LinkLocalIPv6PrefixLen", 0);
+        ns.set("Ports", Networking.portsJson(d.config(), network));
+        ns.put("SandboxKey", network.map(Sandbox::netnsPath).filter(p -> p != null).orElse(""))
+                .putNull("SecondaryIPAddresses").putNull("SecondaryIPv6Addresses");
+        ObjectNode nets = Networking.networksJson(d.hostConfig().path("NetworkMode").asText("bridge"), network);
+        JsonNode bridge = nets.path("bridge");
+        ns.put("EndpointID", bridge.path("EndpointID").asText("")).put("Gateway", bridge.path("Gateway").asText(""))
+                .put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0).put("IPAddress", bridge.path("IPAddress").asText(""))
+                .put("IPPrefixLen", bridge.path("IPPrefixLen").asInt(0)).put("IPv6Gateway", "").put("MacAddress", bridge.path("MacAddress").asText(""));
+        ns.set("Networks", nets);
         return ns;
     }
 
     /** One row of {@code GET /containers/json}. */
-    public static ObjectNode summary(ContainerDocument d, String imageName, Instant now) {
+    public static ObjectNode summary(ContainerDocument d, String imageName, Instant now, Optional<Sandbox> network) {
         ObjectNode n = JSON.createObjectNode();
         n.put("Id", d.id());
         n.putArray("Names").add("/" + d.name());
@@ -112,12 +115,13 @@ public final class ContainerJson {
         d.args().forEach(a -> cmd.append(' ').append(a));
         n.put("Command", cmd.toString());
         n.put("Created", Instant.parse(d.created()).getEpochSecond());
-        n.putArray("Ports");
+        n.set("Ports", Networking.portsSummary(network));
         n.set("Labels", d.config().path("Labels").isObject() ? d.config().path("Labels") : JSON.createObjectNode());
         n.put("State", d.state().status());
         n.put("Status", d.state().describe(now));
-        n.putObject("HostConfig").put("NetworkMode", d.hostConfig().path("NetworkMode").asText("none"));
-        n.set("NetworkSettings", JSON.createObjectNode().set("Networks", networkSettings(d).path("Networks")));
+        n.putObject("HostConfig").put("NetworkMode", d.hostConfig().path("NetworkMode").asText("bridge"));
+        n.set("NetworkSettings", JSON.createObjectNode().set("Networks",
+                Networking.networksJson(d.hostConfig().path("NetworkMode").asText("bridge"), network)));
         n.set("Mounts", mounts(d));
         return n;
     }

@@ -80,6 +80,7 @@ public final class ContainerManager {
     private final String snapshotter;
     private final Path containersDir;
     private final Path fifoDir;
+    private final Networking networking;
     private final Map<String, LiveContainer> byId = new ConcurrentHashMap<>();
     private final Map<String, String> names = new ConcurrentHashMap<>();
 
@@ -87,8 +88,10 @@ public final class ContainerManager {
      * @param containersDir where each container's files live (log, hosts, resolv.conf): under the daemon's root
      * @param fifoDir       where the FIFOs of running processes live: under the daemon's state dir
      */
-    public ContainerManager(Containerd cd, ImageStore images, String snapshotter, Path containersDir, Path fifoDir) {
+    public ContainerManager(Containerd cd, ImageStore images, String snapshotter, Path containersDir, Path fifoDir,
+                            Networking networking) {
         this.cd = cd;
+        this.networking = networking;
         this.images = images;
         this.snapshotter = snapshotter;
         this.containersDir = containersDir;
@@ -163,7 +166,15 @@ public final class ContainerManager {
     }
 
     private LiveContainer createNamed(String id, String name, CreateRequest req, LocalImage image, String imageRef) {
-        String hostname = req.networkMode().equals("host") ? HostFiles.hostHostname() : id.substring(0, 12);
+        String networkMode = req.networkMode();
+        if (networkMode.startsWith("container:")) {
+            LiveContainer peer = lookup(networkMode.substring("container:".length()));
+            if (!peer.running()) {
+                throw DockerApiException.conflict("cannot join the network of a non running container: %s", peer.id());
+            }
+            networkMode = "container:" + peer.id();
+        }
+        String hostname = networkMode.equals("host") ? hostHostname() : id.substring(0, 12);
         ObjectNode config = req.completedConfig(image, hostname);
         List<String> argv = CreateRequest.command(config);
         if (argv.isEmpty()) {
@@ -175,6 +186,7 @@ public final class ContainerManager {
         Path runDir = containersDir.resolve(id);
         ObjectNode host = req.hostConfig();
         host.put("NetworkMode", req.networkMode());
+        final String mode = networkMode;
         String now = Instant.now().toString();
         ContainerDocument doc = new ContainerDocument(id, name, now, imageRef, image.id(), argv.getFirst(),
                 argv.subList(1, argv.size()), config, host, ContainerState.created(), 0, snapshotter, "",
@@ -183,6 +195,7 @@ public final class ContainerManager {
                 .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
                 .build()).getLease().getId();
         boolean prepared = false;
+        boolean networked = false;
         try {
             List<Mount> mounts = cd.leased(cd.snapshots(), lease).prepare(PrepareSnapshotRequest.newBuilder()
                     .setSnapshotter(snapshotter).setKey(id).setParent(topChainId(image))
@@ -190,8 +203,10 @@ public final class ContainerManager {
             prepared = true;
             ImageUsers.Resolved user = new ImageUsers(mounts).resolve(config.path("User").asText(""),
                     strings(host.path("GroupAdd")));
-            HostFiles.write(runDir, hostname, req.networkMode(), host);
-            ObjectNode spec = DockerSpec.build(id, config, host, req.networkMode(), user, "/" + cd.namespace() + "/" + id, runDir);
+            Files.createDirectories(runDir);
+            var sandbox = networking.setUp(id, name, mode, config, host, req.endpointsConfig());
+            networked = true;
+            ObjectNode spec = DockerSpec.build(id, config, host, sandbox, user, "/" + cd.namespace() + "/" + id);
             Map<String, String> labels = new java.util.LinkedHashMap<>();
             config.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
             Container c = Container.newBuilder().setId(id).setImage(image.names().isEmpty() ? imageRef : image.names().getFirst())
@@ -201,6 +216,9 @@ public final class ContainerManager {
                     .putExtensions(EXTENSION, extension(doc)).build();
             cd.leased(cd.containers(), lease).create(CreateContainerRequest.newBuilder().setContainer(c).build());
         } catch (RuntimeException | IOException e) {
+            if (networked) {
+                tearDownNetwork(id);
+            }
             if (prepared) {
                 removeSnapshot(id);
             }
@@ -219,6 +237,27 @@ public final class ContainerManager {
         LiveContainer live = new LiveContainer(doc);
         byId.put(id, live);
         return live;
+    }
+
+    private void tearDownNetwork(String id) {
+        try {
+            networking.tearDown(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "tearing down the network of container " + id, e);
+        }
+    }
+
+    static String hostHostname() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return h.isEmpty() ? "localhost" : h;
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    public Networking networking() {
+        return networking;
     }
 
     private static String topChainId(LocalImage image) {
@@ -590,6 +629,7 @@ public final class ContainerManager {
             }
         }
         removeSnapshot(c.id());
+        tearDownNetwork(c.id());
         deleteTree(Path.of(c.doc().runDir()));
         deleteTree(fifoDir.resolve(c.id()));
         byId.remove(c.id());
@@ -658,6 +698,8 @@ public final class ContainerManager {
             names.put(doc.name(), doc.id());
             recoverRun(live);
         }
+        // networks of containers removed while the daemon was away (other namespaces' are not ours to judge)
+        networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace()) || byId.containsKey(s.containerId()));
     }
 
     private void recoverRun(LiveContainer c) {

@@ -39,7 +39,10 @@ public final class ContainerRoutes {
     /** The exec IDs of a container, for inspect's ExecIDs. */
     private final Function<String, List<String>> execIds;
 
-    public ContainerRoutes(ContainerManager containers, ImageStore images, Function<String, List<String>> execIds) {
+    private final ContainerArchive archive;
+
+    public ContainerRoutes(ContainerManager containers, ImageStore images, Function<String, List<String>> execIds, ContainerArchive archive) {
+        this.archive = archive;
         this.containers = containers;
         this.images = images;
         this.execIds = execIds;
@@ -49,7 +52,10 @@ public final class ContainerRoutes {
         r.add("POST", "/containers/create", this::create)
                 .add("GET", "/containers/json", this::list)
                 .add("POST", "/containers/prune", this::prune)
-                .add("GET", "/containers/{id}/json", (q, x) -> x.json(200, ContainerJson.inspect(lookup(q).doc(), execIds.apply(lookup(q).id()))))
+                .add("GET", "/containers/{id}/json", (q, x) -> {
+                    LiveContainer c = lookup(q);
+                    x.json(200, ContainerJson.inspect(c.doc(), execIds.apply(c.id()), containers.networking().sandbox(c.id())));
+                })
                 .add("POST", "/containers/{id}/start", (q, x) -> {
                     containers.start(lookup(q));
                     x.noContent();
@@ -85,6 +91,21 @@ public final class ContainerRoutes {
                     containers.resize(lookup(q), (int) q.number("h", 0), (int) q.number("w", 0));
                     x.status(200);
                 })
+                .add("HEAD", "/containers/{id}/archive", (q, x) ->
+                        x.full(200, new byte[0], null, Map.of(STAT_HEADER, archive.stat(lookup(q), archivePath(q)))))
+                .add("GET", "/containers/{id}/archive", (q, x) -> {
+                    LiveContainer c = lookup(q);
+                    Exchange.Chunked[] out = {null};
+                    archive.archive(c, archivePath(q), stat -> {
+                        out[0] = x.chunked("application/x-tar", Map.of(STAT_HEADER, stat));
+                        return out[0].stream();
+                    });
+                    out[0].end();
+                })
+                .add("PUT", "/containers/{id}/archive", (q, x) -> {
+                    archive.extract(lookup(q), archivePath(q), new java.io.ByteArrayInputStream(q.body()));
+                    x.status(200);
+                })
                 .add("DELETE", "/containers/{id}", (q, x) -> {
                     if (q.flag("link")) {
                         throw DockerApiException.badRequest("links are not supported by jcontainerd's Docker API");
@@ -92,6 +113,16 @@ public final class ContainerRoutes {
                     containers.remove(lookup(q), q.flag("force"));
                     x.noContent();
                 });
+    }
+
+    private static final String STAT_HEADER = "X-Docker-Container-Path-Stat";
+
+    private static String archivePath(Request q) {
+        String p = q.query("path", "");
+        if (p.isEmpty()) {
+            throw DockerApiException.badRequest("path is required: name the file or directory in the container");
+        }
+        return p;
     }
 
     private LiveContainer lookup(Request q) {
@@ -138,7 +169,7 @@ public final class ContainerRoutes {
             if (limit > 0 && out.size() >= limit) {
                 break;
             }
-            out.add(ContainerJson.summary(d, imageShown(d, img), now));
+            out.add(ContainerJson.summary(d, imageShown(d, img), now, containers.networking().sandbox(d.id())));
         }
         x.json(200, out);
     }

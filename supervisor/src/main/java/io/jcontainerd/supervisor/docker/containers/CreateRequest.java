@@ -11,23 +11,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A {@code POST /containers/create} body checked and completed: every field may be null (as
- * testcontainers sends them), unknown fields are ignored, and an option we cannot honour that
+ * testcontainers sends them), unknown fields are ignored, the network mode is Docker's spelling ("default" is "bridge"), and an option we cannot honour that
  * would change what the container does is a 400 naming it, never dropped.
  */
-public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String networkMode) {
+public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String networkMode, JsonNode endpointsConfig) {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** HostConfig fields that must stay empty, zero or false. */
     private static final List<String> UNSUPPORTED_HOST = List.of("Devices", "DeviceRequests", "DeviceCgroupRules", "UsernsMode",
-            "PidMode", "UTSMode", "VolumesFrom", "Links", "PublishAllPorts", "Sysctls", "BlkioWeight", "BlkioWeightDevice",
+            "PidMode", "UTSMode", "VolumesFrom", "Links", "Sysctls", "BlkioWeight", "BlkioWeightDevice",
             "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", "CpuRealtimePeriod",
             "CpuRealtimeRuntime", "CpusetMems", "OomKillDisable", "MemoryReservation", "KernelMemory", "CgroupParent",
             "VolumeDriver", "StorageOpt", "MaskedPaths", "ReadonlyPaths", "CpuCount", "CpuPercent", "IOMaximumIOps",
             "IOMaximumBandwidth", "Cgroup");
-    private static final Set<String> NETWORK_MODES = Set.of("", "default", "none", "host");
 
     public static CreateRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -35,7 +33,8 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
         }
         ObjectNode config = ((ObjectNode) body).deepCopy();
         JsonNode hc = config.remove("HostConfig");
-        config.remove("NetworkingConfig");
+        JsonNode endpoints = config.remove("NetworkingConfig");
+        endpoints = endpoints == null ? JSON.createObjectNode() : endpoints.path("EndpointsConfig");
         ObjectNode host = hc != null && hc.isObject() ? (ObjectNode) hc : JSON.createObjectNode();
         if (config.path("Image").asText("").isEmpty()) {
             throw DockerApiException.badRequest("Config.Image is required: name the image to run");
@@ -44,10 +43,6 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             if (set(host.get(f))) {
                 throw DockerApiException.badRequest("HostConfig.%s is not supported by jcontainerd's Docker API: leave it out", f);
             }
-        }
-        if (set(host.get("PortBindings"))) {
-            throw DockerApiException.badRequest("HostConfig.PortBindings (-p) needs the bridge network, which jcontainerd's Docker API "
-                    + "does not have yet: use --network host and the container's own port");
         }
         if (set(host.get("Mounts"))) {
             throw DockerApiException.badRequest("HostConfig.Mounts (--mount) is not supported yet: use Binds (-v /host:/container) instead");
@@ -90,14 +85,13 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             }
         }
         String net = host.path("NetworkMode").asText("");
+        if (net.isEmpty() || net.equals("default")) {
+            net = "bridge";
+        }
         if (config.path("NetworkDisabled").asBoolean(false)) {
             net = "none";
         }
-        if (!NETWORK_MODES.contains(net)) {
-            throw DockerApiException.badRequest("HostConfig.NetworkMode %s is not available yet: use none or host "
-                    + "(jcontainerd's bridge networks are not built yet; the default gives a network namespace with loopback only)", net);
-        }
-        return new CreateRequest(config, host, net.equals("host") ? "host" : "none");
+        return new CreateRequest(config, host, net, endpoints.isObject() ? endpoints : JSON.createObjectNode());
     }
 
     /** True if a JSON value says something: not null/missing, not false, 0, "", [] or {}. */
@@ -165,6 +159,17 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             c.put(f, c.path(f).asBoolean(false));
         }
         c.put("Domainname", c.path("Domainname").asText(""));
+        ObjectNode exposed = JSON.createObjectNode();
+        if (img.path("ExposedPorts").isObject()) {
+            exposed.setAll((ObjectNode) img.path("ExposedPorts"));
+        }
+        if (c.path("ExposedPorts").isObject()) {
+            exposed.setAll((ObjectNode) c.path("ExposedPorts"));
+        }
+        hostConfig.path("PortBindings").fieldNames().forEachRemaining(p -> exposed.putObject(p));
+        if (!exposed.isEmpty()) {
+            c.set("ExposedPorts", exposed);
+        }
         c.put("Image", config.path("Image").asText());
         return c;
     }

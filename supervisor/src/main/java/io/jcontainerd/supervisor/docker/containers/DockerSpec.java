@@ -63,11 +63,11 @@ public final class DockerSpec {
      * @param config     the completed Config
      * @param host       the HostConfig
      * @param user       the resolved user
+     * @param network    the container's network: its namespace (none for host) and /etc files
      * @param cgroupsPath where the container's cgroup goes
-     * @param runDir     the directory holding hostname, hosts and resolv.conf
      */
-    public static ObjectNode build(String id, ObjectNode config, ObjectNode host, String networkMode, ImageUsers.Resolved user,
-                                   String cgroupsPath, Path runDir) {
+    public static ObjectNode build(String id, ObjectNode config, ObjectNode host, io.jcontainerd.network.Sandbox network,
+                                   ImageUsers.Resolved user, String cgroupsPath) {
         boolean privileged = host.path("Privileged").asBoolean(false);
         List<String> argv = CreateRequest.command(config);
         if (argv.isEmpty()) {
@@ -125,8 +125,8 @@ public final class DockerSpec {
         }
         spec.putObject("root").put("path", "rootfs").put("readonly", host.path("ReadonlyRootfs").asBoolean(false));
         spec.put("hostname", config.path("Hostname").asText());
-        mounts(spec.putArray("mounts"), host, privileged, runDir);
-        linux(spec.putObject("linux"), host, networkMode, privileged, cgroupsPath);
+        mounts(spec.putArray("mounts"), host, privileged, network);
+        linux(spec.putObject("linux"), host, network.netnsPath(), privileged, cgroupsPath);
         return spec;
     }
 
@@ -163,7 +163,7 @@ public final class DockerSpec {
         return n;
     }
 
-    private static void mounts(ArrayNode m, ObjectNode host, boolean privileged, Path runDir) {
+    private static void mounts(ArrayNode m, ObjectNode host, boolean privileged, io.jcontainerd.network.Sandbox network) {
         mount(m, "/proc", "proc", "proc", "nosuid", "noexec", "nodev");
         mount(m, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
         mount(m, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5");
@@ -171,9 +171,9 @@ public final class DockerSpec {
         mount(m, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
         long shm = host.path("ShmSize").asLong(0);
         mount(m, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=" + (shm > 0 ? shm : 64L << 20));
-        for (String f : List.of("resolv.conf", "hostname", "hosts")) {
-            mount(m, "/etc/" + f, "bind", runDir.resolve(f).toString(), "rbind", "rprivate");
-        }
+        mount(m, "/etc/resolv.conf", "bind", network.resolvConfPath(), "rbind", "rprivate");
+        mount(m, "/etc/hostname", "bind", network.hostnamePath(), "rbind", "rprivate");
+        mount(m, "/etc/hosts", "bind", network.hostsPath(), "rbind", "rprivate");
         if (host.path("Init").asBoolean(false)) {
             mount(m, INIT_PATH, "bind", INIT_BINARY, "bind", "ro", "rprivate");
         }
@@ -214,7 +214,7 @@ public final class DockerSpec {
         strings(n.putArray("options"), List.of(options));
     }
 
-    private static void linux(ObjectNode linux, ObjectNode host, String networkMode, boolean privileged, String cgroupsPath) {
+    private static void linux(ObjectNode linux, ObjectNode host, String netnsPath, boolean privileged, String cgroupsPath) {
         ObjectNode res = linux.putObject("resources");
         ArrayNode devices = res.putArray("devices");
         if (privileged) {
@@ -259,10 +259,11 @@ public final class DockerSpec {
         }
         linux.put("cgroupsPath", cgroupsPath);
         ArrayNode ns = linux.putArray("namespaces");
-        for (String n : List.of("pid", "ipc", "uts", "mount", "network")) {
-            if (!(n.equals("network") && networkMode.equals("host"))) {
-                ns.addObject().put("type", n);
-            }
+        for (String n : List.of("pid", "ipc", "uts", "mount")) {
+            ns.addObject().put("type", n);
+        }
+        if (netnsPath != null) {
+            ns.addObject().put("type", "network").put("path", netnsPath); // the pinned namespace the network module set up
         }
         if (!privileged) {
             strings(linux.putArray("maskedPaths"), MASKED);

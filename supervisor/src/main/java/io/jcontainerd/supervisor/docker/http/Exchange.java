@@ -123,6 +123,11 @@ public final class Exchange {
      * on the head before it starts the container). {@code contentType} may be null (logs).
      */
     public Chunked chunked(String contentType) {
+        return chunked(contentType, Map.of());
+    }
+
+    /** A chunked 200 response with {@code extra} headers. */
+    public Chunked chunked(String contentType, Map<String, String> extra) {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("the response was already started");
         }
@@ -132,6 +137,7 @@ public final class Exchange {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
         r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        extra.forEach((k, v) -> r.headers().set(k, v));
         ctx.writeAndFlush(r);
         return new Chunked();
     }
@@ -159,6 +165,23 @@ public final class Exchange {
         /** Runs {@code r} once when the client closes the connection. */
         public void onClose(Runnable r) {
             ctx.channel().closeFuture().addListener(f -> r.run());
+        }
+
+        /** The body as a stream, sent in chunks of up to 64 KiB; closing it does not end the body. */
+        public java.io.OutputStream stream() {
+            return new java.io.BufferedOutputStream(new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    write(new byte[]{(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws java.io.IOException {
+                    if (!Chunked.this.write(java.util.Arrays.copyOfRange(b, off, off + len))) {
+                        throw new java.io.IOException("the client closed the connection");
+                    }
+                }
+            }, 64 * 1024);
         }
 
         public synchronized void end() {

@@ -23,6 +23,11 @@ public final class SystemRoutes {
     /** The API version we speak: the shapes measured on dockerd 20.10, which both clients take. */
     public static final String API_VERSION = "1.41";
     public static final String MIN_API_VERSION = "1.24";
+    /**
+     * The engine version we answer: dockerd 20.10's, whose API we serve, marked as ours. Clients
+     * compare it (testcontainers refuses anything below 1.6.0, so our own 0.1.0 would not do).
+     */
+    public static final String ENGINE_VERSION = "20.10.24+jcontainerd." + BuildInfo.OWN_VERSION;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ContainerManager containers;
     private final ImageStore images;
@@ -51,11 +56,11 @@ public final class SystemRoutes {
     ObjectNode version() {
         ObjectNode v = JSON.createObjectNode();
         v.putObject("Platform").put("Name", "jcontainerd " + BuildInfo.OWN_VERSION);
-        ObjectNode engine = v.putArray("Components").addObject().put("Name", "Engine").put("Version", BuildInfo.OWN_VERSION);
+        ObjectNode engine = v.putArray("Components").addObject().put("Name", "Engine").put("Version", ENGINE_VERSION);
         engine.putObject("Details").put("ApiVersion", API_VERSION).put("Arch", arch()).put("BuildTime", "")
                 .put("Experimental", "false").put("GitCommit", BuildInfo.REVISION).put("GoVersion", "java" + Runtime.version().feature())
                 .put("KernelVersion", kernel()).put("MinAPIVersion", MIN_API_VERSION).put("Os", "linux");
-        v.put("Version", BuildInfo.OWN_VERSION).put("ApiVersion", API_VERSION).put("MinAPIVersion", MIN_API_VERSION)
+        v.put("Version", ENGINE_VERSION).put("ApiVersion", API_VERSION).put("MinAPIVersion", MIN_API_VERSION)
                 .put("GitCommit", BuildInfo.REVISION).put("GoVersion", "java" + Runtime.version().feature()).put("Os", "linux")
                 .put("Arch", arch()).put("KernelVersion", kernel()).put("BuildTime", "");
         return v;
@@ -83,7 +88,7 @@ public final class SystemRoutes {
         n.putArray("DriverStatus");
         ObjectNode plugins = n.putObject("Plugins");
         plugins.putArray("Volume");
-        plugins.putArray("Network").add("host").add("null");
+        plugins.putArray("Network").add("bridge").add("host").add("null");
         plugins.putArray("Authorization");
         plugins.putArray("Log").add("json-file");
         boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
@@ -107,7 +112,7 @@ public final class SystemRoutes {
         n.put("DockerRootDir", root.toString()).put("HttpProxy", "").put("HttpsProxy", "").put("NoProxy", "")
                 .put("Name", hostname());
         n.putArray("Labels");
-        n.put("ExperimentalBuild", false).put("ServerVersion", BuildInfo.OWN_VERSION);
+        n.put("ExperimentalBuild", false).put("ServerVersion", ENGINE_VERSION);
         n.putObject("Runtimes").putObject("runc").put("path", "jrunc");
         n.put("DefaultRuntime", "runc");
         ObjectNode swarm = n.putObject("Swarm");
@@ -119,7 +124,7 @@ public final class SystemRoutes {
         n.putObject("InitCommit").put("ID", "tini").put("Expected", "tini");
         ArrayNode sec = n.putArray("SecurityOptions");
         sec.add("name=seccomp,profile=unconfined");
-        n.putArray("Warnings").add("WARNING: jcontainerd's Docker API has no bridge network yet: containers get --network none unless they ask for host");
+        n.putArray("Warnings");
         return n;
     }
 

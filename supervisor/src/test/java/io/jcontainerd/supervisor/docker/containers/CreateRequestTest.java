@@ -30,7 +30,8 @@ class CreateRequestTest {
                  "Labels":{"org.testcontainers":"true"},"Healthcheck":null,"NetworkingConfig":null,
                  "HostConfig":{"Binds":[],"ExtraHosts":[],"Links":[],"PortBindings":{},"VolumesFrom":[],"NetworkMode":null,
                  "RestartPolicy":null,"LogConfig":null,"AutoRemove":null}}"""));
-        assertThat(r.networkMode()).isEqualTo("none");
+        assertThat(r.networkMode()).isEqualTo("bridge");
+        assertThat(r.endpointsConfig().isObject()).isTrue();
     }
 
     @Test
@@ -39,8 +40,8 @@ class CreateRequestTest {
                 .hasMessageContaining("HostConfig.Devices");
         assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"UsernsMode\":\"host\"}}")))
                 .hasMessageContaining("HostConfig.UsernsMode");
-        assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"NetworkMode\":\"container:abc\"}}")))
-                .hasMessageContaining("NetworkMode container:abc");
+        assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"Links\":[\"db:db\"]}}")))
+                .hasMessageContaining("HostConfig.Links");
         assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"vol:/data\"]}}")))
                 .hasMessageContaining("named volumes");
         assertThatThrownBy(() -> CreateRequest.parse(json("{\"Cmd\":[\"x\"]}"))).hasMessageContaining("Config.Image is required");

@@ -1,0 +1,165 @@
+package io.jcontainerd.supervisor.docker.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.network.Endpoint;
+import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.network.NetworkMode;
+import io.jcontainerd.network.PortMapping;
+import io.jcontainerd.network.Sandbox;
+import io.jcontainerd.network.SandboxRequest;
+import io.jcontainerd.supervisor.docker.http.DockerApiException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Docker's network options turned into the network module's sandbox request (mode, name,
+ * aliases, published ports, hostname, extra hosts, DNS), and a sandbox turned back into what
+ * inspect and ps show (NetworkSettings.Networks and Ports).
+ */
+public final class Networking {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final NetworkManager manager;
+    private final String namespace;
+
+    public Networking(NetworkManager manager, String namespace) {
+        this.manager = manager;
+        this.namespace = namespace;
+    }
+
+    public NetworkManager manager() {
+        return manager;
+    }
+
+    /** Sets the container's network up; {@code networkMode} has container names already resolved to IDs. */
+    Sandbox setUp(String id, String name, String networkMode, ObjectNode config, ObjectNode host, JsonNode endpointsConfig) {
+        NetworkMode mode = NetworkMode.parse(networkMode);
+        List<String> aliases = new ArrayList<>();
+        JsonNode ep = endpointsConfig.path(networkMode);
+        if (ep.isMissingNode() && mode.equals(NetworkMode.BRIDGE)) {
+            ep = endpointsConfig.path("default");
+        }
+        ep.path("Aliases").forEach(a -> aliases.add(a.asText()));
+        boolean userNetwork = mode instanceof NetworkMode.Network n && !n.network().equals(NetworkManager.DEFAULT_NETWORK);
+        SandboxRequest r = SandboxRequest.of(namespace, id, mode)
+                .withName(userNetwork ? name : "")
+                .withAliases(userNetwork ? aliases : List.of())
+                .withPorts(ports(config, host))
+                .withHostname(config.path("Hostname").asText(""), config.path("Domainname").asText(""))
+                .withExtraHosts(strings(host.path("ExtraHosts")))
+                .withDns(strings(host.path("Dns")), strings(host.path("DnsSearch")), strings(host.path("DnsOptions")));
+        return manager.setUp(r);
+    }
+
+    static List<PortMapping> ports(ObjectNode config, ObjectNode host) {
+        List<PortMapping> out = new ArrayList<>();
+        for (var e : host.path("PortBindings").properties()) {
+            int[] port = containerPort(e.getKey());
+            String proto = protocol(e.getKey());
+            if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+                out.add(new PortMapping("", 0, port[0], proto));
+                continue;
+            }
+            for (JsonNode b : e.getValue()) {
+                String hp = b.path("HostPort").asText("");
+                int hostPort;
+                try {
+                    hostPort = hp.isEmpty() ? 0 : Integer.parseInt(hp);
+                } catch (NumberFormatException x) {
+                    throw DockerApiException.badRequest("invalid host port %s for %s: host port ranges are not supported", hp, e.getKey());
+                }
+                out.add(new PortMapping(b.path("HostIp").asText(""), hostPort, port[0], proto));
+            }
+        }
+        if (host.path("PublishAllPorts").asBoolean(false)) {
+            config.path("ExposedPorts").fieldNames().forEachRemaining(k -> {
+                if (!host.path("PortBindings").has(k)) {
+                    out.add(new PortMapping("", 0, containerPort(k)[0], protocol(k)));
+                }
+            });
+        }
+        return out;
+    }
+
+    private static int[] containerPort(String key) {
+        String p = key.split("/", 2)[0];
+        try {
+            return new int[]{Integer.parseInt(p)};
+        } catch (NumberFormatException e) {
+            throw DockerApiException.badRequest("invalid container port %s: port ranges are not supported", key);
+        }
+    }
+
+    private static String protocol(String key) {
+        String[] p = key.split("/", 2);
+        return p.length == 2 ? p[1] : "tcp";
+    }
+
+    Optional<Sandbox> sandbox(String id) {
+        return manager.sandbox(namespace, id);
+    }
+
+    void tearDown(String id) {
+        manager.tearDown(namespace, id);
+    }
+
+    /** NetworkSettings.Ports: every exposed port, with its host bindings (null when not published). */
+    static ObjectNode portsJson(ObjectNode config, Optional<Sandbox> sandbox) {
+        ObjectNode ports = JSON.createObjectNode();
+        config.path("ExposedPorts").fieldNames().forEachRemaining(k -> ports.putNull(k));
+        sandbox.ifPresent(s -> {
+            for (PortMapping m : s.ports()) {
+                String k = m.containerPort() + "/" + m.protocol();
+                ArrayNode a = ports.path(k).isArray() ? (ArrayNode) ports.get(k) : ports.putArray(k);
+                a.addObject().put("HostIp", m.hostIp().isEmpty() ? "0.0.0.0" : m.hostIp()).put("HostPort", String.valueOf(m.hostPort()));
+            }
+        });
+        return ports;
+    }
+
+    /** The Ports of a ps row. */
+    static ArrayNode portsSummary(Optional<Sandbox> sandbox) {
+        ArrayNode a = JSON.createArrayNode();
+        sandbox.ifPresent(s -> s.ports().forEach(m -> a.addObject().put("IP", m.hostIp().isEmpty() ? "0.0.0.0" : m.hostIp())
+                .put("PrivatePort", m.containerPort()).put("PublicPort", m.hostPort()).put("Type", m.protocol())));
+        return a;
+    }
+
+    /** NetworkSettings.Networks, one entry per endpoint (or the mode's name for none and host). */
+    static ObjectNode networksJson(String mode, Optional<Sandbox> sandbox) {
+        ObjectNode nets = JSON.createObjectNode();
+        List<Endpoint> eps = sandbox.map(Sandbox::endpoints).orElse(List.of());
+        if (eps.isEmpty()) {
+            endpoint(nets.putObject(mode), mode, "", "", 0, "", "", List.of());
+        }
+        for (Endpoint e : eps) {
+            endpoint(nets.putObject(e.network()), e.networkId(), e.address(), e.gateway(), e.prefixLength(), e.mac(), e.ifName(), e.aliases());
+        }
+        return nets;
+    }
+
+    private static void endpoint(ObjectNode n, String networkId, String ip, String gateway, int prefix, String mac, String endpointId,
+                                 List<String> aliases) {
+        n.putNull("IPAMConfig");
+        n.putNull("Links");
+        if (aliases.isEmpty()) {
+            n.putNull("Aliases");
+        } else {
+            ArrayNode a = n.putArray("Aliases");
+            aliases.forEach(a::add);
+        }
+        n.put("NetworkID", networkId).put("EndpointID", endpointId).put("Gateway", gateway).put("IPAddress", ip)
+                .put("IPPrefixLen", prefix).put("IPv6Gateway", "").put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0)
+                .put("MacAddress", mac);
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

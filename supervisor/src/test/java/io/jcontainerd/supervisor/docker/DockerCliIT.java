@@ -72,6 +72,9 @@ class DockerCliIT {
         assertThat(d.docker("inspect", "--format", "{{.State.Status}} {{.State.Running}} {{.Name}} {{.Config.Image}}", "web1").out())
                 .isEqualTo("running true /web1 busybox\n");
 
+        Cli.Result top = d.docker("top", "web1");
+        assertThat(top.out()).as(top.toString()).startsWith("UID").contains("while true");
+
         Cli.Result stop = d.docker("stop", "web1");
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(d.docker("logs", "web1").out()).as("the trap ran on SIGTERM").isEqualTo("started\nbye\n");

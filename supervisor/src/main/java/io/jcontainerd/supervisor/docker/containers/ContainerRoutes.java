@@ -61,6 +61,7 @@ public final class ContainerRoutes {
                     x.noContent();
                 })
                 .add("POST", "/containers/{id}/wait", this::await)
+                .add("GET", "/containers/{id}/top", (q, x) -> x.json(200, Top.of(containers, lookup(q), q.query("ps_args", "-ef"))))
                 .add("POST", "/containers/{id}/attach", this::attach)
                 .add("GET", "/containers/{id}/logs", this::logs)
                 .add("POST", "/containers/{id}/stop", (q, x) -> {

@@ -2,12 +2,13 @@ package io.jcontainerd.supervisor.tasks;
 
 import io.jcontainerd.api.events.TaskExit;
 import io.jcontainerd.proto.Timestamps;
-import io.jcontainerd.shim.DeadShimCleanup;
+import io.jcontainerd.snapshot.mount.Mounter;
 import io.jcontainerd.supervisor.events.EventExchange;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ final class DeadTasks {
     private final EventExchange events;
     private final Path defaultRuntime;
     private final Semaphore slots = new Semaphore(AT_ONCE);
+    private final DeadShimCleanup cleanup = new DeadShimCleanup(Mounter.linux(), Duration.ofSeconds(30));
 
     DeadTasks(EventExchange events, Path defaultRuntime) {
         this.events = events;
@@ -69,7 +71,7 @@ final class DeadTasks {
             }
             Exit exit;
             try {
-                var status = DeadShimCleanup.cleanup(runtime, Path.of("/run/jrunc", t.ns()), t.id(), t.bundle());
+                var status = cleanup.cleanup(runtime, Path.of("/run/jrunc", t.ns()), t.id(), t.bundle());
                 exit = new Exit(status.pid(), status.status(), status.exitedAt());
             } catch (RuntimeException e) {
                 LOG.warning(() -> "namespace=" + t.ns() + " task=" + t.id() + ": cleaning up after its dead shim: " + e.getMessage());

@@ -28,7 +28,6 @@ import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
-import io.jcontainerd.shim.DeadShimCleanup;
 import io.jcontainerd.shim.ShimFiles;
 import io.jcontainerd.shim.process.ExitStatusFile;
 import io.jcontainerd.supervisor.containers.ContainerRecord;

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 
 /**
  * The daemon's event bus, like containerd's events/exchange: publishers hand it events, every
- * subscriber whose filter matches gets them in order. Subscribers see only what is published
+ * subscriber whose filter matches gets them in one order, the same for all, also with concurrent
+ * publishers. Subscribers see only what is published
  * after they subscribed, from all namespaces unless their filter says otherwise. A subscriber
  * that falls {@value #BACKLOG} events behind is cut off rather than slowing everyone down.
  */
@@ -26,19 +27,34 @@ public final class EventExchange {
     private static final Logger LOG = Logger.getLogger(EventExchange.class.getName());
 
     private final Set<Subscription> subscriptions = new CopyOnWriteArraySet<>();
+    /**
+     * Held while one event is stamped and handed to every subscriber, so that concurrent publishers'
+     * events reach all subscribers in one order, stamped in that order. Delivery only offers to
+     * bounded queues: nothing blocks under it.
+     */
+    private final Object delivery = new Object();
 
     /** Publishes {@code payload} on {@code topic} in namespace {@code ns}, stamped now. */
     public void publish(String ns, String topic, Message payload) {
-        forward(new Event(Instant.now(), ns, validateTopic(topic), AnyCodec.pack(payload)));
+        publish(ns, topic, AnyCodec.pack(payload));
     }
 
     /** Publishes a payload that is already packed (Publish RPC). */
     public void publish(String ns, String topic, Any payload) {
-        forward(new Event(Instant.now(), ns, validateTopic(topic), payload));
+        String t = validateTopic(topic);
+        synchronized (delivery) {
+            deliver(new Event(Instant.now(), ns, t, payload));
+        }
     }
 
     /** Delivers an event as it is, timestamp included (Forward RPC, shims). */
     public void forward(Event event) {
+        synchronized (delivery) {
+            deliver(event);
+        }
+    }
+
+    private void deliver(Event event) {
         for (Subscription s : subscriptions) {
             if (s.filter.matches(event::field) && !s.queue.offer(event)) {
                 LOG.warning(() -> "event subscriber fell " + BACKLOG + " events behind; closing its stream");

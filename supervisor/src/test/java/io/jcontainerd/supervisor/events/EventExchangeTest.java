@@ -71,4 +71,45 @@ class EventExchangeTest {
         assertThatThrownBy(() -> EventExchange.validateTopic("/tasks//exit")).hasMessageContaining("component \"\"");
         assertThatThrownBy(() -> EventExchange.validateTopic("/")).isInstanceOf(InvalidArgumentException.class);
     }
+
+    @Test
+    void everySubscriberSeesConcurrentPublishersInOneOrderWithTimestampsInThatOrder() throws Exception {
+        EventExchange x = new EventExchange();
+        EventExchange.Subscription a = x.subscribe(Filter.ALWAYS);
+        EventExchange.Subscription b = x.subscribe(Filter.ALWAYS);
+        int publishers = 4, each = 1500;   // 6000 events: below the backlog, nobody is cut off
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+            String ns = "p" + p;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int k = 0; k < each; k++) {
+                    x.publish(ns, "/namespaces/create", NamespaceCreate.newBuilder().setName(ns + "-" + k).build());
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) t.join();
+        List<Event> seenByA = drain(a, publishers * each);
+        List<Event> seenByB = drain(b, publishers * each);
+        assertThat(seenByB).as("the second subscriber's order").containsExactlyElementsOf(seenByA);
+        for (int k = 1; k < seenByA.size(); k++) {
+            assertThat(seenByA.get(k).timestamp()).as("event %d's timestamp", k).isAfterOrEqualTo(seenByA.get(k - 1).timestamp());
+        }
+    }
+
+    private static List<Event> drain(EventExchange.Subscription s, int n) throws InterruptedException {
+        List<Event> out = new java.util.ArrayList<>();
+        while (out.size() < n) {
+            Event e = s.next(5000);
+            assertThat(e).as("event %d of %d", out.size(), n).isNotNull();
+            out.add(e);
+        }
+        return out;
+    }
 }

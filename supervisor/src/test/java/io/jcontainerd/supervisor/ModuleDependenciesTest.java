@@ -3,7 +3,6 @@ package io.jcontainerd.supervisor;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import io.jcontainerd.shim.DeadShimCleanup;
 import io.jcontainerd.shim.ShimClient;
 import io.jcontainerd.shim.ShimFiles;
 import io.jcontainerd.shim.process.ExitStatus;
@@ -39,7 +38,7 @@ class ModuleDependenciesTest {
     void usesOnlyTheShimsClientApiAndFileNames() {
         noClasses().that().resideInAPackage("io.jcontainerd.supervisor..")
                 .should().dependOnClassesThat(resideInAPackage("io.jcontainerd.shim..")
-                        .and(not(belongToAnyOf(ShimClient.class, ShimFiles.class, DeadShimCleanup.class,
+                        .and(not(belongToAnyOf(ShimClient.class, ShimFiles.class,
                                 ExitStatusFile.class, ExitStatus.class))))
                 .because("ARCHITECTURE.md: the supervisor uses the shim's client API and its files (names, the exit status file) only; the shim's insides run in its own process")
                 .check(CLASSES);

@@ -141,14 +141,21 @@ public final class InProcessRuntime implements OciRuntime {
         }
     }
 
-    /** Runs {@code body} on a new platform thread and waits for it (the caller may be a virtual thread). */
-    private static void onOwnThread(String command, Supplier<?> body) {
+    /**
+     * Runs {@code body} on a new platform thread and waits for it (the caller may be a virtual thread).
+     * An Error there (OutOfMemoryError, StackOverflowError, NoClassDefFoundError, UnsatisfiedLinkError)
+     * fails the command: it ended the thread before the command finished, so nothing it did counts.
+     */
+    static void onOwnThread(String command, Supplier<?> body) {
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicReference<Error> error = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().name("jrunc-" + command).start(() -> {
             try {
                 body.get();
             } catch (RuntimeException e) {
                 failure.set(e);
+            } catch (Error e) {
+                error.set(e);
             }
         });
         try {
@@ -156,6 +163,10 @@ public final class InProcessRuntime implements OciRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw JcdException.unavailable("interrupted while jrunc %s ran (it goes on in the background)", command);
+        }
+        if (error.get() != null) {
+            throw JcdException.of(ErrorKind.UNKNOWN, "jrunc " + command + " failed: " + error.get()
+                    + " (the shim's JVM may be short of memory or stack, or incomplete: see the shim's log)", error.get());
         }
         if (failure.get() != null) {
             throw translate(command, failure.get());

@@ -31,4 +31,21 @@ class InProcessRuntimeTest {
         assertThat(e).hasMessage("jrunc start: java.io.UncheckedIOException: java.io.IOException: disk gone")
                 .hasCauseInstanceOf(UncheckedIOException.class);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"OutOfMemoryError", "StackOverflowError", "NoClassDefFoundError", "UnsatisfiedLinkError"})
+    void anErrorOnTheWorkerThreadIsAFailedCreateNeverASuccess(String type) {
+        Error error = switch (type) {
+            case "OutOfMemoryError" -> new OutOfMemoryError("Java heap space");
+            case "StackOverflowError" -> new StackOverflowError();
+            case "NoClassDefFoundError" -> new NoClassDefFoundError("io/jcontainerd/runtime/Missing");
+            default -> new UnsatisfiedLinkError("no libc in java.library.path");
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InProcessRuntime.onOwnThread("create", () -> {
+                    throw error;
+                }))
+                .isInstanceOfSatisfying(JcdException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNKNOWN))
+                .hasMessageStartingWith("jrunc create failed: java.lang." + type)
+                .hasCause(error);
+    }
 }

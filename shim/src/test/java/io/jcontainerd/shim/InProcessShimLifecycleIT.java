@@ -137,12 +137,12 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         shim.delete(DeleteRequest.newBuilder().setId(id).build());
     }
 
-    /** The pid of the spare init stage the shim starts (a java child waiting with argument "spare"). */
+    /** The pid of the spare init stage the shim starts (a java child of the jail's argument file, waiting with argument "spare"). */
     private static long awaitSpare(long shimPid) throws Exception {
         for (int i = 0; i < 300; i++) {
             for (long child : children(shimPid)) {
                 String cmdline = Files.readString(Path.of("/proc/" + child + "/cmdline")).replace('\0', ' ');
-                if (cmdline.contains("io.jcontainerd.runtime.init.InitMain") && cmdline.strip().endsWith(" spare")) {
+                if (cmdline.contains(" @" + io.jcontainerd.runtime.container.InitCommand.ARG_FILE + " ") && cmdline.strip().endsWith(" spare")) {
                     return child;
                 }
             }

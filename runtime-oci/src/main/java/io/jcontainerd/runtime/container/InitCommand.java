@@ -60,13 +60,58 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         }
     }
 
-    public List<String> argv(int syncFd) {
-        return argv(syncFd, false);
+    /**
+     * The init stage's fixed JVM arguments (options, class path, main class) as a Java launcher argument
+     * file, each argument quoted. The launch jail holds it at {@link #ARG_FILE} (written when the jail is
+     * built), so that the init's command line, readable by the container as /proc/1/cmdline until start,
+     * is only {@code java @/jrunc-init.args <fd>}: no jar path, jrunc directory or JVM option.
+     */
+    public String argFile() {
+        StringBuilder b = new StringBuilder();
+        for (String arg : jvmArgs()) {
+            b.append('"');
+            for (int i = 0; i < arg.length(); i++) {
+                char ch = arg.charAt(i);
+                switch (ch) {
+                    case '"', '\\' -> b.append('\\').append(ch);
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    case '\f' -> b.append("\\f");
+                    default -> b.append(ch);
+                }
+            }
+            b.append("\"\n");
+        }
+        return b.toString();
     }
 
-    /** @param spare the init stage first waits for its stdio and mount namespace ({@link InitMain#SPARE}) */
-    public List<String> argv(int syncFd, boolean spare) {
-        List<String> a = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
+    /** Where {@link #argFile} is in the launch jail: at its top, so its path names no host directory. */
+    public static final String ARG_FILE = "/jrunc-init.args";
+
+    /** What the init stage is spawned with: the launcher, its argument file in the jail, the sync fd (and {@link InitMain#SPARE}). */
+    public List<String> launcherArgv(int syncFd, boolean spare) {
+        List<String> a = new ArrayList<>(List.of(java(), "@" + ARG_FILE, Integer.toString(syncFd)));
+        if (spare) a.add(InitMain.SPARE);
+        return a;
+    }
+
+    private String java() {
+        return javaHome.resolve("bin/java").toString();
+    }
+
+    /** The whole command line with the argument file expanded (bin/jrunc-aot-train runs it outside a jail). */
+    public List<String> argv(int syncFd) {
+        List<String> a = new ArrayList<>();
+        a.add(java());
+        a.addAll(jvmArgs());
+        a.add(Integer.toString(syncFd));
+        return a;
+    }
+
+    /** Options, class path and main class: everything but the launcher and the per-spawn arguments. */
+    List<String> jvmArgs() {
+        List<String> a = new ArrayList<>(List.of(
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=100",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k",
                 "-XX:+DisableAttachMechanism", "--enable-native-access=ALL-UNNAMED"));
@@ -102,8 +147,6 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         a.add("-cp");
         a.add(jar + ":" + jnaJar);
         a.add(InitMain.class.getName());
-        a.add(Integer.toString(syncFd));
-        if (spare) a.add(InitMain.SPARE);
         return a;
     }
 

@@ -160,7 +160,7 @@ public final class InitLauncher {
         fds[2] = stdio.stderr();
         fds[childFd] = pair[1];
         try {
-            List<String> argv = command.argv(childFd, spare);
+            List<String> argv = command.launcherArgv(childFd, spare);
             int pid = children.spawn(() -> PosixSpawn.spawn(argv, List.of("LANG=C"), fds));
             return new Launched(pid, new FdChannel(pair[0]));
         } catch (RuntimeException e) {

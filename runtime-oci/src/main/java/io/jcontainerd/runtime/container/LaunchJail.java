@@ -22,7 +22,8 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * tmpfs holding only what the init JVM runs from, each a read-only bind mount at its host path: the
  * JDK, jrunc's jar directory (jars, JNA's native stub, the AOT cache) and the system libraries the
  * JDK links (those this JVM has mapped, and the ELF interpreter), and /proc/self/exe as a symlink to
- * bin/java (the dynamic loader finds libjli.so through it). No procfs, /dev, /etc, /tmp, nothing
+ * bin/java (the dynamic loader finds libjli.so through it), and the init JVM's argument file
+ * ({@link InitCommand#ARG_FILE}). No procfs, /dev, /etc, /tmp, nothing
  * writable. An exec's init JVM is born in the container's pid namespace and boots there for tens of
  * milliseconds before its exec thread joins the container's mount namespace: a container process
  * with CAP_SYS_PTRACE that opens /proc/&lt;pid&gt;/root or /cwd of it (or of any of its threads) finds
@@ -90,6 +91,10 @@ final class LaunchJail {
             // AOT training only (bin/jrunc-aot-train): the init JVM writes the classes it loaded there at exit
             String record = System.getenv(InitCommand.AOT_RECORD_ENV);
             if (record != null) expose(Path.of(record).getParent().toString(), false);
+            // the init JVM's options, class path and main class, so that its command line is `java @/jrunc-init.args <fd>`
+            // (the jail has no procfs: a /proc/self/fd argument file would not resolve in here)
+            sys.createFile(TOP + InitCommand.ARG_FILE, 0444);
+            sys.writeFile(TOP + InitCommand.ARG_FILE, command.argFile());
             sys.mount("", TOP, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, null);
             // as the init stage leaves the host: pivot_root(".", ".") stacks the old root on the new one, then detach it
             sys.chdir(TOP);

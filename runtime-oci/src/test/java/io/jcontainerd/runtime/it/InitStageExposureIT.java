@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a container can learn from its init stage while that is still a JVM (created, not started): its
- * environment holds nothing of the caller's, and a crash of that JVM writes no hs_err report (host paths,
- * environment, memory map) into the container.
+ * environment holds nothing of the caller's, its command line names nothing of the host but the java
+ * launcher, and a crash of that JVM writes no hs_err report (host paths, environment, memory map) into
+ * the container.
  */
 class InitStageExposureIT {
     TwoRuntimes runtimes;
@@ -50,6 +51,27 @@ class InitStageExposureIT {
     @Test
     void theInitStageStartsWithNoneOfTheCallersEnvironment() throws Exception {
         createdInit();
+    }
+
+    @Test
+    void theInitStagesCommandLineNamesOnlyTheJavaLauncherAnArgumentFileInItsJailAndTheSyncFd() throws Exception {
+        // runc's, for comparison: `runc init`, nothing of the host
+        Jrunc.Result rc = runtimes.runc.run("create", "--bundle", runtimes.bundle.dir.toString(), id);
+        assertThat(rc.code()).as("runc create: %s", rc.stderr()).isZero();
+        int runcPid = Integer.parseInt(runtimes.runc.run("state", id).stdout().replaceAll("(?s).*\"pid\":\\s*(\\d+).*", "$1"));
+        List<String> runcArgs = List.of(Files.readString(Path.of("/proc/" + runcPid + "/cmdline")).split("\0"));
+        assertThat(runcArgs).as("runc's init command line").hasSize(2).endsWith("init");
+        assertThat(runtimes.runc.run("delete", "--force", id).code()).isZero();
+
+        int pid = createdInit();
+        List<String> args = List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+        String jruncDir = Jrunc.REPO.resolve("runtime-oci/target").toRealPath().toString();
+        assertThat(args).as("the init stage's command line").hasSizeBetween(3, 4);
+        assertThat(args.get(0)).as("argv[0]").endsWith("/bin/java").doesNotStartWith(jruncDir);
+        assertThat(args.get(1)).as("the argument file, a file at the jail's top (no host directory)").matches("@/[^/]+");
+        assertThat(args.get(2)).as("the sync socket's fd").matches("\\d+");
+        assertThat(String.join(" ", args)).as("the init stage's command line")
+                .doesNotContain(".jar").doesNotContain(jruncDir).doesNotContain(" -").doesNotContain("io.jcontainerd");
     }
 
     @Test

@@ -28,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it can see, looking for a directory that exists only on the host and writing a marker through it,
  * while execs boot their init JVMs in its pid namespace (50 through the jrunc command, 10 through
  * {@link Containers} in this JVM, the shim's path) and while containers that join its pid namespace
- * by path are created. It must never reach the host. runc's execs are asserted the same way.
+ * by path are created. It must never reach the host. runc's execs are asserted the same way; for a create
+ * joining the pid namespace runc's init is asserted to reach it (its setup holds the host's root), jrunc's
+ * processes not to.
  */
 class HostRootThroughProcIT {
     /**
@@ -41,7 +43,7 @@ class HostRootThroughProcIT {
             G='/proc/[0-9]*/root /proc/[0-9]*/cwd'
             [ "$3" = tasks ] && G="$G /proc/[0-9]*/task/[0-9]*/root /proc/[0-9]*/task/[0-9]*/cwd"
             while [ ! -e /stop ]; do
-              n=$((n+1))
+              n=$((n+1)); echo $n > /tmp/n
               for r in $G; do
                 if [ -e "$r$H/host-only" ]; then
                   echo "HOST $r"
@@ -161,6 +163,72 @@ class HostRootThroughProcIT {
         assertThat(log.lines().filter(l -> l.startsWith("HOST") || l.startsWith("WROTE")).toList()).as(log).isEmpty();
         assertThat(hostOnly.resolve("marker")).doesNotExist();
         assertThat(jrunc.run("delete", "--force", id).code()).isZero();
+    }
+
+    /**
+     * runc 1.1.5 in the open case above, with the window held open: a create joining the scanner's pid
+     * namespace whose prestart hook (run by the runtime after the init's mounts, before its pivot_root) waits
+     * until the scan has gone over /proc at least 3 more times or found the host. `runc init` (in the
+     * scanner's pid namespace, its mount namespace a copy of the host's) is found with the host's root as
+     * its process root, and the scanner writes its marker onto the host through it.
+     */
+    @Test
+    void runcsCreateJoiningItsPidNamespaceShowsTheHostsRootUntilPivotRoot() throws Exception {
+        try (Jrunc runc = Jrunc.runc()) {
+            String id = createJoiningWhileAHookHoldsTheSetup(runc);
+            String log = stopScan();
+            assertThat(runc.run("delete", "--force", id).code()).isZero();
+
+            assertThat(log.lines().filter(l -> l.startsWith("HOST /proc/")).toList()).as(log).isNotEmpty();
+            assertThat(log).as(log).contains("WROTE /proc/");
+            assertThat(hostOnly.resolve("marker")).as("runc init's root led the container onto the host").exists();
+        }
+    }
+
+    /**
+     * jrunc with the same window held open: no process's root or cwd is the host's (every thread but the one
+     * setting the container up stays in the launch jail; that thread's root is the open case above, so only
+     * processes are looked at).
+     */
+    @Test
+    void jruncsCreateJoiningItsPidNamespaceShowsNoProcessTheHostsRootWhileAHookHoldsItsSetup() throws Exception {
+        String id = createJoiningWhileAHookHoldsTheSetup(jrunc);
+        String log = stopScan();
+        assertThat(jrunc.run("delete", "--force", id).code()).isZero();
+
+        assertThat(log.lines().filter(l -> l.startsWith("JVM ")).count()).as("the scan saw the create's init JVM\n" + log).isGreaterThanOrEqualTo(1);
+        assertThat(log.lines().filter(l -> l.startsWith("HOST") || l.startsWith("WROTE")).toList()).as(log).isEmpty();
+        assertThat(hostOnly.resolve("marker")).doesNotExist();
+    }
+
+    /** A scanner (processes only) under {@code runtime}, then one create joining its pid namespace whose prestart hook holds the setup open. */
+    private String createJoiningWhileAHookHoldsTheSetup(Jrunc runtime) throws Exception {
+        bundle.args("sh", "/scan.sh", hostOnly.toString(), javaHome, "processes");
+        String id = "pidns-" + UUID.randomUUID().toString().substring(0, 8);
+        Jrunc.Result run = runtime.run("run", "-d", "--bundle", bundle.dir.toString(), id);
+        assertThat(run.code()).as(run.stderr()).isZero();
+        int scanner = BusyboxBundle.JSON.readTree(runtime.run("state", id).stdout()).get("pid").asInt();
+        awaitScanning();
+        Path tmp = bundle.rootfs().resolve("tmp");
+        for (int i = 0; i < 600 && !Files.exists(tmp.resolve("n")); i++) Thread.sleep(50);
+        try (BusyboxBundle joiner = BusyboxBundle.create(runtime)) {
+            joiner.args("true");
+            ArrayNode ns = joiner.linux().putArray("namespaces");
+            ns.addObject().put("type", "pid").put("path", "/proc/" + scanner + "/ns/pid");
+            for (String type : List.of("ipc", "uts", "mount", "network")) ns.addObject().put("type", type);
+            // on the host, run by the runtime while the init waits between its mounts and pivot_root
+            String hold = "n0=$(cat " + tmp + "/n); i=0; while [ $i -lt 600 ]; do grep -q '^HOST' " + tmp + "/scan.log && exit 0; "
+                    + "[ \"$(cat " + tmp + "/n)\" -ge $((n0+3)) ] && exit 0; sleep 0.05; i=$((i+1)); done; exit 1";
+            ObjectNode hook = joiner.config.putObject("hooks").putArray("prestart").addObject();
+            hook.put("path", "/bin/sh");
+            hook.putArray("args").add("sh").add("-c").add(hold);
+            joiner.save();
+            String c = id + "-held";
+            Jrunc.Result r = runtime.run("create", "--bundle", joiner.dir.toString(), c);
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(runtime.run("delete", "--force", c).code()).isZero();
+        }
+        return id;
     }
 
     /** Starts the scanning container under {@code runtime}, then runs 50 `exec id true` from the host-only directory. */

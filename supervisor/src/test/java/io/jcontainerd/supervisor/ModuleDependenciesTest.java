@@ -16,7 +16,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * What supervisor/ may depend on, from the module table in ARCHITECTURE.md, checked on its compiled classes
- * (not its imports): a rule broken fails the build naming each offending dependency. Must not use: runtime-oci/, network/, ctr/.
+ * (not its imports): a rule broken fails the build naming each offending dependency. Must not use: runtime-oci/, ctr/;
+ * network/ only from the front ends that give containers networks (the Docker facade, CRI).
  */
 class ModuleDependenciesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -24,13 +25,21 @@ class ModuleDependenciesTest {
             .importPackages("io.jcontainerd.supervisor");
 
     @Test
-    void usesNoOtherModuleOfOursThanConfigProtoContentSnapshotShim() {
+    void usesNoOtherModuleOfOursThanConfigProtoContentSnapshotShimNetwork() {
         noClasses().that().resideInAPackage("io.jcontainerd.supervisor..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                     "io.jcontainerd.runtime..",
-                    "io.jcontainerd.network..",
                     "io.jcontainerd.ctr..")
-                .because("ARCHITECTURE.md: supervisor/ may depend on config/, proto/, content-store/, snapshotter/, shim/")
+                .because("ARCHITECTURE.md: supervisor/ may depend on config/, proto/, content-store/, snapshotter/, shim/, network/")
+                .check(CLASSES);
+    }
+
+    @Test
+    void usesTheNetworkModuleOnlyFromTheFrontEndsThatGiveContainersNetworks() {
+        noClasses().that().resideInAPackage("io.jcontainerd.supervisor..")
+                .and().resideOutsideOfPackages("io.jcontainerd.supervisor.docker..", "io.jcontainerd.supervisor.cri..")
+                .should().dependOnClassesThat().resideInAPackage("io.jcontainerd.network..")
+                .because("ARCHITECTURE.md: network/ serves the Docker facade and CRI; the containerd API services know no networks")
                 .check(CLASSES);
     }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# jcontainerd vs containerd 1.6 (+ runc) on this machine, in one run, as ratios (bench/README.md).
+# jcontainerd vs containerd 1.6 (+ runc), and its Docker API facade vs dockerd 20.10 (docker CLI 28),
+# on this machine, in one run, as ratios (bench/README.md).
 # Usage (root): bench/run.sh [--quick] [--runs N] [--containers N]
 #   --quick          smoke test: 5 runs per median, 5 containers, 1 pull sample, 20 snapshots
 #   --runs N         samples per hyperfine median and per runtime step (default 20)
@@ -31,6 +32,7 @@ source bench/lib/pull.sh
 source bench/lib/containers.sh
 source bench/lib/runtime.sh
 source bench/lib/snapshots.sh
+source bench/lib/docker.sh
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 ours_before=$(ours)
@@ -82,6 +84,8 @@ echo "bench: measuring the runtime (jrunc vs runc)..." >&2
 runtime_bench
 echo "bench: measuring snapshot prepare+mount+remove ($snap_samples each)..." >&2
 snapshot_bench
+echo "bench: measuring the Docker API: docker CLI against the facade and against dockerd..." >&2
+docker_bench
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 cleanup
@@ -134,6 +138,15 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode.txt"
   row "runtime delete, jrunc vs runc (ms)" "$cycle_delete_jrunc" "$cycle_delete_runc"
   row "runtime create+start+delete per cycle, jrunc vs runc (ms)" "$cycle_sum_jrunc" "$cycle_sum_runc"
   row "snapshot prepare+mount+rm via ctr, each (ms)" "$snap_jcd" "$snap_ctd"
+  echo "docker CLI $("$DOCKER_CLI" --version | awk '{print $3}' | tr -d ,) against jcontainerd's facade (jcontainerd column) and dockerd $(dockerd --version | awk '{print $3}' | tr -d ,) + containerd + runc (containerd column):"
+  row "docker run --rm busybox true, default bridge (ms)" "$docker_run_bridge_jdk" "$docker_run_bridge_dkd"
+  row "docker run --rm busybox true, --network none (ms)" "$docker_run_none_jdk" "$docker_run_none_dkd"
+  row "docker run --rm busybox true, --network host (ms)" "$docker_run_host_jdk" "$docker_run_host_dkd"
+  row "docker network set-up+teardown per container, bridge - none (ms)" "$docker_netcost_jdk" "$docker_netcost_dkd"
+  row "docker stack RSS, 10 sleeping ($docker_shims_jdk vs $docker_shims_dkd shims) (MB)" "$docker_rss_jdk" "$docker_rss_dkd"
+  row "docker stack PSS, 10 sleeping ($docker_shims_jdk vs $docker_shims_dkd shims) (MB)" "$docker_pss_jdk" "$docker_pss_dkd"
+  row "docker ps -a, 100 created containers (ms)" "$docker_ps_jdk" "$docker_ps_dkd"
+  row "docker logs of 100 MiB to /dev/null (ms)" "$docker_logs_jdk" "$docker_logs_dkd"
   echo "JVM hello world: bench/lib/Hello.java run as \`java -XX:AOTCache=hello.aot -jar hello.jar\` (median $hello_ms ms, CPU $hello_cpu ms);"
   echo "in its rows it stands in the containerd column. CPU rows: mean user+sys of the same hyperfine runs."
   echo "shims: jcontainerd's = every jcontainerd-shim process of the daemon (spares and group shims included);"

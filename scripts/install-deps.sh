@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages jcontainerd's build, tests, demo and benchmarks use (as root).
 # Peers and fixtures: containerd/ctr, runc, crun (comparison and interop), docker-registry,
-# umoci, skopeo, busybox-static (the test registry and its images), tini, CNI plugins and iptables (network/), hyperfine,
+# umoci, skopeo, busybox-static (the test registry and its images), docker.io (dockerd 20.10, the
+# peer of the Docker API rows of bench/), tini, CNI plugins and iptables (network/), hyperfine,
 # strace (the test that a failed pull reaches nothing beyond loopback), python3-prometheus-client
 # (Prometheus's text-format parser, for the test of /v1/metrics).
 set -euo pipefail
 packages=(containerd runc crun docker-registry umoci skopeo busybox-static tini containernetworking-plugins
-          iptables hyperfine iproute2 procps psmisc curl ca-certificates tmux strace python3-prometheus-client)
+          iptables docker.io hyperfine iproute2 procps psmisc curl ca-certificates tmux strace python3-prometheus-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -144,6 +144,8 @@ cleanup() {
   # first the clients still starting containers, so that none is created after the sweep below
   for p in "${clients[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${clients[@]}"; do wait "$p" 2>/dev/null; done
+  # the Docker rows' stacks (bench/lib/docker.sh): containers, dockerd, its bridge and iptables chains
+  declare -F dk_stop >/dev/null && dk_stop
   for sock in "$JCD_SOCK" "$CTR_SOCK"; do
     [[ -S $sock ]] && timeout 5 ctr -a "$sock" version >/dev/null 2>&1 || continue
     for ns in $(timeout 10 ctr -a "$sock" namespaces ls -q 2>/dev/null); do

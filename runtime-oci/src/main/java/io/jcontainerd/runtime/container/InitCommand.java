@@ -89,21 +89,28 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
     /** Where {@link #argFile} is in the launch jail: at its top, so its path names no host directory. */
     public static final String ARG_FILE = "/jrunc-init.args";
 
-    /** What the init stage is spawned with: the launcher, its argument file in the jail, the sync fd (and {@link InitMain#SPARE}). */
+    /** argv[0] of the init stage: no path (the launcher finds its JDK through /proc/self/exe, which the jail provides). */
+    public static final String ARGV0 = "jrunc-init";
+
+    /**
+     * The init stage's argv, spawned from {@link #launcher}: {@link #ARGV0}, the argument file in the jail, the
+     * sync fd (and {@link InitMain#SPARE}); like runc's `runc init`, nothing of the host.
+     */
     public List<String> launcherArgv(int syncFd, boolean spare) {
-        List<String> a = new ArrayList<>(List.of(java(), "@" + ARG_FILE, Integer.toString(syncFd)));
+        List<String> a = new ArrayList<>(List.of(ARGV0, "@" + ARG_FILE, Integer.toString(syncFd)));
         if (spare) a.add(InitMain.SPARE);
         return a;
     }
 
-    private String java() {
+    /** The file the init stage is spawned from: this JDK's java launcher. */
+    public String launcher() {
         return javaHome.resolve("bin/java").toString();
     }
 
     /** The whole command line with the argument file expanded (bin/jrunc-aot-train runs it outside a jail). */
     public List<String> argv(int syncFd) {
         List<String> a = new ArrayList<>();
-        a.add(java());
+        a.add(launcher());
         a.addAll(jvmArgs());
         a.add(Integer.toString(syncFd));
         return a;

@@ -161,7 +161,7 @@ public final class InitLauncher {
         fds[childFd] = pair[1];
         try {
             List<String> argv = command.launcherArgv(childFd, spare);
-            int pid = children.spawn(() -> PosixSpawn.spawn(argv, List.of("LANG=C"), fds));
+            int pid = children.spawn(() -> PosixSpawn.spawn(command.launcher(), argv, List.of("LANG=C"), fds));
             return new Launched(pid, new FdChannel(pair[0]));
         } catch (RuntimeException e) {
             c.close(pair[0]);

@@ -13,8 +13,9 @@ class InitCommandTest {
 
     @Test
     void theSpawnedCommandLineIsTheLauncherTheArgumentFileInTheJailAndTheSyncFd() {
-        assertThat(command.launcherArgv(5, false)).containsExactly("/opt/my jdk/bin/java", "@/jrunc-init.args", "5");
-        assertThat(command.launcherArgv(3, true)).containsExactly("/opt/my jdk/bin/java", "@/jrunc-init.args", "3", "spare");
+        assertThat(command.launcherArgv(5, false)).containsExactly("jrunc-init", "@/jrunc-init.args", "5");
+        assertThat(command.launcher()).isEqualTo("/opt/my jdk/bin/java");
+        assertThat(command.launcherArgv(3, true)).containsExactly("jrunc-init", "@/jrunc-init.args", "3", "spare");
     }
 
     @Test

@@ -5,7 +5,11 @@ import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.supervisor.docker.containers.ContainerArchive;
 import io.jcontainerd.supervisor.docker.containers.ContainerManager;
 import io.jcontainerd.supervisor.docker.containers.ContainerRoutes;
+import io.jcontainerd.supervisor.docker.events.ContainerEvents;
+import io.jcontainerd.supervisor.docker.events.EventBus;
+import io.jcontainerd.supervisor.docker.events.EventRoutes;
 import io.jcontainerd.supervisor.docker.exec.ExecManager;
+import io.jcontainerd.supervisor.docker.health.HealthMonitor;
 import io.jcontainerd.supervisor.docker.exec.ExecRoutes;
 import io.jcontainerd.supervisor.docker.http.Dispatcher;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
@@ -45,9 +49,13 @@ public final class DockerFacade implements AutoCloseable {
             ContainerManager containers = new ContainerManager(cd, images, config.snapshotter(),
                     config.root().resolve("docker/containers"), config.state().resolve("docker/fifo"),
                     new Networking(networks, config.docker().namespace()));
+            EventBus events = new EventBus();
+            containers.listen(new ContainerEvents(events));
             containers.recover();
             ExecManager execs = new ExecManager(containers);
+            new HealthMonitor(containers, execs).start();
             Router router = new Router();
+            new EventRoutes(events).register(router);
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
             new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage).register(router);
             new ContainerRoutes(containers, images, execs::idsOf,

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * testcontainers-java 2.0.5, unchanged, against jcontainerd's Docker API (DOCKER_HOST, Ryuk off
  * and the host override set by the failsafe configuration): GenericContainer with a command, env and labels,
- * execInContainer, getLogs, a log consumer and Wait.forLogMessage.
+ * execInContainer, getLogs, a log consumer, Wait.forLogMessage and Wait.forHealthcheck.
  */
 class TestcontainersIT {
     static final DockerImageName BUSYBOX = DockerImageName.parse("busybox:latest");
@@ -102,6 +102,19 @@ class TestcontainersIT {
                 Thread.onSpinWait();
             }
             assertThat(seen.toUtf8String()).isEqualTo("line1\nline2\nline3\ndone\n");
+        }
+    }
+
+    @Test
+    void waitForHealthcheckReturnsOnceTheHealthCheckPasses() throws Exception {
+        try (GenericContainer<?> c = new GenericContainer<>(BUSYBOX)
+                .withCommand("sh", "-c", "sleep 1; touch /tmp/ready; sleep 1000")
+                .withCreateContainerCmdModifier(cmd -> cmd.withHealthcheck(new com.github.dockerjava.api.model.HealthCheck()
+                        .withTest(java.util.List.of("CMD-SHELL", "test -f /tmp/ready")).withInterval(200_000_000L).withRetries(3)))
+                .waitingFor(Wait.forHealthcheck().withStartupTimeout(Duration.ofSeconds(60)))) {
+            c.start();
+            assertThat(c.getCurrentContainerInfo().getState().getHealth().getStatus()).isEqualTo("healthy");
+            assertThat(c.execInContainer("test", "-f", "/tmp/ready").getExitCode()).as("healthy only once the file is there").isZero();
         }
     }
 

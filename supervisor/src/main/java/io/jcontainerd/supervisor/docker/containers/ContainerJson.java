@@ -25,9 +25,13 @@ public final class ContainerJson {
         strings(n.putArray("Args"), d.args());
         ContainerState s = d.state();
         ObjectNode st = n.putObject("State");
-        st.put("Status", s.status()).put("Running", s.running()).put("Paused", s.paused()).put("Restarting", s.restarting())
+        // dockerd counts a restarting container as running
+        st.put("Status", s.status()).put("Running", s.running() || s.restarting()).put("Paused", s.paused()).put("Restarting", s.restarting())
                 .put("OOMKilled", s.oomKilled()).put("Dead", s.dead()).put("Pid", s.pid()).put("ExitCode", s.exitCode())
                 .put("Error", s.error()).put("StartedAt", s.startedAt()).put("FinishedAt", s.finishedAt());
+        if (d.health() != null) {
+            st.set("Health", health(d.health()));
+        }
         n.put("Image", d.imageId());
         n.put("ResolvConfPath", network.map(Sandbox::resolvConfPath).orElse(""));
         n.put("HostnamePath", network.map(Sandbox::hostnamePath).orElse(""));
@@ -51,6 +55,26 @@ public final class ContainerJson {
         n.set("Config", d.config());
         n.set("NetworkSettings", networkSettings(d, network));
         return n;
+    }
+
+    static ObjectNode health(Health h) {
+        ObjectNode n = JSON.createObjectNode().put("Status", h.status()).put("FailingStreak", h.failingStreak());
+        ArrayNode log = n.putArray("Log");
+        for (Health.Result r : h.log()) {
+            log.addObject().put("Start", r.start()).put("End", r.end()).put("ExitCode", r.exitCode()).put("Output", r.output());
+        }
+        return n;
+    }
+
+    /** What docker ps adds to a running container's status: (healthy), (unhealthy), (health: starting). */
+    static String healthSuffix(ContainerDocument d) {
+        if (d.health() == null || !d.state().running()) {
+            return "";
+        }
+        return switch (d.health().status()) {
+            case Health.STARTING -> " (health: starting)";
+            default -> " (" + d.health().status() + ")";
+        };
     }
 
     private static ObjectNode hostConfig(ContainerDocument d) {
@@ -118,7 +142,7 @@ public final class ContainerJson {
         n.set("Ports", Networking.portsSummary(network));
         n.set("Labels", d.config().path("Labels").isObject() ? d.config().path("Labels") : JSON.createObjectNode());
         n.put("State", d.state().status());
-        n.put("Status", d.state().describe(now));
+        n.put("Status", d.state().describe(now) + healthSuffix(d));
         n.putObject("HostConfig").put("NetworkMode", d.hostConfig().path("NetworkMode").asText("bridge"));
         n.set("NetworkSettings", JSON.createObjectNode().set("Networks",
                 Networking.networksJson(d.hostConfig().path("NetworkMode").asText("bridge"), network)));

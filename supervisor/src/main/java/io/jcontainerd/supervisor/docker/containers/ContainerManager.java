@@ -83,6 +83,8 @@ public final class ContainerManager {
     private final Networking networking;
     private final Map<String, LiveContainer> byId = new ConcurrentHashMap<>();
     private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final List<ContainerListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Restarts restarts = new Restarts(this);
 
     /**
      * @param containersDir where each container's files live (log, hosts, resolv.conf): under the daemon's root
@@ -96,6 +98,22 @@ public final class ContainerManager {
         this.snapshotter = snapshotter;
         this.containersDir = containersDir;
         this.fifoDir = fifoDir;
+    }
+
+    /** Adds a listener of container events (events, health checks). */
+    public void listen(ContainerListener l) {
+        listeners.add(l);
+    }
+
+    /** Tells the listeners; a failing listener is logged, never the caller's failure. */
+    public void emit(LiveContainer c, String action, Map<String, String> attributes) {
+        for (ContainerListener l : listeners) {
+            try {
+                l.on(c, action, attributes);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a listener of container " + c.id() + " failed on " + action, e);
+            }
+        }
     }
 
     public Containerd containerd() {
@@ -190,7 +208,7 @@ public final class ContainerManager {
         String now = Instant.now().toString();
         ContainerDocument doc = new ContainerDocument(id, name, now, imageRef, image.id(), argv.getFirst(),
                 argv.subList(1, argv.size()), config, host, ContainerState.created(), 0, snapshotter, "",
-                runDir.resolve(id + "-json.log").toString(), runDir.toString());
+                runDir.resolve(id + "-json.log").toString(), runDir.toString(), null, false, List.of());
         String lease = cd.leases().create(io.jcontainerd.api.services.leases.v1.CreateRequest.newBuilder().setId("docker-create-" + UUID.randomUUID())
                 .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
                 .build()).getLease().getId();
@@ -236,6 +254,7 @@ public final class ContainerManager {
         }
         LiveContainer live = new LiveContainer(doc);
         byId.put(id, live);
+        emit(live, "create", Map.of());
         return live;
     }
 
@@ -301,8 +320,26 @@ public final class ContainerManager {
         }
     }
 
+    /**
+     * A health probe's result for the run that started at {@code run}: the new health kept with
+     * the container; null when that run has ended meanwhile.
+     */
+    public Health.Transition updateHealth(LiveContainer c, String run, java.util.function.UnaryOperator<Health> change) {
+        synchronized (c) {
+            ContainerDocument d = c.doc();
+            if (!c.running() || !d.state().startedAt().equals(run)) {
+                return null;
+            }
+            Health before = d.health() != null ? d.health() : new Health(Health.STARTING, 0, List.of());
+            Health after = change.apply(before);
+            c.doc(d.withHealth(after));
+            persist(c);
+            return new Health.Transition(before.status(), after.status());
+        }
+    }
+
     /** Keeps the document in the daemon's metadata (the container's extension). */
-    private void persist(LiveContainer c) {
+    void persist(LiveContainer c) {
         ContainerDocument d = c.doc();
         try {
             cd.containers().update(UpdateContainerRequest.newBuilder()
@@ -317,7 +354,23 @@ public final class ContainerManager {
 
     // ---------------------------------------------------------------- start and exit
 
+    /** A client's start: a pending restart is cancelled, RestartCount starts again at 0. */
     public void start(LiveContainer c) {
+        synchronized (c) {
+            if (c.removing) {
+                throw DockerApiException.conflict("container %s is marked for removal and cannot be started", c.id());
+            }
+            if (c.running()) {
+                throw DockerApiException.notModified();
+            }
+            restarts.cancel(c);
+            c.doc(c.doc().withRestarts(0, false));
+            startRun(c);
+        }
+    }
+
+    /** Starts a run of {@code c}: FIFOs, task, exit watcher; health back to starting. */
+    void startRun(LiveContainer c) {
         synchronized (c) {
             if (c.removing) {
                 throw DockerApiException.conflict("container %s is marked for removal and cannot be started", c.id());
@@ -345,10 +398,13 @@ public final class ContainerManager {
             c.stdio = io;
             c.notifyAll();
             c.stopping = false;
-            c.doc(d.withState(d.state().started(pid, Instant.now().toString())).withStdioDir(dir.toString()));
+            c.doc(d.withState(d.state().started(pid, Instant.now().toString())).withStdioDir(dir.toString())
+                    .withHealth(HealthCheck.of(d.config()).isEmpty() ? d.health()
+                            : d.health() != null ? d.health().restarted() : new Health(Health.STARTING, 0, List.of())));
             persist(c);
             watchExit(c);
         }
+        emit(c, "start", Map.of());
     }
 
     /**
@@ -433,8 +489,14 @@ public final class ContainerManager {
         if (io != null) {
             io.close();
         }
+        String startedAt = c.doc().state().startedAt();
         var waiters = finishRun(c, status, at, error);
         waiters.complete(status);
+        emit(c, "die", Map.of("exitCode", Integer.toString(status)));
+        Duration ranFor = Duration.between(parseTime(startedAt), at);
+        if (!c.doc().autoRemove() && restarts.afterExit(c, status, ranFor)) {
+            return;
+        }
         if (c.doc().autoRemove()) {
             try {
                 remove(c, true);
@@ -456,6 +518,14 @@ public final class ContainerManager {
         }
     }
 
+    private static Instant parseTime(String t) {
+        try {
+            return Instant.parse(t);
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
+    }
+
     private void deleteTask(String id) {
         try {
             cd.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
@@ -470,9 +540,16 @@ public final class ContainerManager {
 
     /** Stops a running container: its stop signal, then SIGKILL after {@code timeout} seconds (null: its StopTimeout or 10). */
     public void stop(LiveContainer c, Integer timeout) {
+        if (c.doc().state().restarting()) {
+            markStopped(c);
+            restarts.cancel(c);
+            emit(c, "stop", Map.of());
+            return;
+        }
         if (!c.running()) {
             throw DockerApiException.notModified();
         }
+        markStopped(c);
         ContainerDocument d = c.doc();
         int t = timeout != null ? timeout : d.config().path("StopTimeout").isInt() ? d.config().path("StopTimeout").asInt() : 10;
         String sig = d.config().path("StopSignal").asText("");
@@ -489,17 +566,34 @@ public final class ContainerManager {
         if (!awaitQuietly(exit, 30)) {
             throw DockerApiException.internal("container %s did not exit within 30 s of SIGKILL", c.id());
         }
+        emit(c, "stop", Map.of());
+    }
+
+    /** A client stopped or killed it: no restart policy brings it back (unless-stopped not even at daemon start). */
+    private void markStopped(LiveContainer c) {
+        synchronized (c) {
+            ContainerDocument d = c.doc();
+            if (!d.manuallyStopped() && !d.restartPolicy().none()) {
+                c.doc(d.withRestarts(d.restartCount(), true));
+                persist(c);
+            }
+        }
     }
 
     public void kill(LiveContainer c, String signal) {
+        if (c.doc().state().restarting()) {
+            throw DockerApiException.conflict("Container %s is restarting, wait until the container is running", c.id());
+        }
         if (!c.running()) {
             throw DockerApiException.conflict("Container %s is not running", c.id());
         }
         int sig = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
         if (sig == 9 || sig == 15) {
             c.stopping = true;
+            markStopped(c);
         }
         signal(c, sig);
+        emit(c, "kill", Map.of("signal", Integer.toString(sig)));
     }
 
     private void signal(LiveContainer c, int sig) {
@@ -527,10 +621,11 @@ public final class ContainerManager {
     }
 
     public void restart(LiveContainer c, Integer timeout) {
-        if (c.running()) {
+        if (c.running() || c.doc().state().restarting()) {
             stop(c, timeout);
         }
         start(c);
+        emit(c, "restart", Map.of());
     }
 
     public void pause(LiveContainer c) {
@@ -545,6 +640,7 @@ public final class ContainerManager {
             c.doc(c.doc().withState(c.doc().state().paused(true)));
             persist(c);
         }
+        emit(c, "pause", Map.of());
     }
 
     public void unpause(LiveContainer c) {
@@ -554,6 +650,7 @@ public final class ContainerManager {
             }
             resume(c);
         }
+        emit(c, "unpause", Map.of());
     }
 
     private void resume(LiveContainer c) {
@@ -582,6 +679,7 @@ public final class ContainerManager {
             names.remove(old, c.id());
             c.doc(c.doc().withName(n));
             persist(c);
+            emit(c, "rename", Map.of("oldName", "/" + old));
         }
     }
 
@@ -604,8 +702,13 @@ public final class ContainerManager {
                 throw DockerApiException.conflict("You cannot remove a running container %s. Stop the container before attempting removal or force remove",
                         c.id());
             }
+            if (c.doc().state().restarting() && !force) {
+                throw DockerApiException.conflict("You cannot remove a restarting container %s. Stop the container before attempting removal or force remove",
+                        c.id());
+            }
             c.removing = true;
         }
+        restarts.forget(c.id());
         if (c.running()) {
             var exit = c.nextExit();
             c.stopping = true;
@@ -635,6 +738,7 @@ public final class ContainerManager {
         byId.remove(c.id());
         names.remove(c.doc().name(), c.id());
         c.removed.complete(c.doc().state().exitCode());
+        emit(c, "destroy", Map.of());
     }
 
     private void removeSnapshot(String id) {
@@ -700,6 +804,16 @@ public final class ContainerManager {
         }
         // networks of containers removed while the daemon was away (other namespaces' are not ours to judge)
         networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace()) || byId.containsKey(s.containerId()));
+        for (LiveContainer c : List.copyOf(byId.values())) {
+            ContainerDocument d = c.doc();
+            ContainerState st = d.state();
+            boolean startedBefore = !st.startedAt().equals(ContainerState.ZERO_TIME);
+            if (!c.running() && startedBefore && !c.removing
+                    && d.restartPolicy().restartsAtDaemonStart(st.exitCode(), d.manuallyStopped(), d.restartCount())) {
+                LOG.info(() -> "restart policy " + d.restartPolicy().name() + ": starting container " + d.id() + " again");
+                restarts.schedule(c, Duration.ZERO, true);
+            }
+        }
     }
 
     private void recoverRun(LiveContainer c) {

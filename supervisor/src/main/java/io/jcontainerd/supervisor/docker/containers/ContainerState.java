@@ -21,6 +21,11 @@ public record ContainerState(String status, boolean running, boolean paused, boo
         return new ContainerState("exited", false, false, false, false, false, 0, code, err, startedAt, at);
     }
 
+    /** Waiting for a restart policy's delay: the last run's exit code and end are kept. */
+    public ContainerState toRestarting() {
+        return new ContainerState("restarting", false, false, true, oomKilled, false, 0, exitCode, "", startedAt, finishedAt);
+    }
+
     public ContainerState paused(boolean p) {
         return new ContainerState(p ? "paused" : "running", running, p, restarting, oomKilled, dead, pid, exitCode, error, startedAt, finishedAt);
     }
@@ -32,6 +37,7 @@ public record ContainerState(String status, boolean running, boolean paused, boo
             case "paused" -> "Up " + Durations.human(startedAt, now) + " (Paused)";
             case "exited" -> "Exited (" + exitCode + ") " + Durations.human(finishedAt, now) + " ago";
             case "created" -> "Created";
+            case "restarting" -> "Restarting (" + exitCode + ") " + Durations.human(finishedAt, now) + " ago";
             case "dead" -> "Dead";
             default -> status;
         };

@@ -59,10 +59,7 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
         if (!log.isEmpty() && !log.equals("json-file")) {
             throw DockerApiException.badRequest("HostConfig.LogConfig.Type %s is not supported: only json-file", log);
         }
-        String restart = host.path("RestartPolicy").path("Name").asText("");
-        if (!restart.isEmpty() && !restart.equals("no")) {
-            throw DockerApiException.badRequest("HostConfig.RestartPolicy %s is not supported yet: only \"no\"", restart);
-        }
+        RestartPolicy.validated(host.get("RestartPolicy"), host.path("AutoRemove").asBoolean(false));
         for (JsonNode o : host.path("SecurityOpt")) {
             String s = o.asText();
             if (!s.equals("seccomp=unconfined") && !s.equals("seccomp:unconfined") && !s.equals("no-new-privileges")
@@ -71,10 +68,7 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
                 throw DockerApiException.badRequest("HostConfig.SecurityOpt %s is not supported: only seccomp=unconfined, no-new-privileges", s);
             }
         }
-        JsonNode health = config.get("Healthcheck");
-        if (set(health) && !(health.path("Test").size() == 1 && health.path("Test").get(0).asText().equals("NONE"))) {
-            throw DockerApiException.badRequest("Config.Healthcheck is not supported yet by jcontainerd's Docker API");
-        }
+        HealthCheck.validate(config.get("Healthcheck"));
         if (set(config.get("Volumes"))) {
             throw DockerApiException.badRequest("Config.Volumes (anonymous volumes) are not supported yet: bind a host directory with -v /host:/path");
         }
@@ -159,6 +153,7 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             c.put(f, c.path(f).asBoolean(false));
         }
         c.put("Domainname", c.path("Domainname").asText(""));
+        mergeHealthcheck(c, img.path("Healthcheck"));
         ObjectNode exposed = JSON.createObjectNode();
         if (img.path("ExposedPorts").isObject()) {
             exposed.setAll((ObjectNode) img.path("ExposedPorts"));
@@ -172,6 +167,26 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
         }
         c.put("Image", config.path("Image").asText());
         return c;
+    }
+
+    /** The image's Healthcheck fills what the request's leaves empty (all of it when the request has none), as dockerd merges them. */
+    private static void mergeHealthcheck(ObjectNode c, JsonNode image) {
+        if (!image.isObject()) {
+            return;
+        }
+        if (!c.path("Healthcheck").isObject()) {
+            c.set("Healthcheck", image.deepCopy());
+            return;
+        }
+        ObjectNode h = (ObjectNode) c.path("Healthcheck");
+        if (!set(h.get("Test")) && image.hasNonNull("Test")) {
+            h.set("Test", image.get("Test").deepCopy());
+        }
+        for (String f : List.of("Interval", "Timeout", "StartPeriod", "Retries")) {
+            if (!set(h.get(f)) && image.hasNonNull(f)) {
+                h.set(f, image.get(f).deepCopy());
+            }
+        }
     }
 
     /** The process's argv: Entrypoint then Cmd. */

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.services.tasks.v1.CloseIORequest;
 import io.jcontainerd.api.services.tasks.v1.DeleteProcessRequest;
 import io.jcontainerd.api.services.tasks.v1.ExecProcessRequest;
+import io.jcontainerd.api.services.tasks.v1.KillRequest;
 import io.jcontainerd.api.services.tasks.v1.ResizePtyRequest;
 import io.jcontainerd.api.services.tasks.v1.StartRequest;
 import io.jcontainerd.api.services.tasks.v1.WaitRequest;
@@ -102,39 +104,30 @@ public final class ExecManager {
     void start(ExecSession e, RawStream stream) {
         LiveContainer c = containers.lookup(e.containerId);
         Duration drain = Duration.ofSeconds(5);
-        ProcessStdio io = ProcessStdio.create(containers.fifoDir().resolve(c.id()).resolve("exec-" + e.id.substring(0, 16)),
-                e.tty, e.stdin && stream != null);
-        io.start(new OutputSink() {
-            @Override
-            public void output(int st, byte[] data) {
-                if (stream != null && (e.tty || (st == StreamFrames.STDOUT && e.stdout) || (st == StreamFrames.STDERR && e.stderr))) {
-                    stream.write(StreamFrames.encode(e.tty, st, data));
-                }
-            }
-
-            @Override
-            public void end() {
-            }
-        }, true);
+        ProcessStdio io;
         try {
-            cd.tasks().exec(ExecProcessRequest.newBuilder().setContainerId(c.id()).setExecId(e.id)
-                    .setStdin(io.stdinPath()).setStdout(io.stdoutPath()).setStderr(io.stderrPath()).setTerminal(e.tty)
-                    .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, JSON.writeValueAsString(processSpec(c, e)))).build());
-            e.pid = cd.tasks().start(StartRequest.newBuilder().setContainerId(c.id()).setExecId(e.id).build()).getPid();
-            io.release(); // the shim holds its ends once the process started
-        } catch (RuntimeException | IOException x) {
-            io.close();
-            deleteProcess(c.id(), e.id);
-            String msg = x instanceof StatusRuntimeException s ? s.getStatus().getDescription() : x.getMessage();
-            e.exitCode = msg != null && (msg.contains("not found") || msg.contains("No such file")) ? 127 : 126;
+            io = launch(c, e, new OutputSink() {
+                @Override
+                public void output(int st, byte[] data) {
+                    if (stream != null && (e.tty || (st == StreamFrames.STDOUT && e.stdout) || (st == StreamFrames.STDERR && e.stderr))) {
+                        stream.write(StreamFrames.encode(e.tty, st, data));
+                    }
+                }
+
+                @Override
+                public void end() {
+                }
+            }, e.stdin && stream != null);
+        } catch (LaunchFailed x) {
+            e.exitCode = x.exitCode;
             e.started = true;
             if (stream != null) {
                 stream.write(StreamFrames.encode(e.tty, StreamFrames.STDERR,
-                        ("OCI runtime exec failed: " + msg + "\n").getBytes(StandardCharsets.UTF_8)));
+                        ("OCI runtime exec failed: " + x.getMessage() + "\n").getBytes(StandardCharsets.UTF_8)));
                 stream.close();
                 return;
             }
-            throw DockerApiException.internal("OCI runtime exec failed: %s", msg);
+            throw DockerApiException.internal("OCI runtime exec failed: %s", x.getMessage());
         }
         e.started = true;
         e.running = true;
@@ -164,6 +157,103 @@ public final class ExecManager {
         } else {
             Thread.ofVirtual().name("exec-wait").start(waiter);
         }
+    }
+
+    /** An exec that could not be started, with the exit code docker gives it (127 not found, 126 otherwise). */
+    private static final class LaunchFailed extends Exception {
+        final int exitCode;
+
+        LaunchFailed(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** Creates and starts the exec's process with its output going to {@code sink}. */
+    private ProcessStdio launch(LiveContainer c, ExecSession e, OutputSink sink, boolean stdin) throws LaunchFailed {
+        ProcessStdio io = ProcessStdio.create(containers.fifoDir().resolve(c.id()).resolve("exec-" + e.id.substring(0, 16)),
+                e.tty, stdin);
+        io.start(sink, true);
+        try {
+            cd.tasks().exec(ExecProcessRequest.newBuilder().setContainerId(c.id()).setExecId(e.id)
+                    .setStdin(io.stdinPath()).setStdout(io.stdoutPath()).setStderr(io.stderrPath()).setTerminal(e.tty)
+                    .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, JSON.writeValueAsString(processSpec(c, e)))).build());
+            e.pid = cd.tasks().start(StartRequest.newBuilder().setContainerId(c.id()).setExecId(e.id).build()).getPid();
+            io.release(); // the shim holds its ends once the process started
+            return io;
+        } catch (RuntimeException | IOException x) {
+            io.close();
+            deleteProcess(c.id(), e.id);
+            String msg = x instanceof StatusRuntimeException s ? s.getStatus().getDescription() : x.getMessage();
+            throw new LaunchFailed(String.valueOf(msg), msg != null && (msg.contains("not found") || msg.contains("No such file")) ? 127 : 126);
+        }
+    }
+
+    /** What a probe ({@link #probe}) gave: the exit code (-1: it could not run or ran out of time) and its output. */
+    public record ProbeResult(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code argv} in the running container {@code c} as a health probe does: an exec
+     * through the same path as {@code docker exec}, not listed in the container's ExecIDs, its
+     * stdout and stderr together up to {@code maxOutput} bytes, SIGKILLed after {@code timeout}.
+     */
+    public ProbeResult probe(LiveContainer c, List<String> argv, Duration timeout, int maxOutput) {
+        ExecSession e = new ExecSession(HexFormat.of().formatHex(randomBytes()), c.id(), argv, false, false, true, true,
+                List.of(), "", "", false);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ProcessStdio stdio;
+        try {
+            stdio = launch(c, e, new OutputSink() {
+                @Override
+                public void output(int st, byte[] data) {
+                    synchronized (out) {
+                        out.write(data, 0, Math.min(data.length, Math.max(0, maxOutput - out.size())));
+                    }
+                }
+
+                @Override
+                public void end() {
+                }
+            }, false);
+        } catch (LaunchFailed x) {
+            return new ProbeResult(-1, "OCI runtime exec failed: " + x.getMessage());
+        }
+        WaitRequest wait = WaitRequest.newBuilder().setContainerId(c.id()).setExecId(e.id).build();
+        int code;
+        boolean timedOut = false;
+        try {
+            code = cd.tasks().withDeadlineAfter(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).wait(wait).getExitStatus();
+        } catch (StatusRuntimeException x) {
+            code = -1;
+            if (x.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                timedOut = true;
+                try {
+                    cd.tasks().kill(KillRequest.newBuilder().setContainerId(c.id())
+                            .setExecId(e.id).setSignal(9).build());
+                    cd.tasks().withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS).wait(wait);
+                } catch (StatusRuntimeException gone) {
+                    // it ended, or its task did
+                }
+            }
+        }
+        stdio.awaitEnd(Duration.ofSeconds(2));
+        deleteProcess(c.id(), e.id);
+        stdio.close();
+        if (timedOut) {
+            return new ProbeResult(-1, "Health check exceeded timeout (" + human(timeout) + ")");
+        }
+        synchronized (out) {
+            return new ProbeResult(code, out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A duration as Go prints it: 30s, 1.5s, 500ms. */
+    static String human(Duration d) {
+        if (d.toMillis() < 1000) {
+            return d.toMillis() + "ms";
+        }
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
     }
 
     private void copyStdin(String containerId, String execId, InputStream in, ProcessStdio io) {

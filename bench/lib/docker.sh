@@ -13,7 +13,7 @@
 DOCKER_CLI=/usr/local/bin/docker
 export DOCKER_CONFIG="$tmp/docker-cli" DOCKER_CLI_HINTS=false
 dk_octet=$(( $$ % 200 + 20 ))
-DK_JCD_BRIDGE="jbf$$" DK_JCD_SUBNET="10.231.$dk_octet.0/24"
+DK_JCD_BRIDGE="jbf$$" DK_JCD_NET="10.231.$dk_octet" DK_JCD_SUBNET="10.231.$dk_octet.0/24"
 DK_DKD_BRIDGE="jbd$$" DK_DKD_NET="10.233.$dk_octet"
 DK_JCD_SOCK="$tmp/jcdd/docker.sock"
 DK_DKD_SOCK="$tmp/dockerd/docker.sock"
@@ -126,13 +126,18 @@ dk_stop() {
   [[ -n $dk_dctd_pid ]] && stop_pid "$dk_dctd_pid"
   [[ -n $dk_jcd_pid ]] && stop_pid "$dk_jcd_pid"
   dk_dkd_pid="" dk_dctd_pid="" dk_jcd_pid=""
-  [[ -n $dk_started ]] || return 0
-  dk_started=""
+  # the facade's network module keeps its bridge (and its rules) when the daemon stops, as dockerd
+  # keeps docker0: both bridges of this run go, with every rule naming them or their subnets
+  ip link del "$DK_JCD_BRIDGE" 2>/dev/null
   ip link del "$DK_DKD_BRIDGE" 2>/dev/null
   for t in filter nat; do
-    iptables -t "$t" -S 2>/dev/null | grep -E -- "^-A .*($DK_DKD_BRIDGE|${DK_DKD_NET//./\\.}\.)" | while read -r line; do
-      read -r -a w <<<"${line#-A }"; iptables -t "$t" -D "${w[@]}" 2>/dev/null
-    done
+    iptables -t "$t" -S 2>/dev/null \
+      | grep -E -- "^-A .*($DK_JCD_BRIDGE|$DK_DKD_BRIDGE|${DK_DKD_NET//./\\.}\.|${DK_JCD_NET//./\\.}\.)" \
+      | while read -r line; do read -r -a w <<<"${line#-A }"; iptables -t "$t" -D "${w[@]}" 2>/dev/null; done
+  done
+  [[ -n $dk_started ]] || return 0
+  dk_started=""
+  for t in filter nat; do
     if [[ $dk_chains_before == 0 ]]; then
       iptables -t "$t" -S 2>/dev/null | grep -E -- '^-A [A-Z]+ .*-j DOCKER' | grep -vE '^-A DOCKER' | while read -r line; do
         read -r -a w <<<"${line#-A }"; iptables -t "$t" -D "${w[@]}" 2>/dev/null

@@ -73,7 +73,11 @@ wait_rpc() {
 # its own (so a Ctrl-C reaches only us, and the cleanup can still remove containers through it); its
 # PID in $started (setsid execs in place: a background job is no process group leader).
 start_containerd() { setsid containerd --config "$tmp/containerd.toml" >>"$tmp/containerd.log" 2>&1 & started=$!; pids+=("$started"); }
-start_jcd() { start_jcd_with --root "$tmp/jcd/root" --state "$tmp/jcd/state"; }
+# [docker] is on by default at /run/jcontainerd/docker.sock, a path other sessions' daemons hold: each
+# daemon of the run serves its Docker API under $tmp instead (a second daemon on that path fails to start)
+mkdir -p "$tmp/jcd" "$tmp/jcdpull"
+printf '[docker]\naddress = "%s"\n' "$tmp/jcd/docker.sock" >"$tmp/jcd.toml"
+start_jcd() { start_jcd_with --config "$tmp/jcd.toml" --root "$tmp/jcd/root" --state "$tmp/jcd/state"; }
 start_jcd_with() { setsid bin/jcontainerd "$@" >>"$tmp/jcd.log" 2>&1 & started=$!; pids+=("$started"); }
 # stop_pid PID: SIGTERM, up to 30 s to exit, then SIGKILL; only PIDs in $pids (ours, still unreaped).
 stop_pid() {

@@ -18,7 +18,7 @@ pull_bench() {
   local reg="$tmp/registry" hosts jsock ref img i jcdpull_pid
   start_registry "$reg"
   hosts="$reg/certs.d"
-  printf '[registry]\nconfig_path = "%s"\n' "$hosts" >"$tmp/jcd-pull.toml"
+  printf '[registry]\nconfig_path = "%s"\n[docker]\naddress = "%s"\n' "$hosts" "$tmp/jcdpull/docker.sock" >"$tmp/jcd-pull.toml"
   start_jcd_with --config "$tmp/jcd-pull.toml" --root "$tmp/jcdpull/root" --state "$tmp/jcdpull/state"
   jcdpull_pid=$started
   jsock="$tmp/jcdpull/state/jcontainerd.sock"

@@ -19,6 +19,9 @@
 #                        JCD_TEST_LARGE_LAYERS and JCD_TEST_LARGE_LAYER_MB change the size)
 #   zstd:latest          busybox with a zstd-compressed layer
 #   uncompressed:latest  busybox with an uncompressed (plain tar) layer
+#   pause:3.6            the CRI's pod sandbox image, pushed as library/pause:3.6 like the others and as
+#                        pause:3.6 (registry.k8s.io/pause:3.6 resolves to it): NOT Kubernetes' pause binary (no static one is packaged), but busybox whose
+#                        entrypoint is a shell that sleeps until SIGTERM or SIGINT and then exits 0
 #
 # The layout is rebuilt only when its inputs change: <cache-dir>/jcontainerd-fixture.key holds a
 # hash of this script, the busybox version, the umoci/skopeo/tar versions and the size settings. Builds are deterministic
@@ -331,6 +334,16 @@ for i in $(seq 1 "$LARGE_LAYERS"); do
   rm -rf "$WORK/large-$i"
 done
 
+# --- pause -------------------------------------------------------------------------------------
+# A stand-in for registry.k8s.io/pause: the same busybox layer, an entrypoint that holds the pod's
+# namespaces open and exits 0 on SIGTERM/SIGINT (PID 1 ignores signals it has no handler for).
+# The sleep is killed too, so none is left behind with the host's PID namespace (hostPID pods).
+
+umoci config --image "$B:busybox-$HOST_ARCH" --tag pause --no-history --created "$CREATED" --clear=config.cmd \
+  --config.entrypoint /bin/sh --config.entrypoint -c \
+  --config.entrypoint 'trap "kill \$p 2>/dev/null; exit 0" TERM INT; while :; do sleep 3600 & p=$!; wait $p; done' \
+  --config.label "org.opencontainers.image.description=jcontainerd test pause image: busybox sh sleeping until SIGTERM/SIGINT"
+
 # --- multiarch index ---------------------------------------------------------------------------
 # umoci and skopeo do not write indexes: write one by hand in a layout that shares $B's blobs.
 
@@ -359,6 +372,7 @@ publish "busybox-$HOST_ARCH" busybox:oci --format oci
 publish whiteouts whiteouts:latest --format oci
 publish edgecases edgecases:latest --format oci
 publish large large:latest --format oci
+publish pause pause:3.6 --format oci
 # Recompression goes through fresh intermediate copies: copying straight into $OUT would reuse the
 # gzip layer already there instead of recompressing it.
 skopeo copy -q --format oci --dest-compress-format zstd "oci:$B:busybox-$HOST_ARCH" "oci:$WORK/zstd:zstd" >&2
@@ -382,6 +396,8 @@ edgecases:latest edgecases:latest library/edgecases:latest
 large:latest large:latest library/large:latest
 zstd:latest zstd:latest library/zstd:latest
 uncompressed:latest uncompressed:latest library/uncompressed:latest --raw
+pause:3.6 pause:3.6 library/pause:3.6
+pause:3.6 pause:3.6 pause:3.6
 EOF
 echo "$KEY" >"$OUT/jcontainerd-fixture.key"
 

@@ -16,13 +16,14 @@
 #                              that died without stopping it does not leak a registry).
 #
 # The state dir receives: port, pid, config.yml, registry.log, and
-# certs.d/docker.io/hosts.toml naming this registry as docker.io's only server (containerd's hosts format, for
-# `ctr --hosts-dir` and our client), so docker.io/library/busybox:latest resolves to it.
+# certs.d/docker.io/hosts.toml and certs.d/registry.k8s.io/hosts.toml naming this registry as the only server of
+# both (containerd's hosts format, for `ctr --hosts-dir` and our client), so docker.io/library/busybox:latest
+# and registry.k8s.io/pause:3.6 (the CRI's sandbox image) resolve to it.
 #
 # Repositories: library/busybox:latest (Docker v2 schema 2), library/busybox:oci (OCI),
 # library/multiarch:latest (OCI index, amd64 + arm64), library/multiarch:docker (manifest list),
 # library/whiteouts:latest, library/edgecases:latest, library/large:latest, library/zstd:latest,
-# library/uncompressed:latest (see scripts/test-images.sh).
+# library/uncompressed:latest, library/pause:3.6 and pause:3.6 (see scripts/test-images.sh).
 set -euo pipefail
 
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,13 +61,15 @@ http() { # http <method> <path> <body file or ""> [content type]: prints the sta
   exec 4>&-
 }
 
-# write_hosts <port>: certs.d/docker.io/hosts.toml naming the registry on <port> as docker.io's server.
+# write_hosts <port>: certs.d/{docker.io,registry.k8s.io}/hosts.toml naming the registry on <port> as their server.
 # It is the server, not a mirror in front of Docker Hub: an image it lacks is NotFound here and a
 # pull asks nothing beyond loopback. Written on every start, also when the registry already runs.
 write_hosts() {
-  mkdir -p "$STATE/certs.d/docker.io"
-  cat >"$STATE/certs.d/docker.io/hosts.toml" <<EOF
-# docker.io resolves to the loopback test registry only (containerd's hosts.toml format). The
+  local host
+  for host in docker.io registry.k8s.io; do
+    mkdir -p "$STATE/certs.d/$host"
+    cat >"$STATE/certs.d/$host/hosts.toml" <<EOF
+# $host resolves to the loopback test registry only (containerd's hosts.toml format). The
 # [host] table repeats the server: containerd 1.6's ctr refuses a hosts.toml without one.
 server = "http://127.0.0.1:$1"
 capabilities = ["pull", "resolve"]
@@ -74,6 +77,7 @@ capabilities = ["pull", "resolve"]
 [host."http://127.0.0.1:$1"]
   capabilities = ["pull", "resolve"]
 EOF
+  done
 }
 
 running_pid() { local pid; pid=$(cat "$STATE/pid" 2>/dev/null || true); alive "$pid" && echo "$pid"; }

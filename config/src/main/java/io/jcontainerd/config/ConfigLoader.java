@@ -51,6 +51,8 @@ import java.util.Optional;
  * pool = "10.214.0.0/16"          # user-defined networks get a /24 each from here
  * plugin_dirs = ["/usr/lib/cni", "/opt/cni/bin"]
  * ip_masq = true                  # masquerade traffic leaving for the outside
+ * [cri]
+ * sandbox_image = "registry.k8s.io/pause:3.6"   # the image of each pod's pause container
  * </pre>
  */
 public final class ConfigLoader {
@@ -140,7 +142,7 @@ public final class ConfigLoader {
         return new DaemonConfig(root, state, new DaemonConfig.GrpcConfig(grpcAddress, recv, send),
                 docker, new DaemonConfig.RegistryConfig(certs), snapshotter,
                 new DaemonConfig.PullConfig(downloads), new DaemonConfig.RuntimeConfig(runtime, inProcess), shim(source, f.shim),
-                network(source, f.network), metrics(source, f.metrics));
+                network(source, f.network), metrics(source, f.metrics), cri(source, f.cri));
     }
 
     /** containerd's [metrics] address: "host:port" (an IPv6 host in brackets), the port 1..65535. */
@@ -218,6 +220,17 @@ public final class ConfigLoader {
         return new DaemonConfig.NetworkConfig(bridge, subnet, pool, dirs, n.ipMasq != null ? n.ipMasq : d.ipMasq());
     }
 
+    private static DaemonConfig.CriConfig cri(String source, Cri c) {
+        if (c == null || c.sandboxImage == null) {
+            return DaemonConfig.CriConfig.DEFAULT;
+        }
+        if (c.sandboxImage.isBlank() || c.sandboxImage.length() > 4096 || c.sandboxImage.chars().anyMatch(Character::isWhitespace)) {
+            throw JcdException.invalidArgument("%s: cri.sandbox_image = \"%s\" is not an image reference: use e.g. \"registry.k8s.io/pause:3.6\"",
+                    source, c.sandboxImage);
+        }
+        return new DaemonConfig.CriConfig(c.sandboxImage);
+    }
+
     private static String cidr(String source, String key, String value) {
         if (!value.matches("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}")) {
             throw JcdException.invalidArgument("%s: %s = \"%s\" is not an IPv4 CIDR such as \"10.213.0.0/16\"", source, key, value);
@@ -263,6 +276,12 @@ public final class ConfigLoader {
         public Shim shim;
         public Network network;
         public Metrics metrics;
+        public Cri cri;
+    }
+
+    static final class Cri {
+        @JsonProperty("sandbox_image")
+        public String sandboxImage;
     }
 
     static final class Metrics {

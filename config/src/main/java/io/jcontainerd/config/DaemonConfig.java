@@ -17,10 +17,11 @@ import java.nio.file.Path;
  * @param shim      how tasks are spread over shim processes
  * @param network   the default bridge network and the pool of user-defined networks
  * @param metrics   where Prometheus scrapes /v1/metrics (containerd's [metrics] address), if anywhere
+ * @param cri       the Kubernetes CRI v1 services (containerd's cri plugin)
  */
 public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig docker,
                            RegistryConfig registry, String snapshotter, PullConfig pull, RuntimeConfig runtime,
-                           ShimConfig shim, NetworkConfig network, MetricsConfig metrics) {
+                           ShimConfig shim, NetworkConfig network, MetricsConfig metrics, CriConfig cri) {
 
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/jcontainerd/jcontainerd.toml");
 
@@ -30,19 +31,19 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
                 new DockerConfig(true, DefaultPaths.DOCKER_SOCKET, DockerConfig.DEFAULT_NAMESPACE),
                 new RegistryConfig(DefaultPaths.CERTS_DIR),
                 "overlayfs", new PullConfig(3), new RuntimeConfig(null, true), ShimConfig.DEFAULT, NetworkConfig.DEFAULT,
-                MetricsConfig.NONE);
+                MetricsConfig.NONE, CriConfig.DEFAULT);
     }
 
     public DaemonConfig withRoot(Path root) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics, cri);
     }
 
     public DaemonConfig withState(Path state) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics);
+        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics, cri);
     }
 
     public DaemonConfig withGrpcAddress(Path address) {
-        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim, network, metrics);
+        return new DaemonConfig(root, state, grpc.withAddress(address), docker, registry, snapshotter, pull, runtime, shim, network, metrics, cri);
     }
 
     /** Directory of the RocksDB metadata database. */
@@ -113,6 +114,15 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
         public boolean enabled() {
             return host != null;
         }
+    }
+
+    /**
+     * containerd's {@code [plugins."io.containerd.grpc.v1.cri"]}, the parts jcontainerd reads.
+     *
+     * @param sandboxImage the image of every pod's pause container (containerd 1.6's default)
+     */
+    public record CriConfig(String sandboxImage) {
+        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6");
     }
 
     public record ShimConfig(ShimGroup group, boolean spare) {

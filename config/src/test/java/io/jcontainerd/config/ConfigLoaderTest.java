@@ -55,6 +55,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void criSandboxImageDefaultsToContainerd16sPauseAndRefusesWhitespace() {
+        assertThat(ConfigLoader.parse("", "t").cri().sandboxImage()).isEqualTo("registry.k8s.io/pause:3.6");
+        assertThat(ConfigLoader.parse("[cri]\nsandbox_image = \"127.0.0.1:5000/pause:1\"\n", "t").cri().sandboxImage())
+                .isEqualTo("127.0.0.1:5000/pause:1");
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nsandbox_image = \"a b\"\n", "t"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("cri.sandbox_image = \"a b\" is not an image reference");
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nsandbox = \"x\"\n", "t")).hasMessageContaining("sandbox");
+    }
+
+    @Test
     void metricsAddressIsHostAndPortAsContainerdsAndOffByDefault() {
         assertThat(ConfigLoader.parse("", "t").metrics().enabled()).isFalse();
         DaemonConfig c = ConfigLoader.parse("[metrics]\naddress = \"127.0.0.1:1338\"\ngrpc_histogram = false\n", "t");

@@ -15,7 +15,10 @@ import io.jcontainerd.supervisor.plugins.PluginRegistry;
 import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.content.store.LocalContentStore;
 import io.jcontainerd.supervisor.gc.CollectedStores;
+import io.jcontainerd.supervisor.cri.Cri;
 import io.jcontainerd.supervisor.services.ContentService;
+import io.jcontainerd.supervisor.services.CriImageService;
+import io.jcontainerd.supervisor.services.CriRuntimeService;
 import io.jcontainerd.supervisor.services.PullService;
 import io.jcontainerd.supervisor.pull.DaemonRegistry;
 import io.jcontainerd.supervisor.pull.ServerPull;
@@ -140,6 +143,11 @@ final class ServiceCatalog {
         longCalls.add(pull); // running pulls stop (Unavailable) before the daemon waits for its calls
         services.add(new PullService(pull, new PullMetrics(meters)).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
+        // Kubernetes CRI v1 on the same socket, as containerd's cri plugin (namespace k8s.io)
+        Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull);
+        services.add(new CriRuntimeService(cri.sandboxes(), cri.containers(), cri.network()).bindService());
+        services.add(new CriImageService(cri.images()).bindService());
+        plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "cri"));
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {
             services.add(NotYetImplemented.service(e.getValue()));

@@ -1,0 +1,59 @@
+package io.jcontainerd.supervisor.cri;
+
+import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.supervisor.containers.ContainerStore;
+import io.jcontainerd.supervisor.content.NamespacedContentStore;
+import io.jcontainerd.supervisor.images.ImageStore;
+import io.jcontainerd.supervisor.pull.ServerPull;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.supervisor.tasks.TaskManager;
+
+import java.time.Clock;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The CRI's parts, built once by the daemon: images, pod sandboxes, containers, network readiness.
+ * The network manager is opened at the first pod (so a daemon whose CNI plugins or subnet are
+ * unusable still serves everything else, and Status says why pods cannot run).
+ */
+public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network) {
+    private static final Logger LOG = Logger.getLogger(Cri.class.getName());
+
+    public static Cri open(DaemonConfig config, ContainerStore containerStore, ImageStore imageStore, NamespacedContentStore content,
+                           NamespacedSnapshots snapshots, TaskManager tasks, ServerPull pull) {
+        CriImages images = new CriImages(imageStore, content, pull, config.snapshotter(), config.snapshotsDir(config.snapshotter()));
+        CriRecords records = new CriRecords(containerStore);
+        Supplier<NetworkManager> network = new LazyNetwork(config, containerStore);
+        PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(), Clock.systemUTC());
+        PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
+                config.state().resolve("cri").resolve("io"), Clock.systemUTC());
+        return new Cri(images, sandboxes, containers, new NetworkReadiness(config.network().pluginDirs()));
+    }
+
+    /** Opens the network manager on first use; networks of containers deleted meanwhile are torn down then. */
+    private static final class LazyNetwork implements Supplier<NetworkManager> {
+        private final DaemonConfig config;
+        private final ContainerStore containers;
+        private NetworkManager manager;
+
+        LazyNetwork(DaemonConfig config, ContainerStore containers) {
+            this.config = config;
+            this.containers = containers;
+        }
+
+        @Override
+        public synchronized NetworkManager get() {
+            if (manager == null) {
+                NetworkManager m = NetworkManager.open(config);
+                var gone = m.tearDownUnless(s -> containers.find(s.namespace(), s.containerId()).isPresent());
+                if (!gone.isEmpty()) {
+                    LOG.info(() -> "tore down the networks of " + gone.size() + " containers deleted while the daemon was down");
+                }
+                manager = m;
+            }
+            return manager;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.jcontainerd.supervisor.cri;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.supervisor.containers.ContainerRecord;
+import io.jcontainerd.supervisor.containers.ContainerStore;
+import io.jcontainerd.supervisor.containers.Opaque;
+import io.jcontainerd.supervisor.metadata.Json;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * CRI sandboxes and containers kept as containerd containers of namespace {@link CriNames#NAMESPACE}:
+ * the CRI config (protobuf) and state (JSON) in two extensions, so they survive a daemon restart
+ * and {@code jctr -n k8s.io containers ls} shows them.
+ */
+final class CriRecords {
+    private final ContainerStore containers;
+
+    CriRecords(ContainerStore containers) {
+        this.containers = containers;
+    }
+
+    ContainerStore store() {
+        return containers;
+    }
+
+    Optional<ContainerRecord> find(String id, String kind) {
+        return containers.find(CriNames.NAMESPACE, id).filter(r -> kind.equals(r.labels().get(CriNames.KIND_LABEL)));
+    }
+
+    ContainerRecord get(String id, String kind) {
+        return find(id, kind).orElseThrow(() -> JcdException.notFound("%s %s not found", kind.equals("sandbox") ? "pod sandbox" : "container", id));
+    }
+
+    List<ContainerRecord> all(String kind) {
+        return containers.list(CriNames.NAMESPACE, io.jcontainerd.config.filters.Filter.ALWAYS).stream()
+                .filter(r -> kind.equals(r.labels().get(CriNames.KIND_LABEL))).toList();
+    }
+
+    static <T extends Message> T config(ContainerRecord r, Parser<T> parser) {
+        Opaque o = r.extensions().get(CriNames.CONFIG_EXTENSION);
+        if (o == null) {
+            throw JcdException.failedPrecondition("container %s has no CRI config: it was not made through the CRI", r.id());
+        }
+        try {
+            return parser.parseFrom(o.value());
+        } catch (InvalidProtocolBufferException e) {
+            throw JcdException.failedPrecondition("container %s: its CRI config does not parse: %s", r.id(), e.getMessage());
+        }
+    }
+
+    static <T> T state(ContainerRecord r, Class<T> type) {
+        Opaque o = r.extensions().get(CriNames.STATE_EXTENSION);
+        if (o == null) {
+            throw JcdException.failedPrecondition("container %s has no CRI state: it was not made through the CRI", r.id());
+        }
+        return Json.read(o.value(), type);
+    }
+
+    static Map<String, Opaque> extensions(Message config, Object state) {
+        Map<String, Opaque> ext = new HashMap<>();
+        ext.put(CriNames.CONFIG_EXTENSION, new Opaque("type.googleapis.com/" + config.getDescriptorForType().getFullName(), config.toByteArray()));
+        ext.put(CriNames.STATE_EXTENSION, stateOpaque(state));
+        return ext;
+    }
+
+    private static Opaque stateOpaque(Object state) {
+        return new Opaque("jcontainerd.io/cri/" + state.getClass().getSimpleName(), Json.write(state));
+    }
+
+    /** Replaces the state extension of container {@code r}. */
+    void saveState(ContainerRecord r, Object state) {
+        Map<String, Opaque> ext = new HashMap<>(r.extensions());
+        ext.put(CriNames.STATE_EXTENSION, stateOpaque(state));
+        containers.update(CriNames.NAMESPACE, new ContainerRecord(r.id(), r.labels(), r.image(), r.runtimeName(), r.runtimeOptions(), r.spec(),
+                r.snapshotter(), r.snapshotKey(), ext, r.sandbox(), r.createdAt(), r.updatedAt()), List.of("extensions." + CriNames.STATE_EXTENSION));
+    }
+
+    static String newId() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    static long nanos(java.time.Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+}

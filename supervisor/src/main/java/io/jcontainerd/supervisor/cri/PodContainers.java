@@ -1,0 +1,437 @@
+package io.jcontainerd.supervisor.cri;
+
+import io.jcontainerd.api.cri.v1.Container;
+import io.jcontainerd.api.cri.v1.ContainerConfig;
+import io.jcontainerd.api.cri.v1.ContainerFilter;
+import io.jcontainerd.api.cri.v1.ContainerState;
+import io.jcontainerd.api.cri.v1.ContainerStatus;
+import io.jcontainerd.api.cri.v1.ImageSpec;
+import io.jcontainerd.api.cri.v1.PodSandboxConfig;
+import io.jcontainerd.config.errdefs.ErrorKind;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.snapshot.Mount;
+import io.jcontainerd.supervisor.containers.ContainerRecord;
+import io.jcontainerd.supervisor.containers.Opaque;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.supervisor.tasks.Exit;
+import io.jcontainerd.supervisor.tasks.ProcessState;
+import io.jcontainerd.supervisor.tasks.TaskManager;
+import io.jcontainerd.supervisor.tasks.TaskSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * Containers in a pod: made from an image's config and the CRI config, run in the pod's
+ * namespaces, their output written to the log file kubelet names in the CRI format
+ * ({@link CriLogWriter}), stopped with the stop signal then SIGKILL after the timeout.
+ */
+public final class PodContainers {
+    private static final Logger LOG = Logger.getLogger(PodContainers.class.getName());
+    private static final int SIGTERM = 15;
+    /** ExecSync output beyond this is discarded (CVE-2022-1708), as containerd does. */
+    static final int MAX_EXEC_OUTPUT = 16 << 20;
+    private final CriRecords records;
+    private final TaskManager tasks;
+    private final NamespacedSnapshots snapshots;
+    private final CriImages images;
+    private final PodSandboxes sandboxes;
+    private final Path ioDir;
+    private final Clock clock;
+    private final int oomScoreAdjFloor;
+    private final Map<String, ContainerLog> logs = new ConcurrentHashMap<>();
+
+    /** @param ioDir where the FIFOs of containers and execs are made ({@code <state>/cri/io}) */
+    public PodContainers(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images, PodSandboxes sandboxes,
+                         Path ioDir, Clock clock) {
+        this.records = records;
+        this.tasks = tasks;
+        this.snapshots = snapshots;
+        this.images = images;
+        this.sandboxes = sandboxes;
+        this.ioDir = ioDir;
+        this.clock = clock;
+        this.oomScoreAdjFloor = ownOomScoreAdj();
+        sandboxes.containers(this);
+    }
+
+    /** CreateContainer: the container and its rootfs snapshot; nothing runs until {@link #start}. */
+    public String create(String sandboxId, ContainerConfig config, PodSandboxConfig sandboxConfig) {
+        String name = config.getMetadata().getName();
+        if (name.isEmpty()) {
+            throw JcdException.invalidArgument("container metadata needs a name");
+        }
+        PodSandboxes.View pod = sandboxes.view(sandboxId);
+        int pausePid = sandboxes.pausePid(sandboxId);
+        for (ContainerRecord r : records.all("container")) {
+            if (r.sandbox().equals(sandboxId)) {
+                var other = CriRecords.config(r, ContainerConfig.parser()).getMetadata();
+                if (other.getName().equals(name) && other.getAttempt() == config.getMetadata().getAttempt()) {
+                    throw JcdException.alreadyExists("container %s (attempt %d) already exists in pod sandbox %s as %s: remove it first",
+                            name, other.getAttempt(), sandboxId, r.id());
+                }
+            }
+        }
+        CriImage image = images.get(config.getImage().getImage());
+        String id = CriRecords.newId();
+        String logPath = "";
+        if (!config.getLogPath().isEmpty() && !pod.config().getLogDirectory().isEmpty()) {
+            logPath = Path.of(pod.config().getLogDirectory()).resolve(config.getLogPath()).toString();
+        }
+        byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
+                pausePid, oomScoreAdjFloor);
+        Map<String, String> labels = new HashMap<>(config.getLabelsMap());
+        labels.put(CriNames.KIND_LABEL, "container");
+        CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), logPath, CriRecords.nanos(clock.instant()),
+                0, 0, 0, "");
+        records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+                new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), sandboxId, null, null));
+        try {
+            snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
+        } catch (RuntimeException e) {
+            records.store().delete(CriNames.NAMESPACE, id);
+            throw e;
+        }
+        return id;
+    }
+
+    /** StartContainer: creates and starts its task, its output copied to its log file. */
+    public void start(String id) {
+        ContainerRecord r = records.get(id, "container");
+        CriContainerState state = CriRecords.state(r, CriContainerState.class);
+        ContainerConfig config = CriRecords.config(r, ContainerConfig.parser());
+        if (state.startedAt() != 0 || tasks.exists(CriNames.NAMESPACE, id)) {
+            throw JcdException.failedPrecondition("container %s was already started: create a new one", id);
+        }
+        sandboxes.pausePid(state.sandboxId());
+        Fifos fifos = null;
+        ContainerLog log = null;
+        boolean created = false;
+        try {
+            if (!state.logPath().isEmpty()) {
+                fifos = Fifos.create(ioDir.resolve(id));
+                try {
+                    log = ContainerLog.start(fifos, Path.of(state.logPath()), id);
+                } catch (IOException e) {
+                    throw JcdException.failedPrecondition("container %s: cannot open its log file %s: %s", id, state.logPath(), e.getMessage());
+                }
+            }
+            List<Mount> rootfs = snapshots.mounts(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
+            String out = fifos == null ? "" : fifos.stdout().toString();
+            String err = fifos == null || config.getTty() ? "" : fifos.stderr().toString();
+            tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", out, err, config.getTty(), null));
+            created = true;
+            tasks.start(CriNames.NAMESPACE, id, "");
+            if (log != null) {
+                logs.put(id, log);
+            }
+            records.saveState(r, state.started(CriRecords.nanos(clock.instant())));
+        } catch (RuntimeException e) {
+            if (created) {
+                try {
+                    tasks.delete(CriNames.NAMESPACE, id);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            if (log != null) {
+                log.close();
+            }
+            if (fifos != null) {
+                fifos.delete();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * StopContainer: the stop signal (the image's StopSignal, else SIGTERM), then SIGKILL after
+     * {@code timeoutSeconds}; its exit is recorded and its task deleted. Idempotent.
+     */
+    public void stop(String id, long timeoutSeconds) {
+        ContainerRecord r = records.get(id, "container");
+        if (!tasks.exists(CriNames.NAMESPACE, id)) {
+            return;
+        }
+        ProcessState ps = tasks.get(CriNames.NAMESPACE, id, "");
+        if (ps.status() == ProcessState.Status.RUNNING || ps.status() == ProcessState.Status.PAUSED) {
+            boolean exited = false;
+            if (timeoutSeconds > 0) {
+                signal(id, stopSignal(r));
+                exited = awaitExit(id, Duration.ofSeconds(timeoutSeconds)).isPresent();
+            }
+            if (!exited) {
+                signal(id, PodSandboxes.SIGKILL);
+                awaitExit(id, Duration.ofSeconds(60)).orElseThrow(() -> JcdException.of(ErrorKind.DEADLINE_EXCEEDED,
+                        "container " + id + " did not exit within 60 s of SIGKILL", null));
+            }
+        }
+        finish(r);
+    }
+
+    /** Records the exit of a stopped task, deletes the task and ends the log copy. */
+    private void finish(ContainerRecord r) {
+        String id = r.id();
+        ProcessState ps = tasks.get(CriNames.NAMESPACE, id, "");
+        Exit exit = ps.status() == ProcessState.Status.CREATED ? null : tasks.waitFor(CriNames.NAMESPACE, id, "");
+        tasks.delete(CriNames.NAMESPACE, id);
+        ContainerLog log = logs.remove(id);
+        if (log != null) {
+            log.close();
+        }
+        new Fifos(ioDir.resolve(id), null, null).delete();
+        CriContainerState state = CriRecords.state(r, CriContainerState.class);
+        if (exit != null) {
+            long at = exit.at() != null ? CriRecords.nanos(exit.at()) : CriRecords.nanos(clock.instant());
+            records.saveState(r, state.finished(at, exit.status(), exit.status() == 0 ? "Completed" : "Error"));
+        }
+    }
+
+    private void signal(String id, int signal) {
+        try {
+            tasks.kill(CriNames.NAMESPACE, id, "", signal, false);
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.FAILED_PRECONDITION) {
+                throw e;
+            }
+        }
+    }
+
+    private Optional<Exit> awaitExit(String id, Duration timeout) {
+        return await(() -> tasks.waitFor(CriNames.NAMESPACE, id, ""), timeout);
+    }
+
+    private static <T> Optional<T> await(java.util.concurrent.Callable<T> call, Duration timeout) {
+        FutureTask<T> f = new FutureTask<>(call);
+        Thread t = Thread.ofVirtual().name("cri-wait").start(f);
+        try {
+            return Optional.of(f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            t.interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw JcdException.of(ErrorKind.CANCELLED, "interrupted while waiting for a process", e);
+        }
+    }
+
+    private int stopSignal(ContainerRecord r) {
+        return Signals.number(imageStopSignal(r)).orElse(SIGTERM);
+    }
+
+    private String imageStopSignal(ContainerRecord r) {
+        ContainerConfig c = CriRecords.config(r, ContainerConfig.parser());
+        if (c.getStopSignalValue() != 0) {
+            return c.getStopSignal().name();
+        }
+        return images.find(CriRecords.state(r, CriContainerState.class).imageId()).map(i -> i.config().config().stopSignal()).orElse("");
+    }
+
+    /** RemoveContainer: killed if it runs, then its task, snapshot and record go. Idempotent. */
+    public void remove(String id) {
+        Optional<ContainerRecord> r = records.find(id, "container");
+        if (r.isEmpty()) {
+            return;
+        }
+        stop(id, 0);
+        try {
+            snapshots.remove(CriNames.NAMESPACE, r.get().snapshotter(), r.get().snapshotKey());
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+        }
+        records.store().delete(CriNames.NAMESPACE, id);
+    }
+
+    public ContainerStatus status(String id) {
+        return status(records.get(id, "container"));
+    }
+
+    private ContainerStatus status(ContainerRecord r) {
+        ContainerConfig config = CriRecords.config(r, ContainerConfig.parser());
+        CriContainerState s = CriRecords.state(r, CriContainerState.class);
+        ContainerStatus.Builder b = ContainerStatus.newBuilder().setId(r.id()).setMetadata(config.getMetadata())
+                .setImage(ImageSpec.newBuilder().setImage(s.imageName()).setUserSpecifiedImage(config.getImage().getImage()))
+                .setImageRef(s.imageId()).setImageId(s.imageId())
+                .setCreatedAt(s.createdAt()).setStartedAt(s.startedAt())
+                .putAllLabels(config.getLabelsMap()).putAllAnnotations(config.getAnnotationsMap())
+                .addAllMounts(config.getMountsList()).setLogPath(s.logPath());
+        Optional<ProcessState> ps = Optional.empty();
+        if (tasks.exists(CriNames.NAMESPACE, r.id())) {
+            try {
+                ps = Optional.of(tasks.get(CriNames.NAMESPACE, r.id(), ""));
+            } catch (JcdException e) {
+                b.setState(ContainerState.CONTAINER_UNKNOWN).setReason("Unknown").setMessage(e.getMessage());
+                return b.build();
+            }
+        }
+        if (ps.isPresent() && ps.get().status() == ProcessState.Status.STOPPED) {
+            int code = ps.get().exitStatus();
+            long at = ps.get().exitedAt() != null ? CriRecords.nanos(ps.get().exitedAt()) : CriRecords.nanos(clock.instant());
+            return b.setState(ContainerState.CONTAINER_EXITED).setFinishedAt(at).setExitCode(code)
+                    .setReason(code == 0 ? "Completed" : "Error").build();
+        }
+        if (ps.isPresent() && ps.get().status() != ProcessState.Status.CREATED) {
+            return b.setState(ContainerState.CONTAINER_RUNNING).build();
+        }
+        if (s.finishedAt() != 0) {
+            return b.setState(ContainerState.CONTAINER_EXITED).setFinishedAt(s.finishedAt()).setExitCode(s.exitCode()).setReason(s.reason()).build();
+        }
+        if (s.startedAt() != 0) {
+            // started, and its task is gone without an exit on record (its shim died while the daemon was down)
+            return b.setState(ContainerState.CONTAINER_EXITED).setExitCode(255).setReason("Unknown")
+                    .setMessage("the container's task is gone and its exit status was not recorded").build();
+        }
+        return b.setState(ContainerState.CONTAINER_CREATED).build();
+    }
+
+    public List<Container> list(ContainerFilter filter) {
+        List<Container> out = new ArrayList<>();
+        for (ContainerRecord r : records.all("container")) {
+            if (!CriFilters.idMatches(filter.getId(), r.id()) || !CriFilters.idMatches(filter.getPodSandboxId(), r.sandbox())) {
+                continue;
+            }
+            ContainerStatus s = status(r);
+            if (CriFilters.containerMatches(filter, r.id(), s.getState(), r.sandbox(), s.getLabelsMap())) {
+                out.add(Container.newBuilder().setId(r.id()).setPodSandboxId(r.sandbox()).setMetadata(s.getMetadata())
+                        .setImage(s.getImage()).setImageRef(s.getImageRef()).setImageId(s.getImageId()).setState(s.getState())
+                        .setCreatedAt(s.getCreatedAt()).putAllLabels(s.getLabelsMap()).putAllAnnotations(s.getAnnotationsMap()).build());
+            }
+        }
+        return out;
+    }
+
+    /** What ExecSync returns. */
+    public record ExecResult(byte[] stdout, byte[] stderr, int exitCode) {
+    }
+
+    /**
+     * ExecSync: runs {@code cmd} in the running container (its user, env and cwd), collecting up
+     * to 16 MiB of each stream; after {@code timeoutSeconds} (0: none) the command is killed and
+     * the call fails DeadlineExceeded.
+     */
+    public ExecResult execSync(String id, List<String> cmd, long timeoutSeconds) {
+        if (cmd.isEmpty()) {
+            throw JcdException.invalidArgument("ExecSync of container %s: no command given", id);
+        }
+        ContainerRecord r = records.get(id, "container");
+        if (!tasks.exists(CriNames.NAMESPACE, id) || tasks.get(CriNames.NAMESPACE, id, "").status() != ProcessState.Status.RUNNING) {
+            throw JcdException.failedPrecondition("container %s is not running: start it before ExecSync", id);
+        }
+        String execId = "exec-" + CriRecords.newId().substring(0, 24);
+        Fifos fifos = Fifos.create(ioDir.resolve(execId));
+        BoundedReader out = new BoundedReader(fifos.stdout());
+        BoundedReader err = new BoundedReader(fifos.stderr());
+        boolean started = false;
+        try {
+            tasks.exec(CriNames.NAMESPACE, id, execId, false, "", fifos.stdout().toString(), fifos.stderr().toString(),
+                    new Opaque(TypeUrls.OCI_PROCESS, PodSpecs.execProcess(r.spec().value(), cmd)));
+            tasks.start(CriNames.NAMESPACE, id, execId);
+            started = true;
+            Duration limit = timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : Duration.ofDays(3650);
+            Optional<Exit> exit = await(() -> tasks.waitFor(CriNames.NAMESPACE, id, execId), limit);
+            if (exit.isEmpty()) {
+                tasks.kill(CriNames.NAMESPACE, id, execId, PodSandboxes.SIGKILL, false);
+                await(() -> tasks.waitFor(CriNames.NAMESPACE, id, execId), Duration.ofSeconds(30));
+                throw JcdException.of(ErrorKind.DEADLINE_EXCEEDED,
+                        "command " + cmd + " in container " + id + " timed out after " + timeoutSeconds + " s and was killed", null);
+            }
+            out.await();
+            err.await();
+            return new ExecResult(out.bytes(), err.bytes(), exit.get().status());
+        } finally {
+            out.release();
+            err.release();
+            try {
+                if (started || tasks.exists(CriNames.NAMESPACE, id)) {
+                    tasks.deleteProcess(CriNames.NAMESPACE, id, execId);
+                }
+            } catch (JcdException e) {
+                LOG.fine(() -> "exec " + execId + " of container " + id + ": delete: " + e.getMessage());
+            }
+            fifos.delete();
+        }
+    }
+
+    /** Reads one exec FIFO to its end, keeping at most {@link #MAX_EXEC_OUTPUT} bytes. */
+    private static final class BoundedReader {
+        private final Path fifo;
+        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        private final Thread thread;
+        private volatile boolean opened;
+
+        BoundedReader(Path fifo) {
+            this.fifo = fifo;
+            // a platform thread: open() of a FIFO blocks in the kernel and would pin a virtual thread's carrier
+            this.thread = Thread.ofPlatform().daemon().name("cri-exec-read").stackSize(256 * 1024).start(this::run);
+        }
+
+        private void run() {
+            byte[] b = new byte[32 * 1024];
+            try (var in = Fifos.openForReading(fifo)) {
+                opened = true;
+                int n;
+                while ((n = in.read(b)) > 0) {
+                    synchronized (buf) {
+                        int keep = Math.min(n, MAX_EXEC_OUTPUT - buf.size());
+                        if (keep > 0) {
+                            buf.write(b, 0, keep);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone: what was read is the output
+            }
+        }
+
+        void await() {
+            try {
+                thread.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void release() {
+            if (!opened) {
+                Fifos.release(fifo);
+            }
+        }
+
+        byte[] bytes() {
+            synchronized (buf) {
+                return buf.toByteArray();
+            }
+        }
+    }
+
+    /** The daemon's own oom_score_adj: a container's is never set lower (restrict_oom_score_adj; lowering needs CAP_SYS_RESOURCE). */
+    private static int ownOomScoreAdj() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+}

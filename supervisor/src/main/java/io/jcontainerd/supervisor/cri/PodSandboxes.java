@@ -1,0 +1,256 @@
+package io.jcontainerd.supervisor.cri;
+
+import io.jcontainerd.api.cri.v1.NamespaceMode;
+import io.jcontainerd.api.cri.v1.PodSandbox;
+import io.jcontainerd.api.cri.v1.PodSandboxConfig;
+import io.jcontainerd.api.cri.v1.PodSandboxFilter;
+import io.jcontainerd.api.cri.v1.PodSandboxState;
+import io.jcontainerd.config.errdefs.ErrorKind;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.network.NetworkMode;
+import io.jcontainerd.network.PortMapping;
+import io.jcontainerd.network.Sandbox;
+import io.jcontainerd.network.SandboxRequest;
+import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.snapshot.Mount;
+import io.jcontainerd.supervisor.containers.ContainerRecord;
+import io.jcontainerd.supervisor.containers.Opaque;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.supervisor.tasks.ProcessState;
+import io.jcontainerd.supervisor.tasks.TaskManager;
+import io.jcontainerd.supervisor.tasks.TaskSpec;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Pod sandboxes: a pause container (the configured sandbox image, pulled when missing) in
+ * namespaces of its own that the pod's containers join — a network namespace set up by the
+ * network module on the default bridge network (or the host's for hostNetwork), IPC, UTS with the
+ * pod's hostname, and a PID namespace unless the pod uses the host's.
+ */
+public final class PodSandboxes {
+    private static final Logger LOG = Logger.getLogger(PodSandboxes.class.getName());
+    static final int SIGKILL = 9;
+    private final CriRecords records;
+    private final TaskManager tasks;
+    private final NamespacedSnapshots snapshots;
+    private final CriImages images;
+    private final Supplier<NetworkManager> network;
+    private final String sandboxImage;
+    private final Clock clock;
+    private PodContainers containers;
+
+    public PodSandboxes(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images,
+                        Supplier<NetworkManager> network, String sandboxImage, Clock clock) {
+        this.records = records;
+        this.tasks = tasks;
+        this.snapshots = snapshots;
+        this.images = images;
+        this.network = network;
+        this.sandboxImage = sandboxImage;
+        this.clock = clock;
+    }
+
+    void containers(PodContainers containers) {
+        this.containers = containers;
+    }
+
+    /** RunPodSandbox: returns the new sandbox's id once its pause container runs. */
+    public String run(PodSandboxConfig config, String runtimeHandler) {
+        var md = config.getMetadata();
+        if (md.getName().isEmpty() || md.getUid().isEmpty() || md.getNamespace().isEmpty()) {
+            throw JcdException.invalidArgument("sandbox metadata needs a name, a uid and a namespace, got name=\"%s\" uid=\"%s\" namespace=\"%s\"",
+                    md.getName(), md.getUid(), md.getNamespace());
+        }
+        if (!runtimeHandler.isEmpty()) {
+            throw JcdException.notFound("runtime handler \"%s\" is unknown: jcontainerd has only the default handler (\"\")", runtimeHandler);
+        }
+        for (ContainerRecord r : records.all("sandbox")) {
+            var other = CriRecords.config(r, PodSandboxConfig.parser()).getMetadata();
+            if (other.getName().equals(md.getName()) && other.getNamespace().equals(md.getNamespace())
+                    && other.getUid().equals(md.getUid()) && other.getAttempt() == md.getAttempt()) {
+                throw JcdException.alreadyExists("pod sandbox %s_%s_%s_%d already exists as %s: remove it first",
+                        md.getName(), md.getNamespace(), md.getUid(), md.getAttempt(), r.id());
+            }
+        }
+        CriImage image = images.find(sandboxImage).orElseGet(() -> images.pull(sandboxImage));
+        String id = CriRecords.newId();
+        boolean hostNetwork = config.getLinux().getSecurityContext().getNamespaceOptions().getNetwork() == NamespaceMode.NODE;
+        List<Runnable> undo = new ArrayList<>();
+        try {
+            Sandbox net = network.get().setUp(request(id, config, hostNetwork));
+            undo.add(() -> network.get().tearDown(CriNames.NAMESPACE, id));
+            String ip = net.endpoints().isEmpty() ? "" : net.endpoints().getFirst().address();
+            SandboxState state = new SandboxState(CriRecords.nanos(clock.instant()), hostNetwork,
+                    net.netnsPath() == null ? "" : net.netnsPath(), ip, net.hostsPath(), net.resolvConfPath(), net.hostnamePath());
+            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork);
+            Map<String, String> labels = new HashMap<>(config.getLabelsMap());
+            labels.put(CriNames.KIND_LABEL, "sandbox");
+            records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+                    new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), "", null, null));
+            undo.add(() -> records.store().delete(CriNames.NAMESPACE, id));
+            List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
+            undo.add(() -> snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id));
+            tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", "", "", false, null));
+            undo.add(() -> tasks.delete(CriNames.NAMESPACE, id));
+            tasks.start(CriNames.NAMESPACE, id, "");
+            LOG.info(() -> "pod sandbox " + id + " (" + md.getNamespace() + "/" + md.getName() + ") runs, ip " + ip);
+            return id;
+        } catch (RuntimeException e) {
+            for (int i = undo.size() - 1; i >= 0; i--) {
+                try {
+                    undo.get(i).run();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static SandboxRequest request(String id, PodSandboxConfig config, boolean hostNetwork) {
+        List<PortMapping> ports = new ArrayList<>();
+        for (var p : config.getPortMappingsList()) {
+            if (p.getHostPort() > 0) {
+                ports.add(new PortMapping(p.getHostIp(), p.getHostPort(), p.getContainerPort(), p.getProtocol().name().toLowerCase(Locale.ROOT)));
+            }
+        }
+        var dns = config.getDnsConfig();
+        return SandboxRequest.of(CriNames.NAMESPACE, id, hostNetwork ? NetworkMode.HOST : NetworkMode.BRIDGE)
+                .withHostname(config.getHostname(), "")
+                .withPorts(ports)
+                .withDns(dns.getServersList(), dns.getSearchesList(), dns.getOptionsList());
+    }
+
+    /** StopPodSandbox: its containers are killed, the pause container stopped and removed, the network torn down. Idempotent. */
+    public void stop(String id) {
+        Optional<ContainerRecord> r = records.find(id, "sandbox");
+        if (r.isEmpty()) {
+            throw JcdException.notFound("pod sandbox %s not found", id);
+        }
+        for (ContainerRecord c : records.all("container")) {
+            if (c.sandbox().equals(id)) {
+                containers.stop(c.id(), 0);
+            }
+        }
+        stopPause(id);
+        network.get().tearDown(CriNames.NAMESPACE, id);
+    }
+
+    private void stopPause(String id) {
+        if (!tasks.exists(CriNames.NAMESPACE, id)) {
+            return;
+        }
+        try {
+            if (tasks.get(CriNames.NAMESPACE, id, "").status() != ProcessState.Status.STOPPED) {
+                tasks.kill(CriNames.NAMESPACE, id, "", SIGKILL, true);
+                tasks.waitFor(CriNames.NAMESPACE, id, "");
+            }
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+        }
+        tasks.delete(CriNames.NAMESPACE, id);
+    }
+
+    /** RemovePodSandbox: stops it if needed, removes its containers, its pause container and snapshot. Idempotent. */
+    public void remove(String id) {
+        if (records.find(id, "sandbox").isEmpty()) {
+            return;
+        }
+        stop(id);
+        for (ContainerRecord c : records.all("container")) {
+            if (c.sandbox().equals(id)) {
+                containers.remove(c.id());
+            }
+        }
+        try {
+            snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id);
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+        }
+        records.store().delete(CriNames.NAMESPACE, id);
+    }
+
+    /** The sandbox's record, config and state, with whether its pause container runs. */
+    public View view(String id) {
+        return view(records.get(id, "sandbox"));
+    }
+
+    private View view(ContainerRecord r) {
+        PodSandboxConfig config = CriRecords.config(r, PodSandboxConfig.parser());
+        SandboxState state = CriRecords.state(r, SandboxState.class);
+        return new View(r, config, state, ready(r.id()) ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY);
+    }
+
+    /** A sandbox as ListPodSandbox and PodSandboxStatus show it. */
+    public record View(ContainerRecord record, PodSandboxConfig config, SandboxState state, PodSandboxState ready) {
+        public String id() {
+            return record.id();
+        }
+
+        public long createdAt() {
+            return state.createdAt();
+        }
+
+        public String ip() {
+            return state.ip();
+        }
+
+        public boolean hostNetwork() {
+            return state.hostNetwork();
+        }
+
+        public String netnsPath() {
+            return state.netnsPath();
+        }
+    }
+
+    boolean ready(String id) {
+        if (!tasks.exists(CriNames.NAMESPACE, id)) {
+            return false;
+        }
+        try {
+            return tasks.get(CriNames.NAMESPACE, id, "").status() == ProcessState.Status.RUNNING;
+        } catch (JcdException e) {
+            return false;
+        }
+    }
+
+    /** The pid of the sandbox's running pause container; FailedPrecondition when it is not ready. */
+    int pausePid(String id) {
+        records.get(id, "sandbox");
+        if (!ready(id)) {
+            throw JcdException.failedPrecondition("pod sandbox %s is not ready (its pause container does not run): run a new sandbox", id);
+        }
+        return tasks.get(CriNames.NAMESPACE, id, "").pid();
+    }
+
+    public List<PodSandbox> list(PodSandboxFilter filter) {
+        List<PodSandbox> out = new ArrayList<>();
+        for (ContainerRecord r : records.all("sandbox")) {
+            if (!filter.getId().isEmpty() && !r.id().startsWith(filter.getId())) {
+                continue;
+            }
+            View v = view(r);
+            if (CriFilters.sandboxMatches(filter, v.id(), v.ready(), v.config().getLabelsMap())) {
+                out.add(PodSandbox.newBuilder().setId(v.id()).setMetadata(v.config().getMetadata()).setState(v.ready())
+                        .setCreatedAt(v.createdAt()).putAllLabels(v.config().getLabelsMap())
+                        .putAllAnnotations(v.config().getAnnotationsMap()).build());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,175 @@
+package io.jcontainerd.supervisor.services;
+
+import io.grpc.stub.StreamObserver;
+import io.jcontainerd.api.cri.v1.ContainerStatusRequest;
+import io.jcontainerd.api.cri.v1.ContainerStatusResponse;
+import io.jcontainerd.api.cri.v1.CreateContainerRequest;
+import io.jcontainerd.api.cri.v1.CreateContainerResponse;
+import io.jcontainerd.api.cri.v1.ExecSyncRequest;
+import io.jcontainerd.api.cri.v1.ExecSyncResponse;
+import io.jcontainerd.api.cri.v1.LinuxPodSandboxStatus;
+import io.jcontainerd.api.cri.v1.ListContainersRequest;
+import io.jcontainerd.api.cri.v1.ListContainersResponse;
+import io.jcontainerd.api.cri.v1.ListPodSandboxRequest;
+import io.jcontainerd.api.cri.v1.ListPodSandboxResponse;
+import io.jcontainerd.api.cri.v1.Namespace;
+import io.jcontainerd.api.cri.v1.PodSandboxNetworkStatus;
+import io.jcontainerd.api.cri.v1.PodSandboxStatus;
+import io.jcontainerd.api.cri.v1.PodSandboxStatusRequest;
+import io.jcontainerd.api.cri.v1.PodSandboxStatusResponse;
+import io.jcontainerd.api.cri.v1.RemoveContainerRequest;
+import io.jcontainerd.api.cri.v1.RemoveContainerResponse;
+import io.jcontainerd.api.cri.v1.RemovePodSandboxRequest;
+import io.jcontainerd.api.cri.v1.RemovePodSandboxResponse;
+import io.jcontainerd.api.cri.v1.RunPodSandboxRequest;
+import io.jcontainerd.api.cri.v1.RunPodSandboxResponse;
+import io.jcontainerd.api.cri.v1.RuntimeCondition;
+import io.jcontainerd.api.cri.v1.RuntimeServiceGrpc;
+import io.jcontainerd.api.cri.v1.RuntimeStatus;
+import io.jcontainerd.api.cri.v1.StartContainerRequest;
+import io.jcontainerd.api.cri.v1.StartContainerResponse;
+import io.jcontainerd.api.cri.v1.StatusRequest;
+import io.jcontainerd.api.cri.v1.StatusResponse;
+import io.jcontainerd.api.cri.v1.StopContainerRequest;
+import io.jcontainerd.api.cri.v1.StopContainerResponse;
+import io.jcontainerd.api.cri.v1.StopPodSandboxRequest;
+import io.jcontainerd.api.cri.v1.StopPodSandboxResponse;
+import io.jcontainerd.api.cri.v1.VersionRequest;
+import io.jcontainerd.api.cri.v1.VersionResponse;
+import io.jcontainerd.supervisor.BuildInfo;
+import io.jcontainerd.supervisor.cri.CriNames;
+import io.jcontainerd.supervisor.cri.NetworkReadiness;
+import io.jcontainerd.supervisor.cri.PodContainers;
+import io.jcontainerd.supervisor.cri.PodSandboxes;
+import io.jcontainerd.supervisor.grpc.Rpc;
+
+import com.google.protobuf.ByteString;
+
+/**
+ * runtime.v1.RuntimeService (Kubernetes CRI) over {@link PodSandboxes} and {@link PodContainers}.
+ * Methods not overridden here answer UNIMPLEMENTED naming the method (README, "CRI").
+ */
+public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
+    private final PodSandboxes sandboxes;
+    private final PodContainers containers;
+    private final NetworkReadiness network;
+
+    public CriRuntimeService(PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network) {
+        this.sandboxes = sandboxes;
+        this.containers = containers;
+        this.network = network;
+    }
+
+    @Override
+    public void version(VersionRequest req, StreamObserver<VersionResponse> observer) {
+        Rpc.unary(observer, () -> VersionResponse.newBuilder().setVersion("0.1.0").setRuntimeName(CriNames.RUNTIME_NAME)
+                .setRuntimeVersion(BuildInfo.VERSION).setRuntimeApiVersion(CriNames.RUNTIME_API_VERSION).build());
+    }
+
+    @Override
+    public void status(StatusRequest req, StreamObserver<StatusResponse> observer) {
+        Rpc.unary(observer, () -> {
+            NetworkReadiness.Condition net = network.check();
+            return StatusResponse.newBuilder().setStatus(RuntimeStatus.newBuilder()
+                    .addConditions(RuntimeCondition.newBuilder().setType("RuntimeReady").setStatus(true))
+                    .addConditions(RuntimeCondition.newBuilder().setType("NetworkReady").setStatus(net.ready())
+                            .setReason(net.reason()).setMessage(net.message()))).build();
+        });
+    }
+
+    @Override
+    public void runPodSandbox(RunPodSandboxRequest req, StreamObserver<RunPodSandboxResponse> observer) {
+        Rpc.unary(observer, () -> RunPodSandboxResponse.newBuilder()
+                .setPodSandboxId(sandboxes.run(req.getConfig(), req.getRuntimeHandler())).build());
+    }
+
+    @Override
+    public void stopPodSandbox(StopPodSandboxRequest req, StreamObserver<StopPodSandboxResponse> observer) {
+        Rpc.unary(observer, () -> {
+            sandboxes.stop(req.getPodSandboxId());
+            return StopPodSandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removePodSandbox(RemovePodSandboxRequest req, StreamObserver<RemovePodSandboxResponse> observer) {
+        Rpc.unary(observer, () -> {
+            sandboxes.remove(req.getPodSandboxId());
+            return RemovePodSandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void podSandboxStatus(PodSandboxStatusRequest req, StreamObserver<PodSandboxStatusResponse> observer) {
+        Rpc.unary(observer, () -> {
+            PodSandboxes.View v = sandboxes.view(req.getPodSandboxId());
+            PodSandboxStatus.Builder s = PodSandboxStatus.newBuilder().setId(v.id()).setMetadata(v.config().getMetadata())
+                    .setState(v.ready()).setCreatedAt(v.createdAt())
+                    .setLinux(LinuxPodSandboxStatus.newBuilder().setNamespaces(Namespace.newBuilder()
+                            .setOptions(v.config().getLinux().getSecurityContext().getNamespaceOptions())))
+                    .putAllLabels(v.config().getLabelsMap()).putAllAnnotations(v.config().getAnnotationsMap());
+            if (!v.hostNetwork() && !v.ip().isEmpty()) {
+                s.setNetwork(PodSandboxNetworkStatus.newBuilder().setIp(v.ip()));
+            }
+            PodSandboxStatusResponse.Builder b = PodSandboxStatusResponse.newBuilder().setStatus(s);
+            if (req.getVerbose()) {
+                b.putInfo("info", "{\"netnsPath\":\"" + v.netnsPath() + "\",\"image\":\"" + v.record().image() + "\"}");
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void listPodSandbox(ListPodSandboxRequest req, StreamObserver<ListPodSandboxResponse> observer) {
+        Rpc.unary(observer, () -> ListPodSandboxResponse.newBuilder().addAllItems(sandboxes.list(req.getFilter())).build());
+    }
+
+    @Override
+    public void createContainer(CreateContainerRequest req, StreamObserver<CreateContainerResponse> observer) {
+        Rpc.unary(observer, () -> CreateContainerResponse.newBuilder()
+                .setContainerId(containers.create(req.getPodSandboxId(), req.getConfig(), req.getSandboxConfig())).build());
+    }
+
+    @Override
+    public void startContainer(StartContainerRequest req, StreamObserver<StartContainerResponse> observer) {
+        Rpc.unary(observer, () -> {
+            containers.start(req.getContainerId());
+            return StartContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void stopContainer(StopContainerRequest req, StreamObserver<StopContainerResponse> observer) {
+        Rpc.unary(observer, () -> {
+            containers.stop(req.getContainerId(), req.getTimeout());
+            return StopContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removeContainer(RemoveContainerRequest req, StreamObserver<RemoveContainerResponse> observer) {
+        Rpc.unary(observer, () -> {
+            containers.remove(req.getContainerId());
+            return RemoveContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void containerStatus(ContainerStatusRequest req, StreamObserver<ContainerStatusResponse> observer) {
+        Rpc.unary(observer, () -> ContainerStatusResponse.newBuilder().setStatus(containers.status(req.getContainerId())).build());
+    }
+
+    @Override
+    public void listContainers(ListContainersRequest req, StreamObserver<ListContainersResponse> observer) {
+        Rpc.unary(observer, () -> ListContainersResponse.newBuilder().addAllContainers(containers.list(req.getFilter())).build());
+    }
+
+    @Override
+    public void execSync(ExecSyncRequest req, StreamObserver<ExecSyncResponse> observer) {
+        Rpc.unary(observer, () -> {
+            PodContainers.ExecResult r = containers.execSync(req.getContainerId(), req.getCmdList(), req.getTimeout());
+            return ExecSyncResponse.newBuilder().setStdout(ByteString.copyFrom(r.stdout())).setStderr(ByteString.copyFrom(r.stderr()))
+                    .setExitCode(r.exitCode()).build();
+        });
+    }
+}

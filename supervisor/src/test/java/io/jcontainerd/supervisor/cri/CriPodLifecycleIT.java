@@ -1,0 +1,312 @@
+package io.jcontainerd.supervisor.cri;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.jcontainerd.api.cri.v1.AttachRequest;
+import io.jcontainerd.api.cri.v1.ContainerConfig;
+import io.jcontainerd.api.cri.v1.ContainerFilter;
+import io.jcontainerd.api.cri.v1.ContainerMetadata;
+import io.jcontainerd.api.cri.v1.ContainerState;
+import io.jcontainerd.api.cri.v1.ContainerStatus;
+import io.jcontainerd.api.cri.v1.ContainerStatusRequest;
+import io.jcontainerd.api.cri.v1.CreateContainerRequest;
+import io.jcontainerd.api.cri.v1.DNSConfig;
+import io.jcontainerd.api.cri.v1.ExecSyncRequest;
+import io.jcontainerd.api.cri.v1.ExecSyncResponse;
+import io.jcontainerd.api.cri.v1.ImageServiceGrpc;
+import io.jcontainerd.api.cri.v1.ImageSpec;
+import io.jcontainerd.api.cri.v1.ImageStatusRequest;
+import io.jcontainerd.api.cri.v1.KeyValue;
+import io.jcontainerd.api.cri.v1.LinuxContainerConfig;
+import io.jcontainerd.api.cri.v1.LinuxContainerSecurityContext;
+import io.jcontainerd.api.cri.v1.LinuxPodSandboxConfig;
+import io.jcontainerd.api.cri.v1.LinuxSandboxSecurityContext;
+import io.jcontainerd.api.cri.v1.ListContainersRequest;
+import io.jcontainerd.api.cri.v1.ListImagesRequest;
+import io.jcontainerd.api.cri.v1.ListPodSandboxRequest;
+import io.jcontainerd.api.cri.v1.NamespaceMode;
+import io.jcontainerd.api.cri.v1.NamespaceOption;
+import io.jcontainerd.api.cri.v1.PodSandboxConfig;
+import io.jcontainerd.api.cri.v1.PodSandboxFilter;
+import io.jcontainerd.api.cri.v1.PodSandboxMetadata;
+import io.jcontainerd.api.cri.v1.PodSandboxState;
+import io.jcontainerd.api.cri.v1.PodSandboxStatusRequest;
+import io.jcontainerd.api.cri.v1.PodSandboxStatusResponse;
+import io.jcontainerd.api.cri.v1.PullImageRequest;
+import io.jcontainerd.api.cri.v1.RemovePodSandboxRequest;
+import io.jcontainerd.api.cri.v1.RunPodSandboxRequest;
+import io.jcontainerd.api.cri.v1.RuntimeCondition;
+import io.jcontainerd.api.cri.v1.RuntimeServiceGrpc;
+import io.jcontainerd.api.cri.v1.StartContainerRequest;
+import io.jcontainerd.api.cri.v1.StatusRequest;
+import io.jcontainerd.api.cri.v1.StopPodSandboxRequest;
+import io.jcontainerd.api.cri.v1.VersionRequest;
+import io.jcontainerd.api.cri.v1.VersionResponse;
+import io.jcontainerd.api.services.containers.v1.ContainersGrpc;
+import io.jcontainerd.api.services.tasks.v1.ListTasksRequest;
+import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
+import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestRegistry;
+import io.jcontainerd.testsupport.UnixGrpcChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A pod's life through the CRI as kubelet drives it, against the real daemon with the test
+ * registry: Version, Status, PullImage, RunPodSandbox, CreateContainer + StartContainer of a
+ * busybox container writing a line, ContainerStatus polling, its log in the CRI format, ExecSync,
+ * StopPodSandbox, RemovePodSandbox, and nothing left behind. The pod network is a bridge and
+ * subnet of this test's own (removed at the end); no packet leaves the machine.
+ */
+class CriPodLifecycleIT {
+    static final String BUSYBOX = "docker.io/library/busybox:latest";
+    static Path dir;
+    static DaemonProcess daemon;
+    static UnixGrpcChannel channel;
+    static DaemonConfig.NetworkConfig network;
+    static RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
+
+    static ImageServiceGrpc.ImageServiceBlockingStub images;
+
+    @BeforeAll
+    static void start() throws IOException {
+        TestRegistry registry = TestRegistry.shared();
+        dir = Files.createTempDirectory("jcd-cri-");
+        int n = ThreadLocalRandom.current().nextInt(1, 250);
+        String bridge = "jcri" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+        network = new DaemonConfig.NetworkConfig(bridge, "10.217." + n + ".0/24", "10.218." + n + ".0/24",
+                DaemonConfig.NetworkConfig.DEFAULT.pluginDirs(), true);
+        Path config = Files.writeString(dir.resolve("jcontainerd.toml"), """
+                [registry]
+                config_path = "%s"
+                [network]
+                bridge = "%s"
+                subnet = "%s"
+                pool = "%s"
+                """.formatted(registry.hostsDir(), bridge, network.subnet(), network.pool()));
+        daemon = DaemonProcess.start(dir, "--config", config.toString());
+        channel = new UnixGrpcChannel(daemon.socket());
+        runtime = RuntimeServiceGrpc.newBlockingStub(channel.raw());
+        images = ImageServiceGrpc.newBlockingStub(channel.raw());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (runtime != null) {
+                for (var s : rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+                    rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(s.getId()).build());
+                }
+            }
+        } finally {
+            if (channel != null) {
+                channel.close();
+            }
+            if (daemon != null) {
+                daemon.close();
+            }
+            if (network != null) {
+                NetworkManager.open(network, dir.resolve("root"), dir.resolve("state")).removeHostState();
+            }
+            Cli.run(List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    @Test
+    void versionSaysCriV1FromJcontainerd() {
+        VersionResponse v = rt().version(VersionRequest.newBuilder().setVersion("v1").build());
+
+        assertThat(v.getRuntimeApiVersion()).isEqualTo("v1");
+        assertThat(v.getRuntimeName()).isEqualTo("jcontainerd");
+        assertThat(v.getRuntimeVersion()).isNotEmpty();
+    }
+
+    @Test
+    void statusReportsRuntimeAndNetworkReadyWithTheCniPluginsInstalled() {
+        List<RuntimeCondition> conditions = rt().status(StatusRequest.getDefaultInstance()).getStatus().getConditionsList();
+
+        assertThat(conditions).extracting(RuntimeCondition::getType, RuntimeCondition::getStatus)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("RuntimeReady", true), org.assertj.core.groups.Tuple.tuple("NetworkReady", true));
+    }
+
+    @Test
+    void methodsNotBuiltYetAnswerUnimplementedNamingTheMethod() {
+        assertThatThrownBy(() -> rt().attach(AttachRequest.newBuilder().setContainerId("x").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+                    assertThat(e.getStatus().getDescription()).contains("runtime.v1.RuntimeService/Attach");
+                });
+    }
+
+    @Test
+    void aPodRunsAContainerWhoseLogAndExecWorkAndLeavesNothingWhenRemoved() throws Exception {
+        // PullImage: the reference normalised, the id is the config digest
+        String imageRef = img().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage("busybox")).build()).getImageRef();
+        assertThat(imageRef).startsWith("sha256:");
+        var status = img().imageStatus(ImageStatusRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(BUSYBOX)).build());
+        assertThat(status.getImage().getId()).isEqualTo(imageRef);
+        assertThat(status.getImage().getRepoTagsList()).contains(BUSYBOX);
+        assertThat(status.getImage().getRepoDigestsList()).allMatch(d -> d.startsWith("docker.io/library/busybox@sha256:"));
+        assertThat(img().listImages(ListImagesRequest.getDefaultInstance()).getImagesList()).anyMatch(i -> i.getId().equals(imageRef));
+
+        // RunPodSandbox: the pause image (registry.k8s.io/pause:3.6, from the test registry) pulled on the way
+        Path logs = Files.createDirectories(dir.resolve("logs/default_web_uid1"));
+        PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("web").setUid("uid1").setNamespace("default"))
+                .setHostname("cri-web").setLogDirectory(logs.toString())
+                .setDnsConfig(DNSConfig.newBuilder().addServers("127.0.0.1").addSearches("cluster.local"))
+                .putLabels("app", "web").putAnnotations("note", "kept as given")
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                        .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
+                .build();
+        String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
+
+        PodSandboxStatusResponse ps = rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build());
+        assertThat(ps.getStatus().getState()).isEqualTo(PodSandboxState.SANDBOX_READY);
+        assertThat(ps.getStatus().getNetwork().getIp()).startsWith(network.subnet().substring(0, network.subnet().lastIndexOf('.') + 1));
+        assertThat(ps.getStatus().getLabelsMap()).containsEntry("app", "web");
+        assertThat(ps.getStatus().getAnnotationsMap()).containsEntry("note", "kept as given");
+        assertThat(rt().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(PodSandboxFilter.newBuilder()
+                .putLabelSelector("app", "web")).build()).getItemsList()).extracting(s -> s.getId()).containsExactly(pod);
+        assertThat(rt().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(PodSandboxFilter.newBuilder()
+                .putLabelSelector("app", "db")).build()).getItemsList()).isEmpty();
+
+        // CreateContainer + StartContainer, as kubelet: own PID namespace, log at <log dir>/<name>/<attempt>.log
+        Files.createDirectories(logs.resolve("main"));
+        ContainerConfig c = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("main"))
+                .setImage(ImageSpec.newBuilder().setImage(imageRef))
+                .addAllCommand(List.of("sh", "-c", "echo \"hello from $GREETING\"; echo to-stderr >&2; exec sleep 3600"))
+                .addEnvs(KeyValue.newBuilder().setKey("GREETING").setValue("the cri"))
+                .setLogPath("main/0.log").putLabels("role", "main")
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                        .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
+                .build();
+        String ctr = rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(c).setSandboxConfig(podConfig).build())
+                .getContainerId();
+        assertThat(containerStatus(ctr).getState()).isEqualTo(ContainerState.CONTAINER_CREATED);
+        rt().startContainer(StartContainerRequest.newBuilder().setContainerId(ctr).build());
+        ContainerStatus running = await("container running", () -> containerStatus(ctr), s -> s.getState() == ContainerState.CONTAINER_RUNNING);
+        assertThat(running.getStartedAt()).isPositive();
+        assertThat(running.getImageRef()).isEqualTo(imageRef);
+        assertThat(running.getLogPath()).isEqualTo(logs.resolve("main/0.log").toString());
+
+        // the log file, in the CRI format kubelet parses
+        Path log = logs.resolve("main/0.log");
+        List<String> lines = await("both lines in " + log, () -> readLines(log), l -> l.size() >= 2);
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("\\S+ stdout F hello from the cri"))
+                .anySatisfy(l -> assertThat(l).matches("\\S+ stderr F to-stderr"));
+        Instant stamp = Instant.parse(lines.getFirst().split(" ", 2)[0]);
+        assertThat(stamp).isBetween(Instant.now().minusSeconds(600), Instant.now());
+
+        // ExecSync: output, exit code, the pod's hostname (UTS shared with the pause container)
+        ExecSyncResponse exec = rt().execSync(ExecSyncRequest.newBuilder().setContainerId(ctr)
+                .addAllCmd(List.of("sh", "-c", "echo out; hostname; echo err >&2; exit 3")).setTimeout(30).build());
+        assertThat(exec.getStdout().toString(StandardCharsets.UTF_8)).isEqualTo("out\ncri-web\n");
+        assertThat(exec.getStderr().toString(StandardCharsets.UTF_8)).isEqualTo("err\n");
+        assertThat(exec.getExitCode()).isEqualTo(3);
+        ExecSyncResponse resolv = rt().execSync(ExecSyncRequest.newBuilder().setContainerId(ctr)
+                .addAllCmd(List.of("cat", "/etc/resolv.conf")).setTimeout(30).build());
+        assertThat(resolv.getStdout().toString(StandardCharsets.UTF_8)).contains("nameserver 127.0.0.1").contains("cluster.local");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> rt().execSync(ExecSyncRequest.newBuilder().setContainerId(ctr)
+                .addAllCmd(List.of("sleep", "60")).setTimeout(1).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the timed-out exec returned").isLessThan(30_000);
+
+        // the objects live in containerd's namespace k8s.io
+        var k8s = ContainersGrpc.newBlockingStub(channel.namespaced("k8s.io"))
+                .list(io.jcontainerd.api.services.containers.v1.ListContainersRequest.getDefaultInstance()).getContainersList();
+        assertThat(k8s).extracting(x -> x.getId()).containsExactlyInAnyOrder(pod, ctr);
+
+        // StopPodSandbox: the container is killed, the pod not ready
+        rt().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        ContainerStatus stopped = containerStatus(ctr);
+        assertThat(stopped.getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+        assertThat(stopped.getExitCode()).isEqualTo(137);
+        assertThat(rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build()).getStatus().getState())
+                .isEqualTo(PodSandboxState.SANDBOX_NOTREADY);
+        rt().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build()); // idempotent
+
+        // RemovePodSandbox: nothing left
+        rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build()); // idempotent
+        assertThat(rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()).isEmpty();
+        assertThat(rt().listContainers(ListContainersRequest.newBuilder().setFilter(ContainerFilter.getDefaultInstance()).build())
+                .getContainersList()).isEmpty();
+        assertThat(TasksGrpc.newBlockingStub(channel.namespaced("k8s.io")).list(ListTasksRequest.getDefaultInstance()).getTasksList()).isEmpty();
+        assertThat(ContainersGrpc.newBlockingStub(channel.namespaced("k8s.io"))
+                .list(io.jcontainerd.api.services.containers.v1.ListContainersRequest.getDefaultInstance()).getContainersList()).isEmpty();
+        assertThat(list(daemon.state().resolve("netns"))).as("pinned network namespaces").isEmpty();
+        Cli.Result veths = Cli.run(List.of("ip", "-o", "link", "show", "master", network.bridge()));
+        assertThat(veths.out().strip()).as("interfaces on bridge " + network.bridge()).isEmpty();
+        assertThat(list(daemon.state().resolve("cri/io"))).as("FIFO directories").isEmpty();
+        // the log stays for kubelet to rotate and remove
+        assertThat(log).exists();
+    }
+
+    /** Every call with a deadline: a hung daemon fails the test instead of blocking it. */
+    static RuntimeServiceGrpc.RuntimeServiceBlockingStub rt() {
+        return runtime.withDeadlineAfter(120, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    static ImageServiceGrpc.ImageServiceBlockingStub img() {
+        return images.withDeadlineAfter(300, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    ContainerStatus containerStatus(String id) {
+        return rt().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build()).getStatus();
+    }
+
+    static List<String> readLines(Path p) {
+        try {
+            return Files.exists(p) ? Files.readAllLines(p) : List.of();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<Path> list(Path d) throws IOException {
+        if (!Files.exists(d)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(d)) {
+            return s.toList();
+        }
+    }
+
+    static <T> T await(String what, Supplier<T> get, java.util.function.Predicate<T> done) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        T last = get.get();
+        while (!done.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after 60 s waiting for " + what + "; last seen: " + last + "\ndaemon log:\n" + daemon.log());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            last = get.get();
+        }
+        return last;
+    }
+}

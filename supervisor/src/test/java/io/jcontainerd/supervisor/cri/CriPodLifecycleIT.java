@@ -271,6 +271,82 @@ class CriPodLifecycleIT {
         return images.withDeadlineAfter(300, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    @Test
+    void stopContainerSendsTheStopSignalThenSigkillAfterTheTimeout() throws Exception {
+        String imageRef = img().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(BUSYBOX)).build()).getImageRef();
+        PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("stops").setUid("uid2").setNamespace("default")).setHostname("stops").build();
+        String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
+        try {
+            NamespaceOption ownPid = NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).build();
+            // PID 1 of its own namespace with no handler: SIGTERM is ignored, only SIGKILL ends it
+            String deaf = startContainer(pod, podConfig, imageRef, "deaf", List.of("sleep", "3600"), ownPid);
+            // a handler that exits 0 on SIGTERM
+            String polite = startContainer(pod, podConfig, imageRef, "polite",
+                    List.of("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"), ownPid);
+            assertThat(rt().listContainers(ListContainersRequest.newBuilder().setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)
+                    .setState(io.jcontainerd.api.cri.v1.ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING))).build())
+                    .getContainersList()).extracting(x -> x.getId()).containsExactlyInAnyOrder(deaf, polite);
+
+            long t0 = System.nanoTime();
+            rt().stopContainer(io.jcontainerd.api.cri.v1.StopContainerRequest.newBuilder().setContainerId(polite).setTimeout(30).build());
+            long politeMs = (System.nanoTime() - t0) / 1_000_000;
+            t0 = System.nanoTime();
+            rt().stopContainer(io.jcontainerd.api.cri.v1.StopContainerRequest.newBuilder().setContainerId(deaf).setTimeout(2).build());
+            long deafMs = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(containerStatus(polite).getExitCode()).isZero();
+            assertThat(containerStatus(polite).getReason()).isEqualTo("Completed");
+            assertThat(politeMs).as("ms to stop a container that exits on SIGTERM").isLessThan(20_000);
+            assertThat(containerStatus(deaf).getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+            assertThat(containerStatus(deaf).getExitCode()).isEqualTo(137);
+            assertThat(deafMs).as("ms to stop a container ignoring SIGTERM with timeout 2 s").isGreaterThanOrEqualTo(2000);
+            rt().stopContainer(io.jcontainerd.api.cri.v1.StopContainerRequest.newBuilder().setContainerId(deaf).setTimeout(2).build()); // idempotent
+            rt().removeContainer(io.jcontainerd.api.cri.v1.RemoveContainerRequest.newBuilder().setContainerId(deaf).build());
+            assertThat(rt().listContainers(ListContainersRequest.newBuilder().setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)).build())
+                    .getContainersList()).extracting(x -> x.getId()).containsExactly(polite);
+        } finally {
+            rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+
+    @Test
+    void aHostNetworkPodHasNoNetworkNamespaceAndSeesTheHostsInterfaces() throws Exception {
+        String imageRef = img().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(BUSYBOX)).build()).getImageRef();
+        NamespaceOption host = NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE).setPid(NamespaceMode.CONTAINER).build();
+        PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("hostnet").setUid("uid3").setNamespace("kube-system"))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(host)))
+                .build();
+        String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
+        try {
+            assertThat(rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build()).getStatus().hasNetwork()).isFalse();
+            assertThat(list(daemon.state().resolve("netns"))).as("pinned network namespaces of a hostNetwork pod").isEmpty();
+            String c = startContainer(pod, podConfig, imageRef, "agent", List.of("sleep", "3600"), host);
+            ExecSyncResponse links = rt().execSync(ExecSyncRequest.newBuilder().setContainerId(c).addAllCmd(List.of("cat", "/proc/net/dev"))
+                    .setTimeout(30).build());
+            // an interface of the host other than loopback: a pod network namespace would have only lo and eth0
+            String hostIf = Files.readAllLines(Path.of("/proc/net/dev")).stream().skip(2).map(l -> l.strip().split(":")[0])
+                    .filter(n -> !n.equals("lo") && !n.equals("eth0")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the host has no interface besides lo and eth0 to look for"));
+            assertThat(links.getStdout().toString(StandardCharsets.UTF_8)).contains(hostIf + ":");
+        } finally {
+            rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+
+    String startContainer(String pod, PodSandboxConfig podConfig, String image, String name, List<String> command, NamespaceOption ns) {
+        ContainerConfig c = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName(name))
+                .setImage(ImageSpec.newBuilder().setImage(image)).addAllCommand(command)
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(ns)))
+                .build();
+        String id = rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(c).setSandboxConfig(podConfig).build())
+                .getContainerId();
+        rt().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        await(name + " running", () -> containerStatus(id), s -> s.getState() == ContainerState.CONTAINER_RUNNING);
+        return id;
+    }
+
     ContainerStatus containerStatus(String id) {
         return rt().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build()).getStatus();
     }

@@ -43,6 +43,18 @@ final class CriRecords {
                 .filter(r -> kind.equals(r.labels().get(CriNames.KIND_LABEL))).toList();
     }
 
+    /** Removes the record's rootfs snapshot (already gone is fine), then the record. */
+    void deleteWithSnapshot(ContainerRecord r, io.jcontainerd.supervisor.snapshots.NamespacedSnapshots snapshots) {
+        try {
+            snapshots.remove(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
+        } catch (JcdException e) {
+            if (e.kind() != io.jcontainerd.config.errdefs.ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+        }
+        containers.delete(CriNames.NAMESPACE, r.id());
+    }
+
     static <T extends Message> T config(ContainerRecord r, Parser<T> parser) {
         Opaque o = r.extensions().get(CriNames.CONFIG_EXTENSION);
         if (o == null) {

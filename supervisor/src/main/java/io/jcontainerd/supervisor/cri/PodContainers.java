@@ -254,14 +254,7 @@ public final class PodContainers {
             return;
         }
         stop(id, 0);
-        try {
-            snapshots.remove(CriNames.NAMESPACE, r.get().snapshotter(), r.get().snapshotKey());
-        } catch (JcdException e) {
-            if (e.kind() != ErrorKind.NOT_FOUND) {
-                throw e;
-            }
-        }
-        records.store().delete(CriNames.NAMESPACE, id);
+        records.deleteWithSnapshot(r.get(), snapshots);
     }
 
     public ContainerStatus status(String id) {

@@ -174,14 +174,7 @@ public final class PodSandboxes {
                 containers.remove(c.id());
             }
         }
-        try {
-            snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id);
-        } catch (JcdException e) {
-            if (e.kind() != ErrorKind.NOT_FOUND) {
-                throw e;
-            }
-        }
-        records.store().delete(CriNames.NAMESPACE, id);
+        records.find(id, "sandbox").ifPresent(r -> records.deleteWithSnapshot(r, snapshots));
     }
 
     /** The sandbox's record, config and state, with whether its pause container runs. */

@@ -176,7 +176,9 @@ class CriPodLifecycleIT {
                 .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
                         .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
                 .build();
+        long t0 = System.nanoTime();
         String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
+        long runPodMs = (System.nanoTime() - t0) / 1_000_000;
 
         PodSandboxStatusResponse ps = rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build());
         assertThat(ps.getStatus().getState()).isEqualTo(PodSandboxState.SANDBOX_READY);
@@ -198,10 +200,14 @@ class CriPodLifecycleIT {
                 .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
                         .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
                 .build();
+        t0 = System.nanoTime();
         String ctr = rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(c).setSandboxConfig(podConfig).build())
                 .getContainerId();
+        long createMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(containerStatus(ctr).getState()).isEqualTo(ContainerState.CONTAINER_CREATED);
+        t0 = System.nanoTime();
         rt().startContainer(StartContainerRequest.newBuilder().setContainerId(ctr).build());
+        long startMs = (System.nanoTime() - t0) / 1_000_000;
         ContainerStatus running = await("container running", () -> containerStatus(ctr), s -> s.getState() == ContainerState.CONTAINER_RUNNING);
         assertThat(running.getStartedAt()).isPositive();
         assertThat(running.getImageRef()).isEqualTo(imageRef);
@@ -224,7 +230,7 @@ class CriPodLifecycleIT {
         ExecSyncResponse resolv = rt().execSync(ExecSyncRequest.newBuilder().setContainerId(ctr)
                 .addAllCmd(List.of("cat", "/etc/resolv.conf")).setTimeout(30).build());
         assertThat(resolv.getStdout().toString(StandardCharsets.UTF_8)).contains("nameserver 127.0.0.1").contains("cluster.local");
-        long t0 = System.nanoTime();
+        t0 = System.nanoTime();
         assertThatThrownBy(() -> rt().execSync(ExecSyncRequest.newBuilder().setContainerId(ctr)
                 .addAllCmd(List.of("sleep", "60")).setTimeout(1).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -237,7 +243,9 @@ class CriPodLifecycleIT {
         assertThat(k8s).extracting(x -> x.getId()).containsExactlyInAnyOrder(pod, ctr);
 
         // StopPodSandbox: the container is killed, the pod not ready
+        t0 = System.nanoTime();
         rt().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        long stopPodMs = (System.nanoTime() - t0) / 1_000_000;
         ContainerStatus stopped = containerStatus(ctr);
         assertThat(stopped.getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
         assertThat(stopped.getExitCode()).isEqualTo(137);
@@ -246,7 +254,11 @@ class CriPodLifecycleIT {
         rt().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build()); // idempotent
 
         // RemovePodSandbox: nothing left
+        t0 = System.nanoTime();
         rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        long removePodMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("CRI pod timings (ms): RunPodSandbox %d (pause image pulled on the way), CreateContainer %d, StartContainer %d, "
+                + "StopPodSandbox %d, RemovePodSandbox %d%n", runPodMs, createMs, startMs, stopPodMs, removePodMs);
         rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build()); // idempotent
         assertThat(rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()).isEmpty();
         assertThat(rt().listContainers(ListContainersRequest.newBuilder().setFilter(ContainerFilter.getDefaultInstance()).build())

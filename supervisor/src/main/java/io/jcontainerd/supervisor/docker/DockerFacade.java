@@ -12,7 +12,6 @@ import io.jcontainerd.supervisor.docker.exec.ExecManager;
 import io.jcontainerd.supervisor.docker.health.HealthMonitor;
 import io.jcontainerd.supervisor.docker.exec.ExecRoutes;
 import io.jcontainerd.supervisor.docker.http.Dispatcher;
-import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.DockerHttpServer;
 import io.jcontainerd.supervisor.docker.http.Router;
 import io.jcontainerd.supervisor.docker.images.ImageRoutes;
@@ -21,8 +20,9 @@ import io.jcontainerd.supervisor.docker.networks.NetworkRoutes;
 import io.jcontainerd.supervisor.docker.containers.Networking;
 import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.supervisor.docker.system.SystemRoutes;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcontainerd.supervisor.docker.volumes.VolumeMounts;
+import io.jcontainerd.supervisor.docker.volumes.VolumeRoutes;
+import io.jcontainerd.supervisor.docker.volumes.VolumeStore;
 
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -51,6 +51,9 @@ public final class DockerFacade implements AutoCloseable {
                     new Networking(networks, config.docker().namespace()));
             EventBus events = new EventBus();
             containers.listen(new ContainerEvents(events));
+            ContainerArchive archive = new ContainerArchive(containers, config.state().resolve("docker/mnt"));
+            VolumeMounts volumes = new VolumeMounts(new VolumeStore(config.root().resolve("docker/volumes")), containers, archive, events);
+            containers.useVolumes(volumes);
             containers.recover();
             ExecManager execs = new ExecManager(containers);
             new HealthMonitor(containers, execs).start();
@@ -58,18 +61,10 @@ public final class DockerFacade implements AutoCloseable {
             new EventRoutes(events).register(router);
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
             new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage).register(router);
-            new ContainerRoutes(containers, images, execs::idsOf,
-                    new ContainerArchive(containers, config.state().resolve("docker/mnt"))).register(router);
+            new ContainerRoutes(containers, images, execs::idsOf, archive).register(router);
+            new VolumeRoutes(volumes).register(router);
             new ExecRoutes(containers, execs).register(router);
             new NetworkRoutes(networks, containers).register(router);
-            ObjectMapper json = new ObjectMapper();
-            router.add("GET", "/volumes", (q, x) -> x.json(200, json.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set(
-                            "Volumes", json.createArrayNode()).putNull("Warnings")))
-                    .add("POST", "/volumes/prune", (q, x) -> x.json(200, json.createObjectNode().put("SpaceReclaimed", 0)
-                            .<com.fasterxml.jackson.databind.node.ObjectNode>set("VolumesDeleted", json.createArrayNode())))
-                    .add("POST", "/volumes/create", (q, x) -> {
-                        throw DockerApiException.badRequest("volumes are not supported yet by jcontainerd's Docker API: bind a host directory");
-                    });
             DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), new Dispatcher(router));
             LOG.info(() -> "Docker API serving on " + config.docker().address() + " (namespace " + config.docker().namespace()
                     + ", " + containers.all().size() + " containers found)");

@@ -69,7 +69,7 @@ public final class ContainerArchive {
     }
 
     /** The host path of {@code path} inside {@code root}, symlinks followed as the container would (the last one only if {@code followLast}). */
-    static Path resolve(Path root, String path, boolean followLast) throws IOException {
+    public static Path resolve(Path root, String path, boolean followLast) throws IOException {
         List<String> todo = new ArrayList<>(components(path));
         List<Path> stack = new ArrayList<>();
         Path cur = root;

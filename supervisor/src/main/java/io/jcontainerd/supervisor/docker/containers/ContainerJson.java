@@ -104,10 +104,16 @@ public final class ContainerJson {
     private static ArrayNode mounts(ContainerDocument d) {
         ArrayNode a = JSON.createArrayNode();
         for (JsonNode b : d.hostConfig().path("Binds")) {
+            if (!b.asText().startsWith("/")) {
+                continue; // a named volume: one of the mount points below
+            }
             String[] p = b.asText().split(":");
             String mode = p.length > 2 ? p[2] : "";
             a.addObject().put("Type", "bind").put("Source", p[0]).put("Destination", p.length > 1 ? p[1] : "")
                     .put("Mode", mode).put("RW", !mode.contains("ro")).put("Propagation", "rprivate");
+        }
+        for (MountPoint m : d.mountPoints()) {
+            m.json(a.addObject());
         }
         return a;
     }

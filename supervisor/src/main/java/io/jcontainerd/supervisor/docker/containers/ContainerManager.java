@@ -85,6 +85,7 @@ public final class ContainerManager {
     private final Map<String, String> names = new ConcurrentHashMap<>();
     private final List<ContainerListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Restarts restarts = new Restarts(this);
+    private volatile ContainerVolumes volumes = ContainerVolumes.NONE;
 
     /**
      * @param containersDir where each container's files live (log, hosts, resolv.conf): under the daemon's root
@@ -98,6 +99,11 @@ public final class ContainerManager {
         this.snapshotter = snapshotter;
         this.containersDir = containersDir;
         this.fifoDir = fifoDir;
+    }
+
+    /** Gives containers volumes and {@code --mount}s (without it: binds only). */
+    public void useVolumes(ContainerVolumes v) {
+        this.volumes = v;
     }
 
     /** Adds a listener of container events (events, health checks). */
@@ -198,6 +204,17 @@ public final class ContainerManager {
         if (argv.isEmpty()) {
             throw DockerApiException.badRequest("no command specified: the image %s has no Entrypoint or Cmd, give one after the image name", imageRef);
         }
+        List<MountPoint> mountPoints = volumes.mount(id, config, req.hostConfig());
+        try {
+            return createMounted(id, name, req, image, imageRef, networkMode, hostname, config, argv, mountPoints);
+        } catch (RuntimeException e) {
+            volumes.release(mountPoints, true);
+            throw e;
+        }
+    }
+
+    private LiveContainer createMounted(String id, String name, CreateRequest req, LocalImage image, String imageRef, String networkMode,
+                                        String hostname, ObjectNode config, List<String> argv, List<MountPoint> mountPoints) {
         if (req.hostConfig().path("Init").asBoolean(false) && !Files.isRegularFile(Path.of(DockerSpec.INIT_BINARY))) {
             throw DockerApiException.badRequest("--init needs %s (Debian package tini), which is not installed", DockerSpec.INIT_BINARY);
         }
@@ -208,7 +225,7 @@ public final class ContainerManager {
         String now = Instant.now().toString();
         ContainerDocument doc = new ContainerDocument(id, name, now, imageRef, image.id(), argv.getFirst(),
                 argv.subList(1, argv.size()), config, host, ContainerState.created(), 0, snapshotter, "",
-                runDir.resolve(id + "-json.log").toString(), runDir.toString(), null, false, List.of());
+                runDir.resolve(id + "-json.log").toString(), runDir.toString(), null, false, mountPoints);
         String lease = cd.leases().create(io.jcontainerd.api.services.leases.v1.CreateRequest.newBuilder().setId("docker-create-" + UUID.randomUUID())
                 .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
                 .build()).getLease().getId();
@@ -224,7 +241,8 @@ public final class ContainerManager {
             Files.createDirectories(runDir);
             var sandbox = networking.setUp(id, name, mode, config, host, req.endpointsConfig());
             networked = true;
-            ObjectNode spec = DockerSpec.build(id, config, host, sandbox, user, "/" + cd.namespace() + "/" + id);
+            ObjectNode spec = DockerSpec.build(id, config, MountPoint.withoutVolumeBinds(host), sandbox, user, "/" + cd.namespace() + "/" + id);
+            MountPoint.addTo(spec, mountPoints);
             Map<String, String> labels = new java.util.LinkedHashMap<>();
             config.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
             Container c = Container.newBuilder().setId(id).setImage(image.names().isEmpty() ? imageRef : image.names().getFirst())
@@ -254,6 +272,12 @@ public final class ContainerManager {
         }
         LiveContainer live = new LiveContainer(doc);
         byId.put(id, live);
+        try {
+            volumes.populate(live);
+        } catch (RuntimeException e) {
+            remove(live, true, true);
+            throw e;
+        }
         emit(live, "create", Map.of());
         return live;
     }
@@ -428,7 +452,7 @@ public final class ContainerManager {
         c.nextExit = new java.util.concurrent.CompletableFuture<>();
         f.complete(code);
         if (d.autoRemove()) {
-            Thread.ofVirtual().start(() -> remove(c, true));
+            Thread.ofVirtual().start(() -> remove(c, true, true));
         }
         return DockerApiException.internal("failed to create task for container: %s", m);
     }
@@ -499,7 +523,7 @@ public final class ContainerManager {
         }
         if (c.doc().autoRemove()) {
             try {
-                remove(c, true);
+                remove(c, true, true);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "auto-removing container " + c.id() + " failed", e);
             }
@@ -694,6 +718,11 @@ public final class ContainerManager {
 
     /** Removes a container (a running one only with {@code force}: killed first), its snapshot and its files. */
     public void remove(LiveContainer c, boolean force) {
+        remove(c, force, false);
+    }
+
+    /** {@link #remove(LiveContainer, boolean)}, and its anonymous volumes with {@code removeVolumes} ({@code rm -v}, {@code --rm}). */
+    public void remove(LiveContainer c, boolean force, boolean removeVolumes) {
         synchronized (c) {
             if (c.removing) {
                 return;
@@ -737,6 +766,7 @@ public final class ContainerManager {
         deleteTree(fifoDir.resolve(c.id()));
         byId.remove(c.id());
         names.remove(c.doc().name(), c.id());
+        volumes.release(c.doc().mountPoints(), removeVolumes);
         c.removed.complete(c.doc().state().exitCode());
         emit(c, "destroy", Map.of());
     }
@@ -847,7 +877,7 @@ public final class ContainerManager {
                 }
                 finishRun(c, p.getExitStatus(), at, "");
                 if (d.autoRemove()) {
-                    remove(c, true);
+                    remove(c, true, true);
                 }
             }
         }

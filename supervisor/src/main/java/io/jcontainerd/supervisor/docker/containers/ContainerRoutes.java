@@ -111,7 +111,7 @@ public final class ContainerRoutes {
                     if (q.flag("link")) {
                         throw DockerApiException.badRequest("links are not supported by jcontainerd's Docker API");
                     }
-                    containers.remove(lookup(q), q.flag("force"));
+                    containers.remove(lookup(q), q.flag("force"), q.flag("v"));
                     x.noContent();
                 });
     }

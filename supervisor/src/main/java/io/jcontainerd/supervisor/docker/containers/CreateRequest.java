@@ -44,9 +44,6 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
                 throw DockerApiException.badRequest("HostConfig.%s is not supported by jcontainerd's Docker API: leave it out", f);
             }
         }
-        if (set(host.get("Mounts"))) {
-            throw DockerApiException.badRequest("HostConfig.Mounts (--mount) is not supported yet: use Binds (-v /host:/container) instead");
-        }
         String ipc = host.path("IpcMode").asText("");
         if (!ipc.isEmpty() && !ipc.equals("private") && !ipc.equals("shareable")) {
             throw DockerApiException.badRequest("HostConfig.IpcMode %s is not supported: only private IPC namespaces", ipc);
@@ -69,15 +66,6 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             }
         }
         HealthCheck.validate(config.get("Healthcheck"));
-        if (set(config.get("Volumes"))) {
-            throw DockerApiException.badRequest("Config.Volumes (anonymous volumes) are not supported yet: bind a host directory with -v /host:/path");
-        }
-        for (JsonNode b : host.path("Binds")) {
-            String src = b.asText().split(":", 2)[0];
-            if (!src.startsWith("/")) {
-                throw DockerApiException.badRequest("HostConfig.Binds %s: named volumes are not supported yet: bind an absolute host path", b.asText());
-            }
-        }
         String net = host.path("NetworkMode").asText("");
         if (net.isEmpty() || net.equals("default")) {
             net = "bridge";
@@ -154,6 +142,14 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
         }
         c.put("Domainname", c.path("Domainname").asText(""));
         mergeHealthcheck(c, img.path("Healthcheck"));
+        ObjectNode volumes = JSON.createObjectNode();
+        if (img.path("Volumes").isObject()) {
+            volumes.setAll((ObjectNode) img.path("Volumes")); // the image's VOLUMEs are anonymous volumes too
+        }
+        if (c.path("Volumes").isObject()) {
+            volumes.setAll((ObjectNode) c.path("Volumes"));
+        }
+        c.set("Volumes", volumes.isEmpty() ? null : volumes);
         ObjectNode exposed = JSON.createObjectNode();
         if (img.path("ExposedPorts").isObject()) {
             exposed.setAll((ObjectNode) img.path("ExposedPorts"));

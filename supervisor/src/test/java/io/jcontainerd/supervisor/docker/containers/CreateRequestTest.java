@@ -42,8 +42,8 @@ class CreateRequestTest {
                 .hasMessageContaining("HostConfig.UsernsMode");
         assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"Links\":[\"db:db\"]}}")))
                 .hasMessageContaining("HostConfig.Links");
-        assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"Binds\":[\"vol:/data\"]}}")))
-                .hasMessageContaining("named volumes");
+        assertThatThrownBy(() -> CreateRequest.parse(json("{\"Image\":\"x\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"often\"}}}")))
+                .hasMessageContaining("unknown policy 'often'");
         assertThatThrownBy(() -> CreateRequest.parse(json("{\"Cmd\":[\"x\"]}"))).hasMessageContaining("Config.Image is required");
     }
 

@@ -1,13 +1,10 @@
 package io.jcontainerd.supervisor.docker.containers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
+import io.jcontainerd.supervisor.docker.http.FilterJson;
 import io.jcontainerd.supervisor.docker.images.ImageName;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,40 +15,10 @@ import java.util.Set;
  * are alternatives; keys all have to match.
  */
 public record ContainerFilters(Map<String, List<String>> values) {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KNOWN = Set.of("id", "name", "label", "status", "ancestor");
 
     public static ContainerFilters parse(String json) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (json == null || json.isBlank()) {
-            return new ContainerFilters(out);
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(json);
-        } catch (IOException e) {
-            throw DockerApiException.badRequest("invalid filters: %s is not JSON", json);
-        }
-        if (n == null || !n.isObject()) {
-            throw DockerApiException.badRequest("invalid filters: %s is not a JSON object", json);
-        }
-        for (var e : n.properties()) {
-            if (!KNOWN.contains(e.getKey())) {
-                throw DockerApiException.badRequest("invalid filter '%s': the filters supported are %s", e.getKey(), KNOWN);
-            }
-            List<String> v = new ArrayList<>();
-            if (e.getValue().isArray()) {
-                e.getValue().forEach(x -> v.add(x.asText()));
-            } else if (e.getValue().isObject()) {
-                e.getValue().properties().forEach(x -> {
-                    if (x.getValue().asBoolean(false)) {
-                        v.add(x.getKey());
-                    }
-                });
-            }
-            out.put(e.getKey(), v);
-        }
-        return new ContainerFilters(out);
+        return new ContainerFilters(FilterJson.parse(json, KNOWN, "filters", false));
     }
 
     public boolean matches(ContainerDocument d, List<String> imageNames) {

@@ -1,12 +1,7 @@
 package io.jcontainerd.supervisor.docker.events;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jcontainerd.supervisor.docker.http.DockerApiException;
+import io.jcontainerd.supervisor.docker.http.FilterJson;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,43 +13,11 @@ import java.util.function.Predicate;
  * (and exec_create, exec_start) match the actions that start with it.
  */
 public record EventFilters(Map<String, List<String>> values) implements Predicate<DockerEvent> {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KNOWN = Set.of("type", "event", "container", "image", "label", "volume", "network");
     private static final Set<String> PREFIX_EVENTS = Set.of("health_status", "exec_create", "exec_start");
 
     public static EventFilters parse(String json) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (json == null || json.isBlank()) {
-            return new EventFilters(out);
-        }
-        JsonNode n;
-        try {
-            n = JSON.readTree(json);
-        } catch (IOException e) {
-            throw DockerApiException.badRequest("invalid filters: %s is not JSON", json);
-        }
-        if (n == null || !n.isObject()) {
-            throw DockerApiException.badRequest("invalid filters: %s is not a JSON object", json);
-        }
-        for (var e : n.properties()) {
-            if (!KNOWN.contains(e.getKey())) {
-                throw DockerApiException.badRequest("invalid filter '%s': the event filters supported are %s", e.getKey(), KNOWN);
-            }
-            List<String> v = new ArrayList<>();
-            if (e.getValue().isArray()) {
-                e.getValue().forEach(x -> v.add(x.asText()));
-            } else if (e.getValue().isObject()) {
-                e.getValue().properties().forEach(x -> {
-                    if (x.getValue().asBoolean(false)) {
-                        v.add(x.getKey());
-                    }
-                });
-            } else {
-                throw DockerApiException.badRequest("invalid filter '%s': its values must be a list", e.getKey());
-            }
-            out.put(e.getKey(), v);
-        }
-        return new EventFilters(out);
+        return new EventFilters(FilterJson.parse(json, KNOWN, "event filters", true));
     }
 
     @Override

@@ -7,6 +7,8 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,13 @@ final class LinuxShimSyscalls implements ShimSyscalls {
     /** glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on x86_64/aarch64. */
     private static final int SPAWN_STRUCT_BYTES = 512;
     private static final int SIGSET_BYTES = 128;
+    private static final int P_ALL = 0;
+    private static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    /** siginfo_t is 128 bytes; si_pid follows si_signo, si_errno, si_code and 4 bytes of padding on 64-bit. */
+    private static final int SIGINFO_BYTES = 128;
+    private static final int SIGINFO_PID_OFFSET = 16;
 
     /** The libc entry points; a nested class so their names may equal the interface's. */
     private static final class LibC {
@@ -71,6 +80,8 @@ final class LinuxShimSyscalls implements ShimSyscalls {
         static native int sigfillset(Pointer set);
 
         static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
+
+        static native int waitid(int idType, int id, byte[] info, int options) throws LastErrorException;
 
         static native int kill(int pid, int signal) throws LastErrorException;
 
@@ -187,20 +198,56 @@ final class LinuxShimSyscalls implements ShimSyscalls {
     }
 
     @Override
-    public int[] waitAnyChild() {
+    public int awaitExitedChild() {
+        byte[] info = new byte[SIGINFO_BYTES];
+        while (true) {
+            try {
+                LibC.waitid(P_ALL, 0, info, WEXITED | WNOWAIT);
+                return ByteBuffer.wrap(info).order(ByteOrder.nativeOrder()).getInt(SIGINFO_PID_OFFSET);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == ECHILD) {
+                    return 0;
+                }
+                if (e.getErrorCode() != EINTR) {
+                    throw fail("waitid", "P_ALL, WEXITED | WNOWAIT", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public int reapChild(int pid) {
         int[] status = new int[1];
         while (true) {
             try {
-                int pid = LibC.waitpid(-1, status, 0);
-                return new int[] {pid, status[0]};
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == ECHILD) {
-                    return null;
+                int reaped = LibC.waitpid(pid, status, WNOHANG);
+                if (reaped != pid) {
+                    // waitid reported the child as exited, so WNOHANG cannot find it still running.
+                    throw new IllegalStateException("waitpid(" + pid + ", WNOHANG) returned " + reaped
+                            + " for a child waitid reported as exited");
                 }
+                return status[0];
+            } catch (LastErrorException e) {
                 if (e.getErrorCode() != EINTR) {
-                    throw fail("waitpid", -1, e);
+                    throw fail("waitpid", pid + ", WNOHANG", e);
                 }
             }
+        }
+    }
+
+    @Override
+    public boolean exists(int pid) {
+        try {
+            LibC.kill(pid, 0);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ESRCH) {
+                return false;
+            }
+            if (e.getErrorCode() == EPERM) {
+                return true;
+            }
+            throw fail("kill", pid + ", 0", e);
         }
     }
 

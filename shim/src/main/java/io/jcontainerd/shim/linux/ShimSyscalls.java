@@ -46,10 +46,17 @@ public interface ShimSyscalls {
     int spawn(List<String> argv, Map<String, String> env, int[] stdio);
 
     /**
-     * waitpid(-1, 0): blocks until any child exits and returns {pid, raw wait status}; null when the
-     * shim has no child at all (ECHILD).
+     * waitid(P_ALL, WEXITED | WNOWAIT): blocks until a child has exited and returns its pid without
+     * reaping it (the zombie keeps the pid, so no new process can take it until
+     * {@link #reapChild}); 0 when the shim has no child at all (ECHILD).
      */
-    int[] waitAnyChild();
+    int awaitExitedChild();
+
+    /** waitpid(pid, WNOHANG) of a child {@link #awaitExitedChild} returned: its raw wait status. */
+    int reapChild(int pid);
+
+    /** kill(pid, 0): true while a process (a zombie included) holds {@code pid}. */
+    boolean exists(int pid);
 
     void kill(int pid, int signal);
 

@@ -16,29 +16,43 @@ import java.util.function.IntSupplier;
  * exit to whoever asked for that pid. Exits nobody asked for yet are kept for a while: a process
  * can die before the runtime has even told us its pid.
  *
+ * <p>A pid can be reused once its process is reaped, so an exit is matched to a process by pid and
+ * by a sequence number, never by the wall clock: every reaped exit gets the next number, a caller
+ * takes {@link #mark()} before it starts a process, and an exit numbered at or before the mark
+ * belonged to an earlier process. An exit reaped after the mark but before the new process took the
+ * pid is told apart because reaping and recording happen together under the lock (the exited child
+ * is found with WNOWAIT, so its zombie holds the pid until then): while the asked-for pid is held
+ * by a process, the exit on record is an earlier one's.
+ *
  * <p>Nothing else in the shim may wait for children; in particular the shim starts processes only
  * through {@link #spawn} or {@link #spawned}, never with {@link ProcessBuilder}, whose own reaper
  * would race this one. The in-process runtime's waits come here too (runtime.ReaperChildren).
  */
 public final class Reaper {
+    /** The mark before any exit: every exit is later. */
+    public static final long ANY_EXIT = 0;
     private static final int KEPT_UNCLAIMED_EXITS = 1024;
+
+    private record Reaped(ExitStatus exit, long sequence) {
+    }
 
     private final ShimSyscalls sys;
     private final Object lock = new Object();
     private final Map<Integer, CompletableFuture<ExitStatus>> waiting = new HashMap<>();
-    private final Map<Integer, ExitStatus> unclaimed = new LinkedHashMap<>(16, 0.75f, false) {
+    private final Map<Integer, Reaped> unclaimed = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, ExitStatus> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Integer, Reaped> eldest) {
             return size() > KEPT_UNCLAIMED_EXITS;
         }
     };
     private long spawned;
+    private long reaped;
 
     public Reaper(ShimSyscalls sys) {
         this.sys = sys;
     }
 
-    /** Starts the reaping thread (a daemon platform thread: it blocks in native waitpid). */
+    /** Starts the reaping thread (a daemon platform thread: it blocks in native waitid). */
     public Reaper start() {
         Thread.ofPlatform().name("reaper").daemon().stackSize(256 * 1024).start(this::loop);
         return this;
@@ -67,14 +81,29 @@ public final class Reaper {
     }
 
     /**
-     * Completes when {@code pid}, a child of the shim, has exited (at once if it already has).
-     * An exit recorded before {@code notBefore} belonged to an earlier process with the same pid.
+     * The sequence number of the latest exit reaped so far. Taken before a process is started, it
+     * tells that process's exit from the exits of earlier processes that had the same pid.
      */
-    public CompletableFuture<ExitStatus> exitOf(int pid, Instant notBefore) {
+    public long mark() {
         synchronized (lock) {
-            ExitStatus done = unclaimed.remove(pid);
-            if (done != null && !done.exitedAt().isBefore(notBefore)) {
-                return CompletableFuture.completedFuture(done);
+            return reaped;
+        }
+    }
+
+    /**
+     * Completes when {@code pid}, a child of the shim started after {@code mark} was taken, has
+     * exited (at once if it already has). An exit numbered at or before {@code mark}, or one on
+     * record while a process still holds the pid, belonged to an earlier process with the same pid.
+     */
+    public CompletableFuture<ExitStatus> exitOf(int pid, long mark) {
+        synchronized (lock) {
+            Reaped done = unclaimed.get(pid);
+            if (done != null && done.sequence() > mark && !sys.exists(pid)) {
+                unclaimed.remove(pid);
+                return CompletableFuture.completedFuture(done.exit());
+            }
+            if (done != null) {
+                unclaimed.remove(pid);
             }
             return waiting.computeIfAbsent(pid, p -> new CompletableFuture<>());
         }
@@ -86,8 +115,8 @@ public final class Reaper {
             synchronized (lock) {
                 seen = spawned;
             }
-            int[] child = sys.waitAnyChild();
-            if (child == null) {
+            int pid = sys.awaitExitedChild();
+            if (pid == 0) {
                 synchronized (lock) {
                     while (spawned == seen) {
                         try {
@@ -99,12 +128,16 @@ public final class Reaper {
                 }
                 continue;
             }
-            ExitStatus exit = ExitStatus.fromWaitStatus(child[0], child[1], Instant.now());
             CompletableFuture<ExitStatus> future;
+            ExitStatus exit;
             synchronized (lock) {
-                future = waiting.remove(exit.pid());
+                // Reaped and recorded together: until this point the zombie holds the pid, so a
+                // caller of exitOf that finds the pid free knows the latest exit on record is its own.
+                exit = ExitStatus.fromWaitStatus(pid, sys.reapChild(pid), Instant.now());
+                reaped++;
+                future = waiting.remove(pid);
                 if (future == null) {
-                    unclaimed.put(exit.pid(), exit);
+                    unclaimed.put(pid, new Reaped(exit, reaped));
                 }
             }
             if (future != null) {

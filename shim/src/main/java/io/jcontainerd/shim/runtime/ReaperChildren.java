@@ -5,7 +5,6 @@ import io.jcontainerd.shim.process.ExitStatus;
 import io.jcontainerd.shim.process.Reaper;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -61,6 +60,6 @@ final class ReaperChildren implements Children {
 
     /** The Reaper drops a stale exit of the pid when the child is spawned, so any exit it has is this child's. */
     private CompletableFuture<ExitStatus> exit(int pid) {
-        return reaper.exitOf(pid, Instant.EPOCH);
+        return reaper.exitOf(pid, Reaper.ANY_EXIT);
     }
 }

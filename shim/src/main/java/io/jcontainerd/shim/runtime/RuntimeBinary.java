@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -146,7 +145,7 @@ public final class RuntimeBinary implements OciRuntime {
                 "--log", logFile.toString(), "--log-format", "json"));
         argv.addAll(args);
         long logOffset = logSize();
-        Instant started = Instant.now();
+        long started = reaper.mark();
         int pid;
         try {
             pid = reaper.spawn(argv, env, stdio.fds());

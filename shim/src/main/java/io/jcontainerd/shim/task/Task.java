@@ -116,7 +116,7 @@ public final class Task {
             try {
                 io = ProcessIo.open(sys, stdio);
                 Path pidFile = bundle.resolve("init.pid");
-                Instant before = Instant.now();
+                long before = reaper.mark();
                 try (ConsoleSocket console = stdio.terminal() ? ConsoleSocket.open(sys) : null) {
                     selected.create(id, bundle, pidFile, Optional.ofNullable(console).map(ConsoleSocket::path), io.runtimeStdio());
                     io.spawned();
@@ -188,7 +188,7 @@ public final class Task {
         Path pidFile = bundle.resolve("exec-" + process.execId + ".pid");
         try {
             FileModes.writePrivate(spec, process.specJson);
-            Instant before = Instant.now();
+            long before = reaper.mark();
             try (ConsoleSocket console = process.stdio.terminal() ? ConsoleSocket.open(sys) : null) {
                 runtime.exec(id, spec, pidFile, Optional.ofNullable(console).map(ConsoleSocket::path), io.runtimeStdio());
                 io.spawned();
@@ -426,8 +426,8 @@ public final class Task {
         });
     }
 
-    private void watch(ShimProcess process, int pid, Instant notBefore) {
-        reaper.exitOf(pid, notBefore).thenAcceptAsync(exit -> exited(process, exit), exitHandlers);
+    private void watch(ShimProcess process, int pid, long mark) {
+        reaper.exitOf(pid, mark).thenAcceptAsync(exit -> exited(process, exit), exitHandlers);
     }
 
     /** Runs once per process exit: flush stdio, record, wake waiters, tell the supervisor. */

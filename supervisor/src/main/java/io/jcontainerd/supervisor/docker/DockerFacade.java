@@ -19,6 +19,8 @@ import io.jcontainerd.supervisor.docker.images.ImageStore;
 import io.jcontainerd.supervisor.docker.networks.NetworkRoutes;
 import io.jcontainerd.supervisor.docker.containers.Networking;
 import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.supervisor.docker.stats.StatsRoutes;
+import io.jcontainerd.supervisor.docker.system.DiskUsageRoutes;
 import io.jcontainerd.supervisor.docker.system.SystemRoutes;
 import io.jcontainerd.supervisor.docker.volumes.VolumeMounts;
 import io.jcontainerd.supervisor.docker.volumes.VolumeRoutes;
@@ -63,6 +65,8 @@ public final class DockerFacade implements AutoCloseable {
             new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage).register(router);
             new ContainerRoutes(containers, images, execs::idsOf, archive).register(router);
             new VolumeRoutes(volumes).register(router);
+            new StatsRoutes(containers).register(router);
+            new DiskUsageRoutes(containers, images, volumes).register(router);
             new ExecRoutes(containers, execs).register(router);
             new NetworkRoutes(networks, containers).register(router);
             DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), new Dispatcher(router));

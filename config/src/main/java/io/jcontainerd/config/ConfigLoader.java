@@ -53,6 +53,8 @@ import java.util.Optional;
  * ip_masq = true                  # masquerade traffic leaving for the outside
  * [cri]
  * sandbox_image = "registry.k8s.io/pause:3.6"   # the image of each pod's pause container
+ * stream_server_address = "127.0.0.1"           # where Exec/Attach/PortForward URLs point (default loopback)
+ * stream_server_port = "0"                      # its port; "0" (default): ephemeral
  * </pre>
  */
 public final class ConfigLoader {
@@ -221,14 +223,39 @@ public final class ConfigLoader {
     }
 
     private static DaemonConfig.CriConfig cri(String source, Cri c) {
-        if (c == null || c.sandboxImage == null) {
-            return DaemonConfig.CriConfig.DEFAULT;
+        DaemonConfig.CriConfig d = DaemonConfig.CriConfig.DEFAULT;
+        if (c == null) {
+            return d;
         }
-        if (c.sandboxImage.isBlank() || c.sandboxImage.length() > 4096 || c.sandboxImage.chars().anyMatch(Character::isWhitespace)) {
-            throw JcdException.invalidArgument("%s: cri.sandbox_image = \"%s\" is not an image reference: use e.g. \"registry.k8s.io/pause:3.6\"",
-                    source, c.sandboxImage);
+        String image = d.sandboxImage();
+        if (c.sandboxImage != null) {
+            if (c.sandboxImage.isBlank() || c.sandboxImage.length() > 4096 || c.sandboxImage.chars().anyMatch(Character::isWhitespace)) {
+                throw JcdException.invalidArgument("%s: cri.sandbox_image = \"%s\" is not an image reference: use e.g. \"registry.k8s.io/pause:3.6\"",
+                        source, c.sandboxImage);
+            }
+            image = c.sandboxImage;
         }
-        return new DaemonConfig.CriConfig(c.sandboxImage);
+        String address = d.streamServerAddress();
+        if (c.streamServerAddress != null) {
+            if (!c.streamServerAddress.matches("[0-9A-Za-z.:\\-]{1,253}")) {
+                throw JcdException.invalidArgument("%s: cri.stream_server_address = \"%s\" is not an IP address or host name: use e.g. \"127.0.0.1\"",
+                        source, c.streamServerAddress);
+            }
+            address = c.streamServerAddress;
+        }
+        int port = d.streamServerPort();
+        if (c.streamServerPort != null) {
+            try {
+                port = Integer.parseInt(c.streamServerPort.strip());
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw JcdException.invalidArgument("%s: cri.stream_server_port = \"%s\" is not a TCP port: give 0 to 65535 (0: ephemeral)",
+                        source, c.streamServerPort);
+            }
+        }
+        return new DaemonConfig.CriConfig(image, address, port);
     }
 
     private static String cidr(String source, String key, String value) {
@@ -282,6 +309,10 @@ public final class ConfigLoader {
     static final class Cri {
         @JsonProperty("sandbox_image")
         public String sandboxImage;
+        @JsonProperty("stream_server_address")
+        public String streamServerAddress;
+        @JsonProperty("stream_server_port")
+        public String streamServerPort;   // a string in containerd's config ("10010"); an integer is taken too
     }
 
     static final class Metrics {

@@ -120,9 +120,11 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * containerd's {@code [plugins."io.containerd.grpc.v1.cri"]}, the parts jcontainerd reads.
      *
      * @param sandboxImage the image of every pod's pause container (containerd 1.6's default)
+     * @param streamServerAddress the address the streaming server (Exec, Attach, PortForward URLs) binds; loopback by default
+     * @param streamServerPort    its TCP port; 0 (the default): an ephemeral port chosen at start
      */
-    public record CriConfig(String sandboxImage) {
-        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6");
+    public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort) {
+        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0);
     }
 
     public record ShimConfig(ShimGroup group, boolean spare) {

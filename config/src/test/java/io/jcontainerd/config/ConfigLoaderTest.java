@@ -55,6 +55,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void criStreamServerBindsLoopbackOnAnEphemeralPortUnlessConfigured() {
+        assertThat(ConfigLoader.parse("", "t").cri().streamServerAddress()).isEqualTo("127.0.0.1");
+        assertThat(ConfigLoader.parse("", "t").cri().streamServerPort()).isZero();
+        var c = ConfigLoader.parse("[cri]\nstream_server_address = \"::1\"\nstream_server_port = \"10010\"\n", "t").cri();
+        assertThat(c.streamServerAddress()).isEqualTo("::1");
+        assertThat(c.streamServerPort()).isEqualTo(10010);
+        assertThat(c.sandboxImage()).isEqualTo("registry.k8s.io/pause:3.6");
+        assertThat(ConfigLoader.parse("[cri]\nstream_server_port = 10011\n", "t").cri().streamServerPort()).isEqualTo(10011);
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nstream_server_port = \"70000\"\n", "t"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("cri.stream_server_port = \"70000\" is not a TCP port");
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nstream_server_address = \"a b\"\n", "t"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("cri.stream_server_address");
+    }
+
+    @Test
     void criSandboxImageDefaultsToContainerd16sPauseAndRefusesWhitespace() {
         assertThat(ConfigLoader.parse("", "t").cri().sandboxImage()).isEqualTo("registry.k8s.io/pause:3.6");
         assertThat(ConfigLoader.parse("[cri]\nsandbox_image = \"127.0.0.1:5000/pause:1\"\n", "t").cri().sandboxImage())

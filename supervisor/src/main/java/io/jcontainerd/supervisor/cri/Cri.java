@@ -14,11 +14,13 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The CRI's parts, built once by the daemon: images, pod sandboxes, containers, network readiness.
+ * The CRI's parts, built once by the daemon: images, pod sandboxes, containers, network readiness,
+ * and the streaming server the Exec, Attach and PortForward URLs point to.
  * The network manager is opened at the first pod (so a daemon whose CNI plugins or subnet are
  * unusable still serves everything else, and Status says why pods cannot run).
  */
-public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network) {
+public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network,
+                  ContainerStreams streams, StreamServer streamServer) {
     private static final Logger LOG = Logger.getLogger(Cri.class.getName());
 
     public static Cri open(DaemonConfig config, ContainerStore containerStore, ImageStore imageStore, NamespacedContentStore content,
@@ -29,7 +31,10 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
                 config.state().resolve("cri").resolve("io"), Clock.systemUTC());
-        return new Cri(images, sandboxes, containers, new NetworkReadiness(config.network().pluginDirs()));
+        ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, config.state().resolve("cri").resolve("io"));
+        StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
+        LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
+        return new Cri(images, sandboxes, containers, new NetworkReadiness(config.network().pluginDirs()), streams, server);
     }
 
     /** Opens the network manager on first use; networks of containers deleted meanwhile are torn down then. */

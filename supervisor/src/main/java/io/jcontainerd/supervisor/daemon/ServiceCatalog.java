@@ -145,7 +145,8 @@ final class ServiceCatalog {
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
         // Kubernetes CRI v1 on the same socket, as containerd's cri plugin (namespace k8s.io)
         Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull);
-        services.add(new CriRuntimeService(cri.sandboxes(), cri.containers(), cri.network()).bindService());
+        resources.add(cri.streamServer());
+        services.add(new CriRuntimeService(cri.sandboxes(), cri.containers(), cri.network(), cri.streams(), cri.streamServer()).bindService());
         services.add(new CriImageService(cri.images()).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "cri"));
 

@@ -37,7 +37,15 @@ import io.jcontainerd.api.cri.v1.StopPodSandboxResponse;
 import io.jcontainerd.api.cri.v1.VersionRequest;
 import io.jcontainerd.api.cri.v1.VersionResponse;
 import io.jcontainerd.supervisor.BuildInfo;
+import io.jcontainerd.api.cri.v1.AttachRequest;
+import io.jcontainerd.api.cri.v1.AttachResponse;
+import io.jcontainerd.api.cri.v1.ExecRequest;
+import io.jcontainerd.api.cri.v1.ExecResponse;
+import io.jcontainerd.api.cri.v1.PortForwardRequest;
+import io.jcontainerd.api.cri.v1.PortForwardResponse;
+import io.jcontainerd.supervisor.cri.ContainerStreams;
 import io.jcontainerd.supervisor.cri.CriNames;
+import io.jcontainerd.supervisor.cri.StreamServer;
 import io.jcontainerd.supervisor.cri.NetworkReadiness;
 import io.jcontainerd.supervisor.cri.PodContainers;
 import io.jcontainerd.supervisor.cri.PodSandboxes;
@@ -53,11 +61,16 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     private final PodSandboxes sandboxes;
     private final PodContainers containers;
     private final NetworkReadiness network;
+    private final ContainerStreams streams;
+    private final StreamServer streamServer;
 
-    public CriRuntimeService(PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network) {
+    public CriRuntimeService(PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network, ContainerStreams streams,
+                             StreamServer streamServer) {
         this.sandboxes = sandboxes;
         this.containers = containers;
         this.network = network;
+        this.streams = streams;
+        this.streamServer = streamServer;
     }
 
     @Override
@@ -170,6 +183,30 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
             PodContainers.ExecResult r = containers.execSync(req.getContainerId(), req.getCmdList(), req.getTimeout());
             return ExecSyncResponse.newBuilder().setStdout(ByteString.copyFrom(r.stdout())).setStderr(ByteString.copyFrom(r.stderr()))
                     .setExitCode(r.exitCode()).build();
+        });
+    }
+
+    @Override
+    public void exec(ExecRequest req, StreamObserver<ExecResponse> observer) {
+        Rpc.unary(observer, () -> {
+            streams.checkExec(req);
+            return ExecResponse.newBuilder().setUrl(streamServer.execUrl(req)).build();
+        });
+    }
+
+    @Override
+    public void attach(AttachRequest req, StreamObserver<AttachResponse> observer) {
+        Rpc.unary(observer, () -> {
+            streams.checkAttach(req);
+            return AttachResponse.newBuilder().setUrl(streamServer.attachUrl(req)).build();
+        });
+    }
+
+    @Override
+    public void portForward(PortForwardRequest req, StreamObserver<PortForwardResponse> observer) {
+        Rpc.unary(observer, () -> {
+            streams.checkPortForward(req);
+            return PortForwardResponse.newBuilder().setUrl(streamServer.portForwardUrl(req)).build();
         });
     }
 }

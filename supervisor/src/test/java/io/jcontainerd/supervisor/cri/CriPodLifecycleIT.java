@@ -2,7 +2,7 @@ package io.jcontainerd.supervisor.cri;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.cri.v1.AttachRequest;
+import io.jcontainerd.api.cri.v1.CheckpointContainerRequest;
 import io.jcontainerd.api.cri.v1.ContainerConfig;
 import io.jcontainerd.api.cri.v1.ContainerFilter;
 import io.jcontainerd.api.cri.v1.ContainerMetadata;
@@ -148,10 +148,10 @@ class CriPodLifecycleIT {
 
     @Test
     void methodsNotBuiltYetAnswerUnimplementedNamingTheMethod() {
-        assertThatThrownBy(() -> rt().attach(AttachRequest.newBuilder().setContainerId("x").build()))
+        assertThatThrownBy(() -> rt().checkpointContainer(CheckpointContainerRequest.newBuilder().setContainerId("x").build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-                    assertThat(e.getStatus().getDescription()).contains("runtime.v1.RuntimeService/Attach");
+                    assertThat(e.getStatus().getDescription()).contains("runtime.v1.RuntimeService/CheckpointContainer");
                 });
     }
 

@@ -1,0 +1,271 @@
+package io.jcontainerd.supervisor.cri;
+
+import com.google.protobuf.Message;
+import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.jcontainerd.api.cri.v1.AttachRequest;
+import io.jcontainerd.api.cri.v1.ExecRequest;
+import io.jcontainerd.api.cri.v1.PortForwardRequest;
+import io.jcontainerd.config.errdefs.JcdException;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The CRI streaming server, as containerd's: Exec, Attach and PortForward answer a URL
+ * {@code http://<address>:<port>/<exec|attach|portforward>/<token>} whose token is single-use and
+ * lives a minute ({@link StreamTokens}); kubelet proxies its client there. HTTP/1.1 on Netty
+ * (epoll), bound to loopback unless configured; the connection is upgraded to a WebSocket speaking
+ * {@code v5.channel.k8s.io} or {@code v4.channel.k8s.io} for exec and attach, and the port-forward
+ * channel pairs ({@code portforward.k8s.io}, {@code v4.channel.k8s.io} or no subprotocol) for
+ * port-forward. Requests are bounded (8 KiB of headers, no body); frames 1 MiB.
+ */
+public final class StreamServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StreamServer.class.getName());
+    static final int MAX_FRAME = 1 << 20;
+    static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
+    static final List<String> PORT_FORWARD_PROTOCOLS = List.of("portforward.k8s.io", "v4.channel.k8s.io");
+
+    /** What a stream does once its connection is upgraded; each call runs on a virtual thread of its own. */
+    public interface Handlers {
+        void exec(ExecRequest request, ChannelConnection connection);
+
+        void attach(AttachRequest request, ChannelConnection connection);
+
+        /** @param ports the request's ports, else those of the URL's {@code port} parameters */
+        void portForward(PortForwardRequest request, List<Integer> ports, ChannelConnection connection);
+    }
+
+    private final StreamTokens<Message> tokens;
+    private final EventLoopGroup loop;
+    private final Channel server;
+    private final String base;
+
+    private StreamServer(StreamTokens<Message> tokens, EventLoopGroup loop, Channel server, String base) {
+        this.tokens = tokens;
+        this.loop = loop;
+        this.server = server;
+        this.base = base;
+    }
+
+    /** Binds {@code address:port} (port 0: ephemeral) and serves {@code handlers}. */
+    public static StreamServer start(String address, int port, Handlers handlers, Clock clock) {
+        StreamTokens<Message> tokens = new StreamTokens<>(clock);
+        EventLoopGroup loop = new EpollEventLoopGroup(1);
+        try {
+            Channel server = new ServerBootstrap().group(loop).channel(EpollServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                                    .addLast("body", new HttpObjectAggregator(0))
+                                    .addLast("route", new Router(tokens, handlers));
+                        }
+                    })
+                    .bind(new InetSocketAddress(address, port)).sync().channel();
+            InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+            String host = bound.getAddress().getHostAddress();
+            if (host.contains(":")) {
+                host = "[" + host.replaceFirst("%.*$", "") + "]";
+            }
+            return new StreamServer(tokens, loop, server, "http://" + host + ":" + bound.getPort());
+        } catch (RuntimeException e) {
+            loop.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+            throw JcdException.failedPrecondition("cannot start the CRI streaming server on %s:%d: %s (set [cri] stream_server_address/port)",
+                    address, port, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loop.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+            throw JcdException.failedPrecondition("interrupted while binding the CRI streaming server on %s:%d", address, port);
+        }
+    }
+
+    /** {@code http://host:port} */
+    public String base() {
+        return base;
+    }
+
+    public String execUrl(ExecRequest r) {
+        return base + "/exec/" + tokens.put(r);
+    }
+
+    public String attachUrl(AttachRequest r) {
+        return base + "/attach/" + tokens.put(r);
+    }
+
+    public String portForwardUrl(PortForwardRequest r) {
+        return base + "/portforward/" + tokens.put(r);
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        loop.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+
+    private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final StreamTokens<Message> tokens;
+        private final Handlers handlers;
+
+        Router(StreamTokens<Message> tokens, Handlers handlers) {
+            this.tokens = tokens;
+            this.handlers = handlers;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            if (!req.decoderResult().isSuccess()) {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: " + req.decoderResult().cause());
+                return;
+            }
+            QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+            String[] parts = qs.path().split("/");
+            if (parts.length != 3 || !parts[0].isEmpty() || !List.of("exec", "attach", "portforward").contains(parts[1])) {
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "no such path: the streaming server serves /exec/<token>, /attach/<token>, /portforward/<token>");
+                return;
+            }
+            String kind = parts[1];
+            Optional<Message> pending = tokens.take(parts[2]);
+            if (pending.isEmpty() || !kind.equals(kindOf(pending.get()))) {
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "unknown, used or expired token: a URL serves one connection within "
+                        + StreamTokens.TTL.toSeconds() + " s of the " + kind + " call that made it; call it again");
+                return;
+            }
+            if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE, ""))) {
+                String offered = req.headers().get(HttpHeaderNames.UPGRADE, "none");
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "upgrade " + offered + " is not served: connect with a WebSocket (subprotocols "
+                        + (kind.equals("portforward") ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS) + "); SPDY is not implemented");
+                return;
+            }
+            List<String> requested = Arrays.stream(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, "").split(","))
+                    .map(String::strip).filter(s -> !s.isEmpty()).toList();
+            List<String> served = kind.equals("portforward") ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS;
+            Optional<String> chosen = requested.stream().filter(served::contains).findFirst();
+            if (chosen.isEmpty() && !(kind.equals("portforward") && requested.isEmpty())) {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "none of the WebSocket subprotocols " + requested + " is served for " + kind
+                        + ": ask for one of " + served);
+                return;
+            }
+            List<Integer> ports = List.of();
+            if (pending.get() instanceof PortForwardRequest pf && pf.getPortCount() == 0) {
+                try {
+                    ports = queryPorts(qs.parameters().getOrDefault("port", List.of()));
+                } catch (IllegalArgumentException e) {
+                    respond(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                    return;
+                }
+            }
+            upgrade(ctx, req, kind, pending.get(), chosen.orElse(""), ports);
+        }
+
+        private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, String kind, Message request, String protocol, List<Integer> ports) {
+            String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
+            WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, protocol.isEmpty() ? null : protocol, false, MAX_FRAME)
+                    .newHandshaker(req);
+            if (hs == null) {
+                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+                return;
+            }
+            Channel ch = ctx.channel();
+            ch.config().setAutoRead(false);
+            ChannelConnection connection = new ChannelConnection(ch, protocol);
+            hs.handshake(ch, req).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    ch.close();
+                    return;
+                }
+                ch.pipeline().addLast("frames", new WebSocketFrameAggregator(MAX_FRAME)).addLast("stream", connection.handler());
+                ch.pipeline().remove(this);
+                Thread.ofVirtual().name("cri-stream-" + kind).start(() -> {
+                    try {
+                        switch (request) {
+                            case ExecRequest e -> handlers.exec(e, connection);
+                            case AttachRequest a -> handlers.attach(a, connection);
+                            case PortForwardRequest p -> handlers.portForward(p, ports, connection);
+                            default -> throw new IllegalStateException("not a streaming request: " + request.getClass());
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "CRI " + kind + " stream failed", e);
+                    } finally {
+                        connection.close();
+                    }
+                });
+            });
+        }
+
+        static List<Integer> queryPorts(List<String> values) {
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("query parameter \"port\" is required: the PortForward call named no port");
+            }
+            List<Integer> ports = new java.util.ArrayList<>();
+            for (String v : values) {
+                for (String p : v.split(",", -1)) {
+                    int n;
+                    try {
+                        n = Integer.parseInt(p);
+                    } catch (NumberFormatException e) {
+                        n = -1;
+                    }
+                    if (n < 1 || n > 65535) {
+                        throw new IllegalArgumentException("port \"" + p + "\" is not a TCP port (1 to 65535)");
+                    }
+                    if (ports.size() >= 64) {
+                        throw new IllegalArgumentException("more than 64 ports in one port-forward");
+                    }
+                    ports.add(n);
+                }
+            }
+            return ports;
+        }
+
+        private static String kindOf(Message m) {
+            return switch (m) {
+                case ExecRequest e -> "exec";
+                case AttachRequest a -> "attach";
+                case PortForwardRequest p -> "portforward";
+                default -> "";
+            };
+        }
+
+        private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(text + "\n", StandardCharsets.UTF_8));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
+                    .set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

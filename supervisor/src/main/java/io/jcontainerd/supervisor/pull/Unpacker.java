@@ -3,7 +3,6 @@ package io.jcontainerd.supervisor.pull;
 import io.jcontainerd.config.errdefs.AlreadyExistsException;
 import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
-import io.jcontainerd.config.errdefs.NotFoundException;
 import io.jcontainerd.content.image.Descriptor;
 import io.jcontainerd.content.image.Digest;
 import io.jcontainerd.content.image.ImageConfig;
@@ -35,8 +34,10 @@ import java.util.logging.Logger;
  * Unpacks the layers of a pull into a snapshotter while the pull downloads them, as containerd's
  * unpacker does: per platform manifest, once its config is in the store (for the diff_ids) and
  * layers 0..i are verified, layer i becomes the snapshot named by its chain ID. A chain ID that is
- * already committed is skipped; otherwise Prepare("extract-… chainID", parent chain) → apply →
- * the applied digest must be the diff_id → Commit(chainID) → the blob gets
+ * already committed (by another pull, maybe) is skipped and added to this pull's lease, so it stays
+ * the parent of the next layer whatever the other pull does; otherwise
+ * Prepare("extract-… chainID", parent chain) → apply → the applied digest must be the diff_id → Commit(chainID) (AlreadyExists: another pull's commit
+ * came first, so the own key goes and the chain is held as above) → the blob gets
  * {@code containerd.io/uncompressed}. When the stack is done the config gets
  * {@code containerd.io/gc.ref.snapshot.<snapshotter>} = the top chain ID, which keeps the snapshots
  * alive as long as the image. A failure removes the half-made snapshot and fails the pull.
@@ -213,13 +214,22 @@ public final class Unpacker implements LayerListener {
             for (int i = 0; i < layers.size(); i++) {
                 String chain = chains.get(i).toString();
                 String parent = i == 0 ? "" : chains.get(i - 1).toString();
-                if (committedSnapshot(chain)) {
-                    continue;
-                }
                 int index = i;
-                awaitUntil(() -> committed.get(index), "layer " + layers.get(i).digest());
-                unpackLayer(layers.get(i), diffIds.get(i), chain, parent);
-                applied++;
+                // a chain committed before (by another pull, maybe) is skipped, and this pull's lease
+                // holds it from now on, so it stays the parent of the next layer whatever the other
+                // pull does; a commit that loses a race to another pull's looks again
+                for (int attempt = 1; !snapshots.hold(ns, snapshotter, chain, lease); attempt++) {
+                    if (attempt > 3) {
+                        throw JcdException.failedPrecondition("snapshot %s of layer %s was committed by other pulls and "
+                                + "removed before this pull could hold it, 3 times (namespace %s): pull again",
+                                chain, layers.get(i).digest(), ns);
+                    }
+                    awaitUntil(() -> committed.get(index), "layer " + layers.get(i).digest());
+                    if (unpackLayer(layers.get(i), diffIds.get(i), chain, parent)) {
+                        applied++;
+                        break;
+                    }
+                }
             }
             if (!chains.isEmpty()) {
                 String key = GcLabels.SNAPSHOT_REF_PREFIX + snapshotter;
@@ -241,19 +251,12 @@ public final class Unpacker implements LayerListener {
             }
         }
 
-        private boolean committedSnapshot(String chain) {
-            try {
-                snapshots.stat(ns, snapshotter, chain);
-                return true;
-            } catch (NotFoundException e) {
-                return false;
-            }
-        }
-
-        private void unpackLayer(Descriptor layer, Digest diffId, String chain, String parent) {
+        /** True once this pull committed {@code chain}; false if another pull's commit of it came first. */
+        private boolean unpackLayer(Descriptor layer, Digest diffId, String chain, String parent) {
             observer.onUnpack(layer, false);
             String key = prepareKey(chain);
             List<Mount> mounts = snapshots.prepare(ns, snapshotter, key, parent, Map.of(), lease);
+            boolean ours = true;
             try {
                 Applied a = apply.apply(ns, layer.mediaType(), layer.digest(), mounts);
                 if (!a.digest().equals(diffId.toString())) {
@@ -267,6 +270,7 @@ public final class Unpacker implements LayerListener {
                 } catch (AlreadyExistsException raced) {
                     // another pull committed the same layer a moment ago: theirs is as good as ours
                     removeQuietly(key);
+                    ours = false;
                 }
             } catch (RuntimeException e) {
                 removeQuietly(key);
@@ -275,6 +279,7 @@ public final class Unpacker implements LayerListener {
             content.update(ns, layer.digest(), Map.of(UNCOMPRESSED_LABEL, diffId.toString()),
                     List.of("labels." + UNCOMPRESSED_LABEL));
             observer.onUnpack(layer, true);
+            return ours;
         }
 
         private void removeQuietly(String key) {

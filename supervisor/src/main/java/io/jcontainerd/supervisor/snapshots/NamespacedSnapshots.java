@@ -35,12 +35,18 @@ import java.util.function.Supplier;
  * record does not exist for clients (a crash between the two writes, or a removal the collector
  * deferred), and {@link SnapshotGc} reconciles the two after every collection: records whose
  * snapshot is gone are dropped, snapshots without a record removed, leftover directories deleted.
+ *
+ * <p>Each change holds the locks of the keys it checks and writes ({@link SnapshotKeyLocks}) from
+ * the check of a record to its last write: a driver snapshot without a record is then a leftover,
+ * never another change's snapshot whose record is about to be written.
  */
 public final class NamespacedSnapshots {
     private final SnapshotterSet drivers;
     private final MetadataStore db;
     /** Its locks: the collector never runs between a record and its lease, nor the namespace's deletion. */
     private final NamespaceStore namespaces;
+    /** Held from the check of a key's record to its last write: see {@link SnapshotKeyLocks}. */
+    private final SnapshotKeyLocks keys = new SnapshotKeyLocks();
 
     public NamespacedSnapshots(SnapshotterSet drivers, MetadataStore db, NamespaceStore namespaces) {
         this.drivers = drivers;
@@ -60,7 +66,9 @@ public final class NamespacedSnapshots {
 
     private List<Mount> create(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
                                Optional<String> lease, boolean view) {
-        return namespaces.writeIn(ns, () -> createLocked(ns, snapshotter, key, parent, labels, lease, view));
+        // the parent too: a parent found recorded is not removed (nor being committed) until the child is made
+        return namespaces.writeIn(ns, () -> keys.holding(ns, snapshotter,
+                () -> createLocked(ns, snapshotter, key, parent, labels, lease, view), key, parent));
     }
 
     private List<Mount> createLocked(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
@@ -118,7 +126,10 @@ public final class NamespacedSnapshots {
 
     public void commit(String ns, String snapshotter, String name, String key, Map<String, String> labels,
                        Optional<String> lease) {
-        namespaces.locks().change(ns, () -> commitLocked(ns, snapshotter, name, key, labels, lease));
+        namespaces.locks().change(ns, () -> keys.holding(ns, snapshotter, () -> {
+            commitLocked(ns, snapshotter, name, key, labels, lease);
+            return null;
+        }, name, key));
     }
 
     private void commitLocked(String ns, String snapshotter, String name, String key, Map<String, String> labels,
@@ -145,7 +156,10 @@ public final class NamespacedSnapshots {
     }
 
     public void remove(String ns, String snapshotter, String key) {
-        namespaces.locks().change(ns, () -> removeLocked(ns, snapshotter, key));
+        namespaces.locks().change(ns, () -> keys.holding(ns, snapshotter, () -> {
+            removeLocked(ns, snapshotter, key);
+            return null;
+        }, key));
     }
 
     private void removeLocked(String ns, String snapshotter, String key) {
@@ -160,6 +174,29 @@ public final class NamespacedSnapshots {
             // the driver lost it (a crash): removing the record finishes the job
         }
         db.delete(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key));
+    }
+
+    /**
+     * Adds {@code key} to {@code lease} if the namespace has it (recorded, and the driver has it),
+     * as containerd's unpacker leases a layer another pull committed: whatever becomes of the
+     * other pull (its lease deleted, its image removed, a collection), the snapshot stays while
+     * this lease does. False, and no change, if there is no such snapshot.
+     */
+    public boolean hold(String ns, String snapshotter, String key, Optional<String> lease) {
+        requireKey(key);
+        Snapshotter d = drivers.get(snapshotter);
+        return namespaces.locks().change(ns, () -> keys.holding(ns, snapshotter, () -> {
+            if (!recorded(ns, snapshotter, key)) {
+                return false;
+            }
+            try {
+                d.stat(scoped(ns, key));
+            } catch (NotFoundException lost) {
+                return false; // a crash between the two writes: the next collection drops the record
+            }
+            lease.ifPresent(l -> db.put(Family.LEASE_REFS, Keys.of(ns, l, "snapshots/" + snapshotter, key), new byte[0]));
+            return true;
+        }, key));
     }
 
     public SnapshotInfo stat(String ns, String snapshotter, String key) {
@@ -180,10 +217,10 @@ public final class NamespacedSnapshots {
         SnapshotInfo scopedInfo = new SnapshotInfo(scoped(ns, info.name()), info.parent(), info.kind(), info.labels(),
                 info.created(), info.updated());
         // labels are references (gc.root, gc.ref.*): a collection sees them before or after, never half
-        return namespaces.locks().change(ns, () -> {
+        return namespaces.locks().change(ns, () -> keys.holding(ns, snapshotter, () -> {
             requireRecord(ns, snapshotter, info.name());
             return unscoped(ns, inNamespace(ns, () -> drivers.get(snapshotter).update(scopedInfo, paths.toArray(String[]::new))));
-        });
+        }, info.name()));
     }
 
     public Usage usage(String ns, String snapshotter, String key) {

@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -178,11 +179,11 @@ public final class TaskManager implements AutoCloseable {
         String ids = String.join(", ", recovered.stream().map(t -> t.ns() + "/" + t.id()).toList());
         if (shim == null) {
             LOG.warning(() -> "the shim on " + socket + " does not answer; killing and cleaning up its tasks " + ids);
-            // the runtime's clean-up is slow (a process per task): do not hold up the daemon's start
-            Thread.ofVirtual().name("dead-shim").start(() -> {
-                deadTasks.cleanUp(recovered, "its shim on " + socket + " was gone when the daemon started");
-                recovered.stream().filter(t -> containers.find(t.ns(), t.id()).isEmpty()).forEach(t -> delete(t.ns(), t.id()));
-            });
+            // the runtime's clean-up is slow (a process per task): it runs on the clean-up threads
+            var done = deadTasks.cleanUp(recovered, "its shim on " + socket + " was gone when the daemon started");
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenRunAsync(() ->
+                    recovered.stream().filter(t -> containers.find(t.ns(), t.id()).isEmpty()).forEach(t -> delete(t.ns(), t.id())),
+                    Thread::startVirtualThread);
             return false;
         }
         Found first = found.getFirst();
@@ -282,16 +283,24 @@ public final class TaskManager implements AutoCloseable {
             return new ProcessState(execId.isEmpty() ? id : execId, dead.pid(), ProcessState.Status.STOPPED, "", "", "", false,
                     dead.status(), dead.at());
         }
+        if (t.dying()) {
+            return dying(t, execId);
+        }
         StateResponse s;
         try {
             s = call(t, () -> t.shim().blocking().state(StateRequest.newBuilder().setId(id).setExecId(execId).build()));
         } catch (JcdException e) {
-            if (t.deadExit != null) {
+            if (t.deadExit != null || t.dying()) {
                 return get(ns, id, execId);
             }
             throw e;
         }
         return toState(execId.isEmpty() ? id : execId, s);
+    }
+
+    /** A task whose container is being killed after its shim died: neither running nor stopped yet. */
+    private static ProcessState dying(TaskEntry t, String execId) {
+        return new ProcessState(execId.isEmpty() ? t.id() : execId, 0, ProcessState.Status.UNKNOWN, "", "", "", false, 0, null);
     }
 
     public List<ProcessState> list(String ns) {
@@ -319,6 +328,10 @@ public final class TaskManager implements AutoCloseable {
         TaskEntry t = task(ns, id);
         if (t.deadExit != null) {
             return t.deadExit;
+        }
+        if (t.dying()) {
+            // waiting for the exit is what was asked: the clean-up's end is the exit
+            return t.cleanup.join();
         }
         var r = call(t, () -> t.shim().blocking().wait(WaitRequest.newBuilder().setId(id).setExecId(execId).build()));
         return new Exit(0, r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(null));
@@ -417,11 +430,14 @@ public final class TaskManager implements AutoCloseable {
 
     private <T> T call(TaskEntry t, Supplier<T> rpc) {
         if (t.shim() == null && t.deadExit == null) {
-            // found at start-up with its shim gone: its clean-up runs; wait for it
-            deadTasks.cleanUp(List.of(t), "its shim was gone when the daemon started");
+            // found at start-up with its shim gone: its clean-up runs (scheduled then, or now)
+            deadTasks.cleanUp(t, "its shim was gone when the daemon started");
         }
         if (t.deadExit != null) {
             throw stopped(t);
+        }
+        if (t.dying()) {
+            throw beingCleanedUp(t);
         }
         try {
             return rpc.get();
@@ -431,9 +447,17 @@ public final class TaskManager implements AutoCloseable {
                 if (t.deadExit != null) {
                     throw stopped(t);
                 }
+                if (t.dying()) {
+                    throw beingCleanedUp(t);
+                }
             }
             throw fromShim(e, t.ns(), t.id());
         }
+    }
+
+    private static JcdException beingCleanedUp(TaskEntry t) {
+        return JcdException.unavailable("the shim of task %s in namespace %s died; its container is being killed and cleaned up: "
+                + "retry when the task is STOPPED", t.id(), t.ns());
     }
 
     private static JcdException stopped(TaskEntry t) {
@@ -506,6 +530,7 @@ public final class TaskManager implements AutoCloseable {
     /** Stops the spare; group shims run on with their containers, only the connections close. */
     @Override
     public void close() {
+        deadTasks.close();
         groups.close();
         launcher.close();
     }

@@ -5,6 +5,7 @@ import io.jcontainerd.api.services.tasks.v1.TasksGrpc;
 import io.jcontainerd.api.services.tasks.v1.UpdateTaskRequest;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestRegistry;
@@ -198,6 +199,55 @@ class CtrRunIT {
         }
         Cli.Result again = ctr("run", "--rm", IMAGE, "after-orphans" + u, "echo", "a new shim");
         assertThat(again.out()).as(again.toString()).isEqualTo("a new shim\n");
+    }
+
+    @Test
+    void tasksCallsAnswerWhileTheCleanUpAfterADeadShimIsStuck() throws Exception {
+        String victim = "stuck" + u;
+        String bystander = "bystander" + u;
+        assertThat(ctr("run", "-d", IMAGE, victim, "sleep", "1000").exit()).isZero();
+        Cli.Result other = ctr("run", "-d", "--label", "io.containerd.runc.v2.group=apart" + u, IMAGE, bystander, "sleep", "1000");
+        assertThat(other.exit()).as(other.toString()).isZero();
+        long shim = shimPid("default", victim);
+        assertThat(shimPid("default", bystander)).as("the bystander has a shim of its own").isNotEqualTo(shim);
+
+        // The test double: the runtime the clean-up runs hangs until the test lets it go on to the real one.
+        Path bundle = dir.resolve("state/tasks/default/" + victim);
+        String realRuntime = Files.readString(bundle.resolve(TaskManager.RUNTIME_FILE)).strip();
+        Path started = dir.resolve("cleanup-started");
+        Path release = dir.resolve("cleanup-release");
+        Path stuck = dir.resolve("stuck-runtime");
+        Files.writeString(stuck, "#!/bin/sh\ntouch '" + started + "'\nwhile [ ! -e '" + release + "' ]; do sleep 0.05; done\n"
+                + "exec '" + realRuntime + "' \"$@\"\n");
+        Files.setPosixFilePermissions(stuck, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(bundle.resolve(TaskManager.RUNTIME_FILE), stuck.toString());
+        try {
+            ProcessHandle.of(shim).orElseThrow().destroyForcibly();
+            Await.until("the clean-up after the dead shim ran the runtime", java.time.Duration.ofSeconds(20), () -> Files.exists(started));
+
+            long t0 = System.nanoTime();
+            Cli.Result ls = ctr("tasks", "ls");
+            Cli.Result ps = ctr("tasks", "ps", bystander);
+            Cli.Result kill = ctr("tasks", "kill", victim);
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ls.exit()).as(ls.toString()).isZero();
+            assertThat(ls.out()).containsPattern("(?m)^" + bystander + " +\\d+ +RUNNING")
+                    .containsPattern("(?m)^" + victim + " +0 +UNKNOWN");
+            assertThat(ps.exit()).as(ps.toString()).isZero();
+            assertThat(kill.exit()).as(kill.toString()).isNotZero();
+            assertThat(kill.err()).contains("being killed and cleaned up");
+            assertThat(started).as("still stuck while the calls answered").exists();
+            assertThat(Files.exists(release)).isFalse();
+            // the clean-up gives a hanging runtime 30 s; before, these calls waited for it
+            assertThat(tookMs).as("ms for tasks ls, ps and kill while the clean-up is stuck").isLessThan(10_000);
+        } finally {
+            Files.writeString(release, "");
+        }
+        awaitStatus(victim, "STOPPED");
+        Cli.Result rm = ctr("tasks", "rm", victim);
+        assertThat(rm.exit()).as(rm.toString()).isZero();
+        assertThat(rm.err()).contains("exit code 137");
+        assertThat(ctr("containers", "rm", victim).exit()).isZero();
     }
 
     @Test

@@ -54,6 +54,8 @@ final class LinuxSyscalls implements Syscalls {
 
         static native int close(int fd) throws LastErrorException;
 
+        static native long syscall(long number, long a, long b, long c, long d, long e) throws LastErrorException;
+
         static native Pointer strerror(int errno);
     }
 
@@ -203,6 +205,33 @@ final class LinuxSyscalls implements Syscalls {
             LibC.close(fd);
         } catch (LastErrorException e) {
             throw fail("close", "fd " + fd, e);
+        }
+    }
+
+    private static final long SYS_OPENAT2 = 437; // the same number on x86_64 and arm64
+    private static final int EAGAIN = 11;
+    private static final int EINTR = 4;
+
+    @Override
+    public int openat2(int dirFd, String path, int flags, long resolve) {
+        try (com.sun.jna.Memory how = new com.sun.jna.Memory(24); // struct open_how { u64 flags; u64 mode; u64 resolve; }
+             com.sun.jna.Memory name = new com.sun.jna.Memory(path.getBytes(StandardCharsets.UTF_8).length + 1L)) {
+            how.setLong(0, flags & 0xffffffffL);
+            how.setLong(8, 0);
+            how.setLong(16, resolve);
+            name.setString(0, path, StandardCharsets.UTF_8.name());
+            for (int attempt = 0; ; attempt++) {
+                int errno;
+                try {
+                    return (int) LibC.syscall(SYS_OPENAT2, dirFd, Pointer.nativeValue(name), Pointer.nativeValue(how), 24, 0);
+                } catch (LastErrorException e) {
+                    errno = e.getErrorCode();
+                }
+                // RESOLVE_IN_ROOT/BENEATH answer EAGAIN when a rename or mount raced a ".." step: look up again
+                if ((errno != EAGAIN && errno != EINTR) || attempt == 1000) {
+                    throw new UncheckedIOException(new ErrnoException("openat2", path, errno));
+                }
+            }
         }
     }
 

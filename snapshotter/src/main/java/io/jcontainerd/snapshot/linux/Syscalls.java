@@ -63,6 +63,18 @@ public interface Syscalls {
 
     void close(int fd);
 
+    /** openat2(2)'s {@code RESOLVE_*} flags: what a lookup may cross. */
+    long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
+    int O_PATH = 010000000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+
+    /**
+     * openat2(2): {@code path} looked up from {@code dirFd} under the {@code RESOLVE_*} flags
+     * ({@code RESOLVE_IN_ROOT}: dirFd is "/" for every symlink and "..", whatever is swapped in
+     * meanwhile; the lookup is retried while the kernel answers EAGAIN for a racing rename).
+     * Failures are ErrnoExceptions (ENOENT, ENOTDIR, ELOOP, ENOSYS before Linux 5.6).
+     */
+    int openat2(int dirFd, String path, int flags, long resolve);
+
     static long makedev(long major, long minor) {
         return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
                 | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);

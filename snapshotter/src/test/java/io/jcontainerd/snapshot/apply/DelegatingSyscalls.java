@@ -25,4 +25,5 @@ class DelegatingSyscalls implements Syscalls {
     @Override public int effectiveUid() { return d.effectiveUid(); }
     @Override public int openDirectoryPath(String path) { return d.openDirectoryPath(path); }
     @Override public void close(int fd) { d.close(fd); }
+    @Override public int openat2(int dirFd, String path, int flags, long resolve) { return d.openat2(dirFd, path, flags, resolve); }
 }

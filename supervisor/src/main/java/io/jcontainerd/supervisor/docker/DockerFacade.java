@@ -69,7 +69,8 @@ public final class DockerFacade implements AutoCloseable {
             new DiskUsageRoutes(containers, images, volumes).register(router);
             new ExecRoutes(containers, execs).register(router);
             new NetworkRoutes(networks, containers).register(router);
-            DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), new Dispatcher(router));
+            DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), new Dispatcher(router),
+                    router::streamsBody);
             LOG.info(() -> "Docker API serving on " + config.docker().address() + " (namespace " + config.docker().namespace()
                     + ", " + containers.all().size() + " containers found)");
             return new DockerFacade(server, channel);

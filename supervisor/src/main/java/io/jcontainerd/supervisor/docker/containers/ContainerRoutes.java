@@ -103,8 +103,8 @@ public final class ContainerRoutes {
                     });
                     out[0].end();
                 })
-                .add("PUT", "/containers/{id}/archive", (q, x) -> {
-                    archive.extract(lookup(q), archivePath(q), new java.io.ByteArrayInputStream(q.body()));
+                .addStreaming("PUT", "/containers/{id}/archive", (q, x) -> {
+                    archive.extract(lookup(q), archivePath(q), q.stream());
                     x.status(200);
                 })
                 .add("DELETE", "/containers/{id}", (q, x) -> {

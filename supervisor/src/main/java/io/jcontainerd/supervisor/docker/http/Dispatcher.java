@@ -24,6 +24,7 @@ public final class Dispatcher implements BiConsumer<Request, Exchange> {
     public void accept(Request raw, Exchange exchange) {
         var match = router.match(raw.method(), raw.path());
         if (match.isEmpty()) {
+            closeQuietly(raw);
             if (router.knowsPath(raw.path())) {
                 exchange.error(405, "method " + raw.method() + " is not allowed on " + raw.path());
             } else {
@@ -32,8 +33,9 @@ public final class Dispatcher implements BiConsumer<Request, Exchange> {
             }
             return;
         }
-        Request request = new Request(raw.method(), raw.path(), match.get().params(), raw.query(), raw.headers(), raw.body());
-        try {
+        Request request = raw.withParams(match.get().params());
+        try (var body = raw.stream()) {
+            // closing a streamed body the handler left unread drops the rest as it arrives
             match.get().handler().handle(request, exchange);
         } catch (Exception e) {
             int status = status(e);
@@ -49,6 +51,14 @@ public final class Dispatcher implements BiConsumer<Request, Exchange> {
             } else {
                 exchange.error(status, message(e));
             }
+        }
+    }
+
+    private static void closeQuietly(Request r) {
+        try {
+            r.stream().close();
+        } catch (java.io.IOException ignored) {
+            // nothing to tell: the body is being dropped
         }
     }
 

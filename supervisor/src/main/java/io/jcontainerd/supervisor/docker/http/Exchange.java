@@ -225,7 +225,6 @@ public final class Exchange {
         ctx.channel().eventLoop().submit(() -> {
             var p = ctx.pipeline();
             p.replace(DockerHttpServer.HANDLER, DockerHttpServer.HANDLER, stream.inbound());
-            p.remove(DockerHttpServer.AGGREGATOR);
             p.remove(DockerHttpServer.CODEC);
             ByteBuf buf = Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1);
             ctx.channel().writeAndFlush(buf);

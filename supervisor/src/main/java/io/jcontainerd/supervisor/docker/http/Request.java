@@ -4,17 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One Docker API request: the method, the path without its {@code /vX.Y} prefix, the path
- * parameters the route named, the query and headers, and the whole body.
+ * parameters the route named, the query and headers, and the body: read whole ({@code body},
+ * bounded) or, on a streaming route, only as {@code stream} (then {@code body} is empty).
  */
 public record Request(String method, String path, Map<String, String> params, Map<String, List<String>> query,
-                      Map<String, String> headers, byte[] body) {
+                      Map<String, String> headers, byte[] body, InputStream stream) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A request whose body was read whole. */
+    public Request(String method, String path, Map<String, String> params, Map<String, List<String>> query,
+                   Map<String, String> headers, byte[] body) {
+        this(method, path, params, query, headers, body, new ByteArrayInputStream(body));
+    }
+
+    /** The same request with the path parameters its route named. */
+    Request withParams(Map<String, String> named) {
+        return new Request(method, path, named, query, headers, body, stream);
+    }
 
     public String param(String name) {
         return params.get(name);

@@ -21,7 +21,7 @@ public final class Router {
         void handle(Request request, Exchange exchange) throws Exception;
     }
 
-    record Route(String method, List<String> segments, Handler handler) {
+    record Route(String method, List<String> segments, Handler handler, boolean streamsBody) {
     }
 
     /** A matched route and the path parameters it named. */
@@ -31,8 +31,24 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String pattern, Handler handler) {
-        routes.add(new Route(method, segments(pattern), handler));
+        routes.add(new Route(method, segments(pattern), handler, false));
         return this;
+    }
+
+    /**
+     * A route whose request body is read as a stream ({@link Request#stream()}), never held whole:
+     * docker cp's and docker load's tarballs. Every other route's body is read whole, bounded.
+     */
+    public Router addStreaming(String method, String pattern, Handler handler) {
+        routes.add(new Route(method, segments(pattern), handler, true));
+        return this;
+    }
+
+    /** True if the route of {@code method} and the (unversioned) {@code path} reads its body as a stream. */
+    public boolean streamsBody(String method, String path) {
+        List<String> parts = segments(path);
+        return routes.stream().filter(r -> r.method.equals(method)).filter(r -> match(r.segments, parts) != null)
+                .findFirst().map(Route::streamsBody).orElse(false);
     }
 
     /** The path without its {@code /vX.Y} prefix. */

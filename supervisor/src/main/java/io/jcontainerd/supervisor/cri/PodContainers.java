@@ -54,6 +54,7 @@ public final class PodContainers {
     private final Path ioDir;
     private final Clock clock;
     private final int oomScoreAdjFloor;
+    private final NodeLsm lsm = NodeLsm.current();
     private final Map<String, ContainerLog> logs = new ConcurrentHashMap<>();
 
     /** @param ioDir where the FIFOs of containers and execs are made ({@code <state>/cri/io}) */
@@ -93,18 +94,23 @@ public final class PodContainers {
         if (!config.getLogPath().isEmpty() && !pod.config().getLogDirectory().isEmpty()) {
             logPath = Path.of(pod.config().getLogDirectory()).resolve(config.getLogPath()).toString();
         }
-        byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
-                pausePid, oomScoreAdjFloor);
-        Map<String, String> labels = new HashMap<>(config.getLabelsMap());
-        labels.put(CriNames.KIND_LABEL, "container");
-        CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), logPath, CriRecords.nanos(clock.instant()),
-                0, 0, 0, "");
-        records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
-                new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), sandboxId, null, null));
+        // the snapshot first: the user is looked up in the image's own /etc/passwd, read from its layers
+        List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
         try {
-            snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
+            byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
+                    pausePid, oomScoreAdjFloor, RootfsUsers.of(rootfs), lsm);
+            Map<String, String> labels = new HashMap<>(config.getLabelsMap());
+            labels.put(CriNames.KIND_LABEL, "container");
+            CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), logPath, CriRecords.nanos(clock.instant()),
+                    0, 0, 0, "");
+            records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+                    new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), sandboxId, null, null));
         } catch (RuntimeException e) {
-            records.store().delete(CriNames.NAMESPACE, id);
+            try {
+                snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         return id;

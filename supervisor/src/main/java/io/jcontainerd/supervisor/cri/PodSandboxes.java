@@ -47,6 +47,7 @@ public final class PodSandboxes {
     private final Supplier<NetworkManager> network;
     private final String sandboxImage;
     private final Clock clock;
+    private final NodeLsm lsm = NodeLsm.current();
     private PodContainers containers;
 
     public PodSandboxes(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images,
@@ -92,7 +93,7 @@ public final class PodSandboxes {
             String ip = net.endpoints().isEmpty() ? "" : net.endpoints().getFirst().address();
             SandboxState state = new SandboxState(CriRecords.nanos(clock.instant()), hostNetwork,
                     net.netnsPath() == null ? "" : net.netnsPath(), ip, net.hostsPath(), net.resolvConfPath(), net.hostnamePath());
-            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork);
+            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm);
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "sandbox");
             records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,

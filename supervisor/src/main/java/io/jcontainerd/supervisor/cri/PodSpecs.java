@@ -43,14 +43,27 @@ final class PodSpecs {
     record PodNetwork(String netnsPath, String hostsPath, String resolvConfPath, String hostnamePath) {
     }
 
-    static byte[] sandbox(String id, PodSandboxConfig config, ImageConfig image, PodNetwork net, boolean hostNetwork) {
+    static byte[] sandbox(String id, PodSandboxConfig config, ImageConfig image, PodNetwork net, boolean hostNetwork, NodeLsm lsm) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args = concat(rc.entrypoint(), rc.cmd());
         if (args.isEmpty()) {
             throw JcdException.invalidArgument("the sandbox image names no command (no Entrypoint or Cmd): set [cri] sandbox_image to a pause image");
         }
-        Map<String, Object> process = process(args, rc.env().isEmpty() ? List.of(DEFAULT_PATH) : rc.env(), "/", 0, 0, DEFAULT_CAPS);
-        var nsOpts = config.getLinux().getSecurityContext().getNamespaceOptions();
+        var sc = config.getLinux().getSecurityContext();
+        String who = "pod sandbox " + config.getMetadata().getName();
+        if (sc.getPrivileged()) {
+            throw JcdException.notImplemented("%s: privileged pods are not supported by jcontainerd's CRI yet", who);
+        }
+        if (sc.hasRunAsGroup() && !sc.hasRunAsUser()) {
+            throw JcdException.invalidArgument("%s: run_as_group is set without run_as_user", who);
+        }
+        long uid = sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : 0;
+        long gid = sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : 0;
+        Map<String, Object> process = process(args, rc.env().isEmpty() ? List.of(DEFAULT_PATH) : rc.env(), "/",
+                new RootfsUsers.Resolved(uid, gid, sc.getSupplementalGroupsList()), DEFAULT_CAPS);
+        lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, "", process);
+        lsm.selinux(who, sc.getSelinuxOptions(), process);
+        var nsOpts = sc.getNamespaceOptions();
         List<Map<String, Object>> namespaces = new ArrayList<>();
         if (nsOpts.getPid() != NamespaceMode.NODE) {
             namespaces.add(ns("pid", null));
@@ -64,6 +77,11 @@ final class PodSpecs {
         }
         namespaces.add(ns("mount", null));
         Map<String, Object> linux = linux(id, config.getLinux().getCgroupParent(), namespaces, MASKED, READONLY, null);
+        Map<String, Object> seccomp = SeccompProfiles.forRequest(who + " seccomp", sc.hasSeccomp() ? sc.getSeccomp() : null,
+                sc.getSeccompProfilePath(), DEFAULT_CAPS);
+        if (seccomp != null) {
+            linux.put("seccomp", seccomp);
+        }
         if (!config.getLinux().getSysctlsMap().isEmpty()) {
             linux.put("sysctl", new LinkedHashMap<>(config.getLinux().getSysctlsMap()));
         }
@@ -79,7 +97,7 @@ final class PodSpecs {
      * @param pausePid the pause container's pid: its /proc/PID/ns/{ipc,uts,pid} are joined
      */
     static byte[] container(String id, String sandboxId, ContainerConfig c, PodSandboxConfig pod, ImageConfig image, PodNetwork net,
-                            boolean hostNetwork, int pausePid, int oomScoreAdjFloor) {
+                            boolean hostNetwork, int pausePid, int oomScoreAdjFloor, RootfsUsers users, NodeLsm lsm) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args;
         if (c.getCommandCount() > 0) {
@@ -102,7 +120,8 @@ final class PodSpecs {
         String cwd = !c.getWorkingDir().isEmpty() ? c.getWorkingDir() : rc.workingDir().isEmpty() ? "/" : rc.workingDir();
         LinuxContainerSecurityContext sc = c.getLinux().getSecurityContext();
         refuseUnsupported(c, sc);
-        long[] user = user(c.getMetadata().getName(), sc, rc.user());
+        String who = "container " + c.getMetadata().getName();
+        RootfsUsers.Resolved user = user(who, sc, rc.user(), users);
         List<String> caps = new ArrayList<>(DEFAULT_CAPS);
         for (String add : sc.getCapabilities().getAddCapabilitiesList()) {
             String cap = capName(add);
@@ -121,7 +140,9 @@ final class PodSpecs {
                 caps.remove(cap);
             }
         }
-        Map<String, Object> process = process(args, List.copyOf(env.values()), cwd, user[0], user[1], caps);
+        Map<String, Object> process = process(args, List.copyOf(env.values()), cwd, user, caps);
+        lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, sc.getApparmorProfile(), process);
+        lsm.selinux(who, sc.getSelinuxOptions(), process);
         process.put("noNewPrivileges", sc.getNoNewPrivs());
         if (c.getTty()) {
             process.put("terminal", true);
@@ -162,6 +183,11 @@ final class PodSpecs {
         List<String> masked = sc.getMaskedPathsCount() > 0 ? sc.getMaskedPathsList() : MASKED;
         List<String> readonly = sc.getReadonlyPathsCount() > 0 ? sc.getReadonlyPathsList() : READONLY;
         Map<String, Object> linux = linux(id, pod.getLinux().getCgroupParent(), namespaces, masked, readonly, resources(c, res));
+        Map<String, Object> seccomp = SeccompProfiles.forRequest(who + " seccomp", sc.hasSeccomp() ? sc.getSeccomp() : null,
+                sc.getSeccompProfilePath(), caps);
+        if (seccomp != null) {
+            linux.put("seccomp", seccomp);
+        }
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("io.kubernetes.cri.container-type", "container");
         annotations.put("io.kubernetes.cri.container-name", c.getMetadata().getName());
@@ -188,9 +214,6 @@ final class PodSpecs {
         if (sc.getPrivileged()) {
             throw JcdException.notImplemented("container %s: privileged containers are not supported by jcontainerd's CRI yet", name);
         }
-        if (!sc.getRunAsUsername().isEmpty()) {
-            throw JcdException.notImplemented("container %s: run_as_username is not supported by jcontainerd's CRI yet: give run_as_user", name);
-        }
         if (c.getDevicesCount() > 0 || c.getCDIDevicesCount() > 0) {
             throw JcdException.notImplemented("container %s: devices are not supported by jcontainerd's CRI yet", name);
         }
@@ -199,27 +222,36 @@ final class PodSpecs {
         }
     }
 
-    private static long[] user(String name, LinuxContainerSecurityContext sc, String imageUser) {
+    /**
+     * containerd's order: run_as_user, else run_as_username, else the image's user (a name resolved
+     * in the image's /etc/passwd); the user's /etc/group memberships; run_as_group (else the
+     * image's group, else the user's primary group); then supplemental_groups.
+     */
+    private static RootfsUsers.Resolved user(String who, LinuxContainerSecurityContext sc, String imageUser, RootfsUsers users) {
+        String user;
+        String group = null;
         if (sc.hasRunAsUser()) {
-            long uid = sc.getRunAsUser().getValue();
-            long gid = sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : 0;
-            return new long[] {uid, gid};
+            user = Long.toString(sc.getRunAsUser().getValue());
+        } else if (!sc.getRunAsUsername().isEmpty()) {
+            user = sc.getRunAsUsername();
+        } else if (sc.hasRunAsGroup()) {
+            throw JcdException.invalidArgument("%s: run_as_group is set without run_as_user or run_as_username", who);
+        } else if (!imageUser.isEmpty()) {
+            String[] parts = imageUser.split(":", 2);
+            user = parts[0];
+            group = parts.length > 1 ? parts[1] : null;
+        } else {
+            user = "0";
         }
         if (sc.hasRunAsGroup()) {
-            throw JcdException.invalidArgument("container %s: run_as_group is set without run_as_user", name);
+            group = Long.toString(sc.getRunAsGroup().getValue());
         }
-        if (imageUser.isEmpty()) {
-            return new long[] {0, 0};
+        for (long g : sc.getSupplementalGroupsList()) {
+            if (g < 0 || g > 0xffffffffL) {
+                throw JcdException.invalidArgument("%s: supplemental group %d is not a gid", who, g);
+            }
         }
-        String[] parts = imageUser.split(":", 2);
-        try {
-            long uid = Long.parseLong(parts[0]);
-            long gid = parts.length > 1 ? Long.parseLong(parts[1]) : 0;
-            return new long[] {uid, gid};
-        } catch (NumberFormatException e) {
-            throw JcdException.notImplemented("container %s: the image's user \"%s\" is a name; jcontainerd's CRI resolves numeric users only yet: "
-                    + "set run_as_user", name, imageUser);
-        }
+        return users.resolve(who, user, group, sc.getSupplementalGroupsList());
     }
 
     private static String capName(String cap) {
@@ -288,9 +320,15 @@ final class PodSpecs {
         return out;
     }
 
-    private static Map<String, Object> process(List<String> args, List<String> env, String cwd, long uid, long gid, List<String> caps) {
+    private static Map<String, Object> process(List<String> args, List<String> env, String cwd, RootfsUsers.Resolved user, List<String> caps) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("user", Map.of("uid", uid, "gid", gid));
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("uid", user.uid());
+        u.put("gid", user.gid());
+        if (!user.additionalGids().isEmpty()) {
+            u.put("additionalGids", user.additionalGids());
+        }
+        p.put("user", u);
         p.put("args", args);
         p.put("env", env);
         p.put("cwd", cwd);

@@ -53,7 +53,10 @@ class ContentRestartIT {
         }
 
         try (DaemonProcess second = start(); UnixGrpcChannel ch = new UnixGrpcChannel(second.socket())) {
-            Thread.sleep(2000); // past the start-up collection
+            // a collection runs before this answers (the start-up one may not have yet: this one sees the same state)
+            var leases = LeasesGrpc.newBlockingStub(ch.namespaced(NS));
+            leases.create(CreateRequest.newBuilder().setId("collect-now").build());
+            leases.delete(io.jcontainerd.api.services.leases.v1.DeleteRequest.newBuilder().setId("collect-now").setSync(true).build());
             var content = ContentGrpc.newBlockingStub(ch.leased(NS, "pull"));
             assertThat(content.info(InfoRequest.newBuilder().setDigest(keptDigest).build()).getInfo().getSize())
                     .isEqualTo(kept.length);

@@ -123,7 +123,8 @@ class CtrRunIT {
             Cli.Result run = ctr("run", "-d", IMAGE, "survivor" + i, "sleep", "1000");
             assertThat(run.exit()).as(run.toString()).isZero();
         }
-        Cli.Result quitter = ctr("run", "-d", IMAGE, "quitter", "sh", "-c", "sleep 3; exit 5");
+        // the quitter exits when the test creates /go in its rootfs, while the daemon is down
+        Cli.Result quitter = ctr("run", "-d", IMAGE, "quitter", "sh", "-c", "until [ -e /go ]; do sleep 0.05; done; exit 5");
         assertThat(quitter.exit()).as(quitter.toString()).isZero();
         String ls = ctr("tasks", "ls").out();
         for (int i = 1; i <= 5; i++) {
@@ -135,8 +136,14 @@ class CtrRunIT {
         long groupShim = shimPid("default", "survivor1");
         List<ProcessHandle> spares = daemon.awaitShims(2, 20).stream().filter(p -> p.pid() != groupShim).toList();
 
+        Matcher q = Pattern.compile("(?m)^quitter +(\\d+) +RUNNING").matcher(ls);
+        assertThat(q.find()).as(ls).isTrue();
+        ProcessHandle quitterProcess = ProcessHandle.of(Long.parseLong(q.group(1))).orElseThrow();
+
         daemon.kill();
-        Thread.sleep(5000); // quitter exits while nobody supervises the shims but themselves
+        // quitter exits while nobody supervises the shims but themselves
+        Files.writeString(dir.resolve("state/tasks/default/quitter/rootfs/go"), "");
+        quitterProcess.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
         pids.forEach((id, pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .as(id + " outlives the daemon").isTrue());
         assertThat(spares).as("the idle spare waits for a daemon that may come back").allMatch(ProcessHandle::isAlive);
@@ -369,7 +376,7 @@ class CtrRunIT {
         Process events = new ProcessBuilder("/usr/bin/ctr", "-a", daemon.socket().toString(), "events")
                 .redirectOutput(out.toFile()).redirectErrorStream(true).start();
         try {
-            Thread.sleep(700);
+            Await.subscribed(daemon.socket(), out);
             assertThat(ctr("run", "--rm", IMAGE, "evented", "true").exit()).isZero();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!Files.readString(out).contains("/tasks/delete") && System.nanoTime() < deadline) {

@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.events;
 
+import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class EventsIT {
             Process events = new ProcessBuilder("/usr/bin/ctr", "-a", d.socket().toString(), "events")
                     .redirectOutput(out.toFile()).redirectErrorStream(true).start();
             try {
-                Thread.sleep(700); // let the subscription reach the daemon before publishing
+                Await.subscribed(d.socket(), out);
                 ctrOk(d, "namespaces", "create", "evns");
                 ctrOk(d, "-n", "evns", "snapshots", "prepare", "k1");
                 ctrOk(d, "-n", "evns", "snapshots", "rm", "k1");

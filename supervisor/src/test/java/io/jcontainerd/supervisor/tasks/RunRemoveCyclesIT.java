@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.tasks;
 
+import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestRegistry;
@@ -29,7 +30,9 @@ class RunRemoveCyclesIT {
         try (DaemonProcess daemon = DaemonProcess.start(dir)) {
             assertThat(ctr(daemon, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
             assertThat(ctr(daemon, "run", "--rm", IMAGE, "warmup", "true").exit()).isZero();
-            Thread.sleep(1000);
+            // the warm-up's group shim has become the spare or exited, and its bundle is gone
+            Await.until("the warm-up's shim and bundle are gone", java.time.Duration.ofSeconds(30),
+                    () -> daemon.shims().size() == 1 && countQuietly(dir.resolve("state/tasks/default")) == 0);
             Counts before = Counts.of(daemon, dir);
 
             for (int i = 0; i < CYCLES; i++) {
@@ -61,6 +64,14 @@ class RunRemoveCyclesIT {
 
     static long count(Path p) throws IOException {
         return Counts.count(p);
+    }
+
+    private static long countQuietly(Path p) {
+        try {
+            return Files.isDirectory(p) ? Counts.count(p) : 0;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     static Cli.Result ctr(DaemonProcess d, String... args) {

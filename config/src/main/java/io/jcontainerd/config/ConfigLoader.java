@@ -31,6 +31,11 @@ import java.util.Optional;
  * enabled = true                  # serve the Docker Engine API
  * address = "/run/jcontainerd/docker.sock"
  * namespace = "docker"            # the containerd namespace of its containers and images
+ * tcp = "127.0.0.1:2376"          # also serve it on TCP (default: not); beyond loopback only with tls_verify
+ * tls_cert = "/etc/jcontainerd/docker/server-cert.pem"   # TLS on tcp, as dockerd --tls
+ * tls_key = "/etc/jcontainerd/docker/server-key.pem"     # mode 0600 or stricter
+ * tls_verify = true               # clients need a certificate signed by tls_ca (dockerd --tlsverify)
+ * tls_ca = "/etc/jcontainerd/docker/ca.pem"
  * [registry]
  * config_path = "/etc/jcontainerd/certs.d"
  * [snapshotter]
@@ -183,7 +188,65 @@ public final class ConfigLoader {
         if (docker.namespace != null) {
             namespace = io.jcontainerd.config.rules.Identifiers.validate("docker.namespace in " + source, docker.namespace);
         }
-        return new DaemonConfig.DockerConfig(docker.enabled == null || docker.enabled, address, namespace);
+        return new DaemonConfig.DockerConfig(docker.enabled == null || docker.enabled, address, namespace, dockerTcp(source, docker));
+    }
+
+    /** [docker] tcp and tls_*: the rules of dockerd's -H tcp:// with --tls/--tlsverify, stricter beyond loopback. */
+    private static DaemonConfig.DockerTcp dockerTcp(String source, Docker d) {
+        Path cert = absolute(source, "docker.tls_cert", d.tlsCert);
+        Path key = absolute(source, "docker.tls_key", d.tlsKey);
+        Path ca = absolute(source, "docker.tls_ca", d.tlsCa);
+        boolean verify = Boolean.TRUE.equals(d.tlsVerify);
+        if (d.tcp == null || d.tcp.isEmpty()) {
+            if (cert != null || key != null || ca != null || d.tlsVerify != null) {
+                throw JcdException.invalidArgument("%s: docker.tls_* is set but docker.tcp is not: TLS applies to the TCP listener only;"
+                        + " set docker.tcp = \"127.0.0.1:2376\" or remove the tls_* keys", source);
+            }
+            return null;
+        }
+        int colon = d.tcp.lastIndexOf(':');
+        String host = colon > 0 ? d.tcp.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        if (host.equals("localhost")) host = "127.0.0.1";
+        int port = -1;
+        try {
+            port = Integer.parseInt(d.tcp.substring(colon + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException ignored) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 1 || port > 65535 || !io.jcontainerd.config.rules.IpLiterals.isIpLiteral(host)) {
+            throw JcdException.invalidArgument("%s: docker.tcp = \"%s\" is not ip:port (an IP address, not a name, and a port 1..65535):"
+                    + " use e.g. \"127.0.0.1:2376\"", source, d.tcp);
+        }
+        if ((cert == null) != (key == null)) {
+            throw JcdException.invalidArgument("%s: docker.%s is set without docker.%s: TLS needs the server's certificate and its key",
+                    source, cert == null ? "tls_key" : "tls_cert", cert == null ? "tls_cert" : "tls_key");
+        }
+        if (verify && (cert == null || ca == null)) {
+            throw JcdException.invalidArgument("%s: docker.tls_verify = true needs docker.tls_ca (the CA client certificates must chain to)"
+                    + "%s", source, cert == null ? ", docker.tls_cert and docker.tls_key" : "");
+        }
+        if (!verify && ca != null) {
+            throw JcdException.invalidArgument("%s: docker.tls_ca is set but docker.tls_verify is not true: client certificates would not be"
+                    + " checked; set docker.tls_verify = true or remove docker.tls_ca", source);
+        }
+        if (!verify && !io.jcontainerd.config.rules.IpLiterals.isLoopback(host)) {
+            throw JcdException.invalidArgument("%s: docker.tcp = \"%s\" listens beyond loopback %s: whoever reaches it controls this host;"
+                    + " set docker.tls_verify = true with docker.tls_ca, docker.tls_cert and docker.tls_key (as dockerd --tlsverify),"
+                    + " or listen on 127.0.0.1", source, d.tcp, cert == null ? "without TLS" : "without client certificates (tls_verify)");
+        }
+        return new DaemonConfig.DockerTcp(host, port, cert, key, verify, ca);
+    }
+
+    private static Path absolute(String source, String key, String value) {
+        if (value == null) {
+            return null;
+        }
+        Path p = Path.of(value);
+        if (!p.isAbsolute()) {
+            throw JcdException.invalidArgument("%s: %s = \"%s\" must be an absolute path", source, key, value);
+        }
+        return p;
     }
 
     private static DaemonConfig.ShimConfig shim(String source, Shim shim) {
@@ -354,6 +417,15 @@ public final class ConfigLoader {
         public Boolean enabled;
         public String address;
         public String namespace;
+        public String tcp;
+        @JsonProperty("tls_cert")
+        public String tlsCert;
+        @JsonProperty("tls_key")
+        public String tlsKey;
+        @JsonProperty("tls_verify")
+        public Boolean tlsVerify;
+        @JsonProperty("tls_ca")
+        public String tlsCa;
     }
 
     static final class Registry {

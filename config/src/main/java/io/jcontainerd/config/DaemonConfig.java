@@ -80,9 +80,37 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param address   its unix socket
      * @param namespace the containerd namespace its containers and images live in (not dockerd's
      *                  {@code moby}, so a dockerd running on top of jcontainerd never sees them)
+     * @param tcp       a TCP listener besides the socket; null: none (the default)
      */
-    public record DockerConfig(boolean enabled, Path address, String namespace) {
+    public record DockerConfig(boolean enabled, Path address, String namespace, DockerTcp tcp) {
         public static final String DEFAULT_NAMESPACE = "docker";
+
+        public DockerConfig(boolean enabled, Path address, String namespace) {
+            this(enabled, address, namespace, null);
+        }
+    }
+
+    /**
+     * The Docker API on TCP, as dockerd's {@code -H tcp://} with {@code --tls}/{@code --tlsverify}.
+     * Checked at load: a host beyond loopback only with {@code tlsVerify}; the files' contents and
+     * modes are checked when the listener starts.
+     *
+     * @param host      an IP literal (loopback unless tlsVerify)
+     * @param port      1..65535
+     * @param tlsCert   the server's certificate chain (PEM); null: plain TCP
+     * @param tlsKey    its private key (PEM, readable by its owner only); null iff tlsCert is
+     * @param tlsVerify require a client certificate signed by {@code tlsCa}
+     * @param tlsCa     the CA (PEM) client certificates must chain to; non-null iff tlsVerify
+     */
+    public record DockerTcp(String host, int port, Path tlsCert, Path tlsKey, boolean tlsVerify, Path tlsCa) {
+        public boolean tls() {
+            return tlsCert != null;
+        }
+
+        /** As a client names it: tcp://host:port (an IPv6 host in brackets). */
+        public String url() {
+            return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
     }
 
     public record RegistryConfig(Path configPath) {

@@ -102,6 +102,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dockerTcpIsOffByDefaultPlainOnlyOnLoopbackAndBeyondItOnlyWithClientCertificates() {
+        assertThat(DaemonConfig.defaults().docker().tcp()).isNull();
+        assertThat(ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2375\"\n", "t").docker().tcp())
+                .isEqualTo(new DaemonConfig.DockerTcp("127.0.0.1", 2375, null, null, false, null));
+        assertThat(ConfigLoader.parse("[docker]\ntcp = \"localhost:2375\"\n", "t").docker().tcp().host()).isEqualTo("127.0.0.1");
+        assertThat(ConfigLoader.parse("[docker]\ntcp = \"[::1]:2375\"\n", "t").docker().tcp().url()).isEqualTo("tcp://[::1]:2375");
+        String tls = "tls_cert = \"/e/cert.pem\"\ntls_key = \"/e/key.pem\"\n";
+        String verify = tls + "tls_verify = true\ntls_ca = \"/e/ca.pem\"\n";
+        assertThat(ConfigLoader.parse("[docker]\ntcp = \"0.0.0.0:2376\"\n" + verify, "t").docker().tcp()).isEqualTo(
+                new DaemonConfig.DockerTcp("0.0.0.0", 2376, Path.of("/e/cert.pem"), Path.of("/e/key.pem"), true, Path.of("/e/ca.pem")));
+        assertThat(ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2376\"\n" + tls, "t").docker().tcp().tls()).isTrue();
+
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"0.0.0.0:2375\"\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("docker.tcp = \"0.0.0.0:2375\" listens beyond loopback without TLS").hasMessageContaining("docker.tls_verify = true");
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"10.1.2.3:2376\"\n" + tls, "t.toml"))
+                .hasMessageContaining("listens beyond loopback without client certificates (tls_verify)");
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"example.com:2376\"\n" + verify, "t.toml"))
+                .hasMessageContaining("docker.tcp = \"example.com:2376\" is not ip:port");
+        for (String bad : new String[]{"2376", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", ":2376"}) {
+            assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"" + bad + "\"\n", "t")).hasMessageContaining("is not ip:port");
+        }
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2376\"\ntls_cert = \"/e/c.pem\"\n", "t"))
+                .hasMessageContaining("docker.tls_cert is set without docker.tls_key");
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2376\"\n" + tls + "tls_verify = true\n", "t"))
+                .hasMessageContaining("docker.tls_verify = true needs docker.tls_ca");
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2376\"\n" + tls + "tls_ca = \"/e/ca.pem\"\n", "t"))
+                .hasMessageContaining("docker.tls_ca is set but docker.tls_verify is not true");
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\n" + tls, "t")).hasMessageContaining("docker.tls_* is set but docker.tcp is not");
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2376\"\ntls_cert = \"cert.pem\"\ntls_key = \"/k\"\n", "t"))
+                .hasMessageContaining("docker.tls_cert = \"cert.pem\" must be an absolute path");
+    }
+
+    @Test
     void shimGroupingAndTheSpareAreConfigurableAndCheckedByName() {
         assertThat(DaemonConfig.defaults().shim()).isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true));
         assertThat(ConfigLoader.parse("[shim]\ngroup = \"container\"\nspare = false\n", "t.toml").shim())

@@ -3,6 +3,8 @@ package io.jcontainerd.supervisor;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.jcontainerd.network.NetworkManager;
+import io.jcontainerd.network.Sandbox;
 import io.jcontainerd.shim.ShimClient;
 import io.jcontainerd.shim.ShimFiles;
 import io.jcontainerd.shim.process.ExitStatus;
@@ -17,7 +19,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 /**
  * What supervisor/ may depend on, from the module table in ARCHITECTURE.md, checked on its compiled classes
  * (not its imports): a rule broken fails the build naming each offending dependency. Must not use: runtime-oci/, ctr/;
- * network/ only from the front ends that give containers networks (the Docker facade, CRI).
+ * network/ only from the front ends that give containers networks (the Docker facade, CRI), and from the daemon's
+ * wiring only to open the one NetworkManager both share (NetworkManager, Sandbox).
  */
 class ModuleDependenciesTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -37,9 +40,20 @@ class ModuleDependenciesTest {
     @Test
     void usesTheNetworkModuleOnlyFromTheFrontEndsThatGiveContainersNetworks() {
         noClasses().that().resideInAPackage("io.jcontainerd.supervisor..")
-                .and().resideOutsideOfPackages("io.jcontainerd.supervisor.docker..", "io.jcontainerd.supervisor.cri..")
+                .and().resideOutsideOfPackages("io.jcontainerd.supervisor.docker..", "io.jcontainerd.supervisor.cri..",
+                        "io.jcontainerd.supervisor.daemon")
                 .should().dependOnClassesThat().resideInAPackage("io.jcontainerd.network..")
                 .because("ARCHITECTURE.md: network/ serves the Docker facade and CRI; the containerd API services know no networks")
+                .check(CLASSES);
+    }
+
+    @Test
+    void usesTheNetworkModuleInTheDaemonWiringOnlyToOpenTheOneNetworkManagerOfBothFrontEnds() {
+        noClasses().that().resideInAPackage("io.jcontainerd.supervisor.daemon")
+                .should().dependOnClassesThat(resideInAPackage("io.jcontainerd.network..")
+                        .and(not(belongToAnyOf(NetworkManager.class, Sandbox.class))))
+                .because("ARCHITECTURE.md: the daemon opens one NetworkManager (tearing down the sandboxes of containers gone while it was down)"
+                        + " and hands it to the Docker facade and CRI; it does no networking itself")
                 .check(CLASSES);
     }
 

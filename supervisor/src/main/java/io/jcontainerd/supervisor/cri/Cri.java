@@ -16,18 +16,18 @@ import java.util.logging.Logger;
 /**
  * The CRI's parts, built once by the daemon: images, pod sandboxes, containers, network readiness,
  * and the streaming server the Exec, Attach and PortForward URLs point to.
- * The network manager is opened at the first pod (so a daemon whose CNI plugins or subnet are
- * unusable still serves everything else, and Status says why pods cannot run).
+ * The network manager is the daemon's one (shared with the Docker facade), asked for at the first
+ * pod (so a daemon whose CNI plugins or subnet are unusable still serves everything else, and
+ * Status says why pods cannot run).
  */
 public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network,
                   ContainerStreams streams, StreamServer streamServer) {
     private static final Logger LOG = Logger.getLogger(Cri.class.getName());
 
     public static Cri open(DaemonConfig config, ContainerStore containerStore, ImageStore imageStore, NamespacedContentStore content,
-                           NamespacedSnapshots snapshots, TaskManager tasks, ServerPull pull) {
+                           NamespacedSnapshots snapshots, TaskManager tasks, ServerPull pull, Supplier<NetworkManager> network) {
         CriImages images = new CriImages(imageStore, content, pull, config.snapshotter(), config.snapshotsDir(config.snapshotter()));
         CriRecords records = new CriRecords(containerStore);
-        Supplier<NetworkManager> network = new LazyNetwork(config, containerStore);
         PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
                 config.state().resolve("cri").resolve("io"), Clock.systemUTC());
@@ -35,30 +35,5 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
         return new Cri(images, sandboxes, containers, new NetworkReadiness(config.network().pluginDirs()), streams, server);
-    }
-
-    /** Opens the network manager on first use; networks of containers deleted meanwhile are torn down then. */
-    private static final class LazyNetwork implements Supplier<NetworkManager> {
-        private final DaemonConfig config;
-        private final ContainerStore containers;
-        private NetworkManager manager;
-
-        LazyNetwork(DaemonConfig config, ContainerStore containers) {
-            this.config = config;
-            this.containers = containers;
-        }
-
-        @Override
-        public synchronized NetworkManager get() {
-            if (manager == null) {
-                NetworkManager m = NetworkManager.open(config);
-                var gone = m.tearDownUnless(s -> containers.find(s.namespace(), s.containerId()).isPresent());
-                if (!gone.isEmpty()) {
-                    LOG.info(() -> "tore down the networks of " + gone.size() + " containers deleted while the daemon was down");
-                }
-                manager = m;
-            }
-            return manager;
-        }
     }
 }

@@ -61,7 +61,8 @@ public final class Daemon implements AutoCloseable {
             PluginRegistry plugins = new PluginRegistry();
             HealthStatusManager health = new HealthStatusManager();
             List<ServerServiceDefinition> services = new ArrayList<>();
-            services.addAll(ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, meters, resources, longCalls));
+            ServiceCatalog.Catalog catalog = ServiceCatalog.build(config, metadata, new NamespaceStore(metadata), plugins, meters, resources, longCalls);
+            services.addAll(catalog.services());
             services.add(health.getHealthService().bindService());
             // before the gRPC server: a refused metrics address stops the start with nothing served
             if (config.metrics().enabled()) {
@@ -72,7 +73,7 @@ public final class Daemon implements AutoCloseable {
             List<io.grpc.ServerInterceptor> interceptors = List.of(new RequestContext(), new CallMetrics(meters));
             if (config.docker().enabled()) {
                 // the Docker facade is a client of the same services, over an in-process channel
-                resources.add(DockerEndpoint.start(config, services, interceptors, metadata.serverUuid()));
+                resources.add(DockerEndpoint.start(config, services, interceptors, metadata.serverUuid(), catalog.network()));
             }
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
                     config.grpc().maxSendMessageSize(), services, interceptors);

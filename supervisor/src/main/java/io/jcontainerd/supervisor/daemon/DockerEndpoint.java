@@ -32,7 +32,7 @@ final class DockerEndpoint implements AutoCloseable {
     }
 
     static DockerEndpoint start(DaemonConfig config, List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors,
-                                String serverId) {
+                                String serverId, DaemonNetwork network) {
         if (SocketGuard.claim(config.docker().address())) {
             LOG.info(() -> "removed stale socket " + config.docker().address());
         }
@@ -47,7 +47,7 @@ final class DockerEndpoint implements AutoCloseable {
         }
         try {
             DockerFacade facade = DockerFacade.start(config,
-                    InProcessChannelBuilder.forName(name).executor(Executors.newVirtualThreadPerTaskExecutor()).build(), serverId);
+                    InProcessChannelBuilder.forName(name).executor(Executors.newVirtualThreadPerTaskExecutor()).build(), serverId, network.get());
             return new DockerEndpoint(server, facade);
         } catch (RuntimeException e) {
             server.shutdownNow();

@@ -69,7 +69,7 @@ final class ServiceCatalog {
      * order, and what runs calls for long (pulls) to {@code longCalls}, which the daemon stops before it
      * waits for the calls in progress.
      */
-    static List<ServerServiceDefinition> build(DaemonConfig config, MetadataStore metadata, NamespaceStore namespaces,
+    static Catalog build(DaemonConfig config, MetadataStore metadata, NamespaceStore namespaces,
                                                PluginRegistry plugins, MeterRegistry meters, List<AutoCloseable> resources,
                                                List<AutoCloseable> longCalls) {
         List<ServerServiceDefinition> services = new ArrayList<>();
@@ -144,7 +144,9 @@ final class ServiceCatalog {
         services.add(new PullService(pull, new PullMetrics(meters)).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
         // Kubernetes CRI v1 on the same socket, as containerd's cri plugin (namespace k8s.io)
-        Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull);
+        // one network manager for CRI and the Docker facade (Daemon hands it to DockerEndpoint)
+        DaemonNetwork network = new DaemonNetwork(config, containers);
+        Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull, network);
         resources.add(cri.streamServer());
         services.add(new CriRuntimeService(cri.sandboxes(), cri.containers(), cri.network(), cri.streams(), cri.streamServer()).bindService());
         services.add(new CriImageService(cri.images()).bindService());
@@ -154,6 +156,10 @@ final class ServiceCatalog {
             services.add(NotYetImplemented.service(e.getValue()));
             plugins.register(PluginInfo.failed(PluginRegistry.GRPC, e.getKey(), "not implemented by jcontainerd yet"));
         }
-        return services;
+        return new Catalog(services, network);
+    }
+
+    /** The services to serve and the daemon's one network manager (opened at first use). */
+    record Catalog(List<ServerServiceDefinition> services, DaemonNetwork network) {
     }
 }

@@ -14,6 +14,8 @@ import io.jcontainerd.supervisor.docker.exec.ExecRoutes;
 import io.jcontainerd.supervisor.docker.http.Dispatcher;
 import io.jcontainerd.supervisor.docker.http.DockerHttpServer;
 import io.jcontainerd.supervisor.docker.http.Router;
+import io.jcontainerd.supervisor.docker.http.TlsFiles;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.jcontainerd.supervisor.docker.images.ImageRoutes;
 import io.jcontainerd.supervisor.docker.images.ImageStore;
 import io.jcontainerd.supervisor.docker.networks.NetworkRoutes;
@@ -26,6 +28,8 @@ import io.jcontainerd.supervisor.docker.volumes.VolumeMounts;
 import io.jcontainerd.supervisor.docker.volumes.VolumeRoutes;
 import io.jcontainerd.supervisor.docker.volumes.VolumeStore;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -36,18 +40,24 @@ import java.util.logging.Logger;
 public final class DockerFacade implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DockerFacade.class.getName());
     private final DockerHttpServer server;
+    /** The TCP listener ([docker] tcp); null when not configured. */
+    private final DockerHttpServer tcp;
     private final ManagedChannel channel;
 
-    private DockerFacade(DockerHttpServer server, ManagedChannel channel) {
+    private DockerFacade(DockerHttpServer server, DockerHttpServer tcp, ManagedChannel channel) {
         this.server = server;
+        this.tcp = tcp;
         this.channel = channel;
     }
 
-    public static DockerFacade start(DaemonConfig config, ManagedChannel channel, String serverId) {
+    /** {@code networks} is the daemon's one network manager, shared with CRI. */
+    public static DockerFacade start(DaemonConfig config, ManagedChannel channel, String serverId, NetworkManager networks) {
         try {
+            DaemonConfig.DockerTcp tcpConfig = config.docker().tcp();
+            // the TLS files are read (and the key's mode checked) before anything starts
+            SslContext tls = tcpConfig != null && tcpConfig.tls() ? TlsFiles.serverContext(tcpConfig) : null;
             Containerd cd = Containerd.on(channel, config.docker().namespace());
             ImageStore images = new ImageStore(cd);
-            NetworkManager networks = NetworkManager.open(config);
             ContainerManager containers = new ContainerManager(cd, images, config.snapshotter(),
                     config.root().resolve("docker/containers"), config.state().resolve("docker/fifo"),
                     new Networking(networks, config.docker().namespace()));
@@ -69,11 +79,25 @@ public final class DockerFacade implements AutoCloseable {
             new DiskUsageRoutes(containers, images, volumes).register(router);
             new ExecRoutes(containers, execs).register(router);
             new NetworkRoutes(networks, containers).register(router);
-            DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), new Dispatcher(router),
+            Dispatcher dispatcher = new Dispatcher(router);
+            DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), dispatcher,
                     router::streamsBody);
+            DockerHttpServer tcp = null;
+            if (tcpConfig != null) {
+                try {
+                    tcp = DockerHttpServer.startTcp(new InetSocketAddress(InetAddress.ofLiteral(tcpConfig.host()), tcpConfig.port()), tls,
+                            SystemRoutes.identity(), dispatcher, router::streamsBody);
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
+                LOG.info(() -> "Docker API also serving on " + tcpConfig.url() + (tls == null ? " (plain TCP, loopback)"
+                        : tcpConfig.tlsVerify() ? " (TLS, client certificates signed by " + tcpConfig.tlsCa() + " required)"
+                        : " (TLS, no client certificates)"));
+            }
             LOG.info(() -> "Docker API serving on " + config.docker().address() + " (namespace " + config.docker().namespace()
                     + ", " + containers.all().size() + " containers found)");
-            return new DockerFacade(server, channel);
+            return new DockerFacade(server, tcp, channel);
         } catch (RuntimeException e) {
             channel.shutdownNow();
             throw e;
@@ -82,6 +106,9 @@ public final class DockerFacade implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tcp != null) {
+            tcp.close();
+        }
         server.close();
         channel.shutdownNow();
         try {

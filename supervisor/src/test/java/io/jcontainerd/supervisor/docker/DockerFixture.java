@@ -37,6 +37,11 @@ final class DockerFixture implements AutoCloseable {
 
     /** A fixture whose Docker API listens on {@code socket}. */
     DockerFixture(Path dir, Path socket) {
+        this(dir, socket, "");
+    }
+
+    /** A fixture whose [docker] section has {@code dockerKeys} (TOML lines) besides its address. */
+    DockerFixture(Path dir, Path socket, String dockerKeys) {
         Cli.requireTool(DOCKER, "docker-ce-cli 28 (the docker CLI at /usr/local/bin/docker)");
         this.dir = dir;
         this.socket = socket;
@@ -48,12 +53,13 @@ final class DockerFixture implements AutoCloseable {
                     config_path = "%s"
                     [docker]
                     address = "%s"
+                    %s
                     [network]
                     bridge = "%s"
                     subnet = "%s"
                     pool = "%s"
                     ip_masq = false
-                    """.formatted(TestRegistry.shared().hostsDir(), socket, network.bridge(), network.subnet(), network.pool()));
+                    """.formatted(TestRegistry.shared().hostsDir(), socket, dockerKeys, network.bridge(), network.subnet(), network.pool()));
         } catch (IOException e) {
             throw new AssertionError("cannot write " + config + ": " + e.getMessage(), e);
         }

@@ -9,6 +9,8 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -25,6 +27,7 @@ import io.jcontainerd.config.errdefs.JcdException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,7 +42,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The Docker API's HTTP/1.1 server on a unix socket (Netty's HTTP codec on epoll, mode 0660):
+ * The Docker API's HTTP/1.1 server on a unix socket (Netty's HTTP codec on epoll, mode 0660), and
+ * on TCP with TLS in front when configured:
  * a request body is read whole (at most {@link #MAX_WHOLE_BODY}, else a 413 naming the limit),
  * then handled on a virtual thread; on a streaming route (docker cp into a container, docker
  * load) the handler starts at once and reads the body as a {@link BodyStream}, which holds at most
@@ -53,6 +57,8 @@ public final class DockerHttpServer implements AutoCloseable {
     /** The largest request body read whole (JSON bodies); docker cp and load bodies are streamed, never held. */
     static final int MAX_WHOLE_BODY = 16 << 20;
 
+    static final String TLS = "tls";
+    /** The socket file to remove at close; null on TCP. */
     private final Path path;
     private final EventLoopGroup loop;
     private final Channel server;
@@ -77,13 +83,7 @@ public final class DockerHttpServer implements AutoCloseable {
             Files.deleteIfExists(bound);
             Channel server = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(CODEC, new HttpServerCodec(16 * 1024, 64 * 1024, 64 * 1024))
-                                    .addLast(HANDLER, new RequestHandler(identity, dispatch, streamsBody));
-                        }
-                    })
+                    .childHandler(pipeline(null, identity, dispatch, streamsBody))
                     .bind(new DomainSocketAddress(bound.toString())).sync().channel();
             Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-rw----"));
             Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
@@ -98,6 +98,46 @@ public final class DockerHttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves {@code dispatch} on TCP {@code address}, behind TLS when {@code tls} is not null (its
+     * client-certificate rule is the context's). Refuses an address in use with a message naming it.
+     */
+    public static DockerHttpServer startTcp(InetSocketAddress address, SslContext tls, Exchange.ServerIdentity identity,
+                                            BiConsumer<Request, Exchange> dispatch, BiPredicate<String, String> streamsBody) {
+        EventLoopGroup loop = new EpollEventLoopGroup(1);
+        try {
+            Channel server = new ServerBootstrap().group(loop).channel(EpollServerSocketChannel.class)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(pipeline(tls, identity, dispatch, streamsBody))
+                    .bind(address).sync().channel();
+            return new DockerHttpServer(null, loop, server);
+        } catch (RuntimeException e) {
+            loop.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+            throw JcdException.failedPrecondition("cannot serve the Docker API on tcp://%s:%d: %s (set another docker.tcp port)",
+                    address.getHostString(), address.getPort(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loop.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+            throw JcdException.failedPrecondition("interrupted while binding %s", address);
+        }
+    }
+
+    private static ChannelInitializer<Channel> pipeline(SslContext tls, Exchange.ServerIdentity identity,
+                                                       BiConsumer<Request, Exchange> dispatch, BiPredicate<String, String> streamsBody) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc()));
+                }
+                ch.pipeline().addLast(CODEC, new HttpServerCodec(16 * 1024, 64 * 1024, 64 * 1024))
+                        .addLast(HANDLER, new RequestHandler(identity, dispatch, streamsBody));
+            }
+        };
+    }
+
+    /** The socket path; null for the TCP listener. */
     public Path path() {
         return path;
     }
@@ -107,7 +147,9 @@ public final class DockerHttpServer implements AutoCloseable {
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         loop.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         try {
-            Files.deleteIfExists(path);
+            if (path != null) {
+                Files.deleteIfExists(path);
+            }
         } catch (IOException ignored) {
             // a stale socket is removed at the next start
         }

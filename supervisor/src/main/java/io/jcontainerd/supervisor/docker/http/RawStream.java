@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslCloseCompletionEvent;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +58,8 @@ public final class RawStream implements AutoCloseable {
 
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt instanceof ChannelInputShutdownEvent) {
+                // a TCP half-close, or over TLS the client's close_notify (Go's tls.Conn.CloseWrite)
+                if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
                     in.offer(EOF);
                 }
             }

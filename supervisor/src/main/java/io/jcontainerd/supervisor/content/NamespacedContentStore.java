@@ -122,8 +122,7 @@ public final class NamespacedContentStore {
             throw JcdException.invalidArgument("an ingest needs a non-empty ref (e.g. \"layer-sha256:...\")");
         }
         namespaces.ensure(ns);
-        if (expected != null && records.exists(ns, expected)) {
-            lease.ifPresent(id -> leaseOnly(ns, id, LeaseResource.content(expected)));
+        if (expected != null && leaseIfRecorded(ns, expected, lease)) {
             throw JcdException.alreadyExists("content %s: already exists in namespace %s", expected, ns);
         }
         lease.ifPresent(id -> leaseOnly(ns, id, LeaseResource.ingest(ref)));
@@ -153,6 +152,21 @@ public final class NamespacedContentStore {
         } catch (NotFoundException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether the namespace records {@code digest}, and if so leases it, in one change: the collector
+     * cannot remove the blob between the check and the lease (the client that skips the download
+     * would then hold nothing, and find nothing).
+     */
+    private boolean leaseIfRecorded(String ns, Digest digest, Optional<String> lease) {
+        return namespaces.locks().change(ns, () -> {
+            if (!records.exists(ns, digest)) {
+                return false;
+            }
+            lease.ifPresent(id -> db.write(b -> leases.attach(b, ns, id, LeaseResource.content(digest))));
+            return true;
+        });
     }
 
     private void leaseOnly(String ns, String leaseId, LeaseResource resource) {

@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,6 +80,40 @@ class NamespacedContentStoreTest {
         assertThatThrownBy(() -> content.writer("a", "again", 7, info.digest(), Optional.of("l1")))
                 .isInstanceOf(AlreadyExistsException.class).hasMessageContaining(info.digest().toString());
         assertThat(t.stores.leases().listResources("a", "l1")).contains(LeaseResource.content(info.digest()));
+    }
+
+    @Test
+    void aWriterOpenedWhileTheCollectorRemovesTheBlobGetsAWriterNotAlreadyExists() throws Exception {
+        ContentInfo garbage = t.put("a", "nothing holds this", Map.of(), Optional.empty());
+        String lease = t.stores.leases().create("a", "pull", Map.of()).id();
+        AtomicReference<Object> opened = new AtomicReference<>();
+        Thread opener = Thread.ofPlatform().unstarted(() -> {
+            try (NamespacedWriter w = content.writer("a", "ref-garbage", garbage.size(), garbage.digest(), Optional.of(lease))) {
+                opened.set("a writer");
+            } catch (RuntimeException e) {
+                opened.set(e);
+            }
+        });
+        Lock collection = t.namespaces.locks().collection().writeLock();
+        collection.lock();
+        try {
+            opener.start();
+            // the opener waits for the collection lock; the collector, holding it, removes the blob
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (opener.getState() != Thread.State.WAITING && opener.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(opener.getState()).as("the opener waits for the collection lock").isEqualTo(Thread.State.WAITING);
+            t.stores.gc().collect();
+        } finally {
+            collection.unlock();
+        }
+        opener.join(TimeUnit.SECONDS.toMillis(60));
+
+        assertThat(content.exists("a", garbage.digest())).as("the collected blob").isFalse();
+        assertThat(opened.get()).as("what the client that wants the blob got").isEqualTo("a writer");
+        assertThat(t.stores.leases().listResources("a", lease)).as("the lease's resources")
+                .doesNotContain(LeaseResource.content(garbage.digest()));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.grpc.stub.AbstractStub;
 import io.jcontainerd.api.pull.v1.PullGrpc;
 import io.jcontainerd.api.services.containers.v1.ContainersGrpc;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
+import io.jcontainerd.api.services.diff.v1.DiffGrpc;
 import io.jcontainerd.api.services.images.v1.ImagesGrpc;
 import io.jcontainerd.api.services.leases.v1.LeasesGrpc;
 import io.jcontainerd.api.services.snapshots.v1.SnapshotsGrpc;
@@ -19,13 +20,14 @@ import io.jcontainerd.proto.Namespaces;
 public record Containerd(String namespace, Channel channel, ImagesGrpc.ImagesBlockingStub images,
                          ContentGrpc.ContentBlockingStub content, SnapshotsGrpc.SnapshotsBlockingStub snapshots,
                          LeasesGrpc.LeasesBlockingStub leases, ContainersGrpc.ContainersBlockingStub containers,
-                         TasksGrpc.TasksBlockingStub tasks, PullGrpc.PullBlockingStub pull) {
+                         TasksGrpc.TasksBlockingStub tasks, PullGrpc.PullBlockingStub pull,
+                         DiffGrpc.DiffBlockingStub diff) {
 
     public static Containerd on(Channel raw, String namespace) {
         Channel ch = ClientInterceptors.intercept(raw, Namespaces.namespaceInterceptor(namespace));
         return new Containerd(namespace, ch, ImagesGrpc.newBlockingStub(ch), ContentGrpc.newBlockingStub(ch),
                 SnapshotsGrpc.newBlockingStub(ch), LeasesGrpc.newBlockingStub(ch), ContainersGrpc.newBlockingStub(ch),
-                TasksGrpc.newBlockingStub(ch), PullGrpc.newBlockingStub(ch));
+                TasksGrpc.newBlockingStub(ch), PullGrpc.newBlockingStub(ch), DiffGrpc.newBlockingStub(ch));
     }
 
     /** {@code stub} with the calls made under lease {@code leaseId}. */

@@ -72,7 +72,7 @@ public final class DockerFacade implements AutoCloseable {
             Router router = new Router();
             new EventRoutes(events).register(router);
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
-            new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage).register(router);
+            new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage, config.root().resolve("docker/tmp")).register(router);
             new ContainerRoutes(containers, images, execs::idsOf, archive).register(router);
             new VolumeRoutes(volumes).register(router);
             new StatsRoutes(containers).register(router);

@@ -15,6 +15,7 @@ import io.jcontainerd.supervisor.docker.http.Exchange;
 import io.jcontainerd.supervisor.docker.http.Request;
 import io.jcontainerd.supervisor.docker.http.Router;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,7 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** {@code /images/...}: pull with Docker's progress stream, list, inspect, tag, remove, history, prune. */
+/** {@code /images/...}: pull with Docker's progress stream, list, inspect, tag, remove, history, prune, save and load. */
 public final class ImageRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Containerd cd;
@@ -32,7 +33,13 @@ public final class ImageRoutes {
     /** The ID of a container using the image of this ID, if any (rmi refuses then, unless forced). */
     private final Function<String, Optional<String>> containerUsing;
 
-    public ImageRoutes(Containerd cd, ImageStore images, String snapshotter, Function<String, Optional<String>> containerUsing) {
+    private final ImageSave save;
+    private final ImageLoad load;
+
+    /** {@code tmp}: where docker load spools its archive and docker save uncompresses layers (on the daemon's root: disk, not tmpfs; what a killed daemon left there is removed at its start). */
+    public ImageRoutes(Containerd cd, ImageStore images, String snapshotter, Function<String, Optional<String>> containerUsing, Path tmp) {
+        this.save = new ImageSave(cd, images, tmp);
+        this.load = new ImageLoad(cd, images, snapshotter, tmp);
         this.cd = cd;
         this.images = images;
         this.snapshotter = snapshotter;
@@ -45,6 +52,9 @@ public final class ImageRoutes {
                 .add("POST", "/images/prune", (q, x) -> x.json(200, JSON.createObjectNode().putNull("ImagesDeleted").put("SpaceReclaimed", 0)))
                 .add("GET", "/images/{name*}/json", this::inspect)
                 .add("GET", "/images/{name*}/history", this::history)
+                .add("GET", "/images/get", (q, x) -> save(q.queryAll("names"), x))
+                .add("GET", "/images/{name*}/get", (q, x) -> save(List.of(q.param("name")), x))
+                .addStreaming("POST", "/images/load", this::load)
                 .add("POST", "/images/{name*}/tag", this::tag)
                 .add("DELETE", "/images/{name*}", this::remove);
     }
@@ -95,6 +105,33 @@ public final class ImageRoutes {
         } finally {
             out.end();
         }
+    }
+
+    /** {@code docker save}: every name resolved first (a missing one is a 404 before any byte), then the tar streamed. */
+    void save(List<String> names, Exchange x) throws java.io.IOException {
+        if (names.isEmpty()) {
+            throw DockerApiException.badRequest("no image to save: give names=<image> (one or more)");
+        }
+        List<ImageSave.Named> found = save.resolve(names);
+        Exchange.Chunked out = x.chunked("application/x-tar");
+        try (java.io.OutputStream body = out.stream()) {
+            save.write(found, body);
+        }
+        out.end();
+    }
+
+    /**
+     * {@code docker load}: the body is streamed into a spool on disk, checked and imported whole;
+     * then the JSON message stream docker load prints ("Loaded image: busybox:latest").
+     */
+    void load(Request q, Exchange x) throws java.io.IOException {
+        List<String> lines = load.load(q.stream());
+        Exchange.Chunked out = x.chunked("application/json");
+        for (String l : lines) {
+            out.write(JSON.writeValueAsBytes(JSON.createObjectNode().put("stream", l + "\n")));
+            out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        out.end();
     }
 
     private DockerApiException pullError(ImageName name, StatusRuntimeException e) {

@@ -118,7 +118,12 @@ public final class ImageStore {
 
     /** Points {@code name} at {@code image}'s target (a new record or a moved tag). */
     public void tag(LocalImage image, ImageName name) {
-        Image record = Image.newBuilder().setName(name.full()).setTarget(image.target()).build();
+        point(name, image.target());
+    }
+
+    /** Points {@code name} at {@code target} (a new record or a moved tag). */
+    void point(ImageName name, Descriptor target) {
+        Image record = Image.newBuilder().setName(name.full()).setTarget(target).build();
         try {
             cd.images().create(CreateImageRequest.newBuilder().setImage(record).build());
         } catch (StatusRuntimeException e) {

@@ -38,8 +38,15 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
         return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics, cri);
     }
 
+    /**
+     * The state directory {@code --state} names; the Docker socket moves with it unless the
+     * configuration put it elsewhere (two daemons with their own state dirs must not both claim
+     * /run/jcontainerd/docker.sock).
+     */
     public DaemonConfig withState(Path state) {
-        return new DaemonConfig(root, state, grpc, docker, registry, snapshotter, pull, runtime, shim, network, metrics, cri);
+        DockerConfig d = docker.address().equals(this.state.resolve("docker.sock"))
+                ? new DockerConfig(docker.enabled(), state.resolve("docker.sock"), docker.namespace(), docker.tcp()) : docker;
+        return new DaemonConfig(root, state, grpc, d, registry, snapshotter, pull, runtime, shim, network, metrics, cri);
     }
 
     public DaemonConfig withGrpcAddress(Path address) {

@@ -102,6 +102,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDockerSocketFollowsTheStateDirectoryUnlessTheConfigurationNamesIt() {
+        assertThat(DaemonConfig.defaults().withState(Path.of("/tmp/t1/state")).docker().address())
+                .isEqualTo(Path.of("/tmp/t1/state/docker.sock"));
+        assertThat(ConfigLoader.parse("state = \"/run/y\"\n", "t.toml").withState(Path.of("/tmp/t2")).docker().address())
+                .isEqualTo(Path.of("/tmp/t2/docker.sock"));
+        assertThat(ConfigLoader.parse("[docker]\naddress = \"/run/x/docker.sock\"\n", "t.toml").withState(Path.of("/tmp/t3"))
+                .docker().address()).isEqualTo(Path.of("/run/x/docker.sock"));
+    }
+
+    @Test
     void dockerTcpIsOffByDefaultPlainOnlyOnLoopbackAndBeyondItOnlyWithClientCertificates() {
         assertThat(DaemonConfig.defaults().docker().tcp()).isNull();
         assertThat(ConfigLoader.parse("[docker]\ntcp = \"127.0.0.1:2375\"\n", "t").docker().tcp())

@@ -33,7 +33,8 @@ public final class Main implements Callable<Integer> {
         spec.addOption(OptionSpec.builder("--root").paramLabel("<root>").type(Path.class)
                 .description("persistent data directory (default /var/lib/jcontainerd)").build());
         spec.addOption(OptionSpec.builder("--state").paramLabel("<state>").type(Path.class)
-                .description("runtime state directory (default /run/jcontainerd)").build());
+                .description("runtime state directory, which holds the gRPC and Docker sockets unless configured otherwise "
+                        + "(default /run/jcontainerd)").build());
         spec.addOption(OptionSpec.builder("-a", "--address").paramLabel("<address>").type(Path.class)
                 .description("gRPC unix socket (default <state>/jcontainerd.sock)").build());
         spec.addOption(OptionSpec.builder("-l", "--log-level").paramLabel("<logLevel>").type(String.class)

@@ -42,7 +42,8 @@ bin/jctr run --rm docker.io/library/busybox:latest hello echo "hello from busybo
 bin/jctr run -d docker.io/library/busybox:latest web sleep 10000
 bin/jctr tasks ls
 bin/jctr tasks kill -s SIGKILL web
-sleep 1
+# until the kill is seen (no fixed sleep: the machine may be loaded)
+for _ in $(seq 1 300); do bin/jctr tasks ls | grep -Eq '^web +[0-9]+ +STOPPED' && break; sleep 0.1; done
 bin/jctr tasks rm web
 bin/jctr containers rm web
 ctr --address "$sock" run --rm docker.io/library/busybox:latest hello-ctr echo "containerd's own ctr works too"

@@ -63,13 +63,16 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         shim.create(CreateTaskRequest.newBuilder().setId(keeper).setBundle(keeperBundle.toString()).build());
         shim.start(StartRequest.newBuilder().setId(keeper).build());
         runInParallel(shim, 1); // warm-up: the shim's pools and lazily opened files reach their steady state
-        Thread.sleep(500);
-        List<String> fdsBefore = fds(shimPid);
+        List<String> fdsBefore = settledFds(shimPid);
 
         for (int round = 0; round < 3; round++) {
             runInParallel(shim, 4);
         }
-        Thread.sleep(500);
+        // exits are handled (stdio drained and closed) after Wait answers: until the files are back, or 30 s
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!fds(shimPid).equals(fdsBefore) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
 
         assertThat(fds(shimPid)).as("open files of the shim").isEqualTo(fdsBefore);
         String hostMnt = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
@@ -194,5 +197,19 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
             }
             return targets.stream().sorted().toList();
         }
+    }
+
+    /** The shim's open files once they stop changing: the same in 3 reads 100 ms apart (at most 30 s). */
+    private static List<String> settledFds(long pid) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> last = fds(pid);
+        int same = 0;
+        while (same < 2 && System.nanoTime() < until) {
+            Thread.sleep(100);
+            List<String> now = fds(pid);
+            same = now.equals(last) ? same + 1 : 0;
+            last = now;
+        }
+        return last;
     }
 }

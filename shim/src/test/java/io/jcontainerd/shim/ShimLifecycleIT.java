@@ -234,12 +234,17 @@ class ShimLifecycleIT {
                 .withDeadlineAfter(60, TimeUnit.SECONDS);
         shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
                 .setStdin(in.toString()).setStdout(out.toString()).build());
-        CompletableFuture<String> output = readAll(out);
+        StringBuffer seen = new StringBuffer();
+        CompletableFuture<String> output = readAll(out, seen);
         shim.start(StartRequest.newBuilder().setId(id).build());
         try (OutputStream stdin = Files.newOutputStream(in)) {
             stdin.write("typed in\n".getBytes(StandardCharsets.UTF_8));
             stdin.flush();
-            Thread.sleep(300);
+            // cat echoes what it read: once it has, CloseIO cannot cut the line off
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!seen.toString().contains("typed in\n") && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
             // The client keeps its end open: only CloseIO can end cat's input.
             shim.closeIO(CloseIORequest.newBuilder().setId(id).setStdin(true).build());
             assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isZero();
@@ -418,6 +423,24 @@ class ShimLifecycleIT {
 
     private static StateResponse state(ShimGrpc.ShimBlockingStub shim, String id) {
         return shim.state(StateRequest.newBuilder().setId(id).build());
+    }
+
+    /** Reads {@code fifo} to its end; what has arrived so far is in {@code seen}. */
+    private static CompletableFuture<String> readAll(Path fifo, StringBuffer seen) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                byte[] buf = new byte[4096];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    all.write(buf, 0, n);
+                    seen.setLength(0);
+                    seen.append(all.toString(StandardCharsets.UTF_8));
+                }
+                return all.toString(StandardCharsets.UTF_8);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
     }
 
     private static CompletableFuture<String> readAll(Path fifo) {

@@ -123,7 +123,7 @@ class SpareInitIT {
         bundle.args("true");
         Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
         String id = newId();
-        Thread.sleep(100);
+        awaitDead(sparePid);
 
         int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
                 new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open("/dev/null", LinuxConstants.O_WRONLY), open("/dev/null", LinuxConstants.O_WRONLY)));
@@ -164,5 +164,26 @@ class SpareInitIT {
         String id = "spare-" + UUID.randomUUID().toString().substring(0, 8);
         jrunc.created.add(id);
         return id;
+    }
+
+    /** Until SIGKILL has taken {@code pid}: a zombie or gone. */
+    private static void awaitDead(int pid) throws InterruptedException {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            String s;
+            try {
+                s = Files.readString(stat);
+            } catch (java.io.IOException gone) {
+                return;
+            }
+            if (s.substring(s.lastIndexOf(')') + 1).trim().startsWith("Z")) {
+                return;
+            }
+            if (System.nanoTime() > until) {
+                throw new AssertionError("pid " + pid + " still runs 10 s after SIGKILL: " + s);
+            }
+            Thread.sleep(10);
+        }
     }
 }

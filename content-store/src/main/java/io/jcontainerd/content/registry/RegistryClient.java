@@ -32,12 +32,31 @@ public final class RegistryClient implements Resolver {
     private final RetryPolicy retry;
     private final HttpTransport transport;
     private final RegistryAuthorizer authorizer;
+    private final CredentialStore credentials;
 
     private RegistryClient(Builder b) {
         this.hosts = b.hosts;
         this.retry = b.retry;
         this.transport = new HttpTransport(b.connectTimeout, b.idleTimeout);
+        this.credentials = b.credentials;
         this.authorizer = new RegistryAuthorizer(b.credentials, transport);
+    }
+
+    private RegistryClient(RegistryClient base, CredentialStore first) {
+        this.hosts = base.hosts;
+        this.retry = base.retry;
+        this.transport = base.transport;
+        this.credentials = first.orElse(base.credentials);
+        this.authorizer = new RegistryAuthorizer(credentials, transport);
+    }
+
+    /**
+     * This client (same hosts and connections) with {@code first} asked before its own
+     * credentials, and tokens of its own: for one pull with a caller's login, which no other
+     * pull then sees.
+     */
+    public RegistryClient withCredentials(CredentialStore first) {
+        return new RegistryClient(this, first);
     }
 
     public static Builder builder() {

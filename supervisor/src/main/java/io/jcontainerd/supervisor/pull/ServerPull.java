@@ -12,6 +12,7 @@ import io.jcontainerd.content.pull.ImagePuller;
 import io.jcontainerd.content.pull.LayerListener;
 import io.jcontainerd.content.pull.PullOptions;
 import io.jcontainerd.content.pull.PullResult;
+import io.jcontainerd.content.registry.CredentialStore;
 import io.jcontainerd.content.registry.RegistryClient;
 import io.jcontainerd.supervisor.content.NamespacedContentStore;
 import io.jcontainerd.supervisor.diff.LayerApply;
@@ -86,6 +87,11 @@ public final class ServerPull implements AutoCloseable {
     }
 
     public PullOutcome pull(String ns, PullSpec spec, PullObserver client) {
+        return pull(ns, spec, client, null);
+    }
+
+    /** A pull with {@code login} asked first for registry credentials (null: the daemon's own only); nothing keeps it. */
+    public PullOutcome pull(String ns, PullSpec spec, PullObserver client, CredentialStore login) {
         synchronized (activity) {
             if (stopping) {
                 throw shuttingDown();
@@ -93,7 +99,7 @@ public final class ServerPull implements AutoCloseable {
             running++;
         }
         try {
-            return pullRunning(ns, spec, stopsWithTheDaemon(client));
+            return pullRunning(ns, spec, stopsWithTheDaemon(client), login == null ? registry : registry.withCredentials(login));
         } finally {
             synchronized (activity) {
                 running--;
@@ -155,7 +161,7 @@ public final class ServerPull implements AutoCloseable {
         }
     }
 
-    private PullOutcome pullRunning(String ns, PullSpec spec, PullObserver observer) {
+    private PullOutcome pullRunning(String ns, PullSpec spec, PullObserver observer, RegistryClient registry) {
         long started = System.nanoTime();
         ImageReference ref = ImageReference.parse(spec.reference());
         String snapshotter = spec.unpack() ? snapshotterFor(ns, spec.snapshotter()) : "";

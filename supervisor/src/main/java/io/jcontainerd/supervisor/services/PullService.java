@@ -50,7 +50,7 @@ public final class PullService extends PullGrpc.PullImplBase {
         PullOutcome outcome;
         long started = System.nanoTime();
         try {
-            outcome = pull.pull(RequestContext.namespace(), spec(req), stream);
+            outcome = pull.pull(RequestContext.namespace(), spec(req), stream, req.hasAuth() ? PullLogin.of(req.getAuth()) : null);
             metrics.pulled(outcome);
         } catch (RuntimeException e) {
             metrics.failed(java.time.Duration.ofNanos(System.nanoTime() - started));

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.pull.v1.PullEvent;
 import io.jcontainerd.api.pull.v1.PullRequest;
+import io.jcontainerd.api.pull.v1.RegistryAuth;
 import io.jcontainerd.api.services.images.v1.GetImageRequest;
 import io.jcontainerd.supervisor.docker.Containerd;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
@@ -69,10 +70,10 @@ public final class ImageRoutes {
             throw DockerApiException.badRequest("fromImage is required: give the image to pull, e.g. ?fromImage=busybox&tag=latest");
         }
         ImageName name = ImageName.of(from, q.query("tag", ""));
-        registryAuth(q.header("X-Registry-Auth"));
+        PullRequest.Builder pull = PullRequest.newBuilder().setReference(name.full()).setUnpack(true).setSnapshotter(snapshotter);
+        registryAuth(q.header("X-Registry-Auth")).ifPresent(pull::setAuth);
         String before = currentTarget(name);
-        Iterator<PullEvent> events = cd.pull().pull(PullRequest.newBuilder().setReference(name.full()).setUnpack(true)
-                .setSnapshotter(snapshotter).build());
+        Iterator<PullEvent> events = cd.pull().pull(pull.build());
         PullEvent first;
         try {
             // a failure before anything streamed is a plain error response, as dockerd's
@@ -152,12 +153,13 @@ public final class ImageRoutes {
     }
 
     /**
-     * X-Registry-Auth is base64url JSON ({@code {}} from the CLI). Credentials in it are refused
-     * rather than dropped: the daemon pulls with the logins of its own configuration.
+     * X-Registry-Auth is base64url JSON, {@code {username, password, identitytoken, serveraddress}}
+     * ({@code {}} from the CLI without a login): the login for this pull only, handed to the
+     * daemon's pull in the request and kept nowhere (nor logged).
      */
-    static void registryAuth(String header) {
+    static Optional<RegistryAuth> registryAuth(String header) {
         if (header == null || header.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         JsonNode auth;
         try {
@@ -165,11 +167,20 @@ public final class ImageRoutes {
         } catch (Exception e) {
             throw DockerApiException.badRequest("X-Registry-Auth is not base64-encoded JSON: %s", e.getMessage());
         }
-        if (auth != null && (auth.path("password").asText("").length() > 0 || auth.path("identitytoken").asText("").length() > 0
-                || auth.path("registrytoken").asText("").length() > 0)) {
-            throw DockerApiException.badRequest("credentials in X-Registry-Auth are not supported by jcontainerd: "
-                    + "put the registry login in the daemon's registry configuration (hosts.toml / ~/.docker/config.json of the daemon)");
+        if (auth == null || !auth.isObject()) {
+            throw DockerApiException.badRequest("X-Registry-Auth is not a JSON object of username, password, identitytoken, serveraddress");
         }
+        if (auth.path("registrytoken").asText("").length() > 0) {
+            throw DockerApiException.badRequest("registrytoken in X-Registry-Auth is not supported by jcontainerd: give username and password or identitytoken");
+        }
+        String user = auth.path("username").asText("");
+        String password = auth.path("password").asText("");
+        String token = auth.path("identitytoken").asText("");
+        if (user.isEmpty() && password.isEmpty() && token.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(RegistryAuth.newBuilder().setUsername(user).setPassword(password).setIdentityToken(token)
+                .setServerAddress(auth.path("serveraddress").asText("")).build());
     }
 
     void list(Request q, Exchange x) {

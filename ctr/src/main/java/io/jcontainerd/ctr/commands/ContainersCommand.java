@@ -10,13 +10,17 @@ import io.jcontainerd.api.services.containers.v1.GetContainerRequest;
 import io.jcontainerd.api.services.containers.v1.ListContainersRequest;
 import io.jcontainerd.api.services.containers.v1.UpdateContainerRequest;
 import io.jcontainerd.ctr.Main;
+import io.jcontainerd.ctr.Specs;
+import io.jcontainerd.ctr.Specs.Sub;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.Table;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,22 +28,31 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code jctr containers ls|info|rm|label}, as ctr's. */
-@Command(name = "containers", aliases = {"container", "c"}, description = "manage containers",
-        subcommands = {ContainersCommand.Ls.class, ContainersCommand.Info.class, ContainersCommand.Rm.class,
-                ContainersCommand.Label.class})
 public final class ContainersCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Command(name = "ls", aliases = "list", description = "list containers: CONTAINER IMAGE RUNTIME")
+    private ContainersCommand() {
+    }
+
+    /** The group; {@code named}: the subcommand asked for, the only one made ({@link Specs#group}). */
+    public static CommandLine command(String named) {
+        return Specs.group(new ContainersCommand(), "containers", "manage containers", new String[]{"container", "c"}, named, false,
+                List.of(Sub.of(() -> new Ls().spec, "ls", "list"), Sub.of(Info::new, "info"),
+                        Sub.of(() -> new Rm().spec, "delete", "rm", "del", "remove"), Sub.of(Label::new, "label")));
+    }
+
+    /** Model built in code ({@link Specs}): one of the commands users time. */
     static final class Ls implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Option(names = {"-q", "--quiet"}, description = "print only the ids")
-        boolean quiet;
-        @Parameters(description = "filters, e.g. labels.app==web") List<String> filters = List.of();
+        final CommandSpec spec = Specs.command(this, "ls", "list containers: CONTAINER IMAGE RUNTIME", "list");
+
+        Ls() {
+            spec.addOption(Specs.flag("print only the ids", "-q", "--quiet"));
+            spec.addPositional(Specs.rest(0, false, "<filters>", "filters, e.g. labels.app==web"));
+        }
 
         @Override
         public Integer call() {
+            boolean quiet = Specs.isSet(spec, "--quiet");
+            List<String> filters = Specs.strings(spec, 0);
             try (var conn = Main.of(spec).connect()) {
                 var list = ContainersGrpc.newBlockingStub(conn.channel())
                         .list(ListContainersRequest.newBuilder().addAllFilters(filters).build()).getContainersList();
@@ -59,6 +72,7 @@ public final class ContainersCommand {
 
     @Command(name = "info", description = "show a container as JSON, its spec decoded: ID")
     static final class Info implements Callable<Integer> {
+        private static final ObjectMapper JSON = new ObjectMapper();
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0") String id;
@@ -88,21 +102,26 @@ public final class ContainersCommand {
 
     /**
      * As ctr's: a stopped or created task is deleted first, a running one makes it refuse; the
-     * container's snapshot goes with it unless {@code --keep-snapshot}.
+     * container's snapshot goes with it unless {@code --keep-snapshot}. Model built in code.
      */
-    @Command(name = "delete", aliases = {"rm", "del", "remove"}, description = "delete containers: ID...")
     static final class Rm implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.Option(names = "--keep-snapshot", description = "leave the container's snapshot")
-        boolean keepSnapshot;
-        @CommandLine.Option(names = "--cni-config", defaultValue = "/etc/jcontainerd/jcontainerd.toml",
-                description = "the daemon's jcontainerd.toml: a container run with --cni has its network torn down from its records (default ${DEFAULT-VALUE})")
-        java.nio.file.Path cniConfig;
-        @Parameters(arity = "1..*") List<String> ids;
+        final CommandSpec spec = Specs.command(this, "delete", "delete containers: ID...", "rm", "del", "remove");
+        private boolean keepSnapshot;
+        private Path cniConfig;
+
+        Rm() {
+            spec.addOption(Specs.flag("leave the container's snapshot", "--keep-snapshot"));
+            spec.addOption(Specs.defaulted(Path.class, "<cniConfig>", "/etc/jcontainerd/jcontainerd.toml",
+                    "the daemon's jcontainerd.toml: a container run with --cni has its network torn down from its records (default ${DEFAULT-VALUE})",
+                    "--cni-config"));
+            spec.addPositional(Specs.rest(0, true, "<ids>", "container ids"));
+        }
 
         @Override
         public Integer call() {
+            keepSnapshot = Specs.isSet(spec, "--keep-snapshot");
+            cniConfig = Specs.value(spec, "--cni-config");
+            List<String> ids = Specs.strings(spec, 0);
             int exit = 0;
             try (var conn = Main.of(spec).connect()) {
                 var stubs = io.jcontainerd.ctr.run.Stubs.on(conn.channel());

@@ -17,12 +17,14 @@ import io.jcontainerd.api.services.images.v1.UpdateImageRequest;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
 import io.jcontainerd.api.services.snapshots.v1.SnapshotsGrpc;
 import io.jcontainerd.api.services.snapshots.v1.StatSnapshotRequest;
+import io.jcontainerd.ctr.Specs;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.ProgressDisplay;
 import io.jcontainerd.ctr.output.Sizes;
 import io.jcontainerd.ctr.output.Table;
 import io.jcontainerd.ctr.stdio.Terminal;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,30 +36,60 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code jctr images pull|ls|rm|check|label}, as ctr's; pull runs on the daemon and streams progress. */
-@Command(name = "images", aliases = {"image", "i"}, description = "manage images",
-        subcommands = {ImagesCommand.Pull.class, ImagesCommand.Ls.class, ImagesCommand.Rm.class,
-                ImagesCommand.Check.class, ImagesCommand.Label.class})
 public final class ImagesCommand {
     static final String SNAPSHOT_REF = "containerd.io/gc.ref.snapshot.";
+
+    private ImagesCommand() {
+    }
+
+    /** The group; {@code named}: the subcommand asked for, the only one made ({@link Specs#group}). */
+    public static CommandLine command(String named) {
+        return Specs.group(new ImagesCommand(), "images", "manage images", new String[]{"image", "i"}, named, false,
+                List.of(Specs.Sub.of(() -> new Pull().spec, "pull"), Specs.Sub.of(() -> new Ls().spec, "ls", "list"),
+                        Specs.Sub.of(() -> new Rm().spec, "remove", "rm", "delete", "del"), Specs.Sub.of(Check::new, "check"),
+                        Specs.Sub.of(Label::new, "label")));
+    }
 
     abstract static class Sub extends ConnectedCommand {
     }
 
-    @Command(name = "pull", description = "pull an image on the daemon and unpack it: REF")
+    /** Model built in code ({@link Specs}): one of the commands users time. */
     static final class Pull extends Sub {
-        @Parameters(index = "0", description = "image reference, e.g. docker.io/library/busybox:latest") String ref;
-        @Option(names = "--platform", description = "platform to pull, e.g. linux/arm64 (repeatable; default: this machine's)")
-        List<String> platforms = List.of();
-        @Option(names = "--all-platforms", description = "pull every platform of the image") boolean allPlatforms;
-        @Option(names = "--snapshotter", defaultValue = "${env:CONTAINERD_SNAPSHOTTER:-}",
-                description = "snapshotter to unpack into (default: the namespace's, else the daemon's)") String snapshotter;
-        @Option(names = {"--no-unpack", "--skip-unpack"}, description = "only download, do not unpack") boolean noUnpack;
-        @Option(names = "--max-concurrent-downloads", defaultValue = "0",
-                description = "blobs downloaded at once (default: the daemon's setting)") int maxConcurrentDownloads;
-        @Option(names = "--print-chainid", description = "print the chain ID of each unpacked image's top layer")
-        boolean printChainId;
+        private String ref;
+        private List<String> platforms;
+        private boolean allPlatforms;
+        private String snapshotter;
+        private boolean noUnpack;
+        private int maxConcurrentDownloads;
+        private boolean printChainId;
 
+        Pull() {
+            spec = Specs.command(this, "pull", "pull an image on the daemon and unpack it: REF");
+            spec.addPositional(Specs.positional(0, "<ref>", "image reference, e.g. docker.io/library/busybox:latest"));
+            spec.addOption(Specs.repeatable("<platforms>", "platform to pull, e.g. linux/arm64 (repeatable; default: this machine's)",
+                    "--platform"));
+            spec.addOption(Specs.flag("pull every platform of the image", "--all-platforms"));
+            spec.addOption(Specs.defaulted(String.class, "<snapshotter>", "${env:CONTAINERD_SNAPSHOTTER:-}",
+                    "snapshotter to unpack into (default: the namespace's, else the daemon's)", "--snapshotter"));
+            spec.addOption(Specs.flag("only download, do not unpack", "--no-unpack", "--skip-unpack"));
+            spec.addOption(Specs.defaulted(int.class, "<maxConcurrentDownloads>", "0",
+                    "blobs downloaded at once (default: the daemon's setting)", "--max-concurrent-downloads"));
+            spec.addOption(Specs.flag("print the chain ID of each unpacked image's top layer", "--print-chainid"));
+        }
+
+        @Override
         int run(Connection conn) {
+            ref = spec.positionalParameters().get(0).getValue();
+            platforms = Specs.values(spec, "--platform");
+            allPlatforms = Specs.isSet(spec, "--all-platforms");
+            snapshotter = Specs.valueOr(spec, "--snapshotter", "");
+            noUnpack = Specs.isSet(spec, "--no-unpack");
+            maxConcurrentDownloads = Specs.value(spec, "--max-concurrent-downloads");
+            printChainId = Specs.isSet(spec, "--print-chainid");
+            return pull(conn);
+        }
+
+        private int pull(Connection conn) {
             long started = System.nanoTime();
             Iterator<PullEvent> events = PullGrpc.newBlockingStub(conn.channel()).pull(PullRequest.newBuilder()
                     .setReference(ref).addAllPlatforms(platforms).setAllPlatforms(allPlatforms).setUnpack(!noUnpack)
@@ -123,12 +155,18 @@ public final class ImagesCommand {
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = "list images: REF TYPE DIGEST SIZE PLATFORMS LABELS")
+    /** Model built in code ({@link Specs}): one of the commands users time. */
     static final class Ls extends Sub {
-        @Option(names = {"-q", "--quiet"}, description = "print only the image refs") boolean quiet;
-        @Parameters(description = "filters, e.g. name~=busybox") List<String> filters = List.of();
+        Ls() {
+            spec = Specs.command(this, "ls", "list images: REF TYPE DIGEST SIZE PLATFORMS LABELS", "list");
+            spec.addOption(Specs.flag("print only the image refs", "-q", "--quiet"));
+            spec.addPositional(Specs.rest(0, false, "<filters>", "filters, e.g. name~=busybox"));
+        }
 
+        @Override
         int run(Connection conn) {
+            boolean quiet = Specs.isSet(spec, "--quiet");
+            List<String> filters = Specs.strings(spec, 0);
             List<Image> images = ImagesGrpc.newBlockingStub(conn.channel())
                     .list(ListImagesRequest.newBuilder().addAllFilters(filters).build()).getImagesList().stream()
                     .sorted(Comparator.comparing(Image::getName)).toList();
@@ -193,12 +231,18 @@ public final class ImagesCommand {
         }
     }
 
-    @Command(name = "remove", aliases = {"rm", "delete", "del"}, description = "remove images: REF...")
+    /** Model built in code ({@link Specs}): the bench's and the tests' cleanup. */
     static final class Rm extends Sub {
-        @Option(names = "--sync", description = "collect the image's content and snapshots before returning") boolean sync;
-        @Parameters(arity = "1..*") List<String> refs;
+        Rm() {
+            spec = Specs.command(this, "remove", "remove images: REF...", "rm", "delete", "del");
+            spec.addOption(Specs.flag("collect the image's content and snapshots before returning", "--sync"));
+            spec.addPositional(Specs.rest(0, true, "<refs>", "image references"));
+        }
 
+        @Override
         int run(Connection conn) {
+            boolean sync = Specs.isSet(spec, "--sync");
+            List<String> refs = Specs.strings(spec, 0);
             var images = ImagesGrpc.newBlockingStub(conn.channel());
             for (int i = 0; i < refs.size(); i++) {
                 // like ctr: only the last delete waits for the collection, which covers them all

@@ -1,6 +1,7 @@
 package io.jcontainerd.ctr.commands;
 
 import io.jcontainerd.ctr.Main;
+import io.jcontainerd.ctr.Specs;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.run.CniNetworks;
 import io.jcontainerd.ctr.run.ContainerCreator;
@@ -9,9 +10,7 @@ import io.jcontainerd.ctr.run.RunOptions;
 import io.jcontainerd.ctr.run.Stubs;
 import io.jcontainerd.ctr.run.TaskLauncher;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,70 +20,71 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code jctr run}: create a container from an image and run its task, as ctr 1.6's run does. */
-@Command(name = "run", description = "run a container: IMAGE ID [COMMAND] [ARG...]")
 public final class RunCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private final CommandSpec spec = Specs.command(this, "run", "run a container: IMAGE ID [COMMAND] [ARG...]");
 
-    @Option(names = {"-d", "--detach"}, description = "leave the task running and print nothing")
-    boolean detach;
-    @Option(names = "--rm", description = "remove the container and its snapshot when the task exits")
-    boolean rm;
-    @Option(names = {"-t", "--tty"}, description = "give the container a terminal (interactive)")
-    boolean tty;
-    @Option(names = {"-e", "--env"}, description = "environment variable K=V (repeatable)")
-    List<String> env = new ArrayList<>();
-    @Option(names = "--env-file", description = "file of K=V lines")
-    Path envFile;
-    @Option(names = "--cwd", description = "working directory of the process")
-    String cwd = "";
-    @Option(names = {"-u", "--user"}, description = "user: name, uid, name:group or uid:gid")
-    String user = "";
-    @Option(names = "--mount", description = "type=bind,src=/host,dst=/ctr,options=rbind:ro (repeatable)")
-    List<String> mounts = new ArrayList<>();
-    @Option(names = "--net-host", description = "share the host's network namespace")
-    boolean netHost;
-    @Option(names = "--cni", description = "attach the container to the default bridge network through the CNI plugins")
-    boolean cni;
-    @Option(names = "--cni-config", description = "the daemon's jcontainerd.toml, whose root, state and [network] --cni uses (default ${DEFAULT-VALUE})",
-            defaultValue = "/etc/jcontainerd/jcontainerd.toml")
-    Path cniConfig;
-    @Option(names = "--label", description = "container label K=V (repeatable)")
-    List<String> labels = new ArrayList<>();
-    @Option(names = "--memory-limit", description = "memory limit in bytes")
-    long memoryLimit;
-    @Option(names = "--cpus", description = "CPUs the container may use, e.g. 0.5")
-    double cpus;
-    @Option(names = "--snapshotter", defaultValue = "${env:CONTAINERD_SNAPSHOTTER:-overlayfs}",
-            description = "snapshotter (default ${DEFAULT-VALUE})")
-    String snapshotter;
-    @Option(names = "--runtime", defaultValue = ContainerCreator.RUNC_V2, description = "runtime name (default ${DEFAULT-VALUE})")
-    String runtime;
-    @Option(names = "--privileged", description = "all capabilities and host devices")
-    boolean privileged;
-    @Option(names = {"--read-only", "--readonly"}, description = "read-only root filesystem")
-    boolean readOnly;
-    @Option(names = "--fifo-dir", description = "directory for the stdio FIFOs (default /run/jcontainerd/fifo)")
-    Path fifoDir;
-
-    @Parameters(index = "0", paramLabel = "IMAGE")
-    String image;
-    @Parameters(index = "1", paramLabel = "ID")
-    String id;
-    @Parameters(index = "2..*", paramLabel = "ARGS")
-    List<String> args = new ArrayList<>();
+    private RunCommand() {
+        spec.addOption(Specs.flag("leave the task running and print nothing", "-d", "--detach"));
+        spec.addOption(Specs.flag("remove the container and its snapshot when the task exits", "--rm"));
+        spec.addOption(Specs.flag("give the container a terminal (interactive)", "-t", "--tty"));
+        spec.addOption(Specs.repeatable("<env>", "environment variable K=V (repeatable)", "-e", "--env"));
+        spec.addOption(Specs.option(Path.class, "<envFile>", "file of K=V lines", "--env-file"));
+        spec.addOption(Specs.defaulted(String.class, "<cwd>", "", "working directory of the process", "--cwd"));
+        spec.addOption(Specs.defaulted(String.class, "<user>", "", "user: name, uid, name:group or uid:gid", "-u", "--user"));
+        spec.addOption(Specs.repeatable("<mounts>", "type=bind,src=/host,dst=/ctr,options=rbind:ro (repeatable)", "--mount"));
+        spec.addOption(Specs.flag("share the host's network namespace", "--net-host"));
+        spec.addOption(Specs.flag("attach the container to the default bridge network through the CNI plugins", "--cni"));
+        spec.addOption(Specs.defaulted(Path.class, "<cniConfig>", "/etc/jcontainerd/jcontainerd.toml",
+                "the daemon's jcontainerd.toml, whose root, state and [network] --cni uses (default ${DEFAULT-VALUE})", "--cni-config"));
+        spec.addOption(Specs.repeatable("<labels>", "container label K=V (repeatable)", "--label"));
+        spec.addOption(Specs.defaulted(long.class, "<memoryLimit>", "0", "memory limit in bytes", "--memory-limit"));
+        spec.addOption(Specs.defaulted(double.class, "<cpus>", "0", "CPUs the container may use, e.g. 0.5", "--cpus"));
+        spec.addOption(Specs.defaulted(String.class, "<snapshotter>", "${env:CONTAINERD_SNAPSHOTTER:-overlayfs}",
+                "snapshotter (default ${DEFAULT-VALUE})", "--snapshotter"));
+        spec.addOption(Specs.defaulted(String.class, "<runtime>", ContainerCreator.RUNC_V2, "runtime name (default ${DEFAULT-VALUE})",
+                "--runtime"));
+        spec.addOption(Specs.flag("all capabilities and host devices", "--privileged"));
+        spec.addOption(Specs.flag("read-only root filesystem", "--read-only", "--readonly"));
+        spec.addOption(Specs.option(Path.class, "<fifoDir>", "directory for the stdio FIFOs (default /run/jcontainerd/fifo)",
+                "--fifo-dir"));
+        spec.addPositional(Specs.positional(0, "IMAGE", "image reference"));
+        spec.addPositional(Specs.positional(1, "ID", "container id"));
+        spec.addPositional(Specs.rest(2, false, "ARGS", "the command and its arguments (default: the image's)"));
+    }
 
     /**
-     * The command as picocli runs it: options end at the image name, as in ctr, so the
-     * container's own arguments ({@code sh -c ...}) are passed through untouched.
+     * The command as picocli runs it, its model built in code ({@link Specs}): options end at the
+     * image name, as in ctr, so the container's own arguments ({@code sh -c ...}) are passed through untouched.
      */
     public static CommandLine command() {
-        return new CommandLine(new RunCommand()).setStopAtPositional(true);
+        return new CommandLine(new RunCommand().spec).setStopAtPositional(true);
     }
 
     @Override
     public Integer call() throws IOException {
         Main main = Main.of(spec);
+        boolean detach = Specs.isSet(spec, "--detach");
+        boolean rm = Specs.isSet(spec, "--rm");
+        boolean tty = Specs.isSet(spec, "--tty");
+        List<String> env = Specs.values(spec, "--env");
+        Path envFile = Specs.value(spec, "--env-file");
+        String cwd = Specs.valueOr(spec, "--cwd", "");
+        String user = Specs.valueOr(spec, "--user", "");
+        List<String> mounts = Specs.values(spec, "--mount");
+        boolean netHost = Specs.isSet(spec, "--net-host");
+        boolean cni = Specs.isSet(spec, "--cni");
+        Path cniConfig = Specs.value(spec, "--cni-config");
+        List<String> labels = Specs.values(spec, "--label");
+        long memoryLimit = Specs.value(spec, "--memory-limit");
+        double cpus = Specs.value(spec, "--cpus");
+        String snapshotter = Specs.value(spec, "--snapshotter");
+        String runtime = Specs.value(spec, "--runtime");
+        boolean privileged = Specs.isSet(spec, "--privileged");
+        boolean readOnly = Specs.isSet(spec, "--read-only");
+        Path fifoDir = Specs.value(spec, "--fifo-dir");
+        String image = spec.positionalParameters().get(0).getValue();
+        String id = spec.positionalParameters().get(1).getValue();
+        List<String> args = Specs.strings(spec, 2);
         if (detach && rm) {
             spec.commandLine().getErr().println("jctr: -d and --rm cannot be used together: a detached task is removed with `jctr tasks rm` and `jctr containers rm`");
             return 1;

@@ -22,6 +22,8 @@ import io.jcontainerd.api.services.tasks.v1.StartRequest;
 import io.jcontainerd.api.services.tasks.v1.WaitRequest;
 import io.jcontainerd.api.types.task.Process;
 import io.jcontainerd.ctr.Main;
+import io.jcontainerd.ctr.Specs;
+import io.jcontainerd.ctr.Specs.Sub;
 import io.jcontainerd.ctr.output.MessageJson;
 import io.jcontainerd.ctr.output.Table;
 import io.jcontainerd.ctr.run.AttachedProcess;
@@ -49,19 +51,26 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /** {@code jctr tasks ls|start|kill|ps|exec|attach|pause|resume|metrics|rm}, as ctr's. */
-@Command(name = "tasks", aliases = {"task", "t"}, description = "manage tasks",
-        subcommands = {TasksCommand.Ls.class, TasksCommand.Start.class, TasksCommand.Kill.class, TasksCommand.Ps.class,
-                TasksCommand.Exec.class, TasksCommand.Attach.class, TasksCommand.Pause.class, TasksCommand.Resume.class,
-                TasksCommand.Metrics.class, TasksCommand.Rm.class})
 public final class TasksCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TasksCommand() {
     }
 
-    /** Options end at the first positional, as in ctr, so {@code exec ID sh -c ...} passes its arguments through. */
-    public static CommandLine command() {
-        return new CommandLine(new TasksCommand()).setStopAtPositional(true);
+    /** Made when first used: Jackson's set-up is not on the path of ls, kill and rm. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+
+    /**
+     * The group; {@code named}: the subcommand asked for, the only one made ({@link Specs#group}).
+     * Options end at the first positional, as in ctr, so {@code exec ID sh -c ...} passes its arguments through.
+     */
+    public static CommandLine command(String named) {
+        return Specs.group(new TasksCommand(), "tasks", "manage tasks", new String[]{"task", "t"}, named, true,
+                List.of(Sub.of(() -> new Ls().spec, "ls", "list"), Sub.of(Start::new, "start"),
+                        Sub.of(() -> new Kill().spec, "kill"), Sub.of(Ps::new, "ps"), Sub.of(Exec::new, "exec"),
+                        Sub.of(Attach::new, "attach"), Sub.of(Pause::new, "pause"), Sub.of(Resume::new, "resume"),
+                        Sub.of(Metrics::new, "metrics", "metric"), Sub.of(() -> new Rm().spec, "delete", "rm", "del", "remove")));
     }
 
     /** Runs {@code body} on a connection; a {@link RunException} is the one line the user sees. */
@@ -98,13 +107,16 @@ public final class TasksCommand {
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = "list tasks: TASK PID STATUS")
+    /** Model built in code ({@link Specs}): one of the commands users time. */
     static final class Ls extends TaskCall {
-        @Option(names = {"-q", "--quiet"}, description = "print only the task ids")
-        boolean quiet;
+        Ls() {
+            spec = Specs.command(this, "ls", "list tasks: TASK PID STATUS", "list");
+            spec.addOption(Specs.flag("print only the task ids", "-q", "--quiet"));
+        }
 
         @Override
         int run(Stubs stubs) {
+            boolean quiet = Specs.isSet(spec, "--quiet");
             var tasks = stubs.tasks().list(ListTasksRequest.getDefaultInstance()).getTasksList();
             if (quiet) {
                 tasks.forEach(t -> out().println(t.getId()));
@@ -149,7 +161,7 @@ public final class TasksCommand {
             Container c = stubs.containers().get(GetContainerRequest.newBuilder().setId(id).build()).getContainer();
             var rootfs = stubs.snapshots().mounts(MountsRequest.newBuilder().setSnapshotter(c.getSnapshotter())
                     .setKey(c.getSnapshotKey()).build()).getMountsList();
-            boolean terminal = JSON.readTree(AnyCodec.jsonOf(c.getSpec())).path("process").path("terminal").asBoolean(false);
+            boolean terminal = Json.MAPPER.readTree(AnyCodec.jsonOf(c.getSpec())).path("process").path("terminal").asBoolean(false);
             var launcher = new TaskLauncher(stubs, fifoDir);
             if (detach) {
                 launcher.startDetached(id, rootfs, terminal);
@@ -159,20 +171,22 @@ public final class TasksCommand {
         }
     }
 
-    @Command(name = "kill", description = "signal a task: ID (default: the image's stop signal, else SIGTERM)")
+    /** Model built in code ({@link Specs}): the way users stop what they ran detached. */
     static final class Kill extends TaskCall {
-        @Option(names = {"-s", "--signal"}, description = "signal name or number")
-        String signal;
-        @Option(names = {"-a", "--all"}, description = "signal every process of the task")
-        boolean all;
-        @Option(names = "--exec-id", description = "signal this exec process")
-        String execId = "";
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
+        Kill() {
+            spec = Specs.command(this, "kill", "signal a task: ID (default: the image's stop signal, else SIGTERM)");
+            spec.addOption(Specs.option(String.class, "<signal>", "signal name or number", "-s", "--signal"));
+            spec.addOption(Specs.flag("signal every process of the task", "-a", "--all"));
+            spec.addOption(Specs.defaulted(String.class, "<execId>", "", "signal this exec process", "--exec-id"));
+            spec.addPositional(Specs.positional(0, "ID", "container id"));
+        }
 
         @Override
         int run(Stubs stubs) {
-            String sig = signal;
+            String id = spec.positionalParameters().get(0).getValue();
+            String execId = Specs.valueOr(spec, "--exec-id", "");
+            boolean all = Specs.isSet(spec, "--all");
+            String sig = Specs.value(spec, "--signal");
             if (sig == null) {
                 Container c = stubs.containers().get(GetContainerRequest.newBuilder().setId(id).build()).getContainer();
                 sig = c.getLabelsOrDefault(ContainerCreator.STOP_SIGNAL_LABEL, "SIGTERM");
@@ -227,7 +241,7 @@ public final class TasksCommand {
         int run(Stubs stubs) throws IOException {
             String exec = execId != null ? execId : "exec-" + UUID.randomUUID().toString().substring(0, 8);
             Container c = stubs.containers().get(GetContainerRequest.newBuilder().setId(id).build()).getContainer();
-            ObjectNode process = (ObjectNode) JSON.readTree(AnyCodec.jsonOf(c.getSpec())).path("process");
+            ObjectNode process = (ObjectNode) Json.MAPPER.readTree(AnyCodec.jsonOf(c.getSpec())).path("process");
             ArrayNode a = process.putArray("args");
             args.forEach(a::add);
             process.put("terminal", tty);
@@ -241,7 +255,7 @@ public final class TasksCommand {
                     stubs.tasks().exec(ExecProcessRequest.newBuilder().setContainerId(id).setExecId(exec)
                             .setStdin(fifos.stdin().toString()).setStdout(fifos.stdout().toString())
                             .setStderr(fifos.stderrPath()).setTerminal(tty)
-                            .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, JSON.writeValueAsString(process))).build());
+                            .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, Json.MAPPER.writeValueAsString(process))).build());
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
                         throw new RunException("task " + id + " already has a process " + exec + ": choose another --exec-id");
@@ -336,17 +350,23 @@ public final class TasksCommand {
         }
     }
 
-    @Command(name = "delete", aliases = {"rm", "del", "remove"}, description = "delete stopped tasks: ID... (-f kills first)")
+    /** Model built in code ({@link Specs}): the way users clean up. */
     static final class Rm extends TaskCall {
-        @Option(names = {"-f", "--force"}, description = "kill a running task first")
-        boolean force;
-        @Option(names = "--exec-id", description = "delete this exec process")
-        String execId = "";
-        @Parameters(arity = "1..*", paramLabel = "ID")
-        List<String> ids;
+        private boolean force;
+        private String execId;
+
+        Rm() {
+            spec = Specs.command(this, "delete", "delete stopped tasks: ID... (-f kills first)", "rm", "del", "remove");
+            spec.addOption(Specs.flag("kill a running task first", "-f", "--force"));
+            spec.addOption(Specs.defaulted(String.class, "<execId>", "", "delete this exec process", "--exec-id"));
+            spec.addPositional(Specs.rest(0, true, "ID", "container ids"));
+        }
 
         @Override
         int run(Stubs stubs) {
+            force = Specs.isSet(spec, "--force");
+            execId = Specs.valueOr(spec, "--exec-id", "");
+            List<String> ids = Specs.strings(spec, 0);
             int exit = 0;
             for (String id : ids) {
                 try {

@@ -83,6 +83,7 @@ public final class NamespacedSnapshots {
             }
             backendParent = scoped(ns, parent);
         }
+        requireLease(ns, lease);
         boolean existed = recorded(ns, snapshotter, key);
         if (!existed) {
             removeUnrecorded(ns, d, key);
@@ -140,6 +141,7 @@ public final class NamespacedSnapshots {
         if (recorded(ns, snapshotter, name)) {
             throw JcdException.alreadyExists("snapshot %s already exists (namespace %s); commit under another name", name, ns);
         }
+        requireLease(ns, lease);
         Snapshotter d = drivers.get(snapshotter);
         removeUnrecorded(ns, d, name);
         // the driver first, the record second: a crash between them leaves a record without its
@@ -186,6 +188,7 @@ public final class NamespacedSnapshots {
         requireKey(key);
         Snapshotter d = drivers.get(snapshotter);
         return namespaces.locks().change(ns, () -> keys.holding(ns, snapshotter, () -> {
+            requireLease(ns, lease);
             if (!recorded(ns, snapshotter, key)) {
                 return false;
             }
@@ -270,6 +273,19 @@ public final class NamespacedSnapshots {
         drivers.get(snapshotter);
         if (!recorded(ns, snapshotter, key)) {
             throw JcdException.notFound("snapshot %s does not exist (namespace %s)", key, ns);
+        }
+    }
+
+    /**
+     * NotFound unless {@code lease} (if any) exists, as containerd's metadata refuses it: a snapshot
+     * made under a lease that was deleted or expired would be held by nothing, and the next
+     * collection would remove it under the client. Called under the collection lock, so the
+     * collector does not expire the lease between this check and the write.
+     */
+    private void requireLease(String ns, Optional<String> lease) {
+        if (lease.isPresent() && db.get(Family.LEASES, Keys.of(ns, lease.get())) == null) {
+            throw JcdException.notFound("lease %s in namespace %s: not found (it was deleted or expired); "
+                    + "create it before using it in the containerd-lease header", lease.get(), ns);
         }
     }
 

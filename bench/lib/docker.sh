@@ -54,6 +54,7 @@ dk_wait_sock() {
 }
 
 # dk_start_facade REGISTRY_DIR: jcontainerd with [docker] enabled, in a namespace and on a bridge of this run
+# (DK_JCD_NETWORK_EXTRA: more [network] lines, e.g. ip_masq = false)
 dk_start_facade() {
   mkdir -p "$tmp/jcdd"
   cat >"$tmp/jcdd.toml" <<TOML
@@ -70,6 +71,7 @@ config_path = "$1/certs.d"
 bridge = "$DK_JCD_BRIDGE"
 subnet = "$DK_JCD_SUBNET"
 pool = "10.232.0.0/16"
+${DK_JCD_NETWORK_EXTRA:-}
 TOML
   start_jcd_with --config "$tmp/jcdd.toml"
   dk_jcd_pid=$started
@@ -77,7 +79,8 @@ TOML
 }
 
 # dk_start_dockerd: its containerd (private config), its bridge (dockerd takes --bip or --bridge, not
-# both: the bridge is made here with the address dockerd reads from it), then dockerd on them.
+# both: the bridge is made here with the address dockerd reads from it), then dockerd on them, with
+# the extra arguments in the array DK_DOCKERD_ARGS if set (scripts/docker-side-by-side.sh).
 dk_start_dockerd() {
   local d="$tmp/dockerd"
   mkdir -p "$d"
@@ -106,7 +109,7 @@ TOML
   setsid dockerd --config-file "$d/daemon.json" --host "unix://$DK_DKD_SOCK" --containerd "$DK_DCTD_SOCK" \
     --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/dockerd.pid" --bridge "$DK_DKD_BRIDGE" \
     --cgroup-parent "/${ID}docker" --ip-forward=false --storage-driver overlay2 --log-level warn \
-    >>"$d/dockerd.log" 2>&1 & dk_dkd_pid=$!; pids+=("$dk_dkd_pid")
+    ${DK_DOCKERD_ARGS[@]+"${DK_DOCKERD_ARGS[@]}"} >>"$d/dockerd.log" 2>&1 & dk_dkd_pid=$!; pids+=("$dk_dkd_pid")
   dk_started=1
   dk_wait_sock "$DK_DKD_SOCK" "$dk_dkd_pid" "$d/dockerd.log"
 }

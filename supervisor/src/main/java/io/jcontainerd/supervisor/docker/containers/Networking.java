@@ -46,7 +46,9 @@ public final class Networking {
         ep.path("Aliases").forEach(a -> aliases.add(a.asText()));
         boolean userNetwork = mode instanceof NetworkMode.Network n && !n.network().equals(NetworkManager.DEFAULT_NETWORK);
         SandboxRequest r = SandboxRequest.of(namespace, id, mode)
-                .withName(userNetwork ? name : "")
+                // the name on every network: peers resolve it on user networks, also those it joins
+                // later with docker network connect (the default bridge resolves no names)
+                .withName(name)
                 .withAliases(userNetwork ? aliases : List.of())
                 .withPorts(ports(config, host))
                 .withHostname(config.path("Hostname").asText(""), config.path("Domainname").asText(""))

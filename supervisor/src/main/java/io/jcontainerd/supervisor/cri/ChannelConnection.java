@@ -14,7 +14,9 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketFram
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,14 +29,17 @@ import java.util.concurrent.TimeUnit;
  * output instead of making the daemon buffer it; inbound data goes to {@link InboundPipe}s that
  * stop the connection's reads while they hold more than their bound.
  */
-final class ChannelConnection {
+class ChannelConnection {
     /** v5's message closing one stream (client to server): {255, channel}. */
     static final int STREAM_CLOSE = 255;
     static final int SEND_TIMEOUT_SECONDS = 60;
-    private final Channel channel;
+    protected final Channel channel;
     private final String protocol;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Set<InboundPipe> full = new HashSet<>();
+    /** What the client sent before {@link #start}, handed on then: event loop only. */
+    private final List<Object[]> early = new ArrayList<>();
+    private long earlyBytes;
     private volatile Listener listener;
 
     /** What the client sends, delivered on the connection's event loop (must not block). */
@@ -68,8 +73,8 @@ final class ChannelConnection {
             protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
                 switch (frame) {
                     case BinaryWebSocketFrame b -> binary(b.content());
-                    case PingWebSocketFrame p -> ctx.writeAndFlush(new PongWebSocketFrame(p.content().retain()));
                     case CloseWebSocketFrame c -> ctx.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(f -> ctx.close());
+                    case PingWebSocketFrame p -> ctx.writeAndFlush(new PongWebSocketFrame(p.content().retain()));
                     default -> {
                         // text frames belong to the base64 protocols, not served; pongs need nothing
                     }
@@ -78,11 +83,7 @@ final class ChannelConnection {
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                closed.countDown();
-                Listener l = listener;
-                if (l != null) {
-                    l.closed();
-                }
+                gone();
             }
 
             @Override
@@ -92,44 +93,94 @@ final class ChannelConnection {
         };
     }
 
+    /** The connection is gone: the listener hears it once. */
+    protected final void gone() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        closed.countDown();
+        Listener l = listener;
+        if (l != null) {
+            l.closed();
+        }
+    }
+
+    /** Hands the client's data on {@code ch} to the listener (kept until there is one; on the event loop). */
+    protected final void deliver(int ch, byte[] data) {
+        Listener l = listener;
+        if (l != null) {
+            l.data(ch, data);
+            return;
+        }
+        early.add(new Object[]{ch, data});
+        earlyBytes += data.length;
+        if (earlyBytes > InboundPipe.LIMIT) {
+            channel.config().setAutoRead(false); // start() reads on
+        }
+    }
+
+    protected final void deliverStreamClosed(int ch) {
+        Listener l = listener;
+        if (l != null) {
+            l.streamClosed(ch);
+            return;
+        }
+        early.add(new Object[]{ch, null});
+    }
+
     private void binary(ByteBuf content) {
         if (content.readableBytes() == 0) {
             return;
         }
         int ch = content.readUnsignedByte();
-        Listener l = listener;
-        if (l == null) {
-            return;
-        }
         if (ch == STREAM_CLOSE && isV5()) {
             if (content.readableBytes() > 0) {
-                l.streamClosed(content.readUnsignedByte());
+                deliverStreamClosed(content.readUnsignedByte());
             }
             return;
         }
         byte[] data = new byte[content.readableBytes()];
         content.readBytes(data);
-        l.data(ch, data);
+        deliver(ch, data);
     }
 
-    /** Starts delivering the client's messages to {@code l}. */
+    /** Starts delivering the client's messages to {@code l}: first what came early, then the rest. */
     void start(Listener l) {
-        listener = l;
-        if (!channel.isActive()) {
-            closed.countDown();
-            l.closed();
-            return;
-        }
-        channel.config().setAutoRead(true);
-        channel.read();
+        channel.eventLoop().execute(() -> {
+            for (Object[] e : early) {
+                if (e[1] == null) {
+                    l.streamClosed((Integer) e[0]);
+                } else {
+                    l.data((Integer) e[0], (byte[]) e[1]);
+                }
+            }
+            early.clear();
+            listener = l;
+            if (closed.getCount() == 0 || !channel.isActive()) {
+                closed.countDown();
+                l.closed();
+                return;
+            }
+            channel.config().setAutoRead(true);
+            channel.read();
+        });
+    }
+
+    /** The message carrying {@code data} on {@code ch}; null: the client opened no such stream (dropped). */
+    protected Object frame(int ch, byte[] data, int off, int len) {
+        ByteBuf buf = Unpooled.buffer(len + 1);
+        buf.writeByte(ch);
+        buf.writeBytes(data, off, len);
+        return new BinaryWebSocketFrame(buf);
     }
 
     /** Sends {@code data} on {@code ch}; blocks until written. */
     void send(int ch, byte[] data, int off, int len) throws IOException {
-        ByteBuf buf = Unpooled.buffer(len + 1);
-        buf.writeByte(ch);
-        buf.writeBytes(data, off, len);
-        ChannelFuture f = channel.writeAndFlush(new BinaryWebSocketFrame(buf));
+        Object frame = frame(ch, data, off, len);
+        if (frame == null) {
+            return;
+        }
+        ChannelFuture f = channel.writeAndFlush(frame);
         if (!f.awaitUninterruptibly(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             channel.close();
             throw new IOException("the client read nothing for " + SEND_TIMEOUT_SECONDS + " s: connection closed");
@@ -147,9 +198,13 @@ final class ChannelConnection {
     /** Ends the connection with a normal close. */
     void close() {
         if (channel.isActive()) {
-            channel.writeAndFlush(new CloseWebSocketFrame(1000, "")).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            sendClose();
         }
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    protected void sendClose() {
+        channel.writeAndFlush(new CloseWebSocketFrame(1000, "")).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     boolean isOpen() {

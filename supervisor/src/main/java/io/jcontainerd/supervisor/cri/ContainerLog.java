@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -22,6 +24,12 @@ final class ContainerLog implements AutoCloseable {
     private final CriLogWriter writer;
     private final CountDownLatch done = new CountDownLatch(2);
     private final boolean[] opened = new boolean[2];
+    private final List<Tap> taps = new CopyOnWriteArrayList<>();
+
+    /** An attached client: gets each piece of output after the log (stream 1 stdout, 2 stderr); a failing tap is dropped. */
+    interface Tap {
+        void output(int stream, byte[] data, int len) throws IOException;
+    }
 
     private ContainerLog(Fifos fifos, OutputStream file) {
         this.fifos = fifos;
@@ -29,9 +37,9 @@ final class ContainerLog implements AutoCloseable {
         this.writer = new CriLogWriter(file, Clock.systemUTC(), CriLogWriter.DEFAULT_MAX_LINE);
     }
 
-    /** Starts copying {@code fifos} into {@code logFile} (created 0640 if missing, appended to). */
+    /** Starts copying {@code fifos} into {@code logFile} (created 0640 if missing, appended to; null: no log, only taps). */
     static ContainerLog start(Fifos fifos, Path logFile, String containerId) throws IOException {
-        OutputStream out = new FileOutputStream(logFile.toFile(), true);
+        OutputStream out = logFile == null ? OutputStream.nullOutputStream() : new FileOutputStream(logFile.toFile(), true);
         ContainerLog log = new ContainerLog(fifos, out);
         log.copy(CriLogWriter.Stream.STDOUT, fifos.stdout(), containerId);
         log.copy(CriLogWriter.Stream.STDERR, fifos.stderr(), containerId);
@@ -50,6 +58,13 @@ final class ContainerLog implements AutoCloseable {
                         while ((n = in.read(buf)) > 0) {
                             writer.write(stream, buf, 0, n);
                             writer.flush();
+                            for (Tap t : taps) {
+                                try {
+                                    t.output(stream.ordinal() + 1, buf, n);
+                                } catch (IOException e) {
+                                    taps.remove(t);
+                                }
+                            }
                         }
                     } catch (IOException | RuntimeException e) {
                         LOG.warning(() -> "container " + containerId + ": copying " + stream + " to its log stopped: " + e.getMessage());
@@ -58,6 +73,19 @@ final class ContainerLog implements AutoCloseable {
                         done.countDown();
                     }
                 });
+    }
+
+    void tap(Tap t) {
+        taps.add(t);
+    }
+
+    void untap(Tap t) {
+        taps.remove(t);
+    }
+
+    /** Both streams have ended (the process and the shim let go). */
+    boolean ended() {
+        return done.getCount() == 0;
     }
 
     /** Waits up to {@code millis} for both streams to end. */

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -35,16 +37,18 @@ public final class ContainerStreams implements StreamServer.Handlers {
     static final int STDERR = 2;
     static final int ERROR = 3;
     static final int RESIZE = 4;
-    private static final boolean ATTACH_BUILT = false;
     private final CriRecords records;
     private final TaskManager tasks;
     private final PodSandboxes sandboxes;
+    private final PodContainers containers;
     private final Path ioDir;
+    private final Map<String, ContainerStdin> stdins = new ConcurrentHashMap<>();
 
-    public ContainerStreams(CriRecords records, TaskManager tasks, PodSandboxes sandboxes, Path ioDir) {
+    public ContainerStreams(CriRecords records, TaskManager tasks, PodSandboxes sandboxes, PodContainers containers, Path ioDir) {
         this.records = records;
         this.tasks = tasks;
         this.sandboxes = sandboxes;
+        this.containers = containers;
         this.ioDir = ioDir;
     }
 
@@ -58,11 +62,12 @@ public final class ContainerStreams implements StreamServer.Handlers {
     }
 
     public void checkAttach(AttachRequest r) {
-        if (!ATTACH_BUILT) {
-            throw JcdException.notImplemented("Attach to container %s: not implemented by jcontainerd's CRI yet (Exec works)", r.getContainerId());
-        }
         checkStreams(r.getContainerId(), r.getTty(), r.getStdin(), r.getStdout(), r.getStderr());
         requireRunning(r.getContainerId(), "Attach");
+        if (containers.log(r.getContainerId()).isEmpty()) {
+            throw JcdException.failedPrecondition("container %s was started before the daemon's last restart: its output is not "
+                    + "reattached, so Attach cannot show it (README, CRI)", r.getContainerId());
+        }
     }
 
     public void checkPortForward(PortForwardRequest r) {
@@ -148,7 +153,8 @@ public final class ContainerStreams implements StreamServer.Handlers {
                     if (channel == STDIN && stdin != null) {
                         stdin.offer(data);
                     } else if (channel == RESIZE && req.getTty()) {
-                        TerminalSize.parse(data).ifPresent(s -> Thread.ofVirtual().start(() -> resize(id, execId, s)));
+                        // in order with stdin: a size sent before some input applies before that input is read
+                        TerminalSize.parse(data).ifPresent(s -> inOrder(stdin, () -> resize(id, execId, s)));
                     }
                 }
 
@@ -175,6 +181,14 @@ public final class ContainerStreams implements StreamServer.Handlers {
             io.awaitEnd(Duration.ofSeconds(10));
             deleteProcess(id, execId);
             sendStatus(c, exit.status() == 0 ? StreamStatus.success() : StreamStatus.exitCode(exit.status()));
+        }
+    }
+
+    private static void inOrder(InboundPipe stdin, Runnable action) {
+        if (stdin != null) {
+            stdin.offerAction(action);
+        } else {
+            Thread.ofVirtual().start(action);
         }
     }
 
@@ -234,8 +248,91 @@ public final class ContainerStreams implements StreamServer.Handlers {
     }
 
     @Override
-    public void attach(AttachRequest request, ChannelConnection connection) {
-        sendStatus(connection, StreamStatus.failure("attach is not implemented by jcontainerd's streaming server yet"));
+    public void attach(AttachRequest req, ChannelConnection c) {
+        String id = req.getContainerId();
+        ContainerRecord r;
+        try {
+            r = requireRunning(id, "Attach");
+        } catch (JcdException e) {
+            sendStatus(c, StreamStatus.failure(e.getMessage()));
+            return;
+        }
+        ContainerLog log = containers.log(id).orElse(null);
+        if (log == null) {
+            sendStatus(c, StreamStatus.failure("container " + id + ": its output is not reattached since the daemon's restart"));
+            return;
+        }
+        var config = CriRecords.config(r, io.jcontainerd.api.cri.v1.ContainerConfig.parser());
+        ContainerStdin stdin = req.getStdin() && config.getStdin()
+                ? stdins.computeIfAbsent(id, k -> new ContainerStdin(ioDir.resolve(id).resolve("stdin"))) : null;
+        ContainerLog.Tap tap = (stream, data, len) -> {
+            if (stream == STDOUT ? req.getStdout() : req.getStderr()) {
+                c.send(stream, data, 0, len);
+            }
+        };
+        InboundPipe in = stdin == null ? null : new InboundPipe("cri-attach-stdin", c, new InboundPipe.Sink() {
+            @Override
+            public void write(byte[] data) throws IOException {
+                stdin.write(data);
+            }
+
+            @Override
+            public void end() {
+                if (config.getStdinOnce()) {
+                    closeContainerStdin(id, stdin);
+                }
+            }
+        });
+        log.tap(tap);
+        try {
+            c.start(new ChannelConnection.Listener() {
+                @Override
+                public void data(int channel, byte[] data) {
+                    if (channel == STDIN && in != null) {
+                        in.offer(data);
+                    } else if (channel == RESIZE && config.getTty()) {
+                        TerminalSize.parse(data).ifPresent(s -> inOrder(in, () -> resize(id, "", s)));
+                    }
+                }
+
+                @Override
+                public void streamClosed(int channel) {
+                    if (channel == STDIN && in != null) {
+                        in.end();
+                    }
+                }
+
+                @Override
+                public void closed() {
+                    if (in != null) {
+                        in.end();
+                    }
+                }
+            });
+            while (!c.awaitClosed(200) && !log.ended()) {
+                // until the client detaches or the container's output ends with it
+            }
+            if (log.ended()) {
+                stdins.remove(id);
+                sendStatus(c, StreamStatus.success());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            log.untap(tap);
+            if (in != null) {
+                in.end();
+            }
+        }
+    }
+
+    private void closeContainerStdin(String id, ContainerStdin stdin) {
+        stdin.close();
+        try {
+            tasks.closeStdin(CriNames.NAMESPACE, id, "");
+        } catch (JcdException e) {
+            // the container has exited
+        }
     }
 
     @Override

@@ -31,7 +31,7 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
                 config.state().resolve("cri").resolve("io"), Clock.systemUTC());
-        ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, config.state().resolve("cri").resolve("io"));
+        ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, containers, config.state().resolve("cri").resolve("io"));
         StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
         return new Cri(images, sandboxes, containers, new NetworkReadiness(config.network().pluginDirs()), streams, server);

@@ -41,6 +41,24 @@ record Fifos(Path dir, Path stdout, Path stderr) {
         }
     }
 
+    /** Makes {@code dir}/stdin, the FIFO a container that takes stdin reads (Attach writes it). */
+    static Path createStdin(Path dir) {
+        Path in = dir.resolve("stdin");
+        try {
+            Process p = new ProcessBuilder("mkfifo", "-m", "0600", in.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IOException("mkfifo failed: " + out.strip());
+            }
+            return in;
+        } catch (IOException e) {
+            throw JcdException.failedPrecondition("cannot create the stdin FIFO %s: %s", in, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw JcdException.of(io.jcontainerd.config.errdefs.ErrorKind.CANCELLED, "interrupted creating FIFO " + in, e);
+        }
+    }
+
     /**
      * Opens {@code fifo} for reading; blocks in the kernel (call it from a platform thread: a
      * virtual thread would pin its carrier, and the daemon's calls run on virtual threads) until a writer (the shim) opens it, or {@link #release}

@@ -18,6 +18,7 @@ final class InboundPipe {
     private final ChannelConnection connection;
     private final Sink sink;
     private final Deque<byte[]> queue = new ArrayDeque<>();
+    private final java.util.Map<byte[], Runnable> actions = new java.util.IdentityHashMap<>();
     private long pending;
     private boolean ended;
     private boolean paused;
@@ -55,6 +56,22 @@ final class InboundPipe {
         }
     }
 
+    /**
+     * Runs {@code action} on the pipe's thread once what was queued before it is written (a
+     * terminal resize sent before some input takes effect before that input reaches the process).
+     */
+    void offerAction(Runnable action) {
+        synchronized (queue) {
+            if (ended) {
+                return;
+            }
+            byte[] marker = new byte[0];
+            actions.put(marker, action);
+            queue.addLast(marker);
+            queue.notifyAll();
+        }
+    }
+
     /** Ends the data: the sink is ended once what was queued is written. */
     void end() {
         synchronized (queue) {
@@ -84,6 +101,18 @@ final class InboundPipe {
             }
             if (next == END) {
                 break;
+            }
+            Runnable action;
+            synchronized (queue) {
+                action = actions.remove(next);
+            }
+            if (action != null) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    LOG.fine(() -> "streaming action failed: " + e.getMessage());
+                }
+                continue;
             }
             if (!broken) {
                 try {

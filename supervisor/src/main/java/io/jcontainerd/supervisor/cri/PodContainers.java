@@ -129,18 +129,18 @@ public final class PodContainers {
         ContainerLog log = null;
         boolean created = false;
         try {
-            if (!state.logPath().isEmpty()) {
-                fifos = Fifos.create(ioDir.resolve(id));
-                try {
-                    log = ContainerLog.start(fifos, Path.of(state.logPath()), id);
-                } catch (IOException e) {
-                    throw JcdException.failedPrecondition("container %s: cannot open its log file %s: %s", id, state.logPath(), e.getMessage());
-                }
+            // always FIFOs: Attach taps the output even when kubelet names no log file
+            fifos = Fifos.create(ioDir.resolve(id));
+            try {
+                log = ContainerLog.start(fifos, state.logPath().isEmpty() ? null : Path.of(state.logPath()), id);
+            } catch (IOException e) {
+                throw JcdException.failedPrecondition("container %s: cannot open its log file %s: %s", id, state.logPath(), e.getMessage());
             }
+            String in = config.getStdin() ? Fifos.createStdin(fifos.dir()).toString() : "";
             List<Mount> rootfs = snapshots.mounts(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
-            String out = fifos == null ? "" : fifos.stdout().toString();
-            String err = fifos == null || config.getTty() ? "" : fifos.stderr().toString();
-            tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", out, err, config.getTty(), null));
+            String out = fifos.stdout().toString();
+            String err = config.getTty() ? "" : fifos.stderr().toString();
+            tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, in, out, err, config.getTty(), null));
             created = true;
             tasks.start(CriNames.NAMESPACE, id, "");
             if (log != null) {
@@ -319,6 +319,11 @@ public final class PodContainers {
             }
         }
         return out;
+    }
+
+    /** The output copy of a container started by this daemon (Attach taps it); empty after a daemon restart. */
+    Optional<ContainerLog> log(String id) {
+        return Optional.ofNullable(logs.get(id));
     }
 
     /** What ExecSync returns. */

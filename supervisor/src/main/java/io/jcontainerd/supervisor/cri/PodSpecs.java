@@ -217,9 +217,6 @@ final class PodSpecs {
         if (c.getDevicesCount() > 0 || c.getCDIDevicesCount() > 0) {
             throw JcdException.notImplemented("container %s: devices are not supported by jcontainerd's CRI yet", name);
         }
-        if (c.getStdin()) {
-            throw JcdException.notImplemented("container %s: stdin is not supported by jcontainerd's CRI yet (no Attach)", name);
-        }
     }
 
     /**

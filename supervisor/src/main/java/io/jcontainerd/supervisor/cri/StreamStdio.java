@@ -49,21 +49,11 @@ final class StreamStdio implements AutoCloseable {
         Fifos f = Fifos.create(dir);
         Path in = null;
         if (withStdin) {
-            in = dir.resolve("stdin");
             try {
-                Process p = new ProcessBuilder("mkfifo", "-m", "0600", in.toString()).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes());
-                if (p.waitFor() != 0) {
-                    f.delete();
-                    throw JcdException.failedPrecondition("cannot create the stdin FIFO %s: %s", in, out.strip());
-                }
-            } catch (IOException e) {
+                in = Fifos.createStdin(dir);
+            } catch (RuntimeException e) {
                 f.delete();
-                throw JcdException.failedPrecondition("cannot create the stdin FIFO %s: %s", in, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                f.delete();
-                throw JcdException.failedPrecondition("interrupted creating the stdin FIFO %s", in);
+                throw e;
             }
         }
         return new StreamStdio(f, in, tty);

@@ -96,11 +96,13 @@ class CriPodLifecycleIT {
         Path config = Files.writeString(dir.resolve("jcontainerd.toml"), """
                 [registry]
                 config_path = "%s"
+                [docker]
+                address = "%s"
                 [network]
                 bridge = "%s"
                 subnet = "%s"
                 pool = "%s"
-                """.formatted(registry.hostsDir(), bridge, network.subnet(), network.pool()));
+                """.formatted(registry.hostsDir(), dir.resolve("docker.sock"), bridge, network.subnet(), network.pool()));
         daemon = DaemonProcess.start(dir, "--config", config.toString());
         channel = new UnixGrpcChannel(daemon.socket());
         runtime = RuntimeServiceGrpc.newBlockingStub(channel.raw());

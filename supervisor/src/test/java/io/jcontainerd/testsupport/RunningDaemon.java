@@ -22,7 +22,10 @@ public final class RunningDaemon implements BeforeAllCallback, AfterAllCallback 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("jcd-daemon-");
-        process = DaemonProcess.start(dir);
+        // without a config the Docker facade takes the shared /run/jcontainerd/docker.sock, which
+        // another daemon on this machine may serve: these suites need only the containerd API
+        Path config = Files.writeString(dir.resolve("jcontainerd.toml"), "[docker]\nenabled = false\n");
+        process = DaemonProcess.start(dir, "--config", config.toString());
         channel = new UnixGrpcChannel(process.socket());
     }
 

@@ -246,17 +246,19 @@ public abstract class ContainerdApiConformance {
         String digest = sha256(blob);
         var content = ContentGrpc.newBlockingStub(namespaced());
         BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<Void> streamEnded = new java.util.concurrent.CompletableFuture<>();
         StreamObserver<WriteContentRequest> requests = ContentGrpc.newStub(namespaced())
                 .write(new StreamObserver<>() {
                     @Override public void onNext(WriteContentResponse value) { answers.add(value); }
-                    @Override public void onError(Throwable t) { answers.add(t); }
-                    @Override public void onCompleted() { }
+                    @Override public void onError(Throwable t) { answers.add(t); streamEnded.complete(null); }
+                    @Override public void onCompleted() { streamEnded.complete(null); }
                 });
         requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.WRITE).setRef("conf-partial")
                 .setTotal(blob.length).setExpected(digest).setData(ByteString.copyFrom(blob, 0, 4)).build());
         assertThat(next(answers).getOffset()).isEqualTo(4);
         requests.onCompleted();
-        Thread.sleep(200);
+        // the server has let go of the ingest once it ends its side of the stream
+        streamEnded.get(30, java.util.concurrent.TimeUnit.SECONDS);
         try {
             var status = content.status(StatusRequest.newBuilder().setRef("conf-partial").build()).getStatus();
             assertThat(status.getRef()).isEqualTo("conf-partial");

@@ -23,6 +23,8 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyFrameCodec;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyVersion;
 import io.jcontainerd.api.cri.v1.AttachRequest;
 import io.jcontainerd.api.cri.v1.ExecRequest;
 import io.jcontainerd.api.cri.v1.PortForwardRequest;
@@ -45,13 +47,18 @@ import java.util.logging.Logger;
  * (epoll), bound to loopback unless configured; the connection is upgraded to a WebSocket speaking
  * {@code v5.channel.k8s.io} or {@code v4.channel.k8s.io} for exec and attach, and the port-forward
  * channel pairs ({@code portforward.k8s.io}, {@code v4.channel.k8s.io} or no subprotocol) for
- * port-forward. Requests are bounded (8 KiB of headers, no body); frames 1 MiB.
+ * port-forward; or to SPDY/3.1 ({@code v4.channel.k8s.io}) for exec and attach, as kubelet and
+ * the API server's stream translator speak it ({@link SpdyChannelConnection}). Requests are
+ * bounded (8 KiB of headers, no body); WebSocket frames 1 MiB.
  */
 public final class StreamServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StreamServer.class.getName());
     static final int MAX_FRAME = 1 << 20;
     static final List<String> EXEC_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
     static final List<String> PORT_FORWARD_PROTOCOLS = List.of("portforward.k8s.io", "v4.channel.k8s.io");
+    static final String SPDY = "SPDY/3.1";
+    static final String SPDY_EXEC_PROTOCOL = "v4.channel.k8s.io";
+    static final String STREAM_PROTOCOL_HEADER = "X-Stream-Protocol-Version";
 
     /** What a stream does once its connection is upgraded; each call runs on a virtual thread of its own. */
     public interface Handlers {
@@ -158,10 +165,22 @@ public final class StreamServer implements AutoCloseable {
                         + StreamTokens.TTL.toSeconds() + " s of the " + kind + " call that made it; call it again");
                 return;
             }
-            if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE, ""))) {
-                String offered = req.headers().get(HttpHeaderNames.UPGRADE, "none");
-                respond(ctx, HttpResponseStatus.BAD_REQUEST, "upgrade " + offered + " is not served: connect with a WebSocket (subprotocols "
-                        + (kind.equals("portforward") ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS) + "); SPDY is not implemented");
+            String upgrade = req.headers().get(HttpHeaderNames.UPGRADE, "");
+            if (upgrade.equalsIgnoreCase(SPDY) && !kind.equals("portforward")) {
+                List<String> offered = req.headers().getAll(STREAM_PROTOCOL_HEADER).stream()
+                        .flatMap(v -> Arrays.stream(v.split(","))).map(String::strip).toList();
+                if (!offered.contains(SPDY_EXEC_PROTOCOL)) {
+                    respond(ctx, HttpResponseStatus.FORBIDDEN, "unable to upgrade: unable to negotiate protocol: client supports " + offered
+                            + ", server supports [" + SPDY_EXEC_PROTOCOL + "]");
+                    return;
+                }
+                spdyUpgrade(ctx, kind, pending.get());
+                return;
+            }
+            if (!"websocket".equalsIgnoreCase(upgrade)) {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "upgrade \"" + upgrade + "\" is not served for " + kind + ": connect with a WebSocket "
+                        + "(subprotocols " + (kind.equals("portforward") ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS) + ")"
+                        + (kind.equals("portforward") ? "; SPDY port-forward is not implemented" : " or SPDY/3.1 (" + SPDY_EXEC_PROTOCOL + ")"));
                 return;
             }
             List<String> requested = Arrays.stream(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, "").split(","))
@@ -185,6 +204,76 @@ public final class StreamServer implements AutoCloseable {
             upgrade(ctx, req, kind, pending.get(), chosen.orElse(""), ports);
         }
 
+        /** SPDY/3.1 as kubelet answers it: 101, then the client opens its streams; the stream starts once all it needs are open. */
+        private void spdyUpgrade(ChannelHandlerContext ctx, String kind, Message request) {
+            Channel ch = ctx.channel();
+            ch.config().setAutoRead(false);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+            r.headers().set(HttpHeaderNames.CONNECTION, "Upgrade").set(HttpHeaderNames.UPGRADE, SPDY)
+                    .set(STREAM_PROTOCOL_HEADER, SPDY_EXEC_PROTOCOL);
+            SpdyChannelConnection connection = new SpdyChannelConnection(ch, SPDY_EXEC_PROTOCOL);
+            ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    ch.close();
+                    return;
+                }
+                ch.pipeline().addLast("spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1)).addLast("stream", connection.spdyHandler());
+                ch.pipeline().remove("body");
+                ch.pipeline().remove("http");
+                ch.pipeline().remove(this);
+                ch.config().setAutoRead(true);
+                Thread.ofVirtual().name("cri-stream-" + kind).start(() -> {
+                    try {
+                        if (!connection.awaitStreams(expectedStreams(request))) {
+                            LOG.fine(() -> "CRI " + kind + " over SPDY: the client did not open its streams within 30 s");
+                            return;
+                        }
+                        run(kind, request, List.of(), connection);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        connection.close();
+                    }
+                });
+            });
+        }
+
+        /** The channels a v4 client opens streams for: error always, the others as asked (resize with a terminal). */
+        static java.util.Set<Integer> expectedStreams(Message request) {
+            java.util.Set<Integer> s = new java.util.HashSet<>();
+            s.add(ContainerStreams.ERROR);
+            boolean stdin = request instanceof ExecRequest e ? e.getStdin() : ((AttachRequest) request).getStdin();
+            boolean stdout = request instanceof ExecRequest e ? e.getStdout() : ((AttachRequest) request).getStdout();
+            boolean stderr = request instanceof ExecRequest e ? e.getStderr() : ((AttachRequest) request).getStderr();
+            boolean tty = request instanceof ExecRequest e ? e.getTty() : ((AttachRequest) request).getTty();
+            if (stdin) {
+                s.add(ContainerStreams.STDIN);
+            }
+            if (stdout) {
+                s.add(ContainerStreams.STDOUT);
+            }
+            if (stderr) {
+                s.add(ContainerStreams.STDERR);
+            }
+            if (tty) {
+                s.add(ContainerStreams.RESIZE);
+            }
+            return s;
+        }
+
+        private void run(String kind, Message request, List<Integer> ports, ChannelConnection connection) {
+            try {
+                switch (request) {
+                    case ExecRequest e -> handlers.exec(e, connection);
+                    case AttachRequest a -> handlers.attach(a, connection);
+                    case PortForwardRequest p -> handlers.portForward(p, ports, connection);
+                    default -> throw new IllegalStateException("not a streaming request: " + request.getClass());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "CRI " + kind + " stream failed", e);
+            }
+        }
+
         private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, String kind, Message request, String protocol, List<Integer> ports) {
             String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
             WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, protocol.isEmpty() ? null : protocol, false, MAX_FRAME)
@@ -205,14 +294,7 @@ public final class StreamServer implements AutoCloseable {
                 ch.pipeline().remove(this);
                 Thread.ofVirtual().name("cri-stream-" + kind).start(() -> {
                     try {
-                        switch (request) {
-                            case ExecRequest e -> handlers.exec(e, connection);
-                            case AttachRequest a -> handlers.attach(a, connection);
-                            case PortForwardRequest p -> handlers.portForward(p, ports, connection);
-                            default -> throw new IllegalStateException("not a streaming request: " + request.getClass());
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "CRI " + kind + " stream failed", e);
+                        run(kind, request, ports, connection);
                     } finally {
                         connection.close();
                     }

@@ -49,7 +49,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The CRI streaming server against the real daemon and a real pod, with the JDK's WebSocket
- * client speaking what kubectl's WebSocket executor speaks: Exec over v4/v5.channel.k8s.io
+ * client speaking what kubectl's WebSocket executor speaks, and the real kubectl over WebSocket and
+ * SPDY/3.1 through a kubelet-style proxy: Exec over v4/v5.channel.k8s.io
  * (output, exit code in the status, stdin, tty and resize), Attach to a running container's output
  * and stdin (tty and resize too), PortForward into the pod's network
  * namespace, single-use tokens, bounded frames. Its pod network is a bridge and subnet of its own,
@@ -294,12 +295,12 @@ class CriStreamingIT {
     }
 
     @Test
-    void kubectlExecsThroughAKubeletStyleProxyOverWebSocket() throws Exception {
+    void kubectlExecsThroughAKubeletStyleProxyOverWebSocketAndSpdy() throws Exception {
         Path kubectl = Cli.requireTool("/usr/bin/kubectl", "kubernetes-client");
         try (FakeApiServer api = new FakeApiServer(CriStreamingIT::rt, "streams", java.util.Map.of("shell", shell))) {
             Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), api.kubeconfig());
             Path home = Files.createDirectories(dir.resolve("kubectl-home"));
-            for (String websockets : List.of("true")) {
+            for (String websockets : List.of("true", "false")) {
                 java.util.Map<String, String> env = java.util.Map.of("HOME", home.toString(), "KUBECTL_REMOTE_COMMAND_WEBSOCKETS", websockets);
                 String k = kubectl + " --kubeconfig " + kubeconfig + " --cache-dir " + home.resolve("cache") + " --request-timeout 60s";
                 Cli.Result r = Cli.run(List.of("sh", "-c", k + " exec streams -c shell -- sh -c 'echo hi; echo oops >&2; exit 3'"), env, 120);

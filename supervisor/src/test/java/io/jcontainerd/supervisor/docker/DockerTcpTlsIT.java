@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Docker API on TCP with TLS as dockerd --tlsverify serves it, driven by the real docker CLI 28
  * with certificates made by openssl for this test: with the client certificate everything works
  * (version, run --rm, stdin piped through a TLS hijack); without one, with one from another CA, or
- * in plain HTTP, nothing is answered. A private key open to others and a plain listener beyond
- * loopback stop the daemon at start with the option named. Listens on 127.0.0.1 only.
+ * in plain HTTP, nothing is answered. Plain TCP serves on loopback. A private key open to others and
+ * a plain listener beyond loopback stop the daemon at start with the option named. Listens on
+ * 127.0.0.1 only.
  */
 class DockerTcpTlsIT {
     @TempDir
@@ -80,6 +81,20 @@ class DockerTcpTlsIT {
                 byte[] answer = s.getInputStream().readNBytes(64);
                 assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("OK");
             }
+        }
+    }
+
+    @Test
+    void plainTcpOnLoopbackServesTheCliWithoutTls() throws Exception {
+        int port = freePort();
+        try (DockerFixture d = new DockerFixture(dir.resolve("p"), dir.resolve("p/docker.sock"), "tcp = \"127.0.0.1:%d\"".formatted(port))) {
+            List<String> plain = List.of("-H", "tcp://127.0.0.1:" + port);
+            Cli.Result run = docker(d, plain, "run", "--rm", "busybox", "echo", "plain");
+            assertThat(run.exit()).as(run + "\n" + d.daemon.log()).isZero();
+            assertThat(run.out()).isEqualTo("plain\n");
+            assertThat(d.daemon.log()).contains("Docker API also serving on tcp://127.0.0.1:" + port + " (plain TCP, loopback)");
+            Cli.Result tls = docker(d, List.of("--tls", "-H", "tcp://127.0.0.1:" + port), "version");
+            assertThat(tls.exit()).as("a TLS client on the plain port: " + tls).isNotZero();
         }
     }
 

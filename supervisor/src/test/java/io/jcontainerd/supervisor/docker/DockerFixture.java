@@ -30,6 +30,8 @@ final class DockerFixture implements AutoCloseable {
     private final Path config;
     /** A bridge and subnets of this fixture's own: other daemons on the machine use jcd0 and 10.213.0.0/16. */
     final DaemonConfig.NetworkConfig network = privateNetwork();
+    /** A containerd namespace of this fixture's own: its containers' cgroups are /&lt;namespace&gt;/&lt;id&gt;, apart from other daemons'. */
+    final String namespace = "dk" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36), 36);
 
     DockerFixture(Path dir) {
         this(dir, dir.resolve("docker.sock"));
@@ -53,13 +55,14 @@ final class DockerFixture implements AutoCloseable {
                     config_path = "%s"
                     [docker]
                     address = "%s"
+                    namespace = "%s"
                     %s
                     [network]
                     bridge = "%s"
                     subnet = "%s"
                     pool = "%s"
                     ip_masq = false
-                    """.formatted(TestRegistry.shared().hostsDir(), socket, dockerKeys, network.bridge(), network.subnet(), network.pool()));
+                    """.formatted(TestRegistry.shared().hostsDir(), socket, namespace, dockerKeys, network.bridge(), network.subnet(), network.pool()));
         } catch (IOException e) {
             throw new AssertionError("cannot write " + config + ": " + e.getMessage(), e);
         }
@@ -100,6 +103,14 @@ final class DockerFixture implements AutoCloseable {
     /** A shell line with docker in it (pipes into stdin). */
     Cli.Result sh(String line) {
         return Cli.run(List.of("/bin/sh", "-c", line.replace("docker ", DOCKER + " ")), env(), 120);
+    }
+
+    /** jctr on this fixture's daemon and namespace (containerd's view of the facade's objects). */
+    Cli.Result jctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(io.jcontainerd.testsupport.RepoRoot.find().resolve("bin/jctr").toString(),
+                "-a", daemon.socket().toString(), "-n", namespace));
+        cmd.addAll(List.of(args));
+        return Cli.run(cmd, Map.of(), 60);
     }
 
     /** Pulls busybox unless it is there. */

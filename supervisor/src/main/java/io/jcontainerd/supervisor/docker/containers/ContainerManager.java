@@ -717,15 +717,18 @@ public final class ContainerManager {
     // ---------------------------------------------------------------- remove
 
     /** Removes a container (a running one only with {@code force}: killed first), its snapshot and its files. */
-    public void remove(LiveContainer c, boolean force) {
-        remove(c, force, false);
+    public boolean remove(LiveContainer c, boolean force) {
+        return remove(c, force, false);
     }
 
-    /** {@link #remove(LiveContainer, boolean)}, and its anonymous volumes with {@code removeVolumes} ({@code rm -v}, {@code --rm}). */
-    public void remove(LiveContainer c, boolean force, boolean removeVolumes) {
+    /**
+     * {@link #remove(LiveContainer, boolean)}, and its anonymous volumes with {@code removeVolumes} ({@code rm -v}, {@code --rm}).
+     * False when another removal of it is under way or done (that one does the work).
+     */
+    public boolean remove(LiveContainer c, boolean force, boolean removeVolumes) {
         synchronized (c) {
             if (c.removing) {
-                return;
+                return false;
             }
             if (c.running() && !force) {
                 throw DockerApiException.conflict("You cannot remove a running container %s. Stop the container before attempting removal or force remove",
@@ -769,6 +772,22 @@ public final class ContainerManager {
         volumes.release(c.doc().mountPoints(), removeVolumes);
         c.removed.complete(c.doc().state().exitCode());
         emit(c, "destroy", Map.of());
+        return true;
+    }
+
+    /**
+     * A client's {@code DELETE /containers/{ref}}: as dockerd, a second client removing the same
+     * container meanwhile gets 409 "removal of container ref is already in progress", and one that
+     * comes after it is gone 404 "No such container: ref".
+     */
+    public void removeByClient(String ref, boolean force, boolean removeVolumes) {
+        LiveContainer c = lookup(ref);
+        if (!remove(c, force, removeVolumes)) {
+            if (c.removed.isDone()) {
+                throw DockerApiException.notFound("No such container: %s", ref);
+            }
+            throw DockerApiException.conflict("removal of container %s is already in progress", ref);
+        }
     }
 
     private void removeSnapshot(String id) {
@@ -834,6 +853,7 @@ public final class ContainerManager {
         }
         // networks of containers removed while the daemon was away (other namespaces' are not ours to judge)
         networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace()) || byId.containsKey(s.containerId()));
+        removeOrphans();
         for (LiveContainer c : List.copyOf(byId.values())) {
             ContainerDocument d = c.doc();
             ContainerState st = d.state();
@@ -843,6 +863,64 @@ public final class ContainerManager {
                 LOG.info(() -> "restart policy " + d.restartPolicy().name() + ": starting container " + d.id() + " again");
                 restarts.schedule(c, Duration.ZERO, true);
             }
+        }
+    }
+
+    private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
+
+    /**
+     * What a create or start cut short by a daemon crash left behind (nothing else runs while the
+     * daemon starts): the create's lease, the active snapshot named for a container that was never
+     * recorded, its directory, FIFO directories of runs that never started.
+     */
+    private void removeOrphans() {
+        try {
+            for (var l : cd.leases().list(io.jcontainerd.api.services.leases.v1.ListRequest.getDefaultInstance()).getLeasesList()) {
+                if (l.getId().startsWith("docker-create-")) {
+                    cd.leases().delete(DeleteRequest.newBuilder().setId(l.getId()).build());
+                }
+            }
+            var pages = cd.snapshots().list(io.jcontainerd.api.services.snapshots.v1.ListSnapshotsRequest.newBuilder().setSnapshotter(snapshotter).build());
+            List<String> orphans = new ArrayList<>();
+            pages.forEachRemaining(page -> page.getInfoList().stream()
+                    .filter(i -> i.getKind() == io.jcontainerd.api.services.snapshots.v1.Kind.ACTIVE)
+                    .map(io.jcontainerd.api.services.snapshots.v1.Info::getName)
+                    .filter(n -> CONTAINER_ID.matcher(n).matches() && !byId.containsKey(n)).forEach(orphans::add));
+            for (String key : orphans) {
+                LOG.info(() -> "removing snapshot " + key + " of a container whose create a daemon crash cut short");
+                removeSnapshot(key);
+            }
+        } catch (StatusRuntimeException e) {
+            LOG.warning(() -> "looking for what interrupted creates left: " + e.getStatus());
+        }
+        for (Path dir : children(containersDir)) {
+            if (!byId.containsKey(dir.getFileName().toString())) {
+                deleteTree(dir);
+            }
+        }
+        for (Path dir : children(fifoDir)) {
+            LiveContainer c = byId.get(dir.getFileName().toString());
+            if (c == null) {
+                deleteTree(dir);
+                continue;
+            }
+            for (Path run : children(dir)) {
+                if (!run.toString().equals(c.doc().stdioDir())) {
+                    deleteTree(run);
+                }
+            }
+        }
+    }
+
+    private static List<Path> children(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.toList();
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot list " + dir + ": " + e.getMessage());
+            return List.of();
         }
     }
 

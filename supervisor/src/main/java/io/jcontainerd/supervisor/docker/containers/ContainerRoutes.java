@@ -111,7 +111,7 @@ public final class ContainerRoutes {
                     if (q.flag("link")) {
                         throw DockerApiException.badRequest("links are not supported by jcontainerd's Docker API");
                     }
-                    containers.remove(lookup(q), q.flag("force"), q.flag("v"));
+                    containers.removeByClient(q.param("id"), q.flag("force"), q.flag("v"));
                     x.noContent();
                 });
     }
@@ -191,8 +191,9 @@ public final class ContainerRoutes {
         ArrayNode deleted = JSON.createArrayNode();
         for (LiveContainer c : List.copyOf(containers.all())) {
             if (!c.running() && !c.doc().state().status().equals("created")) {
-                containers.remove(c, false);
-                deleted.add(c.id());
+                if (containers.remove(c, false)) {
+                    deleted.add(c.id());
+                }
             }
         }
         ObjectNode out = JSON.createObjectNode();

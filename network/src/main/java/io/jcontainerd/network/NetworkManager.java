@@ -339,6 +339,44 @@ public final class NetworkManager {
         return done;
     }
 
+    /**
+     * Removes the network namespace pins and /etc file directories of {@code namespace} that have no
+     * sandbox record and whose container {@code alive} does not know: a set-up a daemon crash cut
+     * short between pinning the namespace and recording it. For a daemon's start, before it serves
+     * that namespace. A key whose rest holds a '-' is left alone: it may be another namespace's
+     * ("docker-x" seen from "docker"). Returns the container IDs cleaned.
+     */
+    public List<String> removeUnrecorded(String namespace, java.util.function.Predicate<String> alive) {
+        String prefix = key(namespace, "");
+        List<String> done = new ArrayList<>();
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        sandboxes.all().forEach(s -> recorded.add(key(s.namespace(), s.containerId())));
+        List<Path> candidates = new ArrayList<>(netns.list());
+        if (Files.isDirectory(etcDir)) {
+            try (var l = Files.list(etcDir)) {
+                candidates.addAll(l.toList());
+            } catch (java.io.IOException e) {
+                throw JcdException.unavailable("cannot list %s: %s", etcDir, e.getMessage());
+            }
+        }
+        for (Path p : candidates) {
+            String key = p.getFileName().toString();
+            String id = key.substring(Math.min(prefix.length(), key.length()));
+            if (!key.startsWith(prefix) || id.isEmpty() || id.contains("-") || recorded.contains(key) || alive.test(id)) {
+                continue;
+            }
+            if (p.startsWith(netns.dir())) {
+                netns.remove(p);
+            } else {
+                deleteTree(p);
+            }
+            if (!done.contains(id)) {
+                done.add(id);
+            }
+        }
+        return done;
+    }
+
     public Optional<Sandbox> sandbox(String namespace, String containerId) {
         return sandboxes.get(key(namespace, containerId));
     }

@@ -56,8 +56,17 @@ final class ShimLeftovers {
             Shim.deleteQuietly(socket);
             return;
         }
-        int processes = shim.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).connect(ConnectRequest.getDefaultInstance())
-                .getProcessesCount();
+        int processes;
+        try {
+            processes = shim.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).connect(ConnectRequest.getDefaultInstance())
+                    .getProcessesCount();
+        } catch (io.grpc.StatusRuntimeException e) {
+            // it exited between the listing and the call (an idle spare whose daemon died does): nothing to stop
+            LOG.info(() -> "shim on " + socket + " left from before did not answer (" + e.getStatus().getCode() + "), removing its socket");
+            shim.disconnect();
+            Shim.deleteQuietly(socket);
+            return;
+        }
         if (processes > 0) {
             LOG.warning(() -> shim + " on " + socket + " runs " + processes + " process(es) that no task bundle names; "
                     + "leaving it alone");

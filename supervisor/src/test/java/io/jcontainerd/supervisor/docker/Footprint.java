@@ -12,15 +12,16 @@ import java.util.stream.Stream;
 /**
  * What a fixture's containers leave on the host, as a user would look for it: containerd's
  * containers, tasks and snapshots in the fixture's namespace, the cgroups under /&lt;namespace&gt;,
- * pinned network namespaces, veths on the fixture's bridge, shim processes, FIFOs and the
+ * pinned network namespaces and their /etc files, veths on the fixture's bridge, shim processes, FIFOs and the
  * containers' directories. Two footprints are equal when nothing was left behind.
  */
 record Footprint(List<String> containers, List<String> tasks, List<String> snapshots, List<String> cgroups,
-                 List<String> netns, List<String> bridgePorts, int shims, List<String> fifos, List<String> containerDirs) {
+                 List<String> netns, List<String> networkFiles, List<String> bridgePorts, int shims, List<String> fifos, List<String> containerDirs) {
 
     static Footprint of(DockerFixture d) {
         return new Footprint(lines(d.jctr("containers", "ls", "-q"), false), lines(d.jctr("tasks", "ls"), true),
                 lines(d.jctr("snapshots", "ls"), true), cgroups(d.namespace), names(d.dir.resolve("state/netns")),
+                names(d.dir.resolve("state/network/containers")),
                 names(Path.of("/sys/class/net", d.network.bridge(), "brif")),
                 d.daemon.shims().size(),
                 tree(d.dir.resolve("state/docker/fifo")), names(d.dir.resolve("root/docker/containers")));

@@ -853,6 +853,8 @@ public final class ContainerManager {
         }
         // networks of containers removed while the daemon was away (other namespaces' are not ours to judge)
         networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace()) || byId.containsKey(s.containerId()));
+        networking.manager().removeUnrecorded(cd.namespace(), byId::containsKey)
+                .forEach(id -> LOG.info(() -> "removed the network namespace of container " + id + " whose create a daemon crash cut short"));
         removeOrphans();
         for (LiveContainer c : List.copyOf(byId.values())) {
             ContainerDocument d = c.doc();

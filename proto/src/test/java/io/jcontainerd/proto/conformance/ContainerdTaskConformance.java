@@ -208,12 +208,14 @@ public abstract class ContainerdTaskConformance {
     @Test
     void execRunsBesideInitAndPauseResumePublishTheirEvents() throws Exception {
         BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
+        // Subscribed before the create: the shim forwards events after the call that caused them answers,
+        // so a subscription made after Start may still see its TaskCreate and TaskStart (jcontainerd's do).
+        Context.CancellableContext subscription =
+                EventStreams.subscribe(rawChannel(), "namespace==" + NS + ",topic~=|^/tasks/|", events);
         createContainer("conf-exec", "/bin/busybox", "sleep", "60");
         var tasks = TasksGrpc.newBlockingStub(namespaced());
         tasks.create(CreateTaskRequest.newBuilder().setContainerId("conf-exec").build());
         tasks.start(StartRequest.newBuilder().setContainerId("conf-exec").build());
-        Context.CancellableContext subscription =
-                EventStreams.subscribe(rawChannel(), "namespace==" + NS + ",topic~=|^/tasks/|", events);
         try {
             String process = """
                     {"terminal":false,"user":{"uid":0,"gid":0},"args":["/bin/busybox","sh","-c","exit 5"],
@@ -239,17 +241,17 @@ public abstract class ContainerdTaskConformance {
             tasks.resume(ResumeTaskRequest.newBuilder().setContainerId("conf-exec").build());
 
             List<Message> payloads = new ArrayList<>();
-            while (payloads.size() < 5) {
+            while (payloads.size() < 7) {
                 Envelope envelope = events.poll(10, TimeUnit.SECONDS);
-                assertThat(envelope).as("task event %d of 5 within 10 s (got %s)", payloads.size() + 1, payloads)
+                assertThat(envelope).as("task event %d of 7 within 10 s (got %s)", payloads.size() + 1, payloads)
                         .isNotNull();
                 payloads.add(KnownMessages.decode(envelope.getEvent()).orElseThrow());
             }
             // No TaskDelete for an exec: containerd's runc shim publishes it for the init process only.
             assertThat(payloads).extracting(m -> m.getClass().getSimpleName()).containsExactly(
-                    "TaskExecAdded", "TaskExecStarted", "TaskExit", "TaskPaused", "TaskResumed");
-            assertThat(((TaskExecStarted) payloads.get(1)).getPid()).isEqualTo(execPid);
-            TaskExit exit = (TaskExit) payloads.get(2);
+                    "TaskCreate", "TaskStart", "TaskExecAdded", "TaskExecStarted", "TaskExit", "TaskPaused", "TaskResumed");
+            assertThat(((TaskExecStarted) payloads.get(3)).getPid()).isEqualTo(execPid);
+            TaskExit exit = (TaskExit) payloads.get(4);
             assertThat(exit.getId()).as("an exec's exit carries the exec id").isEqualTo("e1");
             assertThat(exit.getContainerId()).isEqualTo("conf-exec");
             assertThat(exit.getPid()).isEqualTo(execPid);

@@ -297,9 +297,10 @@ public final class Task {
                         name(execId), id, status.name().toLowerCase());
             }
             if (!process.isInit()) {
+                // no /tasks/delete for an exec: containerd's runc shim publishes it for the init only
                 execs.remove(execId);
                 ExitStatus exit = process.exit();
-                return published(process, exit != null ? exit : new ExitStatus(0, 0, Instant.now()), execId);
+                return exit != null ? exit : new ExitStatus(0, 0, Instant.now());
             }
             runtime.delete(id, true);
             ExitStatus exit = process.exit();

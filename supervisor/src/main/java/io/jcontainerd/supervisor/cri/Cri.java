@@ -28,7 +28,8 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
                            NamespacedSnapshots snapshots, TaskManager tasks, ServerPull pull, Supplier<NetworkManager> network) {
         CriImages images = new CriImages(imageStore, content, pull, config.snapshotter(), config.snapshotsDir(config.snapshotter()));
         CriRecords records = new CriRecords(containerStore);
-        PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(), Clock.systemUTC());
+        PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(),
+                config.state().resolve("cri").resolve("sandboxes"), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
                 config.state().resolve("cri").resolve("io"), Clock.systemUTC());
         ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, containers, config.state().resolve("cri").resolve("io"));

@@ -94,6 +94,13 @@ final class CriRecords {
                 r.snapshotter(), r.snapshotKey(), ext, r.sandbox(), r.createdAt(), r.updatedAt()), List.of("extensions." + CriNames.STATE_EXTENSION));
     }
 
+    /** Replaces the OCI spec of container {@code r}. */
+    void saveSpec(ContainerRecord r, byte[] spec) {
+        containers.update(CriNames.NAMESPACE, new ContainerRecord(r.id(), r.labels(), r.image(), r.runtimeName(), r.runtimeOptions(),
+                new Opaque(r.spec().typeUrl(), spec), r.snapshotter(), r.snapshotKey(), r.extensions(), r.sandbox(), r.createdAt(), r.updatedAt()),
+                List.of("spec"));
+    }
+
     static String newId() {
         byte[] b = new byte[32];
         new java.security.SecureRandom().nextBytes(b);

@@ -98,7 +98,8 @@ public final class PodContainers {
         List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
         try {
             byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
-                    pausePid, oomScoreAdjFloor, RootfsUsers.of(rootfs), lsm);
+                    pausePid, oomScoreAdjFloor, RootfsUsers.of(rootfs), lsm,
+                    sandboxes.devShm(sandboxId, pod.config()));
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "container");
             CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), logPath, CriRecords.nanos(clock.instant()),
@@ -195,6 +196,7 @@ public final class PodContainers {
         String id = r.id();
         ProcessState ps = tasks.get(CriNames.NAMESPACE, id, "");
         Exit exit = ps.status() == ProcessState.Status.CREATED ? null : tasks.waitFor(CriNames.NAMESPACE, id, "");
+        boolean oomKilled = exit != null && cgroup(r).oomKilled(); // read before the delete removes the cgroup
         tasks.delete(CriNames.NAMESPACE, id);
         ContainerLog log = logs.remove(id);
         if (log != null) {
@@ -204,7 +206,7 @@ public final class PodContainers {
         CriContainerState state = CriRecords.state(r, CriContainerState.class);
         if (exit != null) {
             long at = exit.at() != null ? CriRecords.nanos(exit.at()) : CriRecords.nanos(clock.instant());
-            records.saveState(r, state.finished(at, exit.status(), exit.status() == 0 ? "Completed" : "Error"));
+            records.saveState(r, state.finished(at, exit.status(), reason(exit.status(), oomKilled)));
         }
     }
 
@@ -289,7 +291,7 @@ public final class PodContainers {
             int code = ps.get().exitStatus();
             long at = ps.get().exitedAt() != null ? CriRecords.nanos(ps.get().exitedAt()) : CriRecords.nanos(clock.instant());
             return b.setState(ContainerState.CONTAINER_EXITED).setFinishedAt(at).setExitCode(code)
-                    .setReason(code == 0 ? "Completed" : "Error").build();
+                    .setReason(reason(code, cgroup(r).oomKilled())).build();
         }
         if (ps.isPresent() && ps.get().status() != ProcessState.Status.CREATED) {
             return b.setState(ContainerState.CONTAINER_RUNNING).build();
@@ -303,6 +305,35 @@ public final class PodContainers {
                     .setMessage("the container's task is gone and its exit status was not recorded").build();
         }
         return b.setState(ContainerState.CONTAINER_CREATED).build();
+    }
+
+    /** containerd's reasons: OOMKilled when the OOM killer killed a process of its cgroup, else by exit code. */
+    private static String reason(int exitCode, boolean oomKilled) {
+        return oomKilled ? "OOMKilled" : exitCode == 0 ? "Completed" : "Error";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ContainerCgroup cgroup(ContainerRecord r) {
+        try {
+            return ContainerCgroup.of(PodSpecs.JSON.readValue(r.spec().value(), Map.class));
+        } catch (IOException e) {
+            throw JcdException.failedPrecondition("container %s: its spec is not JSON: %s", r.id(), e.getMessage());
+        }
+    }
+
+    /**
+     * UpdateContainerResources: the new CPU and memory limits written to the running container's
+     * cgroup (through the shim and jrunc update) and kept in its spec for the next start.
+     */
+    public void updateResources(String id, io.jcontainerd.api.cri.v1.LinuxContainerResources resources) {
+        ContainerRecord r = records.get(id, "container");
+        String who = "container " + id;
+        byte[] limits = PodSpecs.limits(who, resources);
+        byte[] spec = PodSpecs.withLimits(r.spec().value(), limits);
+        if (tasks.exists(CriNames.NAMESPACE, id) && tasks.get(CriNames.NAMESPACE, id, "").status() != ProcessState.Status.STOPPED) {
+            tasks.update(CriNames.NAMESPACE, id, new Opaque(TypeUrls.OCI_LINUX_RESOURCES, limits), Map.of());
+        }
+        records.saveSpec(r, spec);
     }
 
     public List<Container> list(ContainerFilter filter) {

@@ -21,6 +21,11 @@ import io.jcontainerd.supervisor.tasks.ProcessState;
 import io.jcontainerd.supervisor.tasks.TaskManager;
 import io.jcontainerd.supervisor.tasks.TaskSpec;
 
+import io.jcontainerd.snapshot.mount.Mounter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,10 +53,14 @@ public final class PodSandboxes {
     private final String sandboxImage;
     private final Clock clock;
     private final NodeLsm lsm = NodeLsm.current();
+    private final Mounter mounter = Mounter.linux();
+    private final Path sandboxDirs;
     private PodContainers containers;
 
+    /** @param sandboxDirs where each pod's own files are ({@code <state>/cri/sandboxes/<id>/shm}, its /dev/shm tmpfs) */
     public PodSandboxes(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images,
-                        Supplier<NetworkManager> network, String sandboxImage, Clock clock) {
+                        Supplier<NetworkManager> network, String sandboxImage, Path sandboxDirs, Clock clock) {
+        this.sandboxDirs = sandboxDirs;
         this.records = records;
         this.tasks = tasks;
         this.snapshots = snapshots;
@@ -93,7 +102,19 @@ public final class PodSandboxes {
             String ip = net.endpoints().isEmpty() ? "" : net.endpoints().getFirst().address();
             SandboxState state = new SandboxState(CriRecords.nanos(clock.instant()), hostNetwork,
                     net.netnsPath() == null ? "" : net.netnsPath(), ip, net.hostsPath(), net.resolvConfPath(), net.hostnamePath());
-            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm);
+            if (!hostIpc(config)) {
+                // the pod's /dev/shm: one tmpfs every container of the pod mounts (containerd's sandbox shm)
+                Path shm = sandboxDirs.resolve(id).resolve("shm");
+                try {
+                    Files.createDirectories(shm);
+                } catch (IOException e) {
+                    throw JcdException.of(ErrorKind.UNKNOWN, "cannot make " + shm + " for the pod's /dev/shm: " + e.getMessage(), e);
+                }
+                undo.add(() -> removeSandboxDir(id));
+                mounter.mount(new Mount("tmpfs", "shm", "", List.of("nosuid", "nodev", "noexec", "mode=1777", "size=65536k")), shm);
+                undo.add(() -> mounter.unmountAll(shm));
+            }
+            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm, devShm(id, config));
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "sandbox");
             records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
@@ -144,7 +165,27 @@ public final class PodSandboxes {
             }
         }
         stopPause(id);
+        mounter.unmountAll(sandboxDirs.resolve(id).resolve("shm"));
         network.get().tearDown(CriNames.NAMESPACE, id);
+    }
+
+    private static boolean hostIpc(PodSandboxConfig config) {
+        return config.getLinux().getSecurityContext().getNamespaceOptions().getIpc() == NamespaceMode.NODE;
+    }
+
+    /** The host path of the pod's /dev/shm: its own tmpfs, or the host's for a pod in the host's IPC namespace. */
+    String devShm(String id, PodSandboxConfig config) {
+        return hostIpc(config) ? "/dev/shm" : sandboxDirs.resolve(id).resolve("shm").toString();
+    }
+
+    private void removeSandboxDir(String id) {
+        Path dir = sandboxDirs.resolve(id);
+        try {
+            Files.deleteIfExists(dir.resolve("shm"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw JcdException.of(ErrorKind.UNKNOWN, "cannot remove " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private void stopPause(String id) {
@@ -176,6 +217,7 @@ public final class PodSandboxes {
             }
         }
         records.find(id, "sandbox").ifPresent(r -> records.deleteWithSnapshot(r, snapshots));
+        removeSandboxDir(id);
     }
 
     /** The sandbox's record, config and state, with whether its pause container runs. */

@@ -43,7 +43,8 @@ final class PodSpecs {
     record PodNetwork(String netnsPath, String hostsPath, String resolvConfPath, String hostnamePath) {
     }
 
-    static byte[] sandbox(String id, PodSandboxConfig config, ImageConfig image, PodNetwork net, boolean hostNetwork, NodeLsm lsm) {
+    static byte[] sandbox(String id, PodSandboxConfig config, ImageConfig image, PodNetwork net, boolean hostNetwork, NodeLsm lsm,
+                          String devShm) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args = concat(rc.entrypoint(), rc.cmd());
         if (args.isEmpty()) {
@@ -85,7 +86,9 @@ final class PodSpecs {
         if (!config.getLinux().getSysctlsMap().isEmpty()) {
             linux.put("sysctl", new LinkedHashMap<>(config.getLinux().getSysctlsMap()));
         }
-        Map<String, Object> spec = root(process, mounts(), linux, Map.of("io.kubernetes.cri.container-type", "sandbox",
+        List<Map<String, Object>> mounts = mounts();
+        addBind(mounts, "/dev/shm", devShm, List.of("rbind", "rprivate", "rw"));
+        Map<String, Object> spec = root(process, mounts, linux, Map.of("io.kubernetes.cri.container-type", "sandbox",
                 "io.kubernetes.cri.sandbox-id", id), false);
         if (!hostNetwork && !config.getHostname().isEmpty()) {
             spec.put("hostname", config.getHostname());
@@ -97,7 +100,7 @@ final class PodSpecs {
      * @param pausePid the pause container's pid: its /proc/PID/ns/{ipc,uts,pid} are joined
      */
     static byte[] container(String id, String sandboxId, ContainerConfig c, PodSandboxConfig pod, ImageConfig image, PodNetwork net,
-                            boolean hostNetwork, int pausePid, int oomScoreAdjFloor, RootfsUsers users, NodeLsm lsm) {
+                            boolean hostNetwork, int pausePid, int oomScoreAdjFloor, RootfsUsers users, NodeLsm lsm, String devShm) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args;
         if (c.getCommandCount() > 0) {
@@ -156,6 +159,7 @@ final class PodSpecs {
         List<Map<String, Object>> mounts = mounts();
         addBind(mounts, "/etc/hosts", net.hostsPath(), List.of("rbind", "rprivate", "rw"));
         addBind(mounts, "/etc/resolv.conf", net.resolvConfPath(), List.of("rbind", "rprivate", "rw"));
+        addBind(mounts, "/dev/shm", devShm, List.of("rbind", "rprivate", "rw"));
         if (!hostNetwork) {
             addBind(mounts, "/etc/hostname", net.hostnamePath(), List.of("rbind", "rprivate", "rw"));
         }
@@ -292,12 +296,43 @@ final class PodSpecs {
     }
 
     private static Map<String, Object> resources(ContainerConfig c, LinuxContainerResources r) {
-        if (r.getHugepageLimitsCount() > 0 || !r.getUnifiedMap().isEmpty() || !r.getCpusetCpus().isEmpty() || !r.getCpusetMems().isEmpty()) {
-            throw JcdException.notImplemented("container %s: hugepage limits, unified cgroup v2 settings and cpusets are not supported by jcontainerd's CRI yet",
-                    c.getMetadata().getName());
-        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("devices", deviceRules());
+        out.putAll(limitMap("container " + c.getMetadata().getName(), r));
+        return out;
+    }
+
+    /** The CPU and memory limits as an OCI LinuxResources JSON (what jrunc update takes). */
+    static byte[] limits(String who, LinuxContainerResources r) {
+        return write(limitMap(who, r));
+    }
+
+    /** {@code spec} with its linux.resources' memory and cpu replaced by those of {@code limits}. */
+    @SuppressWarnings("unchecked")
+    static byte[] withLimits(byte[] spec, byte[] limits) {
+        try {
+            Map<String, Object> s = JSON.readValue(spec, Map.class);
+            Map<String, Object> l = JSON.readValue(limits, Map.class);
+            Map<String, Object> linux = (Map<String, Object>) s.computeIfAbsent("linux", k -> new LinkedHashMap<>());
+            Map<String, Object> res = (Map<String, Object>) linux.computeIfAbsent("resources", k -> new LinkedHashMap<>());
+            res.remove("memory");
+            res.remove("cpu");
+            res.putAll(l);
+            return write(s);
+        } catch (IOException e) {
+            throw JcdException.failedPrecondition("the container's spec is not JSON: %s", e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> limitMap(String who, LinuxContainerResources r) {
+        if (r.getHugepageLimitsCount() > 0 || !r.getUnifiedMap().isEmpty() || !r.getCpusetCpus().isEmpty() || !r.getCpusetMems().isEmpty()) {
+            throw JcdException.notImplemented("%s: hugepage limits, unified cgroup v2 settings and cpusets are not supported by jcontainerd's CRI yet", who);
+        }
+        if (r.getMemoryLimitInBytes() < 0 || r.getCpuQuota() < -1 || r.getCpuPeriod() < 0 || r.getCpuShares() < 0) {
+            throw JcdException.invalidArgument("%s: negative resource limits (memory %d, cpu quota %d, period %d, shares %d)", who,
+                    r.getMemoryLimitInBytes(), r.getCpuQuota(), r.getCpuPeriod(), r.getCpuShares());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
         if (r.getMemoryLimitInBytes() > 0) {
             out.put("memory", Map.of("limit", r.getMemoryLimitInBytes()));
         }

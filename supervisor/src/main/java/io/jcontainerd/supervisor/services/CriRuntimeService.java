@@ -178,6 +178,15 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     }
 
     @Override
+    public void updateContainerResources(io.jcontainerd.api.cri.v1.UpdateContainerResourcesRequest req,
+                                         StreamObserver<io.jcontainerd.api.cri.v1.UpdateContainerResourcesResponse> observer) {
+        Rpc.unary(observer, () -> {
+            containers.updateResources(req.getContainerId(), req.getLinux());
+            return io.jcontainerd.api.cri.v1.UpdateContainerResourcesResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
     public void execSync(ExecSyncRequest req, StreamObserver<ExecSyncResponse> observer) {
         Rpc.unary(observer, () -> {
             PodContainers.ExecResult r = containers.execSync(req.getContainerId(), req.getCmdList(), req.getTimeout());

@@ -68,12 +68,14 @@ final class CriNode implements AutoCloseable {
                 bridge = "%s"
                 subnet = "%s"
                 pool = "%s"
-                """.formatted(registry.hostsDir(), bridge, network.subnet(), network.pool()));
+                [docker]
+                address = "%s"
+                """.formatted(registry.hostsDir(), bridge, network.subnet(), network.pool(), dir.resolve("docker.sock")));
         DaemonProcess daemon = null;
         try {
             daemon = DaemonProcess.start(dir, "--config", config.toString());
             return new CriNode(dir, daemon, new UnixGrpcChannel(daemon.socket()), network);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (daemon != null) {
                 daemon.close();
             }

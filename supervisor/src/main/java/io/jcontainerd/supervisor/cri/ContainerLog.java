@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 final class ContainerLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ContainerLog.class.getName());
     private final Fifos fifos;
-    private final OutputStream file;
+    private final Path logFile;
+    private OutputStream file;
     private final CriLogWriter writer;
     private final CountDownLatch done = new CountDownLatch(2);
     private final boolean[] opened = new boolean[2];
@@ -31,8 +32,9 @@ final class ContainerLog implements AutoCloseable {
         void output(int stream, byte[] data, int len) throws IOException;
     }
 
-    private ContainerLog(Fifos fifos, OutputStream file) {
+    private ContainerLog(Fifos fifos, Path logFile, OutputStream file) {
         this.fifos = fifos;
+        this.logFile = logFile;
         this.file = file;
         this.writer = new CriLogWriter(file, Clock.systemUTC(), CriLogWriter.DEFAULT_MAX_LINE);
     }
@@ -40,7 +42,7 @@ final class ContainerLog implements AutoCloseable {
     /** Starts copying {@code fifos} into {@code logFile} (created 0640 if missing, appended to; null: no log, only taps). */
     static ContainerLog start(Fifos fifos, Path logFile, String containerId) throws IOException {
         OutputStream out = logFile == null ? OutputStream.nullOutputStream() : new FileOutputStream(logFile.toFile(), true);
-        ContainerLog log = new ContainerLog(fifos, out);
+        ContainerLog log = new ContainerLog(fifos, logFile, out);
         log.copy(CriLogWriter.Stream.STDOUT, fifos.stdout(), containerId);
         log.copy(CriLogWriter.Stream.STDERR, fifos.stderr(), containerId);
         return log;
@@ -88,6 +90,25 @@ final class ContainerLog implements AutoCloseable {
         return done.getCount() == 0;
     }
 
+    /**
+     * ReopenContainerLog: the log file is opened again by its path (kubelet renamed the old one) and
+     * the copy continues there; lines already written stay in the old file, none is lost or split.
+     * False when the container has no log file.
+     */
+    boolean reopen() throws IOException {
+        if (logFile == null) {
+            return false;
+        }
+        OutputStream next = new FileOutputStream(logFile.toFile(), true);
+        OutputStream previous;
+        synchronized (this) {
+            previous = writer.redirect(next);
+            file = next;
+        }
+        previous.close();
+        return true;
+    }
+
     /** Waits up to {@code millis} for both streams to end. */
     boolean await(long millis) {
         try {
@@ -113,7 +134,9 @@ final class ContainerLog implements AutoCloseable {
         }
         await(5000);
         try {
-            file.close();
+            synchronized (this) {
+                file.close();
+            }
         } catch (IOException ignored) {
             // every line was flushed as written
         }

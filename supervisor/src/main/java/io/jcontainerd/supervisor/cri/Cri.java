@@ -32,6 +32,10 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
                 config.state().resolve("cri").resolve("sandboxes"), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
                 config.state().resolve("cri").resolve("io"), Clock.systemUTC());
+        int reattached = containers.reattachLogs();
+        if (reattached > 0) {
+            LOG.info(() -> "reattached the log copy of " + reattached + " running CRI containers");
+        }
         ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, containers, config.state().resolve("cri").resolve("io"));
         StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());

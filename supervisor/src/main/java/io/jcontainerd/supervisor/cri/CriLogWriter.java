@@ -32,7 +32,7 @@ public final class CriLogWriter {
         }
     }
 
-    private final OutputStream out;
+    private OutputStream out;
     private final Clock clock;
     private final int maxLine;
     private final ByteArrayOutputStream[] pending = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
@@ -44,6 +44,17 @@ public final class CriLogWriter {
         this.out = out;
         this.clock = clock;
         this.maxLine = maxLine;
+    }
+
+    /**
+     * From now on lines go to {@code next} (log rotation: kubelet renamed the file and asks for a new
+     * one); every line is whole in one file or the other. Returns the previous stream, flushed.
+     */
+    public synchronized OutputStream redirect(OutputStream next) {
+        flush();
+        OutputStream previous = out;
+        out = next;
+        return previous;
     }
 
     /** Output of {@code stream} as it came from the process (any chunking). */

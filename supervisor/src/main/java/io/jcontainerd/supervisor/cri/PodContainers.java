@@ -71,6 +71,33 @@ public final class PodContainers {
         sandboxes.containers(this);
     }
 
+    /**
+     * After a daemon restart: the output copy of every running container (into its log file, if any) starts again
+     * from its FIFOs (the shim kept their write ends), so what it wrote meanwhile (up to the pipe's
+     * 64 KiB) is logged and its writes no longer block. Returns how many were reattached.
+     */
+    public int reattachLogs() {
+        int n = 0;
+        for (ContainerRecord r : records.all("container")) {
+            CriContainerState state = CriRecords.state(r, CriContainerState.class);
+            Path dir = ioDir.resolve(r.id());
+            if (logs.containsKey(r.id()) || !Files.exists(dir.resolve("stdout"))) {
+                continue;
+            }
+            try {
+                if (!tasks.exists(CriNames.NAMESPACE, r.id()) || tasks.get(CriNames.NAMESPACE, r.id(), "").status() != ProcessState.Status.RUNNING) {
+                    continue;
+                }
+                logs.put(r.id(), ContainerLog.start(new Fifos(dir, dir.resolve("stdout"), dir.resolve("stderr")),
+                        state.logPath().isEmpty() ? null : Path.of(state.logPath()), r.id()));
+                n++;
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(() -> "container " + r.id() + ": cannot reattach its log copy to " + state.logPath() + ": " + e.getMessage());
+            }
+        }
+        return n;
+    }
+
     /** CreateContainer: the container and its rootfs snapshot; nothing runs until {@link #start}. */
     public String create(String sandboxId, ContainerConfig config, PodSandboxConfig sandboxConfig) {
         String name = config.getMetadata().getName();
@@ -336,6 +363,25 @@ public final class PodContainers {
         records.saveSpec(r, spec);
     }
 
+    /** ReopenContainerLog: the running container's log copy continues in a new file at its log path (kubelet's rotation). */
+    public void reopenLog(String id) {
+        records.get(id, "container");
+        if (!tasks.exists(CriNames.NAMESPACE, id) || tasks.get(CriNames.NAMESPACE, id, "").status() != ProcessState.Status.RUNNING) {
+            throw JcdException.failedPrecondition("container %s is not running: only a running container's log can be reopened", id);
+        }
+        ContainerLog log = logs.get(id);
+        if (log == null) {
+            throw JcdException.failedPrecondition("container %s has no output copy to reopen: it could not be reattached after the daemon restarted (see the daemon log)", id);
+        }
+        try {
+            if (!log.reopen()) {
+                throw JcdException.failedPrecondition("container %s has no log path: there is no log file to reopen", id);
+            }
+        } catch (IOException e) {
+            throw JcdException.failedPrecondition("container %s: cannot reopen its log file: %s", id, e.getMessage());
+        }
+    }
+
     public List<Container> list(ContainerFilter filter) {
         List<Container> out = new ArrayList<>();
         for (ContainerRecord r : records.all("container")) {
@@ -352,7 +398,7 @@ public final class PodContainers {
         return out;
     }
 
-    /** The output copy of a container started by this daemon (Attach taps it); empty after a daemon restart. */
+    /** The output copy of a running container (Attach taps it); reattached after a daemon restart ({@link #reattachLogs}). */
     Optional<ContainerLog> log(String id) {
         return Optional.ofNullable(logs.get(id));
     }

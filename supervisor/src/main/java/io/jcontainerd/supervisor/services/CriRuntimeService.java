@@ -178,6 +178,15 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     }
 
     @Override
+    public void reopenContainerLog(io.jcontainerd.api.cri.v1.ReopenContainerLogRequest req,
+                                   StreamObserver<io.jcontainerd.api.cri.v1.ReopenContainerLogResponse> observer) {
+        Rpc.unary(observer, () -> {
+            containers.reopenLog(req.getContainerId());
+            return io.jcontainerd.api.cri.v1.ReopenContainerLogResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
     public void updateContainerResources(io.jcontainerd.api.cri.v1.UpdateContainerResourcesRequest req,
                                          StreamObserver<io.jcontainerd.api.cri.v1.UpdateContainerResourcesResponse> observer) {
         Rpc.unary(observer, () -> {

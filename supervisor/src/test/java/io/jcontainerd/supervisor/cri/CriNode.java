@@ -39,10 +39,10 @@ import java.util.function.Supplier;
  */
 final class CriNode implements AutoCloseable {
     final Path dir;
-    final DaemonProcess daemon;
-    final UnixGrpcChannel channel;
-    final RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
-    final ImageServiceGrpc.ImageServiceBlockingStub images;
+    DaemonProcess daemon;
+    UnixGrpcChannel channel;
+    RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
+    ImageServiceGrpc.ImageServiceBlockingStub images;
     private final DaemonConfig.NetworkConfig network;
 
     private CriNode(Path dir, DaemonProcess daemon, UnixGrpcChannel channel, DaemonConfig.NetworkConfig network) {
@@ -83,6 +83,20 @@ final class CriNode implements AutoCloseable {
             Cli.run(List.of("rm", "-rf", dir.toString()));
             throw e;
         }
+    }
+
+    /** Stops the daemon (SIGTERM: containers keep running) and starts it again on the same root, state and config. */
+    void restart() {
+        try {
+            channel.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        daemon.close();
+        daemon = DaemonProcess.start(dir, "--config", dir.resolve("jcontainerd.toml").toString());
+        channel = new UnixGrpcChannel(daemon.socket());
+        runtime = RuntimeServiceGrpc.newBlockingStub(channel.raw());
+        images = ImageServiceGrpc.newBlockingStub(channel.raw());
     }
 
     String pull(String image) {

@@ -206,6 +206,48 @@ public abstract class ContainerdTaskConformance {
     }
 
     @Test
+    void callsOnAMissingOrFinishedProcessFailWithContainerdsCodes() throws Exception {
+        createContainer("conf-codes", "/bin/busybox", "sleep", "60");
+        var tasks = TasksGrpc.newBlockingStub(namespaced());
+        CreateTaskRequest create = CreateTaskRequest.newBuilder().setContainerId("conf-codes").build();
+        assertThat(code(() -> tasks.get(GetRequest.newBuilder().setContainerId("conf-codes").build())))
+                .as("Get before Create").isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        tasks.create(create);
+        assertThat(code(() -> tasks.create(create))).as("a second Create").isEqualTo(io.grpc.Status.Code.ALREADY_EXISTS);
+        tasks.start(StartRequest.newBuilder().setContainerId("conf-codes").build());
+
+        String process = """
+                {"terminal":false,"user":{"uid":0,"gid":0},"args":["/bin/busybox","true"],"env":["PATH=/bin"],"cwd":"/"}
+                """;
+        ExecProcessRequest exec = ExecProcessRequest.newBuilder().setContainerId("conf-codes").setExecId("e1")
+                .setSpec(AnyCodec.packJson(TypeUrls.OCI_PROCESS, process)).build();
+        tasks.exec(exec);
+        assertThat(code(() -> tasks.exec(exec))).as("an exec id in use").isEqualTo(io.grpc.Status.Code.ALREADY_EXISTS);
+        assertThat(code(() -> tasks.start(StartRequest.newBuilder().setContainerId("conf-codes").setExecId("nothere").build())))
+                .as("Start of an unknown exec").isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        tasks.deleteProcess(DeleteProcessRequest.newBuilder().setContainerId("conf-codes").setExecId("e1").build());
+
+        tasks.kill(KillRequest.newBuilder().setContainerId("conf-codes").setSignal(9).build());
+        assertThat(tasks.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .wait(WaitRequest.newBuilder().setContainerId("conf-codes").build()).getExitStatus()).isEqualTo(137);
+        assertThat(code(() -> tasks.kill(KillRequest.newBuilder().setContainerId("conf-codes").setSignal(9).build())))
+                .as("Kill after the exit").isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        tasks.delete(DeleteTaskRequest.newBuilder().setContainerId("conf-codes").build());
+        assertThat(code(() -> tasks.delete(DeleteTaskRequest.newBuilder().setContainerId("conf-codes").build())))
+                .as("Delete of a deleted task").isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+    }
+
+    /** The gRPC status code {@code call} fails with (OK if it does not fail). */
+    private static io.grpc.Status.Code code(Runnable call) {
+        try {
+            call.run();
+            return io.grpc.Status.Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    @Test
     void execRunsBesideInitAndPauseResumePublishTheirEvents() throws Exception {
         BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
         // Subscribed before the create: the shim forwards events after the call that caused them answers,

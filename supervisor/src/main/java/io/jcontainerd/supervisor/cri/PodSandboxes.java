@@ -115,6 +115,11 @@ public final class PodSandboxes {
                 undo.add(() -> mounter.unmountAll(shm));
             }
             byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm, devShm(id, config));
+            PodCgroup podCgroup = PodCgroup.of("pod sandbox " + md.getName(), config.getLinux());
+            if (podCgroup != null) {
+                undo.add(podCgroup::remove);
+                podCgroup.apply();
+            }
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "sandbox");
             records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
@@ -216,7 +221,16 @@ public final class PodSandboxes {
                 containers.remove(c.id());
             }
         }
-        records.find(id, "sandbox").ifPresent(r -> records.deleteWithSnapshot(r, snapshots));
+        records.find(id, "sandbox").ifPresent(r -> {
+            PodCgroup podCgroup = PodCgroup.of("pod sandbox " + id, CriRecords.config(r, PodSandboxConfig.parser()).getLinux());
+            records.deleteWithSnapshot(r, snapshots);
+            if (podCgroup != null) {
+                List<String> left = podCgroup.remove();
+                if (!left.isEmpty()) {
+                    LOG.warning(() -> "pod sandbox " + id + ": its cgroup is left: " + left);
+                }
+            }
+        });
         removeSandboxDir(id);
     }
 

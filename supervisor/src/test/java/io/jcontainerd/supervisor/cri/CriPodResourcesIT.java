@@ -105,6 +105,51 @@ class CriPodResourcesIT {
     }
 
     @Test
+    void thePodsResourcesPlusOverheadLimitItsCgroupUnderWhichItsContainersRunAndItGoesWithThePod() throws Exception {
+        String parent = "jcdtest-pod-" + Long.toHexString(System.nanoTime());
+        PodSandboxConfig sized = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("sized").setUid("uid-sized").setNamespace("default"))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent("/" + parent)
+                        .setResources(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(64L << 20).setCpuQuota(50_000)
+                                .setCpuPeriod(100_000).setCpuShares(512))
+                        .setOverhead(LinuxContainerResources.newBuilder().setMemoryLimitInBytes(16L << 20).setCpuQuota(10_000).setCpuShares(100))
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()))
+                .build();
+        List<Path> dirs = V2 ? List.of(CGROUP.resolve(parent)) : List.of(CGROUP.resolve("memory").resolve(parent), CGROUP.resolve("cpu").resolve(parent));
+        String sizedPod = node.runPod(sized);
+        try {
+            String c = node.run(sizedPod, sized, container("inside", LinuxContainerResources.getDefaultInstance(), "sleep", "3600"));
+            if (V2) {
+                assertThat(Files.readString(dirs.getFirst().resolve("memory.max")).strip()).isEqualTo(Long.toString(80L << 20));
+                assertThat(Files.readString(dirs.getFirst().resolve("cpu.max")).strip()).isEqualTo("60000 100000");
+            } else {
+                assertThat(Files.readString(dirs.get(0).resolve("memory.limit_in_bytes")).strip()).isEqualTo(Long.toString(80L << 20));
+                assertThat(Files.readString(dirs.get(1).resolve("cpu.cfs_quota_us")).strip()).isEqualTo("60000");
+                assertThat(Files.readString(dirs.get(1).resolve("cpu.cfs_period_us")).strip()).isEqualTo("100000");
+                assertThat(Files.readString(dirs.get(1).resolve("cpu.shares")).strip()).isEqualTo("612");
+            }
+            assertThat(dirs.getFirst().resolve(c)).as("the container's cgroup, under the pod's").isDirectory();
+
+            node.removePod(sizedPod);
+            for (Path d : dirs) {
+                assertThat(d).as("the pod's cgroup after RemovePodSandbox").doesNotExist();
+            }
+        } finally {
+            node.removePod(sizedPod);
+            for (Path d : dirs) {
+                if (Files.isDirectory(d)) {
+                    try (var children = Files.list(d)) {
+                        for (Path child : children.filter(Files::isDirectory).toList()) {
+                            Files.deleteIfExists(child);
+                        }
+                    }
+                    Files.deleteIfExists(d);
+                }
+            }
+        }
+    }
+
+    @Test
     void aContainerKilledAtItsMemoryLimitIsReportedOomKilled() {
         // tail keeps the current line, and /dev/zero has no newline: it grows until the limit
         String c = node.run(pod, podConfig, container("hog", LinuxContainerResources.newBuilder().setMemoryLimitInBytes(16L << 20).build(),

@@ -5,6 +5,7 @@ import io.jcontainerd.api.services.content.v1.DeleteContentRequest;
 import io.jcontainerd.api.services.content.v1.Info;
 import io.jcontainerd.api.services.content.v1.ListContentRequest;
 import io.jcontainerd.api.services.content.v1.ReadContentRequest;
+import io.jcontainerd.config.HumanDuration;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.Table;
@@ -54,7 +55,7 @@ public final class ContentCommand {
             Instant now = Instant.now();
             for (Info i : all) {
                 Instant created = Instant.ofEpochSecond(i.getCreatedAt().getSeconds(), i.getCreatedAt().getNanos());
-                t.row(i.getDigest(), humanSize(i.getSize()), humanDuration(Duration.between(created, now)),
+                t.row(i.getDigest(), humanSize(i.getSize()), HumanDuration.of(Duration.between(created, now)),
                         Labels.format(i.getLabelsMap()));
             }
             t.print(out());
@@ -109,36 +110,5 @@ public final class ContentCommand {
             s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
         }
         return s + units[u];
-    }
-
-    /** go-units HumanDuration, as ctr prints a blob's age. */
-    static String humanDuration(Duration d) {
-        long s = Math.max(0, d.toSeconds());
-        if (s < 1) {
-            return "Less than a second";
-        } else if (s == 1) {
-            return "1 second";
-        } else if (s < 60) {
-            return s + " seconds";
-        }
-        long m = d.toMinutes();
-        if (m == 1) {
-            return "About a minute";
-        } else if (m < 60) {
-            return m + " minutes";
-        }
-        long h = Math.round(d.toMinutes() / 60.0);
-        if (h == 1) {
-            return "About an hour";
-        } else if (h < 48) {
-            return h + " hours";
-        } else if (h < 24 * 7 * 2) {
-            return h / 24 + " days";
-        } else if (h < 24 * 30 * 2) {
-            return h / 24 / 7 + " weeks";
-        } else if (h < 24 * 365 * 2) {
-            return h / 24 / 30 + " months";
-        }
-        return h / 24 / 365 + " years";
     }
 }

@@ -72,13 +72,13 @@ public final class DockerFacade implements AutoCloseable {
             Router router = new Router();
             new EventRoutes(events).register(router);
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
-            new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage, config.root().resolve("docker/tmp")).register(router);
+            new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage, config.root().resolve("docker/tmp"), events).register(router);
             new ContainerRoutes(containers, images, execs::idsOf, archive).register(router);
             new VolumeRoutes(volumes).register(router);
             new StatsRoutes(containers).register(router);
             new DiskUsageRoutes(containers, images, volumes).register(router);
             new ExecRoutes(containers, execs).register(router);
-            new NetworkRoutes(networks, containers).register(router);
+            new NetworkRoutes(networks, containers, events).register(router);
             Dispatcher dispatcher = new Dispatcher(router);
             DockerHttpServer server = DockerHttpServer.start(config.docker().address(), SystemRoutes.identity(), dispatcher,
                     router::streamsBody);

@@ -76,7 +76,13 @@ public final class ExecManager {
         sessions.put(id, new ExecSession(id, c.id(), cmd, body.path("Tty").asBoolean(false), body.path("AttachStdin").asBoolean(false),
                 body.path("AttachStdout").asBoolean(false), body.path("AttachStderr").asBoolean(false), strings(body.path("Env")),
                 body.path("User").asText(""), body.path("WorkingDir").asText(""), body.path("Privileged").asBoolean(false)));
+        containers.emit(c, "exec_create: " + eventCommand(cmd), Map.of("execID", id));
         return id;
+    }
+
+    /** The command as dockerd 20.10 names it in exec events: entrypoint, a space, the arguments ("ls " for a bare ls). */
+    static String eventCommand(List<String> cmd) {
+        return cmd.getFirst() + " " + String.join(" ", cmd.subList(1, cmd.size()));
     }
 
     private static byte[] randomBytes() {
@@ -131,6 +137,7 @@ public final class ExecManager {
         }
         e.started = true;
         e.running = true;
+        containers.emit(c, "exec_start: " + eventCommand(e.cmd), Map.of("execID", e.id));
         if (stream != null && e.stdin) {
             Thread.ofVirtual().name("exec-stdin").start(() -> copyStdin(c.id(), e.id, stream.input(), io));
         }
@@ -148,6 +155,7 @@ public final class ExecManager {
             io.close();
             e.exitCode = code;
             e.running = false;
+            containers.emit(c, "exec_die", Map.of("execID", e.id, "exitCode", Integer.toString(code)));
             if (stream != null) {
                 stream.close();
             }

@@ -11,6 +11,8 @@ import io.jcontainerd.api.pull.v1.PullRequest;
 import io.jcontainerd.api.pull.v1.RegistryAuth;
 import io.jcontainerd.api.services.images.v1.GetImageRequest;
 import io.jcontainerd.supervisor.docker.Containerd;
+import io.jcontainerd.supervisor.docker.events.DockerEvent;
+import io.jcontainerd.supervisor.docker.events.EventBus;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.Exchange;
 import io.jcontainerd.supervisor.docker.http.Request;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -35,10 +38,13 @@ public final class ImageRoutes {
     private final Function<String, Optional<String>> containerUsing;
 
     private final ImageSave save;
+    private final EventBus events;
     private final ImageLoad load;
 
     /** {@code tmp}: where docker load spools its archive and docker save uncompresses layers (on the daemon's root: disk, not tmpfs; what a killed daemon left there is removed at its start). */
-    public ImageRoutes(Containerd cd, ImageStore images, String snapshotter, Function<String, Optional<String>> containerUsing, Path tmp) {
+    public ImageRoutes(Containerd cd, ImageStore images, String snapshotter, Function<String, Optional<String>> containerUsing, Path tmp,
+                       EventBus events) {
+        this.events = events;
         this.save = new ImageSave(cd, images, tmp);
         this.load = new ImageLoad(cd, images, snapshotter, tmp);
         this.cd = cd;
@@ -92,6 +98,8 @@ public final class ImageRoutes {
                     for (byte[] l : progress.done(digest, digest.equals(before))) {
                         out.write(l);
                     }
+                    // dockerd 20.10: the actor is the name pulled, familiar, and so is the name attribute
+                    this.events.publish(DockerEvent.now("image", "pull", name.familiar(), Map.of("name", name.familiar())));
                 } else {
                     for (byte[] l : progress.lines(e)) {
                         if (!out.write(l)) {
@@ -255,7 +263,9 @@ public final class ImageRoutes {
         if (repo.isEmpty()) {
             throw DockerApiException.badRequest("repository name (repo) is required to tag an image");
         }
-        images.tag(i, ImageName.of(repo, q.query("tag", "latest")));
+        ImageName tag = ImageName.of(repo, q.query("tag", "latest"));
+        images.tag(i, tag);
+        events.publish(DockerEvent.now("image", "tag", i.id(), Map.of("name", tag.familiar())));
         x.status(201);
     }
 
@@ -286,9 +296,12 @@ public final class ImageRoutes {
         for (String n : untag) {
             images.untag(n);
             out.addObject().put("Untagged", ImageName.parse(n).familiar());
+            // dockerd 20.10 names the image by its ID in untag and delete events
+            events.publish(DockerEvent.now("image", "untag", i.id(), Map.of("name", i.id())));
         }
         if (last) {
             out.addObject().put("Deleted", i.id());
+            events.publish(DockerEvent.now("image", "delete", i.id(), Map.of("name", i.id())));
         }
         x.json(200, out);
     }

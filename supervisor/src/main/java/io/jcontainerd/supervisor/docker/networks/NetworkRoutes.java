@@ -10,6 +10,8 @@ import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.network.Sandbox;
 import io.jcontainerd.supervisor.docker.containers.ContainerManager;
 import io.jcontainerd.supervisor.docker.containers.LiveContainer;
+import io.jcontainerd.supervisor.docker.events.DockerEvent;
+import io.jcontainerd.supervisor.docker.events.EventBus;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.Exchange;
 import io.jcontainerd.supervisor.docker.http.Request;
@@ -30,7 +32,10 @@ public final class NetworkRoutes {
     private final NetworkManager networks;
     private final ContainerManager containers;
 
-    public NetworkRoutes(NetworkManager networks, ContainerManager containers) {
+    private final EventBus events;
+
+    public NetworkRoutes(NetworkManager networks, ContainerManager containers, EventBus events) {
+        this.events = events;
         this.networks = networks;
         this.containers = containers;
     }
@@ -45,7 +50,9 @@ public final class NetworkRoutes {
                     if (ref.equals("host") || ref.equals("none")) {
                         throw DockerApiException.conflict("%s is a pre-defined network and cannot be removed", ref);
                     }
+                    Network gone = networks.network(ref);
                     networks.removeNetwork(ref);
+                    event("destroy", gone, null);
                     x.noContent();
                 })
                 .add("POST", "/networks/{id}/connect", (q, x) -> {
@@ -53,14 +60,29 @@ public final class NetworkRoutes {
                     LiveContainer c = containers.lookup(b.path("Container").asText(""));
                     List<String> aliases = new ArrayList<>();
                     b.path("EndpointConfig").path("Aliases").forEach(a -> aliases.add(a.asText()));
-                    networks.connect(containers.containerd().namespace(), c.id(), networks.network(q.param("id")).name(), aliases);
+                    Network n = networks.network(q.param("id"));
+                    networks.connect(containers.containerd().namespace(), c.id(), n.name(), aliases);
+                    event("connect", n, c.id());
                     x.status(200);
                 })
                 .add("POST", "/networks/{id}/disconnect", (q, x) -> {
                     LiveContainer c = containers.lookup(q.json().path("Container").asText(""));
-                    networks.disconnect(containers.containerd().namespace(), c.id(), networks.network(q.param("id")).name());
+                    Network n = networks.network(q.param("id"));
+                    networks.disconnect(containers.containerd().namespace(), c.id(), n.name());
+                    event("disconnect", n, c.id());
                     x.status(200);
                 });
+    }
+
+    /** A network event as dockerd 20.10 sends it: the network's ID, its name and type, the container for (dis)connect. */
+    private void event(String action, Network n, String containerId) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("name", n.name());
+        attrs.put("type", "bridge");
+        if (containerId != null) {
+            attrs.put("container", containerId);
+        }
+        events.publish(DockerEvent.now("network", action, n.id(), attrs));
     }
 
     void list(Request q, Exchange x) {
@@ -100,6 +122,7 @@ public final class NetworkRoutes {
         Map<String, String> labels = new LinkedHashMap<>();
         b.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         Network n = networks.createNetwork(name, subnet, labels);
+        event("create", n, null);
         x.json(201, JSON.createObjectNode().put("Id", n.id()).put("Warning", ""));
     }
 
@@ -108,6 +131,7 @@ public final class NetworkRoutes {
         for (Network n : networks.networks()) {
             if (!n.predefined() && networks.attached(n.name()).isEmpty()) {
                 networks.removeNetwork(n.name());
+                event("destroy", n, null);
                 deleted.add(n.name());
             }
         }

@@ -382,6 +382,45 @@ public final class PodContainers {
         }
     }
 
+    /** ContainerStats: CPU and memory of a running container from its cgroup; only the attributes for one not running. */
+    public io.jcontainerd.api.cri.v1.ContainerStats stats(String id) {
+        return stats(records.get(id, "container"));
+    }
+
+    /** ListContainerStats: the stats of the containers matching the filter (id prefix, pod, labels). */
+    public List<io.jcontainerd.api.cri.v1.ContainerStats> listStats(io.jcontainerd.api.cri.v1.ContainerStatsFilter filter) {
+        List<io.jcontainerd.api.cri.v1.ContainerStats> out = new ArrayList<>();
+        for (ContainerRecord r : records.all("container")) {
+            if (!CriFilters.idMatches(filter.getId(), r.id()) || !CriFilters.idMatches(filter.getPodSandboxId(), r.sandbox())) {
+                continue;
+            }
+            ContainerConfig config = CriRecords.config(r, ContainerConfig.parser());
+            boolean labels = filter.getLabelSelectorMap().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(config.getLabelsMap().get(e.getKey())));
+            if (labels) {
+                out.add(stats(r));
+            }
+        }
+        return out;
+    }
+
+    private io.jcontainerd.api.cri.v1.ContainerStats stats(ContainerRecord r) {
+        ContainerConfig config = CriRecords.config(r, ContainerConfig.parser());
+        var b = io.jcontainerd.api.cri.v1.ContainerStats.newBuilder().setAttributes(io.jcontainerd.api.cri.v1.ContainerAttributes.newBuilder()
+                .setId(r.id()).setMetadata(config.getMetadata()).putAllLabels(config.getLabelsMap()).putAllAnnotations(config.getAnnotationsMap()));
+        try {
+            if (tasks.exists(CriNames.NAMESPACE, r.id()) && tasks.get(CriNames.NAMESPACE, r.id(), "").status() == ProcessState.Status.RUNNING) {
+                ContainerMetrics.Sample s = ContainerMetrics.of(tasks.stats(CriNames.NAMESPACE, r.id()), CriRecords.nanos(clock.instant()));
+                b.setCpu(s.cpu()).setMemory(s.memory());
+            }
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.FAILED_PRECONDITION) {
+                throw e;
+            }
+        }
+        return b.build();
+    }
+
     public List<Container> list(ContainerFilter filter) {
         List<Container> out = new ArrayList<>();
         for (ContainerRecord r : records.all("container")) {

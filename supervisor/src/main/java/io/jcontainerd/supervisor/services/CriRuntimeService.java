@@ -178,6 +178,20 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     }
 
     @Override
+    public void containerStats(io.jcontainerd.api.cri.v1.ContainerStatsRequest req,
+                               StreamObserver<io.jcontainerd.api.cri.v1.ContainerStatsResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.ContainerStatsResponse.newBuilder()
+                .setStats(containers.stats(req.getContainerId())).build());
+    }
+
+    @Override
+    public void listContainerStats(io.jcontainerd.api.cri.v1.ListContainerStatsRequest req,
+                                   StreamObserver<io.jcontainerd.api.cri.v1.ListContainerStatsResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.ListContainerStatsResponse.newBuilder()
+                .addAllStats(containers.listStats(req.getFilter())).build());
+    }
+
+    @Override
     public void reopenContainerLog(io.jcontainerd.api.cri.v1.ReopenContainerLogRequest req,
                                    StreamObserver<io.jcontainerd.api.cri.v1.ReopenContainerLogResponse> observer) {
         Rpc.unary(observer, () -> {

@@ -105,6 +105,24 @@ class CriPodResourcesIT {
     }
 
     @Test
+    void containerStatsReportCpuTimeAndMemoryFromTheCgroup() throws Exception {
+        String c = node.run(pod, podConfig, container("busy", LinuxContainerResources.getDefaultInstance(),
+                "sh", "-c", "head -c 8000000 /dev/zero > /dev/shm/fill; while :; do :; done"));
+
+        var s = node.await("cpu time and memory of busy", () -> node.runtime.containerStats(
+                        io.jcontainerd.api.cri.v1.ContainerStatsRequest.newBuilder().setContainerId(c).build()).getStats(),
+                x -> x.getCpu().getUsageCoreNanoSeconds().getValue() > 50_000_000L && x.getMemory().getUsageBytes().getValue() > 4_000_000L);
+        assertThat(s.getAttributes().getId()).isEqualTo(c);
+        assertThat(s.getAttributes().getMetadata().getName()).isEqualTo("busy");
+        assertThat(s.getMemory().getWorkingSetBytes().getValue()).isPositive().isLessThanOrEqualTo(s.getMemory().getUsageBytes().getValue());
+
+        var listed = node.runtime.listContainerStats(io.jcontainerd.api.cri.v1.ListContainerStatsRequest.newBuilder()
+                .setFilter(io.jcontainerd.api.cri.v1.ContainerStatsFilter.newBuilder().setId(c)).build()).getStatsList();
+        assertThat(listed).extracting(x -> x.getAttributes().getId()).containsExactly(c);
+        node.runtime.stopContainer(io.jcontainerd.api.cri.v1.StopContainerRequest.newBuilder().setContainerId(c).setTimeout(0).build());
+    }
+
+    @Test
     void thePodsResourcesPlusOverheadLimitItsCgroupUnderWhichItsContainersRunAndItGoesWithThePod() throws Exception {
         String parent = "jcdtest-pod-" + Long.toHexString(System.nanoTime());
         PodSandboxConfig sized = PodSandboxConfig.newBuilder()

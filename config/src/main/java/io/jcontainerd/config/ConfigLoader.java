@@ -36,6 +36,8 @@ import java.util.Optional;
  * tls_key = "/etc/jcontainerd/docker/server-key.pem"     # mode 0600 or stricter
  * tls_verify = true               # clients need a certificate signed by tls_ca (dockerd --tlsverify)
  * tls_ca = "/etc/jcontainerd/docker/ca.pem"
+ * load_max_bytes = 8589934592     # docker load: largest archive spooled (413 beyond); default 8 GiB
+ * load_min_free_bytes = 536870912 # docker load: refused (413) when the root's free space would drop below this; default 512 MiB
  * [registry]
  * config_path = "/etc/jcontainerd/certs.d"
  * [snapshotter]
@@ -188,7 +190,10 @@ public final class ConfigLoader {
         if (docker.namespace != null) {
             namespace = io.jcontainerd.config.rules.Identifiers.validate("docker.namespace in " + source, docker.namespace);
         }
-        return new DaemonConfig.DockerConfig(docker.enabled == null || docker.enabled, address, namespace, dockerTcp(source, docker));
+        DaemonConfig.DockerLoad load = new DaemonConfig.DockerLoad(
+                positiveLong(source, "docker.load_max_bytes", docker.loadMaxBytes, DaemonConfig.DockerLoad.DEFAULT.maxBytes()),
+                notNegative(source, "docker.load_min_free_bytes", docker.loadMinFreeBytes, DaemonConfig.DockerLoad.DEFAULT.minFreeBytes()));
+        return new DaemonConfig.DockerConfig(docker.enabled == null || docker.enabled, address, namespace, dockerTcp(source, docker), load);
     }
 
     /** [docker] tcp and tls_*: the rules of dockerd's -H tcp:// with --tls/--tlsverify, stricter beyond loopback. */
@@ -338,6 +343,26 @@ public final class ConfigLoader {
         return value;
     }
 
+    private static long positiveLong(String source, String key, Long value, long fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value <= 0) {
+            throw JcdException.invalidArgument("%s: %s = %d must be greater than 0", source, key, value);
+        }
+        return value;
+    }
+
+    private static long notNegative(String source, String key, Long value, long fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < 0) {
+            throw JcdException.invalidArgument("%s: %s = %d must be 0 or more", source, key, value);
+        }
+        return value;
+    }
+
     private static String path(JsonMappingException e) {
         StringBuilder sb = new StringBuilder();
         for (JsonMappingException.Reference r : e.getPath()) {
@@ -426,6 +451,10 @@ public final class ConfigLoader {
         public Boolean tlsVerify;
         @JsonProperty("tls_ca")
         public String tlsCa;
+        @JsonProperty("load_max_bytes")
+        public Long loadMaxBytes;
+        @JsonProperty("load_min_free_bytes")
+        public Long loadMinFreeBytes;
     }
 
     static final class Registry {

@@ -88,13 +88,27 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param namespace the containerd namespace its containers and images live in (not dockerd's
      *                  {@code moby}, so a dockerd running on top of jcontainerd never sees them)
      * @param tcp       a TCP listener besides the socket; null: none (the default)
+     * @param load      what docker load may spool on the daemon's disk
      */
-    public record DockerConfig(boolean enabled, Path address, String namespace, DockerTcp tcp) {
+    public record DockerConfig(boolean enabled, Path address, String namespace, DockerTcp tcp, DockerLoad load) {
         public static final String DEFAULT_NAMESPACE = "docker";
+
+        public DockerConfig(boolean enabled, Path address, String namespace, DockerTcp tcp) {
+            this(enabled, address, namespace, tcp, DockerLoad.DEFAULT);
+        }
 
         public DockerConfig(boolean enabled, Path address, String namespace) {
             this(enabled, address, namespace, null);
         }
+    }
+
+    /**
+     * Bounds of docker load's spool under {@code <root>/docker/tmp}: an archive (and so each of its
+     * entries) is refused with a 413 once it passes {@code maxBytes}, or once writing it would leave
+     * less than {@code minFreeBytes} free on the root's filesystem.
+     */
+    public record DockerLoad(long maxBytes, long minFreeBytes) {
+        public static final DockerLoad DEFAULT = new DockerLoad(8L << 30, 512L << 20);
     }
 
     /**

@@ -102,6 +102,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dockerLoadIsCappedAt8GiBAndAReserveOf512MiBFreeUnlessConfigured() {
+        assertThat(DaemonConfig.defaults().docker().load()).isEqualTo(new DaemonConfig.DockerLoad(8L << 30, 512L << 20));
+        assertThat(ConfigLoader.parse("[docker]\nload_max_bytes = 1048576\nload_min_free_bytes = 0\n", "t.toml").docker().load())
+                .isEqualTo(new DaemonConfig.DockerLoad(1 << 20, 0));
+        assertThatThrownBy(() -> ConfigLoader.parse("[docker]\nload_max_bytes = 0\n", "t.toml"))
+                .hasMessageContaining("docker.load_max_bytes = 0 must be greater than 0");
+    }
+
+    @Test
     void theDockerSocketFollowsTheStateDirectoryUnlessTheConfigurationNamesIt() {
         assertThat(DaemonConfig.defaults().withState(Path.of("/tmp/t1/state")).docker().address())
                 .isEqualTo(Path.of("/tmp/t1/state/docker.sock"));

@@ -72,7 +72,8 @@ public final class DockerFacade implements AutoCloseable {
             Router router = new Router();
             new EventRoutes(events).register(router);
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
-            new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage, config.root().resolve("docker/tmp"), events).register(router);
+            new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage, config.root().resolve("docker/tmp"), events,
+                    config.docker().load()).register(router);
             new ContainerRoutes(containers, images, execs::idsOf, archive).register(router);
             new VolumeRoutes(volumes).register(router);
             new StatsRoutes(containers).register(router);

@@ -220,23 +220,73 @@ public final class ContainerArchive {
         OutputStream open(String stat);
     }
 
+    /**
+     * One tar entry for {@code f}, as dockerd's pkg/archive writes it (addTarFile): a symlink, a
+     * directory, a regular file with its bytes, a FIFO or a character/block device as a header of
+     * its own type (never opened for reading), a socket left out. A file that is not a directory
+     * is first held by an O_PATH|O_NOFOLLOW fd (opening that blocks on nothing and reads nothing)
+     * and classified by that fd; only a regular file is then opened for reading, through the held
+     * fd, so a FIFO or device the container swaps in after the lookup is never opened to be read
+     * (the copy thread cannot hang on it).
+     */
     private static void entry(TarWriter tar, Path f, String name, LinkOption... follow) throws IOException {
-        PosixFileAttributes a = Files.readAttributes(f, PosixFileAttributes.class, follow);
-        int mode = (Integer) Files.getAttribute(f, "unix:mode", follow) & 07777;
-        int uid = (Integer) Files.getAttribute(f, "unix:uid", follow);
-        int gid = (Integer) Files.getAttribute(f, "unix:gid", follow);
-        long mtime = a.lastModifiedTime().toInstant().getEpochSecond();
-        if (a.isSymbolicLink()) {
-            tar.write(new TarEntry(name, TarEntry.Type.SYMLINK, mode, uid, gid, 0, mtime, 0, Files.readSymbolicLink(f).toString(),
-                    0, 0, Map.of()), InputStream.nullInputStream());
-        } else if (a.isDirectory()) {
-            tar.write(new TarEntry(name + "/", TarEntry.Type.DIR, mode, uid, gid, 0, mtime, 0, "", 0, 0, Map.of()), InputStream.nullInputStream());
-        } else if (a.isRegularFile()) {
-            try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-                tar.write(new TarEntry(name, TarEntry.Type.FILE, mode, uid, gid, a.size(), mtime, 0, "", 0, 0, Map.of()), in);
-            }
+        if (follow.length == 0) {
+            // a directory (held open by the caller)
+            PosixFileAttributes a = Files.readAttributes(f, PosixFileAttributes.class);
+            tar.write(new TarEntry(name + "/", TarEntry.Type.DIR, mode(f), (Integer) Files.getAttribute(f, "unix:uid"),
+                    (Integer) Files.getAttribute(f, "unix:gid"), 0, a.lastModifiedTime().toInstant().getEpochSecond(), 0, "", 0, 0, Map.of()),
+                    InputStream.nullInputStream());
+            return;
         }
-        // sockets, FIFOs and device nodes are left out, as they cannot be copied meaningfully
+        int fd;
+        try {
+            fd = SYS.openat2(-100 /* AT_FDCWD */, f.toString(), Syscalls.O_PATH | Syscalls.O_NOFOLLOW | Syscalls.O_CLOEXEC, 0);
+        } catch (java.io.UncheckedIOException e) {
+            if (ContainerRoot.errno(e) == 2 /* ENOENT */) {
+                return; // removed meanwhile: as dockerd, left out
+            }
+            throw e;
+        }
+        try {
+            Path held = Path.of("/proc/self/fd/" + fd);
+            // stat through the fd's magic link lands on the held inode itself (for a symlink, the link: not followed further)
+            Map<String, Object> u = Files.readAttributes(held, "unix:mode,uid,gid,rdev,size,lastModifiedTime");
+            int st = (Integer) u.get("mode");
+            int mode = st & 07777;
+            int uid = (Integer) u.get("uid");
+            int gid = (Integer) u.get("gid");
+            long mtime = ((java.nio.file.attribute.FileTime) u.get("lastModifiedTime")).toInstant().getEpochSecond();
+            long rdev = (Long) u.get("rdev");
+            int major = (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
+            int minor = (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
+            switch (st & 0170000) {
+                case 0120000 -> tar.write(new TarEntry(name, TarEntry.Type.SYMLINK, mode, uid, gid, 0, mtime, 0,
+                        Files.readSymbolicLink(f).toString(), 0, 0, Map.of()), InputStream.nullInputStream());
+                case 0040000 -> tar.write(new TarEntry(name + "/", TarEntry.Type.DIR, mode, uid, gid, 0, mtime, 0, "", 0, 0, Map.of()),
+                        InputStream.nullInputStream());
+                case 0100000 -> {
+                    // reopening the held fd opens the same inode, a regular file: no FIFO or device can be swapped in here
+                    try (InputStream in = Files.newInputStream(held)) {
+                        tar.write(new TarEntry(name, TarEntry.Type.FILE, mode, uid, gid, (Long) u.get("size"), mtime, 0, "", 0, 0, Map.of()), in);
+                    }
+                }
+                case 0010000 -> tar.write(new TarEntry(name, TarEntry.Type.FIFO, mode, uid, gid, 0, mtime, 0, "", 0, 0, Map.of()),
+                        InputStream.nullInputStream());
+                case 0020000 -> tar.write(new TarEntry(name, TarEntry.Type.CHAR, mode, uid, gid, 0, mtime, 0, "", major, minor, Map.of()),
+                        InputStream.nullInputStream());
+                case 0060000 -> tar.write(new TarEntry(name, TarEntry.Type.BLOCK, mode, uid, gid, 0, mtime, 0, "", major, minor, Map.of()),
+                        InputStream.nullInputStream());
+                default -> {
+                    // a socket: Go's tar has no header for it, dockerd leaves it out
+                }
+            }
+        } finally {
+            SYS.close(fd);
+        }
+    }
+
+    private static int mode(Path f) throws IOException {
+        return (Integer) Files.getAttribute(f, "unix:mode") & 07777;
     }
 
     /**

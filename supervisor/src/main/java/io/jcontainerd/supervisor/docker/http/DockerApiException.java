@@ -28,6 +28,11 @@ public final class DockerApiException extends RuntimeException {
         return new DockerApiException(409, String.format(format, args));
     }
 
+    /** 413: a request body past a limit (the message names the limit and the setting that raises it). */
+    public static DockerApiException tooLarge(String format, Object... args) {
+        return new DockerApiException(413, String.format(format, args));
+    }
+
     public static DockerApiException notModified() {
         return new DockerApiException(304, "");
     }

@@ -2,6 +2,7 @@ package io.jcontainerd.supervisor.docker.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.snapshot.apply.tar.TarEntry;
 import io.jcontainerd.snapshot.apply.tar.TarReader;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
@@ -30,12 +31,17 @@ import java.util.stream.Stream;
  * path, no "..", at most {@link #MAX_ENTRIES} entries, PAX headers bounded by the tar reader);
  * a symlink between two files of the archive (docker save writes them for shared layers) is kept
  * only if it stays inside the archive. Each file's sha256 is computed while it is written.
+ * What it writes is bounded by {@link DaemonConfig.DockerLoad}: an entry whose declared size would
+ * take the spool past {@code load_max_bytes}, or the root's filesystem below {@code load_min_free_bytes}
+ * free, is refused (413) before any of its bytes are written, and the spool is removed.
  */
 final class ArchiveSpool implements AutoCloseable {
     static final int MAX_ENTRIES = 100_000;
     static final int MAX_JSON = 8 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
+    private final DaemonConfig.DockerLoad limits;
+    private long written;
     private final Map<String, Spooled> files = new HashMap<>();
     private final Map<String, String> links = new HashMap<>();
 
@@ -43,13 +49,14 @@ final class ArchiveSpool implements AutoCloseable {
     record Spooled(Path path, long size, String digest) {
     }
 
-    private ArchiveSpool(Path dir) {
+    private ArchiveSpool(Path dir, DaemonConfig.DockerLoad limits) {
         this.dir = dir;
+        this.limits = limits;
     }
 
-    static ArchiveSpool read(InputStream in, Path parent) throws IOException {
+    static ArchiveSpool read(InputStream in, Path parent, DaemonConfig.DockerLoad limits) throws IOException {
         Files.createDirectories(parent);
-        ArchiveSpool s = new ArchiveSpool(Files.createTempDirectory(parent, "load-"));
+        ArchiveSpool s = new ArchiveSpool(Files.createTempDirectory(parent, "load-"), limits);
         try {
             s.fill(in);
             return s;
@@ -77,6 +84,7 @@ final class ArchiveSpool implements AutoCloseable {
                     // directories are implied by their files
                 }
                 case FILE -> {
+                    reserve(e.name(), e.size());
                     Path to = dir.resolve(Integer.toString(count));
                     MessageDigest sha = sha256();
                     long size = 0;
@@ -102,6 +110,25 @@ final class ArchiveSpool implements AutoCloseable {
                         e.name());
             }
         }
+    }
+
+    /**
+     * Refuses (413) an entry of {@code size} bytes that would take the spool past load_max_bytes or
+     * leave less than load_min_free_bytes free on the spool's filesystem; else counts it as written.
+     */
+    private void reserve(String name, long size) throws IOException {
+        if (size > limits.maxBytes() - written) {
+            throw DockerApiException.tooLarge("the image archive is larger than %d bytes (at entry %s of %d bytes, after %d bytes):"
+                    + " docker load is limited by load_max_bytes in the [docker] section of the daemon's configuration",
+                    limits.maxBytes(), name, size, written);
+        }
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free - size < limits.minFreeBytes()) {
+            throw DockerApiException.tooLarge("the image archive's entry %s of %d bytes would leave less than %d bytes free on %s (%d free):"
+                    + " free space there, or lower load_min_free_bytes in the [docker] section of the daemon's configuration",
+                    name, size, limits.minFreeBytes(), dir.getParent(), free);
+        }
+        written += size;
     }
 
     /** The entry name relative to the archive's top; "..", absolute names and empty names are refused. */

@@ -56,8 +56,10 @@ final class ImageLoad {
     private final ImageStore images;
     private final String snapshotter;
     private final Path spoolDir;
+    private final io.jcontainerd.config.DaemonConfig.DockerLoad limits;
 
-    ImageLoad(Containerd cd, ImageStore images, String snapshotter, Path spoolDir) {
+    ImageLoad(Containerd cd, ImageStore images, String snapshotter, Path spoolDir, io.jcontainerd.config.DaemonConfig.DockerLoad limits) {
+        this.limits = limits;
         this.cd = cd;
         this.images = images;
         this.snapshotter = snapshotter;
@@ -74,7 +76,7 @@ final class ImageLoad {
         String lease = cd.leases().create(CreateRequest.newBuilder().setId("docker-load-" + UUID.randomUUID())
                 .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
                 .build()).getLease().getId();
-        try (ArchiveSpool spool = ArchiveSpool.read(in, spoolDir)) {
+        try (ArchiveSpool spool = ArchiveSpool.read(in, spoolDir, limits)) {
             BlobWriter blobs = new BlobWriter(cd, lease);
             List<Loaded> loaded;
             if (spool.has("manifest.json")) {

@@ -43,10 +43,10 @@ public final class ImageRoutes {
 
     /** {@code tmp}: where docker load spools its archive and docker save uncompresses layers (on the daemon's root: disk, not tmpfs; what a killed daemon left there is removed at its start). */
     public ImageRoutes(Containerd cd, ImageStore images, String snapshotter, Function<String, Optional<String>> containerUsing, Path tmp,
-                       EventBus events) {
+                       EventBus events, io.jcontainerd.config.DaemonConfig.DockerLoad loadLimits) {
         this.events = events;
         this.save = new ImageSave(cd, images, tmp);
-        this.load = new ImageLoad(cd, images, snapshotter, tmp);
+        this.load = new ImageLoad(cd, images, snapshotter, tmp, loadLimits);
         this.cd = cd;
         this.images = images;
         this.snapshotter = snapshotter;

@@ -23,7 +23,8 @@ import static io.jcontainerd.runtime.spec.MountOptions.*;
  * <p>Order (as runc): cgroups, mounts, devices, [prestart/createRuntime hooks run by jrunc],
  * [createContainer hooks], pivot_root, hostname, sysctl, read-only and masked paths, read-only root,
  * rlimits, console, bounding set, uid/gid, capabilities, "ready", wait on exec.fifo, no_new_privs,
- * [startContainer hooks, their result written to the fifo for `jrunc start`], seccomp, close our fds, execve.
+ * [startContainer hooks, their result written to the fifo for `jrunc start`], seccomp, close our fds, execve
+ * (which closes the fifo: `jrunc start` returns once the program, not the JVM, holds the pid).
  * Without no_new_privs the seccomp filter goes on before uid/gid (it needs CAP_SYS_ADMIN then), right after
  * our fds are marked close-on-exec: nothing after it may need a syscall the profile could deny.
  */
@@ -169,7 +170,13 @@ public final class InitStage {
         }
     }
 
-    /** Runs the startContainer hooks and tells `jrunc start` through the fifo: "0", or the error. */
+    /**
+     * Runs the startContainer hooks and tells `jrunc start` through the fifo: "0", or the error. After "0" the
+     * fd stays open (O_CLOEXEC): execve closes it once this thread is the only one and holds the pid, so
+     * `jrunc start` (reading to EOF) returns when /proc/&lt;pid&gt;/ns/mnt is the container's. Until then it is
+     * the launch jail's (the JVM's main thread never left it), and an exec joining it found no program there
+     * (runc's init leaves its write end to execve the same way).
+     */
     private void reportStart(int fifo, List<Hooks.Hook> hooks) {
         try {
             if (!hooks.isEmpty()) HookRunner.run(sys, "startContainer", hooks, plan.hooks().stateJson("created", sys.getpid()));
@@ -179,7 +186,6 @@ public final class InitStage {
             throw e;
         }
         sys.write(fifo, "0");
-        sys.close(fifo);
     }
 
     void prepareRootfs(InitPlan.Rootfs r) {

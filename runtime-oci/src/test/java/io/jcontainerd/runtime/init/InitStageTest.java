@@ -212,6 +212,19 @@ class InitStageTest {
     }
 
     @Test
+    void startReturnsOnlyOnceExecveClosesTheFifoSoAnExecJoinsTheContainersMountNamespaceNotTheJail() {
+        RecordingSyscalls sys = fs();
+        stage(sys, new Channel(), plan(rootfs(List.of()), 0, null, false, new byte[0])).run();
+        List<String> after = sys.calls.subList(sys.indexOf("open /proc/self/fd/"), sys.calls.size());
+        String told = after.stream().filter(c -> c.matches("write fd \\d+ 0")).findFirst().orElseThrow();
+        String fd = told.split(" ")[2];
+        assertThat(after.subList(after.indexOf(told), after.size()))
+                .as("the write end of exec.fifo is left to execve (O_CLOEXEC), so `jrunc start` reads EOF only after it")
+                .doesNotContain("close " + fd);
+        assertThat(sys.calls.getLast()).startsWith("execve");
+    }
+
+    @Test
     void aFailingStartContainerHookIsReportedThroughTheFifoAndNothingExecs() {
         RecordingSyscalls sys = fs();
         sys.childStatus = 3;

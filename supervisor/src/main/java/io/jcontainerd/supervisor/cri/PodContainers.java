@@ -11,6 +11,7 @@ import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.snapshot.Mount;
+import io.jcontainerd.supervisor.containers.RootfsUsers;
 import io.jcontainerd.supervisor.containers.ContainerRecord;
 import io.jcontainerd.supervisor.containers.Opaque;
 import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;

@@ -10,6 +10,7 @@ import io.jcontainerd.api.cri.v1.NamespaceMode;
 import io.jcontainerd.api.cri.v1.PodSandboxConfig;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.content.image.ImageConfig;
+import io.jcontainerd.supervisor.containers.RootfsUsers;
 
 import java.io.IOException;
 import java.nio.file.Files;

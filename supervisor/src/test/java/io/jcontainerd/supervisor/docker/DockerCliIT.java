@@ -138,6 +138,12 @@ class DockerCliIT {
                 .isEqualTo("/sbin/docker-init -- cat /proc/1/cmdline ");
         assertThat(d.docker("run", "--rm", "-e", "FOO=bar", "-w", "/tmp", "-u", "nobody", "busybox", "sh", "-c",
                 "echo $FOO $(pwd) $(id -un)").out()).isEqualTo("bar /tmp nobody\n");
+        assertThat(d.docker("run", "--rm", "-u", "nobody:tty", "--group-add", "disk", "busybox", "sh", "-c", "echo $(id -u) $(id -g) $(id -G)").out())
+                .as("user:group and --group-add by name, from the image's /etc/passwd and /etc/group").isEqualTo("65534 5 5 6\n");
+        assertThat(d.docker("run", "--rm", "-u", "1234:5678", "busybox", "sh", "-c", "echo $(id -u) $(id -g)").out()).isEqualTo("1234 5678\n");
+        Cli.Result noUser = d.docker("run", "--rm", "-u", "nosuch", "busybox", "true");
+        assertThat(noUser.exit()).isEqualTo(125);
+        assertThat(noUser.err()).contains("unable to find user nosuch: no matching entries in passwd file");
         assertThat(d.docker("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link").out())
                 .contains("lo:").doesNotContain("eth0");
         assertThat(d.docker("run", "--rm", "busybox", "ip", "-o", "-4", "addr", "show", "eth0").out())

@@ -32,6 +32,7 @@ import io.jcontainerd.api.services.tasks.v1.WaitResponse;
 import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.supervisor.containers.RootfsUsers;
 import io.jcontainerd.supervisor.docker.Containerd;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.images.ImageStore;
@@ -236,7 +237,7 @@ public final class ContainerManager {
                     .setSnapshotter(snapshotter).setKey(id).setParent(topChainId(image))
                     .build()).getMountsList();
             prepared = true;
-            ImageUsers.Resolved user = new ImageUsers(mounts).resolve(config.path("User").asText(""),
+            RootfsUsers.Resolved user = DockerSpec.user(mounts, config.path("User").asText(""),
                     strings(host.path("GroupAdd")));
             Files.createDirectories(runDir);
             var sandbox = networking.setUp(id, name, mode, config, host, req.endpointsConfig());

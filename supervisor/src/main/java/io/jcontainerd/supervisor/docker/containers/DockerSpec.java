@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.supervisor.containers.RootfsUsers;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 
 import java.nio.file.Path;
@@ -60,6 +62,23 @@ public final class DockerSpec {
     }
 
     /**
+     * Docker's {@code User} ("name", "uid", "name:group", "uid:gid"; empty is root) and {@code GroupAdd}
+     * resolved against the container's own /etc/passwd and /etc/group (read safely from its layers), with
+     * dockerd's messages when a name is in neither.
+     */
+    public static RootfsUsers.Resolved user(List<Mount> rootfs, String user, List<String> groupAdd) {
+        String[] parts = (user == null || user.isEmpty() ? "0" : user).split(":", 2);
+        var users = RootfsUsers.of(rootfs.stream()
+                .map(m -> new io.jcontainerd.snapshot.Mount(m.getType(), m.getSource(), m.getTarget(), m.getOptionsList())).toList());
+        try {
+            return users.resolve(parts[0], parts.length == 2 ? parts[1] : null, groupAdd);
+        } catch (RootfsUsers.NotFound e) {
+            throw DockerApiException.badRequest("unable to find %s %s: no matching entries in %s file",
+                    e.file().equals("passwd") ? "user" : "group", e.name(), e.file());
+        }
+    }
+
+    /**
      * @param config     the completed Config
      * @param host       the HostConfig
      * @param user       the resolved user
@@ -67,7 +86,7 @@ public final class DockerSpec {
      * @param cgroupsPath where the container's cgroup goes
      */
     public static ObjectNode build(String id, ObjectNode config, ObjectNode host, io.jcontainerd.network.Sandbox network,
-                                   ImageUsers.Resolved user, String cgroupsPath) {
+                                   RootfsUsers.Resolved user, String cgroupsPath) {
         boolean privileged = host.path("Privileged").asBoolean(false);
         List<String> argv = CreateRequest.command(config);
         if (argv.isEmpty()) {

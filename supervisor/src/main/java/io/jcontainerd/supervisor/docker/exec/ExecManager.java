@@ -15,13 +15,13 @@ import io.jcontainerd.api.services.tasks.v1.StartRequest;
 import io.jcontainerd.api.services.tasks.v1.WaitRequest;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.supervisor.containers.RootfsUsers;
 import io.jcontainerd.supervisor.docker.Containerd;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.RawStream;
 import io.jcontainerd.supervisor.docker.http.StreamFrames;
 import io.jcontainerd.supervisor.docker.containers.ContainerManager;
 import io.jcontainerd.supervisor.docker.containers.DockerSpec;
-import io.jcontainerd.supervisor.docker.containers.ImageUsers;
 import io.jcontainerd.supervisor.docker.containers.LiveContainer;
 import io.jcontainerd.supervisor.docker.containers.OutputSink;
 import io.jcontainerd.supervisor.docker.containers.ProcessStdio;
@@ -308,7 +308,7 @@ public final class ExecManager {
             p.put("cwd", e.workingDir);
         }
         if (!e.user.isEmpty()) {
-            ImageUsers.Resolved u = new ImageUsers(containers.rootfs(c)).resolve(e.user, List.of());
+            RootfsUsers.Resolved u = DockerSpec.user(containers.rootfs(c), e.user, List.of());
             ObjectNode user = p.putObject("user").put("uid", u.uid()).put("gid", u.gid());
             ArrayNode g = user.putArray("additionalGids");
             u.additionalGids().forEach(g::add);

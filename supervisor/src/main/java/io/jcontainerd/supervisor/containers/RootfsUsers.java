@@ -1,4 +1,4 @@
-package io.jcontainerd.supervisor.cri;
+package io.jcontainerd.supervisor.containers;
 
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.snapshot.Mount;
@@ -22,24 +22,45 @@ import java.util.Set;
  * snapshot's layer directories (upper first) without mounting anything. Safe against a hostile
  * image: no symlink is followed (a symlinked etc/ or etc/passwd ends the lookup as if the file were
  * absent, since it would resolve against the host), a whiteout hides the lower layers, and at most
- * {@link #MAX_FILE_BYTES} of a file and {@link #MAX_ENTRIES} entries are read.
+ * {@link #MAX_FILE_BYTES} of a file and {@link #MAX_ENTRIES} entries are read. Used by CRI (run_as_username,
+ * the image's user) and the Docker facade ({@code docker run -u}, {@code docker exec -u}, the image's USER).
  */
-final class RootfsUsers {
-    static final int MAX_FILE_BYTES = 4 << 20;
-    static final int MAX_ENTRIES = 65_536;
+public final class RootfsUsers {
+    public static final int MAX_FILE_BYTES = 4 << 20;
+    public static final int MAX_ENTRIES = 65_536;
 
     /** uid, primary gid and the supplementary groups (from /etc/group membership, then the request's). */
-    record Resolved(long uid, long gid, List<Long> additionalGids) {
+    public record Resolved(long uid, long gid, List<Long> additionalGids) {
+    }
+
+    /** A user or group name that is neither in the image's file nor a number; {@code file} is "passwd" or "group". */
+    public static final class NotFound extends RuntimeException {
+        private final String file;
+        private final String name;
+
+        NotFound(String file, String name) {
+            super(name + " is not in the image's /etc/" + file);
+            this.file = file;
+            this.name = name;
+        }
+
+        public String file() {
+            return file;
+        }
+
+        public String name() {
+            return name;
+        }
     }
 
     private final List<Path> layers;
 
-    RootfsUsers(List<Path> layers) {
+    public RootfsUsers(List<Path> layers) {
         this.layers = List.copyOf(layers);
     }
 
     /** The layer directories of a snapshot's mounts: overlay upperdir then lowerdirs, or a bind's source. */
-    static RootfsUsers of(List<Mount> rootfs) {
+    public static RootfsUsers of(List<Mount> rootfs) {
         List<Path> l = new ArrayList<>();
         for (Mount m : rootfs) {
             m.option("upperdir").ifPresent(u -> l.add(Path.of(u)));
@@ -48,7 +69,7 @@ final class RootfsUsers {
                     l.add(Path.of(d));
                 }
             });
-            if (m.type().equals("bind")) {
+            if (m.type().equals("bind") || m.options().contains("rbind") || m.options().contains("bind")) {
                 l.add(Path.of(m.source()));
             }
         }
@@ -56,13 +77,32 @@ final class RootfsUsers {
     }
 
     /**
+     * CRI's resolution, failing with CRI's messages.
+     *
      * @param who   what the user comes from, for messages ("run_as_username of container x")
      * @param user  a name or a uid
      * @param group a group name or gid overriding the user's primary group, or null
      */
-    Resolved resolve(String who, String user, String group, List<Long> supplemental) {
-        List<String[]> passwd = table("etc/passwd");
-        String[] entry = find(passwd, user);
+    public Resolved resolve(String who, String user, String group, List<Long> supplemental) {
+        try {
+            return resolve(user, group, supplemental.stream().map(String::valueOf).toList());
+        } catch (NotFound e) {
+            if (e.file().equals("passwd")) {
+                throw JcdException.invalidArgument("%s: user \"%s\" is not in the image's /etc/passwd: give run_as_user (a uid) or use a user the image has",
+                        who, e.name());
+            }
+            throw JcdException.invalidArgument("%s: group \"%s\" is not in the image's /etc/group", who, e.name());
+        }
+    }
+
+    /**
+     * A user (name or uid) with an optional group (name or gid) overriding its primary group, plus the
+     * groups it is a member of in /etc/group, then {@code extraGroups} (names or gids).
+     *
+     * @throws NotFound when a name is neither in the image's file nor a number
+     */
+    public Resolved resolve(String user, String group, List<String> extraGroups) {
+        String[] entry = find(table("etc/passwd"), user);
         long uid;
         long gid = 0;
         String name = null;
@@ -73,32 +113,38 @@ final class RootfsUsers {
         } else if (number(user)) {
             uid = Long.parseLong(user);
         } else {
-            throw JcdException.invalidArgument("%s: user \"%s\" is not in the image's /etc/passwd: give run_as_user (a uid) or use a user the image has",
-                    who, user);
+            throw new NotFound("passwd", user);
         }
         List<String[]> groups = null;
+        if (group != null || name != null || !extraGroups.isEmpty()) {
+            groups = table("etc/group");
+        }
         if (group != null) {
-            if (number(group)) {
-                gid = Long.parseLong(group);
-            } else {
-                groups = table("etc/group");
-                String[] g = find(groups, group);
-                if (g == null) {
-                    throw JcdException.invalidArgument("%s: group \"%s\" is not in the image's /etc/group", who, group);
-                }
-                gid = Long.parseLong(g[2]);
-            }
+            gid = gid(groups, group);
         }
         Set<Long> extra = new LinkedHashSet<>();
         if (name != null) {
-            for (String[] g : groups != null ? groups : table("etc/group")) {
+            for (String[] g : groups) {
                 if (g.length > 3 && number(g[2]) && List.of(g[3].split(",")).contains(name)) {
                     extra.add(Long.parseLong(g[2]));
                 }
             }
         }
-        extra.addAll(supplemental);
+        for (String g : extraGroups) {
+            extra.add(gid(groups, g));
+        }
         return new Resolved(uid, gid, List.copyOf(extra));
+    }
+
+    private static long gid(List<String[]> groups, String group) {
+        if (number(group)) {
+            return Long.parseLong(group);
+        }
+        String[] g = find(groups, group);
+        if (g == null) {
+            throw new NotFound("group", group);
+        }
+        return Long.parseLong(g[2]);
     }
 
     private static String[] find(List<String[]> table, String key) {

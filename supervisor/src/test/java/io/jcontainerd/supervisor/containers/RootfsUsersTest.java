@@ -1,4 +1,4 @@
-package io.jcontainerd.supervisor.cri;
+package io.jcontainerd.supervisor.containers;
 
 import io.jcontainerd.config.errdefs.JcdException;
 import org.junit.jupiter.api.Test;
@@ -76,5 +76,18 @@ class RootfsUsersTest {
         }
 
         assertThatThrownBy(() -> new RootfsUsers(List.of(l)).resolve("c", "late", null, List.of())).hasMessageContaining("\"late\" is not in");
+    }
+
+    @Test
+    void dockersUserGroupAndGroupAddResolveByNameOrNumberAndAnUnknownNameSaysWhichFile() throws Exception {
+        Path l = layer("d", "app:x:1001:1002::/:/bin/sh\n", "staff:x:50:\nwheel:x:10:app\n");
+        var users = new RootfsUsers(List.of(l));
+
+        assertThat(users.resolve("app", "staff", List.of("wheel", "77"))).isEqualTo(new RootfsUsers.Resolved(1001, 50, List.of(10L, 77L)));
+        assertThat(users.resolve("5", "6", List.of())).isEqualTo(new RootfsUsers.Resolved(5, 6, List.of()));
+        assertThatThrownBy(() -> users.resolve("ghost", null, List.of())).isInstanceOfSatisfying(RootfsUsers.NotFound.class,
+                e -> assertThat(List.of(e.file(), e.name())).containsExactly("passwd", "ghost"));
+        assertThatThrownBy(() -> users.resolve("app", null, List.of("nogroup"))).isInstanceOfSatisfying(RootfsUsers.NotFound.class,
+                e -> assertThat(List.of(e.file(), e.name())).containsExactly("group", "nogroup"));
     }
 }

@@ -387,7 +387,10 @@ public final class Containers {
         }
         if (process.args().isEmpty()) throw JruncException.invalidArgument("exec: no command given for container %s", id);
         CgroupManager cgroup = cgroup(s);
-        InitPlan plan = PlanBuilder.forExec(s.config(), process, s.pid(), cgroup, consoleSocket, preserveFds);
+        // created: the init stage's exec thread is the only one in the container's mount namespace; running: the
+        // program holds the pid (start returns after its execve), and its own threads are never searched
+        String nsDir = st == Status.CREATED ? InitThread.procDir(s.pid()) : "/proc/" + s.pid();
+        InitPlan plan = PlanBuilder.forExec(s.config(), process, nsDir, cgroup, consoleSocket, preserveFds);
         Map<String, Integer> joins = new LinkedHashMap<>();
         for (Linux.Namespace ns : s.config().linux().namespaces()) {
             if (ns.type().equals("mount") || ns.type().equals("cgroup")) continue;

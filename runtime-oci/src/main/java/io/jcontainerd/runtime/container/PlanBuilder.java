@@ -97,13 +97,16 @@ public final class PlanBuilder {
                 o.preserveFds(), containerHooks(id, spec, bundle), lsm.labels(p));
     }
 
-    /** jrunc exec: the process joins the running container's namespaces and cgroup. */
-    public static InitPlan forExec(Spec spec, Process p, int initPid, CgroupManager cgroup, String consoleSocket, int preserveFds) {
+    /**
+     * jrunc exec: the process joins the running container's namespaces and cgroup.
+     * @param initNsDir the /proc directory whose ns/mnt and ns/cgroup are the container's (its init's exec thread)
+     */
+    public static InitPlan forExec(Spec spec, Process p, String initNsDir, CgroupManager cgroup, String consoleSocket, int preserveFds) {
         HostLsm lsm = HostLsm.current();
         lsm.check(p, null);
         boolean cgroupNs = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("cgroup"));
-        return new InitPlan(true, cgroup.joinFiles(), false, cgroupNs ? "/proc/" + initPid + "/ns/cgroup" : null,
-                "/proc/" + initPid + "/ns/mnt", null, null, null, Map.of(), rlimits(p), p.oomScoreAdj(),
+        return new InitPlan(true, cgroup.joinFiles(), false, cgroupNs ? initNsDir + "/ns/cgroup" : null,
+                initNsDir + "/ns/mnt", null, null, null, Map.of(), rlimits(p), p.oomScoreAdj(),
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), null,
                 p.terminal(), consoleSocket, false, preserveFds, null, lsm.labels(p));

@@ -66,4 +66,24 @@ class ExecRightAfterStartIT {
         System.out.println("ExecRightAfterStartIT: " + failures.size() + " of " + ROUNDS + " execs failed " + failures);
         assertThat(failures).as("execs that failed right after start, of %d", ROUNDS).isEmpty();
     }
+
+    @Test
+    void anExecInACreatedContainerRunsInItsRootfsAsRuncDoes() throws Exception {
+        bundle.args("sleep", "1000");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, null);
+        var base = SpecLoader.load(bundle.dir).process();
+        var exec = new io.jcontainerd.runtime.spec.Process(false, null, base.user(), List.of("sh", "-c", "test -x /bin/busybox"), base.env(),
+                "/", base.capabilities(), base.rlimits(), base.noNewPrivileges(), null, null, null);
+        String id = "execrace-" + UUID.randomUUID().toString().substring(0, 8);
+        jrunc.created.add(id);
+        containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null, StdioFds.INHERITED);
+        try {
+            assertThat(jrunc.run("state", id).stdout()).contains("\"status\": \"created\"");
+            assertThat(containers.exec(id, exec, false, null, null, 0, StdioFds.INHERITED)).as("sh -c 'test -x /bin/busybox'").isZero();
+            containers.start(id);
+            assertThat(containers.exec(id, exec, false, null, null, 0, StdioFds.INHERITED)).as("after start").isZero();
+        } finally {
+            containers.delete(id, true);
+        }
+    }
 }

@@ -345,6 +345,14 @@ public final class ContainerStreams implements StreamServer.Handlers {
             return; // removed since the call: the connection just closes
         }
         Path netns = v.hostNetwork() ? null : Path.of(v.netnsPath());
+        if (c instanceof SpdyPortForward spdy) {
+            try {
+                spdy.run(netns, req.getPodSandboxId());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         try {
             new PodPortForward(c, netns, req.getPodSandboxId()).run(ports);
         } catch (IOException e) {

@@ -58,6 +58,7 @@ public final class StreamServer implements AutoCloseable {
     static final List<String> PORT_FORWARD_PROTOCOLS = List.of("portforward.k8s.io", "v4.channel.k8s.io");
     static final String SPDY = "SPDY/3.1";
     static final String SPDY_EXEC_PROTOCOL = "v4.channel.k8s.io";
+    static final String SPDY_PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
     static final String STREAM_PROTOCOL_HEADER = "X-Stream-Protocol-Version";
 
     /** What a stream does once its connection is upgraded; each call runs on a virtual thread of its own. */
@@ -166,7 +167,18 @@ public final class StreamServer implements AutoCloseable {
                 return;
             }
             String upgrade = req.headers().get(HttpHeaderNames.UPGRADE, "");
-            if (upgrade.equalsIgnoreCase(SPDY) && !kind.equals("portforward")) {
+            if (upgrade.equalsIgnoreCase(SPDY) && kind.equals("portforward")) {
+                List<String> offered = req.headers().getAll(STREAM_PROTOCOL_HEADER).stream()
+                        .flatMap(v -> Arrays.stream(v.split(","))).map(String::strip).toList();
+                if (!offered.contains(SPDY_PORT_FORWARD_PROTOCOL)) {
+                    respond(ctx, HttpResponseStatus.FORBIDDEN, "unable to upgrade: unable to negotiate protocol: client supports " + offered
+                            + ", server supports [" + SPDY_PORT_FORWARD_PROTOCOL + "]");
+                    return;
+                }
+                spdyPortForward(ctx, (PortForwardRequest) pending.get());
+                return;
+            }
+            if (upgrade.equalsIgnoreCase(SPDY)) {
                 List<String> offered = req.headers().getAll(STREAM_PROTOCOL_HEADER).stream()
                         .flatMap(v -> Arrays.stream(v.split(","))).map(String::strip).toList();
                 if (!offered.contains(SPDY_EXEC_PROTOCOL)) {
@@ -180,7 +192,7 @@ public final class StreamServer implements AutoCloseable {
             if (!"websocket".equalsIgnoreCase(upgrade)) {
                 respond(ctx, HttpResponseStatus.BAD_REQUEST, "upgrade \"" + upgrade + "\" is not served for " + kind + ": connect with a WebSocket "
                         + "(subprotocols " + (kind.equals("portforward") ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS) + ")"
-                        + (kind.equals("portforward") ? "; SPDY port-forward is not implemented" : " or SPDY/3.1 (" + SPDY_EXEC_PROTOCOL + ")"));
+                        + " or SPDY/3.1 (" + (kind.equals("portforward") ? SPDY_PORT_FORWARD_PROTOCOL : SPDY_EXEC_PROTOCOL) + ")");
                 return;
             }
             List<String> requested = Arrays.stream(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, "").split(","))
@@ -231,6 +243,33 @@ public final class StreamServer implements AutoCloseable {
                         run(kind, request, List.of(), connection);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                    } finally {
+                        connection.close();
+                    }
+                });
+            });
+        }
+
+        /** Port-forward over SPDY/3.1: 101, then the client opens a pair of streams per forwarded connection ({@link SpdyPortForward}). */
+        private void spdyPortForward(ChannelHandlerContext ctx, PortForwardRequest request) {
+            Channel ch = ctx.channel();
+            ch.config().setAutoRead(false);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+            r.headers().set(HttpHeaderNames.CONNECTION, "Upgrade").set(HttpHeaderNames.UPGRADE, SPDY)
+                    .set(STREAM_PROTOCOL_HEADER, SPDY_PORT_FORWARD_PROTOCOL);
+            SpdyPortForward connection = new SpdyPortForward(ch);
+            ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    ch.close();
+                    return;
+                }
+                ch.pipeline().addLast("spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1)).addLast("stream", connection.spdyHandler());
+                ch.pipeline().remove("body");
+                ch.pipeline().remove("http");
+                ch.pipeline().remove(this);
+                Thread.ofVirtual().name("cri-stream-portforward").start(() -> {
+                    try {
+                        run("portforward", request, List.of(), connection);
                     } finally {
                         connection.close();
                     }

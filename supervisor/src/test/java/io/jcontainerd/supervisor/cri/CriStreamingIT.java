@@ -98,6 +98,15 @@ class CriStreamingIT {
         // an HTTP server on the pod's own loopback only: the host's 127.0.0.1:8080 is not it
         startContainer(podConfig, image, "web", List.of("sh", "-c",
                 "mkdir -p /www && echo content-from-the-pod > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www"));
+        // running is not listening: wait until the pod's own loopback serves the page (seen from the shell container)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!rt().execSync(io.jcontainerd.api.cri.v1.ExecSyncRequest.newBuilder().setContainerId(shell)
+                .addAllCmd(List.of("sh", "-c", "wget -q -O- http://127.0.0.1:8080/index.html || true")).setTimeout(30).build())
+                .getStdout().toStringUtf8().contains("content-from-the-pod")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the pod's httpd did not serve within 60 s\n" + daemon.log());
+            }
+        }
     }
 
     @AfterAll
@@ -297,7 +306,7 @@ class CriStreamingIT {
     @Test
     void kubectlExecsThroughAKubeletStyleProxyOverWebSocketAndSpdy() throws Exception {
         Path kubectl = Cli.requireTool("/usr/bin/kubectl", "kubernetes-client");
-        try (FakeApiServer api = new FakeApiServer(CriStreamingIT::rt, "streams", java.util.Map.of("shell", shell))) {
+        try (FakeApiServer api = new FakeApiServer(CriStreamingIT::rt, "streams", pod, java.util.Map.of("shell", shell))) {
             Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), api.kubeconfig());
             Path home = Files.createDirectories(dir.resolve("kubectl-home"));
             for (String websockets : List.of("true", "false")) {
@@ -310,6 +319,53 @@ class CriStreamingIT {
                 Cli.Result cat = Cli.run(List.of("sh", "-c", "printf 'piped through\\n' | " + k + " exec -i streams -c shell -- cat"), env, 120);
                 assertThat(cat.out()).as("websockets=" + websockets + ": " + cat).isEqualTo("piped through\n");
                 assertThat(cat.exit()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void kubectlPortForwardsOverSpdyIntoThePod() throws Exception {
+        Path kubectl = Cli.requireTool("/usr/bin/kubectl", "kubernetes-client");
+        try (FakeApiServer api = new FakeApiServer(CriStreamingIT::rt, "streams", pod, java.util.Map.of("shell", shell))) {
+            Path kubeconfig = Files.writeString(dir.resolve("kubeconfig-pf"), api.kubeconfig());
+            Path home = Files.createDirectories(dir.resolve("kubectl-home-pf"));
+            ProcessBuilder pb = new ProcessBuilder(kubectl.toString(), "--kubeconfig", kubeconfig.toString(), "--cache-dir",
+                    home.resolve("cache").toString(), "port-forward", "streams", "--address", "127.0.0.1", ":8080")
+                    .redirectErrorStream(true);
+            pb.environment().putAll(java.util.Map.of("HOME", home.toString(), "KUBECTL_PORT_FORWARD_WEBSOCKETS", "false"));
+            Process p = pb.start();
+            try {
+                var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                String line = lines.readLine(); // "Forwarding from 127.0.0.1:<local> -> 8080"
+                assertThat(line).as("kubectl port-forward's first line").isNotNull().contains("-> 8080");
+                int local = Integer.parseInt(line.replaceAll(".*127\\.0\\.0\\.1:(\\d+) .*", "$1"));
+                StringBuffer output = new StringBuffer(line).append('\n');
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        String l;
+                        while ((l = lines.readLine()) != null) {
+                            output.append(l).append('\n');
+                        }
+                    } catch (java.io.IOException e) {
+                        // kubectl ended
+                    }
+                });
+                try {
+                    for (int i = 0; i < 2; i++) { // two connections: two stream pairs on the one SPDY connection
+                        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + local + "/index.html")).timeout(java.time.Duration.ofSeconds(60)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        assertThat(r.statusCode()).isEqualTo(200);
+                        assertThat(r.body()).isEqualTo("content-from-the-pod\n");
+                    }
+                } catch (Exception | AssertionError e) {
+                    throw new AssertionError("kubectl port-forward (alive: " + p.isAlive() + ") said:\n" + output + "\ndaemon log:\n" + daemon.log(), e);
+                }
+            } finally {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package io.jcontainerd.supervisor.cri;
 
 import io.jcontainerd.api.cri.v1.AttachRequest;
 import io.jcontainerd.api.cri.v1.ExecRequest;
+import io.jcontainerd.api.cri.v1.PortForwardRequest;
 import io.jcontainerd.api.cri.v1.RuntimeServiceGrpc;
 
 import java.io.ByteArrayOutputStream;
@@ -22,19 +23,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Just enough of an API server and kubelet on loopback for the real kubectl to exec and attach:
+ * Just enough of an API server and kubelet on loopback for the real kubectl to exec, attach and port-forward:
  * discovery of v1 pods, one Running pod whose containers map to CRI container ids, and the
- * pod's exec/attach subresources answered as kubelet does: the CRI Exec/Attach call, then the
+ * pod's exec/attach/portforward subresources answered as kubelet does: the CRI call, then the
  * client's upgrade request relayed byte for byte to the URL it returned (kubelet's proxy).
  */
 final class FakeApiServer implements AutoCloseable {
     private final ServerSocket server;
     private final Supplier<RuntimeServiceGrpc.RuntimeServiceBlockingStub> runtime;
     private final String pod;
+    private final String sandboxId;
     private final Map<String, String> containers;
     private final List<Socket> open = new ArrayList<>();
 
-    FakeApiServer(Supplier<RuntimeServiceGrpc.RuntimeServiceBlockingStub> runtime, String pod, Map<String, String> containers) throws IOException {
+    FakeApiServer(Supplier<RuntimeServiceGrpc.RuntimeServiceBlockingStub> runtime, String pod, String sandboxId, Map<String, String> containers)
+            throws IOException {
+        this.sandboxId = sandboxId;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.runtime = runtime;
         this.pod = pod;
@@ -131,8 +135,8 @@ final class FakeApiServer implements AutoCloseable {
                 URI uri = URI.create(r.target());
                 String path = uri.getPath();
                 String podPath = "/api/v1/namespaces/default/pods/" + pod;
-                if (path.equals(podPath + "/exec") || path.equals(podPath + "/attach")) {
-                    relay(r, path.endsWith("/exec"), query(uri.getRawQuery()), s, in, out);
+                if (path.equals(podPath + "/exec") || path.equals(podPath + "/attach") || path.equals(podPath + "/portforward")) {
+                    relay(r, path.substring(path.lastIndexOf('/') + 1), query(uri.getRawQuery()), s, in, out);
                     return;
                 }
                 String body = switch (path) {
@@ -142,7 +146,8 @@ final class FakeApiServer implements AutoCloseable {
                     case "/api/v1" -> "{\"kind\":\"APIResourceList\",\"groupVersion\":\"v1\",\"resources\":["
                             + "{\"name\":\"pods\",\"singularName\":\"pod\",\"namespaced\":true,\"kind\":\"Pod\",\"verbs\":[\"get\",\"list\"],\"shortNames\":[\"po\"]},"
                             + "{\"name\":\"pods/exec\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodExecOptions\",\"verbs\":[\"create\",\"get\"]},"
-                            + "{\"name\":\"pods/attach\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodAttachOptions\",\"verbs\":[\"create\",\"get\"]}]}";
+                            + "{\"name\":\"pods/attach\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodAttachOptions\",\"verbs\":[\"create\",\"get\"]},"
+                            + "{\"name\":\"pods/portforward\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodPortForwardOptions\",\"verbs\":[\"create\",\"get\"]}]}";
                     default -> path.equals(podPath) ? podJson() : null;
                 };
                 byte[] b = (body == null ? "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"reason\":\"NotFound\",\"code\":404}"
@@ -183,14 +188,15 @@ final class FakeApiServer implements AutoCloseable {
     }
 
     /** kubelet's part: the CRI call, then the upgrade request sent on to the streaming server and the bytes relayed both ways. */
-    private void relay(Request r, boolean exec, Map<String, List<String>> q, Socket client, InputStream in, OutputStream out) throws IOException {
+    private void relay(Request r, String kind, Map<String, List<String>> q, Socket client, InputStream in, OutputStream out) throws IOException {
         String container = containers.get(q.getOrDefault("container", List.of(containers.keySet().iterator().next())).getFirst());
         boolean stdin = flag(q, "stdin");
         boolean stdout = flag(q, "stdout");
         boolean stderr = flag(q, "stderr");
         boolean tty = flag(q, "tty");
-        String url = exec
-                ? runtime.get().exec(ExecRequest.newBuilder().setContainerId(container).addAllCmd(q.getOrDefault("command", List.of()))
+        String url = kind.equals("portforward")
+                ? runtime.get().portForward(PortForwardRequest.newBuilder().setPodSandboxId(sandboxId).build()).getUrl()
+                : kind.equals("exec") ? runtime.get().exec(ExecRequest.newBuilder().setContainerId(container).addAllCmd(q.getOrDefault("command", List.of()))
                 .setStdin(stdin).setStdout(stdout).setStderr(stderr).setTty(tty).build()).getUrl()
                 : runtime.get().attach(AttachRequest.newBuilder().setContainerId(container)
                 .setStdin(stdin).setStdout(stdout).setStderr(stderr).setTty(tty).build()).getUrl();

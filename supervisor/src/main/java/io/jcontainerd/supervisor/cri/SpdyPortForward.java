@@ -1,0 +1,281 @@
+package io.jcontainerd.supervisor.cri;
+
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyDataFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyGoAwayFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyPingFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyRstStreamFrame;
+import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdySynStreamFrame;
+import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Port-forward over SPDY/3.1 ({@code portforward.k8s.io}) as kubelet serves it: for each of its
+ * local connections the client opens an error stream and a data stream with the same
+ * {@code requestID} and {@code port} headers; once both are open the server connects to
+ * 127.0.0.1:port inside the pod's network namespace and copies the data stream both ways, or
+ * writes why it could not on the error stream. The connection lives until the client closes it.
+ * Data that arrives before the pod connection is made is held (1 MiB a pair, then the
+ * connection is not read until it is).
+ */
+final class SpdyPortForward extends ChannelConnection {
+    private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
+    private final Map<Integer, Pair> byStream = new ConcurrentHashMap<>();
+    private volatile Path netns;
+    private volatile String sandboxId = "";
+
+    /** One forwarded connection: its two streams, the pod's socket and the input on its way there. */
+    private static final class Pair {
+        int port;
+        int dataStream;
+        int errorStream;
+        boolean started;
+        InboundPipe in;
+        SocketChannel socket;
+        final List<byte[]> early = new ArrayList<>();
+        long earlyBytes;
+        boolean earlyFin;
+    }
+
+    SpdyPortForward(Channel channel) {
+        super(channel, "portforward.k8s.io");
+    }
+
+    ChannelInboundHandlerAdapter spdyHandler() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                try {
+                    switch (msg) {
+                        case SpdySynStreamFrame syn -> opened(ctx, syn);
+                        case SpdyDataFrame d -> data(d);
+                        case SpdyRstStreamFrame r -> {
+                            Pair p = byStream.get(r.streamId());
+                            if (p != null) {
+                                closeSocket(p);
+                            }
+                        }
+                        case SpdyPingFrame p -> ctx.writeAndFlush(new DefaultSpdyPingFrame(p.id()));
+                        case SpdyGoAwayFrame g -> ctx.close();
+                        default -> {
+                            // SETTINGS, WINDOW_UPDATE, HEADERS: nothing to do (no flow control, as spdystream)
+                        }
+                    }
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                for (Pair p : pairs.values()) {
+                    if (p.in != null) {
+                        p.in.end();
+                    }
+                    closeSocket(p);
+                }
+                gone();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        };
+    }
+
+    private void opened(ChannelHandlerContext ctx, SpdySynStreamFrame syn) {
+        String type = "";
+        String port = "";
+        String request = "";
+        for (Map.Entry<CharSequence, CharSequence> h : syn.headers()) {
+            switch (h.getKey().toString().toLowerCase()) {
+                case "streamtype" -> type = h.getValue().toString();
+                case "port" -> port = h.getValue().toString();
+                case "requestid" -> request = h.getValue().toString();
+                default -> {
+                }
+            }
+        }
+        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(syn.streamId());
+        reply.headers().set("streamtype", type.isEmpty() ? "unknown" : type); // never an empty header block (spdystream cannot read one)
+        ctx.writeAndFlush(reply);
+        if (!type.equals("data") && !type.equals("error")) {
+            return;
+        }
+        if (pairs.size() >= 1024 && !pairs.containsKey(request)) {
+            ctx.close(); // a client opening pairs it never closes
+            return;
+        }
+        Pair p = pairs.computeIfAbsent(request, k -> new Pair());
+        int n;
+        try {
+            n = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        p.port = n;
+        if (type.equals("data")) {
+            p.dataStream = syn.streamId();
+        } else {
+            p.errorStream = syn.streamId();
+        }
+        byStream.put(syn.streamId(), p);
+        if (p.dataStream != 0 && p.errorStream != 0 && !p.started) {
+            p.started = true;
+            Thread.ofVirtual().name("cri-portforward-spdy").start(() -> forward(p));
+        }
+    }
+
+    private void data(SpdyDataFrame d) {
+        Pair p = byStream.get(d.streamId());
+        if (p == null || d.streamId() != p.dataStream) {
+            return;
+        }
+        ByteBuf content = d.content();
+        byte[] b = new byte[content.readableBytes()];
+        content.readBytes(b);
+        if (p.in != null) {
+            if (b.length > 0) {
+                p.in.offer(b);
+            }
+            if (d.isLast()) {
+                p.in.end();
+            }
+            return;
+        }
+        if (b.length > 0) {
+            p.early.add(b);
+            p.earlyBytes += b.length;
+            if (p.earlyBytes > InboundPipe.LIMIT) {
+                channel.config().setAutoRead(false); // read on once the pod connection takes it
+            }
+        }
+        p.earlyFin |= d.isLast();
+    }
+
+    /** Serves the connection's pairs until the client closes it. */
+    void run(Path podNetns, String sandbox) throws InterruptedException {
+        this.netns = podNetns;
+        this.sandboxId = sandbox;
+        channel.config().setAutoRead(true);
+        channel.read();
+        while (!awaitClosed(1000)) {
+            // pairs come and go on their own threads
+        }
+    }
+
+    private void forward(Pair p) {
+        SocketChannel s;
+        try {
+            if (p.port < 1 || p.port > 65535) {
+                throw new IOException("\"" + p.port + "\" is not a TCP port");
+            }
+            s = NetnsDialer.dial(netns, p.port);
+        } catch (IOException e) {
+            String msg = "error forwarding port " + p.port + " to pod " + sandboxId + ": " + e.getMessage();
+            sendOn(p.errorStream, msg.getBytes(StandardCharsets.UTF_8), msg.length());
+            fin(p.errorStream);
+            fin(p.dataStream);
+            return;
+        }
+        p.socket = s;
+        InboundPipe in = new InboundPipe("cri-portforward-in", this, new InboundPipe.Sink() {
+            @Override
+            public void write(byte[] data) throws IOException {
+                ByteBuffer b = ByteBuffer.wrap(data);
+                while (b.hasRemaining()) {
+                    s.write(b);
+                }
+            }
+
+            @Override
+            public void end() {
+                try {
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    // closed already
+                }
+            }
+        });
+        channel.eventLoop().execute(() -> {
+            for (byte[] b : p.early) {
+                in.offer(b);
+            }
+            p.early.clear();
+            if (p.earlyFin) {
+                in.end();
+            }
+            p.in = in;
+            channel.config().setAutoRead(true);
+        });
+        ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
+        try {
+            while (s.read(buf) > 0) {
+                if (!sendOn(p.dataStream, buf.array(), buf.position())) {
+                    break;
+                }
+                buf.clear();
+            }
+        } catch (IOException e) {
+            // either side went away
+        }
+        fin(p.dataStream);
+        fin(p.errorStream);
+        in.end();
+        closeSocket(p);
+        byStream.remove(p.dataStream);
+        byStream.remove(p.errorStream);
+        pairs.values().remove(p);
+    }
+
+    private boolean sendOn(int stream, byte[] data, int len) {
+        ChannelFuture f = channel.writeAndFlush(new DefaultSpdyDataFrame(stream, Unpooled.copiedBuffer(data, 0, len)));
+        if (!f.awaitUninterruptibly(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            channel.close();
+            return false;
+        }
+        return f.isSuccess();
+    }
+
+    private void fin(int stream) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new DefaultSpdyDataFrame(stream).setLast(true));
+        }
+    }
+
+    private static void closeSocket(Pair p) {
+        SocketChannel s = p.socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }
+    }
+
+    @Override
+    protected void sendClose() {
+        channel.writeAndFlush(new DefaultSpdyGoAwayFrame(0)).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -105,9 +105,13 @@ final class DockerFixture implements AutoCloseable {
         return Cli.run(List.of("/bin/sh", "-c", line.replace("docker ", DOCKER + " ")), env(), 120);
     }
 
-    /** jctr on this fixture's daemon and namespace (containerd's view of the facade's objects). */
-    Cli.Result jctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(io.jcontainerd.testsupport.RepoRoot.find().resolve("bin/jctr").toString(),
+    /**
+     * containerd's own ctr (Debian's containerd package) on this fixture's daemon and namespace: containerd's
+     * view of the facade's objects. Not jctr: the ctr module is built after supervisor, so its jar does
+     * not exist yet when these tests run on a fresh checkout.
+     */
+    Cli.Result ctr(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Cli.requireTool("/usr/bin/ctr", "containerd").toString(),
                 "-a", daemon.socket().toString(), "-n", namespace));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 60);

@@ -19,8 +19,8 @@ record Footprint(List<String> containers, List<String> tasks, List<String> snaps
                  List<String> netns, List<String> networkFiles, List<String> bridgePorts, int shims, List<String> fifos, List<String> containerDirs) {
 
     static Footprint of(DockerFixture d) {
-        return new Footprint(lines(d.jctr("containers", "ls", "-q"), false), lines(d.jctr("tasks", "ls"), true),
-                lines(d.jctr("snapshots", "ls"), true), cgroups(d.namespace), names(d.dir.resolve("state/netns")),
+        return new Footprint(lines(d.ctr("containers", "ls", "-q"), false), lines(d.ctr("tasks", "ls"), true),
+                lines(d.ctr("snapshots", "ls"), true), cgroups(d.namespace), names(d.dir.resolve("state/netns")),
                 names(d.dir.resolve("state/network/containers")),
                 names(Path.of("/sys/class/net", d.network.bridge(), "brif")),
                 d.daemon.shims().size(),
@@ -43,7 +43,7 @@ record Footprint(List<String> containers, List<String> tasks, List<String> snaps
 
     private static List<String> lines(Cli.Result r, boolean header) {
         if (r.exit() != 0) {
-            throw new AssertionError("jctr failed: " + r);
+            throw new AssertionError("ctr failed: " + r);
         }
         return r.out().lines().skip(header ? 1 : 0).map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
     }

@@ -131,16 +131,23 @@ public final class V1CgroupManager implements CgroupManager {
         if (swap != null && !swapFirst) CgroupFiles.write(memsw, Long.toString(swap));
     }
 
-    /** A new cpuset cgroup starts with no cpus or mems; copy them down from the parent, level by level. */
+    /**
+     * A new cpuset cgroup starts with no cpus or mems; copy them down from the parent, level by level.
+     * Every level is filled when empty, also one this create did not make: a concurrent create (two
+     * containers of a new namespace) may have made /&lt;namespace&gt; and not yet filled it, and a child
+     * made under an empty parent stays empty, so joining it fails with ENOSPC.
+     */
     private static void createCpuset(Path mount, Path target) throws IOException {
         Path current = mount;
         for (Path part : mount.relativize(target)) {
             Path next = current.resolve(part);
-            if (!Files.exists(next)) {
+            try {
                 Files.createDirectory(next);
-                for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
-                    if (CgroupFiles.read(next.resolve(f)).isEmpty()) CgroupFiles.write(next.resolve(f), CgroupFiles.read(current.resolve(f)));
-                }
+            } catch (java.nio.file.FileAlreadyExistsException madeByAnother) {
+                // filled below if its maker has not yet
+            }
+            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                if (CgroupFiles.read(next.resolve(f)).isEmpty()) CgroupFiles.write(next.resolve(f), CgroupFiles.read(current.resolve(f)));
             }
             current = next;
         }

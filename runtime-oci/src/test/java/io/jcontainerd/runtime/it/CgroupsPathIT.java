@@ -115,4 +115,35 @@ class CgroupsPathIT {
         }
         assertThat(unified.resolve("var/tmp/" + name + "-v2")).doesNotExist();
     }
+
+    /**
+     * Two creates of a new namespace race on its parent cgroup: one makes /&lt;parent&gt; in the v1 cpuset
+     * hierarchy and has not yet copied cpus and mems into it when the other creates its child there.
+     * The child must still get cpus and mems (an empty cpuset refuses every task: the init failed with
+     * "write fd 10: errno 28", ENOSPC, in a full run's parallel ctr runs).
+     */
+    @Test
+    void aChildUnderAParentCpusetAnotherCreateHasNotFilledYetGetsCpusAndMems() throws Exception {
+        Path cpuset = hierarchies.stream().filter(h -> Files.exists(h.resolve("cpuset.cpus")) && Files.exists(h.resolve("tasks")))
+                .findFirst().orElseThrow(() -> new IllegalStateException("this host has no cgroup v1 cpuset hierarchy"));
+        Path parent = cpuset.resolve(name + "-p");
+        Files.createDirectory(parent); // made, not filled: what the other create leaves for a moment
+        String id = name + "-c";
+        try {
+            assertThat(Files.readString(parent.resolve("cpuset.cpus")).trim()).as("a new cpuset cgroup starts empty").isEmpty();
+            runtimes.bundle.linux().put("cgroupsPath", "/" + name + "-p/" + id);
+            runtimes.bundle.args("sleep", "60");
+            runtimes.bundle.save();
+            Jrunc.Result r = runtimes.jrunc.run("create", "--bundle", runtimes.bundle.dir.toString(), id);
+            assertThat(r.code()).as("jrunc create: %s", r.stderr()).isZero();
+            assertThat(Files.readString(parent.resolve(id).resolve("cpuset.cpus")).trim()).as("the child's cpus")
+                    .isEqualTo(Files.readString(cpuset.resolve("cpuset.cpus")).trim());
+        } finally {
+            runtimes.jrunc.run("delete", "--force", id);
+            for (Path h : hierarchies) {
+                rmdir(h.resolve(name + "-p").resolve(id));
+                rmdir(h.resolve(name + "-p"));
+            }
+        }
+    }
 }

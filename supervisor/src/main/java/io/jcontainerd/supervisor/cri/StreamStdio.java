@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.cri;
 
+import io.jcontainerd.supervisor.containers.OutputPumps;
 import io.jcontainerd.config.errdefs.JcdException;
 
 import java.io.FileInputStream;
@@ -130,19 +131,7 @@ final class StreamStdio implements AutoCloseable {
 
     /** Waits for the output to reach EOF. */
     boolean awaitEnd(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : pumps) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
-                    return false;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return OutputPumps.awaitEnd(pumps, timeout);
     }
 
     /** Writes to the process's stdin (opened at first use: the shim has its read end open by then). */

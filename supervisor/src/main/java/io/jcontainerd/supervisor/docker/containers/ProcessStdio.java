@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.docker.containers;
 
+import io.jcontainerd.supervisor.containers.OutputPumps;
 import io.jcontainerd.supervisor.docker.Fifos;
 import io.jcontainerd.supervisor.docker.http.StreamFrames;
 
@@ -167,19 +168,7 @@ public final class ProcessStdio implements AutoCloseable {
 
     /** Waits for the output readers to reach EOF. */
     public boolean awaitEnd(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : pumps) {
-            long left = deadline - System.nanoTime();
-            try {
-                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
-                    return false;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return OutputPumps.awaitEnd(pumps, timeout);
     }
 
     /** Writes to the process's stdin (opened at first use; blocks until the shim reads the FIFO). */

@@ -16,13 +16,16 @@ record ContainerCgroup(Path memoryDir, boolean unified) {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
     /** The cgroup of an OCI spec's {@code linux.cgroupsPath} (an absolute cgroupfs path) on this host. */
-    @SuppressWarnings("unchecked")
     static ContainerCgroup of(Map<String, Object> spec) {
-        Object linux = spec.get("linux");
-        String path = linux instanceof Map<?, ?> l && l.get("cgroupsPath") instanceof String s ? s : "";
-        String rel = path.replaceAll("^/+", "");
+        String rel = cgroupsPath(spec).replaceAll("^/+", "");
         boolean unified = Files.exists(ROOT.resolve("cgroup.controllers"));
         return new ContainerCgroup(unified ? ROOT.resolve(rel) : ROOT.resolve("memory").resolve(rel), unified);
+    }
+
+    /** An OCI spec's {@code linux.cgroupsPath}, "" when it has none. */
+    static String cgroupsPath(Map<String, Object> spec) {
+        Object linux = spec.get("linux");
+        return linux instanceof Map<?, ?> l && l.get("cgroupsPath") instanceof String s ? s : "";
     }
 
     /** True when the OOM killer killed a process of this cgroup (false when the cgroup is gone or unreadable). */

@@ -40,11 +40,11 @@ final class ContainerMetrics {
         throw new IllegalStateException("the task's metrics are of an unknown type " + data.getTypeUrl());
     }
 
-    private static CpuUsage cpu(long at, long nanos) {
+    static CpuUsage cpu(long at, long nanos) {
         return CpuUsage.newBuilder().setTimestamp(at).setUsageCoreNanoSeconds(UInt64Value.newBuilder().setValue(nanos)).build();
     }
 
-    private static MemoryUsage memory(long at, long usage, long workingSet, long rss) {
+    static MemoryUsage memory(long at, long usage, long workingSet, long rss) {
         return MemoryUsage.newBuilder().setTimestamp(at).setUsageBytes(UInt64Value.newBuilder().setValue(usage))
                 .setWorkingSetBytes(UInt64Value.newBuilder().setValue(workingSet)).setRssBytes(UInt64Value.newBuilder().setValue(rss)).build();
     }

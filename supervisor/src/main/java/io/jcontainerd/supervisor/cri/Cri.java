@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * pod (so a daemon whose CNI plugins or subnet are unusable still serves everything else, and
  * Status says why pods cannot run).
  */
-public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network,
+public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, PodStats stats, NetworkReadiness network,
                   ContainerStreams streams, StreamServer streamServer) {
     private static final Logger LOG = Logger.getLogger(Cri.class.getName());
 
@@ -39,6 +39,7 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, containers, config.state().resolve("cri").resolve("io"));
         StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
-        return new Cri(images, sandboxes, containers, new NetworkReadiness(config.network().pluginDirs()), streams, server);
+        return new Cri(images, sandboxes, containers, new PodStats(records, sandboxes, containers, tasks, Clock.systemUTC()),
+                new NetworkReadiness(config.network().pluginDirs()), streams, server);
     }
 }

@@ -148,7 +148,7 @@ final class ServiceCatalog {
         DaemonNetwork network = new DaemonNetwork(config, containers);
         Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull, network);
         resources.add(cri.streamServer());
-        services.add(new CriRuntimeService(cri.sandboxes(), cri.containers(), cri.network(), cri.streams(), cri.streamServer()).bindService());
+        services.add(new CriRuntimeService(cri).bindService());
         services.add(new CriImageService(cri.images()).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "cri"));
 

@@ -44,6 +44,8 @@ import io.jcontainerd.api.cri.v1.ExecResponse;
 import io.jcontainerd.api.cri.v1.PortForwardRequest;
 import io.jcontainerd.api.cri.v1.PortForwardResponse;
 import io.jcontainerd.supervisor.cri.ContainerStreams;
+import io.jcontainerd.supervisor.cri.Cri;
+import io.jcontainerd.supervisor.cri.PodStats;
 import io.jcontainerd.supervisor.cri.CriNames;
 import io.jcontainerd.supervisor.cri.StreamServer;
 import io.jcontainerd.supervisor.cri.NetworkReadiness;
@@ -63,14 +65,15 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     private final NetworkReadiness network;
     private final ContainerStreams streams;
     private final StreamServer streamServer;
+    private final PodStats stats;
 
-    public CriRuntimeService(PodSandboxes sandboxes, PodContainers containers, NetworkReadiness network, ContainerStreams streams,
-                             StreamServer streamServer) {
-        this.sandboxes = sandboxes;
-        this.containers = containers;
-        this.network = network;
-        this.streams = streams;
-        this.streamServer = streamServer;
+    public CriRuntimeService(Cri cri) {
+        this.sandboxes = cri.sandboxes();
+        this.containers = cri.containers();
+        this.network = cri.network();
+        this.streams = cri.streams();
+        this.streamServer = cri.streamServer();
+        this.stats = cri.stats();
     }
 
     @Override
@@ -240,5 +243,19 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
             streams.checkPortForward(req);
             return PortForwardResponse.newBuilder().setUrl(streamServer.portForwardUrl(req)).build();
         });
+    }
+
+    @Override
+    public void podSandboxStats(io.jcontainerd.api.cri.v1.PodSandboxStatsRequest req,
+                                StreamObserver<io.jcontainerd.api.cri.v1.PodSandboxStatsResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.PodSandboxStatsResponse.newBuilder()
+                .setStats(stats.stats(req.getPodSandboxId())).build());
+    }
+
+    @Override
+    public void listPodSandboxStats(io.jcontainerd.api.cri.v1.ListPodSandboxStatsRequest req,
+                                    StreamObserver<io.jcontainerd.api.cri.v1.ListPodSandboxStatsResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.ListPodSandboxStatsResponse.newBuilder()
+                .addAllStats(stats.list(req.getFilter())).build());
     }
 }

@@ -94,7 +94,7 @@ public final class PlanBuilder {
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), o.execFifo(),
                 p.terminal(), o.consoleSocket(), !spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty(),
-                o.preserveFds(), containerHooks(id, spec, bundle), lsm.labels(p));
+                o.preserveFds(), containerHooks(id, spec, bundle), lsm.labels(p), consoleSize(p));
     }
 
     /**
@@ -109,7 +109,14 @@ public final class PlanBuilder {
                 initNsDir + "/ns/mnt", null, null, null, Map.of(), rlimits(p), p.oomScoreAdj(),
                 p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().umask(), caps(p),
                 p.noNewPrivileges(), seccomp(spec), p.args(), p.env(), p.cwd() == null ? "/" : p.cwd(), null,
-                p.terminal(), consoleSocket, false, preserveFds, null, lsm.labels(p));
+                p.terminal(), consoleSocket, false, preserveFds, null, lsm.labels(p), consoleSize(p));
+    }
+
+    /** runc's rule: a terminal process whose consoleSize has both a height and a width gets it; else none. */
+    static InitPlan.ConsoleSize consoleSize(Process p) {
+        Process.ConsoleSize c = p.consoleSize();
+        if (!p.terminal() || c == null || c.height() <= 0 || c.width() <= 0) return null;
+        return new InitPlan.ConsoleSize(c.height(), c.width());
     }
 
     private static InitPlan.ContainerHooks containerHooks(String id, Spec spec, Path bundle) {

@@ -39,7 +39,8 @@ public record InitPlan(
         boolean syncHooks,
         int preserveFds,
         ContainerHooks hooks,
-        Lsm lsm) {
+        Lsm lsm,
+        ConsoleSize consoleSize) {
 
     /** A plan without AppArmor or SELinux labels. */
     public InitPlan(boolean exec, List<String> cgroupJoin, boolean newCgroupNs, String joinCgroupNs, String joinMountNs,
@@ -49,8 +50,25 @@ public record InitPlan(
                     boolean terminal, String consoleSocket, boolean syncHooks, int preserveFds, ContainerHooks hooks) {
         this(exec, cgroupJoin, newCgroupNs, joinCgroupNs, joinMountNs, rootfs, hostname, domainname, sysctl, rlimits,
                 oomScoreAdj, uid, gid, additionalGids, umask, caps, noNewPrivileges, seccomp, args, env, cwd, execFifo,
-                terminal, consoleSocket, syncHooks, preserveFds, hooks, null);
+                terminal, consoleSocket, syncHooks, preserveFds, hooks, null, null);
     }
+
+    /** A plan without a console size (the pty keeps the kernel's 0x0 until someone resizes it). */
+    public InitPlan(boolean exec, List<String> cgroupJoin, boolean newCgroupNs, String joinCgroupNs, String joinMountNs,
+                    Rootfs rootfs, String hostname, String domainname, Map<String, String> sysctl, List<Limit> rlimits,
+                    Integer oomScoreAdj, long uid, long gid, List<Long> additionalGids, Integer umask, CapSets caps,
+                    boolean noNewPrivileges, byte[] seccomp, List<String> args, List<String> env, String cwd, String execFifo,
+                    boolean terminal, String consoleSocket, boolean syncHooks, int preserveFds, ContainerHooks hooks, Lsm lsm) {
+        this(exec, cgroupJoin, newCgroupNs, joinCgroupNs, joinMountNs, rootfs, hostname, domainname, sysctl, rlimits,
+                oomScoreAdj, uid, gid, additionalGids, umask, caps, noNewPrivileges, seccomp, args, env, cwd, execFifo,
+                terminal, consoleSocket, syncHooks, preserveFds, hooks, lsm, null);
+    }
+
+    /**
+     * process.consoleSize: the window size the new pty gets before its master is sent on the console socket
+     * (runc does the same, and only when both are non-zero); null leaves the kernel's 0x0.
+     */
+    public record ConsoleSize(int height, int width) {}
 
     /** Labels for the program the init stage execs, each null when unset (HostLsm checked the LSM is enabled). */
     public record Lsm(String appArmorProfile, String selinuxLabel) {}

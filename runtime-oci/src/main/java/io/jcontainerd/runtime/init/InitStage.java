@@ -350,6 +350,9 @@ public final class InitStage {
 
     private void setupConsole(int socket) {
         int[] pty = sys.openPty();
+        // runc sizes the pty before the master leaves (libcontainer's setupConsole): a program that asks at
+        // once (a shell's first prompt, `stty size`) sees the size, not 0x0, whoever resizes later
+        if (plan.consoleSize() != null) sys.setWindowSize(pty[0], plan.consoleSize().height(), plan.consoleSize().width());
         sys.sendFd(socket, pty[0], "/dev/ptmx");
         sys.close(pty[0]);
         sys.close(socket);

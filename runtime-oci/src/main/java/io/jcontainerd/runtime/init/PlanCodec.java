@@ -63,6 +63,11 @@ public final class PlanCodec {
                 str(o, p.lsm().appArmorProfile());
                 str(o, p.lsm().selinuxLabel());
             }
+            o.writeBoolean(p.consoleSize() != null);
+            if (p.consoleSize() != null) {
+                o.writeInt(p.consoleSize().height());
+                o.writeInt(p.consoleSize().width());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,9 +103,10 @@ public final class PlanCodec {
             int preserve = i.readInt();
             InitPlan.ContainerHooks containerHooks = i.readBoolean() ? hooks(i) : null;
             InitPlan.Lsm lsm = i.readBoolean() ? new InitPlan.Lsm(str(i), str(i)) : null;
+            InitPlan.ConsoleSize consoleSize = i.readBoolean() ? new InitPlan.ConsoleSize(i.readInt(), i.readInt()) : null;
             return new InitPlan(exec, procs, newCg, joinCg, joinMnt, rootfs, hostname, domainname, sysctl, limits, oom,
                     uid, gid, gids, umask, caps, nnp, seccomp, args, env, cwd, fifo, terminal, console, hooks, preserve,
-                    containerHooks, lsm);
+                    containerHooks, lsm, consoleSize);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt init plan", e);
         }

@@ -267,6 +267,14 @@ public class JnaSyscalls implements Syscalls {
         return new int[] {master, slave};
     }
 
+    @Override public void setWindowSize(int fd, int rows, int columns) {
+        Memory winsize = new Memory(8);     // struct winsize: ws_row, ws_col, ws_xpixel, ws_ypixel (unsigned short)
+        winsize.clear();
+        winsize.setShort(0, (short) rows);
+        winsize.setShort(2, (short) columns);
+        check(c().ioctl(fd, 0x5414L /* TIOCSWINSZ */, winsize), "ioctl TIOCSWINSZ", "pty " + rows + "x" + columns);
+    }
+
     @Override public void sendFd(int socket, int fd, String name) {
         byte[] payload = name.getBytes(StandardCharsets.UTF_8);
         Memory data = new Memory(payload.length);

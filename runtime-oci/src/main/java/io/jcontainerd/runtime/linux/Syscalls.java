@@ -70,6 +70,8 @@ public interface Syscalls {
     /** Opens /dev/ptmx (the container's, after pivot_root) and its slave; returns {master, slave}. */
     int[] openPty();
     void sendFd(int socket, int fd, String name);
+    /** TIOCSWINSZ: sets a terminal's window size (rows, columns). */
+    void setWindowSize(int fd, int rows, int columns);
     /** setsid, make the tty our controlling terminal and dup it onto stdin, stdout and stderr. */
     void becomeTerminalSession(int slaveFd);
 

@@ -26,7 +26,7 @@ public final class SpecJson {
         Map<String, Object> m = obj(tree, "process");
         return new Process(bool(m, "terminal"), opt(m, "consoleSize", c -> {
             Map<String, Object> o = obj(c, "consoleSize");
-            return new Process.ConsoleSize((int) lng(o, "height", 0), (int) lng(o, "width", 0));
+            return new Process.ConsoleSize(winsize(o, "height"), winsize(o, "width"));
         }), opt(m, "user", u -> {
             Map<String, Object> o = obj(u, "user");
             return new User(lng(o, "uid", 0), lng(o, "gid", 0), o.get("umask") == null ? null : (int) lng(o, "umask", 0),
@@ -193,6 +193,16 @@ public final class SpecJson {
     private static Number num(Object v, String k) {
         if (v instanceof Number n) return n;
         throw JruncException.invalidArgument("config.json: %s must be a number", k);
+    }
+
+    /** A consoleSize field: a terminal's rows or columns are an unsigned short (struct winsize). */
+    private static int winsize(Map<String, Object> m, String k) {
+        long v = lng(m, k, 0);
+        if (v < 0 || v > 65535) {
+            throw JruncException.invalidArgument("config.json: process.consoleSize.%s %d is out of range: a terminal has 0 to 65535 %s",
+                    k, v, k.equals("height") ? "rows" : "columns");
+        }
+        return (int) v;
     }
 
     private static long lng(Map<String, Object> m, String k, long dflt) {

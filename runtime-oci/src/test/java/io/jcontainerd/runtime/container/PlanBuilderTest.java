@@ -63,4 +63,26 @@ class PlanBuilderTest {
         assertThat(CgroupManager.normalize(null, "abc")).isEqualTo("/abc");
         assertThat(CgroupManager.normalize("/default/abc", "abc")).isEqualTo("/default/abc");
     }
+
+    static io.jcontainerd.runtime.spec.Process process(String json) {
+        return io.jcontainerd.runtime.spec.SpecJson.process(io.jcontainerd.runtime.spec.Json.parse(json));
+    }
+
+    @Test
+    void aTerminalProcessGetsItsConsoleSizeOnlyWithBothHeightAndWidthAsWithRunc() {
+        String args = "\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}";
+        assertThat(PlanBuilder.consoleSize(process("{\"terminal\": true, \"consoleSize\": {\"height\": 30, \"width\": 100}, " + args + "}")))
+                .isEqualTo(new InitPlan.ConsoleSize(30, 100));
+        assertThat(PlanBuilder.consoleSize(process("{\"terminal\": true, \"consoleSize\": {\"height\": 30}, " + args + "}"))).isNull();
+        assertThat(PlanBuilder.consoleSize(process("{\"terminal\": true, " + args + "}"))).isNull();
+        assertThat(PlanBuilder.consoleSize(process("{\"terminal\": false, \"consoleSize\": {\"height\": 30, \"width\": 100}, " + args + "}")))
+                .as("no pty to size").isNull();
+    }
+
+    @Test
+    void aConsoleSizeBeyondATerminalsUnsignedShortIsRefusedNamingTheField() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> process(
+                        "{\"terminal\": true, \"consoleSize\": {\"height\": 65536, \"width\": 100}, \"args\": [\"sh\"], \"cwd\": \"/\"}"))
+                .hasMessageContaining("process.consoleSize.height 65536 is out of range: a terminal has 0 to 65535 rows");
+    }
 }

@@ -275,4 +275,30 @@ class InitStageTest {
         int attr = sys.indexOf("write /proc/thread-self/attr/exec exec docker-default");
         assertThat(attr).as("written").isPositive().isLessThan(sys.indexOf("seccomp"));
     }
+
+    static InitPlan terminal(InitPlan.ConsoleSize size) {
+        InitPlan p = plan(rootfs(List.of()), 0, null, false, new byte[0]);
+        return new InitPlan(p.exec(), p.cgroupJoin(), p.newCgroupNs(), p.joinCgroupNs(), p.joinMountNs(), p.rootfs(), p.hostname(),
+                p.domainname(), p.sysctl(), p.rlimits(), p.oomScoreAdj(), p.uid(), p.gid(), p.additionalGids(), p.umask(), p.caps(),
+                p.noNewPrivileges(), p.seccomp(), p.args(), p.env(), p.cwd(), p.execFifo(), true, "/run/console.sock",
+                p.syncHooks(), p.preserveFds(), p.hooks(), null, size);
+    }
+
+    @Test
+    void theConsoleSizeIsSetOnTheNewPtyBeforeItsMasterIsSentAsRuncDoes() {
+        RecordingSyscalls sys = fs().file("/bin/sh");
+        stage(sys, new Channel(), terminal(new InitPlan.ConsoleSize(30, 100))).run();
+        // openpty gives the recording's next two fds: the master first
+        String master = sys.calls.stream().filter(c -> c.startsWith("sendfd ")).findFirst().orElseThrow().substring("sendfd ".length());
+        assertThat(sys.calls).contains("winsize " + master + " 30x100");
+        assertThat(sys.indexOf("openpty")).isLessThan(sys.indexOf("winsize " + master + " 30x100"));
+        assertThat(sys.indexOf("winsize " + master + " 30x100")).isLessThan(sys.indexOf("sendfd " + master));
+    }
+
+    @Test
+    void withoutAConsoleSizeThePtyKeepsTheKernelsSize() {
+        RecordingSyscalls sys = fs().file("/bin/sh");
+        stage(sys, new Channel(), terminal(null)).run();
+        assertThat(sys.calls).contains("openpty").noneMatch(c -> c.startsWith("winsize"));
+    }
 }

@@ -21,7 +21,7 @@ class PlanCodecTest {
                 new InitPlan.ContainerHooks("1.0.2-dev", "c1", "/b", Map.of("a", "b"),
                         List.of(new Hooks.Hook("/bin/h", List.of("h", "x"), List.of("E=1"), 5)),
                         List.of(new Hooks.Hook("/bin/s", List.of(), List.of(), null))),
-                new InitPlan.Lsm("docker-default", "u:r:t:s0"));
+                new InitPlan.Lsm("docker-default", "u:r:t:s0"), new InitPlan.ConsoleSize(30, 100));
         InitPlan back = PlanCodec.decode(PlanCodec.encode(p));
         assertThat(back).usingRecursiveComparison().isEqualTo(p);
     }

@@ -57,6 +57,61 @@ class TerminalAndHooksIT {
         assertThat(jrunc.run("delete", "--force", id).code()).isZero();
     }
 
+    /** What {@code stty size} printed on the pty of a container created by {@code runtime} from the bundle. */
+    private String sttySizeOnThePty(Jrunc runtime, String id) throws Exception {
+        Path sock = bundle.dir.resolve("console-" + id + ".sock");
+        try (ConsoleSocket console = new ConsoleSocket(sock)) {
+            var create = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runtime.run("create", "--bundle", bundle.dir.toString(), "--console-socket", sock.toString(), id);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            int master = console.receiveMaster();
+            try {
+                Jrunc.Result created = create.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(created.code()).as(created.stderr()).isZero();
+                assertThat(runtime.run("start", id).code()).isZero();
+                String out = ConsoleSocket.readUntil(master, "]");
+                assertThat(out).as("the pty's output").contains("size[");
+                return out.substring(out.indexOf("size[") + 5, out.indexOf(']', out.indexOf("size[")));
+            } finally {
+                ConsoleSocket.C.I.close(master);
+                runtime.run("delete", "--force", id);
+            }
+        }
+    }
+
+    @Test
+    void theSpecsConsoleSizeIsThePtysSizeFromTheStartAsWithRunc() throws Exception {
+        bundle.process().put("terminal", true);
+        bundle.process().putObject("consoleSize").put("height", 30).put("width", 100);
+        bundle.args("sh", "-c", "echo \"size[$(stty size 2>&1)]\"; sleep 1000");
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String withJrunc = sttySizeOnThePty(jrunc, "size-j-" + suffix);
+        String withRunc;
+        try (Jrunc runc = Jrunc.runc()) {
+            withRunc = sttySizeOnThePty(runc, "size-r-" + suffix);
+        }
+        assertThat(withRunc).as("runc").isEqualTo("30 100");
+        assertThat(withJrunc).as("jrunc").isEqualTo(withRunc);
+    }
+
+    @Test
+    void withoutAConsoleSizeThePtyHasNoSizeAsWithRunc() throws Exception {
+        bundle.process().put("terminal", true);
+        bundle.args("sh", "-c", "echo \"size[$(stty size 2>&1)]\"; sleep 1000");
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String withJrunc = sttySizeOnThePty(jrunc, "nosize-j-" + suffix);
+        String withRunc;
+        try (Jrunc runc = Jrunc.runc()) {
+            withRunc = sttySizeOnThePty(runc, "nosize-r-" + suffix);
+        }
+        assertThat(withRunc).as("runc: busybox says so when the pty has 0 rows").isEqualTo("stty: standard input");
+        assertThat(withJrunc).as("jrunc").isEqualTo(withRunc);
+    }
+
     @Test
     void hooksRunAtTheirPhasesWithTheStateOnStdin() throws Exception {
         Path out = Files.createDirectories(bundle.dir.resolve("hooks-out"));

@@ -154,6 +154,7 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public int connectUnix(String socketPath) { rec("connect " + socketPath); return nextFd++; }
     @Override public int[] openPty() { rec("openpty"); return new int[] {nextFd++, nextFd++}; }
     @Override public void sendFd(int socket, int fd, String name) { rec("sendfd " + fd); }
+    @Override public void setWindowSize(int fd, int rows, int columns) { rec("winsize " + fd + " " + rows + "x" + columns); }
     @Override public void becomeTerminalSession(int slaveFd) { rec("setsid+ctty " + slaveFd); }
     @Override public void closeFromCloexec(int fromFd) { filtered("close_range"); rec("close_range " + fromFd); }
     @Override public void cloexecListedFds(int fromFd) { filtered("cloexec_listed"); rec("cloexec_listed " + fromFd); }

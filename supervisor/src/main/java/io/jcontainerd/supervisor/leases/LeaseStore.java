@@ -23,7 +23,8 @@ import java.util.function.BiConsumer;
  * {@code <ns> NUL <id>} → the lease, family LEASE_REFS holds one empty value per resource,
  * {@code <ns> NUL <id> NUL <type> NUL <resource id>}. Every change takes the read side of the
  * collection lock, so the garbage collector (the write side) sees leases and their resources
- * either before or after a change, never half of it.
+ * either before or after a change, never half of it; a deletion takes the write side, as the
+ * collector's expiry does, so no add of a resource is half done when its lease goes.
  */
 public final class LeaseStore {
     private static final byte[] EMPTY = new byte[0];
@@ -76,9 +77,15 @@ public final class LeaseStore {
         return out;
     }
 
-    /** Deletes the lease and its resource list; NotFound if there is none. */
+    /**
+     * Deletes the lease and its resource list; NotFound if there is none. Under the write side of
+     * the collection lock ({@link io.jcontainerd.supervisor.metadata.ChangeLocks#removal}): every
+     * add of a resource (here, in the content store, in the snapshots) holds the read side from its
+     * check that the lease exists to its write, so it lands before the deletion (and goes with the
+     * lease) or after it (and fails NotFound), never leaving a resource under a deleted lease.
+     */
     public void delete(String ns, String id) {
-        namespaces.locks().change(ns, () -> {
+        namespaces.locks().removal(ns, () -> {
             synchronized (this) {
                 if (db.get(Family.LEASES, Keys.of(ns, id)) == null) {
                     throw notFound(ns, id);

@@ -145,6 +145,76 @@ class ConcurrentChangesTest {
         assertThat(broken).as("namespaces deleted while %s objects were created in them", kind).isEmpty();
     }
 
+    /** One call that adds a resource to a lease, prepared before the race so only the call itself races. */
+    private interface LeasedAddition {
+        Runnable prepare(String ns, String lease, int round);
+    }
+
+    @Test
+    void aResourceAddedWhileItsLeaseIsDeletedIsNeverLeftUnderTheDeletedLease() throws Exception {
+        Map<String, Integer> broken = new java.util.LinkedHashMap<>();
+        broken.put("content commit", hammerLeaseDeletion("content", (ns, lease, i) -> {
+            byte[] data = ("blob " + lease).getBytes(StandardCharsets.UTF_8);
+            io.jcontainerd.content.image.Digest d = io.jcontainerd.content.image.Digest.of(data);
+            var w = t.stores.content().writer(ns, "ref-" + lease, data.length, d, Optional.of(lease));
+            w.write(java.nio.ByteBuffer.wrap(data));
+            return () -> {
+                try (w) {
+                    w.commit(data.length, d, Map.of());
+                }
+            };
+        }));
+        broken.put("snapshot prepare", hammerLeaseDeletion("prepare",
+                (ns, lease, i) -> () -> snapshots.prepare(ns, "native", "active-" + lease, "", Map.of(), Optional.of(lease))));
+        broken.put("snapshot commit", hammerLeaseDeletion("commit", (ns, lease, i) -> {
+            snapshots.prepare(ns, "native", "extract-" + lease, "", Map.of(), Optional.empty());
+            return () -> snapshots.commit(ns, "native", "layer-" + lease, "extract-" + lease, Map.of(), Optional.of(lease));
+        }));
+        broken.put("snapshot hold", hammerLeaseDeletion("hold", (ns, lease, i) -> {
+            snapshots.prepare(ns, "native", "extract-" + lease, "", Map.of(), Optional.empty());
+            snapshots.commit(ns, "native", "layer-" + lease, "extract-" + lease, Map.of(), Optional.empty());
+            return () -> snapshots.hold(ns, "native", "layer-" + lease, Optional.of(lease));
+        }));
+        assertThat(broken).as("rounds (of %d each) that left a resource under a deleted lease", ROUNDS)
+                .allSatisfy((kind, count) -> assertThat(count).as(kind).isZero());
+    }
+
+    /**
+     * Per round, a fresh lease: one thread adds a resource to it while the other deletes it. The
+     * add either lands before the deletion (which then removes it with the lease) or fails NotFound;
+     * afterwards the deleted lease holds nothing. Returns the rounds where it still held something.
+     */
+    private int hammerLeaseDeletion(String kind, LeasedAddition addition) throws Exception {
+        String ns = "lease-race";
+        int broken = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            String lease = kind + "-" + i;
+            t.stores.leases().create(ns, lease, Map.of());
+            Runnable add = addition.prepare(ns, lease, i);
+            CyclicBarrier start = new CyclicBarrier(2);
+            AtomicReference<Throwable> adderError = new AtomicReference<>();
+            Thread adder = Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    add.run();
+                } catch (NotFoundException leaseGone) {
+                    // the deletion came first: refused, as it must be
+                } catch (Throwable e) {
+                    adderError.set(e);
+                }
+            });
+            start.await();
+            t.stores.leases().delete(ns, lease);
+            adder.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(adder.isAlive()).as("adder of round %d finished", i).isFalse();
+            assertThat(adderError.get()).as("the %s add's error in round %d", kind, i).isNull();
+            if (t.db.any(Family.LEASE_REFS, Keys.prefix(ns, lease))) {
+                broken++;
+            }
+        }
+        return broken;
+    }
+
     @Test
     void aContainerCreateLandsWhollyBeforeOrAfterACollectionNeverInsideIt() throws Exception {
         String ns = "default";

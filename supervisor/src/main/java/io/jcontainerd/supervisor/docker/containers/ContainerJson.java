@@ -98,6 +98,9 @@ public final class ContainerJson {
         if (!h.path("PortBindings").isObject()) {
             h.putObject("PortBindings");
         }
+        if (!h.path("ConsoleSize").isArray()) {
+            h.putArray("ConsoleSize").add(0).add(0); // dockerd's [height, width] when the client sent none
+        }
         return h;
     }
 

@@ -57,6 +57,7 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             throw DockerApiException.badRequest("HostConfig.LogConfig.Type %s is not supported: only json-file", log);
         }
         RestartPolicy.validated(host.get("RestartPolicy"), host.path("AutoRemove").asBoolean(false));
+        ConsoleSize.parse("HostConfig.ConsoleSize", host.get("ConsoleSize"));
         for (JsonNode o : host.path("SecurityOpt")) {
             String s = o.asText();
             if (!s.equals("seccomp=unconfined") && !s.equals("seccomp:unconfined") && !s.equals("no-new-privileges")

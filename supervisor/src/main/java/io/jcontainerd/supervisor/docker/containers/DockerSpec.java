@@ -100,6 +100,7 @@ public final class DockerSpec {
         ObjectNode spec = JSON.createObjectNode().put("ociVersion", "1.0.2-dev");
         ObjectNode process = spec.putObject("process");
         process.put("terminal", config.path("Tty").asBoolean(false));
+        ConsoleSize.parse("HostConfig.ConsoleSize", host.get("ConsoleSize")).ifPresent(s -> s.applyTo(process));
         ObjectNode u = process.putObject("user").put("uid", user.uid()).put("gid", user.gid());
         if (!user.additionalGids().isEmpty()) {
             ArrayNode g = u.putArray("additionalGids");

@@ -20,6 +20,7 @@ import io.jcontainerd.supervisor.docker.Containerd;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.RawStream;
 import io.jcontainerd.supervisor.docker.http.StreamFrames;
+import io.jcontainerd.supervisor.docker.containers.ConsoleSize;
 import io.jcontainerd.supervisor.docker.containers.ContainerManager;
 import io.jcontainerd.supervisor.docker.containers.DockerSpec;
 import io.jcontainerd.supervisor.docker.containers.LiveContainer;
@@ -51,6 +52,7 @@ public final class ExecManager {
     private final ContainerManager containers;
     private final Containerd cd;
     private final Map<String, ExecSession> sessions = new ConcurrentHashMap<>();
+    static final Duration RESIZE_WAIT = Duration.ofSeconds(10);
 
     public ExecManager(ContainerManager containers) {
         this.containers = containers;
@@ -71,11 +73,13 @@ public final class ExecManager {
         if (cmd.isEmpty()) {
             throw DockerApiException.badRequest("No exec command specified");
         }
+        ConsoleSize size = ConsoleSize.parse("ConsoleSize", body.get("ConsoleSize")).orElse(null);
         String id = HexFormat.of().formatHex(randomBytes());
         sessions.keySet().removeIf(k -> containers.find(sessions.get(k).containerId).isEmpty());
         sessions.put(id, new ExecSession(id, c.id(), cmd, body.path("Tty").asBoolean(false), body.path("AttachStdin").asBoolean(false),
                 body.path("AttachStdout").asBoolean(false), body.path("AttachStderr").asBoolean(false), strings(body.path("Env")),
                 body.path("User").asText(""), body.path("WorkingDir").asText(""), body.path("Privileged").asBoolean(false)));
+        sessions.get(id).consoleSize = size;
         containers.emit(c, "exec_create: " + eventCommand(cmd), Map.of("execID", id));
         return id;
     }
@@ -127,6 +131,7 @@ public final class ExecManager {
         } catch (LaunchFailed x) {
             e.exitCode = x.exitCode;
             e.started = true;
+            e.launched.countDown();
             if (stream != null) {
                 stream.write(StreamFrames.encode(e.tty, StreamFrames.STDERR,
                         ("OCI runtime exec failed: " + x.getMessage() + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -137,6 +142,7 @@ public final class ExecManager {
         }
         e.started = true;
         e.running = true;
+        e.launched.countDown();
         containers.emit(c, "exec_start: " + eventCommand(e.cmd), Map.of("execID", e.id));
         if (stream != null && e.stdin) {
             Thread.ofVirtual().name("exec-stdin").start(() -> copyStdin(c.id(), e.id, stream.input(), io));
@@ -320,11 +326,27 @@ public final class ExecManager {
                 DockerSpec.ALL_CAPS.forEach(a::add);
             }
         }
-        p.remove("consoleSize");
+        // dockerd: the container's process.consoleSize unless the exec (create or start) gave one
+        if (e.consoleSize != null) {
+            e.consoleSize.applyTo(p);
+        }
         return p;
     }
 
+    /**
+     * Resizes the exec's pty. A resize that comes before the exec's start has launched it waits for that
+     * (up to {@code RESIZE_WAIT}, dockerd's 10 s): the docker CLI sends it right after the hijacked start
+     * request, which may not have reached us yet, and gives up after 10 tries within 550 ms.
+     */
     void resize(ExecSession e, int height, int width) {
+        try {
+            if (!e.launched.await(RESIZE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw DockerApiException.conflict("exec %s did not start within %s: start it before resizing it", e.id, human(RESIZE_WAIT));
+            }
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+            throw DockerApiException.conflict("exec %s: interrupted while waiting for it to start", e.id);
+        }
         if (!e.running) {
             throw DockerApiException.conflict("exec %s is not running", e.id);
         }

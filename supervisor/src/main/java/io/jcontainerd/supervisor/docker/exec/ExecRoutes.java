@@ -1,6 +1,7 @@
 package io.jcontainerd.supervisor.docker.exec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcontainerd.supervisor.docker.containers.ConsoleSize;
 import io.jcontainerd.supervisor.docker.containers.ContainerManager;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.Exchange;
@@ -34,12 +35,14 @@ public final class ExecRoutes {
         ExecSession e = execs.lookup(q.param("id"));
         JsonNode body = q.json();
         boolean detach = body.path("Detach").asBoolean(false);
+        var size = ConsoleSize.parse("ConsoleSize", body.get("ConsoleSize"));
         synchronized (e) {
             if (e.started) {
                 throw DockerApiException.conflict("Error: Exec command %s has already run", e.id);
             }
             e.started = true;
         }
+        size.ifPresent(s -> e.consoleSize = s); // the start's size wins over the create's, as in dockerd
         if (detach) {
             execs.start(e, null);
             x.status(200);

@@ -34,6 +34,8 @@ public final class Dispatcher implements BiConsumer<Request, Exchange> {
             return;
         }
         Request request = raw.withParams(match.get().params());
+        // dockerd's "Calling POST /v1.47/containers/{id}/resize?h=30&w=100" at debug level
+        LOG.fine(() -> "calling " + raw.method() + " " + raw.path() + (raw.query().isEmpty() ? "" : " " + raw.query()));
         try (var body = raw.stream()) {
             // closing a streamed body the handler left unread drops the rest as it arrives
             match.get().handler().handle(request, exchange);

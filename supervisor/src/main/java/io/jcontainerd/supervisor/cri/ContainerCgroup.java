@@ -22,6 +22,16 @@ record ContainerCgroup(Path memoryDir, boolean unified) {
         return new ContainerCgroup(unified ? ROOT.resolve(rel) : ROOT.resolve("memory").resolve(rel), unified);
     }
 
+    /** The {@code linux.cgroupsPath} of a CRI record's OCI spec. */
+    @SuppressWarnings("unchecked")
+    static String cgroupsPath(io.jcontainerd.supervisor.containers.ContainerRecord r) {
+        try {
+            return cgroupsPath(PodSpecs.JSON.readValue(r.spec().value(), Map.class));
+        } catch (IOException e) {
+            throw io.jcontainerd.config.errdefs.JcdException.failedPrecondition("container %s: its spec is not JSON: %s", r.id(), e.getMessage());
+        }
+    }
+
     /** An OCI spec's {@code linux.cgroupsPath}, "" when it has none. */
     static String cgroupsPath(Map<String, Object> spec) {
         Object linux = spec.get("linux");

@@ -4,6 +4,7 @@ import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.content.NamespacedContentStore;
+import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.supervisor.images.ImageStore;
 import io.jcontainerd.supervisor.pull.ServerPull;
 import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
@@ -14,20 +15,22 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The CRI's parts, built once by the daemon: images, pod sandboxes, containers, network readiness,
+ * The CRI's parts, built once by the daemon: images, pod sandboxes, containers, pod stats, container
+ * events (from the daemon's event bus, on which the CRI's records' creation and deletion are published), network readiness,
  * and the streaming server the Exec, Attach and PortForward URLs point to.
  * The network manager is the daemon's one (shared with the Docker facade), asked for at the first
  * pod (so a daemon whose CNI plugins or subnet are unusable still serves everything else, and
  * Status says why pods cannot run).
  */
-public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, PodStats stats, NetworkReadiness network,
-                  ContainerStreams streams, StreamServer streamServer) {
+public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers containers, PodStats stats, PodMetrics metrics,
+                  CriEvents events, PodCidrs podCidrs, NetworkReadiness network, ContainerStreams streams, StreamServer streamServer) {
     private static final Logger LOG = Logger.getLogger(Cri.class.getName());
 
     public static Cri open(DaemonConfig config, ContainerStore containerStore, ImageStore imageStore, NamespacedContentStore content,
-                           NamespacedSnapshots snapshots, TaskManager tasks, ServerPull pull, Supplier<NetworkManager> network) {
+                           NamespacedSnapshots snapshots, TaskManager tasks, ServerPull pull, Supplier<NetworkManager> network,
+                           EventExchange events) {
         CriImages images = new CriImages(imageStore, content, pull, config.snapshotter(), config.snapshotsDir(config.snapshotter()));
-        CriRecords records = new CriRecords(containerStore);
+        CriRecords records = new CriRecords(containerStore, events);
         PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(),
                 config.state().resolve("cri").resolve("sandboxes"), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
@@ -40,6 +43,7 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
         return new Cri(images, sandboxes, containers, new PodStats(records, sandboxes, containers, tasks, Clock.systemUTC()),
-                new NetworkReadiness(config.network().pluginDirs()), streams, server);
+                new PodMetrics(records, sandboxes, tasks, Clock.systemUTC()), new CriEvents(events, records, sandboxes, containers),
+                new PodCidrs(config.network().subnet()), new NetworkReadiness(config.network().pluginDirs()), streams, server);
     }
 }

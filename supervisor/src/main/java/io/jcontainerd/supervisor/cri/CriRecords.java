@@ -3,10 +3,13 @@ package io.jcontainerd.supervisor.cri;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.jcontainerd.api.events.ContainerCreate;
+import io.jcontainerd.api.events.ContainerDelete;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.supervisor.containers.ContainerRecord;
 import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.containers.Opaque;
+import io.jcontainerd.supervisor.events.EventExchange;
 import io.jcontainerd.supervisor.metadata.Json;
 
 import java.util.HashMap;
@@ -21,9 +24,25 @@ import java.util.Optional;
  */
 final class CriRecords {
     private final ContainerStore containers;
+    private final EventExchange events;
 
-    CriRecords(ContainerStore containers) {
+    /** @param events where the creation and deletion of each record is published (/containers/create, /containers/delete in k8s.io) */
+    CriRecords(ContainerStore containers, EventExchange events) {
         this.containers = containers;
+        this.events = events;
+    }
+
+    /** Stores a new record and publishes /containers/create, as containerd's Containers service does for its cri plugin. */
+    void create(ContainerRecord r) {
+        containers.create(CriNames.NAMESPACE, r);
+        events.publish(CriNames.NAMESPACE, "/containers/create", ContainerCreate.newBuilder().setId(r.id()).setImage(r.image())
+                .setRuntime(ContainerCreate.Runtime.newBuilder().setName(r.runtimeName())).build());
+    }
+
+    /** Deletes a record and publishes /containers/delete. */
+    void delete(String id) {
+        containers.delete(CriNames.NAMESPACE, id);
+        events.publish(CriNames.NAMESPACE, "/containers/delete", ContainerDelete.newBuilder().setId(id).build());
     }
 
     ContainerStore store() {
@@ -52,7 +71,7 @@ final class CriRecords {
                 throw e;
             }
         }
-        containers.delete(CriNames.NAMESPACE, r.id());
+        delete(r.id());
     }
 
     static <T extends Message> T config(ContainerRecord r, Parser<T> parser) {
@@ -92,6 +111,14 @@ final class CriRecords {
         ext.put(CriNames.STATE_EXTENSION, stateOpaque(state));
         containers.update(CriNames.NAMESPACE, new ContainerRecord(r.id(), r.labels(), r.image(), r.runtimeName(), r.runtimeOptions(), r.spec(),
                 r.snapshotter(), r.snapshotKey(), ext, r.sandbox(), r.createdAt(), r.updatedAt()), List.of("extensions." + CriNames.STATE_EXTENSION));
+    }
+
+    /** Replaces the CRI config of container or sandbox {@code r}. */
+    void saveConfig(ContainerRecord r, Message config) {
+        Map<String, Opaque> ext = new HashMap<>(r.extensions());
+        ext.put(CriNames.CONFIG_EXTENSION, new Opaque("type.googleapis.com/" + config.getDescriptorForType().getFullName(), config.toByteArray()));
+        containers.update(CriNames.NAMESPACE, new ContainerRecord(r.id(), r.labels(), r.image(), r.runtimeName(), r.runtimeOptions(), r.spec(),
+                r.snapshotter(), r.snapshotKey(), ext, r.sandbox(), r.createdAt(), r.updatedAt()), List.of("extensions." + CriNames.CONFIG_EXTENSION));
     }
 
     /** Replaces the OCI spec of container {@code r}. */

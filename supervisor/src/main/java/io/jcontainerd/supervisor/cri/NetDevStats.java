@@ -24,18 +24,27 @@ final class NetDevStats {
     private NetDevStats() {
     }
 
-    static List<NetworkInterfaceUsage> of(int pid) throws IOException {
+    /** One interface's counters (unsigned 64-bit, as the kernel's). */
+    record Counters(String name, long rxBytes, long rxPackets, long rxErrors, long rxDropped,
+                    long txBytes, long txPackets, long txErrors, long txDropped) {
+        NetworkInterfaceUsage usage() {
+            return NetworkInterfaceUsage.newBuilder().setName(name).setRxBytes(u64(rxBytes)).setRxErrors(u64(rxErrors))
+                    .setTxBytes(u64(txBytes)).setTxErrors(u64(txErrors)).build();
+        }
+    }
+
+    static List<Counters> of(int pid) throws IOException {
         try (InputStream in = Files.newInputStream(Path.of("/proc", Integer.toString(pid), "net", "dev"))) {
             return parse(new String(in.readNBytes(MAX_FILE), StandardCharsets.US_ASCII));
         }
     }
 
     /**
-     * Parses /proc/net/dev: two header lines, then {@code name: rx_bytes rx_packets rx_errs ... tx_bytes tx_packets tx_errs ...}
+     * Parses /proc/net/dev: two header lines, then {@code name: rx_bytes rx_packets rx_errs rx_drop ... tx_bytes tx_packets tx_errs tx_drop ...}
      * (8 receive and 8 transmit columns). Lines of another shape are refused naming the line.
      */
-    static List<NetworkInterfaceUsage> parse(String text) {
-        List<NetworkInterfaceUsage> out = new ArrayList<>();
+    static List<Counters> parse(String text) {
+        List<Counters> out = new ArrayList<>();
         for (String line : text.split("\n")) {
             int colon = line.indexOf(':');
             if (colon < 0 || line.contains("|")) {
@@ -49,13 +58,16 @@ final class NetDevStats {
             if (name.equals("lo")) {
                 continue;
             }
-            out.add(NetworkInterfaceUsage.newBuilder().setName(name)
-                    .setRxBytes(u64(f[0])).setRxErrors(u64(f[2])).setTxBytes(u64(f[8])).setTxErrors(u64(f[10])).build());
+            out.add(new Counters(name, n(f[0]), n(f[1]), n(f[2]), n(f[3]), n(f[8]), n(f[9]), n(f[10]), n(f[11])));
         }
         return out;
     }
 
-    private static UInt64Value u64(String s) {
-        return UInt64Value.newBuilder().setValue(Long.parseUnsignedLong(s)).build();
+    private static long n(String s) {
+        return Long.parseUnsignedLong(s);
+    }
+
+    private static UInt64Value u64(long v) {
+        return UInt64Value.newBuilder().setValue(v).build();
     }
 }

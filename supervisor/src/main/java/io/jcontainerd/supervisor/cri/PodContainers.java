@@ -132,7 +132,7 @@ public final class PodContainers {
             labels.put(CriNames.KIND_LABEL, "container");
             CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), logPath, CriRecords.nanos(clock.instant()),
                     0, 0, 0, "");
-            records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+            records.create(new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
                     new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), sandboxId, null, null));
         } catch (RuntimeException e) {
             try {
@@ -293,6 +293,17 @@ public final class PodContainers {
         records.deleteWithSnapshot(r.get(), snapshots);
     }
 
+    /** The statuses of the containers of pod sandbox {@code sandboxId}, as ContainerStatus answers each. */
+    public List<ContainerStatus> statuses(String sandboxId) {
+        List<ContainerStatus> out = new ArrayList<>();
+        for (ContainerRecord r : records.all("container")) {
+            if (r.sandbox().equals(sandboxId)) {
+                out.add(status(r));
+            }
+        }
+        return out;
+    }
+
     public ContainerStatus status(String id) {
         return status(records.get(id, "container"));
     }
@@ -441,6 +452,18 @@ public final class PodContainers {
     /** The output copy of a running container (Attach taps it); reattached after a daemon restart ({@link #reattachLogs}). */
     Optional<ContainerLog> log(String id) {
         return Optional.ofNullable(logs.get(id));
+    }
+
+    /**
+     * CheckpointContainer: UNIMPLEMENTED, as containerd 1.7 answers it. Checkpointing needs CRIU,
+     * and jrunc has no checkpoint command; the message says whether CRIU is on this node's PATH.
+     */
+    public void checkpoint(String id) {
+        records.get(id, "container");
+        boolean criu = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .filter(d -> !d.isEmpty()).anyMatch(d -> Files.isExecutable(Path.of(d, "criu")));
+        throw JcdException.notImplemented("CheckpointContainer of container %s: jcontainerd cannot checkpoint containers: it needs CRIU, %s, "
+                + "and its runtime jrunc has no checkpoint command", id, criu ? "which is installed here" : "which is not installed on this node (no criu in PATH)");
     }
 
     /** What ExecSync returns. */

@@ -122,9 +122,9 @@ public final class PodSandboxes {
             }
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "sandbox");
-            records.store().create(CriNames.NAMESPACE, new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+            records.create(new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
                     new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), "", null, null));
-            undo.add(() -> records.store().delete(CriNames.NAMESPACE, id));
+            undo.add(() -> records.delete(id));
             List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
             undo.add(() -> snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id));
             tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", "", "", false, null));
@@ -234,6 +234,34 @@ public final class PodSandboxes {
         removeSandboxDir(id);
     }
 
+    /**
+     * UpdatePodSandboxResources (in-place pod resize): the pod's new resources and overhead written to
+     * its cgroup (as at RunPodSandbox: memory limit, CPU quota and shares of both together) and kept
+     * in its config; a field not given keeps its value. A pod without a cgroup parent is refused, there
+     * being no pod cgroup to write.
+     */
+    public void updateResources(String id, io.jcontainerd.api.cri.v1.LinuxContainerResources overhead,
+                                io.jcontainerd.api.cri.v1.LinuxContainerResources resources, boolean hasOverhead, boolean hasResources) {
+        ContainerRecord r = records.get(id, "sandbox");
+        PodSandboxConfig config = CriRecords.config(r, PodSandboxConfig.parser());
+        var linux = config.getLinux().toBuilder();
+        if (hasResources) {
+            linux.setResources(resources);
+        }
+        if (hasOverhead) {
+            linux.setOverhead(overhead);
+        }
+        if (config.getLinux().getCgroupParent().isEmpty()) {
+            throw JcdException.failedPrecondition("pod sandbox %s has no cgroup parent: there is no pod cgroup to resize "
+                    + "(run the pod with cgroup_parent, as kubelet does)", id);
+        }
+        PodCgroup cgroup = PodCgroup.of("pod sandbox " + id, linux.build());
+        if (cgroup != null) {
+            cgroup.apply();
+        }
+        records.saveConfig(r, config.toBuilder().setLinux(linux).build());
+    }
+
     /** The sandbox's record, config and state, with whether its pause container runs. */
     public View view(String id) {
         return view(records.get(id, "sandbox"));
@@ -266,6 +294,19 @@ public final class PodSandboxes {
         public String netnsPath() {
             return state.netnsPath();
         }
+    }
+
+    /** The sandbox's status as PodSandboxStatus answers it (state, times, namespaces, labels, annotations, IP). */
+    public io.jcontainerd.api.cri.v1.PodSandboxStatus status(View v) {
+        var s = io.jcontainerd.api.cri.v1.PodSandboxStatus.newBuilder().setId(v.id()).setMetadata(v.config().getMetadata())
+                .setState(v.ready()).setCreatedAt(v.createdAt())
+                .setLinux(io.jcontainerd.api.cri.v1.LinuxPodSandboxStatus.newBuilder().setNamespaces(io.jcontainerd.api.cri.v1.Namespace.newBuilder()
+                        .setOptions(v.config().getLinux().getSecurityContext().getNamespaceOptions())))
+                .putAllLabels(v.config().getLabelsMap()).putAllAnnotations(v.config().getAnnotationsMap());
+        if (!v.hostNetwork() && !v.ip().isEmpty()) {
+            s.setNetwork(io.jcontainerd.api.cri.v1.PodSandboxNetworkStatus.newBuilder().setIp(v.ip()));
+        }
+        return s.build();
     }
 
     boolean ready(String id) {

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -119,10 +118,10 @@ public final class PodStats {
             return CgroupUsage.read(parent);
         }
         List<CgroupUsage> parts = new ArrayList<>();
-        CgroupUsage.read(cgroupsPath(v.record())).ifPresent(parts::add);
+        CgroupUsage.read(ContainerCgroup.cgroupsPath(v.record())).ifPresent(parts::add);
         for (ContainerRecord c : members) {
             if (running(c.id())) {
-                CgroupUsage.read(cgroupsPath(c)).ifPresent(parts::add);
+                CgroupUsage.read(ContainerCgroup.cgroupsPath(c)).ifPresent(parts::add);
             }
         }
         return parts.isEmpty() ? Optional.empty() : Optional.of(CgroupUsage.sum(parts));
@@ -133,15 +132,6 @@ public final class PodStats {
             return tasks.exists(CriNames.NAMESPACE, id) && tasks.get(CriNames.NAMESPACE, id, "").status() == ProcessState.Status.RUNNING;
         } catch (JcdException e) {
             return false;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String cgroupsPath(ContainerRecord r) {
-        try {
-            return ContainerCgroup.cgroupsPath(PodSpecs.JSON.readValue(r.spec().value(), Map.class));
-        } catch (IOException e) {
-            throw JcdException.failedPrecondition("container %s: its spec is not JSON: %s", r.id(), e.getMessage());
         }
     }
 
@@ -159,7 +149,7 @@ public final class PodStats {
         NetworkUsage.Builder n = NetworkUsage.newBuilder().setTimestamp(now);
         List<NetworkInterfaceUsage> ifs;
         try {
-            ifs = NetDevStats.of(sandboxes.pausePid(id));
+            ifs = NetDevStats.of(sandboxes.pausePid(id)).stream().map(NetDevStats.Counters::usage).toList();
         } catch (IOException e) {
             throw JcdException.unavailable("pod sandbox %s: cannot read its network namespace's counters: %s", id, e.getMessage());
         }

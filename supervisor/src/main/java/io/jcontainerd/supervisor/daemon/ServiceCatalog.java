@@ -146,8 +146,9 @@ final class ServiceCatalog {
         // Kubernetes CRI v1 on the same socket, as containerd's cri plugin (namespace k8s.io)
         // one network manager for CRI and the Docker facade (Daemon hands it to DockerEndpoint)
         DaemonNetwork network = new DaemonNetwork(config, containers);
-        Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull, network);
+        Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull, network, events);
         resources.add(cri.streamServer());
+        resources.add(cri.events());
         services.add(new CriRuntimeService(cri).bindService());
         services.add(new CriImageService(cri.images()).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "cri"));

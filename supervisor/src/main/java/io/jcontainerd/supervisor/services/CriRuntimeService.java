@@ -45,6 +45,9 @@ import io.jcontainerd.api.cri.v1.PortForwardRequest;
 import io.jcontainerd.api.cri.v1.PortForwardResponse;
 import io.jcontainerd.supervisor.cri.ContainerStreams;
 import io.jcontainerd.supervisor.cri.Cri;
+import io.jcontainerd.supervisor.cri.CriEvents;
+import io.jcontainerd.supervisor.cri.PodCidrs;
+import io.jcontainerd.supervisor.cri.PodMetrics;
 import io.jcontainerd.supervisor.cri.PodStats;
 import io.jcontainerd.supervisor.cri.CriNames;
 import io.jcontainerd.supervisor.cri.StreamServer;
@@ -66,6 +69,9 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     private final ContainerStreams streams;
     private final StreamServer streamServer;
     private final PodStats stats;
+    private final CriEvents events;
+    private final PodMetrics metrics;
+    private final PodCidrs podCidrs;
 
     public CriRuntimeService(Cri cri) {
         this.sandboxes = cri.sandboxes();
@@ -74,6 +80,9 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
         this.streams = cri.streams();
         this.streamServer = cri.streamServer();
         this.stats = cri.stats();
+        this.events = cri.events();
+        this.metrics = cri.metrics();
+        this.podCidrs = cri.podCidrs();
     }
 
     @Override
@@ -86,10 +95,16 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     public void status(StatusRequest req, StreamObserver<StatusResponse> observer) {
         Rpc.unary(observer, () -> {
             NetworkReadiness.Condition net = network.check();
-            return StatusResponse.newBuilder().setStatus(RuntimeStatus.newBuilder()
+            StatusResponse.Builder b = StatusResponse.newBuilder().setStatus(RuntimeStatus.newBuilder()
                     .addConditions(RuntimeCondition.newBuilder().setType("RuntimeReady").setStatus(true))
                     .addConditions(RuntimeCondition.newBuilder().setType("NetworkReady").setStatus(net.ready())
-                            .setReason(net.reason()).setMessage(net.message()))).build();
+                            .setReason(net.reason()).setMessage(net.message())));
+            if (req.getVerbose()) {
+                // UpdateRuntimeConfig's pod CIDRs as kept, and the subnet pods are really addressed from
+                b.putInfo("podCIDRs", new String(io.jcontainerd.supervisor.metadata.Json.write(podCidrs.current()), java.nio.charset.StandardCharsets.UTF_8));
+                b.putInfo("podSubnet", podCidrs.subnet());
+            }
+            return b.build();
         });
     }
 
@@ -119,15 +134,7 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     public void podSandboxStatus(PodSandboxStatusRequest req, StreamObserver<PodSandboxStatusResponse> observer) {
         Rpc.unary(observer, () -> {
             PodSandboxes.View v = sandboxes.view(req.getPodSandboxId());
-            PodSandboxStatus.Builder s = PodSandboxStatus.newBuilder().setId(v.id()).setMetadata(v.config().getMetadata())
-                    .setState(v.ready()).setCreatedAt(v.createdAt())
-                    .setLinux(LinuxPodSandboxStatus.newBuilder().setNamespaces(Namespace.newBuilder()
-                            .setOptions(v.config().getLinux().getSecurityContext().getNamespaceOptions())))
-                    .putAllLabels(v.config().getLabelsMap()).putAllAnnotations(v.config().getAnnotationsMap());
-            if (!v.hostNetwork() && !v.ip().isEmpty()) {
-                s.setNetwork(PodSandboxNetworkStatus.newBuilder().setIp(v.ip()));
-            }
-            PodSandboxStatusResponse.Builder b = PodSandboxStatusResponse.newBuilder().setStatus(s);
+            PodSandboxStatusResponse.Builder b = PodSandboxStatusResponse.newBuilder().setStatus(sandboxes.status(v));
             if (req.getVerbose()) {
                 b.putInfo("info", "{\"netnsPath\":\"" + v.netnsPath() + "\",\"image\":\"" + v.record().image() + "\"}");
             }
@@ -257,5 +264,80 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
                                     StreamObserver<io.jcontainerd.api.cri.v1.ListPodSandboxStatsResponse> observer) {
         Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.ListPodSandboxStatsResponse.newBuilder()
                 .addAllStats(stats.list(req.getFilter())).build());
+    }
+
+    /** GetContainerEvents: every CRI container event from the call on, until the client goes (kubelet's evented PLEG). */
+    @Override
+    public void getContainerEvents(io.jcontainerd.api.cri.v1.GetEventsRequest req,
+                                   StreamObserver<io.jcontainerd.api.cri.v1.ContainerEventResponse> observer) {
+        var call = (io.grpc.stub.ServerCallStreamObserver<io.jcontainerd.api.cri.v1.ContainerEventResponse>) observer;
+        CriEvents.Stream stream = events.subscribe();
+        call.setOnCancelHandler(stream::close);
+        // calls run on virtual threads: blocking here costs one cheap thread per stream
+        try (stream) {
+            io.grpc.Context ctx = io.grpc.Context.current();
+            while (!call.isCancelled() && !ctx.isCancelled()) {
+                var e = stream.next(500);
+                if (e != null) {
+                    call.onNext(e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!call.isCancelled()) {
+                call.onError(io.jcontainerd.proto.GrpcErrors.toStatus(e));
+            }
+        }
+    }
+
+    @Override
+    public void updateRuntimeConfig(io.jcontainerd.api.cri.v1.UpdateRuntimeConfigRequest req,
+                                    StreamObserver<io.jcontainerd.api.cri.v1.UpdateRuntimeConfigResponse> observer) {
+        Rpc.unary(observer, () -> {
+            podCidrs.update(req.getRuntimeConfig().getNetworkConfig().getPodCidr());
+            return io.jcontainerd.api.cri.v1.UpdateRuntimeConfigResponse.getDefaultInstance();
+        });
+    }
+
+    /** RuntimeConfig: the cgroup driver kubelet must use: cgroupfs, the only one jcontainerd's CRI takes. */
+    @Override
+    public void runtimeConfig(io.jcontainerd.api.cri.v1.RuntimeConfigRequest req,
+                              StreamObserver<io.jcontainerd.api.cri.v1.RuntimeConfigResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.RuntimeConfigResponse.newBuilder()
+                .setLinux(io.jcontainerd.api.cri.v1.LinuxRuntimeConfiguration.newBuilder()
+                        .setCgroupDriver(io.jcontainerd.api.cri.v1.CgroupDriver.CGROUPFS)).build());
+    }
+
+    @Override
+    public void listMetricDescriptors(io.jcontainerd.api.cri.v1.ListMetricDescriptorsRequest req,
+                                      StreamObserver<io.jcontainerd.api.cri.v1.ListMetricDescriptorsResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.ListMetricDescriptorsResponse.newBuilder()
+                .addAllDescriptors(metrics.descriptors()).build());
+    }
+
+    @Override
+    public void listPodSandboxMetrics(io.jcontainerd.api.cri.v1.ListPodSandboxMetricsRequest req,
+                                      StreamObserver<io.jcontainerd.api.cri.v1.ListPodSandboxMetricsResponse> observer) {
+        Rpc.unary(observer, () -> io.jcontainerd.api.cri.v1.ListPodSandboxMetricsResponse.newBuilder()
+                .addAllPodMetrics(metrics.list()).build());
+    }
+
+    @Override
+    public void checkpointContainer(io.jcontainerd.api.cri.v1.CheckpointContainerRequest req,
+                                    StreamObserver<io.jcontainerd.api.cri.v1.CheckpointContainerResponse> observer) {
+        Rpc.unary(observer, () -> {
+            containers.checkpoint(req.getContainerId());
+            return io.jcontainerd.api.cri.v1.CheckpointContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void updatePodSandboxResources(io.jcontainerd.api.cri.v1.UpdatePodSandboxResourcesRequest req,
+                                          StreamObserver<io.jcontainerd.api.cri.v1.UpdatePodSandboxResourcesResponse> observer) {
+        Rpc.unary(observer, () -> {
+            sandboxes.updateResources(req.getPodSandboxId(), req.getOverhead(), req.getResources(), req.hasOverhead(), req.hasResources());
+            return io.jcontainerd.api.cri.v1.UpdatePodSandboxResourcesResponse.getDefaultInstance();
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.jcontainerd.content.registry;
 
+import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 
 import java.io.IOException;
@@ -82,12 +83,19 @@ final class RegistryAuthorizer {
 
     static JcdException denied(RegistryHost host, String what, boolean hadCredentials) {
         return hadCredentials
-                ? JcdException.failedPrecondition(
-                        "registry %s refused the configured credentials for %s (401 Unauthorized): check the login in ~/.docker/config.json or the pull options",
-                        host.host(), what)
-                : JcdException.failedPrecondition(
-                        "registry %s requires authentication for %s (401 Unauthorized) and no credentials are configured: the repository may not exist, or add a login to ~/.docker/config.json or the pull options",
-                        host.host(), what);
+                ? JcdException.of(ErrorKind.FAILED_PRECONDITION, String.format(
+                        "registry %s refused the configured credentials for %s (401 Unauthorized): check the login (docker login, ~/.docker/config.json) or the pull options",
+                        host.host(), what), new CredentialsRefused())
+                : JcdException.of(ErrorKind.FAILED_PRECONDITION, String.format(
+                        "registry %s requires authentication for %s (401 Unauthorized) and no credentials are configured: the repository may not exist, or add a login (docker login, ~/.docker/config.json) or the pull options",
+                        host.host(), what), new CredentialsRefused());
+    }
+
+    /** The cause of a denial: the registry wants other credentials than those sent (none, or wrong ones). */
+    static final class CredentialsRefused extends RuntimeException {
+        CredentialsRefused() {
+            super("401 Unauthorized", null, false, false);
+        }
     }
 
     private static String basic(Credentials c) {

@@ -238,6 +238,50 @@ public final class RegistryClient implements Resolver {
         return new RegistryFetcher(this, ref, pullHosts);
     }
 
+    // ---- push and login
+
+    /** A pusher to the reference's repository, on the registry's first push-capable host. */
+    public RegistryPusher pusher(ImageReference ref) {
+        return new RegistryPusher(this, ref, pushHost(ref.domain()));
+    }
+
+    /**
+     * docker login: whether {@code registry} ("127.0.0.1:5000", "docker.io") accepts {@code login},
+     * checked as dockerd does: GET /v2/ on the registry's push host, its challenge answered (a
+     * token from the realm asked with Basic credentials, or Basic) with this login only, on
+     * tokens of a client of its own: nothing of the login is kept. A registry that asks for no
+     * login accepts any.
+     *
+     * @throws JcdException FAILED_PRECONDITION for which {@link #credentialsRefused} is true when
+     *                      the registry refuses the login; UNAVAILABLE when it cannot be reached
+     */
+    public void login(String registry, Credentials login) {
+        RegistryHost host = pushHost(registry);
+        RegistryClient own = new RegistryClient(this, h -> Optional.of(login));
+        String what = "login as " + login.username();
+        HttpResponse<InputStream> r = own.exchange(host, "", "GET", host.resolve("/"), Map.of(), Body.NONE,
+                retry.maxAttempts(), what);
+        if (r.statusCode() != 200) {
+            throw JcdException.failedPrecondition("registry %s answered %s to GET %s for %s: it does not serve the distribution API v2 there",
+                    host.host(), RegistryErrors.detail(r), host.resolve("/"), what);
+        }
+        RegistryErrors.discard(r);
+    }
+
+    /** Whether {@code e} (or what it wraps) is a registry's 401 to the credentials sent, or to none. */
+    public static boolean credentialsRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RegistryAuthorizer.CredentialsRefused) return true;
+        }
+        return false;
+    }
+
+    private RegistryHost pushHost(String registry) {
+        return hosts.lookup(registry).stream().filter(h -> h.can(HostCapability.PUSH)).findFirst()
+                .orElseThrow(() -> JcdException.failedPrecondition(
+                        "no host configured for registry %s may push: give one the \"push\" capability in hosts.toml", registry));
+    }
+
     // ---- one HTTP exchange with auth, redirects and retries
 
     /**
@@ -246,21 +290,50 @@ public final class RegistryClient implements Resolver {
      */
     HttpResponse<InputStream> exchange(RegistryHost host, String repo, String method, String path,
                                        Map<String, String> headers, String what) {
-        String scope = "repository:" + repo + ":pull";
+        return exchange(host, "repository:" + repo + ":pull", method, host.resolve(path), headers, Body.NONE,
+                retry.maxAttempts(), what);
+    }
+
+    /**
+     * A request body that can be sent again (each send opens it anew), with its length.
+     * {@link #NONE}: no body.
+     */
+    record Body(java.util.function.Supplier<InputStream> open, long length, Duration timeout) {
+        static final Body NONE = new Body(null, 0, null);
+
+        static Body of(byte[] bytes) {
+            return new Body(() -> new java.io.ByteArrayInputStream(bytes), bytes.length, null);
+        }
+
+        HttpRequest.BodyPublisher publisher() {
+            if (open == null) return HttpRequest.BodyPublishers.noBody();
+            if (length == 0) return HttpRequest.BodyPublishers.ofByteArray(new byte[0]); // Content-Length: 0
+            return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(open), length);
+        }
+    }
+
+    /**
+     * One exchange under {@code scope} ("" for none, e.g. login's GET /v2/) to {@code target} (a
+     * URL of this host, e.g. an upload location), with at most {@code attempts} sends for transient
+     * failures. The Authorization header goes only to the host's own origin.
+     */
+    HttpResponse<InputStream> exchange(RegistryHost host, String scope, String method, URI target,
+                                       Map<String, String> headers, Body body, int attempts, String what) {
         int attempt = 1;
         int authRounds = 0;
+        boolean ownOrigin = sameOrigin(target, host.endpoint());
         while (true) {
-            Optional<String> auth = authorizer.header(host.host(), scope);
+            Optional<String> auth = ownOrigin ? authorizer.header(host.host(), scope) : Optional.empty();
             HttpResponse<InputStream> r;
             try {
-                r = sendFollowingRedirects(host, method, host.resolve(path), headers, auth);
+                r = sendFollowingRedirects(host, method, target, headers, auth, body);
             } catch (javax.net.ssl.SSLHandshakeException e) {
                 // Not transient: retrying will not make the certificate trusted.
                 throw JcdException.of(ErrorKind.FAILED_PRECONDITION, String.format(
                         "TLS handshake with registry %s failed for %s: %s; trust its CA with \"ca\" (or \"skip_verify\") in certs.d/%s/hosts.toml",
                         host, what, e.getMessage(), host.host()), e);
             } catch (IOException e) {
-                if (attempt >= retry.maxAttempts()) {
+                if (attempt >= attempts) {
                     throw JcdException.of(ErrorKind.UNAVAILABLE, String.format(
                             "cannot reach registry %s for %s after %d attempts: %s", host, what, attempt, e), e);
                 }
@@ -268,14 +341,14 @@ public final class RegistryClient implements Resolver {
                 continue;
             }
             int sc = r.statusCode();
-            if (sc == 401) {
+            if (sc == 401 && ownOrigin) {
                 RegistryErrors.discard(r);
                 if (authRounds++ >= 2) throw RegistryAuthorizer.denied(host, what, auth.isPresent());
                 authorizer.answer(host, scope, r, auth.isPresent(), what);
                 continue;
             }
             if (sc == 429 || sc >= 500) {
-                if (attempt >= retry.maxAttempts()) {
+                if (attempt >= attempts) {
                     throw JcdException.unavailable("registry %s answered %s for %s, %d attempts made",
                             host.host(), RegistryErrors.detail(r), what, attempt);
                 }
@@ -301,13 +374,14 @@ public final class RegistryClient implements Resolver {
     }
 
     private HttpResponse<InputStream> sendFollowingRedirects(RegistryHost host, String method, URI uri,
-                                                             Map<String, String> headers, Optional<String> auth)
+                                                             Map<String, String> headers, Optional<String> auth, Body body)
             throws IOException {
         URI target = uri;
         for (int hop = 0; ; hop++) {
             HttpRequest.Builder b = HttpRequest.newBuilder(target)
-                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .method(method, body.publisher())
                     .header("User-Agent", USER_AGENT);
+            if (body.timeout() != null) b.timeout(body.timeout());
             headers.forEach(b::header);
             host.headers().forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
             // Never hand our registry token to another host (blob storage behind a redirect).
@@ -315,7 +389,9 @@ public final class RegistryClient implements Resolver {
             HttpResponse<InputStream> r = transport.send(host, b.build());
             int sc = r.statusCode();
             Optional<String> location = r.headers().firstValue("Location");
-            if ((sc == 301 || sc == 302 || sc == 303 || sc == 307 || sc == 308) && location.isPresent() && hop < MAX_REDIRECTS) {
+            // a request with a body is not sent again to wherever a redirect points
+            if ((sc == 301 || sc == 302 || sc == 303 || sc == 307 || sc == 308) && location.isPresent() && hop < MAX_REDIRECTS
+                    && body.open() == null) {
                 RegistryErrors.discard(r);
                 target = target.resolve(location.get());
                 if (sc == 303) method = "GET";
@@ -325,7 +401,7 @@ public final class RegistryClient implements Resolver {
         }
     }
 
-    private static boolean sameOrigin(URI a, URI b) {
+    static boolean sameOrigin(URI a, URI b) {
         return String.valueOf(a.getScheme()).equals(String.valueOf(b.getScheme()))
                 && String.valueOf(a.getRawAuthority()).equals(String.valueOf(b.getRawAuthority()));
     }

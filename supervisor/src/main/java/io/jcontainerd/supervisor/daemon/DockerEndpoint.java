@@ -9,6 +9,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.supervisor.docker.DockerFacade;
+import io.jcontainerd.supervisor.pull.DaemonRegistry;
 
 import java.io.IOException;
 import java.util.List;
@@ -47,7 +48,9 @@ final class DockerEndpoint implements AutoCloseable {
         }
         try {
             DockerFacade facade = DockerFacade.start(config,
-                    InProcessChannelBuilder.forName(name).executor(Executors.newVirtualThreadPerTaskExecutor()).build(), serverId, network.get());
+                    InProcessChannelBuilder.forName(name).executor(Executors.newVirtualThreadPerTaskExecutor()).build(), serverId, network.get(),
+                    // a registry client of the facade's own (as dockerd has): docker login and push talk to registries themselves
+                    DaemonRegistry.client(config.registry().configPath()));
             return new DockerEndpoint(server, facade);
         } catch (RuntimeException e) {
             server.shutdownNow();

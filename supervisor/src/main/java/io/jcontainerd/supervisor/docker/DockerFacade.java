@@ -18,6 +18,8 @@ import io.jcontainerd.supervisor.docker.http.TlsFiles;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.jcontainerd.supervisor.docker.images.ImageRoutes;
 import io.jcontainerd.supervisor.docker.images.ImageStore;
+import io.jcontainerd.supervisor.docker.images.RegistryRoutes;
+import io.jcontainerd.content.registry.RegistryClient;
 import io.jcontainerd.supervisor.docker.networks.NetworkRoutes;
 import io.jcontainerd.supervisor.docker.containers.Networking;
 import io.jcontainerd.network.NetworkManager;
@@ -50,8 +52,12 @@ public final class DockerFacade implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** {@code networks} is the daemon's one network manager, shared with CRI. */
-    public static DockerFacade start(DaemonConfig config, ManagedChannel channel, String serverId, NetworkManager networks) {
+    /**
+     * {@code networks} is the daemon's one network manager, shared with CRI; {@code registry} the
+     * client docker login and docker push reach registries with.
+     */
+    public static DockerFacade start(DaemonConfig config, ManagedChannel channel, String serverId, NetworkManager networks,
+                                     RegistryClient registry) {
         try {
             DaemonConfig.DockerTcp tcpConfig = config.docker().tcp();
             // the TLS files are read (and the key's mode checked) before anything starts
@@ -74,6 +80,7 @@ public final class DockerFacade implements AutoCloseable {
             new SystemRoutes(containers, images, config.root(), serverId).register(router);
             new ImageRoutes(cd, images, config.snapshotter(), containers::usingImage, config.root().resolve("docker/tmp"), events,
                     config.docker().load()).register(router);
+            new RegistryRoutes(cd, images, registry, events).register(router);
             new ContainerRoutes(containers, images, execs::idsOf, archive).register(router);
             new VolumeRoutes(volumes).register(router);
             new StatsRoutes(containers).register(router);

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.ZstdInputStream;
-import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.services.content.v1.ReadContentRequest;
 import io.jcontainerd.snapshot.apply.Compression;
 import io.jcontainerd.snapshot.apply.tar.TarEntry;
 import io.jcontainerd.snapshot.apply.tar.TarWriter;
@@ -153,35 +151,6 @@ final class ImageSave {
 
     /** A blob of the content store as a stream. */
     private InputStream blob(String digest) {
-        var it = cd.content().read(ReadContentRequest.newBuilder().setDigest(digest).build());
-        return new InputStream() {
-            private byte[] cur = new byte[0];
-            private int pos;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                while (pos >= cur.length) {
-                    try {
-                        if (!it.hasNext()) {
-                            return -1;
-                        }
-                        cur = it.next().getData().toByteArray();
-                    } catch (StatusRuntimeException e) {
-                        throw new IOException("cannot read blob " + digest + ": " + e.getStatus().getDescription(), e);
-                    }
-                    pos = 0;
-                }
-                int n = Math.min(len, cur.length - pos);
-                System.arraycopy(cur, pos, b, off, n);
-                pos += n;
-                return n;
-            }
-        };
+        return ContentBlobs.open(cd, digest);
     }
 }

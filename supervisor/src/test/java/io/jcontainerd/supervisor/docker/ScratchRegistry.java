@@ -1,0 +1,113 @@
+package io.jcontainerd.supervisor.docker;
+
+import io.jcontainerd.testsupport.Cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's docker-registry on a free loopback port with an empty storage of its own, writable (a
+ * registry to push to), optionally behind htpasswd auth. {@link #close} stops exactly the process it started.
+ */
+final class ScratchRegistry implements AutoCloseable {
+    static final String USER = "jcd-test";
+    static final String PASSWORD = "jcd-test-password";
+    /**
+     * bcrypt of PASSWORD (cost 5): docker-registry's htpasswd accepts bcrypt only and apache2-utils'
+     * htpasswd is not installed; Debian's python3 makes one offline with
+     * {@code crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32))}.
+     */
+    private static final String HTPASSWD = USER + ":$2b$05$L2EcXJt5KTe2B4HX2/rnLuOoNaUSnPKdXXkSwjuhlkzg1fZ94oDpm\n";
+    final String host;
+    final Path dir;
+    private final Process process;
+
+    private ScratchRegistry(String host, Path dir, Process process) {
+        this.host = host;
+        this.dir = dir;
+        this.process = process;
+    }
+
+    static ScratchRegistry start(Path dir, boolean htpasswd) throws Exception {
+        Files.createDirectories(dir.resolve("storage"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String host = "127.0.0.1:" + port;
+        String auth = "";
+        if (htpasswd) {
+            Files.writeString(dir.resolve("htpasswd"), HTPASSWD);
+            auth = """
+                    auth:
+                      htpasswd:
+                        realm: jcontainerd-test
+                        path: %s
+                    """.formatted(dir.resolve("htpasswd"));
+        }
+        Files.writeString(dir.resolve("config.yml"), """
+                version: 0.1
+                log:
+                  level: info
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                  maintenance:
+                    uploadpurging:
+                      enabled: false
+                http:
+                  addr: %s
+                  secret: jcontainerd-scratch-registry
+                %s""".formatted(dir.resolve("storage"), host, auth));
+        Cli.requireTool("/usr/bin/docker-registry", "docker-registry");
+        Process p = new ProcessBuilder("/usr/bin/docker-registry", "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() != (htpasswd ? 401 : 200)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("docker-registry on " + host + " answered GET /v2/ with " + r.statusCode());
+                }
+                return new ScratchRegistry(host, dir, p);
+            } catch (IOException notYet) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new AssertionError("docker-registry did not serve " + host + ":\n" + Files.readString(dir.resolve("registry.log")), notYet);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** The registry's answer to {@code GET /v2/<path>} (anonymous). */
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + "/v2/" + path))
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String log() throws IOException {
+        return Files.readString(dir.resolve("registry.log"));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

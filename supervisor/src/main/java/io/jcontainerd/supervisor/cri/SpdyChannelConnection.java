@@ -1,20 +1,13 @@
 package io.jcontainerd.supervisor.cri;
 
-import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyDataFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyGoAwayFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyPingFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdySynStreamFrame;
-import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
@@ -30,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * control (as moby/spdystream, which kubelet and kubectl use); the codec's frames are bounded
  * (8 KiB data chunks, 16 KiB of headers), a resize stream holds at most 4 KiB unparsed.
  */
-final class SpdyChannelConnection extends ChannelConnection {
+final class SpdyChannelConnection extends ChannelConnection implements SpdySession.Streams {
     private static final Map<String, Integer> CHANNELS = Map.of("stdin", ContainerStreams.STDIN, "stdout", ContainerStreams.STDOUT,
             "stderr", ContainerStreams.STDERR, "error", ContainerStreams.ERROR, "resize", ContainerStreams.RESIZE);
     private final Map<Integer, Integer> streamOf = new ConcurrentHashMap<>();
@@ -42,58 +35,30 @@ final class SpdyChannelConnection extends ChannelConnection {
     }
 
     ChannelInboundHandlerAdapter spdyHandler() {
-        return new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                try {
-                    switch (msg) {
-                        case SpdySynStreamFrame syn -> opened(ctx, syn);
-                        case SpdyDataFrame d -> data(d);
-                        case SpdyRstStreamFrame r -> {
-                            Integer ch = channelOf.get(r.streamId());
-                            if (ch != null && ch == ContainerStreams.STDIN) {
-                                deliverStreamClosed(ch);
-                            }
-                        }
-                        case SpdyPingFrame p -> ctx.writeAndFlush(new DefaultSpdyPingFrame(p.id()));
-                        case SpdyGoAwayFrame g -> ctx.close();
-                        default -> {
-                            // SETTINGS, WINDOW_UPDATE, HEADERS: nothing to do (no flow control, as spdystream)
-                        }
-                    }
-                } finally {
-                    ReferenceCountUtil.release(msg);
-                }
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                gone();
-                synchronized (streamOf) {
-                    streamOf.notifyAll();
-                }
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
-            }
-        };
+        return new SpdySession(this);
     }
 
-    private void opened(ChannelHandlerContext ctx, SpdySynStreamFrame syn) {
-        String type = null;
-        for (Map.Entry<CharSequence, CharSequence> h : syn.headers()) {
-            if (h.getKey().toString().equalsIgnoreCase("streamtype")) {
-                type = h.getValue().toString();
-            }
+    @Override
+    public void reset(int streamId) {
+        Integer ch = channelOf.get(streamId);
+        if (ch != null && ch == ContainerStreams.STDIN) {
+            deliverStreamClosed(ch);
         }
+    }
+
+    @Override
+    public void sessionEnded() {
+        gone();
+        synchronized (streamOf) {
+            streamOf.notifyAll();
+        }
+    }
+
+    @Override
+    public void opened(ChannelHandlerContext ctx, SpdySynStreamFrame syn) {
+        String type = SpdySession.headers(syn).get("streamtype");
         Integer ch = type == null ? null : CHANNELS.get(type);
-        // a header in the reply: Netty encodes an empty block as no bytes at all, which spdystream's
-        // framer cannot decompress (it expects the compressed count), and the client never sees the reply
-        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(syn.streamId());
-        reply.headers().set("streamtype", type == null ? "unknown" : type);
-        ctx.writeAndFlush(reply);
+        SpdySession.reply(ctx, syn.streamId(), type);
         if (ch == null) {
             return; // a stream this protocol does not know: answered, ignored (as kubelet logs and drops it)
         }
@@ -107,14 +72,13 @@ final class SpdyChannelConnection extends ChannelConnection {
         }
     }
 
-    private void data(SpdyDataFrame d) {
+    @Override
+    public void data(SpdyDataFrame d) {
         Integer ch = channelOf.get(d.streamId());
         if (ch == null) {
             return;
         }
-        ByteBuf content = d.content();
-        byte[] b = new byte[content.readableBytes()];
-        content.readBytes(b);
+        byte[] b = SpdySession.bytes(d);
         if (ch == ContainerStreams.RESIZE) {
             resizeBytes(b);
         } else if (b.length > 0) {

@@ -1,6 +1,5 @@
 package io.jcontainerd.supervisor.cri;
 
-import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFuture;
@@ -8,18 +7,10 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyDataFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyGoAwayFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyPingFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdySynStreamFrame;
-import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * Data that arrives before the pod connection is made is held (1 MiB a pair, then the
  * connection is not read until it is).
  */
-final class SpdyPortForward extends ChannelConnection {
+final class SpdyPortForward extends ChannelConnection implements SpdySession.Streams {
     private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
     private final Map<Integer, Pair> byStream = new ConcurrentHashMap<>();
     private volatile Path netns;
@@ -50,7 +41,7 @@ final class SpdyPortForward extends ChannelConnection {
         int errorStream;
         boolean started;
         InboundPipe in;
-        SocketChannel socket;
+        PodSocket socket;
         final List<byte[]> early = new ArrayList<>();
         long earlyBytes;
         boolean earlyFin;
@@ -61,64 +52,35 @@ final class SpdyPortForward extends ChannelConnection {
     }
 
     ChannelInboundHandlerAdapter spdyHandler() {
-        return new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                try {
-                    switch (msg) {
-                        case SpdySynStreamFrame syn -> opened(ctx, syn);
-                        case SpdyDataFrame d -> data(d);
-                        case SpdyRstStreamFrame r -> {
-                            Pair p = byStream.get(r.streamId());
-                            if (p != null) {
-                                closeSocket(p);
-                            }
-                        }
-                        case SpdyPingFrame p -> ctx.writeAndFlush(new DefaultSpdyPingFrame(p.id()));
-                        case SpdyGoAwayFrame g -> ctx.close();
-                        default -> {
-                            // SETTINGS, WINDOW_UPDATE, HEADERS: nothing to do (no flow control, as spdystream)
-                        }
-                    }
-                } finally {
-                    ReferenceCountUtil.release(msg);
-                }
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                for (Pair p : pairs.values()) {
-                    if (p.in != null) {
-                        p.in.end();
-                    }
-                    closeSocket(p);
-                }
-                gone();
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
-            }
-        };
+        return new SpdySession(this);
     }
 
-    private void opened(ChannelHandlerContext ctx, SpdySynStreamFrame syn) {
-        String type = "";
-        String port = "";
-        String request = "";
-        for (Map.Entry<CharSequence, CharSequence> h : syn.headers()) {
-            switch (h.getKey().toString().toLowerCase()) {
-                case "streamtype" -> type = h.getValue().toString();
-                case "port" -> port = h.getValue().toString();
-                case "requestid" -> request = h.getValue().toString();
-                default -> {
-                }
-            }
+    @Override
+    public void reset(int streamId) {
+        Pair p = byStream.get(streamId);
+        if (p != null) {
+            closeSocket(p);
         }
-        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(syn.streamId());
-        reply.headers().set("streamtype", type.isEmpty() ? "unknown" : type); // never an empty header block (spdystream cannot read one)
-        ctx.writeAndFlush(reply);
+    }
+
+    @Override
+    public void sessionEnded() {
+        for (Pair p : pairs.values()) {
+            if (p.in != null) {
+                p.in.end();
+            }
+            closeSocket(p);
+        }
+        gone();
+    }
+
+    @Override
+    public void opened(ChannelHandlerContext ctx, SpdySynStreamFrame syn) {
+        Map<String, String> headers = SpdySession.headers(syn);
+        String type = headers.getOrDefault("streamtype", "");
+        String port = headers.getOrDefault("port", "");
+        String request = headers.getOrDefault("requestid", "");
+        SpdySession.reply(ctx, syn.streamId(), type);
         if (!type.equals("data") && !type.equals("error")) {
             return;
         }
@@ -146,14 +108,13 @@ final class SpdyPortForward extends ChannelConnection {
         }
     }
 
-    private void data(SpdyDataFrame d) {
+    @Override
+    public void data(SpdyDataFrame d) {
         Pair p = byStream.get(d.streamId());
         if (p == null || d.streamId() != p.dataStream) {
             return;
         }
-        ByteBuf content = d.content();
-        byte[] b = new byte[content.readableBytes()];
-        content.readBytes(b);
+        byte[] b = SpdySession.bytes(d);
         if (p.in != null) {
             if (b.length > 0) {
                 p.in.offer(b);
@@ -185,38 +146,21 @@ final class SpdyPortForward extends ChannelConnection {
     }
 
     private void forward(Pair p) {
-        SocketChannel s;
+        PodSocket s;
         try {
             if (p.port < 1 || p.port > 65535) {
                 throw new IOException("\"" + p.port + "\" is not a TCP port");
             }
-            s = NetnsDialer.dial(netns, p.port);
+            s = PodSocket.dial(netns, p.port);
         } catch (IOException e) {
-            String msg = "error forwarding port " + p.port + " to pod " + sandboxId + ": " + e.getMessage();
+            String msg = PodSocket.dialError(p.port, sandboxId, e);
             sendOn(p.errorStream, msg.getBytes(StandardCharsets.UTF_8), msg.length());
             fin(p.errorStream);
             fin(p.dataStream);
             return;
         }
         p.socket = s;
-        InboundPipe in = new InboundPipe("cri-portforward-in", this, new InboundPipe.Sink() {
-            @Override
-            public void write(byte[] data) throws IOException {
-                ByteBuffer b = ByteBuffer.wrap(data);
-                while (b.hasRemaining()) {
-                    s.write(b);
-                }
-            }
-
-            @Override
-            public void end() {
-                try {
-                    s.shutdownOutput();
-                } catch (IOException e) {
-                    // closed already
-                }
-            }
-        });
+        InboundPipe in = s.inbound(this);
         channel.eventLoop().execute(() -> {
             for (byte[] b : p.early) {
                 in.offer(b);
@@ -228,17 +172,7 @@ final class SpdyPortForward extends ChannelConnection {
             p.in = in;
             channel.config().setAutoRead(true);
         });
-        ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
-        try {
-            while (s.read(buf) > 0) {
-                if (!sendOn(p.dataStream, buf.array(), buf.position())) {
-                    break;
-                }
-                buf.clear();
-            }
-        } catch (IOException e) {
-            // either side went away
-        }
+        s.copyOut((data, len) -> sendOn(p.dataStream, data, len));
         fin(p.dataStream);
         fin(p.errorStream);
         in.end();
@@ -264,13 +198,9 @@ final class SpdyPortForward extends ChannelConnection {
     }
 
     private static void closeSocket(Pair p) {
-        SocketChannel s = p.socket;
+        PodSocket s = p.socket;
         if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closed already
-            }
+            s.close();
         }
     }
 

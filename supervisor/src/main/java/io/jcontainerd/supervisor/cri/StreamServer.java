@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -218,22 +219,10 @@ public final class StreamServer implements AutoCloseable {
 
         /** SPDY/3.1 as kubelet answers it: 101, then the client opens its streams; the stream starts once all it needs are open. */
         private void spdyUpgrade(ChannelHandlerContext ctx, String kind, Message request) {
-            Channel ch = ctx.channel();
-            ch.config().setAutoRead(false);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
-            r.headers().set(HttpHeaderNames.CONNECTION, "Upgrade").set(HttpHeaderNames.UPGRADE, SPDY)
-                    .set(STREAM_PROTOCOL_HEADER, SPDY_EXEC_PROTOCOL);
-            SpdyChannelConnection connection = new SpdyChannelConnection(ch, SPDY_EXEC_PROTOCOL);
-            ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    ch.close();
-                    return;
-                }
-                ch.pipeline().addLast("spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1)).addLast("stream", connection.spdyHandler());
-                ch.pipeline().remove("body");
-                ch.pipeline().remove("http");
-                ch.pipeline().remove(this);
-                ch.config().setAutoRead(true);
+            ctx.channel().config().setAutoRead(false);
+            SpdyChannelConnection connection = new SpdyChannelConnection(ctx.channel(), SPDY_EXEC_PROTOCOL);
+            switchToSpdy(ctx, SPDY_EXEC_PROTOCOL, connection.spdyHandler(), () -> {
+                ctx.channel().config().setAutoRead(true);
                 Thread.ofVirtual().name("cri-stream-" + kind).start(() -> {
                     try {
                         if (!connection.awaitStreams(expectedStreams(request))) {
@@ -252,28 +241,37 @@ public final class StreamServer implements AutoCloseable {
 
         /** Port-forward over SPDY/3.1: 101, then the client opens a pair of streams per forwarded connection ({@link SpdyPortForward}). */
         private void spdyPortForward(ChannelHandlerContext ctx, PortForwardRequest request) {
+            ctx.channel().config().setAutoRead(false);
+            SpdyPortForward connection = new SpdyPortForward(ctx.channel());
+            // reading starts in SpdyPortForward.run, once it knows the pod
+            switchToSpdy(ctx, SPDY_PORT_FORWARD_PROTOCOL, connection.spdyHandler(), () -> Thread.ofVirtual().name("cri-stream-portforward").start(() -> {
+                try {
+                    run("portforward", request, List.of(), connection);
+                } finally {
+                    connection.close();
+                }
+            }));
+        }
+
+        /**
+         * Answers 101 (Upgrade: SPDY/3.1, the stream protocol chosen), then swaps this HTTP handler and its
+         * codec for the SPDY/3.1 codec and {@code session}, then runs {@code then}; a failed write closes the connection.
+         */
+        private void switchToSpdy(ChannelHandlerContext ctx, String protocol, ChannelHandler session, Runnable then) {
             Channel ch = ctx.channel();
-            ch.config().setAutoRead(false);
             FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
             r.headers().set(HttpHeaderNames.CONNECTION, "Upgrade").set(HttpHeaderNames.UPGRADE, SPDY)
-                    .set(STREAM_PROTOCOL_HEADER, SPDY_PORT_FORWARD_PROTOCOL);
-            SpdyPortForward connection = new SpdyPortForward(ch);
+                    .set(STREAM_PROTOCOL_HEADER, protocol);
             ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     ch.close();
                     return;
                 }
-                ch.pipeline().addLast("spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1)).addLast("stream", connection.spdyHandler());
+                ch.pipeline().addLast("spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1)).addLast("stream", session);
                 ch.pipeline().remove("body");
                 ch.pipeline().remove("http");
                 ch.pipeline().remove(this);
-                Thread.ofVirtual().name("cri-stream-portforward").start(() -> {
-                    try {
-                        run("portforward", request, List.of(), connection);
-                    } finally {
-                        connection.close();
-                    }
-                });
+                then.run();
             });
         }
 

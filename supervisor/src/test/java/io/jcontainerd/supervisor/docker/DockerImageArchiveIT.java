@@ -148,6 +148,58 @@ class DockerImageArchiveIT {
         assertThat(spooled()).as("nothing left in the spool").isEmpty();
     }
 
+    /**
+     * docker save --platform, which CLI 28 sends as API 1.48's platform parameter (JSON): the image's own
+     * platform saves the same archive as without it; another is a 404 naming both platforms; two
+     * platforms or one that is not a platform are a 400. At the facade's advertised API 1.41 the CLI
+     * itself refuses the flag, so these run with DOCKER_API_VERSION=1.48.
+     */
+    @Test
+    void saveWithThePlatformOfTheImageSavesItAndAnotherPlatformIsRefusedNamingIt() throws Exception {
+        d.pullBusybox();
+        Map<String, String> env = new HashMap<>(d.env());
+        env.put("DOCKER_API_VERSION", "1.48");
+        Path plain = dir.resolve("plain.tar");
+        Path amd64 = dir.resolve("amd64.tar");
+        assertThat(d.docker("save", "-o", plain.toString(), "busybox").exit()).isZero();
+        Cli.Result same = Cli.run(List.of(DockerFixture.DOCKER, "save", "--platform", "linux/amd64", "-o", amd64.toString(), "busybox"), env, 120);
+        assertThat(same.exit()).as(same.toString()).isZero();
+        assertThat(Files.readAllBytes(amd64)).as("the same archive as without --platform").isEqualTo(Files.readAllBytes(plain));
+
+        Cli.Result other = Cli.run(List.of(DockerFixture.DOCKER, "save", "--platform", "linux/arm64", "-o", dir.resolve("arm64.tar").toString(), "busybox"),
+                env, 120);
+        assertThat(other.exit()).as(other.toString()).isNotZero();
+        assertThat(other.err()).contains("image with reference busybox:latest was found but does not provide the specified platform (linux/arm64): it is linux/amd64");
+        assertThat(dir.resolve("arm64.tar")).doesNotExist();
+
+        Cli.Result oldApi = d.docker("save", "--platform", "linux/amd64", "busybox");
+        assertThat(oldApi.exit()).as("the CLI at the advertised API 1.41: " + oldApi).isNotZero();
+        assertThat(oldApi.err()).contains("1.48");
+
+        String base = "http://localhost/v1.48/images/get?names=busybox&platform=";
+        Cli.Result two = curl(base + "%7B%22os%22%3A%22linux%22%2C%22architecture%22%3A%22amd64%22%7D&platform=linux%2Farm64");
+        assertThat(two.out()).contains("multiple platform parameters not supported: give one platform, got [{").endsWith("\n400");
+        Cli.Result garbage = curl(base + "%7Bnot%20json");
+        assertThat(garbage.out()).startsWith("{\"message\":\"failed to parse platform {not json: ").endsWith("\n400");
+        Path json = dir.resolve("json.tar");
+        Cli.Result x8664 = curl(base + "%7B%22os%22%3A%22linux%22%2C%22architecture%22%3A%22x86_64%22%7D", json);
+        assertThat(x8664.out()).as("x86_64 is amd64").isEqualTo("\n200");
+        assertThat(Files.readAllBytes(json)).isEqualTo(Files.readAllBytes(plain));
+    }
+
+    /** GET through the Docker socket with curl: the body, a newline and the status code. */
+    private Cli.Result curl(String url) {
+        return curl(url, null);
+    }
+
+    /** The same with the body written to {@code body} (null: printed before the status code). */
+    private Cli.Result curl(String url, Path body) {
+        Cli.Result r = Cli.run(List.of("curl", "-s", "-o", body == null ? "-" : body.toString(), "-w", "\\n%{http_code}", "--unix-socket",
+                d.socket.toString(), url), Map.of(), 60);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r;
+    }
+
     private void assertLoaded(byte[] archive, String name) throws IOException {
         Path f = Files.write(dir.resolve("ok-" + tag + ".tar"), archive);
         Cli.Result load = d.docker("load", "-i", f.toString());

@@ -11,4 +11,11 @@ import java.util.Map;
 @FunctionalInterface
 public interface ContainerListener {
     void on(LiveContainer c, String action, Map<String, String> attributes);
+
+    /**
+     * The container joined ({@code connect}) or left ({@code disconnect}) {@code network}: as dockerd,
+     * when a run starts (before its start event) and when it ends (after its die event).
+     */
+    default void onNetwork(LiveContainer c, String action, Networking.Attached network) {
+    }
 }

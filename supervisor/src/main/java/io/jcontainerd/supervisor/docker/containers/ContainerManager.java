@@ -123,6 +123,26 @@ public final class ContainerManager {
         }
     }
 
+    /** Tells the listeners that a run joined or left its networks (connect, disconnect). */
+    private void emitNetworks(LiveContainer c, String action) {
+        List<Networking.Attached> networks;
+        try {
+            networks = networking.attached(c.id());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listing the networks of container " + c.id() + " for its " + action + " events failed", e);
+            return;
+        }
+        for (Networking.Attached n : networks) {
+            for (ContainerListener l : listeners) {
+                try {
+                    l.onNetwork(c, action, n);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "a listener of container " + c.id() + " failed on network " + action, e);
+                }
+            }
+        }
+    }
+
     public Containerd containerd() {
         return cd;
     }
@@ -429,6 +449,7 @@ public final class ContainerManager {
             persist(c);
             watchExit(c);
         }
+        emitNetworks(c, "connect");
         emit(c, "start", Map.of());
     }
 
@@ -516,8 +537,10 @@ public final class ContainerManager {
         }
         String startedAt = c.doc().state().startedAt();
         var waiters = finishRun(c, status, at, error);
-        waiters.complete(status);
+        // dockerd's order: die, disconnect, then what waited for the exit (stop's event, a restart, the removal)
         emit(c, "die", Map.of("exitCode", Integer.toString(status)));
+        emitNetworks(c, "disconnect");
+        waiters.complete(status);
         Duration ranFor = Duration.between(parseTime(startedAt), at);
         if (!c.doc().autoRemove() && restarts.afterExit(c, status, ranFor)) {
             return;
@@ -583,11 +606,15 @@ public final class ContainerManager {
         if (d.state().paused()) {
             resume(c);
         }
-        signal(c, Signals.parse(sig.isEmpty() ? "SIGTERM" : sig));
+        int stopSignal = Signals.parse(sig.isEmpty() ? "SIGTERM" : sig);
+        signal(c, stopSignal);
+        emit(c, "kill", Map.of("signal", Integer.toString(stopSignal)));
         if (t >= 0 && awaitQuietly(exit, t)) {
+            emit(c, "stop", Map.of());
             return;
         }
         signal(c, 9);
+        emit(c, "kill", Map.of("signal", "9"));
         if (!awaitQuietly(exit, 30)) {
             throw DockerApiException.internal("container %s did not exit within 30 s of SIGKILL", c.id());
         }
@@ -746,6 +773,7 @@ public final class ContainerManager {
             var exit = c.nextExit();
             c.stopping = true;
             signal(c, 9);
+            emit(c, "kill", Map.of("signal", "9"));
             if (!awaitQuietly(exit, 30)) {
                 synchronized (c) {
                     c.removing = false;

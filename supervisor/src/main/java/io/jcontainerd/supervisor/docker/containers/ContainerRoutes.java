@@ -247,6 +247,7 @@ public final class ContainerRoutes {
                 return;
             }
         }
+        containers.emit(c, "attach", Map.of()); // as dockerd: after the logs replayed, streamed or not
         if (!stream) {
             s.close();
             return;

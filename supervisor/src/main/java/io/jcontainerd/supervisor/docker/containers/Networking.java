@@ -109,6 +109,33 @@ public final class Networking {
         manager.tearDown(namespace, id);
     }
 
+    /** A network as a container's connect and disconnect events name it: its ID, its name and its driver's type. */
+    public record Attached(String id, String name, String type) {
+    }
+
+    /**
+     * The networks a run of the container joins and leaves, as dockerd 20.10 reports them at start and
+     * exit: each endpoint's network (type bridge), the host or none pseudo-network (types host and
+     * null), nothing for {@code container:ID} (it joins another container's namespace, no network).
+     */
+    List<Attached> attached(String id) {
+        Optional<Sandbox> s = sandbox(id);
+        if (s.isEmpty()) {
+            return List.of();
+        }
+        return switch (s.get().networkMode()) {
+            case NetworkMode.None none -> List.of(new Attached(pseudoId("none"), "none", "null"));
+            case NetworkMode.Host host -> List.of(new Attached(pseudoId("host"), "host", "host"));
+            case NetworkMode.Container other -> List.of();
+            case NetworkMode.Network n -> s.get().endpoints().stream().map(e -> new Attached(e.networkId(), e.network(), "bridge")).toList();
+        };
+    }
+
+    /** The ID of the host and none pseudo-networks (dockerd's are random; ours are fixed: the name's bytes in hex, 64 digits). */
+    public static String pseudoId(String name) {
+        return String.format("%064x", new java.math.BigInteger(1, name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** NetworkSettings.Ports: every exposed port, with its host bindings (null when not published). */
     static ObjectNode portsJson(ObjectNode config, Optional<Sandbox> sandbox) {
         ObjectNode ports = JSON.createObjectNode();

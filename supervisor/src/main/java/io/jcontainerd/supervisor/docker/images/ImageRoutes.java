@@ -59,8 +59,8 @@ public final class ImageRoutes {
                 .add("POST", "/images/prune", (q, x) -> x.json(200, JSON.createObjectNode().putNull("ImagesDeleted").put("SpaceReclaimed", 0)))
                 .add("GET", "/images/{name*}/json", this::inspect)
                 .add("GET", "/images/{name*}/history", this::history)
-                .add("GET", "/images/get", (q, x) -> save(q.queryAll("names"), x))
-                .add("GET", "/images/{name*}/get", (q, x) -> save(List.of(q.param("name")), x))
+                .add("GET", "/images/get", (q, x) -> save(q.queryAll("names"), SavePlatform.of(q.queryAll("platform")), x))
+                .add("GET", "/images/{name*}/get", (q, x) -> save(List.of(q.param("name")), SavePlatform.of(q.queryAll("platform")), x))
                 .addStreaming("POST", "/images/load", this::load)
                 .add("POST", "/images/{name*}/tag", this::tag)
                 .add("DELETE", "/images/{name*}", this::remove);
@@ -116,12 +116,16 @@ public final class ImageRoutes {
         }
     }
 
-    /** {@code docker save}: every name resolved first (a missing one is a 404 before any byte), then the tar streamed. */
-    void save(List<String> names, Exchange x) throws java.io.IOException {
+    /**
+     * {@code docker save [--platform P]}: every name resolved first (a missing one, or one of another
+     * platform than P, is a 404 before any byte), then the tar streamed.
+     */
+    void save(List<String> names, java.util.Optional<SavePlatform> platform, Exchange x) throws java.io.IOException {
         if (names.isEmpty()) {
             throw DockerApiException.badRequest("no image to save: give names=<image> (one or more)");
         }
         List<ImageSave.Named> found = save.resolve(names);
+        platform.ifPresent(p -> found.forEach(n -> p.check(n.name() == null ? n.image().id() : n.name().familiar(), n.image())));
         Exchange.Chunked out = x.chunked("application/x-tar");
         try (java.io.OutputStream body = out.stream()) {
             save.write(found, body);

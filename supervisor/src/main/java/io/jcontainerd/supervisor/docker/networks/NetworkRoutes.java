@@ -172,7 +172,7 @@ public final class NetworkRoutes {
     }
 
     static String pseudoId(String name) {
-        return String.format("%064x", new java.math.BigInteger(1, name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return io.jcontainerd.supervisor.docker.containers.Networking.pseudoId(name);
     }
 
     static ObjectNode pseudo(String name) {

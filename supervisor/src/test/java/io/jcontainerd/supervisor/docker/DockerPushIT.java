@@ -55,7 +55,9 @@ class DockerPushIT {
         String name = registry.host + "/x/bb";
         assertThat(d.docker("tag", "busybox", name).exit()).isZero();
 
+        long t0 = System.nanoTime();
         Cli.Result push = d.docker("push", name);
+        long firstMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(push.exit()).as(push.toString()).isZero();
         assertThat(push.out()).contains("The push refers to repository [" + name + "]").contains("Pushed");
         Matcher m = DIGEST_LINE.matcher(push.out());
@@ -65,7 +67,11 @@ class DockerPushIT {
         assertThat(manifest.headers().firstValue("Docker-Content-Digest")).as("the registry has the manifest push printed").hasValue(m.group(1));
         assertThat(manifest.body().getBytes(StandardCharsets.UTF_8)).hasSize(Integer.parseInt(m.group(2)));
 
+        t0 = System.nanoTime();
         Cli.Result again = d.docker("push", name);
+        long againMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("DockerPushIT: docker push of busybox (%s bytes of manifest) %d ms to an empty repository, %d ms when every blob exists%n",
+                m.group(2), firstMs, againMs);
         assertThat(again.exit()).as(again.toString()).isZero();
         assertThat(again.out()).contains("Layer already exists").doesNotContain("Pushed").contains(m.group(0));
 
@@ -126,6 +132,7 @@ class DockerPushIT {
         assertThat(push.err()).contains("upload of").contains("to " + name).contains("failed after 5 attempts")
                 .contains("cannot reach registry");
         assertThat(push.out()).contains("Preparing").doesNotContain("Pushed");
+        System.out.printf("DockerPushIT: the push to a registry that died mid-blob failed after %d ms%n", ms);
         assertThat(ms).as("the push gives up in bounded time").isLessThan(60_000);
         Cli.Result images = d.docker("images", "--format", "{{.Repository}}");
         assertThat(images.out()).as("the local image is untouched").contains(name);

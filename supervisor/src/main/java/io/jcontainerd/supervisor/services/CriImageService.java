@@ -40,6 +40,14 @@ public final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase
                 .addAllImages(images.list(req.getFilter().getImage().getImage()).stream().map(CriImageService::toProto).toList()).build());
     }
 
+    /** ListImages' items in messages of at most 500. */
+    @Override
+    public void streamImages(io.jcontainerd.api.cri.v1.StreamImagesRequest req,
+                             StreamObserver<io.jcontainerd.api.cri.v1.StreamImagesResponse> observer) {
+        Rpc.batches(observer, () -> images.list(req.getFilter().getImage().getImage()).stream().map(CriImageService::toProto).toList(),
+                b -> io.jcontainerd.api.cri.v1.StreamImagesResponse.newBuilder().addAllImages(b).build());
+    }
+
     @Override
     public void imageStatus(ImageStatusRequest req, StreamObserver<ImageStatusResponse> observer) {
         Rpc.unary(observer, () -> {

@@ -340,4 +340,41 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
             return io.jcontainerd.api.cri.v1.UpdatePodSandboxResourcesResponse.getDefaultInstance();
         });
     }
+
+    // the Stream* variants of the List calls: the same items, in messages of at most 500
+
+    @Override
+    public void streamPodSandboxes(io.jcontainerd.api.cri.v1.StreamPodSandboxesRequest req,
+                                   StreamObserver<io.jcontainerd.api.cri.v1.StreamPodSandboxesResponse> observer) {
+        Rpc.batches(observer, () -> sandboxes.list(req.getFilter()),
+                b -> io.jcontainerd.api.cri.v1.StreamPodSandboxesResponse.newBuilder().addAllPodSandboxes(b).build());
+    }
+
+    @Override
+    public void streamContainers(io.jcontainerd.api.cri.v1.StreamContainersRequest req,
+                                 StreamObserver<io.jcontainerd.api.cri.v1.StreamContainersResponse> observer) {
+        Rpc.batches(observer, () -> containers.list(req.getFilter()),
+                b -> io.jcontainerd.api.cri.v1.StreamContainersResponse.newBuilder().addAllContainers(b).build());
+    }
+
+    @Override
+    public void streamContainerStats(io.jcontainerd.api.cri.v1.StreamContainerStatsRequest req,
+                                     StreamObserver<io.jcontainerd.api.cri.v1.StreamContainerStatsResponse> observer) {
+        Rpc.batches(observer, () -> containers.listStats(req.getFilter()),
+                b -> io.jcontainerd.api.cri.v1.StreamContainerStatsResponse.newBuilder().addAllContainerStats(b).build());
+    }
+
+    @Override
+    public void streamPodSandboxStats(io.jcontainerd.api.cri.v1.StreamPodSandboxStatsRequest req,
+                                      StreamObserver<io.jcontainerd.api.cri.v1.StreamPodSandboxStatsResponse> observer) {
+        Rpc.batches(observer, () -> stats.list(req.getFilter()),
+                b -> io.jcontainerd.api.cri.v1.StreamPodSandboxStatsResponse.newBuilder().addAllPodSandboxStats(b).build());
+    }
+
+    @Override
+    public void streamPodSandboxMetrics(io.jcontainerd.api.cri.v1.StreamPodSandboxMetricsRequest req,
+                                        StreamObserver<io.jcontainerd.api.cri.v1.StreamPodSandboxMetricsResponse> observer) {
+        Rpc.batches(observer, metrics::list,
+                b -> io.jcontainerd.api.cri.v1.StreamPodSandboxMetricsResponse.newBuilder().addAllPodSandboxMetrics(b).build());
+    }
 }

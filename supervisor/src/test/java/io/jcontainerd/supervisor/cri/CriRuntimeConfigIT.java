@@ -42,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The RuntimeService methods kubelet calls besides a pod's life: UpdateRuntimeConfig (the node's
  * pod CIDR), RuntimeConfig (the cgroup driver), ListMetricDescriptors and ListPodSandboxMetrics
- * (its /metrics/cadvisor from the runtime), CheckpointContainer and UpdatePodSandboxResources.
+ * (its /metrics/cadvisor from the runtime), CheckpointContainer, UpdatePodSandboxResources, and the
+ * Stream* variants of the List calls.
  */
 class CriRuntimeConfigIT {
     static final Path CGROUP = Path.of("/sys/fs/cgroup");
@@ -172,6 +173,45 @@ class CriRuntimeConfigIT {
         } finally {
             node.removePod(pod);
         }
+    }
+
+    @Test
+    void theStreamVariantsOfTheListCallsAnswerTheSameItems() {
+        PodSandboxConfig config = pod("streamed", "");
+        String pod = node.runPod(config);
+        try {
+            String c = node.run(pod, config, container("streamed", "sleep 3600"));
+            var rt = node.runtime;
+            assertThat(ids(rt.streamPodSandboxes(io.jcontainerd.api.cri.v1.StreamPodSandboxesRequest.getDefaultInstance()),
+                    r -> r.getPodSandboxesList().stream().map(x -> x.getId()).toList()))
+                    .containsExactlyInAnyOrderElementsOf(rt.listPodSandbox(io.jcontainerd.api.cri.v1.ListPodSandboxRequest.getDefaultInstance())
+                            .getItemsList().stream().map(x -> x.getId()).toList()).contains(pod);
+            assertThat(ids(rt.streamContainers(io.jcontainerd.api.cri.v1.StreamContainersRequest.newBuilder()
+                            .setFilter(io.jcontainerd.api.cri.v1.ContainerFilter.newBuilder().setPodSandboxId(pod)).build()),
+                    r -> r.getContainersList().stream().map(x -> x.getId()).toList())).containsExactly(c);
+            assertThat(ids(rt.streamContainerStats(io.jcontainerd.api.cri.v1.StreamContainerStatsRequest.newBuilder()
+                            .setFilter(io.jcontainerd.api.cri.v1.ContainerStatsFilter.newBuilder().setPodSandboxId(pod)).build()),
+                    r -> r.getContainerStatsList().stream().map(x -> x.getAttributes().getId()).toList())).containsExactly(c);
+            assertThat(ids(rt.streamPodSandboxStats(io.jcontainerd.api.cri.v1.StreamPodSandboxStatsRequest.newBuilder()
+                            .setFilter(io.jcontainerd.api.cri.v1.PodSandboxStatsFilter.newBuilder().setId(pod)).build()),
+                    r -> r.getPodSandboxStatsList().stream().map(x -> x.getAttributes().getId()).toList())).containsExactly(pod);
+            assertThat(ids(rt.streamPodSandboxMetrics(io.jcontainerd.api.cri.v1.StreamPodSandboxMetricsRequest.getDefaultInstance()),
+                    r -> r.getPodSandboxMetricsList().stream().map(x -> x.getPodSandboxId()).toList())).contains(pod);
+            assertThat(ids(io.jcontainerd.api.cri.v1.ImageServiceGrpc.newBlockingStub(node.channel.raw())
+                            .streamImages(io.jcontainerd.api.cri.v1.StreamImagesRequest.getDefaultInstance()),
+                    r -> r.getImagesList().stream().map(x -> x.getId()).toList()))
+                    .containsExactlyInAnyOrderElementsOf(node.images.listImages(io.jcontainerd.api.cri.v1.ListImagesRequest.getDefaultInstance())
+                            .getImagesList().stream().map(x -> x.getId()).toList()).isNotEmpty();
+        } finally {
+            node.removePod(pod);
+        }
+    }
+
+    /** Every id of every message of a streamed list. */
+    static <R> List<String> ids(java.util.Iterator<R> messages, java.util.function.Function<R, List<String>> ids) {
+        List<String> out = new java.util.ArrayList<>();
+        messages.forEachRemaining(m -> out.addAll(ids.apply(m)));
+        return out;
     }
 
     static long value(List<Metric> metrics, String name) {

@@ -241,7 +241,6 @@ public final class ContainerManager {
         }
         Path runDir = containersDir.resolve(id);
         ObjectNode host = req.hostConfig();
-        host.put("NetworkMode", req.networkMode());
         final String mode = networkMode;
         String now = Instant.now().toString();
         ContainerDocument doc = new ContainerDocument(id, name, now, imageRef, image.id(), argv.getFirst(),

@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * A {@code POST /containers/create} body checked and completed: every field may be null (as
- * testcontainers sends them), unknown fields are ignored, the network mode is Docker's spelling ("default" is "bridge"), and an option we cannot honour that
+ * testcontainers sends them), unknown fields are ignored, HostConfig.NetworkMode stays as the client
+ * gave it ("default" when it gave none, as dockerd keeps it) while {@link #networkMode()} is the mode
+ * the container runs with ("default" is "bridge"), and an option we cannot honour that
  * would change what the container does is a 400 naming it, never dropped.
  */
 public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String networkMode, JsonNode endpointsConfig) {
@@ -67,14 +69,22 @@ public record CreateRequest(ObjectNode config, ObjectNode hostConfig, String net
             }
         }
         HealthCheck.validate(config.get("Healthcheck"));
-        String net = host.path("NetworkMode").asText("");
-        if (net.isEmpty() || net.equals("default")) {
-            net = "bridge";
+        if (host.path("NetworkMode").asText("").isEmpty()) {
+            host.put("NetworkMode", "default"); // what dockerd keeps (and inspect shows) when the client names none
         }
+        return new CreateRequest(config, host, networkMode(config, host), endpoints.isObject() ? endpoints : JSON.createObjectNode());
+    }
+
+    /**
+     * The network mode a container runs with: HostConfig.NetworkMode as the client gave it, where
+     * "default" (or none given) is the bridge network, and Config.NetworkDisabled means none.
+     */
+    public static String networkMode(JsonNode config, JsonNode host) {
         if (config.path("NetworkDisabled").asBoolean(false)) {
-            net = "none";
+            return "none";
         }
-        return new CreateRequest(config, host, net, endpoints.isObject() ? endpoints : JSON.createObjectNode());
+        String net = host.path("NetworkMode").asText("");
+        return net.isEmpty() || net.equals("default") ? "bridge" : net;
     }
 
     /** True if a JSON value says something: not null/missing, not false, 0, "", [] or {}. */

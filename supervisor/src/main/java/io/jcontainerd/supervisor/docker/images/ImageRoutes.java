@@ -248,6 +248,14 @@ public final class ImageRoutes {
         ArrayNode out = JSON.createArrayNode();
         List<JsonNode> history = new ArrayList<>();
         i.config().path("history").forEach(history::add);
+        // the entries that made a layer (not empty_layer) are the layers in order; each shows that layer's size
+        long[] sizes = new long[history.size()];
+        int layer = 0;
+        for (int k = 0; k < history.size() && layer < i.layerSizes().size(); k++) {
+            if (!history.get(k).path("empty_layer").asBoolean(false)) {
+                sizes[k] = i.layerSizes().get(layer++);
+            }
+        }
         for (int k = history.size() - 1; k >= 0; k--) {
             JsonNode h = history.get(k);
             ObjectNode n = out.addObject();
@@ -255,7 +263,7 @@ public final class ImageRoutes {
             n.put("Created", epochSeconds(h.path("created").asText("")));
             n.put("CreatedBy", h.path("created_by").asText(""));
             n.set("Tags", k == history.size() - 1 ? repoTags(i) : null);
-            n.put("Size", 0);
+            n.put("Size", sizes[k]);
             n.put("Comment", h.path("comment").asText(""));
         }
         x.json(200, out);

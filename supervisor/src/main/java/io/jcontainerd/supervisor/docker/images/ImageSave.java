@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.luben.zstd.ZstdInputStream;
-import io.jcontainerd.snapshot.apply.Compression;
 import io.jcontainerd.snapshot.apply.tar.TarEntry;
 import io.jcontainerd.snapshot.apply.tar.TarWriter;
 import io.jcontainerd.supervisor.docker.Containerd;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 
 /**
  * {@code docker save}: images as the docker-archive dockerd 20.10 writes: per layer a directory
@@ -127,19 +123,8 @@ final class ImageSave {
     private void layer(TarWriter tar, String name, String digest, String mediaType) throws IOException {
         Path tmp = Files.createTempFile(tmpDir, "save-", ".tar");
         try {
-            try (InputStream blob = new BufferedInputStream(blob(digest), 64 * 1024)) {
-                blob.mark(4);
-                byte[] head = new byte[4];
-                int n = blob.readNBytes(head, 0, 4);
-                blob.reset();
-                Compression c = Compression.fromMagic(head, n);
-                try (InputStream in = switch (c) {
-                    case GZIP -> new GZIPInputStream(blob, 64 * 1024);
-                    case ZSTD -> new ZstdInputStream(blob);
-                    default -> blob;
-                }) {
-                    Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
+            try (InputStream in = LayerTar.open(cd, digest)) {
+                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             try (InputStream in = Files.newInputStream(tmp)) {
                 tar.write(new TarEntry(name, TarEntry.Type.FILE, 0644, 0, 0, Files.size(tmp), MTIME, 0, "", 0, 0, Map.of()), in);

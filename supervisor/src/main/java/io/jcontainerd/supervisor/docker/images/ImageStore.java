@@ -41,13 +41,15 @@ public final class ImageStore {
     };
 
     private final Containerd cd;
+    private final LayerSizes layerSizes;
     private final Map<String, Resolved> byTarget = new ConcurrentHashMap<>();
 
-    private record Resolved(String manifest, String configDigest, JsonNode config, List<String> diffIds, long size) {
+    private record Resolved(String manifest, String configDigest, JsonNode config, List<String> diffIds, List<Long> layerSizes) {
     }
 
     public ImageStore(Containerd cd) {
         this.cd = cd;
+        this.layerSizes = new LayerSizes(cd);
     }
 
     /** Every image, one entry per ID with all its names. */
@@ -140,7 +142,7 @@ public final class ImageStore {
     }
 
     private static LocalImage image(List<String> names, Descriptor target, Resolved r) {
-        return new LocalImage(r.configDigest, names, target, r.manifest, r.config, r.diffIds, r.size);
+        return new LocalImage(r.configDigest, names, target, r.manifest, r.config, r.diffIds, r.layerSizes);
     }
 
     private Resolved resolve(String name, Descriptor target) {
@@ -149,12 +151,12 @@ public final class ImageStore {
             JsonNode manifest = manifest(name, target.getMediaType(), target.getDigest(), 0);
             String configDigest = manifest.path("config").path("digest").asText();
             JsonNode config = json(name, configDigest);
-            long size = 0;
+            List<Long> sizes = new ArrayList<>();
             for (JsonNode l : manifest.path("layers")) {
-                size += l.path("size").asLong();
+                sizes.add(layerSizes.of(name, l.path("digest").asText()));
             }
             r = new Resolved(manifest.path("__digest").asText(), configDigest, config,
-                    strings(config.path("rootfs").path("diff_ids")), size);
+                    strings(config.path("rootfs").path("diff_ids")), List.copyOf(sizes));
             byTarget.put(target.getDigest(), r);
         }
         return r;

@@ -13,10 +13,15 @@ import java.util.List;
  * @param target  what the names point at (index or manifest)
  * @param manifest the host platform's manifest digest
  * @param config  the image config JSON (architecture, os, config, rootfs, history, created)
- * @param size    the layers' total size in bytes
+ * @param layerSizes each layer's unpacked size in bytes, in the order of diffIds ({@link UnpackedSize})
  */
 public record LocalImage(String id, List<String> names, Descriptor target, String manifest, JsonNode config,
-                         List<String> diffIds, long size) {
+                         List<String> diffIds, List<Long> layerSizes) {
+
+    /** The image's size as dockerd 20.10 gives it (Size, VirtualSize): its layers' unpacked sizes summed. */
+    public long size() {
+        return layerSizes.stream().mapToLong(Long::longValue).sum();
+    }
 
     /** The image config's {@code config} object (Cmd, Entrypoint, Env, WorkingDir, User, Labels, ...). */
     public JsonNode runConfig() {

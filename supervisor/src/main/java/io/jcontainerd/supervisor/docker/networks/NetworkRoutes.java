@@ -156,10 +156,11 @@ public final class NetworkRoutes {
                 if (!s.namespace().equals(containers.containerd().namespace())) {
                     continue;
                 }
+                // as dockerd: the running containers (a created or stopped one keeps its sandbox here, dockerd has no endpoint for it)
                 Endpoint e = s.endpoint(n.name()).orElse(null);
-                String name = containers.find(s.containerId()).map(c -> c.doc().name()).orElse(s.name());
-                if (e != null) {
-                    cs.putObject(s.containerId()).put("Name", name).put("EndpointID", e.ifName()).put("MacAddress", e.mac())
+                var c = containers.find(s.containerId()).filter(LiveContainer::running);
+                if (e != null && c.isPresent()) {
+                    cs.putObject(s.containerId()).put("Name", c.get().doc().name()).put("EndpointID", e.ifName()).put("MacAddress", e.mac())
                             .put("IPv4Address", e.address() + "/" + e.prefixLength()).put("IPv6Address", "");
                 }
             }

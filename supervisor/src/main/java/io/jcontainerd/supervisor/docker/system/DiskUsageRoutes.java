@@ -15,10 +15,15 @@ import io.jcontainerd.supervisor.docker.volumes.Volume;
 import io.jcontainerd.supervisor.docker.volumes.VolumeMounts;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * {@code GET /system/df} ({@code docker system df}): the images with their sizes and how many
- * containers use each, the containers, the volumes with their size and users; no build cache.
+ * {@code GET /system/df} ({@code docker system df}): the images with their sizes (unpacked, as
+ * {@code docker images} shows them), the part shared with other images and how many containers use
+ * each, LayersSize (every layer once), the containers, the volumes with their size and users; no
+ * build cache.
  */
 public final class DiskUsageRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,10 +43,27 @@ public final class DiskUsageRoutes {
 
     void df(Request q, Exchange x) {
         ObjectNode out = JSON.createObjectNode();
-        long layers = 0;
+        List<LocalImage> all = images.list();
+        // as dockerd: a layer is its chain (the diff_ids up to it); LayersSize counts each layer once,
+        // an image's SharedSize sums its layers that another image has too
+        Map<List<String>, Long> layerSize = new HashMap<>();
+        Map<List<String>, Integer> layerImages = new HashMap<>();
+        for (LocalImage i : all) {
+            for (int k = 0; k < Math.min(i.diffIds().size(), i.layerSizes().size()); k++) {
+                List<String> chain = i.diffIds().subList(0, k + 1);
+                layerSize.put(chain, i.layerSizes().get(k));
+                layerImages.merge(chain, 1, Integer::sum);
+            }
+        }
+        long layers = layerSize.values().stream().mapToLong(Long::longValue).sum();
         ArrayNode imgs = JSON.createArrayNode();
-        for (LocalImage i : images.list()) {
-            layers += i.size();
+        for (LocalImage i : all) {
+            long shared = 0;
+            for (int k = 0; k < Math.min(i.diffIds().size(), i.layerSizes().size()); k++) {
+                if (layerImages.get(i.diffIds().subList(0, k + 1)) > 1) {
+                    shared += i.layerSizes().get(k);
+                }
+            }
             long users = containers.all().stream().filter(c -> c.doc().imageId().equals(i.id())).count();
             ObjectNode n = imgs.addObject().put("Containers", users).put("Created", created(i)).put("Id", i.id());
             n.putObject("Labels");
@@ -49,7 +71,7 @@ public final class DiskUsageRoutes {
             ArrayNode tags = n.putArray("RepoTags");
             i.names().forEach(tags::add);
             n.putArray("RepoDigests");
-            n.put("SharedSize", -1).put("Size", i.size()).put("VirtualSize", i.size());
+            n.put("SharedSize", shared).put("Size", i.size()).put("VirtualSize", i.size());
         }
         out.put("LayersSize", layers);
         out.set("Images", imgs);
@@ -57,7 +79,7 @@ public final class DiskUsageRoutes {
         Instant now = Instant.now();
         for (LiveContainer c : containers.all()) {
             ObjectNode s = ContainerJson.summary(c.doc(), c.doc().image(), now, java.util.Optional.empty());
-            s.put("SizeRw", 0).put("SizeRootFs", images.list().stream().filter(i -> i.id().equals(c.doc().imageId()))
+            s.put("SizeRw", 0).put("SizeRootFs", all.stream().filter(i -> i.id().equals(c.doc().imageId()))
                     .mapToLong(LocalImage::size).findFirst().orElse(0));
             cs.add(s);
         }

@@ -20,7 +20,7 @@ class CreateRequestTest {
 
     private static LocalImage image(String config) throws Exception {
         return new LocalImage("sha256:" + "1".repeat(64), List.of("docker.io/library/x:latest"), Descriptor.getDefaultInstance(),
-                "", json("{\"config\":" + config + "}"), List.of(), 0);
+                "", json("{\"config\":" + config + "}"), List.of(), List.of());
     }
 
     @Test
@@ -31,7 +31,22 @@ class CreateRequestTest {
                  "HostConfig":{"Binds":[],"ExtraHosts":[],"Links":[],"PortBindings":{},"VolumesFrom":[],"NetworkMode":null,
                  "RestartPolicy":null,"LogConfig":null,"AutoRemove":null}}"""));
         assertThat(r.networkMode()).isEqualTo("bridge");
+        assertThat(r.hostConfig().path("NetworkMode").asText()).as("kept for inspect, as dockerd keeps it").isEqualTo("default");
         assertThat(r.endpointsConfig().isObject()).isTrue();
+    }
+
+    @Test
+    void theClientsNetworkModeIsKeptAndDefaultRunsOnTheBridge() throws Exception {
+        CreateRequest cli = CreateRequest.parse(json("{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"default\"}}"));
+        assertThat(cli.networkMode()).isEqualTo("bridge");
+        assertThat(cli.hostConfig().path("NetworkMode").asText()).isEqualTo("default");
+        CreateRequest host = CreateRequest.parse(json("{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"host\"}}"));
+        assertThat(host.networkMode()).isEqualTo("host");
+        assertThat(host.hostConfig().path("NetworkMode").asText()).isEqualTo("host");
+        CreateRequest disabled = CreateRequest.parse(json("{\"Image\":\"busybox\",\"NetworkDisabled\":true}"));
+        assertThat(disabled.networkMode()).isEqualTo("none");
+        assertThat(CreateRequest.networkMode(json("{}"), json("{\"NetworkMode\":\"bridge\"}")))
+                .as("a container recorded before the client's mode was kept").isEqualTo("bridge");
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.Map;
  * of the pod get theirs) limited to the pod's {@code resources} plus its {@code overhead}, as kubelet
  * sizes a pod cgroup: memory limit, CPU quota (over the resources' period, 100 ms if none) and shares.
  * Written by the daemon before the pause container starts (cgroup v1: the memory and cpu
- * hierarchies; v2: memory.max, cpu.max, cpu.weight); the directory is removed with the pod if the
- * daemon made it.
+ * hierarchies; v2: memory.max, cpu.max, cpu.weight); the directory is removed with the pod, from
+ * every hierarchy the runtime made it in too.
  */
 record PodCgroup(String parent, Map<String, String> v1Memory, Map<String, String> v1Cpu, Map<String, String> v2) {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
@@ -97,10 +97,15 @@ record PodCgroup(String parent, Map<String, String> v1Memory, Map<String, String
         }
     }
 
-    /** Removes the pod's cgroup directories (empty once its containers are gone); gone already is fine; returns what could not go. */
+    /**
+     * Removes the pod's cgroup directories (empty once its containers are gone) from every hierarchy:
+     * on cgroup v1 the daemon makes it in memory and cpu, and the runtime makes it in every other
+     * hierarchy (blkio, cpuset, pids, name=systemd, the hybrid's unified, ...) as the parent of the
+     * containers' cgroups. Gone already is fine; returns what could not go.
+     */
     java.util.List<String> remove() {
         java.util.List<String> left = new java.util.ArrayList<>();
-        for (Path d : unified() ? java.util.List.of(dir("")) : java.util.List.of(dir("memory"), dir("cpu"))) {
+        for (Path d : unified() ? java.util.List.of(dir("")) : v1Dirs()) {
             try {
                 Files.deleteIfExists(d);
             } catch (IOException e) {
@@ -108,6 +113,24 @@ record PodCgroup(String parent, Map<String, String> v1Memory, Map<String, String
             }
         }
         return left;
+    }
+
+    /** The pod's directory in each v1 hierarchy mounted under /sys/fs/cgroup (a symlink such as cpu,cpuacct counted once, by its target). */
+    private java.util.List<Path> v1Dirs() {
+        java.util.List<Path> dirs = new java.util.ArrayList<>(java.util.List.of(dir("memory"), dir("cpu")));
+        try (var hierarchies = Files.list(ROOT)) {
+            for (Path h : hierarchies.sorted().toList()) {
+                if (!Files.isSymbolicLink(h) && Files.isRegularFile(h.resolve("cgroup.procs"))) {
+                    Path d = dir(h.getFileName().toString());
+                    if (!dirs.contains(d)) {
+                        dirs.add(d);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // memory and cpu, the ones the daemon made, are still tried
+        }
+        return dirs;
     }
 
     private static void mkdirs(Path d) {

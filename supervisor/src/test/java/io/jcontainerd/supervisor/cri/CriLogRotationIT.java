@@ -92,7 +92,7 @@ class CriLogRotationIT {
         PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("restart").setUid("uid-restart").setNamespace("default"))
                 .setLogDirectory(logs.toString())
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(node.cgroupParent).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()))
                 .build();
         String pod = node.runPod(podConfig);
         Files.createDirectories(logs.resolve("chatter"));
@@ -121,7 +121,7 @@ class CriLogRotationIT {
         PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("rot").setUid("uid-rot").setNamespace("default"))
                 .setLogDirectory(logs.toString())
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(node.cgroupParent).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()))
                 .build();
         String pod = node.runPod(podConfig);
         Files.createDirectories(logs.resolve("talker"));

@@ -20,6 +20,7 @@ import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestCgroups;
 import io.jcontainerd.testsupport.TestRegistry;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 
@@ -39,6 +40,12 @@ import java.util.function.Supplier;
  */
 final class CriNode implements AutoCloseable {
     final Path dir;
+    /**
+     * The cgroup parent for this node's pods (kubelet always gives one, /kubepods/.../pod&lt;uid&gt;):
+     * the node's own, removed in every hierarchy by {@link #close}. A pod with none gets its
+     * containers' cgroups under /k8s.io, which every CRI test on the machine shares.
+     */
+    final String cgroupParent = TestCgroups.uniqueParent("cri");
     DaemonProcess daemon;
     UnixGrpcChannel channel;
     RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
@@ -172,6 +179,10 @@ final class CriNode implements AutoCloseable {
                 daemon.close();
                 NetworkManager.open(network, dir.resolve("root"), dir.resolve("state")).removeHostState();
                 Cli.run(List.of("rm", "-rf", dir.toString()));
+                List<String> left = TestCgroups.remove(cgroupParent);
+                if (!left.isEmpty()) {
+                    throw new AssertionError("cgroups left under the node's cgroup parent " + cgroupParent + ": " + left);
+                }
             }
         }
     }

@@ -47,7 +47,7 @@ class CriSecurityContextIT {
         image = node.pull("busybox");
         podConfig = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("sec").setUid("uid-sec").setNamespace("default"))
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(node.cgroupParent).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
                         .setSeccomp(SecurityProfile.newBuilder().setProfileType(ProfileType.RuntimeDefault))))
                 .build();
         pod = node.runPod(podConfig);

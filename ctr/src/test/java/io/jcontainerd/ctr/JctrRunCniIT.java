@@ -7,6 +7,7 @@ import io.jcontainerd.network.Sandbox;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.RepoRoot;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JctrRunCniIT {
     static final String IMAGE = "docker.io/library/busybox:latest";
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
+    /** The test's namespace, its own: run puts each container's cgroup under /&lt;namespace&gt;, which {@link #cleanUp} removes. */
+    static final String NS = TestNamespaces.unique("jctrcni");
     static Path dir;
     static Path config;
     static DaemonProcess daemon;
@@ -85,18 +88,19 @@ class JctrRunCniIT {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+            assertThat(TestNamespaces.remove(NS)).as("cgroups and runtime state left of namespace " + NS).isEmpty();
         }
     }
 
     static Cli.Result jctr(String... args) {
         List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
-                "--address", daemon.socket().toString()));
+                "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 120);
     }
 
     static Cli.Result ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString()));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 120);
     }
@@ -107,7 +111,7 @@ class JctrRunCniIT {
         Cli.Result started = jctr("run", "-d", "--cni", "--cni-config", config.toString(), IMAGE, web,
                 "sh", "-c", "mkdir -p /www && echo hello-over-cni > /www/index.html && exec httpd -f -p 80 -h /www");
         assertThat(started.exit()).as(started.toString()).isZero();
-        Sandbox s = NetworkManager.open(ConfigLoader.load(config, true)).sandbox("default", web).orElseThrow();
+        Sandbox s = NetworkManager.open(ConfigLoader.load(config, true)).sandbox(NS, web).orElseThrow();
         String ip = s.endpoints().getFirst().address();
         assertThat(ip).startsWith(subnetPrefix);
         String webVeth = s.endpoints().getFirst().hostVeth();
@@ -142,7 +146,7 @@ class JctrRunCniIT {
         assertThat(rm.exit()).as(rm.toString()).isZero();
         assertThat(bridgePorts()).isEmpty();
         assertThat(Path.of("/sys/class/net", webVeth)).doesNotExist();
-        assertThat(NetworkManager.hasRecord(daemon.root(), "default", web)).isFalse();
+        assertThat(NetworkManager.hasRecord(daemon.root(), NS, web)).isFalse();
         try (Stream<Path> pins = Files.list(daemon.state().resolve("netns"))) {
             assertThat(pins.toList()).isEmpty();
         }

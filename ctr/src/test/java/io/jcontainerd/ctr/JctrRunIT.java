@@ -3,6 +3,7 @@ package io.jcontainerd.ctr;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.RepoRoot;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +33,11 @@ class JctrRunIT {
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
     static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
             WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, PRIV = "priv-" + RUN, RO = "ro-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
+    /**
+     * The test's namespace, its own: run puts each container's cgroup under /&lt;namespace&gt; in every
+     * hierarchy, which the runtime keeps; {@link #stopDaemon} removes it (never a shared one such as /default).
+     */
+    static final String NS = TestNamespaces.unique("jctr");
     static Path dir;
     static DaemonProcess daemon;
 
@@ -67,11 +73,12 @@ class JctrRunIT {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         assertThat(mounts).as("mounts left under " + dir).isEmpty();
+        assertThat(TestNamespaces.remove(NS)).as("cgroups and runtime state left of namespace " + NS).isEmpty();
     }
 
     static Cli.Result jctr(String... args) {
         List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
-                "--address", daemon.socket().toString()));
+                "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 120);
     }
@@ -82,7 +89,7 @@ class JctrRunIT {
      */
     static Cli.Result jctrThenSignal(String id, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
-                "--address", daemon.socket().toString()));
+                "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "jctr", ".out");
         Path err = Files.createTempFile(dir, "jctr", ".err");
@@ -119,7 +126,7 @@ class JctrRunIT {
     }
 
     static Cli.Result ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString()));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 120);
     }
@@ -131,7 +138,7 @@ class JctrRunIT {
         assertThat(r.out()).isEqualTo("hello\n");
         assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
         assertThat(ctr("snapshots", "ls").out()).doesNotContain(HELLO);
-        assertThat(dir.resolve("state/tasks/default/hello")).doesNotExist();
+        assertThat(dir.resolve("state/tasks/" + NS + "/hello")).doesNotExist();
     }
 
     @Test
@@ -238,7 +245,7 @@ class JctrRunIT {
     void interactiveTerminalSessionEchoesAndExitsOnCtrlD() throws Exception {
         Cli.requireTool("/usr/bin/tmux", "tmux");
         String session = "jctr-it-" + ProcessHandle.current().pid();
-        String cmd = RepoRoot.find().resolve("bin/jctr") + " --address " + daemon.socket()
+        String cmd = RepoRoot.find().resolve("bin/jctr") + " --address " + daemon.socket() + " --namespace " + NS
                 + " run --rm -t " + IMAGE + " " + SHELL + " sh; echo EXIT=$?; sleep 120";
         Cli.Result started = Cli.run(List.of("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd));
         assertThat(started.exit()).as(started.toString()).isZero();
@@ -278,7 +285,7 @@ class JctrRunIT {
     void eventsPrintsEachEventAsTimeNamespaceTopicAndJson() throws Exception {
         Path log = dir.resolve("events.log");
         Process events = new ProcessBuilder(RepoRoot.find().resolve("bin/jctr").toString(), "--address",
-                daemon.socket().toString(), "events", "topic~=/tasks/")
+                daemon.socket().toString(), "--namespace", NS, "events", "topic~=/tasks/")
                 .redirectOutput(log.toFile()).redirectErrorStream(true).start();
         try {
             // Only events after the subscription arrive: run containers until one is seen.
@@ -288,7 +295,7 @@ class JctrRunIT {
             }
             List<String> lines = Files.readAllLines(log);
             assertThat(lines).anySatisfy(l -> assertThat(l).matches(
-                    "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{9} \\+0000 UTC default /tasks/exit "
+                    "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{9} \\+0000 UTC " + NS + " /tasks/exit "
                             + "\\{\"container_id\":\"" + SEEN + "\",\"id\":\"" + SEEN + "\",\"pid\":\\d+,\"exited_at\":\".*\"}"));
             assertThat(lines).noneMatch(l -> l.contains("/containers/"));
         } finally {

@@ -49,6 +49,7 @@ import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestCgroups;
 import io.jcontainerd.testsupport.TestRegistry;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.AfterAll;
@@ -84,6 +85,8 @@ class CriPodLifecycleIT {
     static RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
 
     static ImageServiceGrpc.ImageServiceBlockingStub images;
+    /** The pods' cgroup parent, as kubelet gives one: the test's own, removed with the daemon (not the shared /k8s.io). */
+    static final String CGROUP_PARENT = TestCgroups.uniqueParent("cripod");
 
     @BeforeAll
     static void start() throws IOException {
@@ -128,6 +131,7 @@ class CriPodLifecycleIT {
                 NetworkManager.open(network, dir.resolve("root"), dir.resolve("state")).removeHostState();
             }
             Cli.run(List.of("rm", "-rf", dir.toString()));
+            assertThat(TestCgroups.remove(CGROUP_PARENT)).as("cgroups left under " + CGROUP_PARENT).isEmpty();
         }
     }
 
@@ -175,7 +179,7 @@ class CriPodLifecycleIT {
                 .setHostname("cri-web").setLogDirectory(logs.toString())
                 .setDnsConfig(DNSConfig.newBuilder().addServers("127.0.0.1").addSearches("cluster.local"))
                 .putLabels("app", "web").putAnnotations("note", "kept as given")
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
                         .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
                 .build();
         long t0 = System.nanoTime();
@@ -289,7 +293,8 @@ class CriPodLifecycleIT {
     void stopContainerSendsTheStopSignalThenSigkillAfterTheTimeout() throws Exception {
         String imageRef = img().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(BUSYBOX)).build()).getImageRef();
         PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName("stops").setUid("uid2").setNamespace("default")).setHostname("stops").build();
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("stops").setUid("uid2").setNamespace("default")).setHostname("stops")
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT)).build();
         String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
         try {
             NamespaceOption ownPid = NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).build();
@@ -330,7 +335,7 @@ class CriPodLifecycleIT {
         NamespaceOption host = NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE).setPid(NamespaceMode.CONTAINER).build();
         PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("hostnet").setUid("uid3").setNamespace("kube-system"))
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(host)))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT).setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(host)))
                 .build();
         String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
         try {

@@ -11,6 +11,7 @@ import io.jcontainerd.api.cri.v1.CreateContainerRequest;
 import io.jcontainerd.api.cri.v1.ExecRequest;
 import io.jcontainerd.api.cri.v1.ImageServiceGrpc;
 import io.jcontainerd.api.cri.v1.ImageSpec;
+import io.jcontainerd.api.cri.v1.LinuxPodSandboxConfig;
 import io.jcontainerd.api.cri.v1.ListPodSandboxRequest;
 import io.jcontainerd.api.cri.v1.PodSandboxConfig;
 import io.jcontainerd.api.cri.v1.PodSandboxMetadata;
@@ -24,6 +25,7 @@ import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestCgroups;
 import io.jcontainerd.testsupport.TestRegistry;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +61,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CriStreamingIT {
     static Path dir;
     static DaemonProcess daemon;
+    /** The pod's cgroup parent, as kubelet gives one: the test's own, removed with the daemon (not the shared /k8s.io). */
+    static final String CGROUP_PARENT = TestCgroups.uniqueParent("cristream");
     static UnixGrpcChannel channel;
     static DaemonConfig.NetworkConfig network;
     static RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime;
@@ -92,7 +96,8 @@ class CriStreamingIT {
                 .pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage("busybox")).build()).getImageRef();
         podConfig = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("streams").setUid("uid-streams").setNamespace("default"))
-                .setHostname("streams").build();
+                .setHostname("streams")
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT)).build();
         pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
         shell = startContainer(podConfig, image, "shell", List.of("sleep", "3600"));
         // an HTTP server on the pod's own loopback only: the host's 127.0.0.1:8080 is not it
@@ -128,6 +133,7 @@ class CriStreamingIT {
                 NetworkManager.open(network, dir.resolve("root"), dir.resolve("state")).removeHostState();
             }
             Cli.run(List.of("rm", "-rf", dir.toString()));
+            assertThat(TestCgroups.remove(CGROUP_PARENT)).as("cgroups left under " + CGROUP_PARENT).isEmpty();
         }
     }
 

@@ -2,6 +2,7 @@ package io.jcontainerd.supervisor.daemon;
 
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FileModesIT {
     static final String IMAGE = "docker.io/library/busybox:latest";
-    static final Path JRUNC_ROOT = Path.of("/run/jrunc/default");
+    /** The test's namespace, its own: its cgroups (/&lt;ns&gt; in every hierarchy) and /run/jrunc/&lt;ns&gt; go in {@link #stop}. */
+    final String ns = TestNamespaces.unique("modes");
+    final Path jruncRoot = Path.of("/run/jrunc", ns);
     Path base;
     DaemonProcess daemon;
     final String id = "modes-" + UUID.randomUUID().toString().substring(0, 6);
@@ -61,11 +64,12 @@ class FileModesIT {
                 }
             }
             assertThat(mounts).as("mounts left under " + base).isEmpty();
+            assertThat(TestNamespaces.remove(ns)).as("cgroups and runtime state left of namespace " + ns).isEmpty();
         }
     }
 
     Cli.Result ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", "default"));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", ns));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 120);
     }
@@ -90,7 +94,7 @@ class FileModesIT {
                 "cp /bin/busybox /bin/suidbox && chmod 4755 /bin/suidbox && touch /ready && exec sleep 1000");
         assertThat(run.exit()).as(run.toString()).isZero();
         Path root = base.resolve("root"), state = base.resolve("state");
-        Path bundle = state.resolve("tasks/default/" + id);
+        Path bundle = state.resolve("tasks/" + ns + "/" + id);
         long until = System.nanoTime() + 60_000_000_000L;
         while (!Files.exists(bundle.resolve("rootfs/ready"))) {
             if (System.nanoTime() > until) throw new AssertionError("the container did not start: " + ctr("tasks", "ls"));
@@ -110,8 +114,8 @@ class FileModesIT {
         Cli.Result suid = asNobody(bundle.resolve("rootfs/bin/suidbox").toString(), "id", "-u");
         assertThat(suid.out().strip()).as("nobody runs the container's setuid binary").isNotEqualTo("0");
         assertThat(suid.exit()).isNotZero();
-        assertThat(asNobody("ls", JRUNC_ROOT.toString()).exit()).as("nobody lists jrunc's state").isNotZero();
-        assertThat(asNobody("cat", JRUNC_ROOT.resolve(id + "/state.json").toString()).exit()).as("nobody reads state.json").isNotZero();
+        assertThat(asNobody("ls", jruncRoot.toString()).exit()).as("nobody lists jrunc's state").isNotZero();
+        assertThat(asNobody("cat", jruncRoot.resolve(id + "/state.json").toString()).exit()).as("nobody reads state.json").isNotZero();
         assertThat(asNobody("ls", state.resolve("s").toString()).exit()).as("nobody lists the shims' sockets and logs").isNotZero();
 
         assertThat(mode(root)).isEqualTo("rwx--x--x");
@@ -119,9 +123,9 @@ class FileModesIT {
         for (String store : List.of("meta", "content", "snapshots")) assertThat(mode(root.resolve(store))).as(store).isEqualTo("rwx------");
         assertThat(mode(bundle)).as("the bundle").isEqualTo("rwx------");
         assertThat(mode(bundle.resolve("config.json"))).as("config.json").isEqualTo("rw-------");
-        assertThat(mode(JRUNC_ROOT)).as("jrunc's root").isEqualTo("rwx------");
-        assertThat(mode(JRUNC_ROOT.resolve(id))).as("the container's state directory").isEqualTo("rwx------");
-        assertThat(mode(JRUNC_ROOT.resolve(id + "/state.json"))).as("state.json").isEqualTo("rw-------");
+        assertThat(mode(jruncRoot)).as("jrunc's root").isEqualTo("rwx------");
+        assertThat(mode(jruncRoot.resolve(id))).as("the container's state directory").isEqualTo("rwx------");
+        assertThat(mode(jruncRoot.resolve(id + "/state.json"))).as("state.json").isEqualTo("rw-------");
         try (Stream<Path> files = Files.list(state.resolve("s"))) {
             for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) assertThat(mode(log)).as(log.toString()).isEqualTo("rw-------");
         }
@@ -133,7 +137,7 @@ class FileModesIT {
     @Test
     void theDaemonTightensWhatAnOlderVersionLeftOpen() throws Exception {
         Path root = base.resolve("root"), state = base.resolve("state");
-        Path bundle = state.resolve("tasks/default/old");
+        Path bundle = state.resolve("tasks/" + ns + "/old");
         for (Path d : List.of(root.resolve("meta"), root.resolve("content"), root.resolve("snapshots"), bundle)) {
             Files.createDirectories(d);
         }

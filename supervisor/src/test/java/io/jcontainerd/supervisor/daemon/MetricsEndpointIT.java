@@ -10,6 +10,7 @@ import io.jcontainerd.api.services.images.v1.DeleteImageRequest;
 import io.jcontainerd.api.services.images.v1.ImagesGrpc;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.Test;
@@ -62,15 +63,18 @@ class MetricsEndpointIT {
                 + "\"\n[metrics]\naddress = \"127.0.0.1:" + port + "\"\n");
         URI metrics = URI.create("http://127.0.0.1:" + port + "/v1/metrics");
         String id = "metrics-" + ProcessHandle.current().pid();
+        // the test's own namespace: its cgroups (/<ns> in every hierarchy) and /run/jrunc/<ns> go at the end
+        String ns = TestNamespaces.unique("metrics");
+        List<String> left;
         try (DaemonProcess daemon = DaemonProcess.start(dir, "--config", config.toString());
              UnixGrpcChannel ch = new UnixGrpcChannel(daemon.socket())) {
             daemon.awaitLog("metrics on http://127.0.0.1:" + port + "/v1/metrics");
-            PullGrpc.newBlockingStub(ch.namespaced("default")).pull(PullRequest.newBuilder().setReference(IMAGE).setUnpack(true).build())
+            PullGrpc.newBlockingStub(ch.namespaced(ns)).pull(PullRequest.newBuilder().setReference(IMAGE).setUnpack(true).build())
                     .forEachRemaining(e -> { });
-            assertThatThrownBy(() -> PullGrpc.newBlockingStub(ch.namespaced("default"))
+            assertThatThrownBy(() -> PullGrpc.newBlockingStub(ch.namespaced(ns))
                     .pull(PullRequest.newBuilder().setReference(TestRegistry.dockerHubReference("busybox:no-such-tag")).build())
                     .forEachRemaining(e -> { })).isInstanceOf(StatusRuntimeException.class);
-            Cli.Result run = Cli.run(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "run", "--rm", IMAGE, id, "sh", "-c", "exit 3"),
+            Cli.Result run = Cli.run(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", ns, "run", "--rm", IMAGE, id, "sh", "-c", "exit 3"),
                     Map.of(), 120);
             assertThat(run.exit()).as(run.toString()).isEqualTo(3);
 
@@ -92,7 +96,7 @@ class MetricsEndpointIT {
             assertThat(value(during, "jcontainerd_grpc_calls_seconds_count",
                     Map.of("method", "containerd.services.tasks.v1.Tasks/Start", "code", "OK"))).isEqualTo(1);
 
-            ImagesGrpc.newBlockingStub(ch.namespaced("default")).delete(DeleteImageRequest.newBuilder().setName(IMAGE).setSync(true).build());
+            ImagesGrpc.newBlockingStub(ch.namespaced(ns)).delete(DeleteImageRequest.newBuilder().setName(IMAGE).setSync(true).build());
             List<Sample> after = scrape(metrics);
             assertThat(value(after, "jcontainerd_gc_seconds_count", Map.of())).isGreaterThanOrEqualTo(1);
             assertThat(value(after, "jcontainerd_gc_removed_total", Map.of("kind", "blob"))).isGreaterThanOrEqualTo(3);
@@ -103,7 +107,10 @@ class MetricsEndpointIT {
             HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(metrics).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
+        } finally {
+            left = TestNamespaces.remove(ns);
         }
+        assertThat(left).as("cgroups and runtime state left of namespace " + ns).isEmpty();
     }
 
     record Sample(String name, Map<String, String> labels, double value) {

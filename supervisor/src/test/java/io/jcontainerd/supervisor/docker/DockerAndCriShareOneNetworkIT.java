@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.docker;
 
+import io.jcontainerd.api.cri.v1.LinuxPodSandboxConfig;
 import io.jcontainerd.api.cri.v1.ListPodSandboxRequest;
 import io.jcontainerd.api.cri.v1.PodSandboxConfig;
 import io.jcontainerd.api.cri.v1.PodSandboxMetadata;
@@ -8,6 +9,7 @@ import io.jcontainerd.api.cri.v1.RemovePodSandboxRequest;
 import io.jcontainerd.api.cri.v1.RunPodSandboxRequest;
 import io.jcontainerd.api.cri.v1.RuntimeServiceGrpc;
 import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.TestCgroups;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,8 @@ class DockerAndCriShareOneNetworkIT {
     void dockerContainersAndCriPodsOnTheBridgeGetDistinctAddressesFromOneNetworkManager() throws Exception {
         try (DockerFixture d = new DockerFixture(dir); UnixGrpcChannel channel = new UnixGrpcChannel(d.daemon.socket())) {
             RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = RuntimeServiceGrpc.newBlockingStub(channel.raw());
+            // the pods' cgroup parent, as kubelet gives one: the test's own, not the shared /k8s.io
+            String cgroupParent = TestCgroups.uniqueParent("dockercri");
             try {
                 d.pullBusybox();
                 String prefix = d.network.subnet().substring(0, d.network.subnet().lastIndexOf('.') + 1);
@@ -43,6 +47,7 @@ class DockerAndCriShareOneNetworkIT {
                     addresses.add(ip);
                     String pod = cri.withDeadlineAfter(120, TimeUnit.SECONDS).runPodSandbox(RunPodSandboxRequest.newBuilder()
                             .setConfig(PodSandboxConfig.newBuilder().setHostname("pod" + i)
+                                    .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent))
                                     .setMetadata(PodSandboxMetadata.newBuilder().setName("shared-" + i).setUid("uid-shared-" + i).setNamespace("default")))
                             .build()).getPodSandboxId();
                     addresses.add(cri.podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build())
@@ -60,6 +65,7 @@ class DockerAndCriShareOneNetworkIT {
                 for (var s : cri.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
                     cri.withDeadlineAfter(60, TimeUnit.SECONDS).removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(s.getId()).build());
                 }
+                assertThat(TestCgroups.remove(cgroupParent)).as("cgroups left under " + cgroupParent).isEmpty();
             }
         }
     }

@@ -168,9 +168,10 @@ final class DockerFixture implements AutoCloseable {
     }
 
     /**
-     * The daemon makes /&lt;namespace&gt; in every cgroup hierarchy as the parent of its containers' cgroups
-     * and, as containerd, keeps it; the fixture's namespace is its own, so the fixture removes it (rmdir of
-     * an empty cgroup; one a leaked container still uses stays and fails the test that leaked it).
+     * The daemon makes /&lt;namespace&gt; in every cgroup hierarchy as the parent of its containers' cgroups,
+     * and the runtime /run/jrunc/&lt;namespace&gt;, and, as containerd and runc, keeps them; the fixture's
+     * namespace is its own, so the fixture removes them (rmdir of an empty cgroup and directory; one a
+     * leaked container still uses stays and fails the test that leaked it).
      */
     private void removeNamespaceCgroups() {
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
@@ -184,6 +185,8 @@ final class DockerFixture implements AutoCloseable {
             if (Files.isDirectory(unified)) {
                 Files.delete(unified);
             }
+            // the runtime's state directory of the namespace (empty once its containers are gone)
+            Files.deleteIfExists(Path.of("/run/jrunc", namespace));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the cgroups of namespace " + namespace + ": " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import io.jcontainerd.api.pull.v1.PullRequest;
 import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,10 @@ class DaemonKillFaultsIT {
     @TempDir
     Path dir;
     private final String u = UUID.randomUUID().toString().substring(0, 6);
+    /** The test's namespace, its own: run puts each container's cgroup under /&lt;namespace&gt;, which {@link #cleanUp} removes. */
+    private final String ns = TestNamespaces.unique("faults");
+    /** What {@link #cleanUp} could not remove of the namespace's cgroups (a container process still in one). */
+    private List<String> cgroupsLeft = List.of();
     private final Set<String> ids = new LinkedHashSet<>();
     private DaemonProcess daemon;
     private Path config;
@@ -113,6 +118,7 @@ class DaemonKillFaultsIT {
         }
         System.out.printf("DaemonKillFaultsIT: %d iterations in %.1f s, seed %d, daemon killed during %s, shim killed too %d times%n",
                 ITERATIONS, (System.nanoTime() - started) / 1e9, seed, kills, shimKills);
+        assertThat(cgroupsLeft).as("cgroups left under /" + ns + " (seed " + seed + ")").isEmpty();
     }
 
     /** Runs the workload's steps up to {@code at}, kills the daemon {@code delayMs} into it; true if a shim was killed too. */
@@ -145,7 +151,7 @@ class DaemonKillFaultsIT {
         switch (step) {
             case PULL -> {
                 try (UnixGrpcChannel ch = new UnixGrpcChannel(daemon.socket())) {
-                    Iterator<PullEvent> events = PullGrpc.newBlockingStub(ch.namespaced("default"))
+                    Iterator<PullEvent> events = PullGrpc.newBlockingStub(ch.namespaced(ns))
                             .pull(PullRequest.newBuilder().setReference(IMAGE).setUnpack(true).build());
                     PullEvent last = null;
                     while (events.hasNext()) {
@@ -313,11 +319,12 @@ class DaemonKillFaultsIT {
                 processesOf(id).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             }
             unmountUnder(dir);
+            cgroupsLeft = TestNamespaces.remove(ns);
         }
     }
 
     private Cli.Result ctr(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", "default"));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ctr", "--address", daemon.socket().toString(), "--namespace", ns));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, Map.of(), 60);
     }
@@ -330,7 +337,7 @@ class DaemonKillFaultsIT {
 
     private Optional<ProcessHandle> shimOf(String id) {
         try {
-            Path pidFile = dir.resolve("state/tasks/default/" + id + "/shim.pid");
+            Path pidFile = dir.resolve("state/tasks/" + ns + "/" + id + "/shim.pid");
             return Files.exists(pidFile) ? ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())) : Optional.empty();
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();

@@ -8,6 +8,8 @@ import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestCgroups;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import io.jcontainerd.testsupport.UnixGrpcChannel;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +41,12 @@ class CtrRunIT {
     DaemonProcess daemon;
     /** Makes container ids unique: the runtime's state under /run/jrunc/<ns> is shared with other daemons. */
     final String u = "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    /**
+     * The test's namespaces, its own: ctr run puts each container's cgroup under /&lt;namespace&gt; in every
+     * hierarchy, which the runtime keeps; {@link #stop} removes these two (never a shared one such as /default).
+     */
+    final String ns = TestNamespaces.unique("ctr");
+    final String other = TestNamespaces.unique("ctr-other");
 
     @BeforeEach
     void start() {
@@ -70,10 +78,12 @@ class CtrRunIT {
         List<ProcessHandle> left = daemon.shims();
         left.forEach(ProcessHandle::destroyForcibly);
         assertThat(left).as("shim processes left after the daemon stopped").isEmpty();
+        assertThat(TestNamespaces.remove(ns)).as("cgroups and runtime state left of namespace " + ns).isEmpty();
+        assertThat(TestNamespaces.remove(other)).as("cgroups and runtime state left of namespace " + other).isEmpty();
     }
 
     Cli.Result ctr(String... args) {
-        return ctrIn("default", args);
+        return ctrIn(ns, args);
     }
 
     Cli.Result ctrIn(String ns, String... args) {
@@ -94,7 +104,7 @@ class CtrRunIT {
 
         assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
         assertThat(ctr("snapshots", "ls").out()).doesNotContain("hello").doesNotContain("seven");
-        assertThat(dir.resolve("state/tasks/default/hello")).doesNotExist();
+        assertThat(dir.resolve("state/tasks/" + ns + "/hello")).doesNotExist();
     }
 
     @Test
@@ -133,7 +143,7 @@ class CtrRunIT {
             pids.put("survivor" + i, Long.parseLong(m.group(1)));
         }
 
-        long groupShim = shimPid("default", "survivor1");
+        long groupShim = shimPid(ns, "survivor1");
         List<ProcessHandle> spares = daemon.awaitShims(2, 20).stream().filter(p -> p.pid() != groupShim).toList();
 
         Matcher q = Pattern.compile("(?m)^quitter +(\\d+) +RUNNING").matcher(ls);
@@ -142,13 +152,13 @@ class CtrRunIT {
 
         daemon.kill();
         // quitter exits while nobody supervises the shims but themselves
-        Files.writeString(dir.resolve("state/tasks/default/quitter/rootfs/go"), "");
+        Files.writeString(dir.resolve("state/tasks/" + ns + "/quitter/rootfs/go"), "");
         quitterProcess.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
         pids.forEach((id, pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .as(id + " outlives the daemon").isTrue());
         assertThat(spares).as("the idle spare waits for a daemon that may come back").allMatch(ProcessHandle::isAlive);
         daemon = DaemonProcess.start(dir);
-        assertThat(shimPid("default", "survivor1")).as("the same group shim, reconnected").isEqualTo(groupShim);
+        assertThat(shimPid(ns, "survivor1")).as("the same group shim, reconnected").isEqualTo(groupShim);
         for (ProcessHandle spare : spares) {
             assertThat(spare.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
                     .as("the spare left from before the restart is stopped").isFalse();
@@ -181,8 +191,8 @@ class CtrRunIT {
             assertThat(m.find()).isTrue();
             pids.put(id, Long.parseLong(m.group(1)));
         }
-        long shim = shimPid("default", "orphan1" + u);
-        assertThat(ids).allSatisfy(id -> assertThat(shimPid("default", id)).isEqualTo(shim));
+        long shim = shimPid(ns, "orphan1" + u);
+        assertThat(ids).allSatisfy(id -> assertThat(shimPid(ns, id)).isEqualTo(shim));
         assertThat(cgroupsOf(ids)).as("the containers' cgroups").isNotEmpty();
 
         ProcessHandle.of(shim).orElseThrow().destroyForcibly();
@@ -202,7 +212,7 @@ class CtrRunIT {
             assertThat(rm.exit()).isZero();
             assertThat(rm.err()).contains("exit code 137");
             assertThat(ctr("containers", "rm", id).exit()).isZero();
-            assertThat(dir.resolve("state/tasks/default/" + id)).doesNotExist();
+            assertThat(dir.resolve("state/tasks/" + ns + "/" + id)).doesNotExist();
         }
         Cli.Result again = ctr("run", "--rm", IMAGE, "after-orphans" + u, "echo", "a new shim");
         assertThat(again.out()).as(again.toString()).isEqualTo("a new shim\n");
@@ -215,11 +225,11 @@ class CtrRunIT {
         assertThat(ctr("run", "-d", IMAGE, victim, "sleep", "1000").exit()).isZero();
         Cli.Result other = ctr("run", "-d", "--label", "io.containerd.runc.v2.group=apart" + u, IMAGE, bystander, "sleep", "1000");
         assertThat(other.exit()).as(other.toString()).isZero();
-        long shim = shimPid("default", victim);
-        assertThat(shimPid("default", bystander)).as("the bystander has a shim of its own").isNotEqualTo(shim);
+        long shim = shimPid(ns, victim);
+        assertThat(shimPid(ns, bystander)).as("the bystander has a shim of its own").isNotEqualTo(shim);
 
         // The test double: the runtime the clean-up runs hangs until the test lets it go on to the real one.
-        Path bundle = dir.resolve("state/tasks/default/" + victim);
+        Path bundle = dir.resolve("state/tasks/" + ns + "/" + victim);
         String realRuntime = Files.readString(bundle.resolve(TaskManager.RUNTIME_FILE)).strip();
         Path started = dir.resolve("cleanup-started");
         Path release = dir.resolve("cleanup-release");
@@ -259,25 +269,25 @@ class CtrRunIT {
 
     @Test
     void containersOfANamespaceShareOneShimAndEachNamespaceOrGroupLabelHasItsOwn() {
-        assertThat(ctrIn("other", "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
+        assertThat(ctrIn(other, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
         for (String id : List.of("share1" + u, "share2" + u, "share3" + u)) {
             Cli.Result run = ctr("run", "-d", IMAGE, id, "sleep", "1000");
             assertThat(run.exit()).as(run.toString()).isZero();
         }
         for (String id : List.of("elsewhere1" + u, "elsewhere2" + u)) {
-            Cli.Result run = ctrIn("other", "run", "-d", IMAGE, id, "sleep", "1000");
+            Cli.Result run = ctrIn(other, "run", "-d", IMAGE, id, "sleep", "1000");
             assertThat(run.exit()).as(run.toString()).isZero();
         }
         Cli.Result labelled = ctr("run", "-d", "--label", "io.containerd.runc.v2.group=pod1" + u, IMAGE, "podded" + u, "sleep", "1000");
         assertThat(labelled.exit()).as(labelled.toString()).isZero();
 
-        long shared = shimPid("default", "share1" + u);
-        assertThat(shimPid("default", "share2" + u)).isEqualTo(shared);
-        assertThat(shimPid("default", "share3" + u)).isEqualTo(shared);
-        long other = shimPid("other", "elsewhere1" + u);
-        assertThat(shimPid("other", "elsewhere2" + u)).isEqualTo(other);
-        assertThat(other).as("another namespace, another shim").isNotEqualTo(shared);
-        assertThat(shimPid("default", "podded" + u)).as("the group label names its own group").isNotIn(shared, other);
+        long shared = shimPid(ns, "share1" + u);
+        assertThat(shimPid(ns, "share2" + u)).isEqualTo(shared);
+        assertThat(shimPid(ns, "share3" + u)).isEqualTo(shared);
+        long otherShim = shimPid(other, "elsewhere1" + u);
+        assertThat(shimPid(other, "elsewhere2" + u)).isEqualTo(otherShim);
+        assertThat(otherShim).as("another namespace, another shim").isNotEqualTo(shared);
+        assertThat(shimPid(ns, "podded" + u)).as("the group label names its own group").isNotIn(shared, otherShim);
         // three group shims and the spare
         daemon.awaitShims(4, 20);
 
@@ -288,19 +298,19 @@ class CtrRunIT {
         }
         assertThat(ProcessHandle.of(shared).map(h -> h.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
                 .orElse(false)).as("the namespace's shim exits with its last task (there is a spare already)").isFalse();
-        assertThat(alive(other)).as("still runs the other namespace's containers").isTrue();
+        assertThat(alive(otherShim)).as("still runs the other namespace's containers").isTrue();
         daemon.awaitShims(2, 20);
-        assertThat(ctrIn("other", "tasks", "ls").out()).containsPattern("(?m)^elsewhere1" + u + " +\\d+ +RUNNING");
+        assertThat(ctrIn(other, "tasks", "ls").out()).containsPattern("(?m)^elsewhere1" + u + " +\\d+ +RUNNING");
     }
 
     @Test
     void parallelRunsInTwoNamespacesGetOneShimPerNamespace() throws Exception {
-        assertThat(ctrIn("other", "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
+        assertThat(ctrIn(other, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
         daemon.awaitShims(1, 20);
         List<String[]> runs = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
-            runs.add(new String[] {"default", "par" + i + u});
-            runs.add(new String[] {"other", "par" + i + u});
+            runs.add(new String[] {ns, "par" + i + u});
+            runs.add(new String[] {other, "par" + i + u});
         }
         try (var parallel = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             List<java.util.concurrent.Future<Cli.Result>> results = new ArrayList<>();
@@ -314,7 +324,7 @@ class CtrRunIT {
         java.util.Set<Long> defaultShims = new java.util.HashSet<>();
         java.util.Set<Long> otherShims = new java.util.HashSet<>();
         for (String[] run : runs) {
-            (run[0].equals("default") ? defaultShims : otherShims).add(shimPid(run[0], run[1]));
+            (run[0].equals(ns) ? defaultShims : otherShims).add(shimPid(run[0], run[1]));
         }
         assertThat(defaultShims).as("one shim for the namespace's four containers").hasSize(1);
         assertThat(otherShims).as("one shim for the other namespace's four").hasSize(1).doesNotContainAnyElementsOf(defaultShims);
@@ -332,7 +342,7 @@ class CtrRunIT {
         Cli.Result run = ctr("run", "-d", IMAGE, "early" + u, "sleep", "1000");
         assertThat(run.exit()).as(run.toString()).isZero();
 
-        ProcessHandle shim = ProcessHandle.of(shimPid("default", "early" + u)).orElseThrow();
+        ProcessHandle shim = ProcessHandle.of(shimPid(ns, "early" + u)).orElseThrow();
         assertThat(shim.info().startInstant()).as("the shim was started before the request: the spare").get()
                 .matches(started -> started.isBefore(asked), "before " + asked);
         List<ProcessHandle> both = daemon.awaitShims(2, 20);
@@ -360,8 +370,8 @@ class CtrRunIT {
             Cli.Result run = ctr("run", "-d", IMAGE, id, "sleep", "1000");
             assertThat(run.exit()).as(run.toString()).isZero();
         }
-        assertThat(shimPid("default", "alone1" + u)).isNotEqualTo(shimPid("default", "alone2" + u));
-        long first = shimPid("default", "alone1" + u);
+        assertThat(shimPid(ns, "alone1" + u)).isNotEqualTo(shimPid(ns, "alone2" + u));
+        long first = shimPid(ns, "alone1" + u);
         assertThat(ctr("tasks", "kill", "-s", "SIGKILL", "alone1" + u).exit()).isZero();
         awaitStatus("alone1" + u, "STOPPED");
         assertThat(ctr("tasks", "rm", "alone1" + u).exit()).isZero();
@@ -434,13 +444,9 @@ class CtrRunIT {
         }
     }
 
-    /** The cgroup directories of {@code ids} under any v1 controller's default/ (jrunc's cgroupsPath for ctr run). */
-    static List<Path> cgroupsOf(List<String> ids) {
-        try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
-            return controllers.flatMap(c -> ids.stream().map(id -> c.resolve("default").resolve(id))).filter(Files::isDirectory).toList();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+    /** The cgroup directories of {@code ids} in any hierarchy (ctr run's cgroupsPath is /&lt;namespace&gt;/&lt;id&gt;). */
+    List<Path> cgroupsOf(List<String> ids) {
+        return ids.stream().flatMap(id -> TestCgroups.existing("/" + ns + "/" + id).stream()).toList();
     }
 
     static List<String> mountsUnder(Path dir) {
@@ -483,7 +489,7 @@ class CtrRunIT {
         int pid = Integer.parseInt(m.group(1));
 
         try (UnixGrpcChannel channel = new UnixGrpcChannel(daemon.socket())) {
-            var tasks = TasksGrpc.newBlockingStub(channel.namespaced("default"));
+            var tasks = TasksGrpc.newBlockingStub(channel.namespaced(ns));
             tasks.update(update(id, "{\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":42},\"cpu\":{\"shares\":256,\"cpus\":\"0\"}}"));
             Map<String, String> updated = limits(pid);
             assertThat(updated).containsEntry("memory/memory.limit_in_bytes", "67108864").containsEntry("pids/pids.max", "42")

@@ -3,6 +3,7 @@ package io.jcontainerd.supervisor.tasks;
 import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
+import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,26 +25,29 @@ class RunRemoveCyclesIT {
     static final int CYCLES = 200;
     @TempDir
     Path dir;
+    /** The test's namespace, its own: its cgroups (/&lt;ns&gt; in every hierarchy) and /run/jrunc/&lt;ns&gt; go at the end. */
+    final String ns = TestNamespaces.unique("cycles");
 
     @Test
     void twoHundredRunRemoveCyclesLeaveNothingBehind() throws Exception {
+        List<String> left;
         try (DaemonProcess daemon = DaemonProcess.start(dir)) {
             assertThat(ctr(daemon, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
             assertThat(ctr(daemon, "run", "--rm", IMAGE, "warmup", "true").exit()).isZero();
             // the warm-up's group shim has become the spare or exited, and its bundle is gone
             Await.until("the warm-up's shim and bundle are gone", java.time.Duration.ofSeconds(30),
-                    () -> daemon.shims().size() == 1 && countQuietly(dir.resolve("state/tasks/default")) == 0);
-            Counts before = Counts.of(daemon, dir);
+                    () -> daemon.shims().size() == 1 && countQuietly(dir.resolve("state/tasks/" + ns)) == 0);
+            Counts before = Counts.of(daemon, dir, ns);
 
             for (int i = 0; i < CYCLES; i++) {
                 Cli.Result r = ctr(daemon, "run", "--rm", IMAGE, "cycle" + i, "true");
                 assertThat(r.exit()).as("cycle " + i + ": " + r).isZero();
             }
             // the last group's shim becomes the spare, or exits if a new spare was started meanwhile
-            Counts after = Counts.of(daemon, dir);
+            Counts after = Counts.of(daemon, dir, ns);
             for (long deadline = System.nanoTime() + 15_000_000_000L; !after.settledLike(before) && System.nanoTime() < deadline; ) {
                 Thread.sleep(200);
-                after = Counts.of(daemon, dir);
+                after = Counts.of(daemon, dir, ns);
             }
 
             assertThat(after.mounts()).as("mounts under " + dir).isEqualTo(before.mounts());
@@ -59,7 +63,10 @@ class RunRemoveCyclesIT {
             daemon.stop();
             assertThat(daemon.shims()).as("no shim outlives a stopped daemon that has no containers").isEmpty();
             assertThat(count(dir.resolve("state/s"))).as("shim sockets and logs").isZero();
+        } finally {
+            left = TestNamespaces.remove(ns);
         }
+        assertThat(left).as("cgroups and runtime state left of namespace " + ns).isEmpty();
     }
 
     static long count(Path p) throws IOException {
@@ -74,8 +81,8 @@ class RunRemoveCyclesIT {
         }
     }
 
-    static Cli.Result ctr(DaemonProcess d, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/ctr", "--address", d.socket().toString()));
+    Cli.Result ctr(DaemonProcess d, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/ctr", "--address", d.socket().toString(), "--namespace", ns));
         cmd.addAll(List.of(args));
         return Cli.run(cmd, java.util.Map.of(), 120);
     }
@@ -86,12 +93,12 @@ class RunRemoveCyclesIT {
             return shimSockets == before.shimSockets && processes == before.processes && bundles == 0;
         }
 
-        static Counts of(DaemonProcess d, Path dir) throws IOException {
+        static Counts of(DaemonProcess d, Path dir, String namespace) throws IOException {
             long mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(dir.toString())).count();
             long cgroups = 0;
             try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
                 for (Path c : controllers.toList()) {
-                    Path ns = c.resolve("default");
+                    Path ns = c.resolve(namespace);
                     if (Files.isDirectory(ns)) {
                         try (Stream<Path> entries = Files.list(ns)) {
                             cgroups += entries.filter(p -> p.getFileName().toString().startsWith("cycle")).count();
@@ -100,7 +107,7 @@ class RunRemoveCyclesIT {
                 }
             }
             long sockets = count(dir.resolve("state/s"));
-            long bundles = count(dir.resolve("state/tasks/default"));
+            long bundles = count(dir.resolve("state/tasks/" + namespace));
             long processes = ProcessHandle.allProcesses()
                     .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(dir.toString())).orElse(false))
                     .count();

@@ -34,7 +34,9 @@ class DockerTerminalIT {
     @AfterEach
     void stop() {
         Cli.run(List.of(TMUX, "kill-session", "-t", session));
-        d.close();
+        if (d != null) {
+            d.close(); // null when the daemon did not start: that failure is the one to see
+        }
     }
 
     private void startPane(String dockerArgs) {
@@ -122,7 +124,12 @@ class DockerTerminalIT {
             if (pane.contains(text)) {
                 return;
             }
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(100); // a poll interval: each capture is a tmux process on a loaded machine
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for \"" + text + "\"", e);
+            }
         }
         throw new AssertionError("the terminal never showed \"" + text + "\":\n" + pane);
     }

@@ -32,7 +32,8 @@ class JctrRunIT {
     /** Container ids carry this run's suffix: jrunc's state dir (/run/jrunc/default) is shared by every daemon on the host. */
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
     static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
-            WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, PRIV = "priv-" + RUN, RO = "ro-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN;
+            WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, PRIV = "priv-" + RUN, RO = "ro-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN,
+            CTRTTY = "ctrtty-" + RUN;
     /**
      * The test's namespace, its own: run puts each container's cgroup under /&lt;namespace&gt; in every
      * hierarchy, which the runtime keeps; {@link #stopDaemon} removes it (never a shared one such as /default).
@@ -254,6 +255,7 @@ class JctrRunIT {
             awaitPane(session, p -> p.lines().anyMatch(l -> l.equals("/ #")));
             tmux("send-keys", "-t", session, "echo hi", "Enter");
             awaitPane(session, p -> p.lines().anyMatch(l -> l.equals("hi")));
+            awaitSizeInside(session, 30, 100);
             tmux("send-keys", "-t", session, "C-d");
             String pane = awaitPane(session, p -> p.contains("EXIT="));
             assertThat(pane).contains("EXIT=0");
@@ -261,6 +263,38 @@ class JctrRunIT {
             tmux("kill-session", "-t", session);
         }
         assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
+    }
+
+    /**
+     * containerd's ctr 1.6 {@code run -t} sets no console size in the spec, it resizes after the start, as jctr:
+     * the shell in the pane gets the window's size that way, and a changed window follows.
+     */
+    @Test
+    void containerdsCtrRunTGetsTheTerminalsSizeThroughResizePty() throws Exception {
+        Cli.requireTool("/usr/bin/tmux", "tmux");
+        String session = "ctr-it-" + ProcessHandle.current().pid();
+        String cmd = "/usr/bin/ctr --address " + daemon.socket() + " --namespace " + NS + " run --rm -t " + IMAGE + " " + CTRTTY + " sh; echo EXIT=$?; sleep 120";
+        Cli.Result started = Cli.run(List.of("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", cmd));
+        assertThat(started.exit()).as(started.toString()).isZero();
+        try {
+            awaitPane(session, p -> p.lines().anyMatch(l -> l.equals("/ #")));
+            awaitSizeInside(session, 30, 100);
+            assertThat(tmux("resize-window", "-t", session, "-x", "90", "-y", "25").exit()).isZero();
+            awaitSizeInside(session, 25, 90);
+            tmux("send-keys", "-t", session, "exit 3", "Enter");
+            assertThat(awaitPane(session, p -> p.contains("EXIT="))).contains("EXIT=3");
+        } finally {
+            tmux("kill-session", "-t", session);
+        }
+    }
+
+    /**
+     * The size the shell in the pane finally sees: it polls {@code stty size} until it is {@code rows x columns}
+     * and then prints it (the marker is split in the typed line, so only the output matches).
+     */
+    private static void awaitSizeInside(String session, int rows, int columns) throws InterruptedException {
+        tmux("send-keys", "-t", session, "until [ \"$(stty size 2>&1)\" = \"" + rows + " " + columns + "\" ]; do sleep 0.1; done; echo SI\"\"ZE-$(stty size | tr ' ' x)", "Enter");
+        awaitPane(session, p -> p.contains("SIZE-" + rows + "x" + columns));
     }
 
     @Test

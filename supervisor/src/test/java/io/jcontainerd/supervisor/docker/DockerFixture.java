@@ -73,12 +73,18 @@ final class DockerFixture implements AutoCloseable {
 
     void start() {
         daemon = DaemonProcess.start(dir.resolve("root"), dir.resolve("state"), dir.resolve("daemon.log"), "--config", config.toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DaemonProcess.SERVE_TIMEOUT_SECONDS);
         while (!DaemonProcess.answers(socket)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the Docker API did not serve " + socket + " within 30 s:\n" + daemon.log());
+                throw new AssertionError("the Docker API did not serve " + socket + " within " + DaemonProcess.SERVE_TIMEOUT_SECONDS
+                        + " s:\n" + daemon.log());
             }
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + socket, e);
+            }
         }
     }
 

@@ -144,7 +144,7 @@ class CtrRunIT {
         }
 
         long groupShim = shimPid(ns, "survivor1");
-        List<ProcessHandle> spares = daemon.awaitShims(2, 20).stream().filter(p -> p.pid() != groupShim).toList();
+        List<ProcessHandle> spares = daemon.awaitShims(2, 90).stream().filter(p -> p.pid() != groupShim).toList();
 
         Matcher q = Pattern.compile("(?m)^quitter +(\\d+) +RUNNING").matcher(ls);
         assertThat(q.find()).as(ls).isTrue();
@@ -163,7 +163,7 @@ class CtrRunIT {
             assertThat(spare.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
                     .as("the spare left from before the restart is stopped").isFalse();
         }
-        daemon.awaitShims(2, 20);
+        daemon.awaitShims(2, 90);
 
         String after = ctr("tasks", "ls").out();
         pids.forEach((id, pid) -> assertThat(after).containsPattern("(?m)^" + id + " +" + pid + " +RUNNING"));
@@ -240,7 +240,7 @@ class CtrRunIT {
         Files.writeString(bundle.resolve(TaskManager.RUNTIME_FILE), stuck.toString());
         try {
             ProcessHandle.of(shim).orElseThrow().destroyForcibly();
-            Await.until("the clean-up after the dead shim ran the runtime", java.time.Duration.ofSeconds(20), () -> Files.exists(started));
+            Await.until("the clean-up after the dead shim ran the runtime", java.time.Duration.ofSeconds(90), () -> Files.exists(started));
 
             long t0 = System.nanoTime();
             Cli.Result ls = ctr("tasks", "ls");
@@ -289,7 +289,7 @@ class CtrRunIT {
         assertThat(otherShim).as("another namespace, another shim").isNotEqualTo(shared);
         assertThat(shimPid(ns, "podded" + u)).as("the group label names its own group").isNotIn(shared, otherShim);
         // three group shims and the spare
-        daemon.awaitShims(4, 20);
+        daemon.awaitShims(4, 90);
 
         for (String id : List.of("share1" + u, "share2" + u, "share3" + u, "podded" + u)) {
             assertThat(ctr("tasks", "kill", "-s", "SIGKILL", id).exit()).isZero();
@@ -299,14 +299,14 @@ class CtrRunIT {
         assertThat(ProcessHandle.of(shared).map(h -> h.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
                 .orElse(false)).as("the namespace's shim exits with its last task (there is a spare already)").isFalse();
         assertThat(alive(otherShim)).as("still runs the other namespace's containers").isTrue();
-        daemon.awaitShims(2, 20);
+        daemon.awaitShims(2, 90);
         assertThat(ctrIn(other, "tasks", "ls").out()).containsPattern("(?m)^elsewhere1" + u + " +\\d+ +RUNNING");
     }
 
     @Test
     void parallelRunsInTwoNamespacesGetOneShimPerNamespace() throws Exception {
         assertThat(ctrIn(other, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
-        daemon.awaitShims(1, 20);
+        daemon.awaitShims(1, 90);
         List<String[]> runs = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
             runs.add(new String[] {ns, "par" + i + u});
@@ -329,7 +329,7 @@ class CtrRunIT {
         assertThat(defaultShims).as("one shim for the namespace's four containers").hasSize(1);
         assertThat(otherShims).as("one shim for the other namespace's four").hasSize(1).doesNotContainAnyElementsOf(defaultShims);
         // the two group shims and a new spare; none started for nothing is left over
-        daemon.awaitShims(3, 20);
+        daemon.awaitShims(3, 90);
         Thread.sleep(2 * 1000);
         assertThat(daemon.shims()).hasSize(3);
     }
@@ -345,14 +345,14 @@ class CtrRunIT {
         ProcessHandle shim = ProcessHandle.of(shimPid(ns, "early" + u)).orElseThrow();
         assertThat(shim.info().startInstant()).as("the shim was started before the request: the spare").get()
                 .matches(started -> started.isBefore(asked), "before " + asked);
-        List<ProcessHandle> both = daemon.awaitShims(2, 20);
+        List<ProcessHandle> both = daemon.awaitShims(2, 90);
         assertThat(both).as("a new spare is started after the first is taken")
                 .anySatisfy(p -> assertThat(p.info().startInstant().orElseThrow()).isAfter(asked));
     }
 
     @Test
     void aSpareLeftByAKilledDaemonExitsOnItsOwn() throws Exception {
-        ProcessHandle spare = daemon.awaitShims(1, 20).getFirst();
+        ProcessHandle spare = daemon.awaitShims(1, 90).getFirst();
         daemon.kill();
         assertThat(spare.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
                 .as("an idle shim whose daemon is gone for good exits").isFalse();

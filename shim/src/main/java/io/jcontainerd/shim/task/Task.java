@@ -11,6 +11,7 @@ import io.jcontainerd.api.events.TaskResumed;
 import io.jcontainerd.api.events.TaskStart;
 import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.config.FileModes;
+import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.Timestamps;
@@ -258,7 +259,16 @@ public final class Task {
                 throw JcdException.notFound("process %s of task %s has already exited", name(execId), id);
             }
             if (process.isInit()) {
-                runtime.kill(id, signal, all);
+                try {
+                    runtime.kill(id, signal, all);
+                } catch (JcdException e) {
+                    // the init exited between the status check and the kill, before its exit reached us: as
+                    // containerd's shim (checkKillError) that is NotFound "already finished", not a failure
+                    if (e.kind() == ErrorKind.FAILED_PRECONDITION || e.getMessage().contains("errno 3)")) {
+                        throw JcdException.notFound("process %s of task %s has already exited (%s)", name(execId), id, e.getMessage());
+                    }
+                    throw e;
+                }
                 return;
             }
             if (!process.started()) {

@@ -102,6 +102,25 @@ class TaskTest {
         assertThat(t.idle()).isFalse();
     }
 
+    /**
+     * The init died and the runtime already sees it stopped, but its exit has not reached the reaper:
+     * a kill then is NotFound "already exited", as containerd's shim answers (checkKillError), not a
+     * failure; a client's rm -f after a kill relies on that.
+     */
+    @Test
+    void aKillOfAnInitTheRuntimeSeesStoppedBeforeItsExitIsReapedIsNotFound() {
+        Task t = task();
+        t.create("web", "", List.of(), new Stdio("", "", "", false), "", "");
+        t.start("web", "");
+        runtime.refuseKill = JcdException.failedPrecondition("jrunc kill: container web is not running");
+        assertThatThrownBy(() -> t.kill("web", "", 9, false)).isInstanceOfSatisfying(JcdException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
+            assertThat(e.getMessage()).contains("has already exited").contains("is not running");
+        });
+        runtime.refuseKill = JcdException.invalidArgument("jrunc kill: bad signal");
+        assertKind(() -> t.kill("web", "", 9, false), ErrorKind.INVALID_ARGUMENT);
+    }
+
     private static void assertKind(Runnable call, ErrorKind kind) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(JcdException.class, e -> assertThat(e.kind()).isEqualTo(kind));
     }
@@ -110,6 +129,8 @@ class TaskTest {
     private static final class RecordingRuntime implements OciRuntime {
         final List<String> calls = new ArrayList<>();
         volatile int initPid;
+        /** What kill throws instead of signalling, when set. */
+        volatile JcdException refuseKill;
 
         @Override
         public void create(String id, Path bundle, Path pidFile, Optional<Path> consoleSocket, Stdio stdio) {
@@ -130,6 +151,9 @@ class TaskTest {
         @Override
         public void kill(String id, int signal, boolean all) {
             calls.add("kill " + id + " " + signal + " " + all);
+            if (refuseKill != null) {
+                throw refuseKill;
+            }
             SYS.kill(initPid, signal);
         }
 

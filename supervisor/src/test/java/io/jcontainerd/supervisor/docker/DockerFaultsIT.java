@@ -127,6 +127,27 @@ class DockerFaultsIT {
         Footprint.awaitSame(d, before, 60);
     }
 
+    /**
+     * testcontainers' stop(): POST kill, then at once DELETE ?force=1&v=1. The rm's own SIGKILL met an
+     * init that had just died, the kill failed and the removal was left "in progress" for ever (seen in
+     * a full run: the container stayed in ps -a).
+     */
+    @Test
+    void aKillFollowedAtOnceByAForceRemoveRemovesTheContainer() throws Exception {
+        Footprint before = Footprint.of(d);
+        for (int round = 0; round < 8; round++) {
+            String name = "killrm-" + round + "-" + token;
+            Cli.Result started = d.docker("run", "-d", "--name", name, "busybox", "sleep", "1000");
+            assertThat(started.exit()).as(started.toString()).isZero();
+            Cli.Result kill = Cli.run(List.of("/usr/bin/curl", "-s", "--unix-socket", d.socket.toString(), "-X", "POST",
+                    "-w", "%{http_code}", "-o", "/dev/null", "http://localhost/v1.41/containers/" + name + "/kill"), java.util.Map.of(), 120);
+            assertThat(kill.out()).as("round " + round + ": kill " + kill).isEqualTo("204");
+            assertThat(delete(name)).as("round " + round + ": rm -f right after the kill").isEqualTo("204 ");
+            assertThat(d.docker("ps", "-aq", "--filter", "name=" + name).out()).as("round " + round + ": gone from ps -a").isEmpty();
+        }
+        Footprint.awaitSame(d, before, 60);
+    }
+
     @Test
     void clientsThatDropHijackedConnectionsMidStreamLeaveNoFdThreadFifoOrProcessBehind() throws Exception {
         String ticker = "ticker-" + token;

@@ -60,7 +60,10 @@ class TestcontainersTlsIT {
 
             Map<String, String> otherCa = client(host, rogue, "ping");
             assertThat(otherCa).containsEntry("dockerHost", host);
-            assertThat(otherCa.get("ping")).as("a client certificate another CA signed").startsWith("refused").containsAnyOf("certificate", "SSL", "handshake");
+            assertThat(otherCa.get("ping")).as("a client certificate another CA signed").startsWith("refused")
+                    // the server's refusal of the certificate reaches the client as a TLS alert, or, when the client is
+                    // still writing its request, as the connection closed under it (seen once at load 28)
+                    .containsAnyOf("certificate", "SSL", "handshake", "Broken pipe", "Connection reset");
 
             Map<String, String> plain = client(host, null, "ping");
             assertThat(plain.get("ping")).as("plain HTTP to the TLS port").startsWith("refused");

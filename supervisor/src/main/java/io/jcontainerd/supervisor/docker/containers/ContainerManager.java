@@ -767,29 +767,14 @@ public final class ContainerManager {
             }
             c.removing = true;
         }
-        restarts.forget(c.id());
-        if (c.running()) {
-            var exit = c.nextExit();
-            c.stopping = true;
-            signal(c, 9);
-            emit(c, "kill", Map.of("signal", "9"));
-            if (!awaitQuietly(exit, 30)) {
-                synchronized (c) {
-                    c.removing = false;
-                }
-                throw DockerApiException.internal("could not kill running container %s: it did not exit within 30 s of SIGKILL", c.id());
-            }
-        }
-        deleteTask(c.id());
         try {
-            cd.containers().delete(DeleteContainerRequest.newBuilder().setId(c.id()).build());
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                synchronized (c) {
-                    c.removing = false;
-                }
-                throw e;
+            killAndDelete(c);
+        } catch (RuntimeException e) {
+            // a removal that failed leaves the container as it was, removable again (not "in progress" forever)
+            synchronized (c) {
+                c.removing = false;
             }
+            throw e;
         }
         removeSnapshot(c.id());
         tearDownNetwork(c.id());
@@ -801,6 +786,34 @@ public final class ContainerManager {
         c.removed.complete(c.doc().state().exitCode());
         emit(c, "destroy", Map.of());
         return true;
+    }
+
+    /** rm's first half: a running container is SIGKILLed and its exit awaited, then its task and record deleted. */
+    private void killAndDelete(LiveContainer c) {
+        restarts.forget(c.id());
+        if (c.running()) {
+            var exit = c.nextExit();
+            c.stopping = true;
+            String killFailed = "";
+            try {
+                signal(c, 9);
+            } catch (StatusRuntimeException e) {
+                // it may have exited between the check and the kill (testcontainers' kill then rm -f): its exit is awaited below either way
+                killFailed = " (the kill was answered " + e.getStatus() + ")";
+            }
+            emit(c, "kill", Map.of("signal", "9"));
+            if (!awaitQuietly(exit, 30)) {
+                throw DockerApiException.internal("could not kill running container %s: it did not exit within 30 s of SIGKILL%s", c.id(), killFailed);
+            }
+        }
+        deleteTask(c.id());
+        try {
+            cd.containers().delete(DeleteContainerRequest.newBuilder().setId(c.id()).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
     }
 
     /**

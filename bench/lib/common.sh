@@ -175,6 +175,8 @@ cleanup() {
   for p in $(shim_pids jcd) $(shim_pids ctd); do kill -KILL "$p" 2>/dev/null; done
   grep -F "$tmp" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r d; do umount -l "$d" 2>/dev/null; done
   find /sys/fs/cgroup -maxdepth 6 -depth -type d -name "$ID*" -exec rmdir {} \; 2>/dev/null
+  # the runtime state directories of our namespaces (/run/jrunc/<ID>docker ...), empty once their containers went
+  rmdir /run/jrunc/"$ID"* 2>/dev/null || true
   rm -rf "$tmp"
   echo "bench: after cleanup, left by this run: $(ours)" >&2
 }

@@ -2,7 +2,6 @@ package io.jcontainerd.supervisor.cri;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.cri.v1.CheckpointContainerRequest;
 import io.jcontainerd.api.cri.v1.ContainerConfig;
 import io.jcontainerd.api.cri.v1.ContainerFilter;
 import io.jcontainerd.api.cri.v1.ContainerMetadata;
@@ -150,15 +149,6 @@ class CriPodLifecycleIT {
 
         assertThat(conditions).extracting(RuntimeCondition::getType, RuntimeCondition::getStatus)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("RuntimeReady", true), org.assertj.core.groups.Tuple.tuple("NetworkReady", true));
-    }
-
-    @Test
-    void methodsNotBuiltYetAnswerUnimplementedNamingTheMethod() {
-        assertThatThrownBy(() -> rt().checkpointContainer(CheckpointContainerRequest.newBuilder().setContainerId("x").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-                    assertThat(e.getStatus().getDescription()).contains("runtime.v1.RuntimeService/CheckpointContainer");
-                });
     }
 
     @Test

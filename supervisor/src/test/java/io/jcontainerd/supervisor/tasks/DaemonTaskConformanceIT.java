@@ -3,6 +3,7 @@ package io.jcontainerd.supervisor.tasks;
 import io.grpc.Channel;
 import io.jcontainerd.proto.conformance.ContainerdTaskConformance;
 import io.jcontainerd.testsupport.RunningDaemon;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -17,5 +18,16 @@ class DaemonTaskConformanceIT extends ContainerdTaskConformance {
     @Override
     protected Channel rawChannel() {
         return DAEMON.channel().raw();
+    }
+
+    /** jrunc's state directory of the suite's namespace goes too when it is empty (it stayed after each run). */
+    @AfterAll
+    static void removeRuntimeStateDirectory() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("/run/jrunc/jcd-task-conformance");
+        try {
+            java.nio.file.Files.deleteIfExists(dir);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // a task still there is removed with the daemon (RunningDaemon); its directory stays, as before
+        }
     }
 }

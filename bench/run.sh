@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
 # jcontainerd vs containerd 1.6 (+ runc), and its Docker API facade vs dockerd 20.10 (docker CLI 28),
 # on this machine, in one run, as ratios (bench/README.md).
-# Usage (root): bench/run.sh [--quick] [--runs N] [--containers N]
+# Usage (root): bench/run.sh [--quick] [--runs N] [--containers N] [--only cri]
 #   --quick          smoke test: 5 runs per median, 5 containers, 1 pull sample, 20 snapshots
 #   --runs N         samples per hyperfine median and per runtime step (default 20)
 #   --containers N   detached containers started, measured and torn down per client (default 20)
+#   --only cri       only the CRI pod rows (jcontainerd's CRI vs containerd 1.6's cri plugin)
 # BENCH_SKIP_BUILD=1 measures the jars already built. Output: a table on stdout and in
 # bench/results/<time>.txt. It installs the Debian peers, builds jcontainerd (with its AOT caches),
 # starts both daemons on private sockets and directories under a temp dir, stops exactly the PIDs it
 # started, and removes every container, mount, cgroup and shim it made, also when interrupted.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-mode=full runs=20 n=20 starts=5 pull_samples=3 snap_samples=100 settle=3
+mode=full runs=20 n=20 starts=5 pull_samples=3 snap_samples=100 settle=3 only=""
 while (($#)); do
   case "$1" in
     --quick) mode=quick runs=5 n=5 starts=3 pull_samples=1 snap_samples=20 settle=2; shift ;;
     --runs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs needs a positive number" >&2; exit 2; }; runs=$2; shift 2 ;;
     --containers) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --containers needs a positive number" >&2; exit 2; }; n=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$1': use --quick, --runs N or --containers N (see --help)" >&2; exit 2 ;;
+    --only) [[ ${2:-} == cri ]] || { echo "bench: --only takes 'cri' (the CRI pod rows)" >&2; exit 2; }; only=$2; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$1': use --quick, --runs N, --containers N or --only cri (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ $EUID -eq 0 ]] || { echo "bench: run as root (containers, mounts and cgroups need it)" >&2; exit 1; }
@@ -33,6 +35,7 @@ source bench/lib/containers.sh
 source bench/lib/runtime.sh
 source bench/lib/snapshots.sh
 source bench/lib/docker.sh
+source bench/lib/cri.sh
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 ours_before=$(ours)
@@ -55,6 +58,7 @@ rss_mb() { awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 pss_mb() { awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$1/smaps_rollup"; }
 
 echo "bench: $mode run ($runs runs per median, $n containers), load average $load_start" >&2
+if [[ -z $only ]]; then
 echo "bench: measuring start-up ($starts starts each)..." >&2
 startup jcd; jcd_start=$startup_ms
 startup containerd; ctd_start=$startup_ms
@@ -86,6 +90,9 @@ echo "bench: measuring snapshot prepare+mount+remove ($snap_samples each)..." >&
 snapshot_bench
 echo "bench: measuring the Docker API: docker CLI against the facade and against dockerd..." >&2
 docker_bench
+fi
+echo "bench: measuring the CRI: pod start and teardown against jcontainerd and containerd's cri plugin..." >&2
+cri_bench
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 cleanup
@@ -94,13 +101,14 @@ machine_after=$(machine)
 
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print("%.2fx" % (a/b) if b else "-")' "$1" "$2"; }
 mkdir -p bench/results
-out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode.txt"
+out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode${only:+-$only}.txt"
 {
   echo "jcontainerd $(git rev-parse --short HEAD) vs containerd $(containerd --version | awk '{print $3}') + runc $(runc --version | awk 'NR==1 {print $3}')" \
-       "on $(nproc) cores, $(date -u +%FT%TZ), $mode: medians of $runs, $n containers"
+       "on $(nproc) cores, $(date -u +%FT%TZ), $mode${only:+ (only $only)}: medians of $runs, $n containers"
   echo "load average (1, 5, 15 min): start $load_start, end $load_end"
   printf '%-64s %11s %11s %7s\n' "metric" "jcontainerd" "containerd" "ratio"
   row() { printf '%-64s %11s %11s %7s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
+  if [[ -z $only ]]; then
   row "CLI version round trip, jctr vs ctr (ms)" "$jctr_version" "$ctr_version"
   row "CLI version round trip, jctr vs JVM hello world (ms)" "$jctr_version" "$hello_ms"
   row "CLI version CPU user+sys, jctr vs ctr (ms)" "$jctr_version_cpu" "$ctr_version_cpu"
@@ -150,7 +158,14 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode.txt"
   echo "JVM hello world: bench/lib/Hello.java run as \`java -XX:AOTCache=hello.aot -jar hello.jar\` (median $hello_ms ms, CPU $hello_cpu ms);"
   echo "in its rows it stands in the containerd column. CPU rows: mean user+sys of the same hyperfine runs."
   echo "shims: jcontainerd's = every jcontainerd-shim process of the daemon (spares and group shims included);"
-  echo "containerd's = its $shim_procs_ctd containerd-shim-runc-v2 processes. Ratios are jcontainerd / containerd."
+  echo "containerd's = its $shim_procs_ctd containerd-shim-runc-v2 processes."
+  fi
+  echo "CRI (the same grpc-java client, bench/lib/CriBench.java) against jcontainerd and containerd $(containerd --version | awk '{print $3}')'s cri plugin, medians of $runs pods after 2 warm-ups:"
+  row "CRI pod start: RunPodSandbox+Create+StartContainer, pod net (ms)" "$cri_start_pod_jcd" "$cri_start_pod_ctd"
+  row "CRI pod teardown: StopPodSandbox+RemovePodSandbox, pod net (ms)" "$cri_teardown_pod_jcd" "$cri_teardown_pod_ctd"
+  row "CRI pod start, hostNetwork (ms)" "$cri_start_host_jcd" "$cri_start_host_ctd"
+  row "CRI pod teardown, hostNetwork (ms)" "$cri_teardown_host_jcd" "$cri_teardown_host_ctd"
+  echo "Ratios are jcontainerd / containerd."
   echo "left by this run, before: $ours_before; after: $ours_after"
   echo "left when the daemons had stopped, removed by hand: $left_by_daemons"
   echo "machine-wide (other sessions too), before: $machine_before; after: $machine_after"

@@ -150,6 +150,8 @@ cleanup() {
   for p in "${clients[@]}"; do wait "$p" 2>/dev/null; done
   # the Docker rows' stacks (bench/lib/docker.sh): containers, dockerd, its bridge and iptables chains
   declare -F dk_stop >/dev/null && dk_stop
+  # the CRI rows' daemons (bench/lib/cri.sh): pods, daemons, bridges, iptables rules, pod cgroups
+  declare -F cri_stop >/dev/null && cri_stop
   for sock in "$JCD_SOCK" "$CTR_SOCK"; do
     [[ -S $sock ]] && timeout 5 ctr -a "$sock" version >/dev/null 2>&1 || continue
     for ns in $(timeout 10 ctr -a "$sock" namespaces ls -q 2>/dev/null); do

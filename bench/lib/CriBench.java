@@ -30,6 +30,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The CRI client of bench/lib/cri.sh: kubelet's calls for one pod, timed, against any CRI socket
@@ -48,11 +50,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CriBench {
     static final String BUSYBOX = "docker.io/library/busybox:latest";
+    /** netty warns that SO_KEEPALIVE does not apply to a unix socket, once per channel: kept quiet (held, so not collected). */
+    static final Logger NETTY = Logger.getLogger("io.grpc.netty.shaded.io.netty");
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: CriBench pull|pods|clean SOCKET ... (see the class comment)");
         }
+        NETTY.setLevel(Level.SEVERE);
         var group = new EpollEventLoopGroup(1);
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(args[1]))
                 .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class)
@@ -96,7 +101,7 @@ public final class CriBench {
             var ns = NamespaceOption.newBuilder().setNetwork(hostNetwork ? NamespaceMode.NODE : NamespaceMode.POD);
             PodSandboxConfig pod = PodSandboxConfig.newBuilder()
                     .setMetadata(PodSandboxMetadata.newBuilder().setName(podName).setUid(podName + "-uid").setNamespace("default"))
-                    .setHostname(podName).setLogDirectory(logs.toString())
+                    .setHostname(hostNetwork ? "" : podName).setLogDirectory(logs.toString())
                     .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent)
                             .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(ns)))
                     .build();

@@ -74,6 +74,9 @@ state = "$d/state"
   stream_server_port = "0"
   disable_tcp_service = true
   netns_mounts_under_state_dir = true
+  # the pause container's oom_score_adj -998 is refused here (EACCES: this machine is a container);
+  # restricted, containerd gives it its own score (0), as jcontainerd does
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$d/net.d"
@@ -130,7 +133,10 @@ cri_bench() {
     for key in jcd ctd; do
       if [[ $key == jcd ]]; then sock=$CRI_JCD_SOCK; else sock=$CRI_CTD_SOCK; fi
       echo "bench:   $key: $runs pods, $net network (2 warm-ups)..." >&2
-      v=$("${cri_client[@]}" pods "$sock" "$runs" 2 "${ID}$key" "$CRI_CGROUP" "$tmp/cri-logs" "$net")
+      v=$("${cri_client[@]}" pods "$sock" "$runs" 2 "${ID}$key" "$CRI_CGROUP" "$tmp/cri-logs" "$net") || {
+        echo "bench: the CRI pods failed on $key; the end of its log:" >&2
+        if [[ $key == jcd ]]; then tail -40 "$tmp/jcd.log" >&2; else tail -40 "$tmp/cri-ctd/containerd.log" >&2; fi
+        exit 1; }
       printf -v "cri_start_${net}_$key" '%s' "${v% *}"
       printf -v "cri_teardown_${net}_$key" '%s' "${v#* }"
     done

@@ -249,7 +249,12 @@ public final class Containers {
             return;
         }
         if (LibC.INSTANCE.kill(s.pid(), signal) < 0) {
-            throw JruncException.system("cannot signal container %s (pid %d): errno %d", id, s.pid(), com.sun.jna.Native.getLastError());
+            int errno = com.sun.jna.Native.getLastError();
+            if (errno == io.jcontainerd.runtime.linux.Errno.ESRCH) {
+                // it exited (and was reaped) since the status check: not running, as above
+                throw JruncException.failedPrecondition("container %s is not running (pid %d: no such process)", id, s.pid());
+            }
+            throw JruncException.system("cannot signal container %s (pid %d): errno %d", id, s.pid(), errno);
         }
     }
 

@@ -262,9 +262,10 @@ public final class Task {
                 try {
                     runtime.kill(id, signal, all);
                 } catch (JcdException e) {
-                    // the init exited between the status check and the kill, before its exit reached us: as
-                    // containerd's shim (checkKillError) that is NotFound "already finished", not a failure
-                    if (e.kind() == ErrorKind.FAILED_PRECONDITION || e.getMessage().contains("errno 3)")) {
+                    // the init exited between the status check and the kill, before its exit reached us (the
+                    // runtime says "not running"): as containerd's shim (checkKillError) that is NotFound
+                    // "already finished", not a failure
+                    if (e.kind() == ErrorKind.FAILED_PRECONDITION) {
                         throw JcdException.notFound("process %s of task %s has already exited (%s)", name(execId), id, e.getMessage());
                     }
                     throw e;

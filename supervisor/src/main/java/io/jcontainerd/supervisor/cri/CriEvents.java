@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * for containers and for pod sandboxes (their id as the container id), as containerd 1.7 sends them.
  * Each carries the time of the bus event, the pod's PodSandboxStatus and the ContainerStatus of each
  * container of the pod as they are when the event is turned into a CRI event; a deleted pod's is its
- * last status seen, NOTREADY. One thread reads the bus; every GetContainerEvents stream gets every
+ * last status seen, NOTREADY (statuses are kept only while a stream is open). One thread reads the bus; every GetContainerEvents stream gets every
  * event from its subscription on; one that falls {@value #BACKLOG} events behind is ended UNAVAILABLE.
  */
 public final class CriEvents implements AutoCloseable {
@@ -58,16 +58,23 @@ public final class CriEvents implements AutoCloseable {
         this.sandboxes = sandboxes;
         this.containers = containers;
         EventExchange.Subscription first = bus.subscribe(FilterParser.parse("namespace==" + CriNames.NAMESPACE));
+        records.all("sandbox").forEach(this::remember);
+        records.all("container").forEach(this::remember);
+        this.reader = Thread.ofVirtual().name("cri-events").start(() -> read(first));
+    }
+
+    /**
+     * Each pod's status now, kept as its last seen (a DELETED event of a pod carries it). Done when a
+     * stream opens, not at daemon start: it asks every pod's tasks, and only a stream needs it.
+     */
+    private void rememberStatuses() {
         for (ContainerRecord r : records.all("sandbox")) {
-            remember(r);
             try {
                 lastStatus.put(r.id(), sandboxes.status(sandboxes.view(r.id())));
             } catch (JcdException e) {
                 LOG.fine(() -> "pod sandbox " + r.id() + ": no status for container events: " + e.getMessage());
             }
         }
-        records.all("container").forEach(this::remember);
-        this.reader = Thread.ofVirtual().name("cri-events").start(() -> read(first));
     }
 
     private void remember(ContainerRecord r) {
@@ -131,8 +138,10 @@ public final class CriEvents implements AutoCloseable {
 
     private void send(String id, ContainerEventType type, Event e) {
         String pod = podOf.get(id);
-        if (pod == null) {
-            return; // not the CRI's (jctr -n k8s.io), or created and deleted before its event was read
+        if (pod == null || streams.isEmpty()) {
+            // not the CRI's (jctr -n k8s.io), created and deleted before its event was read, or nobody listens:
+            // the statuses below ask the pod's tasks, too dear for an event nobody reads
+            return;
         }
         Optional<PodSandboxStatus> status = sandboxStatus(pod);
         if (status.isEmpty()) {
@@ -167,6 +176,7 @@ public final class CriEvents implements AutoCloseable {
     public Stream subscribe() {
         Stream s = new Stream();
         streams.add(s);
+        rememberStatuses();
         return s;
     }
 

@@ -44,11 +44,16 @@ final class RegistryAuthorizer {
         this.transport = transport;
     }
 
-    /** The Authorization header to send, if one is known for this host and scope. */
+    /**
+     * The Authorization header to send, if one is known for this host and scope; a registry token
+     * from the start, as Docker's registrytoken.
+     */
     Optional<String> header(String host, String scope) {
         Token t = tokens.get(new Key(host, scope));
         if (t != null && t.valid()) return Optional.of(t.header());
-        return Optional.ofNullable(basicHosts.get(host));
+        String basic = basicHosts.get(host);
+        if (basic != null) return Optional.of(basic);
+        return credentials.lookup(host).filter(Credentials::isRegistryToken).map(c -> "Bearer " + c.secret());
     }
 
     /**
@@ -60,7 +65,7 @@ final class RegistryAuthorizer {
     void answer(RegistryHost host, String scope, HttpResponse<?> response, boolean hadAuth, String what) {
         List<AuthChallenge> challenges = AuthChallenge.parse(response.headers().allValues("WWW-Authenticate"));
         Optional<Credentials> creds = credentials.lookup(host.host());
-        if (hadAuth) {
+        if (hadAuth || creds.filter(Credentials::isRegistryToken).isPresent()) {
             throw denied(host, what, creds.isPresent());
         }
         for (AuthChallenge c : challenges) {
@@ -84,10 +89,10 @@ final class RegistryAuthorizer {
     static JcdException denied(RegistryHost host, String what, boolean hadCredentials) {
         return hadCredentials
                 ? JcdException.of(ErrorKind.FAILED_PRECONDITION, String.format(
-                        "registry %s refused the configured credentials for %s (401 Unauthorized): check the login (docker login, ~/.docker/config.json) or the pull options",
+                        "registry %s refused the configured credentials for %s (401 Unauthorized): check the login (docker login, ~/.docker/config.json) or the pull's own credentials (CRI PullImage auth, X-Registry-Auth)",
                         host.host(), what), new CredentialsRefused())
                 : JcdException.of(ErrorKind.FAILED_PRECONDITION, String.format(
-                        "registry %s requires authentication for %s (401 Unauthorized) and no credentials are configured: the repository may not exist, or add a login (docker login, ~/.docker/config.json) or the pull options",
+                        "registry %s requires authentication for %s (401 Unauthorized) and no credentials are configured: the repository may not exist, or add a login (docker login, ~/.docker/config.json) or give the pull credentials (CRI PullImage auth, X-Registry-Auth)",
                         host.host(), what), new CredentialsRefused());
     }
 

@@ -157,6 +157,27 @@ class RegistryClientTest {
     }
 
     @Test
+    void sendsARegistryTokenAsItIsWithoutAskingTheTokenServer() throws IOException {
+        registry.bearerToken = "registry-tok";
+        RegistryClient c = client(CredentialStore.of(Map.of(registry.host(), Credentials.registryToken("registry-tok"))));
+        assertThat(readAll(c.fetcher(ref("lib/app:v1")).fetch(blobDesc()))).isEqualTo(blob);
+        assertThat(registry.requests).noneMatch(r -> r.startsWith("GET /token"));
+    }
+
+    @Test
+    void aRefusedRegistryTokenIsDeniedNamingTheRegistryWithoutFetchingAnotherToken() {
+        registry.bearerToken = "the-right-one";
+        RegistryClient c = client(CredentialStore.of(Map.of(registry.host(), Credentials.registryToken("wrong-tok"))));
+        assertThatThrownBy(() -> c.resolve(ref("lib/app:v1")))
+                .isInstanceOf(FailedPreconditionException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused the configured credentials")
+                .hasMessageNotContaining("wrong-tok");
+        assertThat(registry.requests).noneMatch(r -> r.startsWith("GET /token"));
+        assertThatThrownBy(() -> Credentials.registryToken("tok\r\nX-Evil: 1"))
+                .hasMessageContaining("printable ASCII without spaces").hasMessageNotContaining("Evil");
+    }
+
+    @Test
     void usesBasicAuthWhenTheRegistryAsksForIt() throws IOException {
         registry.basicUserPass = "bob:pw";
         RegistryClient c = client(CredentialStore.of(Map.of(registry.host(), new Credentials("bob", "pw"))));

@@ -31,7 +31,9 @@ import java.util.logging.Logger;
  * The CRI's container events (GetContainerEvents, what kubelet's evented PLEG reads), made from the
  * daemon's event bus in namespace k8s.io: /containers/create is CONTAINER_CREATED, /tasks/start
  * CONTAINER_STARTED, the init's /tasks/exit CONTAINER_STOPPED, /containers/delete CONTAINER_DELETED,
- * for containers and for pod sandboxes (their id as the container id), as containerd 1.7 sends them.
+ * for containers and for pod sandboxes (their id as the container id), as containerd 1.7 sends them,
+ * in its order ({@link ContainerEventOrder}: a STOPPED before the DELETED of every container that ran,
+ * even when the bus brings the task's exit after the delete).
  * Each carries the time of the bus event, the pod's PodSandboxStatus and the ContainerStatus of each
  * container of the pod as they are when the event is turned into a CRI event; a deleted pod's is its
  * last status seen, NOTREADY (statuses are kept only while a stream is open). One thread reads the bus; every GetContainerEvents stream gets every
@@ -49,6 +51,8 @@ public final class CriEvents implements AutoCloseable {
     private final Map<String, String> podOf = new ConcurrentHashMap<>();
     /** sandbox id -> its last status seen (a deleted pod's event carries it) */
     private final Map<String, PodSandboxStatus> lastStatus = new ConcurrentHashMap<>();
+    /** Turned by the reader thread only (and the constructor, before it starts). */
+    private final ContainerEventOrder order = new ContainerEventOrder();
     private final Thread reader;
     private volatile boolean closed;
 
@@ -60,6 +64,7 @@ public final class CriEvents implements AutoCloseable {
         EventExchange.Subscription first = bus.subscribe(FilterParser.parse("namespace==" + CriNames.NAMESPACE));
         records.all("sandbox").forEach(this::remember);
         records.all("container").forEach(this::remember);
+        records.all("container").forEach(this::rememberRunning);
         this.reader = Thread.ofVirtual().name("cri-events").start(() -> read(first));
     }
 
@@ -83,6 +88,18 @@ public final class CriEvents implements AutoCloseable {
             podOf.put(r.id(), r.id());
         } else if ("container".equals(kind)) {
             podOf.put(r.id(), r.sandbox());
+        }
+    }
+
+    /** A container started and not yet finished by its CRI state: its delete comes after a STOPPED. */
+    private void rememberRunning(ContainerRecord r) {
+        try {
+            CriContainerState st = CriRecords.state(r, CriContainerState.class);
+            if (st.startedAt() != 0 && st.finishedAt() == 0) {
+                order.running(r.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "container " + r.id() + ": no CRI state for container events: " + e.getMessage());
         }
     }
 
@@ -111,18 +128,18 @@ public final class CriEvents implements AutoCloseable {
                 case "/containers/create" -> {
                     String id = ContainerCreate.parseFrom(e.payload().getValue()).getId();
                     records.store().find(CriNames.NAMESPACE, id).ifPresent(this::remember);
-                    send(id, ContainerEventType.CONTAINER_CREATED_EVENT, e);
+                    turn(id, ContainerEventType.CONTAINER_CREATED_EVENT, e);
                 }
-                case "/tasks/start" -> send(TaskStart.parseFrom(e.payload().getValue()).getContainerId(), ContainerEventType.CONTAINER_STARTED_EVENT, e);
+                case "/tasks/start" -> turn(TaskStart.parseFrom(e.payload().getValue()).getContainerId(), ContainerEventType.CONTAINER_STARTED_EVENT, e);
                 case "/tasks/exit" -> {
                     TaskExit x = TaskExit.parseFrom(e.payload().getValue());
                     if (x.getId().isEmpty() || x.getId().equals(x.getContainerId())) { // an exec's exit is no container event
-                        send(x.getContainerId(), ContainerEventType.CONTAINER_STOPPED_EVENT, e);
+                        turn(x.getContainerId(), ContainerEventType.CONTAINER_STOPPED_EVENT, e);
                     }
                 }
                 case "/containers/delete" -> {
                     String id = ContainerDelete.parseFrom(e.payload().getValue()).getId();
-                    send(id, ContainerEventType.CONTAINER_DELETED_EVENT, e);
+                    turn(id, ContainerEventType.CONTAINER_DELETED_EVENT, e);
                     if (id.equals(podOf.get(id))) {
                         lastStatus.remove(id);
                     }
@@ -136,11 +153,24 @@ public final class CriEvents implements AutoCloseable {
         }
     }
 
-    private void send(String id, ContainerEventType type, Event e) {
+    /**
+     * The CRI events of a bus event, in containerd's order: a STOPPED that the exit has not brought
+     * before a delete is sent then, stamped 1 ns before it.
+     */
+    private void turn(String id, ContainerEventType type, Event e) {
+        if (!podOf.containsKey(id)) {
+            return; // not the CRI's (jctr -n k8s.io), or created and deleted before its event was read
+        }
+        List<ContainerEventType> types = order.on(id, type);
+        for (ContainerEventType t : types) {
+            send(id, t, t == type ? e.timestamp() : e.timestamp().minusNanos(1));
+        }
+    }
+
+    private void send(String id, ContainerEventType type, java.time.Instant at) {
         String pod = podOf.get(id);
         if (pod == null || streams.isEmpty()) {
-            // not the CRI's (jctr -n k8s.io), created and deleted before its event was read, or nobody listens:
-            // the statuses below ask the pod's tasks, too dear for an event nobody reads
+            // nobody listens: the statuses below ask the pod's tasks, too dear for an event nobody reads
             return;
         }
         Optional<PodSandboxStatus> status = sandboxStatus(pod);
@@ -155,7 +185,7 @@ public final class CriEvents implements AutoCloseable {
             statuses = List.of();
         }
         ContainerEventResponse event = ContainerEventResponse.newBuilder().setContainerId(id).setContainerEventType(type)
-                .setCreatedAt(CriRecords.nanos(e.timestamp())).setPodSandboxStatus(status.get()).addAllContainersStatuses(statuses).build();
+                .setCreatedAt(CriRecords.nanos(at)).setPodSandboxStatus(status.get()).addAllContainersStatuses(statuses).build();
         for (Stream s : streams) {
             s.offer(event);
         }

@@ -12,6 +12,7 @@ import io.jcontainerd.content.image.Manifest;
 import io.jcontainerd.content.image.Platform;
 import io.jcontainerd.content.image.PlatformMatcher;
 import io.jcontainerd.content.pull.PlatformSelection;
+import io.jcontainerd.content.registry.CredentialStore;
 import io.jcontainerd.content.store.ReaderAt;
 import io.jcontainerd.supervisor.content.NamespacedContentStore;
 import io.jcontainerd.supervisor.images.ImageRecord;
@@ -63,6 +64,11 @@ public final class CriImages {
         return snapshotter;
     }
 
+    /** The image filesystem: the snapshotter's directory, where containers' writable layers are too. */
+    public Path imageFs() {
+        return imageFs;
+    }
+
     /** Every image, one entry per id with all its names; {@code ref} non-empty keeps only the image it names. */
     public List<CriImage> list(String ref) {
         if (!ref.isEmpty()) {
@@ -96,8 +102,13 @@ public final class CriImages {
 
     /** Pulls {@code ref} for the host's platform and unpacks it; returns the image (its id is the image_ref). */
     public CriImage pull(String ref) {
+        return pull(ref, null);
+    }
+
+    /** {@link #pull(String)} with {@code login} (null: none) asked first for credentials, for this pull only (PullImage's auth). */
+    public CriImage pull(String ref, CredentialStore login) {
         String name = normalise(ref);
-        pull.pull(CriNames.NAMESPACE, new PullSpec(name, PlatformSelection.host(), true, snapshotter, 0), PullObserver.NONE);
+        pull.pull(CriNames.NAMESPACE, new PullSpec(name, PlatformSelection.host(), true, snapshotter, 0), PullObserver.NONE, login);
         return get(name);
     }
 

@@ -430,7 +430,31 @@ public final class PodContainers {
                 throw e;
             }
         }
+        writableLayer(r).ifPresent(b::setWritableLayer);
         return b.build();
+    }
+
+    /**
+     * The container's writable layer as containerd reports it from its snapshotter's Usage: bytes
+     * on disk and inodes of its active snapshot's upper directory, on the image filesystem.
+     */
+    private Optional<io.jcontainerd.api.cri.v1.FilesystemUsage> writableLayer(ContainerRecord r) {
+        if (r.snapshotKey().isEmpty()) {
+            return Optional.empty();
+        }
+        io.jcontainerd.snapshot.Usage u;
+        try {
+            u = snapshots.usage(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.FAILED_PRECONDITION) {
+                throw e;
+            }
+            return Optional.empty(); // removed meanwhile
+        }
+        return Optional.of(io.jcontainerd.api.cri.v1.FilesystemUsage.newBuilder().setTimestamp(CriRecords.nanos(clock.instant()))
+                .setFsId(io.jcontainerd.api.cri.v1.FilesystemIdentifier.newBuilder().setMountpoint(images.imageFs().toString()))
+                .setUsedBytes(io.jcontainerd.api.cri.v1.UInt64Value.newBuilder().setValue(u.size()))
+                .setInodesUsed(io.jcontainerd.api.cri.v1.UInt64Value.newBuilder().setValue(u.inodes())).build());
     }
 
     public List<Container> list(ContainerFilter filter) {

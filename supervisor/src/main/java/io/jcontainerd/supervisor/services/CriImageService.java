@@ -18,7 +18,7 @@ import io.jcontainerd.api.cri.v1.PullImageResponse;
 import io.jcontainerd.api.cri.v1.RemoveImageRequest;
 import io.jcontainerd.api.cri.v1.RemoveImageResponse;
 import io.jcontainerd.api.cri.v1.UInt64Value;
-import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.supervisor.cri.CriAuth;
 import io.jcontainerd.supervisor.cri.CriImage;
 import io.jcontainerd.supervisor.cri.CriImages;
 import io.jcontainerd.supervisor.grpc.Rpc;
@@ -60,13 +60,10 @@ public final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase
     @Override
     public void pullImage(PullImageRequest req, StreamObserver<PullImageResponse> observer) {
         Rpc.unary(observer, () -> {
-            var auth = req.getAuth();
-            if (!auth.getUsername().isEmpty() || !auth.getPassword().isEmpty() || !auth.getAuth().isEmpty()
-                    || !auth.getIdentityToken().isEmpty() || !auth.getRegistryToken().isEmpty()) {
-                throw JcdException.notImplemented("PullImage with credentials in the request is not supported by jcontainerd yet: "
-                        + "put them in the registry's hosts.toml under [registry] config_path");
-            }
-            return PullImageResponse.newBuilder().setImageRef(images.pull(req.getImage().getImage()).id()).build();
+            var a = req.getAuth();
+            CriAuth auth = new CriAuth(a.getUsername(), a.getPassword(), a.getAuth(), a.getServerAddress(),
+                    a.getIdentityToken(), a.getRegistryToken());
+            return PullImageResponse.newBuilder().setImageRef(images.pull(req.getImage().getImage(), auth.credentials().orElse(null)).id()).build();
         });
     }
 

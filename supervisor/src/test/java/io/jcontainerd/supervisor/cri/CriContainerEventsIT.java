@@ -188,4 +188,41 @@ class CriContainerEventsIT {
             node.removePod(probePod);
         }
     }
+
+    @Test
+    void aRunningContainerRemovedAtOnceIsToldStoppedBeforeDeletedEachOnce() throws Exception {
+        PodSandboxConfig config = pod("removed-running");
+        String pod = node.runPod(config);
+        try (EventStream events = new EventStream()) {
+            String c = null;
+            ContainerEventResponse started = null;
+            // the stream is ready once it tells of a container started after it was opened
+            for (int i = 0; i < 10 && started == null; i++) {
+                String id = node.create(pod, config, container("sleeper-" + i, "exec sleep 1000").toBuilder()
+                        .setMetadata(ContainerMetadata.newBuilder().setName("sleeper-" + i)).build());
+                node.runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+                started = events.await("the sleeper's STARTED", 3, e -> e.getContainerId().equals(id)
+                        && e.getContainerEventType() == ContainerEventType.CONTAINER_STARTED_EVENT);
+                c = id;
+            }
+            assertThat(started).as("a STARTED event of a sleeper container within 10 tries").isNotNull();
+            String id = c;
+            node.runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+            events.expect(id, ContainerEventType.CONTAINER_DELETED_EVENT);
+            // a late exit of the removed container comes before a marker's events, which come after it on the bus
+            String marker = node.create(pod, config, container("marker", "true").toBuilder()
+                    .setMetadata(ContainerMetadata.newBuilder().setName("marker")).build());
+            node.runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(marker).build());
+            events.expect(marker, ContainerEventType.CONTAINER_DELETED_EVENT);
+            // its CREATED came before the stream may have been ready
+            List<ContainerEventResponse> ofC = events.seen.stream().filter(e -> e.getContainerId().equals(id)
+                    && e.getContainerEventType() != ContainerEventType.CONTAINER_CREATED_EVENT).toList();
+            assertThat(ofC).extracting(ContainerEventResponse::getContainerEventType).as("the removed container's events after it started")
+                    .containsExactly(ContainerEventType.CONTAINER_STARTED_EVENT, ContainerEventType.CONTAINER_STOPPED_EVENT,
+                            ContainerEventType.CONTAINER_DELETED_EVENT);
+            assertThat(ofC).extracting(ContainerEventResponse::getCreatedAt).isSorted();
+        } finally {
+            node.removePod(pod);
+        }
+    }
 }

@@ -5,6 +5,9 @@ import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.cri.v1.ContainerConfig;
 import io.jcontainerd.api.cri.v1.ContainerMetadata;
 import io.jcontainerd.api.cri.v1.ContainerStats;
+import io.jcontainerd.api.cri.v1.ContainerStatsFilter;
+import io.jcontainerd.api.cri.v1.ContainerStatsRequest;
+import io.jcontainerd.api.cri.v1.ListContainerStatsRequest;
 import io.jcontainerd.api.cri.v1.ImageSpec;
 import io.jcontainerd.api.cri.v1.LinuxContainerConfig;
 import io.jcontainerd.api.cri.v1.LinuxContainerResources;
@@ -130,6 +133,33 @@ class CriPodStatsIT {
             assertThat(busyStats.getAttributes().getMetadata().getName()).isEqualTo("busy");
             assertThat(busyStats.getCpu().getUsageCoreNanoSeconds().getValue()).isPositive()
                     .isLessThanOrEqualTo(cpu.getUsageCoreNanoSeconds().getValue() + 1_000_000_000L);
+        } finally {
+            node.removePod(pod);
+        }
+    }
+
+    @Test
+    void aContainersWritableLayerCountsTheBytesAndFilesItWrote() {
+        PodSandboxConfig config = pod("disk", "", 0, NamespaceMode.POD);
+        String pod = node.runPod(config);
+        try {
+            String c = node.run(pod, config, container("writer", "sleep 3600"));
+            var before = node.runtime.containerStats(ContainerStatsRequest.newBuilder().setContainerId(c).build()).getStats().getWritableLayer();
+            assertThat(before.getFsId().getMountpoint()).as("the image filesystem").isNotEmpty();
+            assertThat(before.getTimestamp()).isPositive();
+            int n = 5_000_000;
+            assertThat(node.sh(c, "head -c " + n + " /dev/urandom > /blob && mkdir /d && touch /d/1 /d/2 /d/3 /d/4 /d/5 && echo written"))
+                    .isEqualTo("written\n");
+            var after = node.runtime.containerStats(ContainerStatsRequest.newBuilder().setContainerId(c).build()).getStats().getWritableLayer();
+            assertThat(after.getUsedBytes().getValue()).as("bytes on disk of the writable layer after writing %d", n)
+                    .isGreaterThanOrEqualTo(before.getUsedBytes().getValue() + n);
+            assertThat(after.getInodesUsed().getValue()).as("the file, the directory and its 5 files")
+                    .isGreaterThanOrEqualTo(before.getInodesUsed().getValue() + 7);
+            var inPod = stats(pod).getLinux().getContainersList().stream().filter(x -> x.getAttributes().getId().equals(c)).findFirst().orElseThrow();
+            assertThat(inPod.getWritableLayer().getUsedBytes().getValue()).isGreaterThanOrEqualTo(n);
+            var listed = node.runtime.listContainerStats(ListContainerStatsRequest.newBuilder()
+                    .setFilter(ContainerStatsFilter.newBuilder().setId(c)).build()).getStatsList();
+            assertThat(listed).singleElement().satisfies(x -> assertThat(x.getWritableLayer().getUsedBytes().getValue()).isGreaterThanOrEqualTo(n));
         } finally {
             node.removePod(pod);
         }

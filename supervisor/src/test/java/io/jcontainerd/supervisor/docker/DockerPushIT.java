@@ -1,6 +1,7 @@
 package io.jcontainerd.supervisor.docker;
 
 import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.LocalRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class DockerPushIT {
 
     @Test
     void aPushedImageIsPulledBackAfterRmiWithTheSameIdAndRuns() throws Exception {
-        ScratchRegistry registry = ScratchRegistry.start(dir.resolve("registry"), false);
+        LocalRegistry registry = LocalRegistry.scratch(dir.resolve("registry"), false);
         registries.add(registry);
         d.pullBusybox();
         String id = d.docker("inspect", "--format", "{{.Id}}", "busybox").out().strip();
@@ -86,7 +87,7 @@ class DockerPushIT {
 
     @Test
     void loginIsCheckedByTheRegistryAndPushUsesIt() throws Exception {
-        ScratchRegistry registry = ScratchRegistry.start(dir.resolve("auth-registry"), true);
+        LocalRegistry registry = LocalRegistry.scratch(dir.resolve("auth-registry"), true);
         registries.add(registry);
         d.pullBusybox();
         String name = registry.host + "/x/bb";
@@ -105,7 +106,7 @@ class DockerPushIT {
         assertThat(config.resolve("config.json")).as("a refused login is not saved by the CLI").satisfiesAnyOf(
                 p -> assertThat(p).doesNotExist(), p -> assertThat(Files.readString(p)).doesNotContain(registry.host));
 
-        Cli.Result good = login(config, registry.host, ScratchRegistry.PASSWORD);
+        Cli.Result good = login(config, registry.host, LocalRegistry.PASSWORD);
         assertThat(good.exit()).as(good.toString()).isZero();
         assertThat(good.out()).contains("Login Succeeded");
         assertThat(Files.readString(config.resolve("config.json"))).contains(registry.host);
@@ -113,7 +114,7 @@ class DockerPushIT {
         Cli.Result push = docker(config, "push", name);
         assertThat(push.exit()).as(push.toString()).isZero();
         assertThat(push.out()).contains("Pushed").containsPattern(DIGEST_LINE);
-        assertThat(d.daemon.log()).doesNotContain(ScratchRegistry.PASSWORD).doesNotContain("not-the-password");
+        assertThat(d.daemon.log()).doesNotContain(LocalRegistry.PASSWORD).doesNotContain("not-the-password");
     }
 
     @Test
@@ -140,7 +141,7 @@ class DockerPushIT {
 
     /** docker login -u USER --password-stdin HOST, the password through stdin. */
     private Cli.Result login(Path config, String host, String password) {
-        return Cli.run(List.of("/bin/sh", "-c", "printf %s \"$PW\" | " + DockerFixture.DOCKER + " login -u " + ScratchRegistry.USER
+        return Cli.run(List.of("/bin/sh", "-c", "printf %s \"$PW\" | " + DockerFixture.DOCKER + " login -u " + LocalRegistry.USER
                         + " --password-stdin " + host),
                 Map.of("DOCKER_HOST", d.host(), "DOCKER_CONFIG", config.toString(), "PW", password), 120);
     }

@@ -1,6 +1,4 @@
-package io.jcontainerd.supervisor.docker;
-
-import io.jcontainerd.testsupport.Cli;
+package io.jcontainerd.testsupport;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,30 +12,48 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's docker-registry on a free loopback port with an empty storage of its own, writable (a
- * registry to push to), optionally behind htpasswd auth. {@link #close} stops exactly the process it started.
+ * Debian's docker-registry on a free loopback port, optionally behind htpasswd auth (user
+ * {@link #USER}, password {@link #PASSWORD}): with an empty storage of its own, writable (a registry
+ * to push to, {@link #scratch}), or serving the shared test registry's storage read-only (its
+ * images behind a login, {@link #overTestImages}). {@link #close} stops exactly the process it started.
  */
-final class ScratchRegistry implements AutoCloseable {
-    static final String USER = "jcd-test";
-    static final String PASSWORD = "jcd-test-password";
+public final class LocalRegistry implements AutoCloseable {
+    public static final String USER = "jcd-test";
+    public static final String PASSWORD = "jcd-test-password";
     /**
      * bcrypt of PASSWORD (cost 5): docker-registry's htpasswd accepts bcrypt only and apache2-utils'
      * htpasswd is not installed; Debian's python3 makes one offline with
      * {@code crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32))}.
      */
     private static final String HTPASSWD = USER + ":$2b$05$L2EcXJt5KTe2B4HX2/rnLuOoNaUSnPKdXXkSwjuhlkzg1fZ94oDpm\n";
-    final String host;
-    final Path dir;
+    /** "127.0.0.1:port". */
+    public final String host;
+    public final Path dir;
     private final Process process;
 
-    private ScratchRegistry(String host, Path dir, Process process) {
+    private LocalRegistry(String host, Path dir, Process process) {
         this.host = host;
         this.dir = dir;
         this.process = process;
     }
 
-    static ScratchRegistry start(Path dir, boolean htpasswd) throws Exception {
+    /** An empty, writable registry in {@code dir}. */
+    public static LocalRegistry scratch(Path dir, boolean htpasswd) throws Exception {
         Files.createDirectories(dir.resolve("storage"));
+        return start(dir, dir.resolve("storage"), false, htpasswd);
+    }
+
+    /** The shared test registry's images ({@link TestRegistry}), read-only, served again from {@code dir}'s config. */
+    public static LocalRegistry overTestImages(Path dir, boolean htpasswd) throws Exception {
+        String shared = Files.readString(TestRegistry.shared().stateDir().resolve("config.yml"));
+        String storage = shared.lines().filter(l -> l.strip().startsWith("rootdirectory:")).findFirst()
+                .orElseThrow(() -> new AssertionError("no rootdirectory in the test registry's config.yml:\n" + shared))
+                .strip().substring("rootdirectory:".length()).strip();
+        return start(dir, Path.of(storage), true, htpasswd);
+    }
+
+    private static LocalRegistry start(Path dir, Path storage, boolean readOnly, boolean htpasswd) throws Exception {
+        Files.createDirectories(dir);
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -53,6 +69,10 @@ final class ScratchRegistry implements AutoCloseable {
                         path: %s
                     """.formatted(dir.resolve("htpasswd"));
         }
+        String readonly = readOnly ? """
+                    readonly:
+                      enabled: true
+                """ : "";
         Files.writeString(dir.resolve("config.yml"), """
                 version: 0.1
                 log:
@@ -63,10 +83,10 @@ final class ScratchRegistry implements AutoCloseable {
                   maintenance:
                     uploadpurging:
                       enabled: false
-                http:
+                %shttp:
                   addr: %s
-                  secret: jcontainerd-scratch-registry
-                %s""".formatted(dir.resolve("storage"), host, auth));
+                  secret: jcontainerd-local-registry
+                %s""".formatted(storage, readonly, host, auth));
         Cli.requireTool("/usr/bin/docker-registry", "docker-registry");
         Process p = new ProcessBuilder("/usr/bin/docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
@@ -79,9 +99,10 @@ final class ScratchRegistry implements AutoCloseable {
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != (htpasswd ? 401 : 200)) {
                     p.destroyForcibly();
-                    throw new AssertionError("docker-registry on " + host + " answered GET /v2/ with " + r.statusCode());
+                    throw new AssertionError("docker-registry on " + host + " answered GET /v2/ with " + r.statusCode()
+                            + " (expected " + (htpasswd ? "401: it asks for a login" : "200") + ")");
                 }
-                return new ScratchRegistry(host, dir, p);
+                return new LocalRegistry(host, dir, p);
             } catch (IOException notYet) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     p.destroyForcibly();
@@ -93,13 +114,13 @@ final class ScratchRegistry implements AutoCloseable {
     }
 
     /** The registry's answer to {@code GET /v2/<path>} (anonymous). */
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + "/v2/" + path))
                 .header("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(dir.resolve("registry.log"));
     }
 

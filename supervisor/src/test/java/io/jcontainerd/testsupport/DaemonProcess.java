@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real jcontainerd started through bin/jcontainerd on a private root, state dir and socket.
  * {@link #close} stops it with SIGTERM (then SIGKILL after 10 s), by its own PID only.
+ * While it runs it holds the test lock of the namespaces every daemon shares ({@link SharedNamespaces}):
+ * the last daemon of the machine's tests to stop removes the cgroups and runtime state directories of
+ * "default" and "k8s.io" that the tests made.
  */
 public final class DaemonProcess implements AutoCloseable {
     private final Process process;
@@ -19,6 +22,7 @@ public final class DaemonProcess implements AutoCloseable {
     private final Path state;
     private final Path socket;
     private final Path log;
+    private boolean holdsNamespaces;
 
     private DaemonProcess(Process process, Path root, Path state, Path socket, Path log) {
         this.process = process;
@@ -46,8 +50,16 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     private static DaemonProcess start(List<String> launcher, Path root, Path state, Path log, String... extraArgs) {
-        Process p = launch(launcher, root, state, log, extraArgs);
+        SharedNamespaces.enter();
+        Process p;
+        try {
+            p = launch(launcher, root, state, log, extraArgs);
+        } catch (RuntimeException | Error e) {
+            SharedNamespaces.leave();
+            throw e;
+        }
         DaemonProcess d = new DaemonProcess(p, root, state, state.resolve("jcontainerd.sock"), log);
+        d.holdsNamespaces = true;
         d.awaitServing();
         return d;
     }
@@ -86,6 +98,7 @@ public final class DaemonProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SERVE_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
+                leaveNamespaces();
                 throw new AssertionError("jcontainerd exited with " + process.exitValue() + " before serving:\n" + log());
             }
             if (answers(socket)) {
@@ -180,6 +193,7 @@ public final class DaemonProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        leaveNamespaces();
         return process.isAlive() ? -1 : process.exitValue();
     }
 
@@ -191,6 +205,21 @@ public final class DaemonProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        leaveNamespaces();
+    }
+
+    /**
+     * Once: the daemon's share of the namespaces goes back. What stays of them is named on stderr
+     * (containers a test left, or one running still); scripts/test.sh fails on it after the run.
+     */
+    private synchronized void leaveNamespaces() {
+        if (holdsNamespaces) {
+            holdsNamespaces = false;
+            List<String> left = SharedNamespaces.leave();
+            if (!left.isEmpty()) {
+                System.err.println("jcontainerd tests: the last daemon stopped, and these stayed of namespaces " + SharedNamespaces.NAMES + ": " + left);
+            }
+        }
     }
 
     @Override
@@ -198,6 +227,7 @@ public final class DaemonProcess implements AutoCloseable {
         if (process.isAlive()) {
             stop();
         }
+        leaveNamespaces();
     }
 
     private static void sleep(long ms) {

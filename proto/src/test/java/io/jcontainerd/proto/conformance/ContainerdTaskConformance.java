@@ -64,13 +64,23 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ContainerdTaskConformance {
 
-    private static final String NS = "jcd-task-conformance";
+    /**
+     * The suite's namespace, this run's own: the runtime keeps its state directory of the namespace
+     * (runc's /run/containerd/runc/&lt;ns&gt;, jrunc's /run/jrunc/&lt;ns&gt;) after the last task, as every
+     * run on the machine would share a fixed one; each server's suite removes it ({@link #removeRuntimeRoot}).
+     */
+    private static final String NS = "jcd-task-conformance-" + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     private Path bundleRoot;
     private final List<String> containers = new ArrayList<>();
 
     /** The channel to the server under test, without namespace header. */
     protected abstract Channel rawChannel();
+
+    /** Removes {@code roots}/&lt;the suite's namespace&gt;, the runtime's state directory of it, empty once the suite's tasks are deleted. */
+    protected static void removeRuntimeRoot(Path roots) throws java.io.IOException {
+        Files.deleteIfExists(roots.resolve(NS));
+    }
 
     private Channel namespaced() {
         return ClientInterceptors.intercept(rawChannel(), Namespaces.namespaceInterceptor(NS));

@@ -20,14 +20,9 @@ class DaemonTaskConformanceIT extends ContainerdTaskConformance {
         return DAEMON.channel().raw();
     }
 
-    /** jrunc's state directory of the suite's namespace goes too when it is empty (it stayed after each run). */
+    /** jrunc's state directory of the suite's namespace stays after its last task, as runc's does. */
     @AfterAll
-    static void removeRuntimeStateDirectory() throws java.io.IOException {
-        java.nio.file.Path dir = java.nio.file.Path.of("/run/jrunc/jcd-task-conformance");
-        try {
-            java.nio.file.Files.deleteIfExists(dir);
-        } catch (java.nio.file.DirectoryNotEmptyException e) {
-            // a task still there is removed with the daemon (RunningDaemon); its directory stays, as before
-        }
+    static void removeJruncRoot() throws java.io.IOException {
+        removeRuntimeRoot(java.nio.file.Path.of("/run/jrunc"));
     }
 }

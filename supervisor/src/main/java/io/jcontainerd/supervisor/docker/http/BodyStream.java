@@ -1,9 +1,9 @@
 package io.jcontainerd.supervisor.docker.http;
 
 import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.jcontainerd.supervisor.docker.ChunkedInputStream;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayDeque;
 
 /**
@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
  * end is an IOException, not a short body. Closing it (the dispatcher does, after the handler)
  * drops whatever is still to come.
  */
-final class BodyStream extends InputStream {
+final class BodyStream extends ChunkedInputStream {
     static final int HIGH = 1 << 20;
     static final int LOW = 256 << 10;
     private final Channel channel;
@@ -23,8 +23,6 @@ final class BodyStream extends InputStream {
     private boolean broken;
     private boolean closed;
     private boolean paused;
-    private byte[] current = new byte[0];
-    private int pos;
 
     BodyStream(Channel channel) {
         this.channel = channel;
@@ -64,26 +62,8 @@ final class BodyStream extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-            return 0;
-        }
-        if (pos >= current.length && !next()) {
-            return -1;
-        }
-        int n = Math.min(len, current.length - pos);
-        System.arraycopy(current, pos, b, off, n);
-        pos += n;
-        return n;
-    }
-
-    private boolean next() throws IOException {
+    protected byte[] nextChunk() throws IOException {
+        byte[] next;
         boolean resume;
         synchronized (this) {
             while (chunks.isEmpty()) {
@@ -91,7 +71,7 @@ final class BodyStream extends InputStream {
                     throw new IOException("the request body was closed");
                 }
                 if (ended) {
-                    return false;
+                    return null;
                 }
                 if (broken) {
                     throw new IOException("the client closed the connection before the request body ended");
@@ -103,9 +83,8 @@ final class BodyStream extends InputStream {
                     throw new IOException("interrupted while reading the request body", e);
                 }
             }
-            current = chunks.poll();
-            pos = 0;
-            queued -= current.length;
+            next = chunks.poll();
+            queued -= next.length;
             resume = paused && queued < LOW;
             if (resume) {
                 paused = false;
@@ -114,7 +93,7 @@ final class BodyStream extends InputStream {
         if (resume) {
             channel.eventLoop().execute(channel::read);
         }
-        return true;
+        return next;
     }
 
     @Override

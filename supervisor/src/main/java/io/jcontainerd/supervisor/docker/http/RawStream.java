@@ -9,6 +9,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslCloseCompletionEvent;
 
+import io.jcontainerd.supervisor.docker.ChunkedInputStream;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -105,43 +107,27 @@ public final class RawStream implements AutoCloseable {
         }
     }
 
-    private final class Input extends InputStream {
-        private byte[] current = new byte[0];
-        private int pos;
+    private final class Input extends ChunkedInputStream {
         private boolean eof;
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
+        protected byte[] nextChunk() throws IOException {
+            if (eof) {
+                return null;
             }
-            while (pos >= current.length) {
-                if (eof) {
-                    return -1;
-                }
-                try {
-                    current = in.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted reading the client's input", e);
-                }
-                pos = 0;
-                if (current == EOF) {
-                    eof = true;
-                    in.offer(EOF);
-                    return -1;
-                }
+            byte[] next;
+            try {
+                next = in.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted reading the client's input", e);
             }
-            int n = Math.min(len, current.length - pos);
-            System.arraycopy(current, pos, b, off, n);
-            pos += n;
-            return n;
+            if (next == EOF) {
+                eof = true;
+                in.offer(EOF);
+                return null;
+            }
+            return next;
         }
     }
 }

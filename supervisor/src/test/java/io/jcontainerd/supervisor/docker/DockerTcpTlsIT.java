@@ -5,9 +5,7 @@ import io.jcontainerd.testsupport.DaemonProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,20 +30,12 @@ class DockerTcpTlsIT {
 
     @Test
     void theCliWithItsClientCertificateRunsContainersOverTlsAndWithoutOneGetsNothing() throws Exception {
-        Path certs = Files.createDirectories(dir.resolve("certs"));
-        Certificates.make(certs);
-        int port = freePort();
-        String keys = """
-                tcp = "127.0.0.1:%d"
-                tls_cert = "%s"
-                tls_key = "%s"
-                tls_verify = true
-                tls_ca = "%s"
-                """.formatted(port, certs.resolve("server-cert.pem"), certs.resolve("server-key.pem"), certs.resolve("ca.pem"));
-        try (DockerFixture d = new DockerFixture(dir.resolve("d"), dir.resolve("d/docker.sock"), keys)) {
+        TlsCertificates certs = TlsCertificates.make(Files.createDirectories(dir.resolve("certs")));
+        int port = TlsCertificates.freePort();
+        try (DockerFixture d = new DockerFixture(dir.resolve("d"), dir.resolve("d/docker.sock"), certs.dockerKeys(port))) {
             String host = "tcp://127.0.0.1:" + port;
-            List<String> tls = List.of("--tlsverify", "--tlscacert", certs.resolve("ca.pem").toString(),
-                    "--tlscert", certs.resolve("cert.pem").toString(), "--tlskey", certs.resolve("key.pem").toString(), "-H", host);
+            List<String> tls = List.of("--tlsverify", "--tlscacert", certs.file("ca.pem").toString(),
+                    "--tlscert", certs.file("cert.pem").toString(), "--tlskey", certs.file("key.pem").toString(), "-H", host);
 
             Cli.Result version = docker(d, tls, "version", "--format", "{{.Server.APIVersion}} {{.Server.Os}}");
             assertThat(version.exit()).as(version + "\n" + d.daemon.log()).isZero();
@@ -63,13 +53,13 @@ class DockerTcpTlsIT {
             Cli.Result ps = docker(d, tls, "ps", "-a", "--format", "{{.Names}}");
             assertThat(ps.exit()).isZero();
 
-            Cli.Result noCert = docker(d, List.of("--tlsverify", "--tlscacert", certs.resolve("ca.pem").toString(), "-H", host), "version");
+            Cli.Result noCert = docker(d, List.of("--tlsverify", "--tlscacert", certs.file("ca.pem").toString(), "-H", host), "version");
             assertThat(noCert.exit()).as(noCert.toString()).isNotZero();
             assertThat(noCert.out() + noCert.err()).containsAnyOf("certificate required", "bad certificate", "handshake failure");
             assertThat(noCert.out()).doesNotContain("Server:");
 
-            Cli.Result otherCa = docker(d, List.of("--tlsverify", "--tlscacert", certs.resolve("ca.pem").toString(),
-                    "--tlscert", certs.resolve("rogue-cert.pem").toString(), "--tlskey", certs.resolve("rogue-key.pem").toString(), "-H", host),
+            Cli.Result otherCa = docker(d, List.of("--tlsverify", "--tlscacert", certs.file("ca.pem").toString(),
+                    "--tlscert", certs.file("rogue-cert.pem").toString(), "--tlskey", certs.file("rogue-key.pem").toString(), "-H", host),
                     "version");
             assertThat(otherCa.exit()).as(otherCa.toString()).isNotZero();
             assertThat(otherCa.out()).doesNotContain("Server:");
@@ -86,7 +76,7 @@ class DockerTcpTlsIT {
 
     @Test
     void plainTcpOnLoopbackServesTheCliWithoutTls() throws Exception {
-        int port = freePort();
+        int port = TlsCertificates.freePort();
         try (DockerFixture d = new DockerFixture(dir.resolve("p"), dir.resolve("p/docker.sock"), "tcp = \"127.0.0.1:%d\"".formatted(port))) {
             List<String> plain = List.of("-H", "tcp://127.0.0.1:" + port);
             Cli.Result run = docker(d, plain, "run", "--rm", "busybox", "echo", "plain");
@@ -100,26 +90,25 @@ class DockerTcpTlsIT {
 
     @Test
     void theDaemonRefusesAKeyOpenToOthersAndAPlainListenerBeyondLoopbackNamingTheOption() throws Exception {
-        Path certs = Files.createDirectories(dir.resolve("certs"));
-        Certificates.make(certs);
-        Files.setPosixFilePermissions(certs.resolve("server-key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
+        TlsCertificates certs = TlsCertificates.make(Files.createDirectories(dir.resolve("certs")));
+        Files.setPosixFilePermissions(certs.file("server-key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
         Path config = Files.writeString(dir.resolve("open-key.toml"), """
                 [docker]
                 address = "%s"
                 tcp = "127.0.0.1:%d"
                 tls_cert = "%s"
                 tls_key = "%s"
-                """.formatted(dir.resolve("k.sock"), freePort(), certs.resolve("server-cert.pem"), certs.resolve("server-key.pem")));
+                """.formatted(dir.resolve("k.sock"), TlsCertificates.freePort(), certs.file("server-cert.pem"), certs.file("server-key.pem")));
         Cli.Result openKey = DaemonProcess.runExpectingExit(dir.resolve("root"), dir.resolve("state"), "--config", config.toString());
         assertThat(openKey.exit()).as(openKey.toString()).isNotZero();
-        assertThat(openKey.out() + openKey.err()).contains("docker.tls_key = " + certs.resolve("server-key.pem") + " is open to group or others (mode rw-r--r--)")
+        assertThat(openKey.out() + openKey.err()).contains("docker.tls_key = " + certs.file("server-key.pem") + " is open to group or others (mode rw-r--r--)")
                 .contains("chmod 600");
         assertThat(dir.resolve("k.sock")).doesNotExist();
 
         Path plain = Files.writeString(dir.resolve("plain.toml"), """
                 [docker]
                 tcp = "0.0.0.0:%d"
-                """.formatted(freePort()));
+                """.formatted(TlsCertificates.freePort()));
         Cli.Result beyond = DaemonProcess.runExpectingExit(dir.resolve("root2"), dir.resolve("state2"), "--config", plain.toString());
         assertThat(beyond.exit()).as(beyond.toString()).isNotZero();
         assertThat(beyond.out() + beyond.err()).contains("listens beyond loopback without TLS").contains("docker.tls_verify = true");
@@ -130,40 +119,5 @@ class DockerTcpTlsIT {
         cmd.addAll(global);
         cmd.addAll(List.of(args));
         return Cli.run(cmd, d.env(), 120);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** A CA, a server certificate for 127.0.0.1 and a client certificate it signed, and a client certificate of another CA (openssl, P-256). */
-    static final class Certificates {
-        static void make(Path d) {
-            Cli.requireTool("/usr/bin/openssl", "openssl");
-            sh(d, "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca-key.pem",
-                    "openssl req -x509 -new -key ca-key.pem -subj /CN=jcd-test-ca -days 2 -out ca.pem",
-                    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out server-key.pem",
-                    "openssl req -new -key server-key.pem -subj /CN=localhost -out server.csr",
-                    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > server.ext",
-                    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile server.ext -out server-cert.pem",
-                    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem",
-                    "openssl req -new -key key.pem -subj /CN=client -out client.csr",
-                    "printf 'extendedKeyUsage=clientAuth\\n' > client.ext",
-                    "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile client.ext -out cert.pem",
-                    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout rogue-ca-key.pem -subj /CN=rogue -days 2 -out rogue-ca.pem",
-                    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out rogue-key.pem",
-                    "openssl req -new -key rogue-key.pem -subj /CN=client -out rogue.csr",
-                    "openssl x509 -req -in rogue.csr -CA rogue-ca.pem -CAkey rogue-ca-key.pem -CAcreateserial -days 2 -extfile client.ext -out rogue-cert.pem",
-                    "chmod 600 *key.pem");
-        }
-
-        private static void sh(Path d, String... lines) {
-            Cli.Result r = Cli.run(List.of("/bin/sh", "-ec", "cd " + d + "\n" + String.join("\n", lines)), java.util.Map.of(), 60);
-            if (r.exit() != 0) {
-                throw new AssertionError("making the test certificates failed: " + r);
-            }
-        }
     }
 }

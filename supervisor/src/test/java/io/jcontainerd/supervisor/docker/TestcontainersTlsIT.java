@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,19 +26,11 @@ class TestcontainersTlsIT {
 
     @Test
     void genericContainerStartsWaitsForItsLogExecsAndStopsOverTlsAndAClientWithoutAValidCertificateIsRefused() throws Exception {
-        Path certs = Files.createDirectories(dir.resolve("certs"));
-        DockerTcpTlsIT.Certificates.make(certs);
+        TlsCertificates certs = TlsCertificates.make(Files.createDirectories(dir.resolve("certs")));
         Path good = certPath("good", certs, "cert.pem", "key.pem");
         Path rogue = certPath("rogue", certs, "rogue-cert.pem", "rogue-key.pem");
-        int port = freePort();
-        String keys = """
-                tcp = "127.0.0.1:%d"
-                tls_cert = "%s"
-                tls_key = "%s"
-                tls_verify = true
-                tls_ca = "%s"
-                """.formatted(port, certs.resolve("server-cert.pem"), certs.resolve("server-key.pem"), certs.resolve("ca.pem"));
-        try (DockerFixture d = new DockerFixture(dir.resolve("d"), dir.resolve("d/docker.sock"), keys)) {
+        int port = TlsCertificates.freePort();
+        try (DockerFixture d = new DockerFixture(dir.resolve("d"), dir.resolve("d/docker.sock"), certs.dockerKeys(port))) {
             String host = "tcp://127.0.0.1:" + port;
             long since = System.currentTimeMillis() / 1000;
 
@@ -72,11 +62,11 @@ class TestcontainersTlsIT {
     }
 
     /** A DOCKER_CERT_PATH: the CA, and a client certificate and key under the names docker-java reads. */
-    private Path certPath(String name, Path certs, String cert, String key) throws IOException {
+    private Path certPath(String name, TlsCertificates certs, String cert, String key) throws IOException {
         Path p = Files.createDirectories(dir.resolve(name));
-        Files.copy(certs.resolve("ca.pem"), p.resolve("ca.pem"));
-        Files.copy(certs.resolve(cert), p.resolve("cert.pem"));
-        Files.copy(certs.resolve(key), p.resolve("key.pem"));
+        Files.copy(certs.file("ca.pem"), p.resolve("ca.pem"));
+        Files.copy(certs.file(cert), p.resolve("cert.pem"));
+        Files.copy(certs.file(key), p.resolve("key.pem"));
         return p;
     }
 
@@ -96,11 +86,5 @@ class TestcontainersTlsIT {
         Map<String, String> facts = new HashMap<>();
         r.out().lines().filter(l -> l.contains("=")).forEach(l -> facts.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
         return facts;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

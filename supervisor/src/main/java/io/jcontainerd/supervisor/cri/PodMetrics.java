@@ -26,7 +26,8 @@ import java.util.logging.Logger;
  * ListMetricDescriptors and ListPodSandboxMetrics (kubelet's /metrics/cadvisor from the runtime,
  * PodAndContainerStatsFromCRI), with containerd's cAdvisor names and label keys {@code id, name}:
  * per running container its CPU time, memory usage, working set and RSS from its cgroup and its
- * process count (labels: container id, container name); per ready pod the counters of each
+ * process count, and the CFS counters of one with a CPU quota — periods, throttled periods,
+ * throttled seconds — (labels: container id, container name); per ready pod the counters of each
  * interface of its network namespace but lo (labels: pod id, pod name, interface), none for a
  * hostNetwork pod. Counters of seconds are whole seconds, as containerd's.
  */
@@ -51,6 +52,18 @@ public final class PodMetrics {
                     MetricType.GAUGE, CgroupUsage::workingSet),
             new ContainerMetric(descriptor("container_memory_rss", "Size of RSS in bytes.", BASE), MetricType.GAUGE, CgroupUsage::rss));
     private static final MetricDescriptor PROCESSES = descriptor("container_processes", "Number of processes running inside the container.", BASE);
+
+    private record ThrottlingMetric(MetricDescriptor descriptor, ToLongFunction<CpuThrottling> value) {
+    }
+
+    /** cAdvisor's CFS metrics: only for a container whose quota made periods elapse, as cAdvisor. */
+    private static final List<ThrottlingMetric> THROTTLING = List.of(
+            new ThrottlingMetric(descriptor("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.", BASE),
+                    CpuThrottling::periods),
+            new ThrottlingMetric(descriptor("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.", BASE),
+                    CpuThrottling::throttledPeriods),
+            new ThrottlingMetric(descriptor("container_cpu_cfs_throttled_seconds_total", "Total time duration the container has been throttled.",
+                    BASE), t -> t.throttledNanos() / 1_000_000_000L));
     private static final List<NetworkMetric> NETWORK = List.of(
             new NetworkMetric(descriptor("container_network_receive_bytes_total", "Cumulative count of bytes received", WITH_INTERFACE),
                     NetDevStats.Counters::rxBytes),
@@ -90,6 +103,7 @@ public final class PodMetrics {
         List<MetricDescriptor> out = new ArrayList<>();
         CONTAINER.forEach(m -> out.add(m.descriptor()));
         out.add(PROCESSES);
+        THROTTLING.forEach(m -> out.add(m.descriptor()));
         NETWORK.forEach(m -> out.add(m.descriptor()));
         return out;
     }
@@ -143,6 +157,10 @@ public final class PodMetrics {
                 b.addMetrics(metric(m.descriptor(), m.type(), now, m.value().applyAsLong(usage.get()), c.id(), name));
             }
             b.addMetrics(metric(PROCESSES, MetricType.GAUGE, now, tasks.pids(CriNames.NAMESPACE, c.id()).size(), c.id(), name));
+            Optional<CpuThrottling> cfs = CpuThrottling.read(ContainerCgroup.cgroupsPath(c)).filter(t -> t.periods() > 0);
+            for (ThrottlingMetric m : THROTTLING) {
+                cfs.ifPresent(t -> b.addMetrics(metric(m.descriptor(), MetricType.COUNTER, now, m.value().applyAsLong(t), c.id(), name)));
+            }
             return Optional.of(b.build());
         } catch (JcdException e) {
             if (e.kind() != ErrorKind.NOT_FOUND && e.kind() != ErrorKind.FAILED_PRECONDITION) {

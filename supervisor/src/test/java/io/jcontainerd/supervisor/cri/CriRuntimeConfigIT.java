@@ -176,6 +176,42 @@ class CriRuntimeConfigIT {
     }
 
     @Test
+    void aContainerHeldToItsCpuQuotaHasCfsThrottlingMetrics() {
+        Map<String, MetricDescriptor> described = node.runtime.listMetricDescriptors(ListMetricDescriptorsRequest.getDefaultInstance())
+                .getDescriptorsList().stream().collect(Collectors.toMap(MetricDescriptor::getName, d -> d));
+        assertThat(described).containsKeys("container_cpu_cfs_periods_total", "container_cpu_cfs_throttled_periods_total",
+                "container_cpu_cfs_throttled_seconds_total");
+        PodSandboxConfig config = pod("throttled", "");
+        String pod = node.runPod(config);
+        try {
+            // 10 ms of CPU every 100 ms period for a loop that wants all of it: throttled about 90 ms of each period
+            String busy = node.run(pod, config, container("spinner", "while :; do :; done").toBuilder()
+                    .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder())
+                            .setResources(LinuxContainerResources.newBuilder().setCpuQuota(10_000).setCpuPeriod(100_000))).build());
+            String idle = node.run(pod, config, container("idle", "sleep 3600"));
+            PodSandboxMetrics m = node.await("a throttled second in spinner's metrics", () -> node.runtime
+                            .listPodSandboxMetrics(ListPodSandboxMetricsRequest.getDefaultInstance()).getPodMetricsList().stream()
+                            .filter(p -> p.getPodSandboxId().equals(pod)).findFirst().orElse(PodSandboxMetrics.getDefaultInstance()),
+                    p -> p.getContainerMetricsList().stream().anyMatch(c -> c.getContainerId().equals(busy)
+                            && value(c.getMetricsList(), "container_cpu_cfs_throttled_seconds_total") >= 1));
+            List<Metric> spinner = m.getContainerMetricsList().stream().filter(c -> c.getContainerId().equals(busy)).findFirst().orElseThrow().getMetricsList();
+            long periods = value(spinner, "container_cpu_cfs_periods_total");
+            long throttled = value(spinner, "container_cpu_cfs_throttled_periods_total");
+            assertThat(throttled).as("throttled periods").isPositive().isLessThanOrEqualTo(periods);
+            assertThat(periods).as("a second throttled takes more than 10 periods of 100 ms").isGreaterThan(10);
+            assertThat(spinner.stream().filter(x -> x.getName().startsWith("container_cpu_cfs_"))).allSatisfy(x -> {
+                assertThat(x.getMetricType()).isEqualTo(MetricType.COUNTER);
+                assertThat(x.getLabelValuesList()).containsExactly(busy, "spinner");
+            });
+            List<Metric> idleMetrics = m.getContainerMetricsList().stream().filter(c -> c.getContainerId().equals(idle)).findFirst().orElseThrow().getMetricsList();
+            assertThat(idleMetrics).as("no CFS metrics without a quota, as cAdvisor").extracting(Metric::getName)
+                    .contains("container_cpu_usage_seconds_total").noneMatch(n -> n.startsWith("container_cpu_cfs_"));
+        } finally {
+            node.removePod(pod);
+        }
+    }
+
+    @Test
     void theStreamVariantsOfTheListCallsAnswerTheSameItems() {
         PodSandboxConfig config = pod("streamed", "");
         String pod = node.runPod(config);

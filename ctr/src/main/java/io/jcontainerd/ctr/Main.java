@@ -9,8 +9,6 @@ import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. The root command's model
@@ -19,8 +17,6 @@ import java.util.logging.Logger;
  */
 public final class Main {
     public static final String CLIENT_VERSION = "0.1.0";
-    // Netty warns that SO_KEEPALIVE does not apply to unix sockets; held so the level sticks.
-    private static final Logger NETTY_BOOTSTRAP = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
     private final CommandSpec spec;
 
@@ -54,7 +50,6 @@ public final class Main {
     }
 
     static int run(String[] args) {
-        NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
         CommandLine cli = new CommandLine(new Main().spec());
         Commands.addFor(cli, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -1,0 +1,272 @@
+package io.jcontainerd.ctr.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.StreamObserver;
+import io.jcontainerd.api.services.content.v1.ContentGrpc;
+import io.jcontainerd.api.services.content.v1.Info;
+import io.jcontainerd.api.services.content.v1.InfoRequest;
+import io.jcontainerd.api.services.content.v1.InfoResponse;
+import io.jcontainerd.api.services.content.v1.ReadContentRequest;
+import io.jcontainerd.api.services.content.v1.ReadContentResponse;
+import io.jcontainerd.api.services.content.v1.WriteContentRequest;
+import io.jcontainerd.api.services.content.v1.WriteContentResponse;
+import io.jcontainerd.api.services.version.v1.VersionGrpc;
+import io.jcontainerd.proto.Namespaces;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * jctr's own gRPC client against the server the daemon runs (grpc-netty on a unix socket): unary and
+ * streaming calls, flow control past every window, statuses, deadlines, the namespace header.
+ */
+class ConnectionTest {
+    private static final int CHUNK = 1 << 20;
+
+    @TempDir
+    Path dir;
+    private EpollEventLoopGroup group;
+    private Server server;
+    private Path socket;
+    private final List<String> namespaces = new CopyOnWriteArrayList<>();
+
+    /** Info answers the digest back, NOT_FOUND for "missing", never for "slow"; Read streams `size` patterned bytes. */
+    private final class FakeContent extends ContentGrpc.ContentImplBase {
+        @Override
+        public void info(InfoRequest request, StreamObserver<InfoResponse> observer) {
+            switch (request.getDigest()) {
+                case "missing" -> observer.onError(Status.NOT_FOUND.withDescription("content missing: not found (100% ünïcode)").asRuntimeException());
+                case "slow" -> {
+                    // never answers: the client's deadline ends the call
+                }
+                default -> {
+                    observer.onNext(InfoResponse.newBuilder().setInfo(Info.newBuilder().setDigest(request.getDigest())).build());
+                    observer.onCompleted();
+                }
+            }
+        }
+
+        @Override
+        public void read(ReadContentRequest request, StreamObserver<ReadContentResponse> observer) {
+            for (long off = 0; off < request.getSize(); off += CHUNK) {
+                int n = (int) Math.min(CHUNK, request.getSize() - off);
+                observer.onNext(ReadContentResponse.newBuilder().setOffset(off).setData(ByteString.copyFrom(pattern(off, n))).build());
+            }
+            observer.onCompleted();
+        }
+
+        @Override
+        public StreamObserver<WriteContentRequest> write(StreamObserver<WriteContentResponse> observer) {
+            return new StreamObserver<>() {
+                long total;
+
+                @Override
+                public void onNext(WriteContentRequest r) {
+                    assertArrayEquals(pattern(r.getOffset(), r.getData().size()), r.getData().toByteArray());
+                    total += r.getData().size();
+                    observer.onNext(WriteContentResponse.newBuilder().setOffset(total).build());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    observer.onCompleted();
+                }
+            };
+        }
+    }
+
+    static byte[] pattern(long offset, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ((offset + i) * 31 >>> 3);
+        }
+        return b;
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        socket = dir.resolve("grpc.sock");
+        group = new EpollEventLoopGroup(1);
+        ServerInterceptor recordNamespace = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                namespaces.add(headers.get(Namespaces.NAMESPACE_HEADER));
+                return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
+            }
+        };
+        server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(group).workerEventLoopGroup(group)
+                .addService(ServerInterceptors.intercept(new FakeContent(), recordNamespace))
+                .build().start();
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    private Connection connect(Duration timeout) {
+        return Connection.open(socket, "jctr-test-ns", timeout, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void unaryCallsAnswerAndCarryTheNamespace() {
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            var stub = ContentGrpc.newBlockingStub(c.channel());
+            for (int i = 0; i < 3; i++) {
+                assertEquals("sha256:" + i, stub.info(InfoRequest.newBuilder().setDigest("sha256:" + i).build()).getInfo().getDigest());
+            }
+        }
+        assertEquals(List.of("jctr-test-ns", "jctr-test-ns", "jctr-test-ns"), namespaces);
+    }
+
+    @Test
+    void anErrorStatusArrivesWithItsCodeAndDecodedMessage() {
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> ContentGrpc.newBlockingStub(c.channel()).info(InfoRequest.newBuilder().setDigest("missing").build()));
+            assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+            assertEquals("content missing: not found (100% ünïcode)", e.getStatus().getDescription());
+        }
+    }
+
+    @Test
+    void aServerStreamOfManyMegabytesArrivesWholeAndInOrder() {
+        long size = 24L * CHUNK + 12345; // past our 1 MB stream window many times, messages larger than a frame
+        try (Connection c = connect(Duration.ofSeconds(60))) {
+            Iterator<ReadContentResponse> it = ContentGrpc.newBlockingStub(c.channel())
+                    .read(ReadContentRequest.newBuilder().setDigest("d").setSize(size).build());
+            long got = 0;
+            while (it.hasNext()) {
+                ReadContentResponse r = it.next();
+                assertEquals(got, r.getOffset());
+                assertArrayEquals(pattern(got, r.getData().size()), r.getData().toByteArray());
+                got += r.getData().size();
+            }
+            assertEquals(size, got);
+            // the connection is still good for another call
+            assertEquals("after", ContentGrpc.newBlockingStub(c.channel()).info(InfoRequest.newBuilder().setDigest("after").build()).getInfo().getDigest());
+        }
+    }
+
+    @Test
+    void aBidirectionalStreamSendsLargeMessagesInFramesAndHearsEachAnswer() throws Exception {
+        try (Connection c = connect(Duration.ofSeconds(60))) {
+            CompletableFuture<List<Long>> done = new CompletableFuture<>();
+            List<Long> offsets = new CopyOnWriteArrayList<>();
+            StreamObserver<WriteContentRequest> requests = ContentGrpc.newStub(c.channel()).write(new StreamObserver<>() {
+                @Override
+                public void onNext(WriteContentResponse r) {
+                    offsets.add(r.getOffset());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    done.complete(offsets);
+                }
+            });
+            int n = 3 * CHUNK / 2; // larger than the server's initial windows and many frames each
+            for (int i = 0; i < 3; i++) {
+                requests.onNext(WriteContentRequest.newBuilder().setOffset((long) i * n).setData(ByteString.copyFrom(pattern((long) i * n, n))).build());
+            }
+            requests.onCompleted();
+            assertEquals(List.of((long) n, 2L * n, 3L * n), done.get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aCallPastItsTimeoutEndsDeadlineExceeded() {
+        try (Connection c = connect(Duration.ofMillis(300))) {
+            long start = System.nanoTime();
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> ContentGrpc.newBlockingStub(c.channel()).info(InfoRequest.newBuilder().setDigest("slow").build()));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300));
+            // later calls on the connection still work
+            assertEquals("ok", ContentGrpc.newBlockingStub(c.channel()).info(InfoRequest.newBuilder().setDigest("ok").build()).getInfo().getDigest());
+        }
+    }
+
+    @Test
+    void aServiceTheServerLacksIsUnimplemented() {
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> VersionGrpc.newBlockingStub(c.channel()).version(com.google.protobuf.Empty.getDefaultInstance()));
+            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        }
+    }
+
+    @Test
+    void aServerThatShutsDownEndsTheOpenCallAsGrpcJavaWould() throws Exception {
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            CompletableFuture<Throwable> failed = new CompletableFuture<>();
+            ContentGrpc.newStub(c.channel()).info(InfoRequest.newBuilder().setDigest("slow").build(), new StreamObserver<>() {
+                @Override
+                public void onNext(InfoResponse r) {
+                    failed.complete(null);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+            assertFalse(failed.isDone());
+            server.shutdownNow();
+            Throwable t = failed.get(30, TimeUnit.SECONDS);
+            // grpc-netty resets the stream (CANCEL: CANCELLED, as grpc-java's clients map it) or drops the connection (UNAVAILABLE)
+            assertTrue(Set.of(Status.Code.CANCELLED, Status.Code.UNAVAILABLE).contains(Status.fromThrowable(t).getCode()), String.valueOf(t));
+        }
+    }
+
+    @Test
+    void noDaemonIsOneClearError() {
+        DaemonUnreachableException e = assertThrows(DaemonUnreachableException.class,
+                () -> Connection.open(dir.resolve("absent.sock"), "ns", Duration.ofSeconds(1), Duration.ZERO));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+}

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.api.services.tasks.v1.CloseIORequest;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
 import io.jcontainerd.supervisor.docker.http.Exchange;
+import io.jcontainerd.supervisor.docker.http.FrameBatch;
 import io.jcontainerd.supervisor.docker.http.RawStream;
 import io.jcontainerd.supervisor.docker.http.Request;
 import io.jcontainerd.supervisor.docker.http.Router;
@@ -240,8 +241,11 @@ public final class ContainerRoutes {
         RawStream s = x.hijack(upgrade, RAW_STREAM);
         if (q.flag("logs")) {
             try {
+                FrameBatch frames = new FrameBatch(tty, s::write);
+                byte[] none = new byte[0];
                 c.log().read(new LogFile.Query(stdout, stderr, null, null, -1, false), () -> false,
-                        e -> e == null || s.write(StreamFrames.encode(tty, e.stream(), e.text())));
+                        e -> e == null ? frames.flush() : frames.add(e.stream(), none, e.text()));
+                frames.flush();
             } catch (IOException e) {
                 s.close();
                 return;
@@ -322,20 +326,16 @@ public final class ContainerRoutes {
         boolean timestamps = q.flag("timestamps");
         boolean tty = c.doc().tty();
         Exchange.Chunked out = x.chunked(null);
+        FrameBatch frames = new FrameBatch(tty, out::write);
+        byte[] none = new byte[0];
         c.log().read(new LogFile.Query(stdout, stderr, since, until, tail, q.flag("follow")), c::running, e -> {
             if (e == null) {
-                return out.open();
+                return frames.flush() && out.open(); // caught up: send what is held before waiting for more
             }
-            byte[] text = e.text();
-            if (timestamps) {
-                byte[] ts = (e.time().toString() + " ").getBytes(StandardCharsets.UTF_8);
-                byte[] both = new byte[ts.length + text.length];
-                System.arraycopy(ts, 0, both, 0, ts.length);
-                System.arraycopy(text, 0, both, ts.length, text.length);
-                text = both;
-            }
-            return out.write(StreamFrames.encode(tty, e.stream(), text));
+            byte[] ts = timestamps ? (e.time().toString() + " ").getBytes(StandardCharsets.UTF_8) : none;
+            return frames.add(e.stream(), ts, e.text());
         });
+        frames.flush();
         out.end();
     }
 

@@ -1,7 +1,6 @@
 package io.jcontainerd.supervisor.docker.containers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.supervisor.docker.http.StreamFrames;
@@ -9,8 +8,11 @@ import io.jcontainerd.supervisor.docker.http.StreamFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -108,19 +110,32 @@ public final class LogFile {
         return appended;
     }
 
-    /** One entry as read back. */
-    public record Entry(int stream, byte[] text, Instant time) {
+    /** One entry as read back; its time is parsed only when asked for (filters, timestamps). */
+    public record Entry(int stream, byte[] text, String timeText) {
+        public Instant time() {
+            return Instant.parse(timeText);
+        }
     }
 
     /** What a reader wants: streams, time window (null = open), the last {@code tail} entries (-1 = all). */
     public record Query(boolean stdout, boolean stderr, Instant since, Instant until, int tail, boolean follow) {
         boolean wants(Entry e) {
-            return (e.stream == StreamFrames.STDOUT ? stdout : stderr)
-                    && (since == null || e.time.isAfter(since)) && (until == null || !e.time.isAfter(until));
+            if (!(e.stream == StreamFrames.STDOUT ? stdout : stderr)) {
+                return false;
+            }
+            if (since == null && until == null) {
+                return true;
+            }
+            Instant t = e.time();
+            return (since == null || t.isAfter(since)) && (until == null || !t.isAfter(until));
         }
     }
 
-    /** Receives entries; returns false to stop reading (the client went away). */
+    /**
+     * Receives entries; returns false to stop reading (the client went away). {@code null} is the
+     * probe, sent when the reader has caught up with the file (before a follower waits for more):
+     * a reader that batches its output sends what it holds then.
+     */
     public interface Reader {
         boolean accept(Entry e);
     }
@@ -132,8 +147,8 @@ public final class LogFile {
     public void read(Query q, BooleanSupplier running, Reader reader) throws IOException {
         Deque<Entry> last = new ArrayDeque<>();
         boolean[] stop = {false};
-        long pos = lines(0, l -> {
-            Entry e = parse(l);
+        long pos = lines(0, (b, off, len) -> {
+            Entry e = LogLine.parse(b, off, len);
             if (e == null || !q.wants(e)) {
                 return true;
             }
@@ -162,52 +177,85 @@ public final class LogFile {
         long seen = appended();
         while (true) {
             boolean wasRunning = running.getAsBoolean();
-            pos = lines(pos, l -> {
-                Entry e = parse(l);
+            pos = lines(pos, (b, off, len) -> {
+                Entry e = LogLine.parse(b, off, len);
                 return e == null || !q.wants(e) || reader.accept(e) || (stop[0] = true) && false;
             });
             if (stop[0] || !wasRunning || (q.until != null && Instant.now().isAfter(q.until))) {
                 return;
             }
-            seen = awaitAppend(seen, 1000);
             if (!reader.accept(null)) {
                 return; // the probe: the client went away
             }
+            seen = awaitAppend(seen, 1000);
         }
     }
 
-    /** Hands each complete line from byte {@code pos} on to {@code line} (until it says stop); returns where it stopped. */
-    private long lines(long pos, java.util.function.Predicate<byte[]> line) throws IOException {
-        if (!Files.exists(path)) {
+    /** A complete line of the file, without its newline, in {@code b[off, off + len)}; false to stop. */
+    private interface LineSink {
+        boolean line(byte[] b, int off, int len);
+    }
+
+    private static final int READ_BUFFER = 256 * 1024;
+    /** A longer line is not one of ours (at most 16 KiB of output, escaped): skipped as damaged. */
+    private static final int MAX_FILE_LINE = 8 << 20;
+
+    /**
+     * Hands each complete line from byte {@code pos} on to {@code sink} (until it says stop);
+     * returns where it stopped. Reads in large blocks and cuts lines in place.
+     */
+    private long lines(long pos, LineSink sink) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
             return pos;
         }
-        try (var ch = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
-             var in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch.position(pos)), 64 * 1024)) {
-            ByteArrayOutputStream cur = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-                if (b == '\n') {
-                    pos += cur.size() + 1;
-                    if (!line.test(cur.toByteArray())) {
+        try (ch) {
+            ch.position(pos);
+            byte[] buf = new byte[READ_BUFFER];
+            int start = 0;
+            int end = 0;
+            boolean skipping = false; // inside a line longer than MAX_FILE_LINE
+            while (true) {
+                if (end == buf.length) {
+                    if (start > 0) {
+                        System.arraycopy(buf, start, buf, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    } else if (buf.length < MAX_FILE_LINE) {
+                        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                    } else {
+                        pos += end; // drop what is held of the overlong line, and the rest of it
+                        start = 0;
+                        end = 0;
+                        skipping = true;
+                    }
+                }
+                int n = ch.read(ByteBuffer.wrap(buf, end, buf.length - end));
+                if (n < 0) {
+                    return pos; // an incomplete last line is read again next time
+                }
+                int scan = end;
+                end += n;
+                for (int i = scan; i < end; i++) {
+                    if (buf[i] != '\n') {
+                        continue;
+                    }
+                    int len = i - start;
+                    pos += len + 1;
+                    if (skipping) {
+                        skipping = false;
+                    } else if (!sink.line(buf, start, len)) {
                         return pos;
                     }
-                    cur.reset();
-                } else {
-                    cur.write(b);
+                    start = i + 1;
+                }
+                if (start == end) {
+                    start = 0;
+                    end = 0;
                 }
             }
-            return pos; // an incomplete last line is read again next time
-        }
-    }
-
-    /** One line of the file; null if it is not an entry (damaged lines are skipped, as dockerd does). */
-    static Entry parse(byte[] line) {
-        try {
-            JsonNode n = JSON.readTree(line);
-            int stream = "stderr".equals(n.path("stream").asText()) ? StreamFrames.STDERR : StreamFrames.STDOUT;
-            return new Entry(stream, n.path("log").asText("").getBytes(StandardCharsets.UTF_8), Instant.parse(n.path("time").asText()));
-        } catch (IOException | RuntimeException e) {
-            return null;
         }
     }
 }

@@ -59,6 +59,27 @@ class LogFileTest {
     }
 
     @Test
+    void aLogOfManyBlocksReadsBackWholeAndAnUnfinishedLastLineWaits() throws Exception {
+        Path p = dir.resolve("c-json.log");
+        LogFile log = new LogFile(p);
+        List<String> written = new ArrayList<>();
+        StringBuilder chunk = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            String line = "line " + i + " " + "y".repeat(i % 300) + (i % 7 == 0 ? " \"tab\t\"" : "") + "\n";
+            written.add(line);
+            chunk.append(line);
+            if (i % 1000 == 999) {
+                log.append(i % 2 == 0 ? StreamFrames.STDOUT : StreamFrames.STDERR, bytes(chunk.toString()));
+                chunk.setLength(0);
+            }
+        }
+        assertThat(Files.size(p)).as("several read blocks").isGreaterThan(1 << 20);
+        Files.writeString(p, "{\"log\":\"half a li", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(read(log, new LogFile.Query(true, true, null, null, -1, false))).isEqualTo(written);
+        assertThat(read(log, new LogFile.Query(true, true, null, null, 3, false))).isEqualTo(written.subList(19_997, 20_000));
+    }
+
+    @Test
     void followingReadsWhatIsAppendedUntilTheWriterStops() throws Exception {
         LogFile log = new LogFile(dir.resolve("c-json.log"));
         log.append(StreamFrames.STDOUT, bytes("first\n"));

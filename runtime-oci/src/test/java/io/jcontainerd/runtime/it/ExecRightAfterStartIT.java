@@ -6,8 +6,6 @@ import io.jcontainerd.runtime.container.InitCommand;
 import io.jcontainerd.runtime.container.PlanBuilder;
 import io.jcontainerd.runtime.container.StdioFds;
 import io.jcontainerd.runtime.spec.SpecLoader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,26 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * StartContainer then ExecSync) joins the container's mount namespace, never the launch jail the init JVM's
  * main thread stays in until the execve (where no {@code sh} is on $PATH).
  */
-class ExecRightAfterStartIT {
+class ExecRightAfterStartIT extends InBusyboxBundle {
     static final int ROUNDS = Integer.getInteger("execrace.rounds", 30);
-    Jrunc jrunc;
-    BusyboxBundle bundle;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        jrunc = Jrunc.jrunc();
-        bundle = BusyboxBundle.create(jrunc);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            jrunc.close();
-        } finally {
-            bundle.close();
-        }
-    }
-
     @Test
     void anExecRightAfterStartFindsTheImagesShellEveryTime() throws Exception {
         bundle.args("sleep", "1000");

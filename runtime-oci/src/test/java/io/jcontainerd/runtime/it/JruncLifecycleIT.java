@@ -1,8 +1,6 @@
 package io.jcontainerd.runtime.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -11,25 +9,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class JruncLifecycleIT {
-    Jrunc jrunc;
-    BusyboxBundle bundle;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        jrunc = Jrunc.jrunc();
-        bundle = BusyboxBundle.create(jrunc);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            jrunc.close();
-        } finally {
-            bundle.close();
-        }
-    }
-
+class JruncLifecycleIT extends InBusyboxBundle {
     static String id() { return "it-" + UUID.randomUUID().toString().substring(0, 8); }
 
     @Test

@@ -1,6 +1,5 @@
 package io.jcontainerd.runtime.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * its exe, fds and mapped files (the JDK, jrunc's jars) for writing and for reading. Every attempt
  * must fail and the host files must be byte-for-byte unchanged.
  */
-class ProcSelfExeAttackIT {
+class ProcSelfExeAttackIT extends InBusyboxBundle {
     static final String ATTACK = """
             exec > /tmp/$1.log 2>&1
             end=$(( $(date +%s) + 45 ))
@@ -47,23 +46,9 @@ class ProcSelfExeAttackIT {
             echo done
             """;
 
-    Jrunc jrunc;
-    BusyboxBundle bundle;
-
     @BeforeEach
-    void setUp() throws Exception {
-        jrunc = Jrunc.jrunc();
-        bundle = BusyboxBundle.create(jrunc);
+    void writeTheAttack() throws Exception {
         Files.writeString(bundle.rootfs().resolve("attack.sh"), ATTACK);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            jrunc.close();
-        } finally {
-            bundle.close();
-        }
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.jcontainerd.runtime.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -13,25 +11,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TerminalAndHooksIT {
-    Jrunc jrunc;
-    BusyboxBundle bundle;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        jrunc = Jrunc.jrunc();
-        bundle = BusyboxBundle.create(jrunc);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            jrunc.close();
-        } finally {
-            bundle.close();
-        }
-    }
-
+class TerminalAndHooksIT extends InBusyboxBundle {
     @Test
     void terminalContainersGetAPtyWhoseMasterArrivesOnTheConsoleSocket() throws Exception {
         bundle.process().put("terminal", true);

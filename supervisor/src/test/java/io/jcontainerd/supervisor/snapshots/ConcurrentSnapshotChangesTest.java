@@ -1,10 +1,6 @@
 package io.jcontainerd.supervisor.snapshots;
 
 import io.jcontainerd.config.errdefs.AlreadyExistsException;
-import io.jcontainerd.snapshot.Mount;
-import io.jcontainerd.snapshot.SnapshotInfo;
-import io.jcontainerd.snapshot.Snapshotter;
-import io.jcontainerd.snapshot.Usage;
 import io.jcontainerd.snapshot.driver.NativeSnapshotter;
 import io.jcontainerd.supervisor.gc.TestStores;
 import io.jcontainerd.supervisor.leases.LeaseResource;
@@ -22,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -226,13 +221,12 @@ class ConcurrentSnapshotChangesTest {
     }
 
     /** The native driver, with gates before and after commit for named threads, and a log of removals. */
-    static final class GatedDriver implements Snapshotter {
-        private final NativeSnapshotter d;
+    static final class GatedDriver extends ForwardingSnapshotter {
         private final Map<String, Gate> gates = new ConcurrentHashMap<>();
         final List<String> removed = new CopyOnWriteArrayList<>();
 
         GatedDriver(NativeSnapshotter d) {
-            this.d = d;
+            super(d);
         }
 
         Gate gate(String thread, String point) {
@@ -267,51 +261,6 @@ class ConcurrentSnapshotChangesTest {
         public void removeDeferred(String key) {
             d.removeDeferred(key);
             removed.add(key);
-        }
-
-        @Override
-        public void cleanup() {
-            d.cleanup();
-        }
-
-        @Override
-        public SnapshotInfo stat(String key) {
-            return d.stat(key);
-        }
-
-        @Override
-        public SnapshotInfo update(SnapshotInfo info, String... fieldPaths) {
-            return d.update(info, fieldPaths);
-        }
-
-        @Override
-        public Usage usage(String key) {
-            return d.usage(key);
-        }
-
-        @Override
-        public List<Mount> mounts(String key) {
-            return d.mounts(key);
-        }
-
-        @Override
-        public List<Mount> prepare(String key, String parent, Map<String, String> labels) {
-            return d.prepare(key, parent, labels);
-        }
-
-        @Override
-        public List<Mount> view(String key, String parent, Map<String, String> labels) {
-            return d.view(key, parent, labels);
-        }
-
-        @Override
-        public void walk(Consumer<SnapshotInfo> visitor, String... filters) {
-            d.walk(visitor, filters);
-        }
-
-        @Override
-        public void close() {
-            d.close();
         }
     }
 }

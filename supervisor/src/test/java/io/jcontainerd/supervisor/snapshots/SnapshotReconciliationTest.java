@@ -1,9 +1,6 @@
 package io.jcontainerd.supervisor.snapshots;
 
-import io.jcontainerd.snapshot.Mount;
-import io.jcontainerd.snapshot.SnapshotInfo;
 import io.jcontainerd.snapshot.Snapshotter;
-import io.jcontainerd.snapshot.Usage;
 import io.jcontainerd.snapshot.driver.NativeSnapshotter;
 import io.jcontainerd.supervisor.gc.TestStores;
 import io.jcontainerd.supervisor.images.ImageTarget;
@@ -24,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,7 +164,16 @@ class SnapshotReconciliationTest {
     }
 
     /** The native driver whose file removal (remove, cleanup) waits until the test lets it go on. */
-    private record SlowToDeleteFiles(NativeSnapshotter d, CountDownLatch removing, CountDownLatch finish) implements Snapshotter {
+    private static final class SlowToDeleteFiles extends ForwardingSnapshotter {
+        private final CountDownLatch removing;
+        private final CountDownLatch finish;
+
+        SlowToDeleteFiles(NativeSnapshotter d, CountDownLatch removing, CountDownLatch finish) {
+            super(d);
+            this.removing = removing;
+            this.finish = finish;
+        }
+
         private void slowFiles() {
             removing.countDown();
             try {
@@ -185,59 +190,9 @@ class SnapshotReconciliationTest {
         }
 
         @Override
-        public void removeDeferred(String key) {
-            d.removeDeferred(key);
-        }
-
-        @Override
         public void cleanup() {
             slowFiles();
             d.cleanup();
-        }
-
-        @Override
-        public SnapshotInfo stat(String key) {
-            return d.stat(key);
-        }
-
-        @Override
-        public SnapshotInfo update(SnapshotInfo info, String... fieldPaths) {
-            return d.update(info, fieldPaths);
-        }
-
-        @Override
-        public Usage usage(String key) {
-            return d.usage(key);
-        }
-
-        @Override
-        public List<Mount> mounts(String key) {
-            return d.mounts(key);
-        }
-
-        @Override
-        public List<Mount> prepare(String key, String parent, Map<String, String> labels) {
-            return d.prepare(key, parent, labels);
-        }
-
-        @Override
-        public List<Mount> view(String key, String parent, Map<String, String> labels) {
-            return d.view(key, parent, labels);
-        }
-
-        @Override
-        public void commit(String name, String key, Map<String, String> labels) {
-            d.commit(name, key, labels);
-        }
-
-        @Override
-        public void walk(Consumer<SnapshotInfo> visitor, String... filters) {
-            d.walk(visitor, filters);
-        }
-
-        @Override
-        public void close() {
-            d.close();
         }
     }
 }

@@ -52,6 +52,7 @@ import java.util.Optional;
  * [shim]
  * group = "namespace"             # tasks of a namespace share a shim; "container": one shim per container
  * spare = true                    # keep one idle shim started for the next create
+ * spare_while_running = false     # default false: no spare while group shims run (one JVM per namespace in use)
  * [network]
  * bridge = "jcd0"                 # the default network's Linux bridge
  * subnet = "10.213.0.0/16"        # its subnet (never docker0's 172.17.0.0/16 nor cni0's 10.88.0.0/16)
@@ -265,7 +266,8 @@ public final class ConfigLoader {
                     .orElseThrow(() -> JcdException.invalidArgument("%s: shim.group = \"%s\" is unknown: use \"namespace\" or \"container\"",
                             source, shim.group));
         }
-        return new DaemonConfig.ShimConfig(group, shim.spare != null ? shim.spare : d.spare());
+        return new DaemonConfig.ShimConfig(group, shim.spare != null ? shim.spare : d.spare(),
+                shim.spareWhileRunning != null ? shim.spareWhileRunning : d.spareWhileRunning());
     }
 
     private static DaemonConfig.NetworkConfig network(String source, Network n) {
@@ -422,6 +424,8 @@ public final class ConfigLoader {
     static final class Shim {
         public String group;
         public Boolean spare;
+        @JsonProperty("spare_while_running")
+        public Boolean spareWhileRunning;
     }
 
     static final class Runtime {

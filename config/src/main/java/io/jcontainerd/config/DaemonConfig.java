@@ -152,6 +152,9 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param group which tasks share a shim process (a container's {@code io.containerd.runc.v2.group}
      *              label, when set, names its group whatever this says)
      * @param spare whether one idle shim is kept started, so that a task's create need not wait for one to boot
+     * @param spareWhileRunning whether the spare is also kept while group shims run tasks; false (the default):
+     *                          a spare only while no group runs, so a namespace in use costs one JVM, not two,
+     *                          and a second group started meanwhile boots its own shim
      */
     /**
      * containerd's {@code [metrics]}: {@code address = "127.0.0.1:1338"} serves GET /v1/metrics in the
@@ -176,8 +179,8 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
         public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0);
     }
 
-    public record ShimConfig(ShimGroup group, boolean spare) {
-        public static final ShimConfig DEFAULT = new ShimConfig(ShimGroup.NAMESPACE, true);
+    public record ShimConfig(ShimGroup group, boolean spare, boolean spareWhileRunning) {
+        public static final ShimConfig DEFAULT = new ShimConfig(ShimGroup.NAMESPACE, true, false);
     }
 
     /**

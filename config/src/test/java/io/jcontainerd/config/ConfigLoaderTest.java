@@ -156,9 +156,11 @@ class ConfigLoaderTest {
 
     @Test
     void shimGroupingAndTheSpareAreConfigurableAndCheckedByName() {
-        assertThat(DaemonConfig.defaults().shim()).isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true));
+        assertThat(DaemonConfig.defaults().shim()).isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true, false));
         assertThat(ConfigLoader.parse("[shim]\ngroup = \"container\"\nspare = false\n", "t.toml").shim())
-                .isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.CONTAINER, false));
+                .isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.CONTAINER, false, false));
+        assertThat(ConfigLoader.parse("[shim]\nspare_while_running = true\n", "t.toml").shim())
+                .as("a spare kept beside running groups, as before").isEqualTo(new DaemonConfig.ShimConfig(DaemonConfig.ShimGroup.NAMESPACE, true, true));
         assertThat(ConfigLoader.parse("[shim]\nspare = false\n", "t.toml").shim().group()).isEqualTo(DaemonConfig.ShimGroup.NAMESPACE);
         assertThatThrownBy(() -> ConfigLoader.parse("[shim]\ngroup = \"pod\"\n", "t.toml"))
                 .isInstanceOf(InvalidArgumentException.class)

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * all of them); a group is a namespace by default, a container with {@link ShimGroup#CONTAINER},
  * and whatever a container's {@value #GROUP_LABEL} label names when it has one (as containerd's
  * runc v2 shim groups). A group's first task gets the spare shim; when its last task leaves and no
- * create is under way, the group ends and its shim becomes the spare or exits. One monitor checks
+ * create is under way, the group ends and its shim becomes the spare or exits (see {@link SpareShims}
+ * for when a spare is kept). One monitor checks
  * every group's shim; when one dies, the group ends and {@code died} is told (perhaps more than once:
  * a failed call checks too, and must find the clean-up done when it returns).
  *
@@ -108,11 +109,16 @@ final class ShimGroups implements AutoCloseable {
         try {
             return group.shim.join();
         } catch (CompletionException e) {
+            boolean ended = false;
             synchronized (this) {
                 group.joining--;
                 if (group.joining == 0 && groups.get(key) == group) {
                     groups.remove(key);
+                    ended = true;
                 }
+            }
+            if (ended) {
+                spares.groupsEnded();
             }
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
@@ -163,6 +169,7 @@ final class ShimGroups implements AutoCloseable {
             } else {
                 LOG.info(() -> "group " + key + " has no task left; " + shim + " exits");
                 shim.retire();
+                spares.groupsEnded();
             }
         }
     }
@@ -188,7 +195,13 @@ final class ShimGroups implements AutoCloseable {
                 }
             }
             died.accept(shim);
+            spares.groupsEnded();
         }
+    }
+
+    /** Whether any group has a shim or is getting one. */
+    synchronized boolean running() {
+        return !groups.isEmpty();
     }
 
     /** The shims of every group, for the daemon's stop. */
@@ -229,6 +242,9 @@ final class ShimGroups implements AutoCloseable {
                 }
             }
             dead.forEach(this::reportDeath);
+            if (!dead.isEmpty()) {
+                spares.groupsEnded();
+            }
         }
     }
 

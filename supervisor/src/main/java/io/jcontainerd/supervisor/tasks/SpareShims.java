@@ -3,6 +3,7 @@ package io.jcontainerd.supervisor.tasks;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -12,6 +13,11 @@ import java.util.logging.Logger;
  * group's shim whose last task left becomes the spare when there is none ({@link #offer}), so
  * back-to-back {@code run --rm} reuse one shim instead of booting one each. With the spare off,
  * every new group boots its shim.
+ *
+ * <p>Unless {@code whileRunning}, there is a spare only while no group runs ({@code groupsRunning}
+ * false): taking it starts no other while its group runs, and a group's idle shim is kept as the spare
+ * only when it was the last group. A namespace in use then costs one JVM instead of two (the spare's
+ * PSS is as large as a group shim's); a second group started meanwhile boots its own shim.
  */
 final class SpareShims implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpareShims.class.getName());
@@ -19,6 +25,8 @@ final class SpareShims implements AutoCloseable {
 
     private final ShimLauncher launcher;
     private final boolean enabled;
+    private final boolean whileRunning;
+    private final BooleanSupplier groupsRunning;
     private CompletableFuture<Shim> spare;
     /** When the spare was last taken (System.nanoTime). */
     private long takenAt;
@@ -26,9 +34,15 @@ final class SpareShims implements AutoCloseable {
     private boolean closed;
     private CompletableFuture<Shim> closedWith;
 
-    SpareShims(ShimLauncher launcher, boolean enabled) {
+    /**
+     * @param whileRunning  keep a spare beside running groups too
+     * @param groupsRunning whether any group has a shim (or is getting one); called under this object's lock
+     */
+    SpareShims(ShimLauncher launcher, boolean enabled, boolean whileRunning, BooleanSupplier groupsRunning) {
         this.launcher = launcher;
         this.enabled = enabled;
+        this.whileRunning = whileRunning;
+        this.groupsRunning = groupsRunning;
         this.takenAt = System.nanoTime() - REFILL_DELAY.toNanos();
     }
 
@@ -68,11 +82,16 @@ final class SpareShims implements AutoCloseable {
 
     /** Keeps {@code shim}, which runs no task any more, as the spare; false if one is there already (or none is wanted). */
     synchronized boolean offer(Shim shim) {
-        if (!enabled || closed || spare != null || !shim.alive()) {
+        if (!enabled || closed || spare != null || !shim.alive() || (!whileRunning && groupsRunning.getAsBoolean())) {
             return false;
         }
         spare = CompletableFuture.completedFuture(shim);
         return true;
+    }
+
+    /** The last group ended without leaving its shim as the spare (it died, or one is there already): one follows if none is there. */
+    void groupsEnded() {
+        refill(REFILL_DELAY);
     }
 
     private synchronized void refill(Duration delay) {
@@ -90,7 +109,8 @@ final class SpareShims implements AutoCloseable {
                 CompletableFuture<Shim> booting = new CompletableFuture<>();
                 long wait;
                 synchronized (this) {
-                    if (closed || spare != null) {
+                    // with groups running and no spare wanted beside them: the last group's end calls again
+                    if (closed || spare != null || (!whileRunning && groupsRunning.getAsBoolean())) {
                         refiller = null;
                         return;
                     }

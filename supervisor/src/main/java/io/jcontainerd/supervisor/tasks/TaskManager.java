@@ -85,7 +85,7 @@ public final class TaskManager implements AutoCloseable {
         this.launcher = launcher;
         this.defaultRuntime = defaultRuntime;
         this.grouping = shims.group();
-        this.spares = new SpareShims(launcher, shims.spare());
+        this.spares = new SpareShims(launcher, shims.spare(), shims.spareWhileRunning(), this::groupsRunning);
         this.groups = new ShimGroups(spares, this::shimDied);
         this.deadTasks = new DeadTasks(events, defaultRuntime);
     }
@@ -95,6 +95,10 @@ public final class TaskManager implements AutoCloseable {
 
     private static String key(String ns, String id) {
         return ns + "/" + id;
+    }
+
+    private boolean groupsRunning() {
+        return groups.running();
     }
 
     /** Shim processes this daemon drives now: group shims and the spare (booting or ready). */

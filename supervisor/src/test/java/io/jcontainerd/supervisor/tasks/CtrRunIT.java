@@ -128,6 +128,10 @@ class CtrRunIT {
 
     @Test
     void containersKeepRunningWhileTheDaemonIsKilledAndAreFoundAgain() throws Exception {
+        // a spare kept beside the running group, so that one is left by the killed daemon
+        Path config = Files.writeString(dir.resolve("spare-while-running.toml"), "[shim]\nspare_while_running = true\n");
+        daemon.close();
+        daemon = DaemonProcess.start(dir, "--config", config.toString());
         Map<String, Long> pids = new java.util.LinkedHashMap<>();
         for (int i = 1; i <= 5; i++) {
             Cli.Result run = ctr("run", "-d", IMAGE, "survivor" + i, "sleep", "1000");
@@ -156,8 +160,8 @@ class CtrRunIT {
         quitterProcess.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
         pids.forEach((id, pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .as(id + " outlives the daemon").isTrue());
-        assertThat(spares).as("the idle spare waits for a daemon that may come back").allMatch(ProcessHandle::isAlive);
-        daemon = DaemonProcess.start(dir);
+        assertThat(spares).as("the idle spare waits for a daemon that may come back").hasSize(1).allMatch(ProcessHandle::isAlive);
+        daemon = DaemonProcess.start(dir, "--config", config.toString());
         assertThat(shimPid(ns, "survivor1")).as("the same group shim, reconnected").isEqualTo(groupShim);
         for (ProcessHandle spare : spares) {
             assertThat(spare.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
@@ -288,8 +292,8 @@ class CtrRunIT {
         assertThat(shimPid(other, "elsewhere2" + u)).isEqualTo(otherShim);
         assertThat(otherShim).as("another namespace, another shim").isNotEqualTo(shared);
         assertThat(shimPid(ns, "podded" + u)).as("the group label names its own group").isNotIn(shared, otherShim);
-        // three group shims and the spare
-        daemon.awaitShims(4, 90);
+        // three group shims and no spare beside them ([shim] spare_while_running = false)
+        daemon.awaitShims(3, 90);
 
         for (String id : List.of("share1" + u, "share2" + u, "share3" + u, "podded" + u)) {
             assertThat(ctr("tasks", "kill", "-s", "SIGKILL", id).exit()).isZero();
@@ -297,9 +301,9 @@ class CtrRunIT {
             assertThat(ctr("tasks", "rm", id).exit()).isZero();
         }
         assertThat(ProcessHandle.of(shared).map(h -> h.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
-                .orElse(false)).as("the namespace's shim exits with its last task (there is a spare already)").isFalse();
+                .orElse(false)).as("the namespace's shim exits with its last task (another group runs: no spare is kept)").isFalse();
         assertThat(alive(otherShim)).as("still runs the other namespace's containers").isTrue();
-        daemon.awaitShims(2, 90);
+        assertThat(daemon.awaitShims(1, 90)).extracting(ProcessHandle::pid).containsExactly(otherShim);
         assertThat(ctrIn(other, "tasks", "ls").out()).containsPattern("(?m)^elsewhere1" + u + " +\\d+ +RUNNING");
     }
 
@@ -328,16 +332,17 @@ class CtrRunIT {
         }
         assertThat(defaultShims).as("one shim for the namespace's four containers").hasSize(1);
         assertThat(otherShims).as("one shim for the other namespace's four").hasSize(1).doesNotContainAnyElementsOf(defaultShims);
-        // the two group shims and a new spare; none started for nothing is left over
-        daemon.awaitShims(3, 90);
+        // the two group shims and no spare beside them; none started for nothing is left over
+        daemon.awaitShims(2, 90);
         Thread.sleep(2 * 1000);
-        assertThat(daemon.shims()).hasSize(3);
+        assertThat(daemon.shims()).hasSize(2);
     }
 
     @Test
-    void aRunRightAfterTheDaemonStartsUsesTheSpareShimAndAnotherSpareFollows() throws Exception {
+    void aRunRightAfterTheDaemonStartsUsesTheSpareShimAndAnotherSpareFollowsWhenKeptWhileRunning() throws Exception {
         daemon.close();
-        daemon = DaemonProcess.start(dir);
+        Path config = Files.writeString(dir.resolve("spare-while-running.toml"), "[shim]\nspare_while_running = true\n");
+        daemon = DaemonProcess.start(dir, "--config", config.toString());
         java.time.Instant asked = java.time.Instant.now();
         Cli.Result run = ctr("run", "-d", IMAGE, "early" + u, "sleep", "1000");
         assertThat(run.exit()).as(run.toString()).isZero();
@@ -348,6 +353,34 @@ class CtrRunIT {
         List<ProcessHandle> both = daemon.awaitShims(2, 90);
         assertThat(both).as("a new spare is started after the first is taken")
                 .anySatisfy(p -> assertThat(p.info().startInstant().orElseThrow()).isAfter(asked));
+    }
+
+    @Test
+    void whileAGroupRunsNoSpareIsKeptAndTheLastGroupsShimBecomesTheSpare() throws Exception {
+        assertThat(ctrIn(other, "images", "pull", "--hosts-dir", TestRegistry.shared().hostsDir().toString(), IMAGE).exit()).isZero();
+        ProcessHandle spare = daemon.awaitShims(1, 90).getFirst();
+        Cli.Result first = ctr("run", "-d", IMAGE, "first" + u, "sleep", "1000");
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(shimPid(ns, "first" + u)).as("the first group takes the spare").isEqualTo(spare.pid());
+
+        List<Long> before = daemon.shims().stream().map(ProcessHandle::pid).toList();
+        Cli.Result second = ctrIn(other, "run", "-d", IMAGE, "second" + u, "sleep", "1000");
+        assertThat(second.exit()).as(second.toString()).isZero();
+        ProcessHandle secondShim = ProcessHandle.of(shimPid(other, "second" + u)).orElseThrow();
+        assertThat(before).as("the first group's shim only: no spare beside it").containsExactly(spare.pid());
+        assertThat(secondShim.pid()).as("booted for the second group").isNotIn(before);
+        assertThat(ctrIn(other, "tasks", "rm", "-f", "second" + u).exit()).isZero();
+        assertThat(secondShim.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join().isAlive())
+                .as("a group's shim exits with its last task while another group runs").isFalse();
+
+        assertThat(ctr("tasks", "kill", "-s", "SIGKILL", "first" + u).exit()).isZero();
+        awaitStatus("first" + u, "STOPPED");
+        assertThat(ctr("tasks", "rm", "first" + u).exit()).isZero();
+        assertThat(daemon.awaitShims(1, 90)).as("the last group's shim stays, as the spare").extracting(ProcessHandle::pid)
+                .containsExactly(spare.pid());
+        Cli.Result again = ctrIn(other, "run", "-d", IMAGE, "again" + u, "sleep", "1000");
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(shimPid(other, "again" + u)).as("the next new group takes it").isEqualTo(spare.pid());
     }
 
     @Test

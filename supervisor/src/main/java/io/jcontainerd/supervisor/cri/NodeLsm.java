@@ -37,8 +37,9 @@ record NodeLsm(boolean appArmor, boolean selinux) {
      *
      * @param profile    the {@code apparmor} field when the request has it, else null
      * @param deprecated the deprecated {@code apparmor_profile} ("runtime/default", "unconfined", "localhost/&lt;name&gt;")
+     * @param privileged a privileged container or pod: RuntimeDefault means none (containerd 1.6), a Localhost profile still applies
      */
-    void appArmor(String who, SecurityProfile profile, String deprecated, Map<String, Object> process) {
+    void appArmor(String who, SecurityProfile profile, String deprecated, boolean privileged, Map<String, Object> process) {
         String name;
         String given;
         if (profile != null) {
@@ -72,6 +73,9 @@ record NodeLsm(boolean appArmor, boolean selinux) {
         if (!appArmor) {
             throw JcdException.invalidArgument("%s: %s cannot be applied: AppArmor is not enabled on this node (no /sys/kernel/security/apparmor); "
                     + "give Unconfined or leave apparmor unset", who, given);
+        }
+        if (name.isEmpty() && privileged) {
+            return;
         }
         if (name.isEmpty()) {
             throw JcdException.notImplemented("%s: %s: jcontainerd has no RuntimeDefault AppArmor profile to load yet; give a Localhost profile loaded on the node",

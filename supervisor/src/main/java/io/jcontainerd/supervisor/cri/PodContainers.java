@@ -479,15 +479,16 @@ public final class PodContainers {
     }
 
     /**
-     * CheckpointContainer: UNIMPLEMENTED, as containerd 1.7 answers it. Checkpointing needs CRIU,
-     * and jrunc has no checkpoint command; the message says whether CRIU is on this node's PATH.
+     * CheckpointContainer: UNIMPLEMENTED for any container id, known or not, as containerd 1.6's cri
+     * answers it ("method CheckpointContainer not implemented"). Checkpointing needs CRIU, and jrunc
+     * has no checkpoint command; the message says whether CRIU is on this node's PATH.
      */
     public void checkpoint(String id) {
-        records.get(id, "container");
         boolean criu = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
                 .filter(d -> !d.isEmpty()).anyMatch(d -> Files.isExecutable(Path.of(d, "criu")));
-        throw JcdException.notImplemented("CheckpointContainer of container %s: jcontainerd cannot checkpoint containers: it needs CRIU, %s, "
-                + "and its runtime jrunc has no checkpoint command", id, criu ? "which is installed here" : "which is not installed on this node (no criu in PATH)");
+        throw JcdException.notImplemented("method CheckpointContainer not implemented (container \"%s\"): jcontainerd cannot checkpoint "
+                + "containers: it needs CRIU, %s, "
+                + "and its runtime jrunc has no checkpoint command", id.length() > 128 ? id.substring(0, 128) + "..." : id, criu ? "which is installed here" : "which is not installed on this node (no criu in PATH)");
     }
 
     /** What ExecSync returns. */

@@ -8,6 +8,7 @@ import io.jcontainerd.api.cri.v1.LinuxContainerResources;
 import io.jcontainerd.api.cri.v1.LinuxContainerSecurityContext;
 import io.jcontainerd.api.cri.v1.NamespaceMode;
 import io.jcontainerd.api.cri.v1.PodSandboxConfig;
+import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.content.image.ImageConfig;
 import io.jcontainerd.supervisor.containers.RootfsUsers;
@@ -53,9 +54,6 @@ final class PodSpecs {
         }
         var sc = config.getLinux().getSecurityContext();
         String who = "pod sandbox " + config.getMetadata().getName();
-        if (sc.getPrivileged()) {
-            throw JcdException.notImplemented("%s: privileged pods are not supported by jcontainerd's CRI yet", who);
-        }
         if (sc.hasRunAsGroup() && !sc.hasRunAsUser()) {
             throw JcdException.invalidArgument("%s: run_as_group is set without run_as_user", who);
         }
@@ -63,7 +61,7 @@ final class PodSpecs {
         long gid = sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : 0;
         Map<String, Object> process = process(args, rc.env().isEmpty() ? List.of(DEFAULT_PATH) : rc.env(), "/",
                 new RootfsUsers.Resolved(uid, gid, sc.getSupplementalGroupsList()), DEFAULT_CAPS);
-        lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, "", process);
+        lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, "", sc.getPrivileged(), process);
         lsm.selinux(who, sc.getSelinuxOptions(), process);
         var nsOpts = sc.getNamespaceOptions();
         List<Map<String, Object>> namespaces = new ArrayList<>();
@@ -79,8 +77,9 @@ final class PodSpecs {
         }
         namespaces.add(ns("mount", null));
         Map<String, Object> linux = linux(id, config.getLinux().getCgroupParent(), namespaces, MASKED, READONLY, null);
-        Map<String, Object> seccomp = SeccompProfiles.forRequest(who + " seccomp", sc.hasSeccomp() ? sc.getSeccomp() : null,
-                sc.getSeccompProfilePath(), DEFAULT_CAPS);
+        // a privileged pod's pause container gets no seccomp filter, whatever is asked (containerd 1.6)
+        Map<String, Object> seccomp = sc.getPrivileged() ? null : SeccompProfiles.forRequest(who + " seccomp",
+                sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath(), DEFAULT_CAPS);
         if (seccomp != null) {
             linux.put("seccomp", seccomp);
         }
@@ -88,6 +87,12 @@ final class PodSpecs {
             linux.put("sysctl", new LinkedHashMap<>(config.getLinux().getSysctlsMap()));
         }
         List<Map<String, Object>> mounts = mounts();
+        if (sc.getPrivileged()) {
+            // a network namespace has one sysfs superblock, made by its first mount, the pause container's: a
+            // read-only one would leave every later sysfs mount of the pod read-only, the privileged containers' too
+            // (runc mounts it read-write and remounts only its own mount read-only; jrunc mounts it "ro" at once)
+            writable(mounts, "/sys");
+        }
         addBind(mounts, "/dev/shm", devShm, List.of("rbind", "rprivate", "rw"));
         Map<String, Object> spec = root(process, mounts, linux, Map.of("io.kubernetes.cri.container-type", "sandbox",
                 "io.kubernetes.cri.sandbox-id", id), false);
@@ -123,29 +128,15 @@ final class PodSpecs {
         }
         String cwd = !c.getWorkingDir().isEmpty() ? c.getWorkingDir() : rc.workingDir().isEmpty() ? "/" : rc.workingDir();
         LinuxContainerSecurityContext sc = c.getLinux().getSecurityContext();
-        refuseUnsupported(c, sc);
+        boolean privileged = sc.getPrivileged();
         String who = "container " + c.getMetadata().getName();
+        refuseUnsupported(who, c, sc, pod);
         RootfsUsers.Resolved user = user(who, sc, rc.user(), users);
-        List<String> caps = new ArrayList<>(DEFAULT_CAPS);
-        for (String add : sc.getCapabilities().getAddCapabilitiesList()) {
-            String cap = capName(add);
-            if (cap.equals("CAP_ALL")) {
-                throw JcdException.notImplemented("container %s: adding ALL capabilities is not supported by jcontainerd's CRI yet: name them", c.getMetadata().getName());
-            }
-            if (!caps.contains(cap)) {
-                caps.add(cap);
-            }
-        }
-        for (String drop : sc.getCapabilities().getDropCapabilitiesList()) {
-            String cap = capName(drop);
-            if (cap.equals("CAP_ALL")) {
-                caps.clear();
-            } else {
-                caps.remove(cap);
-            }
-        }
+        // privileged: every capability the daemon holds, add/drop not looked at (containerd 1.6's oci.WithPrivileged)
+        List<String> caps = privileged ? CapabilitySets.CURRENT : CapabilitySets.apply(who, DEFAULT_CAPS, CapabilitySets.CURRENT,
+                sc.getCapabilities().getAddCapabilitiesList(), sc.getCapabilities().getDropCapabilitiesList());
         Map<String, Object> process = process(args, List.copyOf(env.values()), cwd, user, caps);
-        lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, sc.getApparmorProfile(), process);
+        lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, sc.getApparmorProfile(), privileged, process);
         lsm.selinux(who, sc.getSelinuxOptions(), process);
         process.put("noNewPrivileges", sc.getNoNewPrivs());
         if (c.getTty()) {
@@ -158,6 +149,10 @@ final class PodSpecs {
         }
 
         List<Map<String, Object>> mounts = mounts();
+        if (privileged) {
+            writable(mounts, "/sys");
+            mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime")));
+        }
         addBind(mounts, "/etc/hosts", net.hostsPath(), List.of("rbind", "rprivate", "rw"));
         addBind(mounts, "/etc/resolv.conf", net.resolvConfPath(), List.of("rbind", "rprivate", "rw"));
         addBind(mounts, "/dev/shm", devShm, List.of("rbind", "rprivate", "rw"));
@@ -185,11 +180,15 @@ final class PodSpecs {
             namespaces.add(ns("network", net.netnsPath()));
         }
         namespaces.add(ns("mount", null));
-        List<String> masked = sc.getMaskedPathsCount() > 0 ? sc.getMaskedPathsList() : MASKED;
-        List<String> readonly = sc.getReadonlyPathsCount() > 0 ? sc.getReadonlyPathsList() : READONLY;
-        Map<String, Object> linux = linux(id, pod.getLinux().getCgroupParent(), namespaces, masked, readonly, resources(c, res));
-        Map<String, Object> seccomp = SeccompProfiles.forRequest(who + " seccomp", sc.hasSeccomp() ? sc.getSeccomp() : null,
-                sc.getSeccompProfilePath(), caps);
+        List<String> masked = privileged ? List.of() : sc.getMaskedPathsCount() > 0 ? sc.getMaskedPathsList() : MASKED;
+        List<String> readonly = privileged ? List.of() : sc.getReadonlyPathsCount() > 0 ? sc.getReadonlyPathsList() : READONLY;
+        Map<String, Object> linux = linux(id, pod.getLinux().getCgroupParent(), namespaces, masked, readonly, resources(c, res, privileged));
+        if (privileged) {
+            linux.put("devices", HostDevices.list(Path.of("/dev")));
+        }
+        // privileged: no seccomp filter, whatever is asked (containerd 1.6's generateSeccompSpecOpts)
+        Map<String, Object> seccomp = privileged ? null : SeccompProfiles.forRequest(who + " seccomp",
+                sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath(), caps);
         if (seccomp != null) {
             linux.put("seccomp", seccomp);
         }
@@ -214,13 +213,18 @@ final class PodSpecs {
         }
     }
 
-    private static void refuseUnsupported(ContainerConfig c, LinuxContainerSecurityContext sc) {
-        String name = c.getMetadata().getName();
+    private static void refuseUnsupported(String who, ContainerConfig c, LinuxContainerSecurityContext sc, PodSandboxConfig pod) {
         if (sc.getPrivileged()) {
-            throw JcdException.notImplemented("container %s: privileged containers are not supported by jcontainerd's CRI yet", name);
+            if (!pod.getLinux().getSecurityContext().getPrivileged()) {
+                // containerd 1.6: the same words, and UNKNOWN (a plain error through errdefs.ToGRPC)
+                throw JcdException.of(ErrorKind.UNKNOWN, String.format("%s: no privileged container allowed in sandbox %s: a privileged "
+                        + "container needs a privileged pod (linux.security_context.privileged of the pod sandbox config)",
+                        who, pod.getMetadata().getName()), null);
+            }
+            return; // every host device is given: the config's devices add nothing (containerd 1.6)
         }
         if (c.getDevicesCount() > 0 || c.getCDIDevicesCount() > 0) {
-            throw JcdException.notImplemented("container %s: devices are not supported by jcontainerd's CRI yet", name);
+            throw JcdException.notImplemented("%s: devices are not supported by jcontainerd's CRI yet", who);
         }
     }
 
@@ -254,11 +258,6 @@ final class PodSpecs {
             }
         }
         return users.resolve(who, user, group, sc.getSupplementalGroupsList());
-    }
-
-    private static String capName(String cap) {
-        String upper = cap.toUpperCase(java.util.Locale.ROOT);
-        return upper.startsWith("CAP_") ? upper : "CAP_" + upper;
     }
 
     private static String hostPath(ContainerConfig c, io.jcontainerd.api.cri.v1.Mount m) {
@@ -296,9 +295,10 @@ final class PodSpecs {
         return List.of("rbind", propagation, m.getReadonly() ? "ro" : "rw");
     }
 
-    private static Map<String, Object> resources(ContainerConfig c, LinuxContainerResources r) {
+    private static Map<String, Object> resources(ContainerConfig c, LinuxContainerResources r, boolean privileged) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("devices", deviceRules());
+        // privileged: every device allowed (containerd's oci.WithAllDevicesAllowed)
+        out.put("devices", privileged ? List.of(Map.of("allow", true, "access", "rwm")) : deviceRules());
         out.putAll(limitMap("container " + c.getMetadata().getName(), r));
         return out;
     }
@@ -407,6 +407,18 @@ final class PodSpecs {
         m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
         m.add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         return m;
+    }
+
+    /** The mount at {@code destination} without "ro" (containerd's WithWriteableSysfs / WithWriteableCgroupfs). */
+    private static void writable(List<Map<String, Object>> mounts, String destination) {
+        for (Map<String, Object> m : mounts) {
+            if (m.get("destination").equals(destination)) {
+                @SuppressWarnings("unchecked")
+                List<String> options = new ArrayList<>((List<String>) m.get("options"));
+                options.remove("ro");
+                m.put("options", options);
+            }
+        }
     }
 
     private static void addBind(List<Map<String, Object>> mounts, String destination, String source, List<String> options) {

@@ -119,7 +119,7 @@ class CriRuntimeConfigIT {
     }
 
     @Test
-    void checkpointContainerIsUnimplementedSayingWhy() {
+    void checkpointContainerIsUnimplementedForAnyIdAsContainerd16SayingWhy() {
         PodSandboxConfig config = pod("ckpt", "");
         String pod = node.runPod(config);
         try {
@@ -127,9 +127,12 @@ class CriRuntimeConfigIT {
             StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                     () -> node.runtime.checkpointContainer(CheckpointContainerRequest.newBuilder().setContainerId(c).setLocation("/tmp/x.tar").build()));
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-            assertThat(e.getStatus().getDescription()).contains("CRIU").contains(c);
-            assertThat(code(() -> node.runtime.checkpointContainer(CheckpointContainerRequest.newBuilder().setContainerId("nosuch").build())))
-                    .isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(e.getStatus().getDescription()).startsWith("method CheckpointContainer not implemented").contains("CRIU").contains(c);
+            // containerd 1.6.20's cri answers UNIMPLEMENTED "method CheckpointContainer not implemented" whatever the id
+            StatusRuntimeException unknown = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                    () -> node.runtime.checkpointContainer(CheckpointContainerRequest.newBuilder().setContainerId("nosuch").build()));
+            assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+            assertThat(unknown.getStatus().getDescription()).startsWith("method CheckpointContainer not implemented").contains("\"nosuch\"");
         } finally {
             node.removePod(pod);
         }

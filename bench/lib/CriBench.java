@@ -43,7 +43,8 @@ import java.util.logging.Logger;
  * CriBench pods  SOCKET ROUNDS WARMUPS NAME CGROUP_PARENT LOG_DIR pod|host
  *     per round: start = RunPodSandbox + CreateContainer + StartContainer of busybox sleep,
  *     then (the container seen RUNNING, untimed) teardown = StopPodSandbox + RemovePodSandbox;
- *     prints "median-start-ms median-teardown-ms" of ROUNDS rounds after WARMUPS untimed ones.
+ *     prints "median-start-ms median-teardown-ms" of ROUNDS rounds after WARMUPS untimed ones;
+ *     on stderr each pod's time per RPC and the median of each RPC.
  *     pod: the pod network (CNI / bridge); host: hostNetwork (no CNI on either side)
  * CriBench clean SOCKET               StopPodSandbox + RemovePodSandbox of every pod
  * </pre>
@@ -95,6 +96,8 @@ public final class CriBench {
     static void pods(RuntimeServiceGrpc.RuntimeServiceBlockingStub rt, int rounds, int warmups, String name, String cgroupParent,
                      Path logDir, boolean hostNetwork) throws Exception {
         List<Double> starts = new ArrayList<>(), teardowns = new ArrayList<>();
+        List<Double> runs = new ArrayList<>(), creates = new ArrayList<>(), startcs = new ArrayList<>(), stops = new ArrayList<>(),
+                removes = new ArrayList<>();
         for (int round = 0; round < warmups + rounds; round++) {
             String podName = name + "-" + (hostNetwork ? "h" : "p") + round;
             Path logs = Files.createDirectories(logDir.resolve(podName));
@@ -113,8 +116,10 @@ public final class CriBench {
 
             long t0 = System.nanoTime();
             String id = rt.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).build()).getPodSandboxId();
+            long ta = System.nanoTime();
             String c = rt.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(id).setConfig(container).setSandboxConfig(pod).build())
                     .getContainerId();
+            long tb = System.nanoTime();
             rt.startContainer(StartContainerRequest.newBuilder().setContainerId(c).build());
             long t1 = System.nanoTime();
             ContainerState state = rt.containerStatus(ContainerStatusRequest.newBuilder().setContainerId(c).build()).getStatus().getState();
@@ -123,15 +128,26 @@ public final class CriBench {
             }
             long t2 = System.nanoTime();
             rt.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            long tc = System.nanoTime();
             rt.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
             long t3 = System.nanoTime();
             if (round >= warmups) {
                 starts.add((t1 - t0) / 1e6);
                 teardowns.add((t3 - t2) / 1e6);
+                runs.add((ta - t0) / 1e6);
+                creates.add((tb - ta) / 1e6);
+                startcs.add((t1 - tb) / 1e6);
+                stops.add((tc - t2) / 1e6);
+                removes.add((t3 - tc) / 1e6);
             }
-            System.err.printf("bench:     %s: start %.1f ms, teardown %.1f ms%s%n", podName, (t1 - t0) / 1e6, (t3 - t2) / 1e6,
+            System.err.printf("bench:     %s: start %.1f ms (RunPodSandbox %.1f, CreateContainer %.1f, StartContainer %.1f), "
+                            + "teardown %.1f ms (StopPodSandbox %.1f, RemovePodSandbox %.1f)%s%n", podName, (t1 - t0) / 1e6,
+                    (ta - t0) / 1e6, (tb - ta) / 1e6, (t1 - tb) / 1e6, (t3 - t2) / 1e6, (tc - t2) / 1e6, (t3 - tc) / 1e6,
                     round < warmups ? " (warm-up)" : "");
         }
+        System.err.printf("bench:     medians of %d per RPC: RunPodSandbox %.1f, CreateContainer %.1f, StartContainer %.1f, "
+                        + "StopPodSandbox %.1f, RemovePodSandbox %.1f ms%n", rounds, median(runs), median(creates), median(startcs),
+                median(stops), median(removes));
         System.out.printf("%.1f %.1f%n", median(starts), median(teardowns));
     }
 

@@ -34,6 +34,9 @@ public final class Containers {
     private final Children children;
     private final Supplier<InitCommand> initCommand;
     private final SpareInit spare;
+    /** The CRI's annotation naming a pod sandbox's container (containerd's), whose pod's containers join its namespaces. */
+    static final String CONTAINER_TYPE = "io.kubernetes.cri.container-type";
+    static final String SANDBOX = "sandbox";
 
     /** The jrunc command's: it waits for its own children, and its init stage runs from its own jar. */
     public Containers(Path root) { this(root, Children.own(), InitCommand::current, null); }
@@ -87,6 +90,9 @@ public final class Containers {
             int unshare = flags;
             init = (spare == null ? Optional.<InitLauncher.Launched>empty() : spare.take(flags, joins, options.preserveFds(), stdio))
                     .orElseGet(() -> launcher().launch(unshare, joins, options.preserveFds(), stdio));
+            if (spare != null && SANDBOX.equals(spec.annotations().get(CONTAINER_TYPE))) {
+                spare.prepareFollower(id, followerJoins(spec, init.pid()));
+            }
             // where it sets the container up: copied now, after the rootfs was mounted (the jail it boots in has no host path)
             mountNs = launcher().mountNamespace();
             cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
@@ -121,6 +127,7 @@ public final class Containers {
                     // reported below with the original error
                 }
             }
+            if (spare != null) spare.discardFollower(id);
             store.remove(id);
             throw e;
         } finally {
@@ -128,6 +135,19 @@ public final class Containers {
             if (init != null) init.channel().close();
             if (!Files.exists(dir)) store.remove(id);
         }
+    }
+
+    /** The namespaces of a pod sandbox's init that the pod's containers join: its pid, ipc, uts and network ones, those its spec has. */
+    private static Map<String, Integer> followerJoins(Spec spec, int pid) {
+        Map<String, Integer> joins = new LinkedHashMap<>();
+        for (Linux.Namespace ns : spec.linux().namespaces()) {
+            switch (ns.type()) {
+                case "pid", "ipc", "uts", "network" ->
+                        joins.put("/proc/" + pid + "/ns/" + LinuxConstants.procNsName(ns.type()), LinuxConstants.namespaceFlag(ns.type()));
+                default -> { }
+            }
+        }
+        return joins;
     }
 
     private void awaitReady(InitLauncher.Launched init, Spec spec, ContainerState state) {
@@ -260,6 +280,7 @@ public final class Containers {
 
     public void delete(String id, boolean force) {
         StateStore.validateId(id);
+        if (spare != null) spare.discardFollower(id);
         var found = store.find(id);
         if (found.isEmpty()) {
             // like runc: --force also clears a half-created directory and is not an error when nothing is there

@@ -78,16 +78,25 @@ public final class InitLauncher {
      * namespace ({@link #mountNamespace}) before it reads its plan.
      */
     public Launched launchSpare() {
+        return launchSpare(SPARE_NAMESPACES, Map.of());
+    }
+
+    /** A spare init stage born in {@code joins} (namespace file → CLONE_NEW* type) and new {@code unshareFlags}. */
+    public Launched launchSpare(int unshareFlags, Map<String, Integer> joins) {
         int jail = LaunchJail.fd(sys, command);
         return onOwnThread("start a spare init stage", () -> {
+            Map<Integer, Integer> nsFds = new LinkedHashMap<>();
             int devNull = LibC.INSTANCE.open("/dev/null", LinuxConstants.O_RDWR | LinuxConstants.O_CLOEXEC, 0);
             if (devNull < 0) throw JruncException.system("cannot open /dev/null: errno %d", Native.getLastError());
             try {
+                for (var j : joins.entrySet()) nsFds.put(sys.open(j.getKey(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), j.getValue());
                 enterJail(jail);
-                sys.unshare(SPARE_NAMESPACES);
+                for (var j : nsFds.entrySet()) sys.setns(j.getKey(), j.getValue());
+                if (unshareFlags != 0) sys.unshare(unshareFlags);
                 return spawnOnThisThread(0, new StdioFds(devNull, devNull, devNull), true);
             } finally {
                 LibC.INSTANCE.close(devNull);
+                nsFds.keySet().forEach(sys::close);
             }
         });
     }

@@ -54,7 +54,7 @@ class SpareInitIT {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            spare.discard();
+            spare.close(); // the spare and any follower
             fds.forEach(LibC.INSTANCE::close);
             jrunc.close();
             if (mounted) LibC.INSTANCE.umount2(bundle.rootfs().toString(), LinuxConstants.MNT_DETACH);
@@ -134,6 +134,83 @@ class SpareInitIT {
         containers.start(id);
         assertThat(containers.waitExit(pid)).isZero();
         containers.delete(id, false);
+    }
+
+    @Test
+    void aPodsFirstContainerTakesTheFollowerBornInTheSandboxsNamespacesWhenTheSandboxWasCreated() throws Exception {
+        mountImage();
+        try (BusyboxBundle pod = BusyboxBundle.create(jrunc)) {
+            sandboxSpec(pod, "sleep", "1000");
+            Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+            String sandbox = newId();
+            int sandboxPid = containers.create(sandbox, pod.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null, devNulls());
+            int followerPid = spare.followerPid(sandbox).orElseThrow();
+            for (String ns : List.of("pid", "ipc", "uts")) {
+                assertThat(nsOf(followerPid, ns)).as("the follower's %s namespace is the sandbox's", ns).isEqualTo(nsOf(sandboxPid, ns));
+            }
+            containers.start(sandbox);
+            ArrayNode namespaces = bundle.linux().putArray("namespaces");
+            for (String type : List.of("pid", "ipc", "uts")) {
+                namespaces.addObject().put("type", type).put("path", "/proc/" + sandboxPid + "/ns/" + type);
+            }
+            namespaces.addObject().put("type", "mount");
+            bundle.config.remove("hostname"); // the sandbox's uts namespace is joined, its hostname kept
+            bundle.args("sh", "-c", "cat /marker; test \"$(hostname)\" = pod-host");
+            bundle.save();
+            Path out = bundle.dir.resolve("out");
+            String id = newId();
+
+            int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
+                    new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open(out.toString(), LinuxConstants.O_WRONLY | 0100),
+                            open("/dev/null", LinuxConstants.O_WRONLY)));
+
+            assertThat(pid).as("the pod's container took the follower").isEqualTo(followerPid);
+            assertThat(spare.followerPid(sandbox)).as("a follower serves one container").isEmpty();
+            containers.start(id);
+            assertThat(containers.waitExit(pid)).as("it ran in the sandbox's uts namespace").isZero();
+            assertThat(Files.readString(out)).isEqualTo("mounted after the spare started\n");
+            containers.delete(id, false);
+            containers.kill(sandbox, LinuxConstants.SIGKILL, false);
+            containers.waitExit(sandboxPid);
+            containers.delete(sandbox, false);
+        }
+    }
+
+    @Test
+    void aSandboxDeletedBeforeAnyContainerEndsItsFollower() throws Exception {
+        try (BusyboxBundle pod = BusyboxBundle.create(jrunc)) {
+            sandboxSpec(pod, "sleep", "1000");
+            Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+            String sandbox = newId();
+            int sandboxPid = containers.create(sandbox, pod.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null, devNulls());
+            int followerPid = spare.followerPid(sandbox).orElseThrow();
+
+            containers.delete(sandbox, true);
+
+            assertThat(spare.followerPid(sandbox)).isEmpty();
+            awaitDead(followerPid);
+            awaitDead(sandboxPid);
+            assertThat(Path.of("/proc/" + followerPid)).as("the follower is gone and reaped").doesNotExist();
+        }
+    }
+
+    /** A pod sandbox as the CRI makes it: the CRI's annotation, its own pid, ipc and uts namespaces (the host's network), a hostname. */
+    private static void sandboxSpec(BusyboxBundle pod, String... args) throws Exception {
+        pod.config.putObject("annotations").put("io.kubernetes.cri.container-type", "sandbox");
+        pod.config.put("hostname", "pod-host");
+        ArrayNode namespaces = pod.linux().putArray("namespaces");
+        for (String type : List.of("pid", "ipc", "uts", "mount")) namespaces.addObject().put("type", type);
+        pod.args(args);
+        pod.save();
+    }
+
+    private StdioFds devNulls() {
+        return new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open("/dev/null", LinuxConstants.O_WRONLY),
+                open("/dev/null", LinuxConstants.O_WRONLY));
+    }
+
+    private static Object nsOf(int pid, String type) throws Exception {
+        return Files.getAttribute(Path.of("/proc/" + pid + "/ns/" + type), "unix:ino");
     }
 
     /** Its root and cwd (and its threads') are the launch jail: the JDK is there, no host directory such as the bundle is. */

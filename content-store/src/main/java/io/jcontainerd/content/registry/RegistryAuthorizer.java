@@ -113,9 +113,15 @@ final class RegistryAuthorizer {
         if (realm.isEmpty()) {
             throw JcdException.failedPrecondition("registry %s sent a Bearer challenge without a realm for %s", host.host(), what);
         }
+        String sc = scope.isEmpty() ? c.param("scope") : scope;
+        if (creds.isPresent() && creds.get().username().isEmpty() && !creds.get().secret().isEmpty()) {
+            Optional<Token> refreshed = fetchTokenWithRefreshToken(host, realm, c.param("service"), sc, creds.get().secret(), what);
+            if (refreshed.isPresent()) {
+                return refreshed.get();
+            }
+        }
         StringBuilder q = new StringBuilder();
         if (!c.param("service").isEmpty()) q.append("service=").append(enc(c.param("service")));
-        String sc = scope.isEmpty() ? c.param("scope") : scope;
         if (!sc.isEmpty()) q.append(q.isEmpty() ? "" : "&").append("scope=").append(enc(sc));
         URI uri = URI.create(realm + (q.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + q));
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(30));
@@ -137,6 +143,42 @@ final class RegistryAuthorizer {
         TokenResponse t = TokenResponse.parse(body, realm, what);
         // Renew a little early so a long layer download does not start with a dying token.
         return new Token("Bearer " + t.token(), Instant.now().plus(t.expiresIn()).minusSeconds(10));
+    }
+
+    /**
+     * An identity token is an OAuth2 refresh token: POSTed to the token server as containerd's and
+     * Docker's clients send it ({@code grant_type=refresh_token}). Empty when the token server takes
+     * no POST (404, 405, 400 or 401, as containerd falls back): then the GET with Basic credentials.
+     */
+    private Optional<Token> fetchTokenWithRefreshToken(RegistryHost host, String realm, String service, String scope,
+                                                       String refreshToken, String what) {
+        StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=").append(enc(refreshToken))
+                .append("&client_id=jcontainerd");
+        if (!service.isEmpty()) form.append("&service=").append(enc(service));
+        if (!scope.isEmpty()) form.append("&scope=").append(enc(scope));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(realm)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form.toString(), StandardCharsets.UTF_8)).build();
+        HttpResponse<InputStream> resp;
+        try {
+            resp = transport.send(host, req);
+        } catch (IOException e) {
+            throw JcdException.unavailable("cannot get a token for %s from %s: %s", what, realm, e);
+        }
+        int sc = resp.statusCode();
+        if (sc != 200) {
+            closeQuietly(resp.body());
+            if (sc == 404 || sc == 405 || sc == 400 || sc == 401) {
+                return Optional.empty();
+            }
+            if (sc == 403) {
+                throw denied(host, what, true);
+            }
+            throw JcdException.unavailable("token server %s answered %d to the identity token for %s", realm, sc, what);
+        }
+        byte[] body = RegistryClient.readLimited(resp, TokenResponse.MAX_BYTES, "the token response for " + what, host);
+        TokenResponse t = TokenResponse.parse(body, realm, what);
+        return Optional.of(new Token("Bearer " + t.token(), Instant.now().plus(t.expiresIn()).minusSeconds(10)));
     }
 
     private static void closeQuietly(InputStream in) {

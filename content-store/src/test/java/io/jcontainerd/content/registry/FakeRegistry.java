@@ -37,6 +37,9 @@ public final class FakeRegistry implements AutoCloseable {
     public volatile byte[] tokenResponse;          // if set, the token endpoint's body instead of {"token": bearerToken}
     public volatile String basicUserPass;          // if set, /v2 requests need Basic user:pass
     public volatile String tokenServerBasic;       // if set, the token endpoint needs this Basic user:pass
+    public volatile String tokenServerRefreshToken; // if set, a POST to the token endpoint with this refresh token gets access_token
+    public volatile boolean tokenServerNoPost;     // the token endpoint answers POST with 404 (GCR's)
+    public final List<String> tokenForms = new CopyOnWriteArrayList<>(); // the bodies POSTed to the token endpoint
     public final AtomicInteger failNext5xx = new AtomicInteger();
     public final AtomicInteger failNext429 = new AtomicInteger();
     public volatile long disconnectBlobAfter = -1; // cut the next blob body after this many bytes (once)
@@ -89,6 +92,20 @@ public final class FakeRegistry implements AutoCloseable {
 
     private void token(HttpExchange ex) throws IOException {
         requests.add(ex.getRequestMethod() + " " + ex.getRequestURI());
+        if (ex.getRequestMethod().equals("POST")) {
+            String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            tokenForms.add(form);
+            String wanted = tokenServerRefreshToken;
+            if (tokenServerNoPost) {
+                send(ex, 404, new byte[0], "text/plain");
+            } else if (wanted != null && form.contains("grant_type=refresh_token")
+                    && form.contains("refresh_token=" + java.net.URLEncoder.encode(wanted, StandardCharsets.UTF_8) + "&")) {
+                send(ex, 200, ("{\"access_token\":\"" + bearerToken + "\",\"expires_in\":300}").getBytes(StandardCharsets.UTF_8), "application/json");
+            } else {
+                send(ex, 401, "{}".getBytes(StandardCharsets.UTF_8), "application/json");
+            }
+            return;
+        }
         if (tokenServerBasic != null && !("Basic " + b64(tokenServerBasic)).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
             send(ex, 401, "{}".getBytes(StandardCharsets.UTF_8), "application/json");
             return;

@@ -157,6 +157,35 @@ class RegistryClientTest {
     }
 
     @Test
+    void anIdentityTokenIsPostedToTheTokenServerAsAnOAuthRefreshToken() throws IOException {
+        registry.bearerToken = "access-tok";
+        registry.tokenServerRefreshToken = "refresh-me";
+        RegistryClient c = client(CredentialStore.of(Map.of(registry.host(), new Credentials("", "refresh-me"))));
+        assertThat(readAll(c.fetcher(ref("lib/app:v1")).fetch(blobDesc()))).isEqualTo(blob);
+        assertThat(registry.tokenForms).first().asString().startsWith("grant_type=refresh_token&refresh_token=refresh-me&client_id=jcontainerd")
+                .contains("service=fake-registry").contains("scope=repository%3Alib%2Fapp%3Apull");
+        assertThat(registry.requests).noneMatch(r -> r.startsWith("GET /token"));
+    }
+
+    @Test
+    void anIdentityTokenFallsBackToTheGetWhenTheTokenServerTakesNoPostAndIsDeniedWhenRefused() {
+        registry.bearerToken = "access-tok";
+        registry.tokenServerNoPost = true;
+        registry.tokenServerBasic = ":idt";
+        RegistryClient c = client(CredentialStore.of(Map.of(registry.host(), new Credentials("", "idt"))));
+        assertThat(c.resolve(ref("lib/app:v1")).digest()).isEqualTo(manifestDigest);
+        assertThat(registry.requests).anyMatch(r -> r.startsWith("POST /token")).anyMatch(r -> r.startsWith("GET /token"));
+
+        registry.tokenServerNoPost = false;
+        registry.tokenServerRefreshToken = "the-right-one";
+        RegistryClient wrong = client(CredentialStore.of(Map.of(registry.host(), new Credentials("", "wrong-idt"))));
+        assertThatThrownBy(() -> wrong.resolve(ref("lib/app:v1")))
+                .isInstanceOf(FailedPreconditionException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused the configured credentials")
+                .hasMessageNotContaining("wrong-idt");
+    }
+
+    @Test
     void sendsARegistryTokenAsItIsWithoutAskingTheTokenServer() throws IOException {
         registry.bearerToken = "registry-tok";
         RegistryClient c = client(CredentialStore.of(Map.of(registry.host(), Credentials.registryToken("registry-tok"))));

@@ -105,6 +105,21 @@ class CriContainerEventsIT {
             return null;
         }
 
+        /**
+         * The first event of {@code type} of a container {@code make} makes (given the try's number), made
+         * again up to 10 times, 3 s apart: what tells that the stream is open on the daemon's side.
+         */
+        ContainerEventResponse ready(ContainerEventType type, java.util.function.IntFunction<String> make) throws InterruptedException {
+            for (int i = 0; i < 10; i++) {
+                String id = make.apply(i);
+                ContainerEventResponse e = await(type + " of " + id, 3, x -> x.getContainerId().equals(id) && x.getContainerEventType() == type);
+                if (e != null) {
+                    return e;
+                }
+            }
+            throw new AssertionError("no " + type + " event of a container made for it in 10 tries; seen: " + seen);
+        }
+
         ContainerEventResponse expect(String id, ContainerEventType type) throws InterruptedException {
             ContainerEventResponse e = await(type + " of " + id, 60, x -> x.getContainerId().equals(id) && x.getContainerEventType() == type);
             assertThat(e).as("%s of %s within 60 s; seen: %s\ndaemon log:\n%s", type, id, seen, node.daemon.log()).isNotNull();
@@ -128,13 +143,9 @@ class CriContainerEventsIT {
         String probePod = node.runPod(probeConfig);
         try (EventStream events = new EventStream()) {
             // the stream is ready once it tells of a container created after it was opened
-            ContainerEventResponse ready = null;
-            for (int i = 0; i < 10 && ready == null; i++) {
-                String probe = node.create(probePod, probeConfig, container("probe-" + i, "true").toBuilder()
-                        .setMetadata(ContainerMetadata.newBuilder().setName("probe-" + i)).build());
-                ready = events.await("the probe's CREATED", 3, e -> e.getContainerId().equals(probe));
-            }
-            assertThat(ready).as("a CREATED event of a probe container within 10 tries").isNotNull();
+            ContainerEventResponse ready = events.ready(ContainerEventType.CONTAINER_CREATED_EVENT,
+                    i -> node.create(probePod, probeConfig, container("probe-" + i, "true").toBuilder()
+                            .setMetadata(ContainerMetadata.newBuilder().setName("probe-" + i)).build()));
             assertThat(ready.getPodSandboxStatus().getMetadata().getUid()).isEqualTo("uid-probe");
 
             PodSandboxConfig config = pod("watched");
@@ -194,19 +205,13 @@ class CriContainerEventsIT {
         PodSandboxConfig config = pod("removed-running");
         String pod = node.runPod(config);
         try (EventStream events = new EventStream()) {
-            String c = null;
-            ContainerEventResponse started = null;
             // the stream is ready once it tells of a container started after it was opened
-            for (int i = 0; i < 10 && started == null; i++) {
-                String id = node.create(pod, config, container("sleeper-" + i, "exec sleep 1000").toBuilder()
+            String id = events.ready(ContainerEventType.CONTAINER_STARTED_EVENT, i -> {
+                String sleeper = node.create(pod, config, container("sleeper-" + i, "exec sleep 1000").toBuilder()
                         .setMetadata(ContainerMetadata.newBuilder().setName("sleeper-" + i)).build());
-                node.runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
-                started = events.await("the sleeper's STARTED", 3, e -> e.getContainerId().equals(id)
-                        && e.getContainerEventType() == ContainerEventType.CONTAINER_STARTED_EVENT);
-                c = id;
-            }
-            assertThat(started).as("a STARTED event of a sleeper container within 10 tries").isNotNull();
-            String id = c;
+                node.runtime.startContainer(StartContainerRequest.newBuilder().setContainerId(sleeper).build());
+                return sleeper;
+            }).getContainerId();
             node.runtime.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
             events.expect(id, ContainerEventType.CONTAINER_DELETED_EVENT);
             // a late exit of the removed container comes before a marker's events, which come after it on the bus

@@ -217,7 +217,8 @@ public final class DaemonProcess implements AutoCloseable {
             holdsNamespaces = false;
             List<String> left = SharedNamespaces.leave();
             if (!left.isEmpty()) {
-                System.err.println("jcontainerd tests: the last daemon stopped, and these stayed of namespaces " + SharedNamespaces.NAMES + ": " + left);
+                System.err.println("jcontainerd tests: the last test daemon on the machine stopped; still there of namespaces "
+                        + SharedNamespaces.NAMES + " (containers running, or left by a test): " + left);
             }
         }
     }

@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  *
  * <p>every daemon a test starts ({@link DaemonProcess}) holds a shared lock on
  * /run/jcontainerd-test/namespaces/&lt;ns&gt;.lock for each of {@link #NAMES}; the first holder on the
- * machine writes which of the directories were already there to &lt;ns&gt;.found; the last one to let go
- * removes the others when they are empty. The locks are fcntl record locks (FileChannel.lock), let go
+ * machine writes which of the directories were already there to &lt;ns&gt;.found (unless it is there still:
+ * the last holder keeps it while a directory the tests made stays); the last one to let go removes the
+ * others when they are empty. The locks are fcntl record locks (FileChannel.lock), let go
  * by the kernel when a test JVM dies: byte 0 is a gate held while a holder comes or goes, byte 1 the
  * holders' own. Within one JVM each namespace's lock is taken once and counted.
  */
@@ -63,8 +64,13 @@ public final class SharedNamespaces {
             FileChannel channel = open(ns);
             try (FileLock gate = channel.lock(0, 1, false)) {
                 FileLock alone = channel.tryLock(1, 1, false);
+                Path found = LOCKS.resolve(ns + ".found");
                 if (alone != null) {
-                    Files.write(LOCKS.resolve(ns + ".found"), existing(ns).stream().map(Path::toString).toList());
+                    // kept when the last holder could not remove what tests made (a daemon restarted with its
+                    // containers running): those directories are still the tests' to remove
+                    if (!Files.exists(found)) {
+                        Files.write(found, existing(ns).stream().map(Path::toString).toList());
+                    }
                     alone.release();
                 }
                 // never waits: byte 1 is taken exclusively only under the gate, which this holds
@@ -147,7 +153,9 @@ public final class SharedNamespaces {
                 left.add(d + " (" + e.getMessage() + "): " + children(d));
             }
         }
-        Files.deleteIfExists(foundFile);
+        if (left.isEmpty()) {
+            Files.deleteIfExists(foundFile);
+        }
         return left;
     }
 

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
 /**
  * The CRI client of bench/lib/cri.sh: kubelet's calls for one pod, timed, against any CRI socket
  * (jcontainerd's or containerd 1.6's cri plugin), with the grpc-java CRI stubs of the proto module.
- * Run as a single-file program on jctr's classpath: {@code java -cp ctr/target/jctr.jar bench/lib/CriBench.java}.
+ * Run on the daemon's classpath (grpc-netty and the proto module's stubs): {@code java -cp supervisor/target/jcontainerd.jar bench/lib/CriBench.java}.
  *
  * <pre>
  * CriBench pull  SOCKET IMAGE...      PullImage of each (untimed preparation)

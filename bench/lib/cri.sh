@@ -8,7 +8,7 @@
 #         (bridge plugin, host-local IPAM with its dataDir under $tmp, no ipMasq), netns pinned under
 #         its state dir, stream server on 127.0.0.1 (ephemeral port)
 # Both pod networks are a bridge with a veth per pod and no uplink: nothing leaves the machine. The
-# client is bench/lib/CriBench.java (grpc-java CRI stubs, run on jctr's classpath), the same for both.
+# client is bench/lib/CriBench.java (grpc-java CRI stubs, run on the daemon jar's classpath, which has grpc-netty), the same for both.
 # Rows: start = RunPodSandbox + CreateContainer + StartContainer of busybox sleep, teardown =
 # StopPodSandbox + RemovePodSandbox, median of $runs pods after 2 warm-up pods, with the pod network
 # and with hostNetwork (no CNI on either side). Sets cri_<row>_<key> variables.
@@ -22,14 +22,14 @@ CRI_CTD_SOCK="$tmp/cri-ctd/containerd.sock"
 CRI_CGROUP="/${ID}cri"
 cri_jcd_pid="" cri_ctd_pid="" cri_started=""
 
-# cri_client ARGS...: bench/lib/CriBench.java, compiled by cri_compile, on the classpath of the built jctr
+# cri_client ARGS...: bench/lib/CriBench.java, compiled by cri_compile, on the classpath of the built daemon jar
 # (an array, so that timeout can run it)
 CRI_JAVA="${JCD_JAVA:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java}"
-cri_client=("$CRI_JAVA" -cp "$tmp/cri-client:ctr/target/jctr.jar" --enable-native-access=ALL-UNNAMED
+cri_client=("$CRI_JAVA" -cp "$tmp/cri-client:supervisor/target/jcontainerd.jar" --enable-native-access=ALL-UNNAMED
   --sun-misc-unsafe-memory-access=allow CriBench)
 cri_compile() {
   mkdir -p "$tmp/cri-client"
-  "${CRI_JAVA%/java}/javac" -nowarn -d "$tmp/cri-client" -cp ctr/target/jctr.jar bench/lib/CriBench.java 2>"$tmp/cri-javac.log" \
+  "${CRI_JAVA%/java}/javac" -nowarn -d "$tmp/cri-client" -cp supervisor/target/jcontainerd.jar bench/lib/CriBench.java 2>"$tmp/cri-javac.log" \
     || { cat "$tmp/cri-javac.log" >&2; return 1; }
 }
 

@@ -15,6 +15,7 @@ import io.jcontainerd.supervisor.docker.images.ImageName;
 import io.jcontainerd.supervisor.docker.images.ImageStore;
 import io.jcontainerd.supervisor.docker.images.LocalImage;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +36,7 @@ import java.util.stream.Collectors;
 /** {@code /containers/...}: the HTTP side of {@link ContainerManager}, streams included (attach, wait, logs). */
 public final class ContainerRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private final ContainerRows rows = new ContainerRows();
     private static final String RAW_STREAM = "application/vnd.docker.raw-stream";
     private final ContainerManager containers;
     private final ImageStore images;
@@ -157,7 +160,10 @@ public final class ContainerRoutes {
         Instant now = Instant.now();
         List<ContainerDocument> docs = new ArrayList<>(containers.all().stream().map(LiveContainer::doc).toList());
         docs.sort(Comparator.comparing(ContainerDocument::created).reversed());
-        ArrayNode out = JSON.createArrayNode();
+        Map<List<String>, String> shown = new HashMap<>(); // (name, ID) -> what IMAGE shows: one parse per image
+        ByteArrayOutputStream out = new ByteArrayOutputStream(docs.size() * 800 + 2);
+        out.write('[');
+        int count = 0;
         for (ContainerDocument d : docs) {
             boolean statusFilter = filters.values().containsKey("status");
             if (!all && !d.state().running() && !statusFilter) {
@@ -168,12 +174,18 @@ public final class ContainerRoutes {
             if (!filters.matches(d, names)) {
                 continue;
             }
-            if (limit > 0 && out.size() >= limit) {
+            if (limit > 0 && count >= limit) {
                 break;
             }
-            out.add(ContainerJson.summary(d, imageShown(d, img), now, containers.networking().sandbox(d.id())));
+            if (count++ > 0) {
+                out.write(',');
+            }
+            String image = shown.computeIfAbsent(List.of(d.image(), d.imageId()), k -> imageShown(d, img));
+            rows.write(out, d, image, containers.networking().sandbox(d.id()), now);
         }
-        x.json(200, out);
+        out.write(']');
+        rows.keepOnly(containers.all().stream().map(LiveContainer::id).collect(Collectors.toSet()));
+        x.full(200, out.toByteArray(), "application/json", Map.of());
     }
 
     /** What ps shows in IMAGE: the name the container was created with, or the ID if that name moved on. */

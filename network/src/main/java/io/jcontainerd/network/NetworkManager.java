@@ -191,6 +191,58 @@ public final class NetworkManager {
         }
     }
 
+    /**
+     * The sandbox {@link #setUp} would make for {@code req}, without making anything: its namespace
+     * path and /etc file paths are what every later set-up of the same container uses (the pin and
+     * the files are named for the container), so a spec written at create stays true for each start
+     * that sets the network up again. Checks what set-up would refuse up front: names, aliases,
+     * hostname, the network's existence, ports with mode none; for container:ID the other
+     * container's network must be set up. No endpoints, no ports.
+     */
+    public Sandbox plan(SandboxRequest req) {
+        Identifiers.validate("namespace", req.namespace());
+        Identifiers.validate("container id", req.containerId());
+        String key = key(req.namespace(), req.containerId());
+        if (!req.name().isEmpty()) {
+            EtcFiles.validatePeerName("container name", req.name());
+        }
+        req.aliases().forEach(a -> EtcFiles.validatePeerName("network alias", a));
+        if (!req.hostname().isEmpty()) {
+            EtcFiles.validateHostname("hostname", req.hostname());
+        }
+        if (!req.domainname().isEmpty()) {
+            EtcFiles.validateHostname("domain name", req.domainname());
+        }
+        Path dir = etcDir.resolve(key);
+        String hosts = dir.resolve("hosts").toString();
+        String resolv = dir.resolve("resolv.conf").toString();
+        String hostnameFile = dir.resolve("hostname").toString();
+        return switch (req.mode()) {
+            case NetworkMode.Host h -> new Sandbox(req.namespace(), req.containerId(), req.name(), NetworkMode.HOST.toString(), null, false,
+                    req.hostname(), "", List.of(), List.of(), req.extraHosts(), hosts, resolv, hostnameFile);
+            case NetworkMode.Container c -> {
+                Sandbox other = sandbox(req.namespace(), c.containerId()).orElseThrow(() -> JcdException.notFound(
+                        "container %s in namespace %s (network mode container:%s) has no network set up: start it first",
+                        c.containerId(), req.namespace(), c.containerId()));
+                yield new Sandbox(req.namespace(), req.containerId(), req.name(), req.mode().toString(), other.netnsPath(), false,
+                        other.hostname(), other.domainname(), List.of(), List.of(), List.of(), other.hostsPath(), other.resolvConfPath(),
+                        other.hostnamePath());
+            }
+            case NetworkMode.None none -> {
+                if (!req.ports().isEmpty()) {
+                    throw JcdException.invalidArgument("container %s: ports cannot be published with network mode none", req.containerId());
+                }
+                yield new Sandbox(req.namespace(), req.containerId(), req.name(), req.mode().toString(), netns.path(key).toString(), true,
+                        req.hostname(), req.domainname(), List.of(), List.of(), req.extraHosts(), hosts, resolv, hostnameFile);
+            }
+            case NetworkMode.Network n -> {
+                networks.get(n.network());
+                yield new Sandbox(req.namespace(), req.containerId(), req.name(), req.mode().toString(), netns.path(key).toString(), true,
+                        req.hostname(), req.domainname(), List.of(), List.of(), req.extraHosts(), hosts, resolv, hostnameFile);
+            }
+        };
+    }
+
     /** docker network connect: a new interface (eth1, ...) on {@code network} for a container that has its own namespace. */
     public Endpoint connect(String namespace, String containerId, String network, List<String> aliases) {
         String key = key(namespace, containerId);

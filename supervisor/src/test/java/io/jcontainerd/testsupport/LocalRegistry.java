@@ -113,6 +113,12 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
+    /** The status of the registry's answer to {@code HEAD /v2/<path>} (anonymous). */
+    public int head(String path) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + host + "/v2/" + path)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** The registry's answer to {@code GET /v2/<path>} (anonymous). */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + "/v2/" + path))

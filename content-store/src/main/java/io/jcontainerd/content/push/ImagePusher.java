@@ -19,7 +19,9 @@ import java.util.List;
  * Pushes one image manifest with its blobs, as dockerd and containerd's pusher do: every layer,
  * then the config, each HEADed first and uploaded only when the repository lacks it; the
  * manifest last, under the reference's tag, so a reader never sees a manifest whose blobs are
- * missing. Layers the distribution spec calls non-distributable (foreign) are not sent. An index
+ * missing. A blob missing there that {@link MountSources} says another repository of the same
+ * host has is mounted from it (dockerd's cross-repository mount), falling back to an upload. The
+ * Layers the distribution spec calls non-distributable (foreign) are not sent. An index
  * is not pushed: give the platform manifest (what a pull into this daemon keeps of an index).
  */
 public final class ImagePusher {
@@ -31,6 +33,11 @@ public final class ImagePusher {
 
     /** Pushes {@code manifest} (read through {@code source}) to {@code target}, whose tag names it there. */
     public PushResult push(ImageReference target, Descriptor manifest, BlobSource source, PushListener listener) {
+        return push(target, manifest, source, MountSources.NONE, listener);
+    }
+
+    /** {@link #push(ImageReference, Descriptor, BlobSource, PushListener)}, mounting blobs from the repositories {@code mounts} names. */
+    public PushResult push(ImageReference target, Descriptor manifest, BlobSource source, MountSources mounts, PushListener listener) {
         String tag = target.findTag().orElseThrow(() -> JcdException.invalidArgument(
                 "push needs a tag to put the manifest under, got %s", target));
         MediaTypes.Kind kind = MediaTypes.kindOf(manifest.mediaType());
@@ -53,6 +60,7 @@ public final class ImagePusher {
         blobs.forEach(listener::preparing);
         int sent = 0;
         int existing = 0;
+        int mounted = 0;
         long bytesSent = 0;
         for (Descriptor b : blobs) {
             if (pusher.exists(b)) {
@@ -60,14 +68,28 @@ public final class ImagePusher {
                 listener.exists(b);
                 continue;
             }
-            pusher.upload(b, () -> source.open(b), n -> listener.pushing(b, n));
+            RegistryPusher.Mount how = RegistryPusher.Mount.NOT_MOUNTED;
+            for (String from : mounts.repositories(b, target.domain())) {
+                if (from.equals(target.path())) continue;
+                how = pusher.mount(b, from, () -> source.open(b), n -> listener.pushing(b, n));
+                if (how == RegistryPusher.Mount.MOUNTED) {
+                    mounted++;
+                    listener.mounted(b, from);
+                    break;
+                }
+                if (how == RegistryPusher.Mount.UPLOADED) break;
+            }
+            if (how == RegistryPusher.Mount.MOUNTED) continue;
+            if (how != RegistryPusher.Mount.UPLOADED) {
+                pusher.upload(b, () -> source.open(b), n -> listener.pushing(b, n));
+            }
             sent++;
             bytesSent += b.size();
             listener.pushed(b);
         }
         String mediaType = m.mediaType().isEmpty() ? manifest.mediaType() : m.mediaType();
         Digest d = pusher.putManifest(tag, mediaType, bytes);
-        return new PushResult(new Descriptor(mediaType, d, bytes.length), sent, existing, bytesSent);
+        return new PushResult(new Descriptor(mediaType, d, bytes.length), sent, existing, mounted, bytesSent);
     }
 
     private static boolean nonDistributable(Descriptor d) {

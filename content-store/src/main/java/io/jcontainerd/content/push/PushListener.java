@@ -19,6 +19,10 @@ public interface PushListener {
     default void pushing(Descriptor blob, long sent) {
     }
 
+    /** The registry mounted the blob from repository {@code from} of the same host: nothing sent. */
+    default void mounted(Descriptor blob, String from) {
+    }
+
     /** The registry has the whole blob. */
     default void pushed(Descriptor blob) {
     }

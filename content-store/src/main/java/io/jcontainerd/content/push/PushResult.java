@@ -7,7 +7,8 @@ import io.jcontainerd.content.image.Descriptor;
  *
  * @param blobsSent    blobs uploaded
  * @param blobsExisting blobs the repository had already
+ * @param blobsMounted blobs mounted from another repository of the host
  * @param bytesSent    bytes of the uploaded blobs
  */
-public record PushResult(Descriptor manifest, int blobsSent, int blobsExisting, long bytesSent) {
+public record PushResult(Descriptor manifest, int blobsSent, int blobsExisting, int blobsMounted, long bytesSent) {
 }

@@ -122,7 +122,9 @@ final class RegistryAuthorizer {
         }
         StringBuilder q = new StringBuilder();
         if (!c.param("service").isEmpty()) q.append("service=").append(enc(c.param("service")));
-        if (!sc.isEmpty()) q.append(q.isEmpty() ? "" : "&").append("scope=").append(enc(sc));
+        for (String one : sc.split(" ")) { // several scopes (a mount's source repository too) are several parameters, as docker sends them
+            if (!one.isEmpty()) q.append(q.isEmpty() ? "" : "&").append("scope=").append(enc(one));
+        }
         URI uri = URI.create(realm + (q.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + q));
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(30));
         creds.ifPresent(cr -> req.header("Authorization", basic(cr)));

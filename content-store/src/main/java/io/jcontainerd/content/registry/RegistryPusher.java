@@ -21,8 +21,10 @@ import java.util.function.Supplier;
 
 /**
  * The push side of the distribution API for one repository on one host: HEAD a blob, upload one
- * (POST a session, then one monolithic PUT of the whole blob with its digest), PUT a manifest
- * under a tag. Auth as for pulls, with the scope {@code repository:<name>:pull,push}.
+ * (POST a session, then one monolithic PUT of the whole blob with its digest), mount one from
+ * another repository of the host ({@code POST ...?mount=DIGEST&from=REPO}), PUT a manifest
+ * under a tag. Auth as for pulls, with the scope {@code repository:<name>:pull,push} (and
+ * {@code repository:<from>:pull} for a mount).
  *
  * <p>A registry is not trusted: an upload location must be an http(s) URL of at most
  * {@value #MAX_LOCATION} characters (credentials go only to the host's own origin), error bodies
@@ -85,6 +87,53 @@ public final class RegistryPusher {
                 what, retry.maxAttempts(), last.getMessage()), last);
     }
 
+    /** What a cross-repository mount came to. */
+    public enum Mount {
+        /** 201: the registry linked the blob from the other repository, nothing sent. */
+        MOUNTED,
+        /** 202: the registry opened an upload session instead, and the blob went up through it. */
+        UPLOADED,
+        /** The registry refused the mount, or the upload its 202 opened failed: upload the blob the usual way. */
+        NOT_MOUNTED
+    }
+
+    /**
+     * Asks the registry to mount the blob from repository {@code from} of the same host, as dockerd
+     * does for a blob it knows came from there. A 202 (the registry does not mount, or the login may
+     * not read {@code from}) opened an ordinary upload session: the blob is PUT through it once.
+     */
+    public Mount mount(Descriptor blob, String from, Supplier<InputStream> content, LongConsumer progress) {
+        String what = "mount of " + blob.kind().refPrefix() + " " + blob.digest() + " from " + from + " to " + ref.name();
+        URI start = host.resolve("/" + ref.path() + "/blobs/uploads/?mount=" + URLEncoder.encode(blob.digest().toString(), StandardCharsets.UTF_8)
+                + "&from=" + URLEncoder.encode(from, StandardCharsets.UTF_8));
+        HttpResponse<InputStream> r;
+        try {
+            r = client.exchange(host, scope + " repository:" + from + ":pull", "POST", start, Map.of(),
+                    RegistryClient.Body.of(new byte[0]), 1, what);
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.UNAVAILABLE) throw e;
+            return Mount.NOT_MOUNTED;
+        }
+        int sc = r.statusCode();
+        if (sc == 201) {
+            RegistryErrors.discard(r);
+            return Mount.MOUNTED;
+        }
+        if (sc != 202) {
+            RegistryErrors.discard(r);
+            return Mount.NOT_MOUNTED;
+        }
+        URI location = location(start, r, what);
+        RegistryErrors.discard(r);
+        try {
+            put(location, blob, content, progress, what);
+            return Mount.UPLOADED;
+        } catch (JcdException e) {
+            if (e.kind() != ErrorKind.UNAVAILABLE) throw e;
+            return Mount.NOT_MOUNTED;
+        }
+    }
+
     private void uploadOnce(Descriptor blob, Supplier<InputStream> content, LongConsumer progress, String what) {
         URI start = host.resolve("/" + ref.path() + "/blobs/uploads/");
         HttpResponse<InputStream> r = client.exchange(host, scope, "POST", start, Map.of(),
@@ -94,6 +143,11 @@ public final class RegistryPusher {
         }
         URI location = location(start, r, what);
         RegistryErrors.discard(r);
+        put(location, blob, content, progress, what);
+    }
+
+    /** The monolithic PUT of the whole blob to an upload session's location. */
+    private void put(URI location, Descriptor blob, Supplier<InputStream> content, LongConsumer progress, String what) {
         String sep = location.getRawQuery() == null ? "?" : "&";
         URI put = URI.create(location + sep + "digest=" + URLEncoder.encode(blob.digest().toString(), StandardCharsets.UTF_8));
         RegistryClient.Body body = new RegistryClient.Body(() -> new Counting(content.get(), progress), blob.size(), putTimeout(blob.size()));

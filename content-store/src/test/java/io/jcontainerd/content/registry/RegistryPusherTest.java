@@ -125,6 +125,67 @@ class RegistryPusherTest {
                 .satisfies(e -> assertThat(RegistryClient.credentialsRefused(e)).isTrue());
     }
 
+    @Test
+    void aMountAnswered201SendsNothingAndNamesTheSourceInTheRequest() throws Exception {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        HttpServer r = registry(ex -> {
+            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
+            respond(ex, 201, Map.of("Location", "/v2/x/bb/blobs/" + LAYER.digest()));
+        });
+        assertThat(pusher(r).mount(LAYER, "library/busybox", () -> {
+            throw new AssertionError("a mounted blob is not read");
+        }, n -> { })).isEqualTo(RegistryPusher.Mount.MOUNTED);
+        assertThat(requests).containsExactly("POST /v2/x/bb/blobs/uploads/?mount=" + LAYER.digest().toString().replace(":", "%3A")
+                + "&from=library%2Fbusybox");
+    }
+
+    @Test
+    void aMountAnswered202IsUploadedThroughTheSessionItOpened() throws Exception {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        List<byte[]> bodies = new CopyOnWriteArrayList<>();
+        HttpServer r = registry(ex -> {
+            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath());
+            if (ex.getRequestMethod().equals("POST")) {
+                respond(ex, 202, Map.of("Location", "/v2/x/bb/blobs/uploads/session-1"));
+            } else {
+                bodies.add(ex.getRequestBody().readAllBytes());
+                respond(ex, 201, Map.of());
+            }
+        });
+        assertThat(pusher(r).mount(LAYER, "gone/repo", () -> new ByteArrayInputStream(BLOB), n -> { }))
+                .isEqualTo(RegistryPusher.Mount.UPLOADED);
+        assertThat(requests).containsExactly("POST /v2/x/bb/blobs/uploads/", "PUT /v2/x/bb/blobs/uploads/session-1");
+        assertThat(bodies).singleElement().isEqualTo(BLOB);
+    }
+
+    @Test
+    void aMountRefusedOtherwiseLeavesTheBlobToAnUpload() throws Exception {
+        HttpServer r = registry(ex -> respond(ex, 405, Map.of()));
+        assertThat(pusher(r).mount(LAYER, "library/busybox", () -> new ByteArrayInputStream(BLOB), n -> { }))
+                .isEqualTo(RegistryPusher.Mount.NOT_MOUNTED);
+    }
+
+    @Test
+    void aMountsTokenIsAskedForBothRepositoriesAsTwoScopes() throws Exception {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        HttpServer tokens = server(ex -> {
+            asked.add(ex.getRequestURI().getRawQuery());
+            byte[] body = "{\"token\":\"t2\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+        });
+        String realm = "http://127.0.0.1:" + tokens.getAddress().getPort() + "/token";
+        HttpServer r = registry(ex -> {
+            if (!"Bearer t2".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                respond(ex, 401, Map.of("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"test\""));
+            } else {
+                respond(ex, 201, Map.of());
+            }
+        });
+        assertThat(pusher(r).mount(LAYER, "src/bb", () -> new ByteArrayInputStream(BLOB), n -> { })).isEqualTo(RegistryPusher.Mount.MOUNTED);
+        assertThat(asked).singleElement().asString().contains("scope=repository%3Ax%2Fbb%3Apull%2Cpush&scope=repository%3Asrc%2Fbb%3Apull");
+    }
+
     private RegistryPusher pusher(HttpServer r) {
         return client(r).pusher(ImageReference.parse(host(r) + "/x/bb:latest"));
     }

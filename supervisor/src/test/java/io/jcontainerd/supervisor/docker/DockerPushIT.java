@@ -86,6 +86,52 @@ class DockerPushIT {
     }
 
     @Test
+    void aPushMountsLayersFromAnotherRepositoryOfTheRegistryFallsBackToAnUploadAndRecordsRepoDigests() throws Exception {
+        LocalRegistry registry = LocalRegistry.scratch(dir.resolve("mount-registry"), false);
+        registries.add(registry);
+        d.pullBusybox();
+        String pulled = d.docker("inspect", "--format", "{{json .RepoDigests}}", "busybox").out().strip();
+        assertThat(pulled).as("pulled by tag: the repository with the digest it was pulled by").matches("\\[\"busybox@sha256:[0-9a-f]{64}\"\\]");
+        String src = registry.host + "/src/bb";
+        String dst = registry.host + "/dst/bb";
+        String third = registry.host + "/third/bb";
+        assertThat(d.docker("tag", "busybox", src).exit()).isZero();
+        assertThat(d.docker("inspect", "--format", "{{json .RepoDigests}}", "busybox").out().strip())
+                .as("a tag is no digest of a registry's until pushed, as dockerd").isEqualTo(pulled);
+
+        Cli.Result first = d.docker("push", src);
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.out()).contains("Pushed").doesNotContain("Mounted from");
+        Matcher m = DIGEST_LINE.matcher(first.out());
+        assertThat(m.find()).as(first.out()).isTrue();
+        String digest = m.group(1);
+        assertThat(d.docker("inspect", "--format", "{{.RepoDigests}}", "busybox").out())
+                .as("after the push, as dockerd: the pushed repository with the manifest's digest").contains(src + "@" + digest);
+
+        // another repository of the same registry: the layer is mounted from src/bb, nothing uploaded
+        assertThat(d.docker("tag", "busybox", dst).exit()).isZero();
+        Cli.Result mounted = d.docker("push", dst);
+        assertThat(mounted.exit()).as(mounted.toString()).isZero();
+        assertThat(mounted.out()).contains("Mounted from src/bb").doesNotContain("Pushed").contains("latest: digest: " + digest);
+        String layer = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(registry.get("dst/bb/manifests/latest").body()).path("layers").path(0).path("digest").asText();
+        assertThat(registry.head("dst/bb/blobs/" + layer)).as("the mounted layer is in dst/bb").isEqualTo(200);
+        assertThat(d.docker("inspect", "--format", "{{.RepoDigests}}", "busybox").out()).contains(dst + "@" + digest).contains(src + "@" + digest);
+
+        // a source the registry does not have (a stale label): it answers 202 and the blob goes up through that session
+        Cli.Result label = d.ctr("content", "label", layer, "containerd.io/distribution.source." + registry.host + "=gone/repo");
+        assertThat(label.exit()).as(label.toString()).isZero();
+        assertThat(d.docker("tag", "busybox", third).exit()).isZero();
+        Cli.Result fallback = d.docker("push", third);
+        assertThat(fallback.exit()).as(fallback.toString()).isZero();
+        assertThat(fallback.out()).contains("Pushed").doesNotContain("Mounted from gone/repo").contains("latest: digest: " + digest);
+        assertThat(registry.head("third/bb/blobs/" + layer)).isEqualTo(200);
+        assertThat(registry.log()).contains("from=gone%2Frepo");
+        Cli.Result pull = d.docker("pull", third);
+        assertThat(pull.exit()).as(pull.toString()).isZero();
+    }
+
+    @Test
     void loginIsCheckedByTheRegistryAndPushUsesIt() throws Exception {
         LocalRegistry registry = LocalRegistry.scratch(dir.resolve("auth-registry"), true);
         registries.add(registry);

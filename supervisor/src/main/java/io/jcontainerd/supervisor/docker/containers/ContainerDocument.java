@@ -20,39 +20,53 @@ import java.util.List;
  * @param manuallyStopped stopped or killed by a client since its last start: no restart policy brings it back
  *                        (unless-stopped not even at daemon start)
  * @param mountPoints     the volumes and {@code --mount}s of the container (null or empty: only Binds)
+ * @param networks        the networks it is connected to, its first network first (empty for none, host and
+ *                        container:ID; null in documents written before it was kept: recovered from the mode)
  */
 public record ContainerDocument(String id, String name, String created, String image, String imageId, String path,
                                 List<String> args, ObjectNode config, ObjectNode hostConfig, ContainerState state,
                                 int restartCount, String snapshotter, String stdioDir, String logPath, String runDir,
-                                Health health, boolean manuallyStopped, List<MountPoint> mountPoints) {
+                                Health health, boolean manuallyStopped, List<MountPoint> mountPoints,
+                                List<NetworkAttachment> networks) {
 
     public ContainerDocument {
         mountPoints = mountPoints == null ? List.of() : List.copyOf(mountPoints);
+        networks = networks == null ? null : List.copyOf(networks);
     }
 
     public ContainerDocument withState(ContainerState s) {
         return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, s, restartCount,
-                snapshotter, stdioDir, logPath, runDir, health, manuallyStopped, mountPoints);
+                snapshotter, stdioDir, logPath, runDir, health, manuallyStopped, mountPoints, networks);
     }
 
     public ContainerDocument withName(String n) {
         return new ContainerDocument(id, n, created, image, imageId, path, args, config, hostConfig, state, restartCount,
-                snapshotter, stdioDir, logPath, runDir, health, manuallyStopped, mountPoints);
+                snapshotter, stdioDir, logPath, runDir, health, manuallyStopped, mountPoints, networks);
     }
 
     public ContainerDocument withStdioDir(String dir) {
         return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, state, restartCount,
-                snapshotter, dir, logPath, runDir, health, manuallyStopped, mountPoints);
+                snapshotter, dir, logPath, runDir, health, manuallyStopped, mountPoints, networks);
     }
 
     public ContainerDocument withHealth(Health h) {
         return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, state, restartCount,
-                snapshotter, stdioDir, logPath, runDir, h, manuallyStopped, mountPoints);
+                snapshotter, stdioDir, logPath, runDir, h, manuallyStopped, mountPoints, networks);
     }
 
     public ContainerDocument withRestarts(int count, boolean stoppedByClient) {
         return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, state, count,
-                snapshotter, stdioDir, logPath, runDir, health, stoppedByClient, mountPoints);
+                snapshotter, stdioDir, logPath, runDir, health, stoppedByClient, mountPoints, networks);
+    }
+
+    public ContainerDocument withNetworks(List<NetworkAttachment> n) {
+        return new ContainerDocument(id, name, created, image, imageId, path, args, config, hostConfig, state, restartCount,
+                snapshotter, stdioDir, logPath, runDir, health, manuallyStopped, mountPoints, n);
+    }
+
+    /** The networks, never null. */
+    public List<NetworkAttachment> attachedNetworks() {
+        return networks == null ? List.of() : networks;
     }
 
     public boolean tty() {

@@ -11,11 +11,11 @@ import java.util.Set;
 
 /**
  * {@code docker ps} filters ({@code ?filters={"label":["a=b"],"status":["running"]}}, or the old
- * {@code {"label":{"a=b":true}}} form): id, name, label, status, ancestor. Values of one key
+ * {@code {"label":{"a=b":true}}} form): id, name, label, status, ancestor, network. Values of one key
  * are alternatives; keys all have to match.
  */
 public record ContainerFilters(Map<String, List<String>> values) {
-    private static final Set<String> KNOWN = Set.of("id", "name", "label", "status", "ancestor");
+    private static final Set<String> KNOWN = Set.of("id", "name", "label", "status", "ancestor", "network");
 
     public static ContainerFilters parse(String json) {
         return new ContainerFilters(FilterJson.parse(json, KNOWN, "filters", false));
@@ -32,6 +32,7 @@ public record ContainerFilters(Map<String, List<String>> values) {
                 case "status" -> d.state().status().equals(v);
                 case "label" -> label(d, v);
                 case "ancestor" -> ancestor(d, imageNames, v);
+                case "network" -> network(d, v);
                 default -> false;
             });
             if (!any) {
@@ -48,6 +49,18 @@ public record ContainerFilters(Map<String, List<String>> values) {
             return false;
         }
         return kv.length == 1 || labels.path(kv[0]).asText().equals(kv[1]);
+    }
+
+    /**
+     * As dockerd's: a network the container is connected to, by name or by a prefix of its ID (an ID
+     * is known once the container ran there); none and host by name.
+     */
+    private static boolean network(ContainerDocument d, String v) {
+        String mode = CreateRequest.networkMode(d.config(), d.hostConfig());
+        if ((mode.equals("none") || mode.equals("host")) && mode.equals(v)) {
+            return true;
+        }
+        return d.attachedNetworks().stream().anyMatch(a -> a.name().equals(v) || (!a.id().isEmpty() && !v.isEmpty() && a.id().startsWith(v)));
     }
 
     private static boolean ancestor(ContainerDocument d, List<String> imageNames, String v) {

@@ -128,7 +128,7 @@ public final class ContainerJson {
         ns.set("Ports", Networking.portsJson(d.config(), network));
         ns.put("SandboxKey", network.map(Sandbox::netnsPath).filter(p -> p != null).orElse(""))
                 .putNull("SecondaryIPAddresses").putNull("SecondaryIPv6Addresses");
-        ObjectNode nets = Networking.networksJson(CreateRequest.networkMode(d.config(), d.hostConfig()), network);
+        ObjectNode nets = Networking.networksJson(CreateRequest.networkMode(d.config(), d.hostConfig()), network, d.attachedNetworks());
         JsonNode bridge = nets.path("bridge");
         ns.put("EndpointID", bridge.path("EndpointID").asText("")).put("Gateway", bridge.path("Gateway").asText(""))
                 .put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0).put("IPAddress", bridge.path("IPAddress").asText(""))
@@ -154,7 +154,7 @@ public final class ContainerJson {
         n.put("Status", d.state().describe(now) + healthSuffix(d));
         n.putObject("HostConfig").put("NetworkMode", d.hostConfig().path("NetworkMode").asText("default"));
         n.set("NetworkSettings", JSON.createObjectNode().set("Networks",
-                Networking.networksJson(CreateRequest.networkMode(d.config(), d.hostConfig()), network)));
+                Networking.networksJson(CreateRequest.networkMode(d.config(), d.hostConfig()), network, d.attachedNetworks())));
         n.set("Mounts", mounts(d));
         return n;
     }

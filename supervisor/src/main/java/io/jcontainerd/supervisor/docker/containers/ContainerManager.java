@@ -32,6 +32,8 @@ import io.jcontainerd.api.services.tasks.v1.WaitResponse;
 import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.network.NetworkMode;
+import io.jcontainerd.network.Sandbox;
 import io.jcontainerd.supervisor.containers.RootfsUsers;
 import io.jcontainerd.supervisor.docker.Containerd;
 import io.jcontainerd.supervisor.docker.http.DockerApiException;
@@ -123,15 +125,18 @@ public final class ContainerManager {
         }
     }
 
-    /** Tells the listeners that a run joined or left its networks (connect, disconnect). */
-    private void emitNetworks(LiveContainer c, String action) {
-        List<Networking.Attached> networks;
+    /** The networks a run of the container is on now, for its connect and disconnect events. */
+    private List<Networking.Attached> attachedNow(LiveContainer c) {
         try {
-            networks = networking.attached(c.id());
+            return networking.attached(c.id());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "listing the networks of container " + c.id() + " for its " + action + " events failed", e);
-            return;
+            LOG.log(Level.WARNING, "listing the networks of container " + c.id() + " for its network events failed", e);
+            return List.of();
         }
+    }
+
+    /** Tells the listeners that a run joined or left its networks (connect, disconnect). */
+    private void emitNetworks(LiveContainer c, String action, List<Networking.Attached> networks) {
         for (Networking.Attached n : networks) {
             for (ContainerListener l : listeners) {
                 try {
@@ -243,14 +248,14 @@ public final class ContainerManager {
         ObjectNode host = req.hostConfig();
         final String mode = networkMode;
         String now = Instant.now().toString();
+        List<NetworkAttachment> networks = networking.initial(mode, req.endpointsConfig());
         ContainerDocument doc = new ContainerDocument(id, name, now, imageRef, image.id(), argv.getFirst(),
                 argv.subList(1, argv.size()), config, host, ContainerState.created(), 0, snapshotter, "",
-                runDir.resolve(id + "-json.log").toString(), runDir.toString(), null, false, mountPoints);
+                runDir.resolve(id + "-json.log").toString(), runDir.toString(), null, false, mountPoints, networks);
         String lease = cd.leases().create(io.jcontainerd.api.services.leases.v1.CreateRequest.newBuilder().setId("docker-create-" + UUID.randomUUID())
                 .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
                 .build()).getLease().getId();
         boolean prepared = false;
-        boolean networked = false;
         try {
             List<Mount> mounts = cd.leased(cd.snapshots(), lease).prepare(PrepareSnapshotRequest.newBuilder()
                     .setSnapshotter(snapshotter).setKey(id).setParent(topChainId(image))
@@ -259,8 +264,9 @@ public final class ContainerManager {
             RootfsUsers.Resolved user = DockerSpec.user(mounts, config.path("User").asText(""),
                     strings(host.path("GroupAdd")));
             Files.createDirectories(runDir);
-            var sandbox = networking.setUp(id, name, mode, config, host, req.endpointsConfig());
-            networked = true;
+            // the endpoints come at each start and go at each exit, as dockerd's; the spec names
+            // the namespace and /etc files each start sets up again
+            var sandbox = networking.plan(id, name, mode, config, host, networks);
             ObjectNode spec = DockerSpec.build(id, config, MountPoint.withoutVolumeBinds(host), sandbox, user, "/" + cd.namespace() + "/" + id);
             MountPoint.addTo(spec, mountPoints);
             Map<String, String> labels = new java.util.LinkedHashMap<>();
@@ -272,9 +278,6 @@ public final class ContainerManager {
                     .putExtensions(EXTENSION, extension(doc)).build();
             cd.leased(cd.containers(), lease).create(CreateContainerRequest.newBuilder().setContainer(c).build());
         } catch (RuntimeException | IOException e) {
-            if (networked) {
-                tearDownNetwork(id);
-            }
             if (prepared) {
                 removeSnapshot(id);
             }
@@ -300,6 +303,64 @@ public final class ContainerManager {
         }
         emit(live, "create", Map.of());
         return live;
+    }
+
+    /** The mode a run joins: container:NAME as the ID of that container, which has to be running. */
+    private String runNetworkMode(ContainerDocument d) {
+        String mode = CreateRequest.networkMode(d.config(), d.hostConfig());
+        if (mode.startsWith("container:")) {
+            String ref = mode.substring("container:".length());
+            LiveContainer peer = find(ref).orElseThrow(() -> DockerApiException.notFound("No such container: %s", ref));
+            if (!peer.running()) {
+                throw DockerApiException.conflict("cannot join network of a non running container: %s", peer.id());
+            }
+            return "container:" + peer.id();
+        }
+        return mode;
+    }
+
+    /**
+     * docker network connect: the container is on {@code network} from now on; a running one gets
+     * its endpoint at once, a created or stopped one at its next start (as dockerd).
+     */
+    public io.jcontainerd.network.Network connect(LiveContainer c, String network, List<String> aliases) {
+        io.jcontainerd.network.Network n = networking.manager().network(network);
+        synchronized (c) {
+            ContainerDocument d = c.doc();
+            if (!NetworkMode.parse(CreateRequest.networkMode(d.config(), d.hostConfig())).getClass().equals(NetworkMode.Network.class)) {
+                throw DockerApiException.badRequest("container %s uses network mode %s: it cannot be connected to other networks",
+                        c.id(), CreateRequest.networkMode(d.config(), d.hostConfig()));
+            }
+            if (d.attachedNetworks().stream().anyMatch(a -> a.name().equals(n.name()))) {
+                throw DockerApiException.conflict("endpoint with name %s already exists in network %s", d.name(), n.name());
+            }
+            String networkId = "";
+            if (networking.sandbox(c.id()).isPresent()) {
+                networkId = networking.manager().connect(cd.namespace(), c.id(), n.name(), aliases).networkId();
+            }
+            List<NetworkAttachment> nets = new ArrayList<>(d.attachedNetworks());
+            nets.add(new NetworkAttachment(n.name(), networkId, aliases));
+            c.doc(d.withNetworks(nets));
+            persist(c);
+        }
+        return n;
+    }
+
+    /** docker network disconnect: off {@code network}, its endpoint removed if it runs. */
+    public io.jcontainerd.network.Network disconnect(LiveContainer c, String network) {
+        io.jcontainerd.network.Network n = networking.manager().network(network);
+        synchronized (c) {
+            ContainerDocument d = c.doc();
+            if (d.attachedNetworks().stream().noneMatch(a -> a.name().equals(n.name()))) {
+                throw DockerApiException.notFound("container %s is not connected to network %s", c.id(), n.name());
+            }
+            if (networking.sandbox(c.id()).flatMap(s -> s.endpoint(n.name())).isPresent()) {
+                networking.manager().disconnect(cd.namespace(), c.id(), n.name());
+            }
+            c.doc(d.withNetworks(d.attachedNetworks().stream().filter(a -> !a.name().equals(n.name())).toList()));
+            persist(c);
+        }
+        return n;
     }
 
     private void tearDownNetwork(String id) {
@@ -423,9 +484,23 @@ public final class ContainerManager {
                 throw DockerApiException.notModified();
             }
             ContainerDocument d = c.doc();
+            Sandbox sandbox;
+            try {
+                sandbox = networking.setUp(d.id(), d.name(), runNetworkMode(d), d.config(), d.hostConfig(), d.attachedNetworks());
+            } catch (RuntimeException e) {
+                failedStart(c, e.getMessage());
+                throw e;
+            }
+            d = d.withNetworks(Networking.withIds(d.attachedNetworks(), sandbox));
             Path dir = fifoDir.resolve(d.id()).resolve(Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
-            ProcessStdio io = ProcessStdio.create(dir, d.tty(), d.openStdin());
-            io.start(sinkOf(c), true);
+            ProcessStdio io;
+            try {
+                io = ProcessStdio.create(dir, d.tty(), d.openStdin());
+                io.start(sinkOf(c), true);
+            } catch (RuntimeException e) {
+                tearDownNetwork(d.id());
+                throw e;
+            }
             long pid;
             try {
                 List<Mount> rootfs = cd.snapshots().mounts(MountsRequest.newBuilder().setSnapshotter(d.snapshotter()).setKey(d.id())
@@ -437,6 +512,7 @@ public final class ContainerManager {
             } catch (RuntimeException e) {
                 deleteTask(d.id());
                 io.close();
+                tearDownNetwork(d.id());
                 throw failedStart(c, e instanceof StatusRuntimeException s ? s.getStatus().getDescription() : e.getMessage());
             }
             c.stdio = io;
@@ -448,7 +524,7 @@ public final class ContainerManager {
             persist(c);
             watchExit(c);
         }
-        emitNetworks(c, "connect");
+        emitNetworks(c, "connect", attachedNow(c));
         emit(c, "start", Map.of());
     }
 
@@ -535,10 +611,15 @@ public final class ContainerManager {
             io.close();
         }
         String startedAt = c.doc().state().startedAt();
+        List<Networking.Attached> left;
+        synchronized (c) { // no network connect of it meanwhile
+            left = attachedNow(c);
+            tearDownNetwork(c.id()); // as dockerd: the endpoints and addresses go with the run
+        }
         var waiters = finishRun(c, status, at, error);
         // dockerd's order: die, disconnect, then what waited for the exit (stop's event, a restart, the removal)
         emit(c, "die", Map.of("exitCode", Integer.toString(status)));
-        emitNetworks(c, "disconnect");
+        emitNetworks(c, "disconnect", left);
         waiters.complete(status);
         Duration ranFor = Duration.between(parseTime(startedAt), at);
         if (!c.doc().autoRemove() && restarts.afterExit(c, status, ranFor)) {
@@ -892,8 +973,25 @@ public final class ContainerManager {
             names.put(doc.name(), doc.id());
             recoverRun(live);
         }
-        // networks of containers removed while the daemon was away (other namespaces' are not ours to judge)
-        networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace()) || byId.containsKey(s.containerId()));
+        for (LiveContainer c : byId.values()) {
+            if (c.doc().networks() == null) { // written before the networks were kept: from its endpoints, or its mode
+                ContainerDocument d = c.doc();
+                List<NetworkAttachment> nets;
+                try {
+                    nets = networking.sandbox(d.id()).filter(s -> !s.endpoints().isEmpty())
+                            .map(s -> s.endpoints().stream().map(e -> new NetworkAttachment(e.network(), e.networkId(), e.aliases())).toList())
+                            .orElseGet(() -> networking.initial(CreateRequest.networkMode(d.config(), d.hostConfig()), JSON.createObjectNode()));
+                } catch (RuntimeException e) {
+                    nets = List.of();
+                }
+                c.doc(d.withNetworks(nets));
+                persist(c);
+            }
+        }
+        // networks of containers removed or stopped while the daemon was away (other namespaces' are not
+        // ours to judge): as dockerd, a container has its endpoints only while it runs
+        networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace())
+                || (byId.containsKey(s.containerId()) && byId.get(s.containerId()).running()));
         networking.manager().removeUnrecorded(cd.namespace(), byId::containsKey)
                 .forEach(id -> LOG.info(() -> "removed the network namespace of container " + id + " whose create a daemon crash cut short"));
         removeOrphans();

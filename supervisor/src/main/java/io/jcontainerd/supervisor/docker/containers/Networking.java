@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.network.Endpoint;
+import io.jcontainerd.network.Network;
 import io.jcontainerd.network.NetworkManager;
 import io.jcontainerd.network.NetworkMode;
 import io.jcontainerd.network.PortMapping;
@@ -35,26 +37,95 @@ public final class Networking {
         return manager;
     }
 
-    /** Sets the container's network up; {@code networkMode} has container names already resolved to IDs. */
-    Sandbox setUp(String id, String name, String networkMode, ObjectNode config, ObjectNode host, JsonNode endpointsConfig) {
+    /**
+     * The networks a new container is on: its mode's network (by name, with the aliases of its
+     * endpoint config) for the bridge and user networks, none for none, host and container:ID.
+     * An unknown network is a 404, as dockerd's create.
+     */
+    List<NetworkAttachment> initial(String networkMode, JsonNode endpointsConfig) {
         NetworkMode mode = NetworkMode.parse(networkMode);
+        if (!(mode instanceof NetworkMode.Network n)) {
+            return List.of();
+        }
         List<String> aliases = new ArrayList<>();
         JsonNode ep = endpointsConfig.path(networkMode);
         if (ep.isMissingNode() && mode.equals(NetworkMode.BRIDGE)) {
             ep = endpointsConfig.path("default");
         }
         ep.path("Aliases").forEach(a -> aliases.add(a.asText()));
-        boolean userNetwork = mode instanceof NetworkMode.Network n && !n.network().equals(NetworkManager.DEFAULT_NETWORK);
-        SandboxRequest r = SandboxRequest.of(namespace, id, mode)
+        Network network;
+        try {
+            network = manager.network(n.network());
+        } catch (JcdException e) {
+            throw DockerApiException.notFound("network %s not found", n.network());
+        }
+        return List.of(new NetworkAttachment(network.name(), "", aliases));
+    }
+
+    /**
+     * What the container's network will be at each start, made at create for its spec: the
+     * namespace path and /etc files, nothing set up (dockerd too allocates endpoints at start).
+     */
+    Sandbox plan(String id, String name, String networkMode, ObjectNode config, ObjectNode host, List<NetworkAttachment> networks) {
+        return manager.plan(request(id, name, networkMode, config, host, networks));
+    }
+
+    /**
+     * Sets the container's network up for a run, before its task is created: the namespace and
+     * the endpoint on its first network (ports published there), then one more endpoint per other
+     * network it is connected to. Returns the sandbox; on failure nothing is left set up.
+     * {@code networkMode} has container names already resolved to IDs.
+     */
+    Sandbox setUp(String id, String name, String networkMode, ObjectNode config, ObjectNode host, List<NetworkAttachment> networks) {
+        Sandbox s = manager.setUp(request(id, name, networkMode, config, host, networks));
+        try {
+            for (NetworkAttachment a : networks.subList(Math.min(1, networks.size()), networks.size())) {
+                manager.connect(namespace, id, a.name(), a.aliases());
+            }
+        } catch (RuntimeException e) {
+            tearDownQuietly(id, e);
+            throw e;
+        }
+        return manager.sandbox(namespace, id).orElse(s);
+    }
+
+    private SandboxRequest request(String id, String name, String networkMode, ObjectNode config, ObjectNode host,
+                                   List<NetworkAttachment> networks) {
+        NetworkMode mode = NetworkMode.parse(networkMode);
+        List<String> aliases = List.of();
+        List<PortMapping> ports = List.of();
+        if (mode instanceof NetworkMode.Network) {
+            if (networks.isEmpty()) {
+                mode = NetworkMode.NONE; // disconnected from every network: loopback only, as dockerd
+            } else {
+                NetworkAttachment first = networks.getFirst();
+                mode = new NetworkMode.Network(first.name());
+                aliases = first.name().equals(NetworkManager.DEFAULT_NETWORK) ? List.of() : first.aliases();
+                ports = ports(config, host);
+            }
+        }
+        return SandboxRequest.of(namespace, id, mode)
                 // the name on every network: peers resolve it on user networks, also those it joins
                 // later with docker network connect (the default bridge resolves no names)
                 .withName(name)
-                .withAliases(userNetwork ? aliases : List.of())
-                .withPorts(ports(config, host))
+                .withAliases(aliases)
+                .withPorts(ports)
                 .withHostname(config.path("Hostname").asText(""), config.path("Domainname").asText(""))
                 .withExtraHosts(strings(host.path("ExtraHosts")))
                 .withDns(strings(host.path("Dns")), strings(host.path("DnsSearch")), strings(host.path("DnsOptions")));
-        return manager.setUp(r);
+    }
+
+    private void tearDownQuietly(String id, RuntimeException cause) {
+        try {
+            manager.tearDown(namespace, id);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** The networks with the IDs of the endpoints {@code s} has on them (dockerd keeps a network's ID after the first run). */
+    static List<NetworkAttachment> withIds(List<NetworkAttachment> networks, Sandbox s) {
+        return networks.stream().map(a -> s.endpoint(a.name()).map(e -> a.withId(e.networkId())).orElse(a)).toList();
     }
 
     static List<PortMapping> ports(ObjectNode config, ObjectNode host) {
@@ -158,10 +229,20 @@ public final class Networking {
         return a;
     }
 
-    /** NetworkSettings.Networks, one entry per endpoint (or the mode's name for none and host). */
-    static ObjectNode networksJson(String mode, Optional<Sandbox> sandbox) {
+    /**
+     * NetworkSettings.Networks: while it runs one entry per endpoint (or the mode's name for none and
+     * host); when it does not, as dockerd, one per network it is connected to with its ID (once it ran
+     * there) and no address, gateway, endpoint or MAC.
+     */
+    static ObjectNode networksJson(String mode, Optional<Sandbox> sandbox, List<NetworkAttachment> networks) {
         ObjectNode nets = JSON.createObjectNode();
         List<Endpoint> eps = sandbox.map(Sandbox::endpoints).orElse(List.of());
+        if (sandbox.isEmpty() && !networks.isEmpty()) {
+            for (NetworkAttachment a : networks) {
+                endpoint(nets.putObject(a.name()), a.id(), "", "", 0, "", "", a.aliases());
+            }
+            return nets;
+        }
         if (eps.isEmpty()) {
             endpoint(nets.putObject(mode), mode, "", "", 0, "", "", List.of());
         }

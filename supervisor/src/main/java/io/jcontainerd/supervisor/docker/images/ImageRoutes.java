@@ -326,7 +326,7 @@ public final class ImageRoutes {
 
     private static ArrayNode repoDigests(LocalImage i) {
         ArrayNode a = JSON.createArrayNode();
-        i.names().stream().map(n -> ImageName.parse(n).familiarRepository() + "@" + i.target().getDigest()).distinct().forEach(a::add);
+        i.repoDigests().forEach(a::add);
         return a;
     }
 

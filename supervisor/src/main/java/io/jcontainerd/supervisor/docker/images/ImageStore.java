@@ -40,6 +40,10 @@ public final class ImageStore {
         default -> System.getProperty("os.arch");
     };
 
+    /** On an image record: the manifest digest its name was last pushed as. */
+    static final String PUSHED_DIGEST = "jcontainerd.io/docker.pushed-digest";
+    /** On an image record made by docker tag or load: its name was not pulled, it has no registry digest of its own. */
+    static final String NOT_PULLED = "jcontainerd.io/docker.not-pulled";
     private final Containerd cd;
     private final LayerSizes layerSizes;
     private final Map<String, Resolved> byTarget = new ConcurrentHashMap<>();
@@ -67,7 +71,7 @@ public final class ImageStore {
             resolved.put(r.configDigest, r);
         }
         List<LocalImage> out = new ArrayList<>();
-        byId.forEach((id, images) -> out.add(image(images.stream().map(Image::getName).sorted().toList(),
+        byId.forEach((id, images) -> out.add(image(images.stream().sorted(java.util.Comparator.comparing(Image::getName)).toList(),
                 images.getFirst().getTarget(), resolved.get(id))));
         return out;
     }
@@ -82,7 +86,7 @@ public final class ImageStore {
             ImageName name = ImageName.parse(ref);
             try {
                 Image i = cd.images().get(GetImageRequest.newBuilder().setName(name.full()).build()).getImage();
-                LocalImage found = image(List.of(i.getName()), i.getTarget(), resolve(i.getName(), i.getTarget()));
+                LocalImage found = image(List.of(i), i.getTarget(), resolve(i.getName(), i.getTarget()));
                 // all names of that ID, as inspect's RepoTags shows them
                 return Optional.of(list().stream().filter(l -> l.id().equals(found.id())).findFirst().orElse(found));
             } catch (StatusRuntimeException e) {
@@ -123,9 +127,25 @@ public final class ImageStore {
         point(name, image.target());
     }
 
-    /** Points {@code name} at {@code target} (a new record or a moved tag). */
+    /**
+     * Records that {@code name} was pushed as the manifest {@code digest}: RepoDigests shows its repository with that
+     * digest from now on, as dockerd's reference store after a push.
+     */
+    public void recordRepoDigest(ImageName name, String digest) {
+        try {
+            cd.images().update(UpdateImageRequest.newBuilder()
+                    .setImage(Image.newBuilder().setName(name.full()).putLabels(PUSHED_DIGEST, digest))
+                    .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("labels." + PUSHED_DIGEST)).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) { // untagged meanwhile: nothing to show it on
+                throw e;
+            }
+        }
+    }
+
+    /** Points {@code name} at {@code target} (a new record or a moved tag): tagged or loaded, not pulled, so no digest of a registry's. */
     void point(ImageName name, Descriptor target) {
-        Image record = Image.newBuilder().setName(name.full()).setTarget(target).build();
+        Image record = Image.newBuilder().setName(name.full()).setTarget(target).putLabels(NOT_PULLED, "true").build();
         try {
             cd.images().create(CreateImageRequest.newBuilder().setImage(record).build());
         } catch (StatusRuntimeException e) {
@@ -141,8 +161,25 @@ public final class ImageStore {
         cd.images().delete(DeleteImageRequest.newBuilder().setName(fullName).build());
     }
 
-    private static LocalImage image(List<String> names, Descriptor target, Resolved r) {
-        return new LocalImage(r.configDigest, names, target, r.manifest, r.config, r.diffIds, r.layerSizes);
+    private static LocalImage image(List<Image> records, Descriptor target, Resolved r) {
+        List<String> digests = new ArrayList<>();
+        for (Image i : records) {
+            String repo;
+            try {
+                repo = ImageName.parse(i.getName()).familiarRepository();
+            } catch (DockerApiException e) {
+                continue;
+            }
+            if (!i.getLabelsMap().containsKey(NOT_PULLED)) {
+                digests.add(repo + "@" + i.getTarget().getDigest()); // pulled by this name: the digest it was pulled by
+            }
+            String pushed = i.getLabelsMap().getOrDefault(PUSHED_DIGEST, "");
+            if (!pushed.isEmpty() && !i.getName().contains("@")) {
+                digests.add(repo + "@" + pushed);
+            }
+        }
+        return new LocalImage(r.configDigest, records.stream().map(Image::getName).toList(), target, r.manifest, r.config, r.diffIds,
+                r.layerSizes, digests.stream().distinct().sorted().toList()); // sorted, as dockerd lists them
     }
 
     private Resolved resolve(String name, Descriptor target) {

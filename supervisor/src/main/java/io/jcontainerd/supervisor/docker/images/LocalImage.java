@@ -14,9 +14,11 @@ import java.util.List;
  * @param manifest the host platform's manifest digest
  * @param config  the image config JSON (architecture, os, config, rootfs, history, created)
  * @param layerSizes each layer's unpacked size in bytes, in the order of diffIds ({@link UnpackedSize})
+ * @param repoDigests {@code repo@digest} as dockerd's RepoDigests: each pulled name's repository with the digest it was
+ *                    pulled by, each pushed name's with the digest of the manifest pushed ({@link ImageStore#recordRepoDigest})
  */
 public record LocalImage(String id, List<String> names, Descriptor target, String manifest, JsonNode config,
-                         List<String> diffIds, List<Long> layerSizes) {
+                         List<String> diffIds, List<Long> layerSizes, List<String> repoDigests) {
 
     /** The image's size as dockerd 20.10 gives it (Size, VirtualSize): its layers' unpacked sizes summed. */
     public long size() {

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * Docker's JSON progress lines of a push, as dockerd 20.10 writes them: "The push refers to
  * repository [...]", per layer "Preparing", "Pushing" (progressDetail and a bar, at most one line
- * per 512 KiB sent), "Pushed" or "Layer already exists", then "TAG: digest: sha256:... size: N"
+ * per 512 KiB sent), "Pushed", "Mounted from REPO" or "Layer already exists", then "TAG: digest: sha256:... size: N"
  * and the aux object {Tag, Digest, Size}. Layers are named by the first 12 hex digits of their
  * diff ID, as dockerd names them; the config is pushed without lines of its own.
  */
@@ -59,6 +59,11 @@ final class PushProgress implements PushListener {
         n.put("progress", PullProgress.bar(sent, blob.size()));
         n.put("id", id);
         out.accept(line(n));
+    }
+
+    @Override
+    public void mounted(Descriptor blob, String from) {
+        status(blob, "Mounted from " + from);
     }
 
     @Override

@@ -44,9 +44,11 @@ public final class RegistryRoutes {
     private final ImageStore images;
     private final RegistryClient registry;
     private final EventBus events;
+    private final DistributionSources sources;
 
     public RegistryRoutes(Containerd cd, ImageStore images, RegistryClient registry, EventBus events) {
         this.cd = cd;
+        this.sources = new DistributionSources(cd);
         this.images = images;
         this.registry = registry;
         this.events = events;
@@ -122,15 +124,49 @@ public final class RegistryRoutes {
                 Descriptor manifest = manifest(image);
                 Map<String, String> ids = layerIds(image, manifest);
                 long started = System.nanoTime();
-                PushResult r = new ImagePusher(client).push(ImageReference.parse(t.full()), manifest,
-                        d -> ContentBlobs.open(cd, d.digest().toString()),
-                        new PushProgress(ids, line -> {
-                            if (!out.write(line)) {
-                                throw JcdException.of(ErrorKind.CANCELLED, "the client went away: push of " + t.familiar() + " stopped", null);
+                ImageReference target = ImageReference.parse(t.full());
+                PushProgress progress = new PushProgress(ids, line -> {
+                    if (!out.write(line)) {
+                        throw JcdException.of(ErrorKind.CANCELLED, "the client went away: push of " + t.familiar() + " stopped", null);
+                    }
+                });
+                List<Descriptor> there = new java.util.ArrayList<>();
+                PushResult r = new ImagePusher(client).push(target, manifest, d -> ContentBlobs.open(cd, d.digest().toString()), sources,
+                        new io.jcontainerd.content.push.PushListener() {
+                            @Override
+                            public void preparing(Descriptor blob) {
+                                progress.preparing(blob);
                             }
-                        }));
+
+                            @Override
+                            public void exists(Descriptor blob) {
+                                there.add(blob);
+                                progress.exists(blob);
+                            }
+
+                            @Override
+                            public void pushing(Descriptor blob, long sent) {
+                                progress.pushing(blob, sent);
+                            }
+
+                            @Override
+                            public void mounted(Descriptor blob, String from) {
+                                there.add(blob);
+                                progress.mounted(blob, from);
+                            }
+
+                            @Override
+                            public void pushed(Descriptor blob) {
+                                there.add(blob);
+                                progress.pushed(blob);
+                            }
+                        });
+                // as containerd: the blobs are known to be in that repository now (a later push to another repository mounts them),
+                // and as dockerd: the image has the pushed manifest's digest in that repository (RepoDigests)
+                there.forEach(b -> sources.add(b, target.domain(), target.path()));
+                images.recordRepoDigest(t, r.manifest().digest().toString());
                 LOG.info(() -> "pushed " + t.full() + " " + r.manifest().digest() + ": " + r.blobsSent() + " blobs sent (" + r.bytesSent()
-                        + " bytes), " + r.blobsExisting() + " present, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                        + " bytes), " + r.blobsMounted() + " mounted, " + r.blobsExisting() + " present, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
                 for (byte[] l : PushProgress.done(t.tag(), r.manifest().digest().toString(), r.manifest().size())) {
                     out.write(l);
                 }

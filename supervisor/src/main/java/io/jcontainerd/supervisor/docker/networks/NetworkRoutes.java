@@ -60,15 +60,13 @@ public final class NetworkRoutes {
                     LiveContainer c = containers.lookup(b.path("Container").asText(""));
                     List<String> aliases = new ArrayList<>();
                     b.path("EndpointConfig").path("Aliases").forEach(a -> aliases.add(a.asText()));
-                    Network n = networks.network(q.param("id"));
-                    networks.connect(containers.containerd().namespace(), c.id(), n.name(), aliases);
+                    Network n = containers.connect(c, q.param("id"), aliases);
                     event("connect", n, c.id());
                     x.status(200);
                 })
                 .add("POST", "/networks/{id}/disconnect", (q, x) -> {
                     LiveContainer c = containers.lookup(q.json().path("Container").asText(""));
-                    Network n = networks.network(q.param("id"));
-                    networks.disconnect(containers.containerd().namespace(), c.id(), n.name());
+                    Network n = containers.disconnect(c, q.param("id"));
                     event("disconnect", n, c.id());
                     x.status(200);
                 });
@@ -156,7 +154,7 @@ public final class NetworkRoutes {
                 if (!s.namespace().equals(containers.containerd().namespace())) {
                     continue;
                 }
-                // as dockerd: the running containers (a created or stopped one keeps its sandbox here, dockerd has no endpoint for it)
+                // as dockerd: the containers with an endpoint, i.e. the running ones (the endpoint goes at the exit)
                 Endpoint e = s.endpoint(n.name()).orElse(null);
                 var c = containers.find(s.containerId()).filter(LiveContainer::running);
                 if (e != null && c.isPresent()) {

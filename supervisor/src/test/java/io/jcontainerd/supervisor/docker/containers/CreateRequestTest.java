@@ -20,7 +20,7 @@ class CreateRequestTest {
 
     private static LocalImage image(String config) throws Exception {
         return new LocalImage("sha256:" + "1".repeat(64), List.of("docker.io/library/x:latest"), Descriptor.getDefaultInstance(),
-                "", json("{\"config\":" + config + "}"), List.of(), List.of());
+                "", json("{\"config\":" + config + "}"), List.of(), List.of(), List.of());
     }
 
     @Test

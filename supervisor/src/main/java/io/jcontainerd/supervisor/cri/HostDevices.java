@@ -20,7 +20,7 @@ import java.util.Set;
  * pts/ptmx, as runc replaces it), not the host's. At most 4096 nodes, 8 directories deep.
  */
 final class HostDevices {
-    private static final Set<String> SKIP_DIRS = Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev");
+    static final Set<String> SKIP_DIRS = Set.of("pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev");
     private static final Set<String> SKIP_NODES = Set.of("/dev/console", "/dev/ptmx");
     private static final int MAX = 4096;
     private static final int DEPTH = 8;
@@ -58,24 +58,40 @@ final class HostDevices {
 
     private static void device(Path p, String inContainer, List<Map<String, Object>> out) {
         try {
-            Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,rdev,uid,gid", LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) attrs.get("mode");
-            int kind = mode & 0170000;
-            if (kind != 0020000 && kind != 0060000) {
-                return;
+            Map<String, Object> d = node(p, inContainer);
+            if (d != null) {
+                out.add(d);
             }
-            long rdev = (Long) attrs.get("rdev");
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("path", inContainer);
-            d.put("type", kind == 0020000 ? "c" : "b");
-            d.put("major", ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL));
-            d.put("minor", (rdev & 0xff) | ((rdev >> 12) & ~0xffL));
-            d.put("fileMode", mode & 07777);
-            d.put("uid", ((Number) attrs.get("uid")).longValue());
-            d.put("gid", ((Number) attrs.get("gid")).longValue());
-            out.add(d);
         } catch (IOException | RuntimeException e) {
             // gone meanwhile, or unreadable: not given
         }
+    }
+
+    /**
+     * The OCI {@code linux.devices} entry of the character or block device node {@code p} (not
+     * followed if a symlink), at {@code inContainer}; null if {@code p} is another kind of file or
+     * has major 0 (containerd's DeviceFromPath: ErrNotADevice).
+     */
+    static Map<String, Object> node(Path p, String inContainer) throws IOException {
+        Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,rdev,uid,gid", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) attrs.get("mode");
+        int kind = mode & 0170000;
+        if (kind != 0020000 && kind != 0060000) {
+            return null;
+        }
+        long rdev = (Long) attrs.get("rdev");
+        long major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL);
+        if (major == 0) {
+            return null;
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("path", inContainer);
+        d.put("type", kind == 0020000 ? "c" : "b");
+        d.put("major", major);
+        d.put("minor", (rdev & 0xff) | ((rdev >> 12) & ~0xffL));
+        d.put("fileMode", mode & 07777);
+        d.put("uid", ((Number) attrs.get("uid")).longValue());
+        d.put("gid", ((Number) attrs.get("gid")).longValue());
+        return d;
     }
 }

@@ -185,6 +185,16 @@ final class PodSpecs {
         Map<String, Object> linux = linux(id, pod.getLinux().getCgroupParent(), namespaces, masked, readonly, resources(c, res, privileged));
         if (privileged) {
             linux.put("devices", HostDevices.list(Path.of("/dev")));
+        } else if (c.getDevicesCount() > 0) {
+            // containerd 1.6's customopts.WithDevices: the nodes, and an allow rule each after the default rules
+            ContainerDevices.Given given = ContainerDevices.of(who, c.getDevicesList());
+            linux.put("devices", given.devices());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> resources = (Map<String, Object>) linux.get("resources");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rules = new ArrayList<>((List<Map<String, Object>>) resources.get("devices"));
+            rules.addAll(given.rules());
+            resources.put("devices", rules);
         }
         // privileged: no seccomp filter, whatever is asked (containerd 1.6's generateSeccompSpecOpts)
         Map<String, Object> seccomp = privileged ? null : SeccompProfiles.forRequest(who + " seccomp",
@@ -223,8 +233,10 @@ final class PodSpecs {
             }
             return; // every host device is given: the config's devices add nothing (containerd 1.6)
         }
-        if (c.getDevicesCount() > 0 || c.getCDIDevicesCount() > 0) {
-            throw JcdException.notImplemented("%s: devices are not supported by jcontainerd's CRI yet", who);
+        if (c.getCDIDevicesCount() > 0) {
+            throw JcdException.notImplemented("%s: cdi_devices (%s) are not supported: jcontainerd's CRI reads no CDI spec directories "
+                    + "(neither does containerd 1.6's); give the device nodes in devices instead", who, c.getCDIDevicesList().stream()
+                    .map(d -> "\"" + d.getName() + "\"").limit(8).toList());
         }
     }
 

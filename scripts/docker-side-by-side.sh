@@ -101,8 +101,16 @@ transcript() {
   step ps --format '{{.Names}} {{.Image}} {{.Command}} {{.Status}} {{.Ports}}'
   step ps -a --format '{{.Names}} {{.Status}}'
   step ps -a --filter status=exited --format '{{.Names}}'
+  # endpoints live from start to exit, as dockerd's: an exited container keeps its network (and its
+  # ID) with no address; ps filters by network name, created and exited containers too
+  step inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} [{{$v.IPAddress}}] [{{$v.Gateway}}] [{{$v.MacAddress}}] [{{$v.EndpointID}}] {{end}}' sbs-log
+  step ps -a --filter network=bridge --format '{{.Names}} {{.Networks}}'
   step network create sbs-net
   step network connect sbs-net sbs-web
+  step create --name sbs-idle --network sbs-net busybox true
+  step ps -a --filter network=sbs-net --format '{{.Names}} {{.Networks}}'
+  step ps --filter network=sbs-net --format '{{.Names}} {{.Networks}}'
+  step inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} [{{$v.NetworkID}}] [{{$v.IPAddress}}] {{end}}' sbs-idle
   step network inspect --format '{{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{len .Containers}}' sbs-net
   step inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' sbs-web
   step network ls --format '{{.Name}} {{.Driver}} {{.Scope}}'
@@ -132,7 +140,7 @@ transcript() {
   step inspect nosuch
   step rm nosuch
   step stop sbs-web
-  step rm -f sbs-web sbs-log
+  step rm -f sbs-web sbs-log sbs-idle
   step network rm sbs-net
   step volume rm sbs-vol
   step ps -a --format '{{.Names}}'

@@ -149,9 +149,11 @@ final class PodSpecs {
         }
 
         List<Map<String, Object>> mounts = mounts();
+        // containerd 1.6's default spec: cgroupfs read-only; privileged: read-write (oci.WithWriteableCgroupfs)
+        mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", privileged ? List.of("nosuid", "noexec", "nodev", "relatime")
+                : List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
         if (privileged) {
             writable(mounts, "/sys");
-            mounts.add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime")));
         }
         addBind(mounts, "/etc/hosts", net.hostsPath(), List.of("rbind", "rprivate", "rw"));
         addBind(mounts, "/etc/resolv.conf", net.resolvConfPath(), List.of("rbind", "rprivate", "rw"));

@@ -139,6 +139,10 @@ class CriPrivilegedIT {
         }
         String mounts = node.sh(c, "cat /proc/mounts");
         assertThat(mounts).contains(" /proc/keys ").contains(" /proc/sys ").containsPattern("(?m)^sysfs /sys sysfs ro,");
+        assertThat(mounts).as("cgroupfs mounted read-only, as containerd's").containsPattern("(?m) /sys/fs/cgroup/\\S+ \\S+ ro,")
+                .doesNotContainPattern("(?m) /sys/fs/cgroup/\\S+ \\S+ rw,");
+        assertThat(node.sh(c, "ls /sys/fs/cgroup")).as("the node's hierarchies (v1 here)").contains("memory\n");
+        assertThat(node.sh(c, "mkdir /sys/fs/cgroup/memory/x; echo exit=$?")).contains("Read-only file system").contains("exit=1");
     }
 
     @Test

@@ -95,7 +95,8 @@ class PodSpecsPrivilegedTest {
         assertThat(spec.path("linux").path("maskedPaths")).isNotEmpty();
         assertThat(spec.path("linux").has("devices")).isFalse();
         assertThat(strings(mountAt(spec, "/sys").path("options"))).contains("ro");
-        assertThat(mountAt(spec, "/sys/fs/cgroup")).isNull();
+        assertThat(mountAt(spec, "/sys/fs/cgroup").path("type").asText()).as("containerd's default: cgroupfs read-only").isEqualTo("cgroup");
+        assertThat(strings(mountAt(spec, "/sys/fs/cgroup").path("options"))).contains("ro");
         assertThat(spec.path("linux").path("resources").path("devices").get(0)).isEqualTo(PodSpecs.JSON.readTree("{\"allow\":false,\"access\":\"rwm\"}"));
     }
 

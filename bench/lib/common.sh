@@ -178,10 +178,17 @@ cleanup() {
   grep -F "$tmp" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r d; do umount -l "$d" 2>/dev/null; done
   find /sys/fs/cgroup -maxdepth 6 -depth -type d -name "$ID*" -exec rmdir {} \; 2>/dev/null
   # the runtime state directories of our namespaces (/run/jrunc/<ID>docker ...), empty once their containers went
-  rmdir /run/jrunc/"$ID"* 2>/dev/null || true
+  rmdir /run/jrunc/"$ID"* /run/containerd/runc/"$ID"* 2>/dev/null || true
+  # the CRI rows' namespace k8s.io is shared with tests: its runtime roots go only if this run made them
+  for d in /run/jrunc/k8s.io /run/containerd/runc/k8s.io; do
+    [[ " ${preexisting_roots[*]} " == *" $d "* ]] || rmdir "$d" 2>/dev/null
+  done
   rm -rf "$tmp"
   echo "bench: after cleanup, left by this run: $(ours)" >&2
 }
+# what existed of the shared k8s.io runtime roots before this run (tests may be using them)
+preexisting_roots=()
+for d in /run/jrunc/k8s.io /run/containerd/runc/k8s.io; do [[ -e $d ]] && preexisting_roots+=("$d"); done
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP

@@ -6,7 +6,9 @@
 # `run --rm ... true` (hyperfine median of $runs), $n detached `sleep` containers started one after
 # another (total ms), shim memory with the $n running, their teardown (tasks rm -f of all, then
 # containers rm of all: kill, wait for the exit, delete; total ms), then $n started in parallel (total
-# ms). Sets <row>_<pair> variables.
+# ms). Sets <row>_<pair> variables. Everything runs in the namespace $ID, not `default`, so that the
+# namespace's cgroups (/sys/fs/cgroup/*/$ID) and runtime roots (/run/jrunc/$ID, /run/containerd/runc/$ID)
+# are this run's own and its cleanup removes them.
 # shellcheck shell=bash
 
 REF=docker.io/library/busybox:latest
@@ -76,10 +78,10 @@ containers_bench() {
   start_registry "$reg"
   hosts="$reg/certs.d"
   for sock in "$JCD_SOCK" "$CTR_SOCK"; do
-    ctr -a "$sock" images pull --hosts-dir "$hosts" "$REF" >/dev/null
+    ctr -a "$sock" -n "$ID" images pull --hosts-dir "$hosts" "$REF" >/dev/null
   done
   scripts/test-registry.sh stop "$reg" >/dev/null
-  pair_bench jctr jcd bin/jctr -a "$JCD_SOCK"
-  pair_bench ctrjcd jcd ctr -a "$JCD_SOCK"
-  pair_bench ctd ctd ctr -a "$CTR_SOCK"
+  pair_bench jctr jcd bin/jctr -a "$JCD_SOCK" -n "$ID"
+  pair_bench ctrjcd jcd ctr -a "$JCD_SOCK" -n "$ID"
+  pair_bench ctd ctd ctr -a "$CTR_SOCK" -n "$ID"
 }

@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,8 +33,15 @@ import java.util.concurrent.TimeUnit;
 final class SpdyPortForward extends ChannelConnection implements SpdySession.Streams {
     private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
     private final Map<Integer, Pair> byStream = new ConcurrentHashMap<>();
-    private volatile Path netns;
-    private volatile String sandboxId = "";
+    /**
+     * The pod to dial, known once {@link #run} is called. A pair's streams can arrive before that (in the
+     * same read as the upgrade), and its dial waits for it: a null network namespace means the host's
+     * (hostNetwork pods), so dialling before the pod is known would reach the host's loopback.
+     */
+    private final CompletableFuture<Target> target = new CompletableFuture<>();
+
+    private record Target(Path netns, String sandboxId) {
+    }
 
     /** One forwarded connection: its two streams, the pod's socket and the input on its way there. */
     private static final class Pair {
@@ -65,6 +74,7 @@ final class SpdyPortForward extends ChannelConnection implements SpdySession.Str
 
     @Override
     public void sessionEnded() {
+        target.completeExceptionally(new IOException("the connection closed before its pod was known"));
         for (Pair p : pairs.values()) {
             if (p.in != null) {
                 p.in.end();
@@ -136,8 +146,7 @@ final class SpdyPortForward extends ChannelConnection implements SpdySession.Str
 
     /** Serves the connection's pairs until the client closes it. */
     void run(Path podNetns, String sandbox) throws InterruptedException {
-        this.netns = podNetns;
-        this.sandboxId = sandbox;
+        target.complete(new Target(podNetns, sandbox));
         channel.config().setAutoRead(true);
         channel.read();
         while (!awaitClosed(1000)) {
@@ -146,14 +155,23 @@ final class SpdyPortForward extends ChannelConnection implements SpdySession.Str
     }
 
     private void forward(Pair p) {
+        Target t;
+        try {
+            t = target.get();
+        } catch (ExecutionException e) {
+            return; // the connection ended first: nothing to dial, nobody to tell
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         PodSocket s;
         try {
             if (p.port < 1 || p.port > 65535) {
                 throw new IOException("\"" + p.port + "\" is not a TCP port");
             }
-            s = PodSocket.dial(netns, p.port);
+            s = PodSocket.dial(t.netns(), p.port);
         } catch (IOException e) {
-            String msg = PodSocket.dialError(p.port, sandboxId, e);
+            String msg = PodSocket.dialError(p.port, t.sandboxId(), e);
             sendOn(p.errorStream, msg.getBytes(StandardCharsets.UTF_8), msg.length());
             fin(p.errorStream);
             fin(p.dataStream);

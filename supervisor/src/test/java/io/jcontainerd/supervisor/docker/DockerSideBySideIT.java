@@ -23,6 +23,6 @@ class DockerSideBySideIT {
         Cli.Result r = Cli.run(List.of(RepoRoot.find().resolve("scripts/docker-side-by-side.sh").toString()), Map.of(), 600);
         System.out.println(r.err());
         assertThat(r.exit()).as("differences (- dockerd, + jcontainerd):\n" + r).isZero();
-        assertThat(r.err()).contains("51 commands, no difference besides the known ones");
+        assertThat(r.err()).contains("57 commands, no difference besides the known ones");
     }
 }

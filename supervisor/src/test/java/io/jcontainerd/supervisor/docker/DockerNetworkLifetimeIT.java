@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.docker;
 
+import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,8 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ip link} checked for the container's veth after every exit.
  */
 class DockerNetworkLifetimeIT {
+    private static final Duration WITHIN = Duration.ofSeconds(90);
+
     @TempDir
     Path dir;
     DockerFixture d;
@@ -139,7 +142,7 @@ class DockerNetworkLifetimeIT {
         // on-failure:2: three runs, each with an address of its own on eth0, none left after the last
         ok(d.docker("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c",
                 "ip -o -4 addr show eth0 | grep -c inet; exit 3"));
-        await("flaky's three runs", () -> inspect("{{.State.Status}} {{.RestartCount}}", "flaky").equals("exited 2"));
+        Await.until("flaky's three runs", WITHIN, () -> inspect("{{.State.Status}} {{.RestartCount}}", "flaky").equals("exited 2"));
         assertThat(d.docker("logs", "flaky").out()).as("each run had an address").isEqualTo("1\n1\n1\n");
         assertThat(vethsOnTheBridge()).isEmpty();
         assertThat(inspect("{{.NetworkSettings.IPAddress}}", "flaky")).isEmpty();
@@ -208,18 +211,8 @@ class DockerNetworkLifetimeIT {
         assertThat(r.exit()).as(r + "\n" + (r.exit() != 0 ? d.daemon.log() : "")).isZero();
     }
 
-    private static void await(String what, Supplier<Boolean> done) throws InterruptedException {
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        while (!done.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 90 s: " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static void awaitGone(long pid) throws InterruptedException {
-        await("process " + pid + " to be gone", () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
+    private static void awaitGone(long pid) {
+        Await.until("process " + pid + " to be gone", WITHIN, () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
                 && !Files.exists(Path.of("/proc", Long.toString(pid))));
     }
 }

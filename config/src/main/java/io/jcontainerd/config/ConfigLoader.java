@@ -63,6 +63,7 @@ import java.util.Optional;
  * sandbox_image = "registry.k8s.io/pause:3.6"   # the image of each pod's pause container
  * stream_server_address = "127.0.0.1"           # where Exec/Attach/PortForward URLs point (default loopback)
  * stream_server_port = "0"                      # its port; "0" (default): ephemeral
+ * stream_idle_timeout = "4h0m0s"                # a stream connection idle this long is closed; "0": never
  * </pre>
  */
 public final class ConfigLoader {
@@ -325,7 +326,15 @@ public final class ConfigLoader {
                         source, c.streamServerPort);
             }
         }
-        return new DaemonConfig.CriConfig(image, address, port);
+        java.time.Duration idle = d.streamIdleTimeout();
+        if (c.streamIdleTimeout != null) {
+            try {
+                idle = GoDurations.parse(c.streamIdleTimeout.strip());
+            } catch (IllegalArgumentException e) {
+                throw JcdException.invalidArgument("%s: cri.stream_idle_timeout: %s (\"0\": never)", source, e.getMessage());
+            }
+        }
+        return new DaemonConfig.CriConfig(image, address, port, idle);
     }
 
     private static String cidr(String source, String key, String value) {
@@ -403,6 +412,8 @@ public final class ConfigLoader {
         public String streamServerAddress;
         @JsonProperty("stream_server_port")
         public String streamServerPort;   // a string in containerd's config ("10010"); an integer is taken too
+        @JsonProperty("stream_idle_timeout")
+        public String streamIdleTimeout;  // a Go duration, as containerd's ("4h0m0s")
     }
 
     static final class Metrics {

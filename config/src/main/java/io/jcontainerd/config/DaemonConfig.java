@@ -174,9 +174,11 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param sandboxImage the image of every pod's pause container (containerd 1.6's default)
      * @param streamServerAddress the address the streaming server (Exec, Attach, PortForward URLs) binds; loopback by default
      * @param streamServerPort    its TCP port; 0 (the default): an ephemeral port chosen at start
+     * @param streamIdleTimeout   a streaming connection with no traffic either way for this long is closed
+     *                            (containerd's {@code stream_idle_timeout}, default 4h); zero: never
      */
-    public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort) {
-        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0);
+    public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort, java.time.Duration streamIdleTimeout) {
+        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0, java.time.Duration.ofHours(4));
     }
 
     public record ShimConfig(ShimGroup group, boolean spare, boolean spareWhileRunning) {

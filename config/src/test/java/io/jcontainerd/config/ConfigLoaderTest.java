@@ -70,6 +70,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void criStreamIdleTimeoutIsAGoDurationOfFourHoursByDefaultAndZeroMeansNever() {
+        assertThat(ConfigLoader.parse("", "t").cri().streamIdleTimeout()).isEqualTo(java.time.Duration.ofHours(4));
+        assertThat(ConfigLoader.parse("[cri]\nstream_idle_timeout = \"30m0s\"\n", "t").cri().streamIdleTimeout())
+                .isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(ConfigLoader.parse("[cri]\nstream_idle_timeout = \"0\"\n", "t").cri().streamIdleTimeout()).isZero();
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nstream_idle_timeout = \"4 hours\"\n", "t"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("cri.stream_idle_timeout").hasMessageContaining("4 hours");
+    }
+
+    @Test
     void criSandboxImageDefaultsToContainerd16sPauseAndRefusesWhitespace() {
         assertThat(ConfigLoader.parse("", "t").cri().sandboxImage()).isEqualTo("registry.k8s.io/pause:3.6");
         assertThat(ConfigLoader.parse("[cri]\nsandbox_image = \"127.0.0.1:5000/pause:1\"\n", "t").cri().sandboxImage())

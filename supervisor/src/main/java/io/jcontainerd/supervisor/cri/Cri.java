@@ -40,7 +40,8 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
             LOG.info(() -> "reattached the log copy of " + reattached + " running CRI containers");
         }
         ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, containers, config.state().resolve("cri").resolve("io"));
-        StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(), streams, Clock.systemUTC());
+        StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(),
+                config.cri().streamIdleTimeout(), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
         return new Cri(images, sandboxes, containers, new PodStats(records, sandboxes, containers, tasks, Clock.systemUTC()),
                 new PodMetrics(records, sandboxes, tasks, Clock.systemUTC()), new CriEvents(events, records, sandboxes, containers),

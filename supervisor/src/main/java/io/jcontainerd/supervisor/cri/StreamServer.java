@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
@@ -26,6 +27,8 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServ
 import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyVersion;
+import io.grpc.netty.shaded.io.netty.handler.timeout.IdleStateEvent;
+import io.grpc.netty.shaded.io.netty.handler.timeout.IdleStateHandler;
 import io.jcontainerd.api.cri.v1.AttachRequest;
 import io.jcontainerd.api.cri.v1.ExecRequest;
 import io.jcontainerd.api.cri.v1.PortForwardRequest;
@@ -34,6 +37,7 @@ import io.jcontainerd.config.errdefs.JcdException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -84,8 +88,12 @@ public final class StreamServer implements AutoCloseable {
         this.base = base;
     }
 
-    /** Binds {@code address:port} (port 0: ephemeral) and serves {@code handlers}. */
-    public static StreamServer start(String address, int port, Handlers handlers, Clock clock) {
+    /**
+     * Binds {@code address:port} (port 0: ephemeral) and serves {@code handlers}; a connection with no
+     * traffic either way for {@code idleTimeout} (zero: never), in its HTTP request or once upgraded, is
+     * closed (containerd's {@code stream_idle_timeout}); what runs in the container goes on.
+     */
+    public static StreamServer start(String address, int port, Duration idleTimeout, Handlers handlers, Clock clock) {
         StreamTokens<Message> tokens = new StreamTokens<>(clock);
         EventLoopGroup loop = new EpollEventLoopGroup(1);
         try {
@@ -93,6 +101,10 @@ public final class StreamServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            if (!idleTimeout.isZero()) {
+                                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                        .addLast("idle-close", new IdleClose(idleTimeout));
+                            }
                             ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                     .addLast("body", new HttpObjectAggregator(0))
                                     .addLast("route", new Router(tokens, handlers));
@@ -137,6 +149,26 @@ public final class StreamServer implements AutoCloseable {
     public void close() {
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         loop.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+
+    /** Closes a connection its {@link IdleStateHandler} found idle. */
+    private static final class IdleClose extends ChannelInboundHandlerAdapter {
+        private final Duration timeout;
+
+        IdleClose(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent) {
+                LOG.info(() -> "CRI stream connection from " + ctx.channel().remoteAddress() + " closed: no traffic for "
+                        + timeout + " (cri.stream_idle_timeout)");
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, event);
+        }
     }
 
     private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {

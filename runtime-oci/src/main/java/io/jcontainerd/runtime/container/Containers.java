@@ -137,13 +137,18 @@ public final class Containers {
         }
     }
 
-    /** The namespaces of a pod sandbox's init that the pod's containers join: its pid, ipc, uts and network ones, those its spec has. */
+    /**
+     * The namespaces of a pod sandbox's init that the pod's containers join: its pid, ipc, uts and network
+     * ones, those its spec has; one the spec joins by path is that file (a spare that took the create
+     * joins its network namespace only once it read its stdio, after this returns), one it creates is
+     * the init's.
+     */
     private static Map<String, Integer> followerJoins(Spec spec, int pid) {
         Map<String, Integer> joins = new LinkedHashMap<>();
         for (Linux.Namespace ns : spec.linux().namespaces()) {
             switch (ns.type()) {
-                case "pid", "ipc", "uts", "network" ->
-                        joins.put("/proc/" + pid + "/ns/" + LinuxConstants.procNsName(ns.type()), LinuxConstants.namespaceFlag(ns.type()));
+                case "pid", "ipc", "uts", "network" -> joins.put(ns.path() != null && !ns.path().isEmpty() ? ns.path()
+                        : "/proc/" + pid + "/ns/" + LinuxConstants.procNsName(ns.type()), LinuxConstants.namespaceFlag(ns.type()));
                 default -> { }
             }
         }

@@ -6,7 +6,9 @@ import io.jcontainerd.runtime.init.FdChannel;
 import io.jcontainerd.runtime.linux.JnaSyscalls;
 import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
+import io.jcontainerd.runtime.linux.Errno;
 import io.jcontainerd.runtime.linux.PosixSpawn;
+import io.jcontainerd.runtime.linux.SyscallException;
 import io.jcontainerd.runtime.linux.Syscalls;
 
 import java.nio.file.Path;
@@ -59,11 +61,11 @@ public final class InitLauncher {
         int jail = LaunchJail.fd(sys, command);
         return onOwnThread("start the init stage", () -> {
             // opened while host paths resolve, joined from inside the jail
-            Map<Integer, Integer> nsFds = new LinkedHashMap<>();
+            Map<Integer, Map.Entry<String, Integer>> nsFds = new LinkedHashMap<>();
             try {
-                for (var j : joins.entrySet()) nsFds.put(sys.open(j.getKey(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), j.getValue());
+                for (var j : joins.entrySet()) nsFds.put(sys.open(j.getKey(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), j);
                 enterJail(jail);
-                for (var j : nsFds.entrySet()) sys.setns(j.getKey(), j.getValue());
+                for (var j : nsFds.entrySet()) join(j.getKey(), j.getValue());
                 if (unshareFlags != 0) sys.unshare(unshareFlags);
                 return spawnOnThisThread(preserveFds, stdio, false);
             } finally {
@@ -85,13 +87,13 @@ public final class InitLauncher {
     public Launched launchSpare(int unshareFlags, Map<String, Integer> joins) {
         int jail = LaunchJail.fd(sys, command);
         return onOwnThread("start a spare init stage", () -> {
-            Map<Integer, Integer> nsFds = new LinkedHashMap<>();
+            Map<Integer, Map.Entry<String, Integer>> nsFds = new LinkedHashMap<>();
             int devNull = LibC.INSTANCE.open("/dev/null", LinuxConstants.O_RDWR | LinuxConstants.O_CLOEXEC, 0);
             if (devNull < 0) throw JruncException.system("cannot open /dev/null: errno %d", Native.getLastError());
             try {
-                for (var j : joins.entrySet()) nsFds.put(sys.open(j.getKey(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), j.getValue());
+                for (var j : joins.entrySet()) nsFds.put(sys.open(j.getKey(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), j);
                 enterJail(jail);
-                for (var j : nsFds.entrySet()) sys.setns(j.getKey(), j.getValue());
+                for (var j : nsFds.entrySet()) join(j.getKey(), j.getValue());
                 if (unshareFlags != 0) sys.unshare(unshareFlags);
                 return spawnOnThisThread(0, new StdioFds(devNull, devNull, devNull), true);
             } finally {
@@ -113,6 +115,31 @@ public final class InitLauncher {
             if (fd < 0) throw JruncException.system("cannot open /proc/thread-self/ns/mnt: errno %d", Native.getLastError());
             return fd; // the open fd keeps the namespace alive after the thread is gone
         });
+    }
+
+    /** This thread into the namespace {@code fd}, opened from {@code join} (its file → CLONE_NEW* type); EINVAL says which file is not such a namespace. */
+    private void join(int fd, Map.Entry<String, Integer> join) {
+        try {
+            sys.setns(fd, join.getValue());
+        } catch (SyscallException e) {
+            if (e.errno() != Errno.EINVAL) throw e;
+            String type = namespaceType(join.getValue());
+            throw JruncException.invalidArgument("linux.namespaces: %s is not a %s namespace (setns: invalid argument); give a namespace "
+                    + "file of that type, such as /proc/<pid>/ns/%s or a bind mount of one", join.getKey(), type, LinuxConstants.procNsName(type));
+        }
+    }
+
+    private static String namespaceType(int flag) {
+        return switch (flag) {
+            case LinuxConstants.CLONE_NEWNET -> "network";
+            case LinuxConstants.CLONE_NEWPID -> "pid";
+            case LinuxConstants.CLONE_NEWIPC -> "ipc";
+            case LinuxConstants.CLONE_NEWUTS -> "uts";
+            case LinuxConstants.CLONE_NEWCGROUP -> "cgroup";
+            case LinuxConstants.CLONE_NEWNS -> "mount";
+            case LinuxConstants.CLONE_NEWUSER -> "user";
+            default -> "0x" + Integer.toHexString(flag);
+        };
     }
 
     /** This thread (which must not be one the JVM shares its fs_struct with) into the jail: root and cwd its top. */

@@ -22,8 +22,15 @@ import java.util.function.Supplier;
  * {@link InitLauncher#SPARE_NAMESPACES} (what a container usually asks for) and the launch jail
  * ({@link LaunchJail}), exactly as a fresh one; it then waits, before it reads anything else, for its
  * stdio; the plan that follows brings, as for any create, a mount namespace copied at the create (so
- * the mounts made since, the rootfs first, are there). A create that asks for other namespaces, joins
- * one or keeps extra fds starts a fresh init stage and leaves the spare waiting.
+ * the mounts made since, the rootfs first, are there). It also serves a create that asks for the same
+ * namespaces but the network one ({@link #fit}): one that keeps the network namespace of the process
+ * embedding the library (host network: the spare moves into the one of the thread that creates, which
+ * a fresh init stage would inherit), or joins a network namespace by path and nothing else. The
+ * namespace is opened here, on the host, checked to be a network namespace and handed over as an fd
+ * with the stdio; the spare's exec thread and its thread-group leader (what /proc/&lt;pid&gt;/ns/net
+ * shows) join it before it reads its plan (init.NetNamespaceJoin), and the namespace it was born in is
+ * freed once its execve ends the JVM's other threads. A create that asks for other namespaces, joins
+ * another or keeps extra fds starts a fresh init stage and leaves the spare waiting.
  *
  * <p>Besides it, a <b>follower</b> per pod sandbox ({@link #prepareFollower}): an init stage born, as
  * soon as the sandbox's own init stage exists, in the namespaces the pod's containers join (the
@@ -81,20 +88,73 @@ public final class SpareInit {
             Optional<InitLauncher.Launched> follower = takeFollower(joins, stdio);
             if (follower.isPresent()) return follower;
         }
-        if (unshareFlags != InitLauncher.SPARE_NAMESPACES || !joins.isEmpty() || preserveFds != 0) return Optional.empty();
-        InitLauncher.Launched spare = waiting.getAndSet(null);
-        if (spare == null) return Optional.empty();
-        if (!ProcStat.alive(spare.pid(), 0)) {
-            discard(spare);
-            return Optional.empty();
+        Optional<Fit> fit = fit(unshareFlags, joins, preserveFds);
+        if (fit.isEmpty() || waiting.get() == null) return Optional.empty();
+        int netNs = -1;
+        if (fit.get().netNs() != null) {
+            netNs = openNetNamespace(fit.get().netNs());
+            if (netNs < 0) return Optional.empty(); // a fresh init stage fails on it as it always did
         }
         try {
-            spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr());
-            return Optional.of(spare);
-        } catch (JruncException e) {
-            discard(spare);
-            return Optional.empty();
+            InitLauncher.Launched spare = waiting.getAndSet(null);
+            if (spare == null) return Optional.empty();
+            if (!ProcStat.alive(spare.pid(), 0)) {
+                discard(spare);
+                return Optional.empty();
+            }
+            try {
+                if (netNs >= 0) spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr(), netNs);
+                else spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr());
+                return Optional.of(spare);
+            } catch (JruncException e) {
+                discard(spare);
+                return Optional.empty();
+            }
+        } finally {
+            if (netNs >= 0) LibC.INSTANCE.close(netNs);
         }
+    }
+
+    /**
+     * How the spare serves a create: {@code netNs} null when it asks for the namespaces the spare was born
+     * in ({@link InitLauncher#SPARE_NAMESPACES}), else the network namespace file the spare moves into.
+     */
+    record Fit(String netNs) {}
+
+    /** The network namespace of the calling thread: what a fresh init stage spawned from it is born in. */
+    static final String OWN_NET_NS = "/proc/thread-self/ns/net";
+    private static final long NS_GET_NSTYPE = 0xb703L;
+
+    /**
+     * Whether the spare serves a create that unshares {@code unshareFlags} and joins {@code joins}
+     * (namespace file → CLONE_NEW* type): the spare's namespaces exactly; or those without the network one,
+     * which then is this process's (host network) or the one joined, when it is the only join. Never
+     * with preserved fds (the spare was spawned without them).
+     */
+    static Optional<Fit> fit(int unshareFlags, Map<String, Integer> joins, int preserveFds) {
+        if (preserveFds != 0) return Optional.empty();
+        if (unshareFlags == InitLauncher.SPARE_NAMESPACES && joins.isEmpty()) return Optional.of(new Fit(null));
+        if (unshareFlags != (InitLauncher.SPARE_NAMESPACES & ~LinuxConstants.CLONE_NEWNET)) return Optional.empty();
+        if (joins.isEmpty()) return Optional.of(new Fit(OWN_NET_NS));
+        if (joins.size() == 1) {
+            var join = joins.entrySet().iterator().next();
+            if (join.getValue() == LinuxConstants.CLONE_NEWNET && join.getKey() != null && !join.getKey().isEmpty()) {
+                return Optional.of(new Fit(join.getKey()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** An fd of the network namespace at {@code path}, opened here on the host; -1 when it cannot be opened or is no network namespace. */
+    private static int openNetNamespace(String path) {
+        LibC c = LibC.INSTANCE;
+        int fd = c.open(path, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC, 0);
+        if (fd < 0) return -1;
+        if (c.ioctl(fd, NS_GET_NSTYPE, null) != LinuxConstants.CLONE_NEWNET) {
+            c.close(fd);
+            return -1;
+        }
+        return fd;
     }
 
     /**

@@ -61,13 +61,22 @@ public final class FdChannel implements SyncChannel {
 
     /** The {@code count} fds sent by {@link #sendFds} (close-on-exec here), or null when the other side went away. */
     public int[] receiveFds(int count) {
+        return receiveFds(count, count);
+    }
+
+    /** Like {@link #receiveFds(int)} for a message of {@code min} to {@code max} fds (what came, in order). */
+    public int[] receiveFds(int min, int max) {
         Memory data = new Memory(1);
-        Memory control = new Memory(cmsgSpace(count));
+        Memory control = new Memory(cmsgSpace(max));
         control.clear();
         long n = LibC.INSTANCE.recvmsg(fd, msghdr(iov(data), control), 0x40000000 /* MSG_CMSG_CLOEXEC */);
         if (n <= 0) return null;
-        if (control.getInt(8) != 1 || control.getInt(12) != 1 || control.getLong(0) != CMSG_HEADER + 4L * count) {
-            throw JruncException.system("expected %d fds on the sync socket, got a message without them", count);
+        long len = control.getLong(0);
+        int count = (int) ((len - CMSG_HEADER) / 4);
+        if (control.getInt(8) != 1 || control.getInt(12) != 1 || len < CMSG_HEADER || count < min || count > max
+                || len != CMSG_HEADER + 4L * count) {
+            throw JruncException.system("expected %s fds on the sync socket, got a message without them",
+                    min == max ? Integer.toString(min) : min + " to " + max);
         }
         int[] fds = new int[count];
         for (int i = 0; i < count; i++) fds[i] = control.getInt(CMSG_HEADER + 4L * i);

@@ -20,7 +20,7 @@ public final class LibC {
 
     public static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_CAPSET = 126,
             SYS_PIVOT_ROOT = 155, SYS_SECCOMP = 317, SYS_CLOSE_RANGE = 436, SYS_PIDFD_OPEN = 434, SYS_OPENAT2 = 437;
-    public static final long SYS_MEMFD_CREATE = 319, SYS_BPF = 321;
+    public static final long SYS_MEMFD_CREATE = 319, SYS_BPF = 321, SYS_TGKILL = 234;
 
     private LibC() {}
 
@@ -85,6 +85,11 @@ public final class LibC {
     public int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, String[] argv, String[] envp) {
         return i("posix_spawn", pid, path, fileActions, attr, argv, envp);
     }
+    public Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) {
+        return LIB.getFunction("mmap").invokePointer(new Object[] {addr, length, prot, flags, fd, offset});
+    }
+    public int mprotect(Pointer addr, long length, int prot) { return i("mprotect", addr, length, prot); }
+    public int poll(Pointer fds, long nfds, int timeoutMs) { return i("poll", fds, nfds, timeoutMs); }
     public int sigemptyset(Pointer set) { return i("sigemptyset", set); }
     public int sigfillset(Pointer set) { return i("sigfillset", set); }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,7 +97,8 @@ class SpareInitIT {
         int sparePid = spare.pid().orElseThrow();
         mountImage();
         ArrayNode namespaces = bundle.linux().putArray("namespaces");
-        for (String type : List.of("pid", "ipc", "uts", "mount")) namespaces.addObject().put("type", type); // the host's network
+        for (String type : List.of("pid", "ipc", "network", "mount")) namespaces.addObject().put("type", type); // the host's uts
+        bundle.config.remove("hostname");
         bundle.save();
         bundle.args("true");
         Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
@@ -113,6 +115,63 @@ class SpareInitIT {
         spare.discard();
         assertThat(spare.pid()).isEmpty();
         assertThat(Path.of("/proc/" + sparePid)).as("the discarded spare is gone and reaped").doesNotExist();
+    }
+
+    @Test
+    void aHostNetworkCreateTakesTheSpareWhichMovesIntoThisProcesssNetworkNamespaceAndLeavesTheOneItWasBornIn() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        String born = link("/proc/" + sparePid + "/ns/net");
+        String host = link("/proc/thread-self/ns/net");
+        assertThat(born).as("the spare is born in a network namespace of its own").isNotEqualTo(host);
+        mountImage();
+        namespaces("pid", "ipc", "uts", "mount"); // the host's network, as docker run --network host and hostNetwork pods
+        servedInTheNetworkNamespace(sparePid, born, host);
+    }
+
+    @Test
+    void aCreateJoiningANetworkNamespaceByPathTakesTheSpareWhichMovesIntoIt() throws Exception {
+        String name = "jrunc-spare-" + UUID.randomUUID().toString().substring(0, 8);
+        ip("netns", "add", name);
+        try {
+            spare.prepare();
+            int sparePid = spare.pid().orElseThrow();
+            String born = link("/proc/" + sparePid + "/ns/net");
+            mountImage();
+            namespaces("pid", "ipc", "uts", "mount");
+            ((ArrayNode) bundle.linux().get("namespaces")).addObject().put("type", "network").put("path", "/run/netns/" + name);
+            bundle.save();
+            servedInTheNetworkNamespace(sparePid, born, "net:[" + Files.getAttribute(Path.of("/run/netns/" + name), "unix:ino") + "]");
+        } finally {
+            ip("netns", "del", name);
+        }
+    }
+
+    @Test
+    void aNetworkNamespacePathThatIsNoNetworkNamespaceFailsTheCreateAndLeavesTheSpareWaiting() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        mountImage();
+        Path regular = Files.writeString(bundle.dir.resolve("not-a-netns"), "x");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+        Map<String, String> refusals = Map.of(
+                regular.toString(), regular + " is not a network namespace",
+                "/proc/self/ns/ipc", "/proc/self/ns/ipc is not a network namespace",
+                bundle.dir.resolve("missing").toString(), "open " + bundle.dir.resolve("missing") + ": no such file or directory");
+        for (var refusal : refusals.entrySet()) {
+            String path = refusal.getKey();
+            namespaces("pid", "ipc", "uts", "mount");
+            ((ArrayNode) bundle.linux().get("namespaces")).addObject().put("type", "network").put("path", path);
+            bundle.save();
+            bundle.args("true");
+            String id = newId();
+
+            assertThatThrownBy(() -> containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null, devNulls()))
+                    .as(path).hasMessageContaining(refusal.getValue());
+
+            assertThat(spare.pid()).as("the spare was not handed %s", path).contains(sparePid);
+            assertThat(jrunc.run("list").stdout()).doesNotContain(id);
+        }
     }
 
     @Test
@@ -177,6 +236,37 @@ class SpareInitIT {
     }
 
     @Test
+    void aPodSandboxJoiningItsPinnedNetworkNamespaceTakesTheSpareAndItsFollowerIsBornInThatNamespace() throws Exception {
+        String name = "jrunc-spare-" + UUID.randomUUID().toString().substring(0, 8);
+        ip("netns", "add", name);
+        try (BusyboxBundle pod = BusyboxBundle.create(jrunc)) {
+            spare.prepare();
+            int sparePid = spare.pid().orElseThrow();
+            sandboxSpec(pod, "sleep", "1000");
+            ((ArrayNode) pod.linux().get("namespaces")).addObject().put("type", "network").put("path", "/run/netns/" + name);
+            pod.save();
+            String pinned = "net:[" + Files.getAttribute(Path.of("/run/netns/" + name), "unix:ino") + "]";
+            Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+            String sandbox = newId();
+
+            int sandboxPid = containers.create(sandbox, pod.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null, devNulls());
+
+            assertThat(sandboxPid).as("the pause took the spare").isEqualTo(sparePid);
+            assertThat(link("/proc/" + sandboxPid + "/ns/net")).isEqualTo(pinned);
+            int followerPid = spare.followerPid(sandbox).orElseThrow();
+            assertThat(link("/proc/" + followerPid + "/ns/net")).as("the follower's network namespace").isEqualTo(pinned);
+            for (String ns : List.of("pid", "ipc", "uts")) {
+                assertThat(nsOf(followerPid, ns)).as("the follower's %s namespace is the sandbox's", ns).isEqualTo(nsOf(sandboxPid, ns));
+            }
+            containers.delete(sandbox, true);
+            awaitDead(followerPid);
+            awaitDead(sandboxPid);
+        } finally {
+            ip("netns", "del", name);
+        }
+    }
+
+    @Test
     void aSandboxDeletedBeforeAnyContainerEndsItsFollower() throws Exception {
         try (BusyboxBundle pod = BusyboxBundle.create(jrunc)) {
             sandboxSpec(pod, "sleep", "1000");
@@ -192,6 +282,88 @@ class SpareInitIT {
             awaitDead(sandboxPid);
             assertThat(Path.of("/proc/" + followerPid)).as("the follower is gone and reaped").doesNotExist();
         }
+    }
+
+    /**
+     * Creates the bundle's container (which prints its network namespace and sleeps) and checks it took the
+     * spare, which moved into {@code target}: its pid (what hooks read) and its exec thread before start, the
+     * container's process after, an exec before and after start; and that no task or fd holds {@code born} once it runs.
+     */
+    private void servedInTheNetworkNamespace(int sparePid, String born, String target) throws Exception {
+        Path out = bundle.dir.resolve("out");
+        bundle.args("sh", "-c", "readlink /proc/self/ns/net; exec sleep 1000");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+        String id = newId();
+
+        int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
+                new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open(out.toString(), LinuxConstants.O_WRONLY | 0100),
+                        open("/dev/null", LinuxConstants.O_WRONLY)));
+
+        assertThat(pid).as("the create took the spare").isEqualTo(sparePid);
+        assertThat(link("/proc/" + pid + "/ns/net")).as("/proc/<pid>/ns/net of the created container's init").isEqualTo(target);
+        String mnt = link("/proc/" + pid + "/ns/mnt");
+        List<Path> execThreads = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) if (!link(task + "/ns/mnt").equals(mnt)) execThreads.add(task);
+        }
+        assertThat(execThreads).as("one thread is in the container's mount namespace").hasSize(1);
+        assertThat(link(execThreads.getFirst() + "/ns/net")).as("the thread that execs the container's program").isEqualTo(target);
+        assertThat(jrunc.run("exec", id, "readlink", "/proc/self/ns/net").stdout()).as("an exec before start").isEqualTo(target + "\n");
+        containers.start(id);
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (Files.readString(out).isEmpty() && System.nanoTime() < until) Thread.sleep(10);
+        assertThat(Files.readString(out)).as("the container's process").isEqualTo(target + "\n");
+        assertThat(holders(born)).as("tasks and fds in the namespace the spare was born in").isEmpty();
+        assertThat(jrunc.run("exec", id, "readlink", "/proc/self/ns/net").stdout()).as("an exec after start").isEqualTo(target + "\n");
+        containers.kill(id, LinuxConstants.SIGKILL, false);
+        containers.waitExit(pid);
+        containers.delete(id, false);
+    }
+
+    /** Every task whose network namespace is {@code ns} ("net:[ino]") and every fd open on it, on this host. */
+    private static List<String> holders(String ns) throws Exception {
+        List<String> found = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                for (String dir : List.of("task", "fd")) {
+                    try (var entries = Files.list(proc.resolve(dir))) {
+                        for (Path e : entries.toList()) {
+                            String l = dir.equals("task") ? linkOrNull(e + "/ns/net") : linkOrNull(e.toString());
+                            if (ns.equals(l)) found.add(e.toString());
+                        }
+                    } catch (java.io.IOException | java.io.UncheckedIOException gone) {
+                        // exited meanwhile, or not ours to read
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private void namespaces(String... types) throws Exception {
+        ArrayNode namespaces = bundle.linux().putArray("namespaces");
+        for (String type : types) namespaces.addObject().put("type", type);
+        bundle.save();
+    }
+
+    private static String link(String path) throws Exception {
+        return Files.readSymbolicLink(Path.of(path)).toString();
+    }
+
+    private static String linkOrNull(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static void ip(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("%s: %s", cmd, output).isZero();
     }
 
     /** A pod sandbox as the CRI makes it: the CRI's annotation, its own pid, ipc and uts namespaces (the host's network), a hostname. */

@@ -64,6 +64,10 @@ import java.util.Optional;
  * stream_server_address = "127.0.0.1"           # where Exec/Attach/PortForward URLs point (default loopback)
  * stream_server_port = "0"                      # its port; "0" (default): ephemeral
  * stream_idle_timeout = "4h0m0s"                # a stream connection idle this long is closed; "0": never
+ * enable_tls_streaming = false                  # true: the streaming server speaks TLS (https:// URLs)
+ * [cri.x509_key_pair_streaming]                 # its PEM key pair; none given: a self-signed one made at start
+ * tls_cert_file = "/etc/jcontainerd/stream.crt"
+ * tls_key_file = "/etc/jcontainerd/stream.key"   # mode 600
  * </pre>
  */
 public final class ConfigLoader {
@@ -334,7 +338,27 @@ public final class ConfigLoader {
                 throw JcdException.invalidArgument("%s: cri.stream_idle_timeout: %s (\"0\": never)", source, e.getMessage());
             }
         }
-        return new DaemonConfig.CriConfig(image, address, port, idle);
+        return new DaemonConfig.CriConfig(image, address, port, idle, streamTls(source, c));
+    }
+
+    private static DaemonConfig.StreamTls streamTls(String source, Cri c) {
+        boolean enabled = c.enableTlsStreaming != null && c.enableTlsStreaming;
+        KeyPair pair = c.x509KeyPairStreaming;
+        String cert = pair == null || pair.tlsCertFile == null || pair.tlsCertFile.isEmpty() ? null : pair.tlsCertFile;
+        String key = pair == null || pair.tlsKeyFile == null || pair.tlsKeyFile.isEmpty() ? null : pair.tlsKeyFile;
+        if ((cert == null) != (key == null)) {
+            throw JcdException.invalidArgument("%s: cri.x509_key_pair_streaming needs both tls_cert_file and tls_key_file (or neither: a"
+                    + " self-signed certificate is made at start)", source);
+        }
+        for (String f : java.util.Arrays.asList(cert, key)) {
+            if (f != null && !f.startsWith("/")) {
+                throw JcdException.invalidArgument("%s: cri.x509_key_pair_streaming: \"%s\" is not an absolute path", source, f);
+            }
+        }
+        if (!enabled) {
+            return DaemonConfig.StreamTls.OFF;
+        }
+        return new DaemonConfig.StreamTls(true, cert == null ? null : Path.of(cert), key == null ? null : Path.of(key));
     }
 
     private static String cidr(String source, String key, String value) {
@@ -414,6 +438,17 @@ public final class ConfigLoader {
         public String streamServerPort;   // a string in containerd's config ("10010"); an integer is taken too
         @JsonProperty("stream_idle_timeout")
         public String streamIdleTimeout;  // a Go duration, as containerd's ("4h0m0s")
+        @JsonProperty("enable_tls_streaming")
+        public Boolean enableTlsStreaming;
+        @JsonProperty("x509_key_pair_streaming")
+        public KeyPair x509KeyPairStreaming;
+    }
+
+    static final class KeyPair {
+        @JsonProperty("tls_cert_file")
+        public String tlsCertFile;
+        @JsonProperty("tls_key_file")
+        public String tlsKeyFile;
     }
 
     static final class Metrics {

@@ -176,9 +176,25 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param streamServerPort    its TCP port; 0 (the default): an ephemeral port chosen at start
      * @param streamIdleTimeout   a streaming connection with no traffic either way for this long is closed
      *                            (containerd's {@code stream_idle_timeout}, default 4h); zero: never
+     * @param streamTls           whether the streaming server speaks TLS, and with which key pair
      */
-    public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort, java.time.Duration streamIdleTimeout) {
-        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0, java.time.Duration.ofHours(4));
+    public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort, java.time.Duration streamIdleTimeout,
+                            StreamTls streamTls) {
+        public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0, java.time.Duration.ofHours(4),
+                StreamTls.OFF);
+    }
+
+    /**
+     * containerd's {@code enable_tls_streaming} and {@code [x509_key_pair_streaming]}: the CRI streaming
+     * server over TLS, with the PEM certificate and key files given (both or neither), else with a
+     * self-signed certificate made at start.
+     */
+    public record StreamTls(boolean enabled, Path certFile, Path keyFile) {
+        public static final StreamTls OFF = new StreamTls(false, null, null);
+
+        public boolean selfSigned() {
+            return enabled && certFile == null;
+        }
     }
 
     public record ShimConfig(ShimGroup group, boolean spare, boolean spareWhileRunning) {

@@ -80,6 +80,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void criTlsStreamingTakesContainerdsKeysAndBothFilesOrNeither() {
+        assertThat(ConfigLoader.parse("", "t").cri().streamTls()).isEqualTo(DaemonConfig.StreamTls.OFF);
+        var selfSigned = ConfigLoader.parse("[cri]\nenable_tls_streaming = true\n", "t").cri().streamTls();
+        assertThat(selfSigned.enabled()).isTrue();
+        assertThat(selfSigned.selfSigned()).isTrue();
+        var files = ConfigLoader.parse("[cri]\nenable_tls_streaming = true\n[cri.x509_key_pair_streaming]\n"
+                + "tls_cert_file = \"/etc/s.crt\"\ntls_key_file = \"/etc/s.key\"\n", "t").cri().streamTls();
+        assertThat(files).isEqualTo(new DaemonConfig.StreamTls(true, Path.of("/etc/s.crt"), Path.of("/etc/s.key")));
+        assertThat(ConfigLoader.parse("[cri.x509_key_pair_streaming]\ntls_cert_file = \"/etc/s.crt\"\ntls_key_file = \"/etc/s.key\"\n", "t")
+                .cri().streamTls().enabled()).as("a key pair alone does not turn TLS on, as in containerd").isFalse();
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nenable_tls_streaming = true\n[cri.x509_key_pair_streaming]\n"
+                + "tls_cert_file = \"/etc/s.crt\"\n", "t"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("needs both tls_cert_file and tls_key_file");
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\nenable_tls_streaming = true\n[cri.x509_key_pair_streaming]\n"
+                + "tls_cert_file = \"s.crt\"\ntls_key_file = \"s.key\"\n", "t"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("\"s.crt\" is not an absolute path");
+    }
+
+    @Test
     void criSandboxImageDefaultsToContainerd16sPauseAndRefusesWhitespace() {
         assertThat(ConfigLoader.parse("", "t").cri().sandboxImage()).isEqualTo("registry.k8s.io/pause:3.6");
         assertThat(ConfigLoader.parse("[cri]\nsandbox_image = \"127.0.0.1:5000/pause:1\"\n", "t").cri().sandboxImage())

@@ -41,7 +41,7 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         }
         ContainerStreams streams = new ContainerStreams(records, tasks, sandboxes, containers, config.state().resolve("cri").resolve("io"));
         StreamServer server = StreamServer.start(config.cri().streamServerAddress(), config.cri().streamServerPort(),
-                config.cri().streamIdleTimeout(), streams, Clock.systemUTC());
+                config.cri().streamIdleTimeout(), StreamTlsContext.of(config.cri()), streams, Clock.systemUTC());
         LOG.info(() -> "CRI streaming server (exec, attach, port-forward) on " + server.base());
         return new Cri(images, sandboxes, containers, new PodStats(records, sandboxes, containers, tasks, Clock.systemUTC()),
                 new PodMetrics(records, sandboxes, tasks, Clock.systemUTC()), new CriEvents(events, records, sandboxes, containers),

@@ -27,6 +27,7 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServ
 import io.grpc.netty.shaded.io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.grpc.netty.shaded.io.netty.handler.codec.spdy.SpdyVersion;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.timeout.IdleStateEvent;
 import io.grpc.netty.shaded.io.netty.handler.timeout.IdleStateHandler;
 import io.jcontainerd.api.cri.v1.AttachRequest;
@@ -91,9 +92,10 @@ public final class StreamServer implements AutoCloseable {
     /**
      * Binds {@code address:port} (port 0: ephemeral) and serves {@code handlers}; a connection with no
      * traffic either way for {@code idleTimeout} (zero: never), in its HTTP request or once upgraded, is
-     * closed (containerd's {@code stream_idle_timeout}); what runs in the container goes on.
+     * closed (containerd's {@code stream_idle_timeout}); what runs in the container goes on. With
+     * {@code tls} (null: plain HTTP) every connection is TLS first and the URLs are {@code https://}.
      */
-    public static StreamServer start(String address, int port, Duration idleTimeout, Handlers handlers, Clock clock) {
+    public static StreamServer start(String address, int port, Duration idleTimeout, SslContext tls, Handlers handlers, Clock clock) {
         StreamTokens<Message> tokens = new StreamTokens<>(clock);
         EventLoopGroup loop = new EpollEventLoopGroup(1);
         try {
@@ -101,6 +103,9 @@ public final class StreamServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                            }
                             if (!idleTimeout.isZero()) {
                                 ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                                         .addLast("idle-close", new IdleClose(idleTimeout));
@@ -116,7 +121,7 @@ public final class StreamServer implements AutoCloseable {
             if (host.contains(":")) {
                 host = "[" + host.replaceFirst("%.*$", "") + "]";
             }
-            return new StreamServer(tokens, loop, server, "http://" + host + ":" + bound.getPort());
+            return new StreamServer(tokens, loop, server, (tls == null ? "http://" : "https://") + host + ":" + bound.getPort());
         } catch (RuntimeException e) {
             loop.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
             throw JcdException.failedPrecondition("cannot start the CRI streaming server on %s:%d: %s (set [cri] stream_server_address/port)",
@@ -128,7 +133,7 @@ public final class StreamServer implements AutoCloseable {
         }
     }
 
-    /** {@code http://host:port} */
+    /** {@code http://host:port}, or {@code https://} with TLS */
     public String base() {
         return base;
     }
@@ -344,7 +349,7 @@ public final class StreamServer implements AutoCloseable {
         }
 
         private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, String kind, Message request, String protocol, List<Integer> ports) {
-            String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
+            String url = (ctx.pipeline().get("tls") != null ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
             WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, protocol.isEmpty() ? null : protocol, false, MAX_FRAME)
                     .newHandshaker(req);
             if (hs == null) {

@@ -14,7 +14,7 @@ import io.jcontainerd.supervisor.docker.exec.ExecRoutes;
 import io.jcontainerd.supervisor.docker.http.Dispatcher;
 import io.jcontainerd.supervisor.docker.http.DockerHttpServer;
 import io.jcontainerd.supervisor.docker.http.Router;
-import io.jcontainerd.supervisor.docker.http.TlsFiles;
+import io.jcontainerd.supervisor.tls.TlsFiles;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.jcontainerd.supervisor.docker.images.ImageRoutes;
 import io.jcontainerd.supervisor.docker.images.ImageStore;
@@ -61,7 +61,10 @@ public final class DockerFacade implements AutoCloseable {
         try {
             DaemonConfig.DockerTcp tcpConfig = config.docker().tcp();
             // the TLS files are read (and the key's mode checked) before anything starts
-            SslContext tls = tcpConfig != null && tcpConfig.tls() ? TlsFiles.serverContext(tcpConfig) : null;
+            SslContext tls = tcpConfig != null && tcpConfig.tls()
+                    ? TlsFiles.serverContext("docker.tls_cert", tcpConfig.tlsCert(), "docker.tls_key", tcpConfig.tlsKey(),
+                            "docker.tls_ca", tcpConfig.tlsVerify() ? tcpConfig.tlsCa() : null)
+                    : null;
             Containerd cd = Containerd.on(channel, config.docker().namespace());
             ImageStore images = new ImageStore(cd);
             ContainerManager containers = new ContainerManager(cd, images, config.snapshotter(),

@@ -24,8 +24,8 @@ final class K8sStreamClient implements AutoCloseable {
     private final Map<Integer, ByteArrayOutputStream> channels = new HashMap<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
-    private K8sStreamClient(URI uri, String protocol) throws Exception {
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
+    private K8sStreamClient(URI uri, String protocol, HttpClient http) throws Exception {
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
         if (protocol != null) {
             b.subprotocols(protocol);
         }
@@ -33,7 +33,12 @@ final class K8sStreamClient implements AutoCloseable {
     }
 
     static K8sStreamClient connect(String url, String protocol) throws Exception {
-        return new K8sStreamClient(URI.create(url.replaceFirst("^http", "ws")), protocol);
+        return connect(url, protocol, HttpClient.newHttpClient());
+    }
+
+    /** Over {@code http}'s connection settings (TLS: its SSL context); an https URL is reached as wss. */
+    static K8sStreamClient connect(String url, String protocol, HttpClient http) throws Exception {
+        return new K8sStreamClient(URI.create(url.replaceFirst("^http", "ws")), protocol, http);
     }
 
     String protocol() {

@@ -75,7 +75,7 @@ class StreamServerIdleTimeoutTest {
     @Test
     void anExecConnectionWithNoTrafficIsClosedOnceTheIdleTimeoutPasses() throws Exception {
         Duration idle = Duration.ofSeconds(1);
-        server = StreamServer.start("127.0.0.1", 0, idle, holdUntilClosed, Clock.systemUTC());
+        server = StreamServer.start("127.0.0.1", 0, idle, null, holdUntilClosed, Clock.systemUTC());
         long t0 = System.nanoTime();
         try (K8sStreamClient client = K8sStreamClient.connect(execUrl(), "v4.channel.k8s.io")) {
             client.awaitClose();
@@ -87,7 +87,7 @@ class StreamServerIdleTimeoutTest {
     @Test
     void trafficKeepsAConnectionOpenPastTheIdleTimeout() throws Exception {
         Duration idle = Duration.ofSeconds(5);
-        server = StreamServer.start("127.0.0.1", 0, idle, holdUntilClosed, Clock.systemUTC());
+        server = StreamServer.start("127.0.0.1", 0, idle, null, holdUntilClosed, Clock.systemUTC());
         try (K8sStreamClient client = K8sStreamClient.connect(execUrl(), "v4.channel.k8s.io")) {
             long end = System.nanoTime() + idle.plusSeconds(1).toNanos();
             while (System.nanoTime() < end) {
@@ -103,7 +103,7 @@ class StreamServerIdleTimeoutTest {
     @Test
     void aConnectionThatNeverSendsItsRequestIsClosedToo() throws Exception {
         Duration idle = Duration.ofSeconds(1);
-        server = StreamServer.start("127.0.0.1", 0, idle, holdUntilClosed, Clock.systemUTC());
+        server = StreamServer.start("127.0.0.1", 0, idle, null, holdUntilClosed, Clock.systemUTC());
         URI base = URI.create(server.base());
         long t0 = System.nanoTime();
         try (Socket s = new Socket(base.getHost(), base.getPort())) {

@@ -1,10 +1,9 @@
-package io.jcontainerd.supervisor.docker.http;
+package io.jcontainerd.supervisor.tls;
 
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
-import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.errdefs.JcdException;
 
 import javax.net.ssl.SSLException;
@@ -32,8 +31,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The PEM files of the Docker API's TLS listener, read as dockerd reads its --tlscert, --tlskey and
- * --tlscacert: certificates (one or a chain) and an unencrypted private key (PKCS#8, or PKCS#1 RSA).
+ * PEM files of a TLS listener (the Docker API's, read as dockerd reads its --tlscert, --tlskey and
+ * --tlscacert; the CRI streaming server's): certificates (one or a chain) and an unencrypted private
+ * key (PKCS#8, or PKCS#1 RSA).
  * Every file is a regular file of at most 1 MiB; the key must be readable by its owner only.
  */
 public final class TlsFiles {
@@ -47,22 +47,23 @@ public final class TlsFiles {
     }
 
     /**
-     * The server's TLS context for {@code tcp} (which has TLS): TLS 1.2 and 1.3 as dockerd, and with
-     * {@code tls_verify} a client certificate chaining to {@code tls_ca} required at the handshake.
+     * A server's TLS context (TLS 1.3 and 1.2) with the certificate chain of {@code certFile} and the
+     * key of {@code keyFile} (config keys {@code certKey}, {@code keyKey}, named in every error); with
+     * {@code caFile} (config key {@code caKey}) a client certificate chaining to it is required.
      */
-    public static SslContext serverContext(DaemonConfig.DockerTcp tcp) {
-        List<X509Certificate> chain = certificates("docker.tls_cert", tcp.tlsCert());
-        PrivateKey key = privateKey("docker.tls_key", tcp.tlsKey());
+    public static SslContext serverContext(String certKey, Path certFile, String keyKey, Path keyFile, String caKey, Path caFile) {
+        List<X509Certificate> chain = certificates(certKey, certFile);
+        PrivateKey key = privateKey(keyKey, keyFile);
         try {
             SslContextBuilder b = SslContextBuilder.forServer(key, chain).sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2");
-            if (tcp.tlsVerify()) {
-                b.trustManager(certificates("docker.tls_ca", tcp.tlsCa())).clientAuth(ClientAuth.REQUIRE);
+            if (caFile != null) {
+                b.trustManager(certificates(caKey, caFile)).clientAuth(ClientAuth.REQUIRE);
             }
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw JcdException.invalidArgument("docker.tls_cert = %s with docker.tls_key = %s: %s (is the key the certificate's?)",
-                    tcp.tlsCert(), tcp.tlsKey(), e.getMessage());
+            throw JcdException.invalidArgument("%s = %s with %s = %s: %s (is the key the certificate's?)",
+                    certKey, certFile, keyKey, keyFile, e.getMessage());
         }
     }
 
@@ -143,7 +144,8 @@ public final class TlsFiles {
         return der(0x30, body);
     }
 
-    private static byte[] der(int tag, byte[] content) {
+    /** One DER element: {@code tag}, its definite length (up to 16 MiB), {@code content}. */
+    static byte[] der(int tag, byte[] content) {
         int n = content.length;
         byte[] len = n < 0x80 ? new byte[]{(byte) n}
                 : n < 0x100 ? new byte[]{(byte) 0x81, (byte) n}

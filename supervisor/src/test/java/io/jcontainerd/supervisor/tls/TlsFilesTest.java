@@ -1,4 +1,4 @@
-package io.jcontainerd.supervisor.docker.http;
+package io.jcontainerd.supervisor.tls;
 
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import org.junit.jupiter.api.Test;

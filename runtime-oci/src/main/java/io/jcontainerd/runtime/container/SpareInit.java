@@ -123,6 +123,11 @@ public final class SpareInit {
 
     /** The network namespace of the calling thread: what a fresh init stage spawned from it is born in. */
     static final String OWN_NET_NS = "/proc/thread-self/ns/net";
+    /**
+     * Whether a spare can move into another network namespace: its thread-group leader joins through a
+     * handler of x86_64 machine code (init.NetNamespaceJoin); elsewhere such creates start a fresh init stage.
+     */
+    static final boolean MOVES_NET_NAMESPACE = "amd64".equals(System.getProperty("os.arch"));
     private static final long NS_GET_NSTYPE = 0xb703L;
 
     /**
@@ -134,7 +139,7 @@ public final class SpareInit {
     static Optional<Fit> fit(int unshareFlags, Map<String, Integer> joins, int preserveFds) {
         if (preserveFds != 0) return Optional.empty();
         if (unshareFlags == InitLauncher.SPARE_NAMESPACES && joins.isEmpty()) return Optional.of(new Fit(null));
-        if (unshareFlags != (InitLauncher.SPARE_NAMESPACES & ~LinuxConstants.CLONE_NEWNET)) return Optional.empty();
+        if (!MOVES_NET_NAMESPACE || unshareFlags != (InitLauncher.SPARE_NAMESPACES & ~LinuxConstants.CLONE_NEWNET)) return Optional.empty();
         if (joins.isEmpty()) return Optional.of(new Fit(OWN_NET_NS));
         if (joins.size() == 1) {
             var join = joins.entrySet().iterator().next();

@@ -64,6 +64,7 @@ import java.util.Optional;
  * stream_server_address = "127.0.0.1"           # where Exec/Attach/PortForward URLs point (default loopback)
  * stream_server_port = "0"                      # its port; "0" (default): ephemeral
  * stream_idle_timeout = "4h0m0s"                # a stream connection idle this long is closed; "0": never
+ * restrict_oom_score_adj = true                 # no container's oom_score_adj below the daemon's own (containerd: false)
  * enable_tls_streaming = false                  # true: the streaming server speaks TLS (https:// URLs)
  * [cri.x509_key_pair_streaming]                 # its PEM key pair; none given: a self-signed one made at start
  * tls_cert_file = "/etc/jcontainerd/stream.crt"
@@ -338,7 +339,8 @@ public final class ConfigLoader {
                 throw JcdException.invalidArgument("%s: cri.stream_idle_timeout: %s (\"0\": never)", source, e.getMessage());
             }
         }
-        return new DaemonConfig.CriConfig(image, address, port, idle, streamTls(source, c));
+        return new DaemonConfig.CriConfig(image, address, port, idle, streamTls(source, c),
+                c.restrictOomScoreAdj != null ? c.restrictOomScoreAdj : d.restrictOomScoreAdj());
     }
 
     private static DaemonConfig.StreamTls streamTls(String source, Cri c) {
@@ -440,6 +442,8 @@ public final class ConfigLoader {
         public String streamIdleTimeout;  // a Go duration, as containerd's ("4h0m0s")
         @JsonProperty("enable_tls_streaming")
         public Boolean enableTlsStreaming;
+        @JsonProperty("restrict_oom_score_adj")
+        public Boolean restrictOomScoreAdj;
         @JsonProperty("x509_key_pair_streaming")
         public KeyPair x509KeyPairStreaming;
     }

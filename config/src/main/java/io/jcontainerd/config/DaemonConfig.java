@@ -177,11 +177,13 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param streamIdleTimeout   a streaming connection with no traffic either way for this long is closed
      *                            (containerd's {@code stream_idle_timeout}, default 4h); zero: never
      * @param streamTls           whether the streaming server speaks TLS, and with which key pair
+     * @param restrictOomScoreAdj containerd's {@code restrict_oom_score_adj}: no container's oom_score_adj below the
+     *                            daemon's own (true by default here, false in containerd: see README, CRI)
      */
     public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort, java.time.Duration streamIdleTimeout,
-                            StreamTls streamTls) {
+                            StreamTls streamTls, boolean restrictOomScoreAdj) {
         public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0, java.time.Duration.ofHours(4),
-                StreamTls.OFF);
+                StreamTls.OFF, true);
     }
 
     /**

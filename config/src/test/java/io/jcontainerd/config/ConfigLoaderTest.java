@@ -80,6 +80,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void criRestrictOomScoreAdjIsOnUnlessSetOff() {
+        assertThat(ConfigLoader.parse("", "t").cri().restrictOomScoreAdj()).isTrue();
+        assertThat(ConfigLoader.parse("[cri]\nrestrict_oom_score_adj = false\n", "t").cri().restrictOomScoreAdj()).isFalse();
+    }
+
+    @Test
     void criTlsStreamingTakesContainerdsKeysAndBothFilesOrNeither() {
         assertThat(ConfigLoader.parse("", "t").cri().streamTls()).isEqualTo(DaemonConfig.StreamTls.OFF);
         var selfSigned = ConfigLoader.parse("[cri]\nenable_tls_streaming = true\n", "t").cri().streamTls();

@@ -32,6 +32,7 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
         CriImages images = new CriImages(imageStore, content, pull, config.snapshotter(), config.snapshotsDir(config.snapshotter()));
         CriRecords records = new CriRecords(containerStore, events);
         PodSandboxes sandboxes = new PodSandboxes(records, tasks, snapshots, images, network, config.cri().sandboxImage(),
+                OomScoreFloor.of(config.cri().restrictOomScoreAdj()),
                 config.state().resolve("cri").resolve("sandboxes"), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
                 config.state().resolve("cri").resolve("io"), Clock.systemUTC());

@@ -54,7 +54,6 @@ public final class PodContainers {
     private final PodSandboxes sandboxes;
     private final Path ioDir;
     private final Clock clock;
-    private final int oomScoreAdjFloor;
     private final NodeLsm lsm = NodeLsm.current();
     private final Map<String, ContainerLog> logs = new ConcurrentHashMap<>();
 
@@ -68,7 +67,6 @@ public final class PodContainers {
         this.sandboxes = sandboxes;
         this.ioDir = ioDir;
         this.clock = clock;
-        this.oomScoreAdjFloor = ownOomScoreAdj();
         sandboxes.containers(this);
     }
 
@@ -126,7 +124,7 @@ public final class PodContainers {
         List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
         try {
             byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
-                    pausePid, oomScoreAdjFloor, RootfsUsers.of(rootfs), lsm,
+                    pausePid, sandboxes.oomScoreFloor(), RootfsUsers.of(rootfs), lsm,
                     sandboxes.devShm(sandboxId, pod.config()));
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "container");
@@ -595,12 +593,4 @@ public final class PodContainers {
         }
     }
 
-    /** The daemon's own oom_score_adj: a container's is never set lower (restrict_oom_score_adj; lowering needs CAP_SYS_RESOURCE). */
-    private static int ownOomScoreAdj() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-    }
 }

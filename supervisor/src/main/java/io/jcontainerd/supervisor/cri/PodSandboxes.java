@@ -56,11 +56,13 @@ public final class PodSandboxes {
     private final Mounter mounter = Mounter.linux();
     private final Path sandboxDirs;
     private PodContainers containers;
+    private final OomScoreFloor oomScoreFloor;
 
     /** @param sandboxDirs where each pod's own files are ({@code <state>/cri/sandboxes/<id>/shm}, its /dev/shm tmpfs) */
     public PodSandboxes(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images,
-                        Supplier<NetworkManager> network, String sandboxImage, Path sandboxDirs, Clock clock) {
+                        Supplier<NetworkManager> network, String sandboxImage, OomScoreFloor oomScoreFloor, Path sandboxDirs, Clock clock) {
         this.sandboxDirs = sandboxDirs;
+        this.oomScoreFloor = oomScoreFloor;
         this.records = records;
         this.tasks = tasks;
         this.snapshots = snapshots;
@@ -68,6 +70,11 @@ public final class PodSandboxes {
         this.network = network;
         this.sandboxImage = sandboxImage;
         this.clock = clock;
+    }
+
+    /** What restrict_oom_score_adj leaves of the oom_score_adj a pod's containers ask for. */
+    OomScoreFloor oomScoreFloor() {
+        return oomScoreFloor;
     }
 
     void containers(PodContainers containers) {
@@ -114,7 +121,7 @@ public final class PodSandboxes {
                 mounter.mount(new Mount("tmpfs", "shm", "", List.of("nosuid", "nodev", "noexec", "mode=1777", "size=65536k")), shm);
                 undo.add(() -> mounter.unmountAll(shm));
             }
-            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm, devShm(id, config));
+            byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm, devShm(id, config), oomScoreFloor);
             PodCgroup podCgroup = PodCgroup.of("pod sandbox " + md.getName(), config.getLinux());
             if (podCgroup != null) {
                 undo.add(podCgroup::remove);

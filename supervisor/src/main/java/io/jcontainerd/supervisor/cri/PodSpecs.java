@@ -46,7 +46,7 @@ final class PodSpecs {
     }
 
     static byte[] sandbox(String id, PodSandboxConfig config, ImageConfig image, PodNetwork net, boolean hostNetwork, NodeLsm lsm,
-                          String devShm) {
+                          String devShm, OomScoreFloor oom) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args = concat(rc.entrypoint(), rc.cmd());
         if (args.isEmpty()) {
@@ -63,6 +63,7 @@ final class PodSpecs {
                 new RootfsUsers.Resolved(uid, gid, sc.getSupplementalGroupsList()), DEFAULT_CAPS);
         lsm.appArmor(who, sc.hasApparmor() ? sc.getApparmor() : null, "", sc.getPrivileged(), process);
         lsm.selinux(who, sc.getSelinuxOptions(), process);
+        process.put("oomScoreAdj", oom.apply(OomScoreFloor.SANDBOX)); // containerd: defaultSandboxOOMAdj, restricted alike
         var nsOpts = sc.getNamespaceOptions();
         List<Map<String, Object>> namespaces = new ArrayList<>();
         if (nsOpts.getPid() != NamespaceMode.NODE) {
@@ -106,7 +107,7 @@ final class PodSpecs {
      * @param pausePid the pause container's pid: its /proc/PID/ns/{ipc,uts,pid} are joined
      */
     static byte[] container(String id, String sandboxId, ContainerConfig c, PodSandboxConfig pod, ImageConfig image, PodNetwork net,
-                            boolean hostNetwork, int pausePid, int oomScoreAdjFloor, RootfsUsers users, NodeLsm lsm, String devShm) {
+                            boolean hostNetwork, int pausePid, OomScoreFloor oom, RootfsUsers users, NodeLsm lsm, String devShm) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args;
         if (c.getCommandCount() > 0) {
@@ -144,8 +145,7 @@ final class PodSpecs {
         }
         LinuxContainerResources res = c.getLinux().getResources();
         if (res.getOomScoreAdj() != 0) {
-            // restrict_oom_score_adj: never below the daemon's own (lowering needs CAP_SYS_RESOURCE)
-            process.put("oomScoreAdj", (int) Math.max(res.getOomScoreAdj(), oomScoreAdjFloor));
+            process.put("oomScoreAdj", oom.apply(res.getOomScoreAdj())); // restrict_oom_score_adj
         }
 
         List<Map<String, Object>> mounts = mounts();

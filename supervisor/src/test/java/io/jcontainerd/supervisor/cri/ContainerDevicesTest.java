@@ -32,7 +32,7 @@ class ContainerDevicesTest {
     JsonNode spec(UnaryOperator<ContainerConfig.Builder> config) throws Exception {
         ContainerConfig c = config.apply(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("c"))).build();
         return PodSpecs.JSON.readTree(PodSpecs.container("cid", "pid", c, PodSpecsPrivilegedTest.pod(false, sc -> sc),
-                PodSpecsPrivilegedTest.IMAGE, PodSpecsPrivilegedTest.NET, false, 1, 0, new RootfsUsers(List.of(dir)),
+                PodSpecsPrivilegedTest.IMAGE, PodSpecsPrivilegedTest.NET, false, 1, new OomScoreFloor(0), new RootfsUsers(List.of(dir)),
                 PodSpecsPrivilegedTest.NO_LSM, ""));
     }
 
@@ -124,7 +124,7 @@ class ContainerDevicesTest {
                         io.jcontainerd.api.cri.v1.LinuxContainerSecurityContext.newBuilder().setPrivileged(true)))
                 .addDevices(device("/dev/null", "/dev/mynull", "r")).build();
         JsonNode spec = PodSpecs.JSON.readTree(PodSpecs.container("cid", "pid", c, PodSpecsPrivilegedTest.pod(true, sc -> sc),
-                PodSpecsPrivilegedTest.IMAGE, PodSpecsPrivilegedTest.NET, false, 1, 0, new RootfsUsers(List.of(dir)),
+                PodSpecsPrivilegedTest.IMAGE, PodSpecsPrivilegedTest.NET, false, 1, new OomScoreFloor(0), new RootfsUsers(List.of(dir)),
                 PodSpecsPrivilegedTest.NO_LSM, ""));
         List<Object> paths = new ArrayList<>();
         spec.path("linux").path("devices").forEach(d -> paths.add(d.path("path").asText()));

@@ -44,7 +44,7 @@ class PodSpecsPrivilegedTest {
     JsonNode container(PodSandboxConfig pod, UnaryOperator<LinuxContainerSecurityContext.Builder> sc) throws Exception {
         ContainerConfig c = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("c"))
                 .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(sc.apply(LinuxContainerSecurityContext.newBuilder()))).build();
-        return PodSpecs.JSON.readTree(PodSpecs.container("cid", "pid", c, pod, IMAGE, NET, false, 1, 0, new RootfsUsers(List.of(rootfs)), NO_LSM, ""));
+        return PodSpecs.JSON.readTree(PodSpecs.container("cid", "pid", c, pod, IMAGE, NET, false, 1, new OomScoreFloor(0), new RootfsUsers(List.of(rootfs)), NO_LSM, ""));
     }
 
     static List<String> strings(JsonNode array) {
@@ -112,9 +112,9 @@ class PodSpecsPrivilegedTest {
     @Test
     void aPrivilegedPodsPauseContainerHasNoSeccompAndAWritableSys() throws Exception {
         JsonNode privileged = PodSpecs.JSON.readTree(PodSpecs.sandbox("sid", pod(true, sc -> sc.setSeccomp(SecurityProfile.newBuilder()
-                .setProfileType(SecurityProfile.ProfileType.RuntimeDefault))), IMAGE, NET, false, NO_LSM, ""));
+                .setProfileType(SecurityProfile.ProfileType.RuntimeDefault))), IMAGE, NET, false, NO_LSM, "", OomScoreFloor.NONE));
         JsonNode plain = PodSpecs.JSON.readTree(PodSpecs.sandbox("sid", pod(false, sc -> sc.setSeccomp(SecurityProfile.newBuilder()
-                .setProfileType(SecurityProfile.ProfileType.RuntimeDefault))), IMAGE, NET, false, NO_LSM, ""));
+                .setProfileType(SecurityProfile.ProfileType.RuntimeDefault))), IMAGE, NET, false, NO_LSM, "", OomScoreFloor.NONE));
 
         assertThat(privileged.path("linux").has("seccomp")).isFalse();
         assertThat(strings(mountAt(privileged, "/sys").path("options"))).doesNotContain("ro");

@@ -98,7 +98,7 @@ class StreamServerTlsTest {
 
     private static DaemonConfig.CriConfig cri(DaemonConfig.StreamTls tls) {
         DaemonConfig.CriConfig d = DaemonConfig.CriConfig.DEFAULT;
-        return new DaemonConfig.CriConfig(d.sandboxImage(), "127.0.0.1", 0, d.streamIdleTimeout(), tls);
+        return new DaemonConfig.CriConfig(d.sandboxImage(), "127.0.0.1", 0, d.streamIdleTimeout(), tls, true);
     }
 
     private String execUrl() {

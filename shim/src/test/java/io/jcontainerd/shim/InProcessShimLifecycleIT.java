@@ -119,13 +119,37 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
     }
 
     @Test
+    void aHostNetworkCreateTakesTheSpareWhichMovesIntoTheShimsNetworkNamespace() throws Exception {
+        String id = harness.newId();
+        Path bundle = harness.bundle(id, false, "sleep", "1000");
+        withoutNamespace(bundle, "network"); // docker run --network host, a hostNetwork pod
+        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        long shimPid = ShimFiles.pid(bundle);
+        long sparePid = awaitSpare(shimPid);
+        String born = Files.readSymbolicLink(Path.of("/proc/" + sparePid + "/ns/net")).toString();
+        String shimNet = Files.readSymbolicLink(Path.of("/proc/" + shimPid + "/ns/net")).toString();
+
+        int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
+
+        assertThat((long) pid).as("the init is the spare").isEqualTo(sparePid);
+        assertThat(born).as("the spare was born in a network namespace of its own").isNotEqualTo(shimNet);
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString()).as("the created init's network namespace")
+                .isEqualTo(shimNet);
+        shim.start(StartRequest.newBuilder().setId(id).build());
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString()).as("start returns once the program holds the pid")
+                .endsWith("/busybox");
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString()).as("the container's process").isEqualTo(shimNet);
+        shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
+        shim.wait(WaitRequest.newBuilder().setId(id).build());
+        shim.delete(DeleteRequest.newBuilder().setId(id).build());
+    }
+
+    @Test
     void aFirstCreateTheSpareDoesNotFitStartsAFreshInitAndEndsTheSpare() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
-        // the host's network: the spare was born in a new network namespace
-        String config = Files.readString(bundle.resolve("config.json"));
-        Files.writeString(bundle.resolve("config.json"), config.replaceAll("\\{\\s*\"type\"\\s*:\\s*\"network\"\\s*}\\s*,?", ""));
-        assertThat(Files.readString(bundle.resolve("config.json"))).doesNotContain("\"network\"");
+        withoutNamespace(bundle, "ipc"); // the host's ipc namespace: the spare was born in a new one
         ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
                 .withDeadlineAfter(60, TimeUnit.SECONDS);
         long shimPid = ShimFiles.pid(bundle);
@@ -138,6 +162,13 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
         shim.wait(WaitRequest.newBuilder().setId(id).build());
         shim.delete(DeleteRequest.newBuilder().setId(id).build());
+    }
+
+    /** Removes {@code type} from the bundle's linux.namespaces: the container keeps the host's. */
+    private static void withoutNamespace(Path bundle, String type) throws Exception {
+        String config = Files.readString(bundle.resolve("config.json"));
+        Files.writeString(bundle.resolve("config.json"), config.replaceAll("\\{\\s*\"type\"\\s*:\\s*\"" + type + "\"\\s*}\\s*,?", ""));
+        assertThat(Files.readString(bundle.resolve("config.json"))).doesNotContain("\"" + type + "\"");
     }
 
     /** The pid of the spare init stage the shim starts (a java child of the jail's argument file, waiting with argument "spare"). */

@@ -7,7 +7,10 @@ import io.jcontainerd.runtime.linux.LinuxConstants;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,15 +25,16 @@ import java.util.function.Supplier;
  * {@link InitLauncher#SPARE_NAMESPACES} (what a container usually asks for) and the launch jail
  * ({@link LaunchJail}), exactly as a fresh one; it then waits, before it reads anything else, for its
  * stdio; the plan that follows brings, as for any create, a mount namespace copied at the create (so
- * the mounts made since, the rootfs first, are there). It also serves a create that asks for the same
- * namespaces but the network one ({@link #fit}): one that keeps the network namespace of the process
- * embedding the library (host network: the spare moves into the one of the thread that creates, which
- * a fresh init stage would inherit), or joins a network namespace by path and nothing else. The
- * namespace is opened here, on the host, checked to be a network namespace and handed over as an fd
- * with the stdio; the spare's exec thread and its thread-group leader (what /proc/&lt;pid&gt;/ns/net
- * shows) join it before it reads its plan (init.NetNamespaceJoin), and the namespace it was born in is
- * freed once its execve ends the JVM's other threads. A create that asks for other namespaces, joins
- * another or keeps extra fds starts a fresh init stage and leaves the spare waiting.
+ * the mounts made since, the rootfs first, are there). It also serves a create that asks for a new pid
+ * namespace and, for each of the network, uts and ipc namespaces, a new one, the one of the process
+ * embedding the library (host network: the one of the thread that creates, which a fresh init stage
+ * would inherit) or one joined by path ({@link #fit}): docker run --network host, a pinned netns of a
+ * Docker network or a CRI pod, a hostNetwork pod's pause (host network and uts). Each namespace to
+ * move into is opened here, on the host, checked to be of its type and handed over as an fd with the
+ * stdio; the spare's exec thread and its thread-group leader (what /proc/&lt;pid&gt;/ns/* shows) join
+ * them before it reads its plan (init.NamespaceJoin), and the namespaces it was born in are freed once
+ * its execve ends the JVM's other threads. A create that asks for other namespaces, joins
+another or keeps extra fds starts a fresh init stage and leaves the spare waiting.
  *
  * <p>Besides it, a <b>follower</b> per pod sandbox ({@link #prepareFollower}): an init stage born, as
  * soon as the sandbox's own init stage exists, in the namespaces the pod's containers join (the
@@ -90,72 +94,93 @@ public final class SpareInit {
         }
         Optional<Fit> fit = fit(unshareFlags, joins, preserveFds);
         if (fit.isEmpty() || waiting.get() == null) return Optional.empty();
-        int netNs = -1;
-        if (fit.get().netNs() != null) {
-            netNs = openNetNamespace(fit.get().netNs());
-            if (netNs < 0) return Optional.empty(); // a fresh init stage fails on it as it always did
-        }
+        List<Integer> nsFds = new ArrayList<>();
         try {
+            for (var ns : fit.get().namespaces().entrySet()) {
+                int fd = openNamespace(ns.getValue(), ns.getKey());
+                if (fd < 0) return Optional.empty(); // a fresh init stage fails on it as it always did
+                nsFds.add(fd);
+            }
             InitLauncher.Launched spare = waiting.getAndSet(null);
             if (spare == null) return Optional.empty();
             if (!ProcStat.alive(spare.pid(), 0)) {
                 discard(spare);
                 return Optional.empty();
             }
+            int[] fds = new int[3 + nsFds.size()];
+            fds[0] = stdio.stdin();
+            fds[1] = stdio.stdout();
+            fds[2] = stdio.stderr();
+            for (int i = 0; i < nsFds.size(); i++) fds[3 + i] = nsFds.get(i);
             try {
-                if (netNs >= 0) spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr(), netNs);
-                else spare.channel().sendFds(stdio.stdin(), stdio.stdout(), stdio.stderr());
+                spare.channel().sendFds(fds);
                 return Optional.of(spare);
             } catch (JruncException e) {
                 discard(spare);
                 return Optional.empty();
             }
         } finally {
-            if (netNs >= 0) LibC.INSTANCE.close(netNs);
+            nsFds.forEach(LibC.INSTANCE::close);
         }
     }
 
     /**
-     * How the spare serves a create: {@code netNs} null when it asks for the namespaces the spare was born
-     * in ({@link InitLauncher#SPARE_NAMESPACES}), else the network namespace file the spare moves into.
+     * How the spare serves a create: the namespaces it moves into (CLONE_NEW* type → namespace file;
+     * empty when the create asks for the namespaces the spare was born in).
      */
-    record Fit(String netNs) {}
+    record Fit(Map<Integer, String> namespaces) {}
 
-    /** The network namespace of the calling thread: what a fresh init stage spawned from it is born in. */
-    static final String OWN_NET_NS = "/proc/thread-self/ns/net";
+    /** The namespaces a spare can move into after its birth (its pid namespace is for good; the mount one comes with the plan). */
+    private static final int MOVABLE = LinuxConstants.CLONE_NEWNET | LinuxConstants.CLONE_NEWUTS | LinuxConstants.CLONE_NEWIPC;
     /**
-     * Whether a spare can move into another network namespace: its thread-group leader joins through a
-     * handler of x86_64 machine code (init.NetNamespaceJoin); elsewhere such creates start a fresh init stage.
+     * Whether a spare can move into other namespaces: its thread-group leader joins through a handler of
+     * x86_64 machine code (init.NamespaceJoin); elsewhere such creates start a fresh init stage.
      */
-    static final boolean MOVES_NET_NAMESPACE = "amd64".equals(System.getProperty("os.arch"));
+    static final boolean MOVES_NAMESPACES = "amd64".equals(System.getProperty("os.arch"));
     private static final long NS_GET_NSTYPE = 0xb703L;
+
+    /** The namespace of type {@code flag} of the calling thread: what a fresh init stage spawned from it is born in. */
+    static String own(int flag) {
+        return "/proc/thread-self/ns/" + switch (flag) {
+            case LinuxConstants.CLONE_NEWNET -> "net";
+            case LinuxConstants.CLONE_NEWUTS -> "uts";
+            case LinuxConstants.CLONE_NEWIPC -> "ipc";
+            default -> throw new IllegalArgumentException("not a namespace a spare moves into: 0x" + Integer.toHexString(flag));
+        };
+    }
 
     /**
      * Whether the spare serves a create that unshares {@code unshareFlags} and joins {@code joins}
-     * (namespace file → CLONE_NEW* type): the spare's namespaces exactly; or those without the network one,
-     * which then is this process's (host network) or the one joined, when it is the only join. Never
-     * with preserved fds (the spare was spawned without them).
+     * (namespace file → CLONE_NEW* type): it must ask for a new pid namespace and nothing the spare was
+     * not born in, and join only network, uts or ipc namespaces, one of each at most and none it also
+     * asks anew; of those three, one neither new nor joined is this process's (host network, uts, ipc).
+     * Never with preserved fds (the spare was spawned without them).
      */
     static Optional<Fit> fit(int unshareFlags, Map<String, Integer> joins, int preserveFds) {
         if (preserveFds != 0) return Optional.empty();
-        if (unshareFlags == InitLauncher.SPARE_NAMESPACES && joins.isEmpty()) return Optional.of(new Fit(null));
-        if (!MOVES_NET_NAMESPACE || unshareFlags != (InitLauncher.SPARE_NAMESPACES & ~LinuxConstants.CLONE_NEWNET)) return Optional.empty();
-        if (joins.isEmpty()) return Optional.of(new Fit(OWN_NET_NS));
-        if (joins.size() == 1) {
-            var join = joins.entrySet().iterator().next();
-            if (join.getValue() == LinuxConstants.CLONE_NEWNET && join.getKey() != null && !join.getKey().isEmpty()) {
-                return Optional.of(new Fit(join.getKey()));
+        if ((unshareFlags & LinuxConstants.CLONE_NEWPID) == 0 || (unshareFlags & ~InitLauncher.SPARE_NAMESPACES) != 0) return Optional.empty();
+        Map<Integer, String> namespaces = new LinkedHashMap<>();
+        for (var j : joins.entrySet()) {
+            int type = j.getValue();
+            if ((type & MOVABLE) == 0 || Integer.bitCount(type) != 1 || (unshareFlags & type) != 0 || namespaces.containsKey(type)
+                    || j.getKey() == null || j.getKey().isEmpty()) {
+                return Optional.empty();
             }
+            namespaces.put(type, j.getKey());
         }
-        return Optional.empty();
+        for (int type : new int[] {LinuxConstants.CLONE_NEWNET, LinuxConstants.CLONE_NEWUTS, LinuxConstants.CLONE_NEWIPC}) {
+            if ((unshareFlags & type) == 0 && !namespaces.containsKey(type)) namespaces.put(type, own(type));
+        }
+        if (!namespaces.isEmpty() && !MOVES_NAMESPACES) return Optional.empty();
+        return Optional.of(new Fit(namespaces));
     }
 
-    /** An fd of the network namespace at {@code path}, opened here on the host; -1 when it cannot be opened or is no network namespace. */
-    private static int openNetNamespace(String path) {
+    /** An fd of the namespace at {@code path}, opened here on the host; -1 when it cannot be opened or is not of type {@code flag}. */
+    private static int openNamespace(String path, int flag) {
         LibC c = LibC.INSTANCE;
         int fd = c.open(path, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC, 0);
         if (fd < 0) return -1;
-        if (c.ioctl(fd, NS_GET_NSTYPE, null) != LinuxConstants.CLONE_NEWNET) {
+        if (c.ioctl(fd, NS_GET_NSTYPE, null) != flag) {
             c.close(fd);
             return -1;
         }

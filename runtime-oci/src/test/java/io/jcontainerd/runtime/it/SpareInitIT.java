@@ -97,8 +97,7 @@ class SpareInitIT {
         int sparePid = spare.pid().orElseThrow();
         mountImage();
         ArrayNode namespaces = bundle.linux().putArray("namespaces");
-        for (String type : List.of("pid", "ipc", "network", "mount")) namespaces.addObject().put("type", type); // the host's uts
-        bundle.config.remove("hostname");
+        for (String type : List.of("ipc", "uts", "network", "mount")) namespaces.addObject().put("type", type); // the host's pid namespace
         bundle.save();
         bundle.args("true");
         Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
@@ -127,6 +126,20 @@ class SpareInitIT {
         mountImage();
         namespaces("pid", "ipc", "uts", "mount"); // the host's network, as docker run --network host and hostNetwork pods
         servedInTheNetworkNamespace(sparePid, born, host);
+    }
+
+    @Test
+    void aHostNetworkPodsPauseTakesTheSpareWhichMovesIntoThisProcesssNetworkAndUtsNamespaces() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        String born = link("/proc/" + sparePid + "/ns/net");
+        String bornUts = link("/proc/" + sparePid + "/ns/uts");
+        mountImage();
+        namespaces("pid", "ipc", "mount"); // the CRI's pause of a hostNetwork pod: the host's network and uts namespaces
+        bundle.config.remove("hostname");
+        bundle.save();
+        servedInTheNetworkNamespace(sparePid, born, link("/proc/thread-self/ns/net"));
+        assertThat(holders(bornUts, "uts")).as("tasks and fds in the uts namespace the spare was born in").isEmpty();
     }
 
     @Test
@@ -308,27 +321,39 @@ class SpareInitIT {
         }
         assertThat(execThreads).as("one thread is in the container's mount namespace").hasSize(1);
         assertThat(link(execThreads.getFirst() + "/ns/net")).as("the thread that execs the container's program").isEqualTo(target);
+        for (String type : List.of("uts", "ipc")) {
+            String host = link("/proc/thread-self/ns/" + type);
+            if (namespaceAsked(type)) assertThat(link("/proc/" + pid + "/ns/" + type)).as("new %s namespace of the init", type).isNotEqualTo(host);
+            else assertThat(link("/proc/" + pid + "/ns/" + type)).as("the host's %s namespace for the init", type).isEqualTo(host);
+            assertThat(link(execThreads.getFirst() + "/ns/" + type)).as("%s namespace of the exec thread", type).isEqualTo(link("/proc/" + pid + "/ns/" + type));
+        }
         assertThat(jrunc.run("exec", id, "readlink", "/proc/self/ns/net").stdout()).as("an exec before start").isEqualTo(target + "\n");
         containers.start(id);
         long until = System.nanoTime() + 30_000_000_000L;
         while (Files.readString(out).isEmpty() && System.nanoTime() < until) Thread.sleep(10);
         assertThat(Files.readString(out)).as("the container's process").isEqualTo(target + "\n");
-        assertThat(holders(born)).as("tasks and fds in the namespace the spare was born in").isEmpty();
+        assertThat(holders(born, "net")).as("tasks and fds in the network namespace the spare was born in").isEmpty();
         assertThat(jrunc.run("exec", id, "readlink", "/proc/self/ns/net").stdout()).as("an exec after start").isEqualTo(target + "\n");
         containers.kill(id, LinuxConstants.SIGKILL, false);
         containers.waitExit(pid);
         containers.delete(id, false);
     }
 
-    /** Every task whose network namespace is {@code ns} ("net:[ino]") and every fd open on it, on this host. */
-    private static List<String> holders(String ns) throws Exception {
+    /** Whether the bundle's spec asks for a new namespace of {@code type}. */
+    private boolean namespaceAsked(String type) {
+        for (var ns : bundle.linux().get("namespaces")) if (ns.get("type").asText().equals(type) && !ns.has("path")) return true;
+        return false;
+    }
+
+    /** Every task whose {@code type} namespace is {@code ns} ("net:[ino]") and every fd open on it, on this host. */
+    private static List<String> holders(String ns, String type) throws Exception {
         List<String> found = new ArrayList<>();
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
                 for (String dir : List.of("task", "fd")) {
                     try (var entries = Files.list(proc.resolve(dir))) {
                         for (Path e : entries.toList()) {
-                            String l = dir.equals("task") ? linkOrNull(e + "/ns/net") : linkOrNull(e.toString());
+                            String l = dir.equals("task") ? linkOrNull(e + "/ns/" + type) : linkOrNull(e.toString());
                             if (ns.equals(l)) found.add(e.toString());
                         }
                     } catch (java.io.IOException | java.io.UncheckedIOException gone) {

@@ -149,7 +149,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
     void aFirstCreateTheSpareDoesNotFitStartsAFreshInitAndEndsTheSpare() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
-        withoutNamespace(bundle, "ipc"); // the host's ipc namespace: the spare was born in a new one
+        withoutNamespace(bundle, "pid"); // the host's pid namespace: the spare was born in a new one, for good
         ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
                 .withDeadlineAfter(60, TimeUnit.SECONDS);
         long shimPid = ShimFiles.pid(bundle);

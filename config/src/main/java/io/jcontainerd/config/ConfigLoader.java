@@ -80,6 +80,19 @@ public final class ConfigLoader {
     }
 
     /**
+     * Builds the TOML reader's deserializers (reflection over the file's classes, the largest part of a
+     * first {@link #load}) by reading an empty document: the daemon calls it on another thread while its
+     * main thread parses the command line. Never throws.
+     */
+    public static void warmUp() {
+        try {
+            TOML.readValue("", TomlFile.class);
+        } catch (IOException | RuntimeException ignored) {
+            // only a warm-up: load() reports whatever is wrong
+        }
+    }
+
+    /**
      * Loads {@code file}. A missing file is fine only when {@code required} is false (the default
      * location); a file named explicitly with --config must exist.
      */

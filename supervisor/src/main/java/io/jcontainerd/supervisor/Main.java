@@ -7,12 +7,15 @@ import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.supervisor.daemon.Daemon;
 import io.jcontainerd.supervisor.daemon.DaemonLogging;
+import io.jcontainerd.supervisor.daemon.StartTimeline;
+import io.jcontainerd.supervisor.daemon.StartWarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -21,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
  * at run time (README, "Performance").
  */
 public final class Main implements Callable<Integer> {
+    private static StartTimeline TIMELINE;
     private final CommandSpec spec;
 
     private Main() {
@@ -44,10 +48,14 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        TIMELINE = StartTimeline.sinceProcessStart();
+        StartWarmUp.begin();
         // netty would otherwise probe the class path for SLF4J, Log4j 2 and Log4j (each a failed
         // class lookup through every jar) before settling on java.util.logging, which the daemon uses
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        System.exit(new CommandLine(new Main().spec).execute(args));
+        CommandLine cli = new CommandLine(new Main().spec);
+        TIMELINE.mark("command line");
+        System.exit(cli.execute(args));
     }
 
     private <T> T option(String name) {
@@ -57,6 +65,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         DaemonLogging.configure(option("--log-level"));
+        TIMELINE.mark("logging");
         Path root = option("--root");
         Path state = option("--state");
         Path address = option("--address");
@@ -72,7 +81,8 @@ public final class Main implements Callable<Integer> {
             if (address != null) {
                 config = config.withGrpcAddress(address);
             }
-            daemon = Daemon.start(config);
+            TIMELINE.mark("config");
+            daemon = Daemon.start(config, TIMELINE);
         } catch (JcdException e) {
             System.err.println("jcontainerd: " + e.getMessage());
             return 1;
@@ -82,6 +92,15 @@ public final class Main implements Callable<Integer> {
             daemon.close();
             stopped.countDown();
         }, "shutdown"));
+        try {
+            daemon.ready().join();
+        } catch (CompletionException e) {
+            // what is set up after the socket answered (CRI, the Docker facade) failed: the start failed
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.err.println("jcontainerd: " + (cause instanceof JcdException ? cause.getMessage() : cause.toString()));
+            daemon.close();
+            return 1;
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

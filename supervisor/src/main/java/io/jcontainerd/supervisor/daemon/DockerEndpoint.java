@@ -32,11 +32,19 @@ final class DockerEndpoint implements AutoCloseable {
         this.facade = facade;
     }
 
-    static DockerEndpoint start(DaemonConfig config, List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors,
-                                String serverId, DaemonNetwork network) {
+    /**
+     * Makes the Docker socket's path free for {@link #start} (a stale socket is removed; one a live
+     * daemon answers on is refused), before the daemon serves anything.
+     */
+    static void claim(DaemonConfig config) {
         if (SocketGuard.claim(config.docker().address())) {
             LOG.info(() -> "removed stale socket " + config.docker().address());
         }
+    }
+
+    /** Starts the facade on the path {@link #claim} freed; it listens once it can serve (containers recovered). */
+    static DockerEndpoint start(DaemonConfig config, List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors,
+                                String serverId, DaemonNetwork network) {
         String name = "jcontainerd-" + UUID.randomUUID();
         InProcessServerBuilder b = InProcessServerBuilder.forName(name).executor(Executors.newVirtualThreadPerTaskExecutor());
         services.forEach(s -> b.addService(ServerInterceptors.intercept(s, interceptors)));

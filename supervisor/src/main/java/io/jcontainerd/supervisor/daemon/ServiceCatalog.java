@@ -2,6 +2,9 @@ package io.jcontainerd.supervisor.daemon;
 
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.jcontainerd.api.cri.v1.ImageServiceGrpc;
+import io.jcontainerd.api.cri.v1.RuntimeServiceGrpc;
+import io.jcontainerd.supervisor.grpc.WhenReady;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.supervisor.grpc.NotYetImplemented;
 import io.jcontainerd.supervisor.metrics.EventMetrics;
@@ -54,6 +57,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Every containerd v1 service the daemon answers, and the plugin entries Introspection reports
@@ -71,7 +75,7 @@ final class ServiceCatalog {
      */
     static Catalog build(DaemonConfig config, MetadataStore metadata, NamespaceStore namespaces,
                                                PluginRegistry plugins, MeterRegistry meters, List<AutoCloseable> resources,
-                                               List<AutoCloseable> longCalls) {
+                                               List<AutoCloseable> longCalls, StartTimeline timeline) {
         List<ServerServiceDefinition> services = new ArrayList<>();
         plugins.register(PluginInfo.ok(PluginRegistry.METADATA, "rocksdb"));
 
@@ -86,6 +90,7 @@ final class ServiceCatalog {
         services.add(new IntrospectionService(plugins, ServerIdentity.current(metadata.serverUuid())).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "introspection"));
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "healthcheck"));
+        timeline.mark("small services");
 
         SnapshotterSet snapshotters = new SnapshotterSet()
                 .add("overlayfs", new OverlaySnapshotter(config.snapshotsDir("overlayfs")))
@@ -96,10 +101,12 @@ final class ServiceCatalog {
         NamespacedSnapshots snapshots = new NamespacedSnapshots(snapshotters, metadata, namespaces);
         services.add(new SnapshotsService(snapshots, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "snapshots"));
+        timeline.mark("snapshotters");
 
         CollectedStores stores = CollectedStores.open(metadata, namespaces, LocalContentStore.open(config.contentDir()),
                 Clock.systemUTC());
         resources.add(stores);
+        timeline.mark("content store");
         ContainerStore containers = new ContainerStore(metadata, namespaces, Clock.systemUTC());
         // every holder of references joins the collector before its first run
         stores.gc().addParticipant(new SnapshotGc(snapshots, snapshotters, metadata));
@@ -109,6 +116,7 @@ final class ServiceCatalog {
         // no pull runs yet: a pull lease left in the database died with the previous daemon
         ServerPull.releaseAbandoned(stores.leases());
         stores.gc().start(Duration.ofSeconds(60), Duration.ofSeconds(1));
+        timeline.mark("gc");
         services.add(new ContainersService(containers, events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "containers"));
         Path home = Installation.home();
@@ -117,8 +125,10 @@ final class ServiceCatalog {
                 new ShimLauncher(home, config.state(), config.grpc().address(), runtime, config.runtime().inProcess()), runtime,
                 config.shim());
         resources.add(tasks);
+        timeline.mark("task manager");
         storeMetrics.shims(tasks::shimCount);
         tasks.recover();
+        timeline.mark("shim recovery");
         services.add(new TasksService(tasks).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "tasks"));
         plugins.register(PluginInfo.hostOnly(PluginRegistry.RUNTIME, "task"));
@@ -143,24 +153,46 @@ final class ServiceCatalog {
         longCalls.add(pull); // running pulls stop (Unavailable) before the daemon waits for its calls
         services.add(new PullService(pull, new PullMetrics(meters)).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "pull"));
-        // Kubernetes CRI v1 on the same socket, as containerd's cri plugin (namespace k8s.io)
+        timeline.mark("diff, content, images, leases, pull");
+        // Kubernetes CRI v1 on the same socket, as containerd's cri plugin (namespace k8s.io); set up after the
+        // socket answers (Daemon runs criStart): its calls wait for it meanwhile (WhenReady)
         // one network manager for CRI and the Docker facade (Daemon hands it to DockerEndpoint)
         DaemonNetwork network = new DaemonNetwork(config, containers);
-        Cri cri = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull, network, events);
-        resources.add(cri.streamServer());
-        resources.add(cri.events());
-        services.add(new CriRuntimeService(cri).bindService());
-        services.add(new CriImageService(cri.images()).bindService());
+        CompletableFuture<ServerServiceDefinition> criRuntime = new CompletableFuture<>();
+        CompletableFuture<ServerServiceDefinition> criImages = new CompletableFuture<>();
+        services.add(WhenReady.service(RuntimeServiceGrpc.getServiceDescriptor(), criRuntime));
+        services.add(WhenReady.service(ImageServiceGrpc.getServiceDescriptor(), criImages));
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "cri"));
+        LateStart cri = late -> {
+            try {
+                Cri c = Cri.open(config, containers, stores.images(), stores.content(), snapshots, tasks, pull, network, events);
+                late.add(c.streamServer());
+                late.add(c.events());
+                criRuntime.complete(new CriRuntimeService(c).bindService());
+                criImages.complete(new CriImageService(c.images()).bindService());
+            } catch (RuntimeException | Error e) {
+                criRuntime.completeExceptionally(e);
+                criImages.completeExceptionally(e);
+                throw e;
+            }
+        };
 
         for (Map.Entry<String, ServiceDescriptor> e : Unimplemented.SERVICES.entrySet()) {
             services.add(NotYetImplemented.service(e.getValue()));
             plugins.register(PluginInfo.failed(PluginRegistry.GRPC, e.getKey(), "not implemented by jcontainerd yet"));
         }
-        return new Catalog(services, network);
+        return new Catalog(services, network, cri);
     }
 
-    /** The services to serve and the daemon's one network manager (opened at first use). */
-    record Catalog(List<ServerServiceDefinition> services, DaemonNetwork network) {
+    /** A part of the start that runs once the socket answers; what it opens goes to {@code late}, closed at shutdown. */
+    interface LateStart {
+        void run(List<AutoCloseable> late);
+    }
+
+    /**
+     * The services to serve, the daemon's one network manager (opened at first use) and the CRI's set-up,
+     * which the daemon runs after its socket answers (the CRI services wait for it).
+     */
+    record Catalog(List<ServerServiceDefinition> services, DaemonNetwork network, LateStart criStart) {
     }
 }

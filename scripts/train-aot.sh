@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Records AOT caches (JEP 483/514) for jcontainerd and jctr with one training run each against a
 # throw-away daemon; the launchers in bin/ use a cache only while it is newer than its jar.
-# jctr trains in one JVM on the commands users time (ctr/.../AotTraining.java): version and the ls
-# commands, and, as root with the test images already built (scripts/test-images.sh), a pull of busybox
-# from the loopback test registry and a `run --rm` of it, which the daemon then learns too.
+# jctr has two caches, each trained in one JVM (ctr/.../AotTraining.java). bin/jctr uses jctr-base.aot
+# for version and the namespaces commands, on which alone it is trained (a labelled namespace, so that
+# ls parses labels): a JVM loads all of a cache's classes at start, and this one has no Jackson and no
+# run/pull classes. jctr.aot, for every other command, is trained on the commands users time: version,
+# the ls commands and, as root with the test images already built (scripts/test-images.sh), a pull of
+# busybox from the loopback test registry and a `run --rm` of it, which the daemon then learns too.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 tmp="$(mktemp -d /tmp/jcd-aot.XXXXXX)"
@@ -21,7 +24,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot
+rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot
 # picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
 "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/lib/picocli-*.jar
 
@@ -44,16 +47,20 @@ JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/supervisor/target/jcontainerd.aot" \
   setsid bin/jcontainerd "${daemon_args[@]}" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 1 300); do [[ -S "$sock" ]] && break; sleep 0.1; done
+JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr-base.aot -Djctr.train=true" bin/jctr \
+  "-a $sock namespaces create $id jcontainerd.train=1" "-a $sock version" "-a $sock namespaces ls" \
+  "-a $sock namespaces rm $id" </dev/null >"$tmp/jctr-base.log" 2>&1 \
+  || { cat "$tmp/jctr-base.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot -Djctr.train=true" bin/jctr \
   "-a $sock version" "-a $sock namespaces ls" "${container_lines[@]}" \
   "-a $sock images ls" "-a $sock containers ls" "-a $sock tasks ls" </dev/null >"$tmp/jctr.log" 2>&1 \
   || { cat "$tmp/jctr.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 grep -F "jctr training:" "$tmp/jctr.log" | sed 's/^/train-aot: /' >&2 || true
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=""
-for f in supervisor/target/jcontainerd.aot ctr/target/jctr.aot; do
+for f in supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot; do
   [[ -f "$f" ]] || { echo "train-aot: $f was not written; the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 done
-echo "AOT caches: $(du -h supervisor/target/jcontainerd.aot ctr/target/jctr.aot | awk '{print $2" "$1}' | paste -sd' ')"
+echo "AOT caches: $(du -h supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot | awk '{print $2" "$1}' | paste -sd' ')"
 
 # The shim and jrunc caches need a container run to train on (root, busybox-static, runc).
 if [[ $EUID -eq 0 && -x /bin/busybox ]]; then

@@ -58,6 +58,11 @@ final class Commands {
         ALL.values().forEach(s -> cli.addSubcommand(s.apply(null)));
     }
 
+    /** The global options that take a value (bin/jctr skips the same ones to find the command word). */
+    static Set<String> valuedGlobalOptions() {
+        return VALUED;
+    }
+
     static String commandWord(String[] args) {
         int at = commandIndex(args);
         return at < 0 ? null : args[at];

@@ -48,7 +48,7 @@ JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/supervisor/target/jcontainerd.aot" \
 daemon_pid=$!
 for _ in $(seq 1 300); do [[ -S "$sock" ]] && break; sleep 0.1; done
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr-base.aot -Djctr.train=true" bin/jctr \
-  "-a $sock namespaces create $id jcontainerd.train=1" "-a $sock version" "-a $sock namespaces ls" \
+  "-a $sock namespaces create $id jcontainerd.train=1" "-a $sock version" "--version" "-a $sock namespaces ls" \
   "-a $sock namespaces rm $id" </dev/null >"$tmp/jctr-base.log" 2>&1 \
   || { cat "$tmp/jctr-base.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot -Djctr.train=true" bin/jctr \

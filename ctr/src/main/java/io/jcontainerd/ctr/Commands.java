@@ -55,6 +55,10 @@ final class Commands {
                 return;
             }
         }
+        List<String> all = List.of(args);
+        if (word == null && (all.contains("-V") || all.contains("--version")) && !all.contains("-h") && !all.contains("--help")) {
+            return; // `jctr --version` prints one line: building every command's model for it cost more than `jctr version`
+        }
         ALL.values().forEach(s -> cli.addSubcommand(s.apply(null)));
     }
 

@@ -28,6 +28,21 @@ class CommandsTest {
     }
 
     @Test
+    void registersNoCommandForTheVersionFlagAndEveryCommandWhenHelpIsAskedToo() {
+        CommandLine version = new CommandLine(new Main().spec());
+        Commands.addFor(version, new String[]{"-a", "/s.sock", "--version"});
+        assertThat(version.getSubcommands()).isEmpty();
+        StringWriter out = new StringWriter();
+        version.setOut(new PrintWriter(out));
+        assertThat(version.execute("-a", "/s.sock", "--version")).isZero();
+        assertThat(out.toString()).isEqualTo("jctr " + Main.CLIENT_VERSION + System.lineSeparator());
+
+        CommandLine help = new CommandLine(new Main().spec());
+        Commands.addFor(help, new String[]{"-V", "--help"});
+        assertThat(help.getSubcommands().keySet()).contains("version", "namespaces", "run", "tasks");
+    }
+
+    @Test
     void inAGroupRegistersOnlyTheSubcommandNamedByItsNameOrAlias() {
         assertThat(subcommandsOf("tasks", new String[]{"-a", "/s.sock", "tasks", "ls"})).containsOnly("ls", "list");
         assertThat(subcommandsOf("t", new String[]{"t", "rm", "-f", "x"})).containsOnly("delete", "rm", "del", "remove");

@@ -21,9 +21,35 @@ public class JruncException extends RuntimeException {
 
     public Kind kind() { return kind; }
 
-    public static JruncException notFound(String fmt, Object... args) { return new JruncException(Kind.NOT_FOUND, fmt.formatted(args)); }
-    public static JruncException alreadyExists(String fmt, Object... args) { return new JruncException(Kind.ALREADY_EXISTS, fmt.formatted(args)); }
-    public static JruncException invalidArgument(String fmt, Object... args) { return new JruncException(Kind.INVALID_ARGUMENT, fmt.formatted(args)); }
-    public static JruncException failedPrecondition(String fmt, Object... args) { return new JruncException(Kind.FAILED_PRECONDITION, fmt.formatted(args)); }
-    public static JruncException system(String fmt, Object... args) { return new JruncException(Kind.SYSTEM, fmt.formatted(args)); }
+    public static JruncException notFound(String fmt, Object... args) { return new JruncException(Kind.NOT_FOUND, format(fmt, args)); }
+    public static JruncException alreadyExists(String fmt, Object... args) { return new JruncException(Kind.ALREADY_EXISTS, format(fmt, args)); }
+    public static JruncException invalidArgument(String fmt, Object... args) { return new JruncException(Kind.INVALID_ARGUMENT, format(fmt, args)); }
+    public static JruncException failedPrecondition(String fmt, Object... args) { return new JruncException(Kind.FAILED_PRECONDITION, format(fmt, args)); }
+    public static JruncException system(String fmt, Object... args) { return new JruncException(Kind.SYSTEM, format(fmt, args)); }
+
+    /**
+     * fmt with its {@code %s} and {@code %d} filled in (and {@code %%}, {@code %n}) without java.util.Formatter;
+     * any other conversion goes to String.format. The init stage formats its errors after pivot_root, where
+     * Formatter's first use fails (its locale data needs the JDK's libjimage, no longer reachable: "Locale
+     * provider adapter "CLDR" cannot be instantiated", and the error is lost), and initialising Formatter costs
+     * milliseconds of CPU in each JVM.
+     */
+    public static String format(String fmt, Object... args) {
+        StringBuilder b = new StringBuilder(fmt.length() + 64);
+        int next = 0;
+        for (int i = 0; i < fmt.length(); i++) {
+            char c = fmt.charAt(i);
+            if (c != '%') {
+                b.append(c);
+                continue;
+            }
+            char conversion = i + 1 < fmt.length() ? fmt.charAt(i + 1) : 0;
+            if ((conversion == 's' || conversion == 'd') && next < args.length) b.append(args[next++]);
+            else if (conversion == '%') b.append('%');
+            else if (conversion == 'n') b.append(System.lineSeparator());
+            else return fmt.formatted(args);
+            i++;
+        }
+        return b.toString();
+    }
 }

@@ -2,6 +2,7 @@ package io.jcontainerd.runtime.container;
 
 import com.sun.jna.Native;
 import io.jcontainerd.runtime.init.InitMain;
+import io.jcontainerd.runtime.linux.JnaLogManager;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -151,6 +152,8 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
         // nothing to unpack (and nowhere to: the launch jail has no writable directory), so no temp dir to clean either
         a.add("-Djna.nounpack=true");
         a.add("-Djna.platform.library.path=" + JNA_PLATFORM_PATH);
+        // JNA takes loggers when it loads; the default manager's first configuration costs ~10 ms of CPU (see JnaLogManager)
+        a.add("-Djava.util.logging.manager=" + JnaLogManager.class.getName());
         a.add("-cp");
         a.add(jar + ":" + jnaJar);
         a.add(InitMain.class.getName());

@@ -42,7 +42,7 @@ public final class HookRunner {
     }
 
     private static void runOne(Syscalls sys, String phase, int index, Hooks.Hook h, String stateJson) {
-        String name = "%s hook #%d %s".formatted(phase, index, h.path());
+        String name = phase + " hook #" + index + " " + h.path();
         int in = sys.memfd("hook-stdin", stateJson.getBytes(StandardCharsets.UTF_8));
         int out = -1;
         try {

@@ -7,7 +7,9 @@ public final class SyscallException extends JruncException {
     private final int errno;
 
     public SyscallException(String call, String subject, int errno) {
-        super(Kind.SYSTEM, "%s %s: %s (errno %d)".formatted(call, subject, Errno.describe(errno), errno));
+        // concatenation, not String.format: the init stage meets expected errors (ENOENT of a directory it then
+        // makes) on its usual path, and the first format initialises Formatter, regex and locale data (ms per JVM)
+        super(Kind.SYSTEM, call + " " + subject + ": " + Errno.describe(errno) + " (errno " + errno + ")");
         this.errno = errno;
     }
 

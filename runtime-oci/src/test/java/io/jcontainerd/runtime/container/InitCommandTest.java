@@ -23,7 +23,8 @@ class InitCommandTest {
         List<String> lines = command.argFile().lines().toList();
         assertThat(lines).hasSize(command.argv(3).size() - 2);
         assertThat(lines).contains("\"-XX:+UseSerialGC\"", "\"-cp\"", "\"/srv/j\\\"runc/jrunc.jar:/srv/j\\\"runc/lib/jna.jar\"",
-                "\"-Djna.boot.library.path=/srv/j\\\\runc/native\"", "\"io.jcontainerd.runtime.init.InitMain\"");
+                "\"-Djna.boot.library.path=/srv/j\\\\runc/native\"", "\"io.jcontainerd.runtime.init.InitMain\"",
+                "\"-Djava.util.logging.manager=io.jcontainerd.runtime.linux.JnaLogManager\"");
         assertThat(lines).allMatch(l -> l.startsWith("\"") && l.endsWith("\""));
     }
 }

@@ -20,6 +20,9 @@ public final class InitMain {
         // (those with CAP_SYS_PTRACE pass this check; for them the JVM boots in a jail, see container.LaunchJail)
         LibC.INSTANCE.prctl(LinuxConstants.PR_SET_DUMPABLE, 0, 0, 0, 0);
         FdChannel channel = new FdChannel(Integer.parseInt(args[0]));
+        // the AOT training starts no spare: load the spare's hand-over classes anyway, so that a spare finds them
+        // in the cache instead of opening jrunc.jar to define them (neither runs anything when loaded)
+        if (Boolean.getBoolean("jrunc.train")) loadForTraining(SpareHandOver.class, NamespaceJoin.class);
         InitPlan plan;
         PlanFds fds;
         try {
@@ -51,5 +54,15 @@ public final class InitMain {
             System.err.flush();
         }
         Runtime.getRuntime().halt(127);
+    }
+
+    private static void loadForTraining(Class<?>... classes) {
+        for (Class<?> c : classes) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

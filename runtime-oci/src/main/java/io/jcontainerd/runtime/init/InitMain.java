@@ -20,6 +20,7 @@ public final class InitMain {
         // (those with CAP_SYS_PTRACE pass this check; for them the JVM boots in a jail, see container.LaunchJail)
         LibC.INSTANCE.prctl(LinuxConstants.PR_SET_DUMPABLE, 0, 0, 0, 0);
         FdChannel channel = new FdChannel(Integer.parseInt(args[0]));
+        openClassPath();
         // the AOT training starts no spare: load the spare's hand-over classes anyway, so that a spare finds them
         // in the cache instead of opening jrunc.jar to define them (neither runs anything when loaded)
         if (Boolean.getBoolean("jrunc.train")) loadForTraining(SpareHandOver.class, NamespaceJoin.class);
@@ -64,5 +65,17 @@ public final class InitMain {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /**
+     * Opens jrunc.jar and JNA's jar (the class loader keeps them open) while their paths still resolve: a class
+     * the AOT cache does not hold (a path no training run takes: sysctl, most errors) is defined from them, and
+     * after pivot_root they are out of reach (before, "jrunc init: io/jcontainerd/runtime/spec/SysctlPolicy" and
+     * no container: NoClassDefFoundError). Looking up a resource that no jar holds makes the class path open
+     * every entry; its package is in no module, so only the class path is searched. The JDK's logging start used
+     * to open them as a side effect (its LoggerFinder lookup, see linux.JnaLogManager).
+     */
+    private static void openClassPath() {
+        InitMain.class.getClassLoader().getResource("io/jcontainerd/runtime/init/class-path-opened-before-pivot-root");
     }
 }

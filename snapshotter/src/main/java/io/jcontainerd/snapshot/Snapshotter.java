@@ -55,6 +55,16 @@ public interface Snapshotter extends AutoCloseable {
     }
 
     /**
+     * As {@link #remove}, but the snapshot's directories are deleted in the background after the
+     * call returns: the record goes now and the directories are out of every other call's way at
+     * once (renamed), so a caller on a latency path (a container's removal) does not wait for the
+     * files to go. A crash before they are gone leaves them to {@link #cleanup()}.
+     */
+    default void removeInBackground(String key) {
+        remove(key);
+    }
+
+    /**
      * Calls {@code visitor} for every snapshot matching any of the filters (containerd syntax, see
      * {@link SnapshotFilter}); all snapshots when there are none.
      */

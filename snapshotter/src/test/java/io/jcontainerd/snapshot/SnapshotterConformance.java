@@ -305,6 +305,31 @@ public abstract class SnapshotterConformance {
         }
     }
 
+    @Test
+    void removeInBackgroundForgetsTheSnapshotAtOnceAndDeletesItsDirectoriesSoonAfter() throws Exception {
+        Path dir = prepareAndMount("one", "");
+        write(dir.resolve("big"), "x".repeat(100_000));
+        unmount(dir);
+        snapshotter.removeInBackground("one");
+        assertThatThrownBy(() -> snapshotter.stat("one")).isInstanceOf(NotFoundException.class);
+        snapshotter.prepare("one", "", Map.of()); // the key is free at once
+        snapshotter.cleanup(); // leaves the directory being deleted to its deletion (no error either way)
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (bigFiles() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(bigFiles()).as("files of the removed snapshot left after 30 s").isZero();
+        assertThat(snapshotter.stat("one").kind()).isEqualTo(Kind.ACTIVE);
+    }
+
+    private long bigFiles() throws IOException {
+        try (var s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().equals("big")).count();
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
+            return 1; // a directory went while it was walked: the deletion is under way, look again
+        }
+    }
+
     // ---- file semantics through mounted stacks ----
 
     @Test

@@ -1,6 +1,7 @@
 package io.jcontainerd.shim.grpc;
 
 import com.google.protobuf.Empty;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jcontainerd.api.runc.v1.Options;
 import io.jcontainerd.api.runc.v1.ProcessDetails;
@@ -115,9 +116,10 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
     public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
         answer(observer, () -> {
             ExitStatus exit = tasks.get(request.getId()).delete(request.getId(), request.getExecId());
-            if (request.getExecId().isEmpty()) {
-                // The task is gone with its init: it leaves the group.
-                tasks.forget(request.getId());
+            // The task is gone with its init: it leaves the group. If it was the last one, the idle
+            // action (the spare init stage: a JVM to boot) starts once the answer is sent.
+            if (request.getExecId().isEmpty() && tasks.leave(request.getId())) {
+                afterAnswer(observer, tasks::runIdleAction);
             }
             DeleteResponse.Builder response = DeleteResponse.newBuilder().setPid(exit.pid()).setExitStatus(exit.status());
             Timestamps.setIfKnown(exit.exitedAt(), response::setExitedAt);
@@ -300,6 +302,22 @@ public final class ShimService extends ShimGrpc.ShimImplBase {
             case PAUSED -> Status.PAUSED;
             case STOPPED -> Status.STOPPED;
         };
+    }
+
+    /** Runs {@code action} once the call has ended: its answer sent, or the call cancelled. Set before the answer. */
+    private static void afterAnswer(StreamObserver<?> observer, Runnable action) {
+        if (!(observer instanceof ServerCallStreamObserver<?> call)) {
+            action.run();
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable runOnce = () -> {
+            if (once.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
+        call.setOnCloseHandler(runOnce);
+        call.setOnCancelHandler(runOnce);
     }
 
     private static <T> void answer(StreamObserver<T> observer, Callable<T> call) {

@@ -109,19 +109,39 @@ public final class TaskRegistry {
 
     /** Removes {@code id} from the group; an id it does not hold is already gone. */
     public void forget(String id) {
+        if (leave(id)) {
+            runIdleAction();
+        }
+    }
+
+    /**
+     * Removes {@code id} from the group as {@link #forget} does, but leaves the idle action to the
+     * caller: true when the last task has left, and the caller is to call {@link #runIdleAction()}
+     * (the Delete of the last task runs it once its answer is sent: starting the spare init stage
+     * then does not hold up the answer).
+     */
+    public boolean leave(String id) {
         Task task;
         synchronized (this) {
             task = tasks.remove(id);
         }
-        if (task != null) {
-            left.accept(task);
-            Runnable idleAction;
-            synchronized (this) {
-                idleAction = tasks.isEmpty() && creating.isEmpty() && !closed ? onIdle : null;
-            }
-            if (idleAction != null) {
-                idleAction.run();
-            }
+        if (task == null) {
+            return false;
+        }
+        left.accept(task);
+        synchronized (this) {
+            return tasks.isEmpty() && creating.isEmpty() && !closed;
+        }
+    }
+
+    /** Runs the idle action if no task is left and none is being created (nothing, if one came meanwhile). */
+    public void runIdleAction() {
+        Runnable idleAction;
+        synchronized (this) {
+            idleAction = tasks.isEmpty() && creating.isEmpty() && !closed ? onIdle : null;
+        }
+        if (idleAction != null) {
+            idleAction.run();
         }
     }
 

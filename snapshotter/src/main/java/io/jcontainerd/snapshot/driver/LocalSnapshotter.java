@@ -38,6 +38,8 @@ public abstract sealed class LocalSnapshotter implements Snapshotter permits Ove
     protected final Syscalls sys;
     private final RecordFiles files;
     private final Map<String, SnapshotRecord> byKey = new HashMap<>();
+    /** Directories of removed snapshots that a background deletion is deleting (cleanup leaves them to it). */
+    private final java.util.Set<Path> deleting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long nextId;
     private boolean closed;
 
@@ -246,12 +248,47 @@ public abstract sealed class LocalSnapshotter implements Snapshotter permits Ove
 
     @Override
     public void remove(String key) {
-        long id = unlink(key);
-        // the record is gone, so the directory is unreachable: delete it outside the lock
+        Path doomed = retire(unlink(key));
+        if (doomed != null) {
+            deleteQuietly(doomed);
+            deleting.remove(doomed);
+        }
+    }
+
+    /** Removes the record and renames the directory now; deletes the directory on a virtual thread. */
+    @Override
+    public void removeInBackground(String key) {
+        Path doomed = retire(unlink(key));
+        if (doomed != null) {
+            Thread.ofVirtual().name("snapshot-rm-" + doomed.getFileName()).start(() -> {
+                try {
+                    deleteQuietly(doomed);
+                } finally {
+                    deleting.remove(doomed);
+                }
+            });
+        }
+    }
+
+    /**
+     * The record is gone, so the directory is unreachable: renamed out of the way (outside the lock)
+     * and marked as being deleted, so that {@link #cleanup()} leaves it to its deletion; null if the
+     * rename failed (cleanup() will finish the job).
+     */
+    private Path retire(long id) {
+        Path doomed = root.resolve("snapshots").resolve("rm-" + id);
+        deleting.add(doomed);
         try {
-            Path dir = snapshotDir(id);
-            Path doomed = root.resolve("snapshots").resolve("rm-" + id);
-            Files.move(dir, doomed);
+            Files.move(snapshotDir(id), doomed);
+            return doomed;
+        } catch (IOException e) {
+            deleting.remove(doomed);
+            return null;
+        }
+    }
+
+    private static void deleteQuietly(Path doomed) {
+        try {
             FileTrees.deleteRecursively(doomed);
         } catch (IOException e) {
             // cleanup() will finish the job
@@ -305,7 +342,7 @@ public abstract sealed class LocalSnapshotter implements Snapshotter permits Ove
             try {
                 for (Path dir : snapshotDirs()) {
                     long id = idOf(dir);
-                    if (id < 0 || !known.contains(id)) {
+                    if ((id < 0 || !known.contains(id)) && !deleting.contains(dir)) {
                         orphans.add(dir);
                     }
                 }

@@ -169,7 +169,8 @@ public final class NamespacedSnapshots {
         Snapshotter d = drivers.get(snapshotter);
         try {
             inNamespace(ns, () -> {
-                d.remove(scoped(ns, key));
+                // as containerd's overlay snapshotter (asynchronous removal): the record goes now, the files after
+                d.removeInBackground(scoped(ns, key));
                 return null;
             });
         } catch (NotFoundException goneAlready) {

@@ -121,6 +121,11 @@ public final class TaskManager implements AutoCloseable {
      */
     public int recover() {
         Path root = state.resolve("tasks");
+        try {
+            deleteTree(retired()); // bundles of deleted tasks that a crash or stop left before they were gone
+        } catch (IOException e) {
+            LOG.warning(() -> "cannot remove the deleted tasks' bundles in " + retired() + ": " + e.getMessage());
+        }
         Map<Path, List<Found>> bySocket = new LinkedHashMap<>();
         int found = 0;
         if (Files.isDirectory(root)) {
@@ -196,6 +201,35 @@ public final class TaskManager implements AutoCloseable {
         groups.adopt(group, shim, recovered.stream().map(t -> key(t.ns(), t.id())).toList());
         LOG.info(() -> "reconnected to " + shim + " on " + socket + " running " + ids);
         return true;
+    }
+
+    private volatile boolean retiredReady;
+
+    /** Where deleted tasks' bundles are renamed to while they are deleted in the background; emptied at start. */
+    private Path retired() {
+        return state.resolve("tasks-removed");
+    }
+
+    /**
+     * Removes a deleted task's bundle off the caller's path: renamed out of {@code tasks/<ns>/} at once
+     * (a new task with the same id gets a bundle of its own), deleted on a virtual thread. Nothing in it
+     * is needed any more (the shim has deleted the task and answered with its exit); a crash before it
+     * is gone leaves it to {@link #recover()}. Falls back to deleting it here if the rename fails.
+     */
+    private void retireBundle(String ns, String id, Path bundle) {
+        Path doomed = retired().resolve(ns + "." + id + "." + Long.toHexString(System.nanoTime()));
+        try {
+            if (!retiredReady) {
+                FileModes.directory(retired(), FileModes.PRIVATE_DIR);
+                retiredReady = true;
+            }
+            Files.move(bundle, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            retiredReady = false;
+            removeBundle(ns, id, bundle);
+            return;
+        }
+        Thread.ofVirtual().name("bundle-rm-" + id).start(() -> removeBundle(ns, id, doomed));
     }
 
     private void removeBundle(String ns, String id, Path bundle) {
@@ -355,7 +389,7 @@ public final class TaskManager implements AutoCloseable {
         if (tasks.remove(key(ns, id), t) && t.shim() != null) {
             groups.left(t.shim(), key(ns, id));
         }
-        removeBundle(ns, id, t.bundle());
+        retireBundle(ns, id, t.bundle());
         if (shimWasDead) {
             // a live shim publishes its own /tasks/delete; a dead one cannot
             TaskDelete.Builder ev = TaskDelete.newBuilder().setContainerId(id).setId(id).setPid(exit.pid()).setExitStatus(exit.status());

@@ -505,12 +505,13 @@ public final class ContainerManager {
             try {
                 List<Mount> rootfs = cd.snapshots().mounts(MountsRequest.newBuilder().setSnapshotter(d.snapshotter()).setKey(d.id())
                         .build()).getMountsList();
+                c.taskDeleted = false;
                 cd.tasks().create(CreateTaskRequest.newBuilder().setContainerId(d.id()).addAllRootfs(rootfs)
                         .setStdin(io.stdinPath()).setStdout(io.stdoutPath()).setStderr(io.stderrPath()).setTerminal(d.tty()).build());
                 pid = cd.tasks().start(StartRequest.newBuilder().setContainerId(d.id()).build()).getPid();
                 io.release(); // the shim holds its ends once the process started
             } catch (RuntimeException e) {
-                deleteTask(d.id());
+                c.taskDeleted = deleteTask(d.id());
                 io.close();
                 tearDownNetwork(d.id());
                 throw failedStart(c, e instanceof StatusRuntimeException s ? s.getStatus().getDescription() : e.getMessage());
@@ -603,19 +604,25 @@ public final class ContainerManager {
         synchronized (c) {
             io = c.stdio;
         }
+        // as dockerd, the endpoints and addresses go with the run: torn down while the output ends and
+        // the task is deleted (neither needs the network; the process has exited), joined before
+        // anything that waits for the exit is told
+        java.util.concurrent.CompletableFuture<List<Networking.Attached>> network = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            synchronized (c) { // no network connect of it meanwhile
+                List<Networking.Attached> attached = attachedNow(c);
+                tearDownNetwork(c.id());
+                return attached;
+            }
+        }, r -> Thread.ofVirtual().name("docker-exit-net-" + c.id().substring(0, 12)).start(r));
         if (io != null && !io.awaitEnd(Duration.ofSeconds(5))) {
             LOG.warning(() -> "output of container " + c.id() + " did not end within 5 s of its exit");
         }
-        deleteTask(c.id());
+        c.taskDeleted = deleteTask(c.id());
         if (io != null) {
             io.close();
         }
         String startedAt = c.doc().state().startedAt();
-        List<Networking.Attached> left;
-        synchronized (c) { // no network connect of it meanwhile
-            left = attachedNow(c);
-            tearDownNetwork(c.id()); // as dockerd: the endpoints and addresses go with the run
-        }
+        List<Networking.Attached> left = network.join();
         var waiters = finishRun(c, status, at, error);
         // dockerd's order: die, disconnect, then what waited for the exit (stop's event, a restart, the removal)
         emit(c, "die", Map.of("exitCode", Integer.toString(status)));
@@ -654,13 +661,17 @@ public final class ContainerManager {
         }
     }
 
-    private void deleteTask(String id) {
+    /** Deletes the container's task; true if it is gone (deleted now, or there was none). */
+    private boolean deleteTask(String id) {
         try {
             cd.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+            return true;
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 LOG.warning(() -> "deleting the task of " + id + ": " + e.getStatus());
+                return false;
             }
+            return true;
         }
     }
 
@@ -887,7 +898,9 @@ public final class ContainerManager {
                 throw DockerApiException.internal("could not kill running container %s: it did not exit within 30 s of SIGKILL%s", c.id(), killFailed);
             }
         }
-        deleteTask(c.id());
+        if (!c.taskDeleted) {
+            deleteTask(c.id());
+        }
         try {
             cd.containers().delete(DeleteContainerRequest.newBuilder().setId(c.id()).build());
         } catch (StatusRuntimeException e) {

@@ -19,6 +19,8 @@ public final class LiveContainer {
     boolean removing;
     /** Set while a stop or kill of ours is under way: the exit is not a failure to restart for. */
     volatile boolean stopping;
+    /** Set when the exit of its last run deleted its task: a removal then has no task to delete (one gRPC call less). */
+    volatile boolean taskDeleted;
 
     LiveContainer(ContainerDocument doc) {
         this.doc = doc;

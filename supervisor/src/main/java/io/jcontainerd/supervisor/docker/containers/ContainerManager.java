@@ -883,8 +883,13 @@ public final class ContainerManager {
     /** rm's first half: a running container is SIGKILLed and its exit awaited, then its task and record deleted. */
     private void killAndDelete(LiveContainer c) {
         restarts.forget(c.id());
-        if (c.running()) {
-            var exit = c.nextExit();
+        java.util.concurrent.CompletableFuture<Integer> exit;
+        synchronized (c) {
+            // read together: an exit's finishRun ends the running state and swaps in the next exit's future
+            // under this lock, so a future taken apart from the check could be the next run's (never completed)
+            exit = c.running() ? c.nextExit() : null;
+        }
+        if (exit != null) {
             c.stopping = true;
             String killFailed = "";
             try {

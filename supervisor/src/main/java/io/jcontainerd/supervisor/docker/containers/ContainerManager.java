@@ -197,15 +197,20 @@ public final class ContainerManager {
         String imageRef = req.config().path("Image").asText();
         LocalImage image = images.require(imageRef);
         String id = newId();
-        String name = requestedName == null || requestedName.isEmpty() ? generatedName() : requestedName;
-        if (!NAME.matcher(name).matches()) {
-            throw DockerApiException.badRequest("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
-        }
-        name = name.startsWith("/") ? name.substring(1) : name;
-        String holder = names.putIfAbsent(name, id);
-        if (holder != null) {
-            throw DockerApiException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
-                    + "You have to remove (or rename) that container to be able to reuse that name.", name, holder);
+        String name;
+        if (requestedName == null || requestedName.isEmpty()) {
+            name = claimGeneratedName(id);
+        } else {
+            name = requestedName;
+            if (!NAME.matcher(name).matches()) {
+                throw DockerApiException.badRequest("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+            }
+            name = name.startsWith("/") ? name.substring(1) : name;
+            String holder = names.putIfAbsent(name, id);
+            if (holder != null) {
+                throw DockerApiException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+                        + "You have to remove (or rename) that container to be able to reuse that name.", name, holder);
+            }
         }
         try {
             return createNamed(id, name, req, image, imageRef);
@@ -407,10 +412,11 @@ public final class ContainerManager {
         return id.substring(0, 12).chars().allMatch(Character::isDigit) ? newId() : id;
     }
 
-    private String generatedName() {
+    /** A random name taken for {@code id} in one step (two concurrent creates never draw the same free name). */
+    private String claimGeneratedName(String id) {
         for (int i = 0; i < 100; i++) {
             String n = Names.random(RANDOM, i > 10);
-            if (!names.containsKey(n)) {
+            if (names.putIfAbsent(n, id) == null) {
                 return n;
             }
         }

@@ -301,8 +301,9 @@ public final class NetworkManager {
     /**
      * Tears a container's network down: CNI DEL of every endpoint (last first, with the recorded
      * conflist and result), the namespace, the /etc files, the record. Works from the record alone,
-     * so after a daemon restart too. False when the container had none. If a DEL fails, the record
-     * keeps what is left so a retry can finish.
+     * so after a daemon restart too. False when the container had none; a namespace pin or /etc
+     * file directory under its name is then what a set-up a daemon crash cut short (between pinning
+     * and recording) left, and goes too. If a DEL fails, the record keeps what is left so a retry can finish.
      */
     public boolean tearDown(String namespace, String containerId) {
         String key = key(namespace, containerId);
@@ -312,6 +313,10 @@ public final class NetworkManager {
         try {
             Optional<Sandbox> found = sandboxes.get(key);
             if (found.isEmpty()) {
+                netns.remove(netns.path(key)); // a path already gone is fine
+                synchronized (hostsLock) {
+                    deleteTree(etcDir.resolve(key));
+                }
                 return false;
             }
             Sandbox s = found.get();

@@ -101,6 +101,20 @@ class NetworkManagerIT {
     }
 
     @Test
+    void teardownOfAContainerWhoseSetUpADaemonCrashCutShortRemovesItsPinnedNamespace() throws Exception {
+        NetworkManager m = host.manager();
+        String id = host.id("cut");
+        // what a daemon killed between pinning the namespace and recording the sandbox leaves: a pin, no record
+        Path pin = new io.jcontainerd.network.netns.NetNamespaces(host.state.resolve("netns"), new io.jcontainerd.network.netns.JnaNsSyscalls())
+                .create(NetworkManager.key(NS, id));
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).contains(pin.toString());
+
+        assertThat(m.tearDown(NS, id)).as("it had no record").isFalse();
+        assertThat(pin).doesNotExist();
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(pin.toString());
+    }
+
+    @Test
     void hostModeHasNoNamespaceAndTheHostsFiles() throws Exception {
         NetworkManager m = host.manager();
         Sandbox s = m.setUp(SandboxRequest.of(NS, host.id("h"), NetworkMode.HOST).withExtraHosts(List.of("db:10.1.2.3")));

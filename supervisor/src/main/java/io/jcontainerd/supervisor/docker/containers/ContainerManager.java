@@ -1016,7 +1016,8 @@ public final class ContainerManager {
         // ours to judge): as dockerd, a container has its endpoints only while it runs
         networking.manager().tearDownUnless(s -> !s.namespace().equals(cd.namespace())
                 || (byId.containsKey(s.containerId()) && byId.get(s.containerId()).running()));
-        networking.manager().removeUnrecorded(cd.namespace(), byId::containsKey)
+        // a container that does not run has no network (each start sets it up again): a pin of one is a cut-short set-up
+        networking.manager().removeUnrecorded(cd.namespace(), id -> byId.containsKey(id) && byId.get(id).running())
                 .forEach(id -> LOG.info(() -> "removed the network namespace of container " + id + " whose create a daemon crash cut short"));
         removeOrphans();
         for (LiveContainer c : List.copyOf(byId.values())) {

@@ -13,7 +13,8 @@ import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class JnaLogManagerTest {
+/** Spawns a JVM with the init stage's options, which needs JNA's native stub unpacked by the package phase: an IT. */
+class JnaLogManagerIT {
     /** Run in a JVM with the init stage's own options: loads JNA and libc, then logs a warning. */
     public static final class LoadsJna {
         public static void main(String[] args) {
@@ -42,12 +43,5 @@ class JnaLogManagerTest {
         assertThat(out).contains("pid ", "manager io.jcontainerd.runtime.linux.JnaLogManager", "com.sun.jna.NativeLibrary ");
         assertThat(out).as("the System.LoggerFinder lookup through every jar").doesNotContain("BootstrapLogger$DetectBackend");
         assertThat(err).isEmpty();
-    }
-
-    @Test
-    void aSyscallErrorSaysTheCallItsSubjectAndTheErrno() {
-        assertThat(new SyscallException("mount", "proc on /proc", Errno.ENOENT))
-                .hasMessage("mount proc on /proc: no such file or directory (errno 2)");
-        assertThat(new SyscallException("setns", "fd 7", 95).errno()).isEqualTo(95);
     }
 }

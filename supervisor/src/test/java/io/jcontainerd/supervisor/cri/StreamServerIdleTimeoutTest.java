@@ -1,8 +1,6 @@
 package io.jcontainerd.supervisor.cri;
 
-import io.jcontainerd.api.cri.v1.AttachRequest;
 import io.jcontainerd.api.cri.v1.ExecRequest;
-import io.jcontainerd.api.cri.v1.PortForwardRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +9,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,40 +23,27 @@ class StreamServerIdleTimeoutTest {
     private final AtomicLong stdinBytes = new AtomicLong();
     private StreamServer server;
 
-    private final StreamServer.Handlers holdUntilClosed = new StreamServer.Handlers() {
-        @Override
-        public void exec(ExecRequest request, ChannelConnection connection) {
-            connection.start(new ChannelConnection.Listener() {
-                @Override
-                public void data(int channel, byte[] data) {
-                    stdinBytes.addAndGet(data.length);
-                }
-
-                @Override
-                public void streamClosed(int channel) {
-                }
-
-                @Override
-                public void closed() {
-                }
-            });
-            try {
-                execClosed.complete(connection.awaitClosed(60_000));
-            } catch (InterruptedException e) {
-                execClosed.complete(false);
+    private final StreamServer.Handlers holdUntilClosed = ExecOnly.handlers((request, connection) -> {
+        connection.start(new ChannelConnection.Listener() {
+            @Override
+            public void data(int channel, byte[] data) {
+                stdinBytes.addAndGet(data.length);
             }
-        }
 
-        @Override
-        public void attach(AttachRequest request, ChannelConnection connection) {
-            throw new UnsupportedOperationException("not used by this test");
-        }
+            @Override
+            public void streamClosed(int channel) {
+            }
 
-        @Override
-        public void portForward(PortForwardRequest request, List<Integer> ports, ChannelConnection connection) {
-            throw new UnsupportedOperationException("not used by this test");
+            @Override
+            public void closed() {
+            }
+        });
+        try {
+            execClosed.complete(connection.awaitClosed(60_000));
+        } catch (InterruptedException e) {
+            execClosed.complete(false);
         }
-    };
+    });
 
     @AfterEach
     void stop() {

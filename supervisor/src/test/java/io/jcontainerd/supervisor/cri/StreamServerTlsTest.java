@@ -1,8 +1,6 @@
 package io.jcontainerd.supervisor.cri;
 
-import io.jcontainerd.api.cri.v1.AttachRequest;
 import io.jcontainerd.api.cri.v1.ExecRequest;
-import io.jcontainerd.api.cri.v1.PortForwardRequest;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.testsupport.Cli;
 import org.junit.jupiter.api.AfterEach;
@@ -46,48 +44,35 @@ class StreamServerTlsTest {
     private StreamServer server;
 
     /** Echoes what arrives on stdin (channel 0) to stdout (channel 1), as {@code cat} would. */
-    private final StreamServer.Handlers echo = new StreamServer.Handlers() {
-        @Override
-        public void exec(ExecRequest request, ChannelConnection connection) {
-            BlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
-            byte[] end = new byte[0];
-            connection.start(new ChannelConnection.Listener() {
-                @Override
-                public void data(int channel, byte[] data) {
-                    stdin.add(data); // on the event loop: hand over, never block
-                }
-
-                @Override
-                public void streamClosed(int channel) {
-                    stdin.add(end);
-                }
-
-                @Override
-                public void closed() {
-                    stdin.add(end);
-                }
-            });
-            try {
-                for (byte[] b = stdin.take(); b != end; b = stdin.take()) {
-                    connection.send(ContainerStreams.STDOUT, b, 0, b.length);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.io.IOException e) {
-                // the client went away
+    private final StreamServer.Handlers echo = ExecOnly.handlers((request, connection) -> {
+        BlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
+        byte[] end = new byte[0];
+        connection.start(new ChannelConnection.Listener() {
+            @Override
+            public void data(int channel, byte[] data) {
+                stdin.add(data); // on the event loop: hand over, never block
             }
-        }
 
-        @Override
-        public void attach(AttachRequest request, ChannelConnection connection) {
-            throw new UnsupportedOperationException("not used by this test");
-        }
+            @Override
+            public void streamClosed(int channel) {
+                stdin.add(end);
+            }
 
-        @Override
-        public void portForward(PortForwardRequest request, List<Integer> ports, ChannelConnection connection) {
-            throw new UnsupportedOperationException("not used by this test");
+            @Override
+            public void closed() {
+                stdin.add(end);
+            }
+        });
+        try {
+            for (byte[] b = stdin.take(); b != end; b = stdin.take()) {
+                connection.send(ContainerStreams.STDOUT, b, 0, b.length);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException e) {
+            // the client went away
         }
-    };
+    });
 
     @AfterEach
     void stop() {

@@ -108,8 +108,10 @@ transcript() {
   step network create sbs-net
   step network connect sbs-net sbs-web
   step create --name sbs-idle --network sbs-net busybox true
-  step ps -a --filter network=sbs-net --format '{{.Names}} {{.Networks}}'
-  step ps --filter network=sbs-net --format '{{.Names}} {{.Networks}}'
+  # {{.Networks}} of a container on two networks is not compared: docker's CLI joins them in Go map
+  # order, which differs from one call to the next on either daemon; the inspect below lists them sorted
+  step ps -a --filter network=sbs-net --format '{{.Names}}'
+  step ps --filter network=sbs-net --format '{{.Names}}'
   step inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} [{{$v.NetworkID}}] [{{$v.IPAddress}}] {{end}}' sbs-idle
   step network inspect --format '{{.Name}} {{.Driver}} {{.Scope}} {{.Internal}} {{len .Containers}}' sbs-net
   step inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' sbs-web

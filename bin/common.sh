@@ -1,16 +1,22 @@
-# Shared by the launchers in bin/: finds the repo, the JDK and the built jars.
+# Shared by the launchers in bin/: finds the repo, the JDK and the built jars, with bash builtins only
+# (each dirname, readlink or grep would be a fork and an exec per launch; jctr is timed like a small
+# program, README "Performance"). A launcher sources it by its real path, symlinks resolved.
 # shellcheck shell=bash
-JCD_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+_jcd_self="${BASH_SOURCE[0]}"
+[[ -L "$_jcd_self" ]] && _jcd_self="$(readlink -f "$_jcd_self")"
+[[ "$_jcd_self" == /* ]] || _jcd_self="$PWD/$_jcd_self"
+JCD_HOME="${_jcd_self%/bin/*}"
 if [[ -z "${JCD_JAVA:-}" ]]; then
   # the JDK's release file names its version: no `java -version` (a whole JVM start) per launch
-  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && grep -qs '^JAVA_VERSION="25' "$JAVA_HOME/release"; then
-    JCD_JAVA="$JAVA_HOME/bin/java"
-  else
-    JCD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+  JCD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" && -r "$JAVA_HOME/release" ]]; then
+    while IFS= read -r _jcd_line; do
+      [[ "$_jcd_line" == 'JAVA_VERSION="25'* ]] && { JCD_JAVA="$JAVA_HOME/bin/java"; break; }
+    done <"$JAVA_HOME/release"
   fi
 fi
 if [[ ! -x "$JCD_JAVA" ]]; then
-  echo "$(basename "$0"): Java 25 not found at $JCD_JAVA: install Temurin 25 or set JAVA_HOME" >&2
+  echo "${0##*/}: Java 25 not found at $JCD_JAVA: install Temurin 25 or set JAVA_HOME" >&2
   exit 1
 fi
 
@@ -18,7 +24,7 @@ fi
 jcd_jar() {
   local jar="$JCD_HOME/$1/target/$2"
   if [[ ! -f "$jar" ]]; then
-    echo "$(basename "$0"): $jar is not built: run ./mvnw -q -DskipTests package in $JCD_HOME" >&2
+    echo "${0##*/}: $jar is not built: run ./mvnw -q -DskipTests package in $JCD_HOME" >&2
     exit 1
   fi
   printf '%s' "$jar"

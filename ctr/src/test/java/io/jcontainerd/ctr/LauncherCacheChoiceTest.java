@@ -35,6 +35,7 @@ class LauncherCacheChoiceTest {
     void layout() throws IOException {
         Files.createDirectories(home.resolve("bin"));
         Files.copy(RepoRoot.find().resolve("bin/jctr"), home.resolve("bin/jctr"));
+        Files.copy(RepoRoot.find().resolve("bin/common.sh"), home.resolve("bin/common.sh"));
         Path target = Files.createDirectories(home.resolve("ctr/target"));
         jar = Files.writeString(target.resolve("jctr.jar"), "stand-in");
         full = Files.writeString(target.resolve("jctr.aot"), "stand-in");

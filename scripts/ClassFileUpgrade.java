@@ -64,6 +64,7 @@ public final class ClassFileUpgrade {
         if (upgraded == 0) {
             Files.delete(tmp);
         } else {
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(jar)); // a temp file is owner-only
             Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return upgraded;

@@ -11,22 +11,26 @@ import java.util.regex.Pattern;
  * taken (a negative timeout means nothing here); at most 64 characters and 100 years.
  */
 public final class GoDurations {
-    private static final Pattern PART = Pattern.compile("(\\d{1,18}(?:\\.\\d{1,18})?)(ns|us|µs|ms|s|m|h)");
     private static final int MAX_LENGTH = 64;
-    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Duration.ofDays(36_525).toNanos());
+
+    /** Made on the first duration that is not zero: jctr reads its "0s" defaults on every start. */
+    private static final class Parser {
+        static final Pattern PART = Pattern.compile("(\\d{1,18}(?:\\.\\d{1,18})?)(ns|us|µs|ms|s|m|h)");
+        static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Duration.ofDays(36_525).toNanos());
+    }
 
     private GoDurations() {
     }
 
     /** @throws IllegalArgumentException naming the text and showing the form to use */
     public static Duration parse(String value) {
-        if (value.equals("0")) {
+        if (value.equals("0") || value.equals("0s")) {
             return Duration.ZERO;
         }
         if (value.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("invalid duration (longer than " + MAX_LENGTH + " characters): use e.g. 10s, 1m30s or 4h0m0s");
         }
-        Matcher m = PART.matcher(value);
+        Matcher m = Parser.PART.matcher(value);
         BigDecimal nanos = BigDecimal.ZERO;
         int end = 0;
         while (m.find() && m.start() == end) {
@@ -44,7 +48,7 @@ public final class GoDurations {
         if (end != value.length() || end == 0) {
             throw new IllegalArgumentException("invalid duration \"" + value + "\": use e.g. 10s, 1m30s or 4h0m0s");
         }
-        if (nanos.compareTo(MAX_NANOS) > 0) {
+        if (nanos.compareTo(Parser.MAX_NANOS) > 0) {
             throw new IllegalArgumentException("duration \"" + value + "\" is longer than 100 years");
         }
         return Duration.ofNanos(nanos.longValue());

@@ -11,6 +11,7 @@ class GoDurationsTest {
     @Test
     void readsWhatGosParseDurationReads() {
         assertThat(GoDurations.parse("0")).isEqualTo(Duration.ZERO);
+        assertThat(GoDurations.parse("0s")).isEqualTo(Duration.ZERO);
         assertThat(GoDurations.parse("4h0m0s")).isEqualTo(Duration.ofHours(4));
         assertThat(GoDurations.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(GoDurations.parse("500ms")).isEqualTo(Duration.ofMillis(500));

@@ -28,28 +28,56 @@ public final class V1CgroupManager implements CgroupManager {
         this.path = CgroupManager.clean(path, path);
     }
 
+    /**
+     * The hierarchies as last read from /proc/self/mountinfo, for operations on an existing container
+     * (state, kill, delete, stats, pause: four or five per container in a shim, each of which read and
+     * parsed the whole mountinfo). A create reads it again ({@link #discover}), so a hierarchy mounted
+     * since is used from the next container on.
+     */
+    private static volatile Map<Path, List<String>> known;
+
+    /** This container's cgroup in the hierarchies read now from /proc/self/mountinfo (a create: it makes the directories). */
     static V1CgroupManager discover(String path) {
-        Map<Path, List<String>> found = new LinkedHashMap<>();
+        Map<Path, List<String>> found;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] halves = line.split(" - ", 2);
-                if (halves.length != 2) continue;
-                String[] post = halves[1].split(" ");
-                String mountPoint = halves[0].split(" ")[4];
-                if (post[0].equals("cgroup2") && post.length >= 2) {
-                    // hybrid host: join the unified hierarchy too, as runc does (no limits there)
-                    found.putIfAbsent(Path.of(mountPoint), List.of(UNIFIED));
-                    continue;
-                }
-                if (!post[0].equals("cgroup") || post.length < 3) continue;
-                List<String> ctrls = Arrays.stream(post[2].split(",")).filter(o -> CONTROLLERS.contains(o) || o.equals("name=systemd")).toList();
-                if (!ctrls.isEmpty()) found.putIfAbsent(Path.of(mountPoint), ctrls);
-            }
+            found = hierarchies(Files.readAllLines(Path.of("/proc/self/mountinfo")));
         } catch (IOException e) {
             throw JruncException.system("cannot read /proc/self/mountinfo: %s", e.getMessage());
         }
         if (found.isEmpty()) throw JruncException.system("no cgroup v1 hierarchy is mounted and /sys/fs/cgroup is not cgroup2");
+        known = found;
         return new V1CgroupManager(found, path);
+    }
+
+    /** This container's cgroup in the hierarchies this process last read ({@link #known}); read now if it has read none. */
+    static V1CgroupManager existing(String path) {
+        Map<Path, List<String>> found = known;
+        return found == null ? discover(path) : new V1CgroupManager(found, path);
+    }
+
+    /**
+     * The cgroup hierarchies among mountinfo's lines: mount point → the controllers of ours it holds
+     * (or "unified" for a hybrid host's cgroup2 mount), the first mount of each point; immutable.
+     */
+    static Map<Path, List<String>> hierarchies(List<String> mountinfo) {
+        Map<Path, List<String>> found = new LinkedHashMap<>();
+        for (String line : mountinfo) {
+            int sep = line.indexOf(" - "); // the optional fields end at a lone "-" (no regex: split(" - ") compiled one per line)
+            if (sep < 0) continue;
+            String[] post = line.substring(sep + 3).split(" ");
+            String[] pre = line.substring(0, sep).split(" ");
+            if (pre.length < 5) continue;
+            String mountPoint = pre[4];
+            if (post[0].equals("cgroup2") && post.length >= 2) {
+                // hybrid host: join the unified hierarchy too, as runc does (no limits there)
+                found.putIfAbsent(Path.of(mountPoint), List.of(UNIFIED));
+                continue;
+            }
+            if (!post[0].equals("cgroup") || post.length < 3) continue;
+            List<String> ctrls = Arrays.stream(post[2].split(",")).filter(o -> CONTROLLERS.contains(o) || o.equals("name=systemd")).toList();
+            if (!ctrls.isEmpty()) found.putIfAbsent(Path.of(mountPoint), ctrls);
+        }
+        return java.util.Collections.unmodifiableMap(found);
     }
 
     private Path dir(Path mount) { return Path.of(mount + path); }

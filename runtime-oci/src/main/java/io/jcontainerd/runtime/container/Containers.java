@@ -242,7 +242,7 @@ public final class Containers {
         return HookRunner.stateJson(s.ociVersion(), s.id(), status.json(), pid, s.bundle(), s.annotations());
     }
 
-    public CgroupManager cgroup(ContainerState s) { return CgroupManager.forContainer(s.cgroupsPath(), s.id()); }
+    public CgroupManager cgroup(ContainerState s) { return CgroupManager.ofExisting(s.cgroupsPath(), s.id()); }
 
     /** runc's `state` output. */
     public String stateJson(ContainerState s, Status status) {

@@ -12,6 +12,12 @@ import io.micrometer.core.instrument.Timer;
 /** Times every gRPC call into {@code jcontainerd.grpc.calls}, tagged by method and status code. */
 public final class CallMetrics implements ServerInterceptor {
     private final MeterRegistry registry;
+    /**
+     * The timers by method and status code, looked up once: the registry's lookup builds and sorts tags
+     * and an id on every call (2.5 % of the daemon's CPU in 20 parallel `ctr run -d`).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<Status.Code, Timer>> timers =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -25,9 +31,14 @@ public final class CallMetrics implements ServerInterceptor {
         return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                sample.stop(registry.timer("jcontainerd.grpc.calls", "method", method, "code", status.getCode().name()));
+                sample.stop(timer(method, status.getCode()));
                 super.close(status, trailers);
             }
         }, headers);
+    }
+
+    private Timer timer(String method, Status.Code code) {
+        return timers.computeIfAbsent(method, m -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent(code, c -> registry.timer("jcontainerd.grpc.calls", "method", method, "code", c.name()));
     }
 }

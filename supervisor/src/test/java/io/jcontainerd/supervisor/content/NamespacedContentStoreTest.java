@@ -238,4 +238,23 @@ class NamespacedContentStoreTest {
         t.stores.gc().collect();
         assertThat(t.blobOnDisk(info.digest())).isFalse();
     }
+
+    @Test
+    void anInfoReadAgainShowsEveryUpdateAndDeleteInBetween() {
+        ContentInfo info = t.put("a", "read often", Map.of("v", "1"), Optional.empty());
+        t.put("b", "read often", Map.of("v", "in b"), Optional.empty());
+        assertThat(content.info("a", info.digest()).labels()).containsExactlyEntriesOf(Map.of("v", "1"));
+        assertThat(content.info("a", info.digest()).labels()).containsExactlyEntriesOf(Map.of("v", "1"));
+        t.clock.advanceSeconds(5);
+
+        content.update("a", info.digest(), Map.of("v", "2"), List.of("labels.v"));
+        ContentInfo read = content.info("a", info.digest());
+        assertThat(read.labels()).containsExactlyEntriesOf(Map.of("v", "2"));
+        assertThat(read.updatedAt()).isAfter(info.updatedAt());
+        assertThat(content.info("b", info.digest()).labels()).containsExactlyEntriesOf(Map.of("v", "in b"));
+
+        content.delete("a", info.digest());
+        assertThatThrownBy(() -> content.info("a", info.digest())).isInstanceOf(NotFoundException.class);
+        assertThat(content.info("b", info.digest()).labels()).containsExactlyEntriesOf(Map.of("v", "in b"));
+    }
 }

@@ -1,7 +1,5 @@
 package io.jcontainerd.ctr.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.runc.v1.Options;
@@ -13,6 +11,7 @@ import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
 import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.ctr.spec.Spec;
+import io.jcontainerd.ctr.spec.SpecJson;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
 
@@ -31,7 +30,6 @@ import java.util.UUID;
 public final class ContainerCreator {
     public static final String RUNC_V2 = "io.containerd.runc.v2";
     public static final String STOP_SIGNAL_LABEL = "io.containerd.image.config.stop-signal";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Stubs stubs;
     private final String namespace;
@@ -67,19 +65,16 @@ public final class ContainerCreator {
                     rt.setOptions(AnyCodec.pack(Options.getDefaultInstance()));
                 }
                 Container c = Container.newBuilder().setId(id).setImage(imageName).setRuntime(rt)
-                        .setSpec(AnyCodec.packJson(TypeUrls.OCI_SPEC, JSON.writeValueAsString(spec)))
+                        .setSpec(AnyCodec.packJson(TypeUrls.OCI_SPEC, SpecJson.write(spec)))
                         .setSnapshotter(snapshotter).setSnapshotKey(id).putAllLabels(labels).build();
                 Stubs.leased(stubs.containers(), lease).create(CreateContainerRequest.newBuilder().setContainer(c).build());
                 return new Created(id, mounts, snapshotter);
-            } catch (RuntimeException | JsonProcessingException e) {
+            } catch (RuntimeException e) {
                 removeSnapshot(snapshotter, id);
                 if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
                     throw alreadyExists(id);
                 }
-                if (e instanceof JsonProcessingException j) {
-                    throw new IllegalStateException("cannot write the spec of " + id + " as JSON: " + j.getMessage(), j);
-                }
-                throw (RuntimeException) e;
+                throw e;
             }
         } finally {
             try {

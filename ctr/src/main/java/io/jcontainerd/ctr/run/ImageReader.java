@@ -1,7 +1,5 @@
 package io.jcontainerd.ctr.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
@@ -11,8 +9,6 @@ import io.jcontainerd.api.services.images.v1.ImagesGrpc;
 import io.jcontainerd.api.types.Descriptor;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +16,6 @@ import java.util.Map;
 
 /** Reads an image's config through the Images and Content services: index → host manifest → config. */
 public final class ImageReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST_ARCH = switch (System.getProperty("os.arch", "amd64").toLowerCase(Locale.ROOT)) {
         case "x86_64", "amd64" -> "amd64";
         case "aarch64", "arm64" -> "arm64";
@@ -45,53 +40,61 @@ public final class ImageReader {
             }
             throw e;
         }
-        JsonNode manifest = manifest(name, target.getMediaType(), target.getDigest());
-        JsonNode config = json(name, manifest.path("config").path("digest").asText());
-        List<String> diffIds = strings(config.path("rootfs").path("diff_ids"));
-        JsonNode c = config.path("config");
+        Object manifest = manifest(name, target.getMediaType(), target.getDigest());
+        Object config = json(name, JsonTree.text(member(member(manifest, "config"), "digest"), ""));
+        List<String> diffIds = JsonTree.texts(member(member(config, "rootfs"), "diff_ids"));
+        Object c = member(config, "config");
         Map<String, String> labels = new LinkedHashMap<>();
-        c.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return new ImageConfig(name, diffIds, strings(c.path("Env")), strings(c.path("Entrypoint")),
-                strings(c.path("Cmd")), c.path("WorkingDir").asText(""), c.path("User").asText(""),
-                c.path("StopSignal").asText(""), labels);
+        if (member(c, "Labels") instanceof Map<?, ?> l) {
+            l.forEach((k, v) -> labels.put((String) k, v == null ? "null" : JsonTree.text(v, "")));
+        }
+        return new ImageConfig(name, diffIds, JsonTree.texts(member(c, "Env")), JsonTree.texts(member(c, "Entrypoint")),
+                JsonTree.texts(member(c, "Cmd")), JsonTree.text(member(c, "WorkingDir"), ""),
+                JsonTree.text(member(c, "User"), ""), JsonTree.text(member(c, "StopSignal"), ""), labels);
     }
 
-    private JsonNode manifest(String name, String mediaType, String digest) {
-        JsonNode node = json(name, digest);
+    private static Object member(Object node, String name) {
+        return JsonTree.member(node, name);
+    }
+
+    private Object manifest(String name, String mediaType, String digest) {
+        Object node = json(name, digest);
         boolean index = mediaType.endsWith("image.index.v1+json") || mediaType.endsWith("manifest.list.v2+json")
-                || (mediaType.isEmpty() && node.has("manifests"));
+                || (mediaType.isEmpty() && node instanceof Map<?, ?> n && n.containsKey("manifests"));
         if (!index) {
             return node;
         }
-        for (JsonNode m : node.path("manifests")) {
-            JsonNode p = m.path("platform");
-            if (!m.has("platform") || ("linux".equals(p.path("os").asText()) && HOST_ARCH.equals(p.path("architecture").asText()))) {
-                return manifest(name, m.path("mediaType").asText(""), m.path("digest").asText());
+        List<?> manifests = member(node, "manifests") instanceof List<?> l ? l : List.of();
+        for (Object m : manifests) {
+            Object p = member(m, "platform");
+            boolean hasPlatform = m instanceof Map<?, ?> mm && mm.containsKey("platform");
+            if (!hasPlatform || ("linux".equals(JsonTree.text(member(p, "os"), "")) && HOST_ARCH.equals(JsonTree.text(member(p, "architecture"), "")))) {
+                return manifest(name, JsonTree.text(member(m, "mediaType"), ""), JsonTree.text(member(m, "digest"), ""));
             }
         }
         throw new RunException("image " + name + " has no manifest for linux/" + HOST_ARCH + ": pull an image built for this machine");
     }
 
-    private JsonNode json(String name, String digest) {
+    private Object json(String name, String digest) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             content.read(ReadContentRequest.newBuilder().setDigest(digest).build())
-                    .forEachRemaining(r -> out.writeBytes(r.getData().toByteArray()));
-            return JSON.readTree(out.toByteArray());
+                    .forEachRemaining(r -> {
+                        if (out.size() + r.getData().size() > JsonTree.MAX_BYTES) {
+                            throw new RunException("blob " + digest + " of image " + name + " is larger than "
+                                    + JsonTree.MAX_BYTES + " bytes: not a manifest or config jctr reads");
+                        }
+                        out.writeBytes(r.getData().toByteArray());
+                    });
+            return JsonTree.parse(out.toByteArray());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 throw new RunException("image " + name + " is incomplete (blob " + digest
                         + " is missing): pull it again with `jctr images pull " + name + "`");
             }
             throw e;
-        } catch (IOException e) {
+        } catch (IllegalArgumentException e) {
             throw new RunException("blob " + digest + " of image " + name + " is not JSON: " + e.getMessage());
         }
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 }

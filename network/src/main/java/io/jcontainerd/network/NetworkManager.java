@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -166,6 +167,18 @@ public final class NetworkManager {
      * failure nothing is left behind. AlreadyExists if the container already has one.
      */
     public Sandbox setUp(SandboxRequest req) {
+        return setUp(req, null);
+    }
+
+    /**
+     * {@link #setUp(SandboxRequest)}, telling {@code namespaceReady} (on the calling thread, once) as soon as
+     * the sandbox's network namespace is pinned and its three /etc files exist, before the network plugins
+     * run (CNI ADD: tens of ms): a caller may create the container's task in that namespace meanwhile, and
+     * must still wait for this method before it reports the network ready. The hosts file lacks the
+     * container's own address until ADD has given it (rewritten in place, the same inode). For modes
+     * without plugins (host, container:, none) it is told just before this returns. Null: not told.
+     */
+    public Sandbox setUp(SandboxRequest req, Consumer<Sandbox> namespaceReady) {
         Identifiers.validate("namespace", req.namespace());
         Identifiers.validate("container id", req.containerId());
         String key = key(req.namespace(), req.containerId());
@@ -180,12 +193,16 @@ public final class NetworkManager {
                 EtcFiles.validatePeerName("container name", req.name());
             }
             req.aliases().forEach(a -> EtcFiles.validatePeerName("network alias", a));
-            return switch (req.mode()) {
+            Sandbox s = switch (req.mode()) {
                 case NetworkMode.Host h -> hostSandbox(req, key);
                 case NetworkMode.Container c -> joinSandbox(req, key, c.containerId());
-                case NetworkMode.None none -> ownSandbox(req, key, null);
-                case NetworkMode.Network n -> ownSandbox(req, key, networks.get(n.network()));
+                case NetworkMode.None none -> ownSandbox(req, key, null, namespaceReady);
+                case NetworkMode.Network n -> ownSandbox(req, key, networks.get(n.network()), namespaceReady);
             };
+            if (namespaceReady != null && !(req.mode() instanceof NetworkMode.Network)) {
+                namespaceReady.accept(s);
+            }
+            return s;
         } finally {
             lock.unlock();
         }
@@ -494,7 +511,7 @@ public final class NetworkManager {
         return s;
     }
 
-    private Sandbox ownSandbox(SandboxRequest req, String key, Network network) {
+    private Sandbox ownSandbox(SandboxRequest req, String key, Network network, Consumer<Sandbox> namespaceReady) {
         if (network == null && !req.ports().isEmpty()) {
             throw JcdException.invalidArgument("container %s: ports cannot be published with network mode none", req.containerId());
         }
@@ -515,6 +532,10 @@ public final class NetworkManager {
             write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
                     req.dnsOptions(), false));
             write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
+            if (network != null && namespaceReady != null) {
+                writeOwnHosts(s); // without its own address yet: ADD gives it, attach rewrites the file
+                namespaceReady.accept(s);
+            }
             if (network != null) {
                 // containers that publish ports are set up one at a time: a port is checked free and
                 // recorded as taken before the next one looks

@@ -103,8 +103,9 @@ public final class PodContainers {
         if (name.isEmpty()) {
             throw JcdException.invalidArgument("container metadata needs a name");
         }
-        PodSandboxes.View pod = sandboxes.view(sandboxId);
-        int pausePid = sandboxes.pausePid(sandboxId);
+        PodSandboxes.Running running = sandboxes.running(sandboxId);
+        PodSandboxes.View pod = running.view();
+        int pausePid = running.pausePid();
         for (ContainerRecord r : records.all("container")) {
             if (r.sandbox().equals(sandboxId)) {
                 var other = CriRecords.config(r, ContainerConfig.parser()).getMetadata();

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -103,12 +105,11 @@ public final class PodSandboxes {
         String id = CriRecords.newId();
         boolean hostNetwork = config.getLinux().getSecurityContext().getNamespaceOptions().getNetwork() == NamespaceMode.NODE;
         List<Runnable> undo = new ArrayList<>();
+        PodNetworkSetUp netSetUp = null;
         try {
-            Sandbox net = network.get().setUp(request(id, config, hostNetwork));
-            undo.add(() -> network.get().tearDown(CriNames.NAMESPACE, id));
-            String ip = net.endpoints().isEmpty() ? "" : net.endpoints().getFirst().address();
-            SandboxState state = new SandboxState(CriRecords.nanos(clock.instant()), hostNetwork,
-                    net.netnsPath() == null ? "" : net.netnsPath(), ip, net.hostsPath(), net.resolvConfPath(), net.hostnamePath());
+            // the CNI plugins run while the pod is recorded and its pause container created in the namespace
+            netSetUp = PodNetworkSetUp.start(network.get(), request(id, config, hostNetwork));
+            undo.add(netSetUp::tearDown);
             if (!hostIpc(config)) {
                 // the pod's /dev/shm: one tmpfs every container of the pod mounts (containerd's sandbox shm)
                 Path shm = sandboxDirs.resolve(id).resolve("shm");
@@ -121,6 +122,9 @@ public final class PodSandboxes {
                 mounter.mount(new Mount("tmpfs", "shm", "", List.of("nosuid", "nodev", "noexec", "mode=1777", "size=65536k")), shm);
                 undo.add(() -> mounter.unmountAll(shm));
             }
+            Sandbox net = netSetUp.namespaceReady();
+            SandboxState state = new SandboxState(CriRecords.nanos(clock.instant()), hostNetwork,
+                    net.netnsPath() == null ? "" : net.netnsPath(), "", net.hostsPath(), net.resolvConfPath(), net.hostnamePath());
             byte[] spec = PodSpecs.sandbox(id, config, image.config(), state.network(), hostNetwork, lsm, devShm(id, config), oomScoreFloor);
             PodCgroup podCgroup = PodCgroup.of("pod sandbox " + md.getName(), config.getLinux());
             if (podCgroup != null) {
@@ -132,11 +136,15 @@ public final class PodSandboxes {
             records.create(new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
                     new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), "", null, null));
             undo.add(() -> records.delete(id));
+            // the pod's address, known once the CNI plugins have run, is saved while the pause container is created
+            CompletableFuture<Sandbox> addressSaved = netSetUp.afterwards(done -> saveAddress(id, state, done));
+            undo.add(() -> addressSaved.handle((ok, failed) -> null).join());
             List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
             undo.add(() -> snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id));
             tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", "", "", false, null));
-            undo.add(() -> tasks.delete(CriNames.NAMESPACE, id));
+            undo.add(() -> stopPause(id)); // killed first: it runs when the network fails after its start
             tasks.start(CriNames.NAMESPACE, id, "");
+            String ip = address(PodNetworkSetUp.join(addressSaved));
             LOG.info(() -> "pod sandbox " + id + " (" + md.getNamespace() + "/" + md.getName() + ") runs, ip " + ip);
             return id;
         } catch (RuntimeException e) {
@@ -147,7 +155,26 @@ public final class PodSandboxes {
                     e.addSuppressed(cleanup);
                 }
             }
+            // a network that failed after its namespace was made fails what ran in it meanwhile: its error is the cause
+            RuntimeException netFailure = netSetUp == null ? null : netSetUp.failure().orElse(null);
+            if (netFailure != null && netFailure != e) {
+                netFailure.addSuppressed(e);
+                throw netFailure;
+            }
             throw e;
+        }
+    }
+
+    private static String address(Sandbox net) {
+        return net.endpoints().isEmpty() ? "" : net.endpoints().getFirst().address();
+    }
+
+    /** Keeps the pod's address in its state, once its network is set up (nothing to keep without one: hostNetwork). */
+    private void saveAddress(String id, SandboxState state, Sandbox net) {
+        String ip = address(net);
+        if (!ip.isEmpty()) {
+            records.saveState(records.get(id, "sandbox"), new SandboxState(state.createdAt(), state.hostNetwork(), state.netnsPath(), ip,
+                    state.hostsPath(), state.resolvConfPath(), state.hostnamePath()));
         }
     }
 
@@ -275,9 +302,26 @@ public final class PodSandboxes {
     }
 
     private View view(ContainerRecord r) {
+        return view(r, ready(r.id()) ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY);
+    }
+
+    private static View view(ContainerRecord r, PodSandboxState ready) {
         PodSandboxConfig config = CriRecords.config(r, PodSandboxConfig.parser());
         SandboxState state = CriRecords.state(r, SandboxState.class);
-        return new View(r, config, state, ready(r.id()) ? PodSandboxState.SANDBOX_READY : PodSandboxState.SANDBOX_NOTREADY);
+        return new View(r, config, state, ready);
+    }
+
+    /** A ready sandbox and its pause container's pid. */
+    record Running(View view, int pausePid) {}
+
+    /**
+     * The sandbox, which must be ready, and its pause container's pid: one record read and one State call
+     * to the shim (CreateContainer's path); FailedPrecondition when it is not ready.
+     */
+    Running running(String id) {
+        ContainerRecord r = records.get(id, "sandbox");
+        int pid = runningPausePid(id).orElseThrow(() -> notReady(id));
+        return new Running(view(r, PodSandboxState.SANDBOX_READY), pid);
     }
 
     /** A sandbox as ListPodSandbox and PodSandboxStatus show it. */
@@ -317,23 +361,30 @@ public final class PodSandboxes {
     }
 
     boolean ready(String id) {
+        return runningPausePid(id).isPresent();
+    }
+
+    /** The pid of the sandbox's pause container when it runs (one State call to its shim); empty otherwise. */
+    private OptionalInt runningPausePid(String id) {
         if (!tasks.exists(CriNames.NAMESPACE, id)) {
-            return false;
+            return OptionalInt.empty();
         }
         try {
-            return tasks.get(CriNames.NAMESPACE, id, "").status() == ProcessState.Status.RUNNING;
+            ProcessState ps = tasks.get(CriNames.NAMESPACE, id, "");
+            return ps.status() == ProcessState.Status.RUNNING ? OptionalInt.of(ps.pid()) : OptionalInt.empty();
         } catch (JcdException e) {
-            return false;
+            return OptionalInt.empty();
         }
     }
 
     /** The pid of the sandbox's running pause container; FailedPrecondition when it is not ready. */
     int pausePid(String id) {
         records.get(id, "sandbox");
-        if (!ready(id)) {
-            throw JcdException.failedPrecondition("pod sandbox %s is not ready (its pause container does not run): run a new sandbox", id);
-        }
-        return tasks.get(CriNames.NAMESPACE, id, "").pid();
+        return runningPausePid(id).orElseThrow(() -> notReady(id));
+    }
+
+    private static JcdException notReady(String id) {
+        return JcdException.failedPrecondition("pod sandbox %s is not ready (its pause container does not run): run a new sandbox", id);
     }
 
     public List<PodSandbox> list(PodSandboxFilter filter) {

@@ -31,6 +31,8 @@ import io.jcontainerd.api.cri.v1.PodSandboxMetadata;
 import io.jcontainerd.api.cri.v1.PodSandboxState;
 import io.jcontainerd.api.cri.v1.PodSandboxStatusRequest;
 import io.jcontainerd.api.cri.v1.PodSandboxStatusResponse;
+import io.jcontainerd.api.cri.v1.PortMapping;
+import io.jcontainerd.api.cri.v1.Protocol;
 import io.jcontainerd.api.cri.v1.PullImageRequest;
 import io.jcontainerd.api.cri.v1.RemovePodSandboxRequest;
 import io.jcontainerd.api.cri.v1.RunPodSandboxRequest;
@@ -56,6 +58,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -341,6 +344,38 @@ class CriPodLifecycleIT {
             assertThat(links.getStdout().toString(StandardCharsets.UTF_8)).contains(hostIf + ":");
         } finally {
             rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+
+    @Test
+    void aPodWhoseNetworkFailsAfterItsNamespaceWasMadeIsRefusedAndLeavesNothing() throws Exception {
+        // the pod's CNI set-up runs beside its pause container's create; a host port in use fails it after
+        // the namespace was pinned (the pause container may be created and started meanwhile): all of it goes
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
+                    .setMetadata(PodSandboxMetadata.newBuilder().setName("refused").setUid("uid-refused").setNamespace("default"))
+                    .addPortMappings(PortMapping.newBuilder().setProtocol(Protocol.TCP).setContainerPort(80).setHostPort(port))
+                    .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT))
+                    .build();
+            var tasks = TasksGrpc.newBlockingStub(channel.namespaced("k8s.io"));
+            var records = ContainersGrpc.newBlockingStub(channel.namespaced("k8s.io"));
+            int tasksBefore = tasks.list(ListTasksRequest.getDefaultInstance()).getTasksCount();
+            int recordsBefore = records.list(io.jcontainerd.api.services.containers.v1.ListContainersRequest.getDefaultInstance()).getContainersCount();
+            List<Path> netnsBefore = list(daemon.state().resolve("netns"));
+
+            assertThatThrownBy(() -> rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+                        assertThat(e.getStatus().getDescription()).contains("0.0.0.0:" + port);
+                    });
+
+            assertThat(rt().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList())
+                    .noneMatch(p -> p.getMetadata().getName().equals("refused"));
+            assertThat(tasks.list(ListTasksRequest.getDefaultInstance()).getTasksCount()).as("tasks in k8s.io").isEqualTo(tasksBefore);
+            assertThat(records.list(io.jcontainerd.api.services.containers.v1.ListContainersRequest.getDefaultInstance()).getContainersCount())
+                    .as("containers in k8s.io").isEqualTo(recordsBefore);
+            assertThat(list(daemon.state().resolve("netns"))).as("pinned network namespaces").containsExactlyInAnyOrderElementsOf(netnsBefore);
         }
     }
 

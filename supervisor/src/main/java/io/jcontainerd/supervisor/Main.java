@@ -47,8 +47,19 @@ public final class Main implements Callable<Integer> {
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
     }
 
+    /**
+     * netty's buffer pools report JFR events (chunk and buffer allocations): the first pooled allocation,
+     * the first call's, would initialise JFR's event machinery for them (its metadata, annotation proxies,
+     * event classes generated at run time), ~50 ms of CPU on the path to the first answer, for events that
+     * no one records unless this property is given {@code true} (README, "Performance").
+     */
+    static final String NETTY_JFR = "io.grpc.netty.shaded.io.netty.jfr.enabled";
+
     public static void main(String[] args) {
         TIMELINE = StartTimeline.sinceProcessStart();
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false"); // before any netty class reads it (StartWarmUp's first)
+        }
         StartWarmUp.begin();
         // netty would otherwise probe the class path for SLF4J, Log4j 2 and Log4j (each a failed
         // class lookup through every jar) before settling on java.util.logging, which the daemon uses

@@ -19,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -41,6 +42,20 @@ class DaemonStartupIT {
         }
         assertThat(d.socket()).doesNotExist();
         assertThat(d.log()).contains("jcontainerd stopped");
+    }
+
+    @Test
+    void answersItsFirstCallsWithoutSettingUpJfrForNettysBufferEvents() throws Exception {
+        Path classInit = dir.resolve("class-init.log");
+        try (DaemonProcess d = DaemonProcess.startThrough(List.of("env", "JCD_JAVA_OPTS=-Xlog:class+init=info:file=" + classInit), dir);
+             UnixGrpcChannel ch = new UnixGrpcChannel(d.socket())) {
+            assertThat(VersionGrpc.newBlockingStub(ch.raw()).version(Empty.getDefaultInstance()).getVersion()).isNotEmpty();
+        }
+        String initialised = Files.readString(classInit);
+        assertThat(initialised).as("netty's pooled allocator served the calls")
+                .contains("'io/grpc/netty/shaded/io/netty/buffer/PoolChunk'");
+        assertThat(initialised).as("JFR's event machinery (its metadata and generated event classes) for netty's events")
+                .doesNotContain("'jdk/jfr/Event'").doesNotContain("AllocateChunkEvent");
     }
 
     @Test

@@ -76,6 +76,7 @@ public final class Containers {
         Path dir = store.reserve(id);
         CgroupManager cgroup = null;
         InitLauncher.Launched init = null;
+        CompletableFuture<Void> adopted = null;
         int mountNs = -1;
         try {
             int flags = 0;
@@ -97,6 +98,10 @@ public final class Containers {
             mountNs = launcher().mountNamespace();
             cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
             cgroup.create(spec.linux().resources());
+            // a hybrid host's unified hierarchy takes whole processes only, under the kernel's global
+            // threadgroup lock (5-15 ms): the init, booted already when it was a spare, moves there on a
+            // thread of its own while it sets the container up; create returns only once it is there
+            adopted = adopt(cgroup, init.pid());
             Path fifo = store.fifo(id);
             if (LibC.INSTANCE.mknod(fifo.toString(), LinuxConstants.S_IFIFO | 0622, 0) < 0) {
                 throw JruncException.system("cannot create %s: errno %d", fifo, com.sun.jna.Native.getLastError());
@@ -104,12 +109,12 @@ public final class Containers {
             LibC.INSTANCE.chmod(fifo.toString(), 0622);
             InitPlan plan = PlanBuilder.forCreate(id, spec, absBundle, cgroup,
                     new PlanBuilder.CreateOptions(fifo.toString(), options.consoleSocket(), options.preserveFds(), options.noPivot()));
-            cgroup.adopt(init.pid());
             PlanHandOver.send(SYS, init.channel(), plan, mountNs);
             ContainerState state = new ContainerState(OCI_VERSION, id, init.pid(), 0, absBundle.toString(),
                     Path.of(plan.rootfs().path()).toString(), Instant.now().toString(), "", spec.annotations(),
                     spec.linux().cgroupsPath(), (flags & LinuxConstants.CLONE_NEWPID) != 0, spec);
             awaitReady(init, spec, state);
+            await(adopted);
             state = new ContainerState(state.ociVersion(), id, init.pid(), ProcStat.startTime(init.pid()), state.bundle(),
                     state.rootfs(), state.created(), "", state.annotations(), state.cgroupsPath(), state.newPidNamespace(), spec);
             store.save(state, loaded.tree());
@@ -120,6 +125,7 @@ public final class Containers {
                 LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
                 children.await(init.pid());
             }
+            if (adopted != null) adopted.handle((ok, failed) -> null).join(); // before the cgroup goes
             if (cgroup != null) {
                 try {
                     cgroup.destroy();
@@ -134,6 +140,22 @@ public final class Containers {
             if (mountNs >= 0) SYS.close(mountNs);
             if (init != null) init.channel().close();
             if (!Files.exists(dir)) store.remove(id);
+        }
+    }
+
+    /** {@link CgroupManager#adopt} of {@code pid} on a platform thread of its own. */
+    private static CompletableFuture<Void> adopt(CgroupManager cgroup, int pid) {
+        return CompletableFuture.runAsync(() -> cgroup.adopt(pid), r -> Thread.ofPlatform().name("jrunc-adopt-" + pid).daemon().start(r));
+    }
+
+    /** Waits for {@code f}; its error is thrown as it was. */
+    private static void await(CompletableFuture<Void> f) {
+        try {
+            f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
         }
     }
 

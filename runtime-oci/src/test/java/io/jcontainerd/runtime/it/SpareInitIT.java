@@ -82,6 +82,9 @@ class SpareInitIT {
         assertThat(pid).as("the create took the spare").isEqualTo(sparePid);
         assertThat(spare.pid()).isEmpty();
         assertThat(jrunc.run("state", id).stdout()).contains("\"status\": \"created\"");
+        // the whole process in its cgroup of the unified hierarchy once create returns (moved there beside its set-up;
+        // in the v1 hierarchies only its exec thread is, through their tasks files)
+        assertThat(Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))).as("/proc/%d/cgroup", pid).contains("0::/" + id);
         ProcSelfExeAttackIT.assertJdkAndJarsReadOnly(pid);
         containers.start(id);
         assertThat(containers.waitExit(pid)).isEqualTo(3);

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code jcontainerd}: the supervisor daemon. Runs until SIGTERM or SIGINT. The command's model is
@@ -80,6 +82,24 @@ public final class Main implements Callable<Integer> {
         Path root = option("--root");
         Path state = option("--state");
         Path address = option("--address");
+        // The hook is in place before the socket is bound: a SIGTERM that comes as soon as the socket
+        // answers (before Daemon.start returns) waits for the start to end and then closes the daemon,
+        // rather than ending the JVM with the socket and the metadata lock left behind.
+        AtomicReference<Daemon> running = new AtomicReference<>();
+        CountDownLatch startEnded = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                startEnded.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Daemon d = running.get();
+            if (d != null) {
+                d.close();
+            }
+            stopped.countDown();
+        }, "shutdown"));
         Daemon daemon;
         try {
             DaemonConfig config = ConfigLoader.load(option("--config"), spec.commandLine().getParseResult().hasMatchedOption("--config"));
@@ -94,15 +114,13 @@ public final class Main implements Callable<Integer> {
             }
             TIMELINE.mark("config");
             daemon = Daemon.start(config, TIMELINE);
+            running.set(daemon);
         } catch (JcdException e) {
             System.err.println("jcontainerd: " + e.getMessage());
             return 1;
+        } finally {
+            startEnded.countDown();
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            stopped.countDown();
-        }, "shutdown"));
         try {
             daemon.ready().join();
         } catch (CompletionException e) {

@@ -293,9 +293,12 @@ class CriPodLifecycleIT {
             NamespaceOption ownPid = NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).build();
             // PID 1 of its own namespace with no handler: SIGTERM is ignored, only SIGKILL ends it
             String deaf = startContainer(pod, podConfig, imageRef, "deaf", List.of("sleep", "3600"), ownPid);
-            // a handler that exits 0 on SIGTERM
+            // a handler that exits 0 on SIGTERM; stopped only once it is set (PID 1 without one ignores SIGTERM,
+            // and at load 14 a SIGTERM sent as soon as the container ran came before the trap: exit 137)
             String polite = startContainer(pod, podConfig, imageRef, "polite",
-                    List.of("sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"), ownPid);
+                    List.of("sh", "-c", "trap 'exit 0' TERM; touch /trapped; while :; do sleep 1; done"), ownPid);
+            await("the polite container's SIGTERM trap", () -> rt().execSync(ExecSyncRequest.newBuilder().setContainerId(polite)
+                    .addAllCmd(List.of("test", "-e", "/trapped")).setTimeout(30).build()).getExitCode(), code -> code == 0);
             assertThat(rt().listContainers(ListContainersRequest.newBuilder().setFilter(ContainerFilter.newBuilder().setPodSandboxId(pod)
                     .setState(io.jcontainerd.api.cri.v1.ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING))).build())
                     .getContainersList()).extracting(x -> x.getId()).containsExactlyInAnyOrder(deaf, polite);

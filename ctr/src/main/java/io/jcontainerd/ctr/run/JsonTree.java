@@ -1,21 +1,40 @@
 package io.jcontainerd.ctr.run;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the image manifests, indexes and configs {@code jctr run} needs (RFC 8259 JSON) into maps
- * (insertion order), lists, strings, {@link Num} and booleans, and reads members of them the way
- * Jackson's {@code path(..).asText()} did; without Jackson, whose set-up cost about a third of a run's
- * CPU (README "Performance", follow-up 7). Bounded: at most {@value #MAX_BYTES} bytes and
- * {@value #MAX_DEPTH} levels; anything else is an {@link IllegalArgumentException} saying what and where.
+ * Reads the image manifests, indexes and configs {@code jctr run} needs into maps (insertion order),
+ * lists, strings, {@link Num} and booleans with jackson-core's streaming parser, and reads members of
+ * them the way Jackson's {@code path(..).asText()} did. Not databind: setting up an {@code ObjectMapper}
+ * cost about a third of a run's CPU (README "Performance", follow-up 7); the streaming parser alone is
+ * cheap. Bounded: at most {@value #MAX_BYTES} bytes, {@value #MAX_DEPTH} levels and numbers of
+ * {@value #MAX_NUMBER_LENGTH} characters; anything else is an {@link IllegalArgumentException} saying
+ * what and where.
  */
 final class JsonTree {
     static final int MAX_BYTES = 16 << 20;
     static final int MAX_DEPTH = 64;
+    static final int MAX_NUMBER_LENGTH = 400;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .maxStringLength(MAX_BYTES)
+                    .maxDocumentLength(MAX_BYTES)
+                    .build())
+            .build();
 
     /** A JSON number, kept as written (jctr only ever shows it as text). */
     record Num(String text) {
@@ -25,26 +44,59 @@ final class JsonTree {
         }
     }
 
-    private final String s;
-    private int i;
-    private int depth;
-
-    private JsonTree(String s) {
-        this.s = s;
+    private JsonTree() {
     }
 
     static Object parse(byte[] json) {
         if (json.length > MAX_BYTES) {
             throw new IllegalArgumentException("document of " + json.length + " bytes is larger than " + MAX_BYTES);
         }
-        JsonTree p = new JsonTree(new String(json, StandardCharsets.UTF_8));
-        p.ws();
-        Object v = p.value();
-        p.ws();
-        if (p.i != p.s.length()) {
-            throw p.error("text after the document");
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() == null) {
+                throw new IllegalArgumentException("invalid JSON: no value at offset 0");
+            }
+            Object v = value(p);
+            if (p.nextToken() != null) {
+                throw invalid("text after the document", p.currentTokenLocation());
+            }
+            return v;
+        } catch (JsonProcessingException e) {
+            throw invalid(e.getOriginalMessage(), e.getLocation());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid JSON: " + e.getMessage() + " at offset 0", e);
         }
-        return v;
+    }
+
+    private static IllegalArgumentException invalid(String what, JsonLocation at) {
+        long offset = at == null ? -1 : at.getByteOffset();
+        return new IllegalArgumentException("invalid JSON: " + what + " at offset " + (offset < 0 ? "unknown" : offset));
+    }
+
+    /** The value at the parser's current token (nesting is bounded by the factory's constraints). */
+    private static Object value(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    p.nextToken();
+                    m.put(name, value(p));
+                }
+                yield m;
+            }
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    l.add(value(p));
+                }
+                yield l;
+            }
+            case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new Num(p.getText());
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw invalid("unexpected " + p.currentToken(), p.currentTokenLocation());
+        };
     }
 
     /** A member of an object; null when {@code node} is not an object or has no such member. */
@@ -72,210 +124,5 @@ final class JsonTree {
             }
         }
         return out;
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON: " + what + " at offset " + i);
-    }
-
-    private void ws() {
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
-            }
-            i++;
-        }
-    }
-
-    private Object value() {
-        if (i >= s.length()) {
-            throw error("unexpected end");
-        }
-        char c = s.charAt(i);
-        if (c == '{') {
-            return object();
-        } else if (c == '[') {
-            return array();
-        } else if (c == '"') {
-            return string();
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            return number();
-        } else if (s.startsWith("true", i)) {
-            i += 4;
-            return Boolean.TRUE;
-        } else if (s.startsWith("false", i)) {
-            i += 5;
-            return Boolean.FALSE;
-        } else if (s.startsWith("null", i)) {
-            i += 4;
-            return null;
-        }
-        throw error("unexpected '" + c + "'");
-    }
-
-    private void enter() {
-        if (++depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH);
-        }
-        i++;
-        ws();
-    }
-
-    private Map<String, Object> object() {
-        enter();
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (i < s.length() && s.charAt(i) == '}') {
-            i++;
-            depth--;
-            return m;
-        }
-        while (true) {
-            if (i >= s.length() || s.charAt(i) != '"') {
-                throw error("expected a member name");
-            }
-            String k = string();
-            ws();
-            expect(':');
-            ws();
-            m.put(k, value());
-            ws();
-            if (i < s.length() && s.charAt(i) == ',') {
-                i++;
-                ws();
-            } else {
-                expect('}');
-                depth--;
-                return m;
-            }
-        }
-    }
-
-    private List<Object> array() {
-        enter();
-        List<Object> l = new ArrayList<>();
-        if (i < s.length() && s.charAt(i) == ']') {
-            i++;
-            depth--;
-            return l;
-        }
-        while (true) {
-            l.add(value());
-            ws();
-            if (i < s.length() && s.charAt(i) == ',') {
-                i++;
-                ws();
-            } else {
-                expect(']');
-                depth--;
-                return l;
-            }
-        }
-    }
-
-    private void expect(char c) {
-        if (i >= s.length() || s.charAt(i) != c) {
-            throw error("expected '" + c + "'");
-        }
-        i++;
-    }
-
-    private String string() {
-        i++; // the opening quote
-        StringBuilder b = null;
-        int run = i;
-        while (true) {
-            if (i >= s.length()) {
-                throw error("unterminated string");
-            }
-            char c = s.charAt(i);
-            if (c == '"') {
-                String tail = s.substring(run, i++);
-                return b == null ? tail : b.append(tail).toString();
-            }
-            if (c < 0x20) {
-                throw error("control character in a string");
-            }
-            if (c != '\\') {
-                i++;
-                continue;
-            }
-            if (b == null) {
-                b = new StringBuilder();
-            }
-            b.append(s, run, i);
-            if (i + 1 >= s.length()) {
-                throw error("unterminated escape");
-            }
-            char e = s.charAt(i + 1);
-            i += 2;
-            switch (e) {
-                case '"', '\\', '/' -> b.append(e);
-                case 'b' -> b.append('\b');
-                case 'f' -> b.append('\f');
-                case 'n' -> b.append('\n');
-                case 'r' -> b.append('\r');
-                case 't' -> b.append('\t');
-                case 'u' -> {
-                    if (i + 4 > s.length()) {
-                        throw error("short \\u escape");
-                    }
-                    int cp = 0;
-                    for (int k = 0; k < 4; k++) {
-                        int d = Character.digit(s.charAt(i + k), 16);
-                        if (d < 0) {
-                            throw error("bad \\u escape");
-                        }
-                        cp = cp * 16 + d;
-                    }
-                    i += 4;
-                    b.append((char) cp);
-                }
-                default -> {
-                    i -= 2;
-                    throw error("bad escape '\\" + e + "'");
-                }
-            }
-            run = i;
-        }
-    }
-
-    private Num number() {
-        int start = i;
-        if (s.charAt(i) == '-') {
-            i++;
-        }
-        int intStart = i;
-        digits();
-        if (i == intStart || (s.charAt(intStart) == '0' && i - intStart > 1)) {
-            throw error("bad number");
-        }
-        if (i < s.length() && s.charAt(i) == '.') {
-            i++;
-            if (digits() == 0) {
-                throw error("bad number");
-            }
-        }
-        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-            i++;
-            if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-                i++;
-            }
-            if (digits() == 0) {
-                throw error("bad number");
-            }
-        }
-        if (i - start > 400) {
-            throw error("number longer than 400 characters");
-        }
-        return new Num(s.substring(start, i));
-    }
-
-    private int digits() {
-        int start = i;
-        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-            i++;
-        }
-        return i - start;
     }
 }

@@ -1,15 +1,21 @@
 package io.jcontainerd.ctr.spec;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
- * Writes a {@link Spec} as the JSON Jackson wrote for it (the same members in the same order, the
- * same omissions as each record's {@code @JsonInclude}, the same escapes), without Jackson: setting up
- * an {@code ObjectMapper} and introspecting the records (their annotations are proxies generated at
- * run time) cost about a third of a {@code jctr run}'s CPU (README "Performance", follow-up 7).
- * SpecJsonTest holds the two to the same output.
+ * Writes a {@link Spec} as Jackson's databind wrote it (the same members in the same order, the same
+ * omissions as each record's {@code @JsonInclude}), with jackson-core's generator only (the same
+ * escapes, as it is the generator databind writes through): setting up an {@code ObjectMapper} and
+ * introspecting the records (their annotations are proxies generated at run time) cost about a third
+ * of a {@code jctr run}'s CPU (README "Performance", follow-up 7). SpecJsonTest holds the two to the
+ * same output.
  */
 public final class SpecJson {
     /** What a record's {@code @JsonInclude} leaves out: nothing, nulls, or nulls and empty text, lists and maps. */
@@ -18,14 +24,20 @@ public final class SpecJson {
     private SpecJson() {
     }
 
+    private static final JsonFactory FACTORY = new JsonFactory();
+
     public static String write(Spec s) {
-        StringBuilder b = new StringBuilder(4096);
-        spec(b, s);
-        return b.toString();
+        StringWriter out = new StringWriter(4096);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            spec(g, s);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the OCI spec to memory", e);
+        }
+        return out.toString();
     }
 
-    private static void spec(StringBuilder b, Spec s) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void spec(JsonGenerator g, Spec s) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.text("ociVersion", s.ociVersion());
         o.object("process", s.process(), SpecJson::process);
         o.object("root", s.root(), SpecJson::root);
@@ -36,8 +48,8 @@ public final class SpecJson {
         o.end();
     }
 
-    private static void process(StringBuilder b, Spec.Process p) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void process(JsonGenerator g, Spec.Process p) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.literal("terminal", p.terminal());
         o.object("user", p.user(), SpecJson::user);
         o.texts("args", p.args());
@@ -49,39 +61,39 @@ public final class SpecJson {
         o.end();
     }
 
-    private static void user(StringBuilder b, Spec.User u) {
-        Obj o = new Obj(b, Omit.NULL);
+    private static void user(JsonGenerator g, Spec.User u) throws IOException {
+        Obj o = new Obj(g, Omit.NULL);
         o.literal("uid", u.uid());
         o.literal("gid", u.gid());
-        o.list("additionalGids", u.additionalGids(), (bb, g) -> bb.append(g.longValue()));
+        o.list("additionalGids", u.additionalGids(), (out, gid) -> out.writeNumber(gid.longValue()));
         o.end();
     }
 
-    private static void capabilities(StringBuilder b, Spec.Capabilities c) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void capabilities(JsonGenerator g, Spec.Capabilities c) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.texts("bounding", c.bounding());
         o.texts("effective", c.effective());
         o.texts("permitted", c.permitted());
         o.end();
     }
 
-    private static void rlimit(StringBuilder b, Spec.Rlimit r) {
-        Obj o = new Obj(b, Omit.NOTHING);
+    private static void rlimit(JsonGenerator g, Spec.Rlimit r) throws IOException {
+        Obj o = new Obj(g, Omit.NOTHING);
         o.text("type", r.type());
         o.literal("hard", r.hard());
         o.literal("soft", r.soft());
         o.end();
     }
 
-    private static void root(StringBuilder b, Spec.Root r) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void root(JsonGenerator g, Spec.Root r) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.text("path", r.path());
         o.literal("readonly", r.readonly());
         o.end();
     }
 
-    private static void mount(StringBuilder b, Spec.Mount m) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void mount(JsonGenerator g, Spec.Mount m) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.text("destination", m.destination());
         o.text("type", m.type());
         o.text("source", m.source());
@@ -89,8 +101,8 @@ public final class SpecJson {
         o.end();
     }
 
-    private static void linux(StringBuilder b, Spec.Linux l) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void linux(JsonGenerator g, Spec.Linux l) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.list("devices", l.devices(), SpecJson::device);
         o.object("resources", l.resources(), SpecJson::resources);
         o.text("cgroupsPath", l.cgroupsPath());
@@ -100,8 +112,8 @@ public final class SpecJson {
         o.end();
     }
 
-    private static void device(StringBuilder b, Spec.Device d) {
-        Obj o = new Obj(b, Omit.NULL);
+    private static void device(JsonGenerator g, Spec.Device d) throws IOException {
+        Obj o = new Obj(g, Omit.NULL);
         o.text("path", d.path());
         o.text("type", d.type());
         o.literal("major", d.major());
@@ -112,16 +124,16 @@ public final class SpecJson {
         o.end();
     }
 
-    private static void resources(StringBuilder b, Spec.Resources r) {
-        Obj o = new Obj(b, Omit.EMPTY);
+    private static void resources(JsonGenerator g, Spec.Resources r) throws IOException {
+        Obj o = new Obj(g, Omit.EMPTY);
         o.list("devices", r.devices(), SpecJson::deviceRule);
         o.object("memory", r.memory(), SpecJson::memory);
         o.object("cpu", r.cpu(), SpecJson::cpu);
         o.end();
     }
 
-    private static void deviceRule(StringBuilder b, Spec.DeviceRule d) {
-        Obj o = new Obj(b, Omit.NULL);
+    private static void deviceRule(JsonGenerator g, Spec.DeviceRule d) throws IOException {
+        Obj o = new Obj(g, Omit.NULL);
         o.literal("allow", d.allow());
         o.text("type", d.type());
         o.literal("major", d.major());
@@ -130,161 +142,124 @@ public final class SpecJson {
         o.end();
     }
 
-    private static void memory(StringBuilder b, Spec.Memory m) {
-        Obj o = new Obj(b, Omit.NOTHING);
+    private static void memory(JsonGenerator g, Spec.Memory m) throws IOException {
+        Obj o = new Obj(g, Omit.NOTHING);
         o.literal("limit", m.limit());
         o.end();
     }
 
-    private static void cpu(StringBuilder b, Spec.Cpu c) {
-        Obj o = new Obj(b, Omit.NULL);
+    private static void cpu(JsonGenerator g, Spec.Cpu c) throws IOException {
+        Obj o = new Obj(g, Omit.NULL);
         o.literal("shares", c.shares());
         o.literal("quota", c.quota());
         o.literal("period", c.period());
         o.end();
     }
 
-    private static void namespace(StringBuilder b, Spec.Namespace n) {
-        Obj o = new Obj(b, Omit.NULL);
+    private static void namespace(JsonGenerator g, Spec.Namespace n) throws IOException {
+        Obj o = new Obj(g, Omit.NULL);
         o.text("type", n.type());
         o.text("path", n.path());
         o.end();
     }
 
-    /** One JSON object being written: members separated by commas, left out as {@code omit} says. */
-    private static final class Obj {
-        private final StringBuilder b;
-        private final Omit omit;
-        private boolean any;
+    /** Writes one value of type T (a record of the spec) with the generator. */
+    @FunctionalInterface
+    private interface Writer<T> {
+        void write(JsonGenerator g, T value) throws IOException;
+    }
 
-        Obj(StringBuilder b, Omit omit) {
-            this.b = b;
+    /** One JSON object being written: members left out as {@code omit} says. */
+    private static final class Obj {
+        private final JsonGenerator g;
+        private final Omit omit;
+
+        Obj(JsonGenerator g, Omit omit) throws IOException {
+            this.g = g;
             this.omit = omit;
-            b.append('{');
+            g.writeStartObject();
         }
 
         private boolean skip(Object v, boolean empty) {
             return v == null ? omit != Omit.NOTHING : empty && omit == Omit.EMPTY;
         }
 
-        private StringBuilder key(String k) {
-            if (any) {
-                b.append(',');
-            }
-            any = true;
-            quote(b, k);
-            return b.append(':');
-        }
-
-        void text(String k, String v) {
+        void text(String k, String v) throws IOException {
             if (!skip(v, v != null && v.isEmpty())) {
-                if (v == null) {
-                    key(k).append("null");
-                } else {
-                    quote(key(k), v);
-                }
+                g.writeStringField(k, v);
             }
         }
 
-        /** A number or a boolean, written as Java prints it (as Jackson does for these types). */
-        void literal(String k, Object v) {
-            if (!skip(v, false)) {
-                key(k).append(v);
+        /** A number or a boolean (the spec's Integer, Long and Boolean members). */
+        void literal(String k, Object v) throws IOException {
+            if (skip(v, false)) {
+                return;
+            }
+            g.writeFieldName(k);
+            switch (v) {
+                case null -> g.writeNull();
+                case Boolean b -> g.writeBoolean(b);
+                case Integer i -> g.writeNumber(i);
+                case Long l -> g.writeNumber(l);
+                default -> throw new IllegalArgumentException("spec member " + k + " is a " + v.getClass().getName()
+                        + ", not a number or a boolean");
             }
         }
 
-        <T> void object(String k, T v, BiConsumer<StringBuilder, T> writer) {
-            if (!skip(v, false)) {
-                if (v == null) {
-                    key(k).append("null");
-                } else {
-                    writer.accept(key(k), v);
-                }
+        <T> void object(String k, T v, Writer<T> writer) throws IOException {
+            if (skip(v, false)) {
+                return;
+            }
+            g.writeFieldName(k);
+            if (v == null) {
+                g.writeNull();
+            } else {
+                writer.write(g, v);
             }
         }
 
-        <T> void list(String k, List<T> v, BiConsumer<StringBuilder, T> element) {
+        <T> void list(String k, List<T> v, Writer<T> element) throws IOException {
             if (skip(v, v != null && v.isEmpty())) {
                 return;
             }
+            g.writeFieldName(k);
             if (v == null) {
-                key(k).append("null");
+                g.writeNull();
                 return;
             }
-            key(k).append('[');
-            for (int i = 0; i < v.size(); i++) {
-                if (i > 0) {
-                    b.append(',');
-                }
-                T e = v.get(i);
+            g.writeStartArray();
+            for (T e : v) {
                 if (e == null) {
-                    b.append("null");
+                    g.writeNull();
                 } else {
-                    element.accept(b, e);
+                    element.write(g, e);
                 }
             }
-            b.append(']');
+            g.writeEndArray();
         }
 
-        void texts(String k, List<String> v) {
-            list(k, v, SpecJson::quote);
+        void texts(String k, List<String> v) throws IOException {
+            list(k, v, JsonGenerator::writeString);
         }
 
-        void map(String k, Map<String, String> v) {
+        void map(String k, Map<String, String> v) throws IOException {
             if (skip(v, v != null && v.isEmpty())) {
                 return;
             }
+            g.writeFieldName(k);
             if (v == null) {
-                key(k).append("null");
+                g.writeNull();
                 return;
             }
-            key(k).append('{');
-            boolean first = true;
+            g.writeStartObject();
             for (Map.Entry<String, String> e : v.entrySet()) {
-                if (!first) {
-                    b.append(',');
-                }
-                first = false;
-                quote(b, e.getKey());
-                b.append(':');
-                if (e.getValue() == null) {
-                    b.append("null");
-                } else {
-                    quote(b, e.getValue());
-                }
+                g.writeStringField(e.getKey(), e.getValue());
             }
-            b.append('}');
+            g.writeEndObject();
         }
 
-        void end() {
-            b.append('}');
+        void end() throws IOException {
+            g.writeEndObject();
         }
-    }
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-    /** A JSON string as Jackson escapes it: quote, backslash, the five short escapes, other control characters as a six-character escape (backslash, u, 00, two upper-case hex digits). */
-    static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }

@@ -39,3 +39,23 @@ jcd_aot() {
   for other in "$@"; do [[ "$cache" -nt "$other" ]] || return 0; done
   printf -- '-XX:AOTCache=%s' "$cache"
 }
+
+# JNA's native stub as the build unpacked it (runtime-oci/target/native) and the C library's directories:
+# without them JNA copies its stub out of its jar to ~/.cache/JNA on every start and runs `ldconfig -p`
+# (a fork and an exec) to find libc. Where the stub is not unpacked, JNA still finds it in its jar.
+case "$HOSTTYPE" in
+  x86_64) _jcd_jna=linux-x86-64 ;;
+  aarch64) _jcd_jna=linux-aarch64 ;;
+  *) _jcd_jna="linux-$HOSTTYPE" ;;
+esac
+JCD_JNA_OPTS=(-Djna.boot.library.path="$JCD_HOME/runtime-oci/target/native/com/sun/jna/$_jcd_jna" -Djna.nosys=true
+  -Djna.platform.library.path="/lib/$HOSTTYPE-linux-gnu:/usr/lib/$HOSTTYPE-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib")
+
+# jcd_native_opts DIR: sets JCD_NATIVE_OPTS to java.library.path with DIR (JNI libraries the build
+# unpacked: loaded from there instead of extracted from their jars to /tmp on every start) before the
+# JDK's default directories; to nothing when DIR is not built.
+jcd_native_opts() {
+  JCD_NATIVE_OPTS=()
+  [[ -d "$1" ]] && JCD_NATIVE_OPTS=(-Djava.library.path="$1:/usr/java/packages/lib:/usr/lib64:/lib64:/lib:/usr/lib")
+  return 0
+}

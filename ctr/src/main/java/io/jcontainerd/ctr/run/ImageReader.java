@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static io.jcontainerd.ctr.run.JsonTree.member;
+import static io.jcontainerd.ctr.run.JsonTree.text;
+import static io.jcontainerd.ctr.run.JsonTree.texts;
+
 /** Reads an image's config through the Images and Content services: index → host manifest → config. */
 public final class ImageReader {
     private static final String HOST_ARCH = switch (System.getProperty("os.arch", "amd64").toLowerCase(Locale.ROOT)) {
@@ -41,21 +45,18 @@ public final class ImageReader {
             throw e;
         }
         Object manifest = manifest(name, target.getMediaType(), target.getDigest());
-        Object config = json(name, JsonTree.text(member(member(manifest, "config"), "digest"), ""));
-        List<String> diffIds = JsonTree.texts(member(member(config, "rootfs"), "diff_ids"));
+        Object config = json(name, text(member(member(manifest, "config"), "digest"), ""));
+        List<String> diffIds = texts(member(member(config, "rootfs"), "diff_ids"));
         Object c = member(config, "config");
         Map<String, String> labels = new LinkedHashMap<>();
         if (member(c, "Labels") instanceof Map<?, ?> l) {
-            l.forEach((k, v) -> labels.put((String) k, v == null ? "null" : JsonTree.text(v, "")));
+            l.forEach((k, v) -> labels.put((String) k, v == null ? "null" : text(v, "")));
         }
-        return new ImageConfig(name, diffIds, JsonTree.texts(member(c, "Env")), JsonTree.texts(member(c, "Entrypoint")),
-                JsonTree.texts(member(c, "Cmd")), JsonTree.text(member(c, "WorkingDir"), ""),
-                JsonTree.text(member(c, "User"), ""), JsonTree.text(member(c, "StopSignal"), ""), labels);
+        return new ImageConfig(name, diffIds, texts(member(c, "Env")), texts(member(c, "Entrypoint")),
+                texts(member(c, "Cmd")), text(member(c, "WorkingDir"), ""),
+                text(member(c, "User"), ""), text(member(c, "StopSignal"), ""), labels);
     }
 
-    private static Object member(Object node, String name) {
-        return JsonTree.member(node, name);
-    }
 
     private Object manifest(String name, String mediaType, String digest) {
         Object node = json(name, digest);
@@ -68,8 +69,8 @@ public final class ImageReader {
         for (Object m : manifests) {
             Object p = member(m, "platform");
             boolean hasPlatform = m instanceof Map<?, ?> mm && mm.containsKey("platform");
-            if (!hasPlatform || ("linux".equals(JsonTree.text(member(p, "os"), "")) && HOST_ARCH.equals(JsonTree.text(member(p, "architecture"), "")))) {
-                return manifest(name, JsonTree.text(member(m, "mediaType"), ""), JsonTree.text(member(m, "digest"), ""));
+            if (!hasPlatform || ("linux".equals(text(member(p, "os"), "")) && HOST_ARCH.equals(text(member(p, "architecture"), "")))) {
+                return manifest(name, text(member(m, "mediaType"), ""), text(member(m, "digest"), ""));
             }
         }
         throw new RunException("image " + name + " has no manifest for linux/" + HOST_ARCH + ": pull an image built for this machine");

@@ -31,9 +31,7 @@ final class JsonTree {
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
                     .maxNumberLength(MAX_NUMBER_LENGTH)
-                    .maxStringLength(MAX_BYTES)
-                    .maxDocumentLength(MAX_BYTES)
-                    .build())
+                    .build()) // the document's size is checked before it is parsed (parse)
             .build();
 
     /** A JSON number, kept as written (jctr only ever shows it as text). */

@@ -7,8 +7,10 @@ import io.jcontainerd.supervisor.metadata.Keys;
 import io.jcontainerd.supervisor.metadata.MetadataStore;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,7 +26,7 @@ public final class ContentRecords {
      * same returns it instead of decoding JSON, a digest and two instants again (~8 % of the daemon's CPU
      * in 20 parallel `ctr run -d`: each reads the image's blobs' records ten times). ContentInfo is immutable.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Decoded> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Decoded> decoded = new ConcurrentHashMap<>();
 
     private record Decoded(byte[] stored, ContentInfo info) {}
 
@@ -37,7 +39,7 @@ public final class ContentRecords {
         if (v == null) return Optional.empty();
         String k = ns + '\0' + digest;
         Decoded d = decoded.get(k);
-        if (d != null && java.util.Arrays.equals(d.stored(), v)) return Optional.of(d.info());
+        if (d != null && Arrays.equals(d.stored(), v)) return Optional.of(d.info());
         ContentInfo info = Json.read(v, Stored.class).toInfo();
         if (decoded.size() >= DECODED_MAX) decoded.clear();
         decoded.put(k, new Decoded(v, info));

@@ -123,13 +123,12 @@ public class JnaSyscalls implements Syscalls {
     @Override public void close(int fd) { c().close(fd); }
 
     @Override public int openat2(int dirFd, String path, int flags, long resolve) {
-        Memory how = new Memory(24); // struct open_how { u64 flags; u64 mode; u64 resolve; }
-        how.setLong(0, flags & 0xffffffffL);
-        how.setLong(8, 0);
-        how.setLong(16, resolve);
-        Memory p = cstring(path);
+        byte[] how = new byte[24]; // struct open_how { u64 flags; u64 mode; u64 resolve; }, little-endian
+        putLong(how, 0, flags & 0xffffffffL);
+        putLong(how, 16, resolve);
+        byte[] p = LibC.cString(path);
         for (int attempt = 0; ; attempt++) {
-            long fd = c().syscall(LibC.SYS_OPENAT2, dirFd, Pointer.nativeValue(p), Pointer.nativeValue(how), 24, 0);
+            long fd = c().openat2(dirFd, p, how);
             if (fd >= 0) return (int) fd;
             int errno = Native.getLastError();
             // RESOLVE_IN_ROOT/BENEATH answer EAGAIN when a rename or mount raced a ".." step: look up again
@@ -385,6 +384,10 @@ public class JnaSyscalls implements Syscalls {
     @Override public void bpfDetachDeviceProgram(int cgroupFd, int programFd) { Bpf.attach(cgroupFd, programFd, false); }
     @Override public List<Integer> bpfDevicePrograms(int cgroupFd) { return Bpf.query(cgroupFd); }
     @Override public int bpfProgram(int id) { return Bpf.programById(id); }
+
+    private static void putLong(byte[] b, int at, long v) {
+        for (int i = 0; i < 8; i++) b[at + i] = (byte) (v >>> (8 * i));
+    }
 
     static Memory cstring(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);

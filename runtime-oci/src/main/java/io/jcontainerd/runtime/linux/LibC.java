@@ -4,6 +4,10 @@ import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The glibc entry points jrunc binds through JNA (x86_64), called through JNA {@link Function}s.
  * Not a JNA interface: {@code Native.load} generates a dynamic proxy class at every start, which the
@@ -24,10 +28,42 @@ public final class LibC {
 
     private LibC() {}
 
-    private static int i(String name, Object... args) { return LIB.getFunction(name).invokeInt(args); }
-    private static long l(String name, Object... args) { return LIB.getFunction(name).invokeLong(args); }
+    /** Each function once: NativeLibrary.getFunction builds a key string and locks a map on every call. */
+    private static final ConcurrentHashMap<String, Function> FUNCTIONS = new ConcurrentHashMap<>();
+
+    private static Function function(String name) {
+        Function f = FUNCTIONS.get(name);
+        if (f == null) {
+            f = LIB.getFunction(name);
+            FUNCTIONS.putIfAbsent(name, f);
+        }
+        return f;
+    }
+
+    private static int i(String name, Object... args) { return function(name).invokeInt(cStrings(args)); }
+    private static long l(String name, Object... args) { return function(name).invokeLong(cStrings(args)); }
+
+    /**
+     * Strings go to C as NUL-terminated UTF-8 byte arrays, which JNA passes as they are: a String argument
+     * makes JNA allocate a native copy (malloc) and register it with its Cleaner (a thread of its own) on
+     * every call.
+     */
+    private static Object[] cStrings(Object[] args) {
+        for (int k = 0; k < args.length; k++) {
+            if (args[k] instanceof String s) args[k] = cString(s);
+        }
+        return args;
+    }
+
+    /** s as UTF-8 with a terminating NUL. */
+    public static byte[] cString(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(b, b.length + 1);
+    }
 
     public long syscall(long number, long a1, long a2, long a3, long a4, long a5) { return l("syscall", number, a1, a2, a3, a4, a5); }
+    /** openat2(2) with the path and struct open_how (24 bytes, little-endian) as arrays: no native allocation. */
+    public long openat2(int dirFd, byte[] path, byte[] how) { return l("syscall", SYS_OPENAT2, (long) dirFd, path, how, (long) how.length); }
 
     public int mount(String source, String target, String fsType, long flags, String data) { return i("mount", source, target, fsType, flags, data); }
     public int umount2(String target, int flags) { return i("umount2", target, flags); }
@@ -61,7 +97,7 @@ public final class LibC {
     public int prlimit(int pid, int resource, Pointer newLimit, Pointer oldLimit) { return i("prlimit", pid, resource, newLimit, oldLimit); }
     public int sigprocmask(int how, Pointer set, Pointer old) { return i("sigprocmask", how, set, old); }
     public int sigaction(int sig, Pointer act, Pointer old) { return i("sigaction", sig, act, old); }
-    public Pointer signal(int sig, Pointer handler) { return LIB.getFunction("signal").invokePointer(new Object[] {sig, handler}); }
+    public Pointer signal(int sig, Pointer handler) { return function("signal").invokePointer(new Object[] {sig, handler}); }
     public int socketpair(int domain, int type, int protocol, int[] fds) { return i("socketpair", domain, type, protocol, fds); }
     public int waitpid(int pid, int[] status, int options) { return i("waitpid", pid, status, options); }
     public int kill(int pid, int sig) { return i("kill", pid, sig); }
@@ -86,7 +122,7 @@ public final class LibC {
         return i("posix_spawn", pid, path, fileActions, attr, argv, envp);
     }
     public Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) {
-        return LIB.getFunction("mmap").invokePointer(new Object[] {addr, length, prot, flags, fd, offset});
+        return function("mmap").invokePointer(new Object[] {addr, length, prot, flags, fd, offset});
     }
     public int mprotect(Pointer addr, long length, int prot) { return i("mprotect", addr, length, prot); }
     public int poll(Pointer fds, long nfds, int timeoutMs) { return i("poll", fds, nfds, timeoutMs); }

@@ -1,11 +1,5 @@
 package io.jcontainerd.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.jcontainerd.config.errdefs.JcdException;
 
 import java.io.IOException;
@@ -72,22 +66,17 @@ import java.util.Optional;
  * </pre>
  */
 public final class ConfigLoader {
-    private static final ObjectMapper TOML = TomlMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-
     private ConfigLoader() {
     }
 
     /**
-     * Builds the TOML reader's deserializers (reflection over the file's classes, the largest part of a
-     * first {@link #load}) by reading an empty document: the daemon calls it on another thread while its
-     * main thread parses the command line. Never throws.
+     * Initialises the TOML parser's classes by reading a one-key document: the daemon calls it on another
+     * thread while its main thread parses the command line. Never throws.
      */
     public static void warmUp() {
         try {
-            TOML.readValue("", TomlFile.class);
-        } catch (IOException | RuntimeException ignored) {
+            TomlFile.read(TomlTable.parse("[grpc]\naddress = \"/\"\n", "warm-up"));
+        } catch (RuntimeException ignored) {
             // only a warm-up: load() reports whatever is wrong
         }
     }
@@ -99,6 +88,10 @@ public final class ConfigLoader {
     public static DaemonConfig load(Path file, boolean required) {
         String text;
         try {
+            if (Files.size(file) > TomlTable.MAX_CHARS) {
+                throw JcdException.invalidArgument("config file %s is %d bytes: a config file is at most %d", file, Files.size(file),
+                        TomlTable.MAX_CHARS);
+            }
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             if (required) {
@@ -112,20 +105,7 @@ public final class ConfigLoader {
     }
 
     public static DaemonConfig parse(String toml, String source) {
-        TomlFile f;
-        try {
-            f = TOML.readValue(toml, TomlFile.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw JcdException.invalidArgument("%s: unknown key %s%s: remove it or check its spelling (known: %s)",
-                    source, path(e), e.getPropertyName(), e.getKnownPropertyIds());
-        } catch (JsonMappingException e) {
-            throw JcdException.invalidArgument("%s: %s at %s", source, e.getOriginalMessage(), path(e));
-        } catch (IOException e) {
-            throw JcdException.invalidArgument("%s is not valid TOML: %s", source, e.getMessage());
-        }
-        if (f == null) {
-            return DaemonConfig.defaults();
-        }
+        TomlFile f = TomlFile.read(TomlTable.parse(toml, source));
         if (f.version != null && f.version != 1) {
             throw JcdException.invalidArgument("%s: version = %d is not supported: use version = 1", source, f.version);
         }
@@ -413,129 +393,248 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null && !r.getFieldName().equals(pathLeaf(e))) {
-                sb.append(r.getFieldName()).append('.');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String pathLeaf(JsonMappingException e) {
-        return e instanceof UnrecognizedPropertyException u ? u.getPropertyName() : null;
-    }
-
-    // The file's shape; plain fields because Jackson fills them in.
+    // The file's shape: each table read by name, its keys checked (TomlTable names an unknown key or a wrong type).
     static final class TomlFile {
-        public Integer version;
-        public String root;
-        public String state;
-        public Grpc grpc;
-        public Docker docker;
-        public Registry registry;
-        public Snapshotter snapshotter;
-        public Pull pull;
-        public Runtime runtime;
-        public Shim shim;
-        public Network network;
-        public Metrics metrics;
-        public Cri cri;
+        Integer version;
+        String root;
+        String state;
+        Grpc grpc;
+        Docker docker;
+        Registry registry;
+        Snapshotter snapshotter;
+        Pull pull;
+        Runtime runtime;
+        Shim shim;
+        Network network;
+        Metrics metrics;
+        Cri cri;
+
+        static TomlFile read(TomlTable t) {
+            t.allow("version", "root", "state", "grpc", "docker", "registry", "snapshotter", "pull", "runtime", "shim", "network",
+                    "metrics", "cri");
+            TomlFile f = new TomlFile();
+            f.version = t.integer("version");
+            f.root = t.string("root");
+            f.state = t.string("state");
+            f.grpc = Grpc.read(t.table("grpc"));
+            f.docker = Docker.read(t.table("docker"));
+            f.registry = Registry.read(t.table("registry"));
+            f.snapshotter = Snapshotter.read(t.table("snapshotter"));
+            f.pull = Pull.read(t.table("pull"));
+            f.runtime = Runtime.read(t.table("runtime"));
+            f.shim = Shim.read(t.table("shim"));
+            f.network = Network.read(t.table("network"));
+            f.metrics = Metrics.read(t.table("metrics"));
+            f.cri = Cri.read(t.table("cri"));
+            return f;
+        }
     }
 
     static final class Cri {
-        @JsonProperty("sandbox_image")
-        public String sandboxImage;
-        @JsonProperty("stream_server_address")
-        public String streamServerAddress;
-        @JsonProperty("stream_server_port")
-        public String streamServerPort;   // a string in containerd's config ("10010"); an integer is taken too
-        @JsonProperty("stream_idle_timeout")
-        public String streamIdleTimeout;  // a Go duration, as containerd's ("4h0m0s")
-        @JsonProperty("enable_tls_streaming")
-        public Boolean enableTlsStreaming;
-        @JsonProperty("restrict_oom_score_adj")
-        public Boolean restrictOomScoreAdj;
-        @JsonProperty("x509_key_pair_streaming")
-        public KeyPair x509KeyPairStreaming;
+        String sandboxImage;
+        String streamServerAddress;
+        String streamServerPort;   // a string in containerd's config ("10010"); an integer is taken too
+        String streamIdleTimeout;  // a Go duration, as containerd's ("4h0m0s")
+        Boolean enableTlsStreaming;
+        Boolean restrictOomScoreAdj;
+        KeyPair x509KeyPairStreaming;
+
+        static Cri read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("sandbox_image", "stream_server_address", "stream_server_port", "stream_idle_timeout", "enable_tls_streaming",
+                    "restrict_oom_score_adj", "x509_key_pair_streaming");
+            Cri c = new Cri();
+            c.sandboxImage = t.string("sandbox_image");
+            c.streamServerAddress = t.string("stream_server_address");
+            c.streamServerPort = t.string("stream_server_port");
+            c.streamIdleTimeout = t.string("stream_idle_timeout");
+            c.enableTlsStreaming = t.bool("enable_tls_streaming");
+            c.restrictOomScoreAdj = t.bool("restrict_oom_score_adj");
+            c.x509KeyPairStreaming = KeyPair.read(t.table("x509_key_pair_streaming"));
+            return c;
+        }
     }
 
     static final class KeyPair {
-        @JsonProperty("tls_cert_file")
-        public String tlsCertFile;
-        @JsonProperty("tls_key_file")
-        public String tlsKeyFile;
+        String tlsCertFile;
+        String tlsKeyFile;
+
+        static KeyPair read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("tls_cert_file", "tls_key_file");
+            KeyPair k = new KeyPair();
+            k.tlsCertFile = t.string("tls_cert_file");
+            k.tlsKeyFile = t.string("tls_key_file");
+            return k;
+        }
     }
 
     static final class Metrics {
-        public String address;
-        @JsonProperty("grpc_histogram")
-        public Boolean grpcHistogram;   // containerd's; accepted, the gRPC timers are always recorded
+        String address;
+        Boolean grpcHistogram;   // containerd's; accepted, the gRPC timers are always recorded
+
+        static Metrics read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("address", "grpc_histogram");
+            Metrics m = new Metrics();
+            m.address = t.string("address");
+            m.grpcHistogram = t.bool("grpc_histogram");
+            return m;
+        }
     }
 
     static final class Network {
-        public String bridge;
-        public String subnet;
-        public String pool;
-        @JsonProperty("plugin_dirs")
-        public java.util.List<String> pluginDirs;
-        @JsonProperty("ip_masq")
-        public Boolean ipMasq;
+        String bridge;
+        String subnet;
+        String pool;
+        java.util.List<String> pluginDirs;
+        Boolean ipMasq;
+
+        static Network read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("bridge", "subnet", "pool", "plugin_dirs", "ip_masq");
+            Network n = new Network();
+            n.bridge = t.string("bridge");
+            n.subnet = t.string("subnet");
+            n.pool = t.string("pool");
+            n.pluginDirs = t.strings("plugin_dirs");
+            n.ipMasq = t.bool("ip_masq");
+            return n;
+        }
     }
 
     static final class Shim {
-        public String group;
-        public Boolean spare;
-        @JsonProperty("spare_while_running")
-        public Boolean spareWhileRunning;
+        String group;
+        Boolean spare;
+        Boolean spareWhileRunning;
+
+        static Shim read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("group", "spare", "spare_while_running");
+            Shim s = new Shim();
+            s.group = t.string("group");
+            s.spare = t.bool("spare");
+            s.spareWhileRunning = t.bool("spare_while_running");
+            return s;
+        }
     }
 
     static final class Runtime {
-        public String binary;
-        @JsonProperty("in_process")
-        public Boolean inProcess;
+        String binary;
+        Boolean inProcess;
+
+        static Runtime read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("binary", "in_process");
+            Runtime r = new Runtime();
+            r.binary = t.string("binary");
+            r.inProcess = t.bool("in_process");
+            return r;
+        }
     }
 
     static final class Grpc {
-        public String address;
-        @JsonProperty("max_recv_message_size")
-        public Integer maxRecv;
-        @JsonProperty("max_send_message_size")
-        public Integer maxSend;
+        String address;
+        Integer maxRecv;
+        Integer maxSend;
+
+        static Grpc read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("address", "max_recv_message_size", "max_send_message_size");
+            Grpc g = new Grpc();
+            g.address = t.string("address");
+            g.maxRecv = t.integer("max_recv_message_size");
+            g.maxSend = t.integer("max_send_message_size");
+            return g;
+        }
     }
 
     static final class Docker {
-        public Boolean enabled;
-        public String address;
-        public String namespace;
-        public String tcp;
-        @JsonProperty("tls_cert")
-        public String tlsCert;
-        @JsonProperty("tls_key")
-        public String tlsKey;
-        @JsonProperty("tls_verify")
-        public Boolean tlsVerify;
-        @JsonProperty("tls_ca")
-        public String tlsCa;
-        @JsonProperty("load_max_bytes")
-        public Long loadMaxBytes;
-        @JsonProperty("load_min_free_bytes")
-        public Long loadMinFreeBytes;
+        Boolean enabled;
+        String address;
+        String namespace;
+        String tcp;
+        String tlsCert;
+        String tlsKey;
+        Boolean tlsVerify;
+        String tlsCa;
+        Long loadMaxBytes;
+        Long loadMinFreeBytes;
+
+        static Docker read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("enabled", "address", "namespace", "tcp", "tls_cert", "tls_key", "tls_verify", "tls_ca", "load_max_bytes",
+                    "load_min_free_bytes");
+            Docker d = new Docker();
+            d.enabled = t.bool("enabled");
+            d.address = t.string("address");
+            d.namespace = t.string("namespace");
+            d.tcp = t.string("tcp");
+            d.tlsCert = t.string("tls_cert");
+            d.tlsKey = t.string("tls_key");
+            d.tlsVerify = t.bool("tls_verify");
+            d.tlsCa = t.string("tls_ca");
+            d.loadMaxBytes = t.longValue("load_max_bytes");
+            d.loadMinFreeBytes = t.longValue("load_min_free_bytes");
+            return d;
+        }
     }
 
     static final class Registry {
-        @JsonProperty("config_path")
-        public String configPath;
+        String configPath;
+
+        static Registry read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("config_path");
+            Registry r = new Registry();
+            r.configPath = t.string("config_path");
+            return r;
+        }
     }
 
     static final class Snapshotter {
-        @JsonProperty("default")
-        public String defaultName;
+        String defaultName;
+
+        static Snapshotter read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("default");
+            Snapshotter s = new Snapshotter();
+            s.defaultName = t.string("default");
+            return s;
+        }
     }
 
     static final class Pull {
-        @JsonProperty("max_concurrent_downloads")
-        public Integer maxConcurrentDownloads;
+        Integer maxConcurrentDownloads;
+
+        static Pull read(TomlTable t) {
+            if (t == null) {
+                return null;
+            }
+            t.allow("max_concurrent_downloads");
+            Pull p = new Pull();
+            p.maxConcurrentDownloads = t.integer("max_concurrent_downloads");
+            return p;
+        }
     }
 }

@@ -243,4 +243,45 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("[network]\nplugin_dirs = []\n", "t.toml"))
                 .hasMessageContaining("plugin_dirs");
     }
+
+    @Test
+    void aValueOfTheWrongTypeIsNamedWithItsTableAndWhatItShouldBe() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[pull]\nmax_concurrent_downloads = \"many\"\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("t.toml: pull.max_concurrent_downloads must be an integer, not \"many\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[shim]\nspare = \"yes\"\n", "t.toml"))
+                .hasMessage("t.toml: shim.spare must be true or false, not \"yes\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("grpc = 1\n", "t.toml"))
+                .hasMessage("t.toml: grpc must be a table ([grpc]), not 1");
+        assertThatThrownBy(() -> ConfigLoader.parse("[network]\nplugin_dirs = \"/opt/cni/bin\"\n", "t.toml"))
+                .hasMessage("t.toml: network.plugin_dirs must be an array of strings, not \"/opt/cni/bin\"");
+        assertThatThrownBy(() -> ConfigLoader.parse("[grpc]\nmax_recv_message_size = 4294967296\n", "t.toml"))
+                .hasMessageContaining("grpc.max_recv_message_size = 4294967296 is out of range");
+    }
+
+    @Test
+    void numbersAndBooleansWrittenAsStringsAreTakenAsBefore() {
+        DaemonConfig c = ConfigLoader.parse("[pull]\nmax_concurrent_downloads = \"4\"\n[shim]\nspare = \"false\"\n", "t.toml");
+        assertThat(c.pull().maxConcurrentDownloads()).isEqualTo(4);
+        assertThat(c.shim().spare()).isFalse();
+    }
+
+    @Test
+    void anUnknownKeyInANestedTableNamesItsPathAndTheKnownKeys() {
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri.x509_key_pair_streaming]\ntls_cert = \"/c\"\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("t.toml: unknown key cri.x509_key_pair_streaming.tls_cert: remove it or check its spelling"
+                        + " (known: [tls_cert_file, tls_key_file])");
+        assertThatThrownBy(() -> ConfigLoader.parse("[plugins]\nx = 1\n", "t.toml")).hasMessageContaining("unknown key plugins");
+    }
+
+    @Test
+    void aFileTooLargeOrNestedTooDeepIsRefusedSayingWhy(@TempDir Path dir) throws java.io.IOException {
+        Path big = dir.resolve("big.toml");
+        java.nio.file.Files.writeString(big, "# " + "x".repeat(2 << 20) + "\n");
+        assertThatThrownBy(() -> ConfigLoader.load(big, true)).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("big.toml is").hasMessageContaining("bytes: a config file is at most");
+        assertThatThrownBy(() -> ConfigLoader.parse("a = " + "[".repeat(20) + "]".repeat(20) + "\n", "t.toml"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("nests tables or arrays more than");
+    }
 }

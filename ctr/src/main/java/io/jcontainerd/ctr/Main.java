@@ -3,6 +3,7 @@ package io.jcontainerd.ctr;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.client.DaemonUnreachableException;
+import io.jcontainerd.ctr.client.StartupWarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -50,6 +51,7 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        StartupWarmUp.start();
         CommandLine cli = new CommandLine(new Main().spec());
         Commands.addFor(cli, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

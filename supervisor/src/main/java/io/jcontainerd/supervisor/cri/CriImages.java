@@ -47,6 +47,21 @@ public final class CriImages {
     private final ServerPull pull;
     private final String snapshotter;
     private final Path imageFs;
+    /**
+     * What {@link #resolve} read of each image target (its manifest or index digest and media type): the
+     * blobs are content addressed, so the id, size, config and top chain id of a target never change.
+     * RunPodSandbox and CreateContainer each find an image, and finding one resolves every image of the
+     * namespace (its id decides which names it has): without this, 2-3 blob reads and JSON parses each.
+     * A target that failed to resolve (missing blobs, another platform) is not kept. At most
+     * {@link #RESOLVED_KEPT}, the least recently used dropped first.
+     */
+    private final Map<String, Resolved> resolved = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Resolved> eldest) {
+            return size() > RESOLVED_KEPT;
+        }
+    };
+    static final int RESOLVED_KEPT = 512;
 
     /**
      * @param snapshotter what pulls unpack into and containers start from
@@ -218,6 +233,21 @@ public final class CriImages {
     }
 
     private Resolved resolve(ImageRecord r) {
+        String key = r.target().parsedDigest() + " " + r.target().mediaType();
+        synchronized (resolved) {
+            Resolved known = resolved.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Resolved fresh = resolveFromContent(r);
+        synchronized (resolved) {
+            resolved.put(key, fresh);
+        }
+        return fresh;
+    }
+
+    private Resolved resolveFromContent(ImageRecord r) {
         Digest target = r.target().parsedDigest();
         byte[] json = read(target, r.name());
         String mediaType = r.target().mediaType().isEmpty() ? ImageJson.detectMediaType(json, target) : r.target().mediaType();

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -59,6 +60,8 @@ public final class PodSandboxes {
     private final Path sandboxDirs;
     private PodContainers containers;
     private final OomScoreFloor oomScoreFloor;
+    /** The pause process of each pod this daemon started or asked its shim about: {@link #runningPausePid} reads /proc. */
+    private final Map<String, PauseProcess> pauses = new ConcurrentHashMap<>();
 
     /** @param sandboxDirs where each pod's own files are ({@code <state>/cri/sandboxes/<id>/shm}, its /dev/shm tmpfs) */
     public PodSandboxes(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images,
@@ -143,7 +146,7 @@ public final class PodSandboxes {
             undo.add(() -> snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id));
             tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", "", "", false, null));
             undo.add(() -> stopPause(id)); // killed first: it runs when the network fails after its start
-            tasks.start(CriNames.NAMESPACE, id, "");
+            PauseProcess.of(tasks.start(CriNames.NAMESPACE, id, "")).ifPresent(p -> pauses.put(id, p));
             String ip = address(PodNetworkSetUp.join(addressSaved));
             LOG.info(() -> "pod sandbox " + id + " (" + md.getNamespace() + "/" + md.getName() + ") runs, ip " + ip);
             return id;
@@ -228,6 +231,7 @@ public final class PodSandboxes {
     }
 
     private void stopPause(String id) {
+        pauses.remove(id);
         if (!tasks.exists(CriNames.NAMESPACE, id)) {
             return;
         }
@@ -266,6 +270,7 @@ public final class PodSandboxes {
             }
         });
         removeSandboxDir(id);
+        pauses.remove(id);
     }
 
     /**
@@ -364,14 +369,26 @@ public final class PodSandboxes {
         return runningPausePid(id).isPresent();
     }
 
-    /** The pid of the sandbox's pause container when it runs (one State call to its shim); empty otherwise. */
+    /**
+     * The pid of the sandbox's pause container when it runs; empty otherwise. Known from its start (or an
+     * earlier answer of its shim), that pid alive with its start time is the answer; else one State call
+     * to its shim (a pod of a daemon before a restart), whose running pid is kept for the next time.
+     */
     private OptionalInt runningPausePid(String id) {
         if (!tasks.exists(CriNames.NAMESPACE, id)) {
             return OptionalInt.empty();
         }
+        PauseProcess known = pauses.get(id);
+        if (known != null) {
+            return known.alive() ? OptionalInt.of(known.pid()) : OptionalInt.empty();
+        }
         try {
             ProcessState ps = tasks.get(CriNames.NAMESPACE, id, "");
-            return ps.status() == ProcessState.Status.RUNNING ? OptionalInt.of(ps.pid()) : OptionalInt.empty();
+            if (ps.status() != ProcessState.Status.RUNNING) {
+                return OptionalInt.empty();
+            }
+            PauseProcess.of(ps.pid()).ifPresent(p -> pauses.putIfAbsent(id, p));
+            return OptionalInt.of(ps.pid());
         } catch (JcdException e) {
             return OptionalInt.empty();
         }

@@ -6,7 +6,7 @@ import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** mkfifo(3) through libc: the facade's one system call of its own (stdio FIFOs for the shim). */
+/** mkfifo(3) through libc: the daemon's one mkfifo (the facade's and the CRI's stdio FIFOs for the shim), mode 0600 less the umask. */
 public final class Fifos {
     private interface LibC extends Library {
         int mkfifo(String path, int mode);
@@ -20,7 +20,7 @@ public final class Fifos {
     public static void make(Path path) throws IOException {
         if (LIBC.mkfifo(path.toString(), 0600) != 0) {
             int errno = Native.getLastError();
-            throw new IOException("mkfifo " + path + " failed: errno " + errno);
+            throw new IOException("mkfifo " + path + " failed: errno " + errno + (errno == 17 ? " (it exists already)" : ""));
         }
     }
 }

@@ -351,6 +351,40 @@ class CriPodLifecycleIT {
     }
 
     @Test
+    void aPodWhosePauseProcessDiedIsNotReadyAndTakesNoContainer() throws Exception {
+        // the daemon tells a ready pod from /proc (its pause process alive with its start time), not by asking the shim
+        String imageRef = img().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(BUSYBOX)).build()).getImageRef();
+        PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("orphaned").setUid("uid-orphaned").setNamespace("default"))
+                .setHostname("orphaned").setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT)).build();
+        String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
+        try {
+            assertThat(podState(pod)).isEqualTo(PodSandboxState.SANDBOX_READY);
+            int pausePid = TasksGrpc.newBlockingStub(channel.namespaced("k8s.io"))
+                    .get(io.jcontainerd.api.services.tasks.v1.GetRequest.newBuilder().setContainerId(pod).build()).getProcess().getPid();
+            assertThat(ProcessHandle.of(pausePid).map(ProcessHandle::destroyForcibly)).as("SIGKILL sent to pause pid " + pausePid).contains(true);
+
+            await("the pod not ready once its pause process died", () -> podState(pod), s -> s == PodSandboxState.SANDBOX_NOTREADY);
+            assertThat(rt().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(PodSandboxFilter.newBuilder().setId(pod)).build())
+                    .getItemsList()).extracting(p -> p.getState()).containsExactly(PodSandboxState.SANDBOX_NOTREADY);
+            ContainerConfig c = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("late"))
+                    .setImage(ImageSpec.newBuilder().setImage(imageRef)).addAllCommand(List.of("sleep", "3600")).build();
+            assertThatThrownBy(() -> rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(c)
+                    .setSandboxConfig(podConfig).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                        assertThat(e.getStatus().getDescription()).contains("pod sandbox " + pod + " is not ready");
+                    });
+        } finally {
+            rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+
+    PodSandboxState podState(String pod) {
+        return rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build()).getStatus().getState();
+    }
+
+    @Test
     void aPodWhoseNetworkFailsAfterItsNamespaceWasMadeIsRefusedAndLeavesNothing() throws Exception {
         // the pod's CNI set-up runs beside its pause container's create; a host port in use fails it after
         // the namespace was pinned (the pause container may be created and started meanwhile): all of it goes

@@ -13,10 +13,12 @@ import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Containers per namespace, with containerd's rules (metadata/containers.go): ids are
@@ -26,9 +28,20 @@ import java.util.Optional;
  * store, so a collection sees a container (and keeps its snapshot) or runs wholly before it.
  */
 public final class ContainerStore {
+    /** Decoded records kept at most (one per container a client is working with). */
+    static final int DECODED_MAX = 1024;
     private final MetadataStore db;
     private final NamespaceStore namespaces;
     private final Clock clock;
+    /**
+     * The last record read per key, with the stored bytes it was decoded from: a read whose bytes are the
+     * same returns it instead of decoding the JSON (the spec in base64, two instants) again. A `ctr run
+     * --rm` reads its container's record seven times (Containers/Get x3, Tasks/Create, Tasks/Get x2 after
+     * the task's deletion, Containers/Delete). ContainerRecord and Opaque are immutable.
+     */
+    private final ConcurrentHashMap<String, Decoded> decoded = new ConcurrentHashMap<>();
+
+    private record Decoded(byte[] stored, ContainerRecord record) {}
 
     public ContainerStore(MetadataStore db, NamespaceStore namespaces, Clock clock) {
         this.db = db;
@@ -58,7 +71,20 @@ public final class ContainerStore {
 
     public Optional<ContainerRecord> find(String ns, String id) {
         byte[] v = db.get(Family.CONTAINERS, Keys.of(ns, id));
-        return v == null ? Optional.empty() : Optional.of(Json.read(v, ContainerRecord.class));
+        if (v == null) {
+            return Optional.empty();
+        }
+        String k = ns + '\0' + id;
+        Decoded d = decoded.get(k);
+        if (d != null && Arrays.equals(d.stored(), v)) {
+            return Optional.of(d.record());
+        }
+        ContainerRecord c = Json.read(v, ContainerRecord.class);
+        if (decoded.size() >= DECODED_MAX) {
+            decoded.clear();
+        }
+        decoded.put(k, new Decoded(v, c));
+        return Optional.of(c);
     }
 
     public List<ContainerRecord> list(String ns, Filter filter) {
@@ -151,6 +177,7 @@ public final class ContainerStore {
             synchronized (this) {
                 get(ns, id);
                 db.delete(Family.CONTAINERS, Keys.of(ns, id));
+                decoded.remove(ns + '\0' + id);
             }
         });
     }

@@ -94,7 +94,7 @@ public final class Daemon implements AutoCloseable {
                 DockerEndpoint.claim(config);
             }
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
-                    config.grpc().maxSendMessageSize(), services, interceptors);
+                    config.grpc().maxSendMessageSize(), services, interceptors, io.jcontainerd.supervisor.grpc.InlineCalls.CONTAINERD_READS);
             timeline.mark("gRPC server");
             LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
                     + ", state " + config.state() + ") " + timeline.totalMillis() + " ms after the process started: " + timeline);

@@ -44,6 +44,16 @@ public final class UnixGrpcServer implements AutoCloseable {
      */
     public static UnixGrpcServer start(Path path, int maxRecvMessageSize, int maxSendMessageSize,
                                        List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors) {
+        return start(path, maxRecvMessageSize, maxSendMessageSize, services, interceptors, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, int, List, List)}, the calls of {@code inlineMethods} (full names) run on
+     * the event loop that read them ({@link InlineCalls}), every other call on a virtual thread of its own.
+     */
+    public static UnixGrpcServer start(Path path, int maxRecvMessageSize, int maxSendMessageSize,
+                                       List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors,
+                                       java.util.Set<String> inlineMethods) {
         if (!Epoll.isAvailable()) {
             throw JcdException.failedPrecondition("netty epoll is not available on this machine: %s",
                     Epoll.unavailabilityCause());
@@ -56,7 +66,8 @@ public final class UnixGrpcServer implements AutoCloseable {
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .executor(InlineCalls.DIRECT)
+                .callExecutor(new InlineCalls(inlineMethods, Executors.newVirtualThreadPerTaskExecutor()))
                 .maxInboundMessageSize(maxRecvMessageSize)
                 .permitKeepAliveWithoutCalls(true)
                 .permitKeepAliveTime(1, TimeUnit.SECONDS);

@@ -100,4 +100,28 @@ class ContainerStoreTest {
         assertThatThrownBy(() -> store.update("default", change, List.of("runtime")))
                 .hasMessageContaining("cannot update runtime");
     }
+
+    @Test
+    void readsAlwaysGiveWhatIsStoredNowThoughRecordsAreDecodedOnce() {
+        store.create("default", container("web1"));
+        ContainerRecord first = store.get("default", "web1");
+        assertThat(store.get("default", "web1")).isSameAs(first); // decoded once, served again while unchanged
+
+        store.update("default", new ContainerRecord("web1", Map.of("app", "api"), "", "", null, null, "", "", Map.of(), "", null, null),
+                List.of("labels.app"));
+        assertThat(store.get("default", "web1").labels()).isEqualTo(Map.of("app", "api"));
+
+        // a change another store wrote to the same database (as the collector's or a second service's) is seen too
+        ContainerStore other = new ContainerStore(db, new NamespaceStore(db), Clock.systemUTC());
+        other.update("default", new ContainerRecord("web1", Map.of(), "img3", "", null, null, "", "", Map.of(), "", null, null),
+                List.of("image"));
+        assertThat(store.get("default", "web1").image()).isEqualTo("img3");
+
+        store.delete("default", "web1");
+        assertThat(store.find("default", "web1")).isEmpty();
+        store.create("default", new ContainerRecord("web1", Map.of(), "again", "io.containerd.runc.v2", null, SPEC, "", "",
+                Map.of(), "", null, null));
+        assertThat(store.get("default", "web1").image()).isEqualTo("again");
+        assertThat(store.find("other", "web1")).isEmpty();
+    }
 }

@@ -51,7 +51,9 @@ public final class Main {
     }
 
     static int run(String[] args) {
-        StartupWarmUp.start();
+        if (Commands.commandWord(args) != null) { // `jctr --version` and `jctr --help` connect to nothing
+            StartupWarmUp.start();
+        }
         CommandLine cli = new CommandLine(new Main().spec());
         Commands.addFor(cli, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -61,8 +61,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$tmp/containerd/debug.sock"
 TOML
 
-# wait_rpc SOCK: until Version answers on SOCK (probed with Debian's ctr for both daemons).
+# wait_rpc SOCK: until Version answers on SOCK (probed with Debian's ctr for both daemons). The socket file is
+# awaited first: ctr's dialer polls a missing socket for 1 s per attempt and then backs off ~1 s, so a daemon
+# binding 1-2 s after the launch would read as ~2.05 s (README "Performance", daemon start session 9).
 wait_rpc() {
+  for _ in $(seq 1 6000); do [[ -S "$1" ]] && break; sleep 0.005; done
   for _ in $(seq 1 3000); do
     ctr -a "$1" version >/dev/null 2>&1 && return 0
     sleep 0.005

@@ -45,15 +45,16 @@ class DaemonStartupIT {
     }
 
     @Test
-    void answersItsFirstCallsWithoutSettingUpJfrForNettysBufferEvents() throws Exception {
+    void answersItsFirstCallsOnUnpooledBuffersWithoutSettingUpJfrForNettysBufferEvents() throws Exception {
         Path classInit = dir.resolve("class-init.log");
         try (DaemonProcess d = DaemonProcess.startThrough(List.of("env", "JCD_JAVA_OPTS=-Xlog:class+init=info:file=" + classInit), dir);
              UnixGrpcChannel ch = new UnixGrpcChannel(d.socket())) {
             assertThat(VersionGrpc.newBlockingStub(ch.raw()).version(Empty.getDefaultInstance()).getVersion()).isNotEmpty();
         }
         String initialised = Files.readString(classInit);
-        assertThat(initialised).as("netty's pooled allocator served the calls")
-                .contains("'io/grpc/netty/shaded/io/netty/buffer/PoolChunk'");
+        assertThat(initialised).as("netty's unpooled allocator served the calls (bin/jcontainerd: direct buffers freed once used)")
+                .contains("'io/grpc/netty/shaded/io/netty/buffer/UnpooledByteBufAllocator'")
+                .doesNotContain("'io/grpc/netty/shaded/io/netty/buffer/PoolChunk'");
         assertThat(initialised).as("JFR's event machinery (its metadata and generated event classes) for netty's events")
                 .doesNotContain("'jdk/jfr/Event'").doesNotContain("AllocateChunkEvent");
     }

@@ -13,8 +13,9 @@ import java.util.concurrent.Executor;
  * two wake-ups (the carrier that runs it, then the event loop that writes its answer); on a loaded
  * machine each is a wait for a CPU. The listed reads are a RocksDB get and a decode (cached for records
  * read again), take no lock that a write holds across I/O, and wait for nothing, as handlers on an event
- * loop must. A `ctr run --rm` makes 16 of them (Content/Info x10, Containers/Get x3, Namespaces/Get x2,
- * Images/Get), and the shim's event forwards four more.
+ * loop must; Content/Read reads a blob on the event loop only if the range is small (a manifest, a config:
+ * ContentReadStream), a layer's on virtual threads. A `ctr run --rm` makes 26 of them (Content/Info x10,
+ * Content/Read x10, Containers/Get x3, Namespaces/Get x2, Images/Get), and the shim's event forwards four more.
  *
  * <p>The server's own executor is direct, so grpc-java looks the method up on the event loop and asks
  * {@link #getExecutor} there; an unlisted call switches to {@code others} before any interceptor or
@@ -22,10 +23,11 @@ import java.util.concurrent.Executor;
  * wait for it.
  */
 public final class InlineCalls implements ServerCallExecutorSupplier {
-    /** containerd's reads that answer from the metadata store alone, and the shims' event forwards. */
+    /** containerd's reads that answer from the metadata store (and small blobs), and the shims' event forwards. */
     public static final Set<String> CONTAINERD_READS = Set.of(
             "containerd.services.containers.v1.Containers/Get",
             "containerd.services.content.v1.Content/Info",
+            "containerd.services.content.v1.Content/Read",
             "containerd.services.images.v1.Images/Get",
             "containerd.services.namespaces.v1.Namespaces/Get",
             "containerd.services.events.v1.Events/Forward");

@@ -13,7 +13,8 @@ import java.util.logging.Logger;
 /**
  * Streams {@code [start, end)} of a blob in chunks of at most 1 MiB, only as fast as the client
  * takes them (gRPC's onReady), so a large layer is never buffered in memory. A client that cancels
- * midway (containerd's clients do once their buffer is full) just stops the stream, quietly.
+ * midway (containerd's clients do once their buffer is full) just stops the stream, quietly. A small
+ * range is read on the calling thread, a larger one on virtual threads ({@link #INLINE_MAX}).
  */
 final class ContentReadStream {
     static final int CHUNK = 1 << 20;
@@ -32,10 +33,22 @@ final class ContentReadStream {
         this.end = end;
     }
 
+    /**
+     * Ranges of at most this many bytes (a manifest, a config, an index) are read where the call runs: the
+     * event loop that read the request (Content/Read is one of {@link io.jcontainerd.supervisor.grpc.InlineCalls}'
+     * reads). A longer range is read on virtual threads, so that no event loop waits on a layer's reads.
+     */
+    static final long INLINE_MAX = 64 << 10;
+
     void start() {
         call.setOnCancelHandler(this::cancelled);
-        call.setOnReadyHandler(this::pump);
-        pump();
+        if (end - position <= INLINE_MAX) {
+            call.setOnReadyHandler(this::pump);
+            pump();
+        } else {
+            call.setOnReadyHandler(() -> Thread.startVirtualThread(this::pump));
+            Thread.startVirtualThread(this::pump);
+        }
     }
 
     private synchronized void pump() {

@@ -244,6 +244,15 @@ class ContentServiceIT {
         assertThat(tail).isEqualTo(Arrays.copyOfRange(data, data.length - 10, data.length));
         assertThatThrownBy(() -> readAll(ReadContentRequest.newBuilder().setDigest(digest).setOffset(data.length + 1).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE));
+
+        // a manifest-sized blob is read where the call runs (the event loop), a range past 64 KiB on virtual threads
+        byte[] small = Arrays.copyOf(data, 3000);
+        String smallDigest = store("small-read", small);
+        assertThat(readAll(ReadContentRequest.newBuilder().setDigest(smallDigest).build())).isEqualTo(small);
+        assertThat(readAll(ReadContentRequest.newBuilder().setDigest(digest).setOffset(7).setSize(64 << 10).build()))
+                .isEqualTo(Arrays.copyOfRange(data, 7, 7 + (64 << 10)));
+        assertThat(readAll(ReadContentRequest.newBuilder().setDigest(digest).setOffset(7).setSize((64 << 10) + 1).build()))
+                .isEqualTo(Arrays.copyOfRange(data, 7, 7 + (64 << 10) + 1));
     }
 
     @Test

@@ -150,7 +150,7 @@ public final class PodSandboxes {
             String ip = address(PodNetworkSetUp.join(addressSaved));
             LOG.info(() -> "pod sandbox " + id + " (" + md.getNamespace() + "/" + md.getName() + ") runs, ip " + ip);
             return id;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too (a class that fails to load): nothing half-made stays
             for (int i = undo.size() - 1; i >= 0; i--) {
                 try {
                     undo.get(i).run();

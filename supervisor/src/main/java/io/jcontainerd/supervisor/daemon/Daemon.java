@@ -4,6 +4,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.supervisor.grpc.CallMetrics;
+import io.jcontainerd.supervisor.grpc.InlineCalls;
 import io.jcontainerd.supervisor.grpc.RequestContext;
 import io.jcontainerd.supervisor.grpc.UnixGrpcServer;
 import io.jcontainerd.supervisor.metadata.MetadataStore;
@@ -94,7 +95,7 @@ public final class Daemon implements AutoCloseable {
                 DockerEndpoint.claim(config);
             }
             UnixGrpcServer grpc = UnixGrpcServer.start(config.grpc().address(), config.grpc().maxRecvMessageSize(),
-                    config.grpc().maxSendMessageSize(), services, interceptors, io.jcontainerd.supervisor.grpc.InlineCalls.CONTAINERD_READS);
+                    config.grpc().maxSendMessageSize(), services, interceptors, InlineCalls.CONTAINERD_READS);
             timeline.mark("gRPC server");
             LOG.info(() -> "jcontainerd serving on " + config.grpc().address() + " (root " + config.root()
                     + ", state " + config.state() + ") " + timeline.totalMillis() + " ms after the process started: " + timeline);

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -44,7 +45,7 @@ public final class UnixGrpcServer implements AutoCloseable {
      */
     public static UnixGrpcServer start(Path path, int maxRecvMessageSize, int maxSendMessageSize,
                                        List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors) {
-        return start(path, maxRecvMessageSize, maxSendMessageSize, services, interceptors, java.util.Set.of());
+        return start(path, maxRecvMessageSize, maxSendMessageSize, services, interceptors, Set.of());
     }
 
     /**
@@ -53,7 +54,7 @@ public final class UnixGrpcServer implements AutoCloseable {
      */
     public static UnixGrpcServer start(Path path, int maxRecvMessageSize, int maxSendMessageSize,
                                        List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors,
-                                       java.util.Set<String> inlineMethods) {
+                                       Set<String> inlineMethods) {
         if (!Epoll.isAvailable()) {
             throw JcdException.failedPrecondition("netty epoll is not available on this machine: %s",
                     Epoll.unavailabilityCause());

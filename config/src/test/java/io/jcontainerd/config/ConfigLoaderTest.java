@@ -4,6 +4,8 @@ import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -276,9 +278,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aFileTooLargeOrNestedTooDeepIsRefusedSayingWhy(@TempDir Path dir) throws java.io.IOException {
+    void aFileTooLargeOrNestedTooDeepIsRefusedSayingWhy(@TempDir Path dir) throws IOException {
         Path big = dir.resolve("big.toml");
-        java.nio.file.Files.writeString(big, "# " + "x".repeat(2 << 20) + "\n");
+        Files.writeString(big, "# " + "x".repeat(2 << 20) + "\n");
         assertThatThrownBy(() -> ConfigLoader.load(big, true)).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("big.toml is").hasMessageContaining("bytes: a config file is at most");
         assertThatThrownBy(() -> ConfigLoader.parse("a = " + "[".repeat(20) + "]".repeat(20) + "\n", "t.toml"))

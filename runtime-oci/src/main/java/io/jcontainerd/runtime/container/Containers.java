@@ -121,6 +121,9 @@ public final class Containers {
             if (pidFile != null) writePidFile(Path.of(pidFile), init.pid());
             return init.pid();
         } catch (RuntimeException e) {
+            // a sandbox's follower first: once it joined the sandbox's pid namespace, the init (that namespace's
+            // PID 1) cannot finish dying until the follower, a child of this process, is killed and reaped
+            if (spare != null) spare.discardFollower(id);
             if (init != null) {
                 LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
                 children.await(init.pid());
@@ -133,7 +136,6 @@ public final class Containers {
                     // reported below with the original error
                 }
             }
-            if (spare != null) spare.discardFollower(id);
             store.remove(id);
             throw e;
         } finally {

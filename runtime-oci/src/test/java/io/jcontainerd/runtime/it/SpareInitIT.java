@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -297,6 +300,45 @@ class SpareInitIT {
             awaitDead(followerPid);
             awaitDead(sandboxPid);
             assertThat(Path.of("/proc/" + followerPid)).as("the follower is gone and reaped").doesNotExist();
+        }
+    }
+
+    @Test
+    void aSandboxWhoseCreateFailsAfterItsFollowerJoinedItsPidNamespaceFailsPromptlyAndLeavesNoProcess() throws Exception {
+        try (BusyboxBundle pod = BusyboxBundle.create(jrunc)) {
+            // a createRuntime hook (run while create waits for the init) that fails once a second process, the
+            // follower, is in the sandbox's pid namespace: the init, that namespace's PID 1, cannot finish dying
+            // before the follower, a child of this process, is reaped
+            Path seen = pod.dir.resolve("hook-saw");
+            String script = "pid=$(sed -n 's/.*\"pid\" *: *\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)\n"
+                    + "ns=$(readlink /proc/$pid/ns/pid); i=0\n"
+                    + "while [ $i -lt 3000 ]; do n=0\n"
+                    + "  for p in /proc/[0-9]*; do [ \"$(readlink $p/ns/pid 2>/dev/null)\" = \"$ns\" ] && n=$((n+1)); done\n"
+                    + "  if [ $n -ge 2 ]; then echo \"$ns\" > " + seen + "; exit 1; fi\n"
+                    + "  i=$((i+1)); sleep 0.01\n"
+                    + "done\n"
+                    + "echo none > " + seen + "; exit 1\n";
+            ObjectNode hook = pod.config.putObject("hooks").putArray("createRuntime").addObject();
+            hook.put("path", "/bin/sh");
+            hook.putArray("args").add("sh").add("-c").add(script);
+            sandboxSpec(pod, "sleep", "1000");
+            Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+            String sandbox = newId();
+            StdioFds stdio = devNulls();
+
+            CompletableFuture<Integer> create = CompletableFuture.supplyAsync(() ->
+                    containers.create(sandbox, pod.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null, stdio));
+
+            assertThatThrownBy(() -> create.get(60, TimeUnit.SECONDS)).as("create fails within 60 s, not hangs")
+                    .isInstanceOf(ExecutionException.class).hasMessageContaining("createRuntime");
+            String ns = Files.readString(seen).strip();
+            assertThat(ns).as("the hook saw the follower in the sandbox's pid namespace").startsWith("pid:[");
+            assertThat(spare.followerPid(sandbox)).isEmpty();
+            try (var procs = Files.list(Path.of("/proc"))) {
+                assertThat(procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).filter(p -> ns.equals(linkOrNull(p + "/ns/pid"))))
+                        .as("no process is left in the sandbox's pid namespace").isEmpty();
+            }
+            assertThat(jrunc.run("list").stdout()).doesNotContain(sandbox);
         }
     }
 

@@ -88,9 +88,9 @@ public final class ConfigLoader {
     public static DaemonConfig load(Path file, boolean required) {
         String text;
         try {
-            if (Files.size(file) > TomlTable.MAX_CHARS) {
-                throw JcdException.invalidArgument("config file %s is %d bytes: a config file is at most %d", file, Files.size(file),
-                        TomlTable.MAX_CHARS);
+            long size = Files.size(file);
+            if (size > TomlTable.MAX_CHARS) {
+                throw JcdException.invalidArgument("config file %s is %d bytes: a config file is at most %d", file, size, TomlTable.MAX_CHARS);
             }
             text = Files.readString(file);
         } catch (NoSuchFileException e) {

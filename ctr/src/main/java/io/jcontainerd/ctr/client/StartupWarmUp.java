@@ -36,8 +36,6 @@ public final class StartupWarmUp {
             // the command's own connect reports it
         }
         LogManager.getLogManager();
-        if (RuntimeVersion.DOMAIN == null) { // reading the field runs RuntimeVersion's initialiser
-            throw new IllegalStateException("protobuf's RuntimeVersion has no domain");
-        }
+        Object domain = RuntimeVersion.DOMAIN; // reading the field runs RuntimeVersion's initialiser
     }
 }

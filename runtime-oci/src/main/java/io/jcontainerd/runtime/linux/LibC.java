@@ -32,12 +32,7 @@ public final class LibC {
     private static final ConcurrentHashMap<String, Function> FUNCTIONS = new ConcurrentHashMap<>();
 
     private static Function function(String name) {
-        Function f = FUNCTIONS.get(name);
-        if (f == null) {
-            f = LIB.getFunction(name);
-            FUNCTIONS.putIfAbsent(name, f);
-        }
-        return f;
+        return FUNCTIONS.computeIfAbsent(name, LIB::getFunction);
     }
 
     private static int i(String name, Object... args) { return function(name).invokeInt(cStrings(args)); }

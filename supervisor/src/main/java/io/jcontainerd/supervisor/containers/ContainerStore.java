@@ -4,6 +4,7 @@ import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.config.rules.Labels;
 import io.jcontainerd.config.filters.Filter;
+import io.jcontainerd.supervisor.metadata.DecodedRecords;
 import io.jcontainerd.supervisor.metadata.Family;
 import io.jcontainerd.supervisor.metadata.Json;
 import io.jcontainerd.supervisor.metadata.Keys;
@@ -13,12 +14,10 @@ import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Containers per namespace, with containerd's rules (metadata/containers.go): ids are
@@ -34,14 +33,11 @@ public final class ContainerStore {
     private final NamespaceStore namespaces;
     private final Clock clock;
     /**
-     * The last record read per key, with the stored bytes it was decoded from: a read whose bytes are the
-     * same returns it instead of decoding the JSON (the spec in base64, two instants) again. A `ctr run
-     * --rm` reads its container's record seven times (Containers/Get x3, Tasks/Create, Tasks/Get x2 after
-     * the task's deletion, Containers/Delete). ContainerRecord and Opaque are immutable.
+     * Each record decoded once per stored value (the spec in base64, two instants): a `ctr run --rm` reads
+     * its container's record seven times (Containers/Get x3, Tasks/Create, Tasks/Get x2 after the task's
+     * deletion, Containers/Delete). ContainerRecord and Opaque are immutable.
      */
-    private final ConcurrentHashMap<String, Decoded> decoded = new ConcurrentHashMap<>();
-
-    private record Decoded(byte[] stored, ContainerRecord record) {}
+    private final DecodedRecords<ContainerRecord> decoded = new DecodedRecords<>(DECODED_MAX);
 
     public ContainerStore(MetadataStore db, NamespaceStore namespaces, Clock clock) {
         this.db = db;
@@ -74,17 +70,7 @@ public final class ContainerStore {
         if (v == null) {
             return Optional.empty();
         }
-        String k = ns + '\0' + id;
-        Decoded d = decoded.get(k);
-        if (d != null && Arrays.equals(d.stored(), v)) {
-            return Optional.of(d.record());
-        }
-        ContainerRecord c = Json.read(v, ContainerRecord.class);
-        if (decoded.size() >= DECODED_MAX) {
-            decoded.clear();
-        }
-        decoded.put(k, new Decoded(v, c));
-        return Optional.of(c);
+        return Optional.of(decoded.get(ns + '\0' + id, v, stored -> Json.read(stored, ContainerRecord.class)));
     }
 
     public List<ContainerRecord> list(String ns, Filter filter) {
@@ -177,7 +163,7 @@ public final class ContainerStore {
             synchronized (this) {
                 get(ns, id);
                 db.delete(Family.CONTAINERS, Keys.of(ns, id));
-                decoded.remove(ns + '\0' + id);
+                decoded.forget(ns + '\0' + id);
             }
         });
     }

@@ -1,16 +1,15 @@
 package io.jcontainerd.supervisor.content;
 
 import io.jcontainerd.content.image.Digest;
+import io.jcontainerd.supervisor.metadata.DecodedRecords;
 import io.jcontainerd.supervisor.metadata.Family;
 import io.jcontainerd.supervisor.metadata.Json;
 import io.jcontainerd.supervisor.metadata.Keys;
 import io.jcontainerd.supervisor.metadata.MetadataStore;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -22,13 +21,11 @@ public final class ContentRecords {
     static final int DECODED_MAX = 1024;
     private final MetadataStore db;
     /**
-     * The last record read per key, with the stored bytes it was decoded from: a read whose bytes are the
-     * same returns it instead of decoding JSON, a digest and two instants again (~8 % of the daemon's CPU
-     * in 20 parallel `ctr run -d`: each reads the image's blobs' records ten times). ContentInfo is immutable.
+     * Each record decoded once per stored value: a read of the same bytes skips decoding JSON, a digest and
+     * two instants again (~8 % of the daemon's CPU in 20 parallel `ctr run -d`: each reads the image's
+     * blobs' records ten times). ContentInfo is immutable.
      */
-    private final ConcurrentHashMap<String, Decoded> decoded = new ConcurrentHashMap<>();
-
-    private record Decoded(byte[] stored, ContentInfo info) {}
+    private final DecodedRecords<ContentInfo> decoded = new DecodedRecords<>(DECODED_MAX);
 
     public ContentRecords(MetadataStore db) {
         this.db = db;
@@ -37,13 +34,7 @@ public final class ContentRecords {
     public Optional<ContentInfo> find(String ns, Digest digest) {
         byte[] v = db.get(Family.CONTENT, key(ns, digest));
         if (v == null) return Optional.empty();
-        String k = ns + '\0' + digest;
-        Decoded d = decoded.get(k);
-        if (d != null && Arrays.equals(d.stored(), v)) return Optional.of(d.info());
-        ContentInfo info = Json.read(v, Stored.class).toInfo();
-        if (decoded.size() >= DECODED_MAX) decoded.clear();
-        decoded.put(k, new Decoded(v, info));
-        return Optional.of(info);
+        return Optional.of(decoded.get(ns + '\0' + digest, v, stored -> Json.read(stored, Stored.class).toInfo()));
     }
 
     public boolean exists(String ns, Digest digest) {

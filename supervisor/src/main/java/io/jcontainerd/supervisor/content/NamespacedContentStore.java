@@ -67,6 +67,22 @@ public final class NamespacedContentStore {
         return records.exists(ns, digest);
     }
 
+    /**
+     * The namespace's record of {@code digest}, leased to {@code lease} in the same change when there
+     * is one: a pull that finds a blob present and skips its download holds it from that moment, so
+     * the collector cannot take it before the image record protects it (the record may be held only
+     * by a lease released meanwhile, e.g. the lease of a pull that died with the previous daemon).
+     */
+    public Optional<ContentInfo> findLeased(String ns, Digest digest, String lease) {
+        return namespaces.locks().change(ns, () -> {
+            Optional<ContentInfo> found = records.find(ns, digest);
+            if (found.isPresent()) {
+                db.write(b -> leases.attach(b, ns, lease, LeaseResource.content(digest)));
+            }
+            return found;
+        });
+    }
+
     /** The namespace's blobs matching the filter (fields {@code digest}, {@code size}, {@code labels.<key>}). */
     public void walk(String ns, Filter filter, Consumer<ContentInfo> visitor) {
         records.forEach(ns, info -> {
@@ -160,13 +176,10 @@ public final class NamespacedContentStore {
      * would then hold nothing, and find nothing).
      */
     private boolean leaseIfRecorded(String ns, Digest digest, Optional<String> lease) {
-        return namespaces.locks().change(ns, () -> {
-            if (!records.exists(ns, digest)) {
-                return false;
-            }
-            lease.ifPresent(id -> db.write(b -> leases.attach(b, ns, id, LeaseResource.content(digest))));
-            return true;
-        });
+        if (lease.isPresent()) {
+            return findLeased(ns, digest, lease.get()).isPresent();
+        }
+        return records.exists(ns, digest);
     }
 
     private void leaseOnly(String ns, String leaseId, LeaseResource resource) {

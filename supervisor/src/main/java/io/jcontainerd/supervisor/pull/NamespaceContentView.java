@@ -6,6 +6,7 @@ import io.jcontainerd.content.store.ContentWriter;
 import io.jcontainerd.content.store.Info;
 import io.jcontainerd.content.store.IngestStatus;
 import io.jcontainerd.content.store.ReaderAt;
+import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.supervisor.content.ContentInfo;
 import io.jcontainerd.supervisor.content.NamespacedContentStore;
 import io.jcontainerd.supervisor.content.NamespacedWriter;
@@ -21,20 +22,20 @@ import java.util.function.Consumer;
 
 /**
  * One namespace of the daemon's content, seen through the backend contract the {@code ImagePuller}
- * writes into: every blob it commits gets the namespace's record and is held by the pull's lease
- * until the image record and the GC labels protect it. {@code onCommit} hears of each commit, so
- * the unpacker can start on a blob the moment it is verified.
+ * writes into: every blob it commits gets the namespace's record, and every blob it commits or
+ * finds present is held by the pull's lease until the image record and the GC labels protect it.
+ * {@code onCommit} hears of each commit, so the unpacker can start on a blob the moment it is verified.
  */
 final class NamespaceContentView implements ContentStore {
     private final NamespacedContentStore content;
     private final String ns;
-    private final Optional<String> lease;
+    private final String lease;
     private final Consumer<Digest> onCommit;
 
     NamespaceContentView(NamespacedContentStore content, String ns, String lease, Consumer<Digest> onCommit) {
         this.content = content;
         this.ns = ns;
-        this.lease = Optional.of(lease);
+        this.lease = lease;
         this.onCommit = onCommit;
     }
 
@@ -49,15 +50,17 @@ final class NamespaceContentView implements ContentStore {
         return content.backend().open(digest, offset);
     }
 
+    /** The blob's info; a blob found present is leased to the pull from here on (the puller then skips its download). */
     @Override
     public Info info(Digest digest) {
-        ContentInfo i = content.info(ns, digest);
+        ContentInfo i = content.findLeased(ns, digest, lease)
+                .orElseThrow(() -> JcdException.notFound("content %s in namespace %s: not found", digest, ns));
         return new Info(i.digest(), i.size(), i.createdAt(), i.updatedAt());
     }
 
     @Override
     public ContentWriter writer(String ref, long total, Digest expected) {
-        return new Writer(content.writer(ns, ref, total, expected, lease));
+        return new Writer(content.writer(ns, ref, total, expected, Optional.of(lease)));
     }
 
     @Override

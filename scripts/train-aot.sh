@@ -2,9 +2,9 @@
 # Records AOT caches (JEP 483/514) for jcontainerd and jctr with one training run each against a
 # throw-away daemon; the launchers in bin/ use a cache only while it is newer than its jar.
 # jctr has two caches, each trained in one JVM (ctr/.../AotTraining.java). bin/jctr uses jctr-base.aot
-# for version and the namespaces commands, on which alone it is trained (a labelled namespace, so that
-# ls parses labels): a JVM loads all of a cache's classes at start, and this one has no Jackson and no
-# run/pull classes. jctr.aot, for every other command, is trained on the commands users time: version,
+# for version, --version and namespaces ls, on which alone it is trained (a labelled namespace, so that
+# ls parses labels): a JVM loads all of a cache's classes at start, and this one has no picocli (their
+# plain forms run without it: ctr/.../ShortCommand.java), no Jackson and no run/pull classes. jctr.aot, for every other command, is trained on the commands users time: version,
 # the ls commands and, as root with the test images already built (scripts/test-images.sh), a pull of
 # busybox from the loopback test registry and a `run --rm` of it, which the daemon then learns too.
 set -euo pipefail
@@ -47,10 +47,15 @@ JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/supervisor/target/jcontainerd.aot" \
   setsid bin/jcontainerd "${daemon_args[@]}" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 1 300); do [[ -S "$sock" ]] && break; sleep 0.1; done
-JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr-base.aot -Djctr.train=true" bin/jctr \
-  "-a $sock namespaces create $id jcontainerd.train=1" "-a $sock version" "--version" "-a $sock namespaces ls" \
-  "-a $sock namespaces rm $id" </dev/null >"$tmp/jctr-base.log" 2>&1 \
+# the labelled namespace that `namespaces ls` parses is made and removed outside the training JVM:
+# `create` and `rm` are picocli's, whose classes the base cache leaves out
+bin/jctr -a "$sock" namespaces create "$id" jcontainerd.train=1 >"$tmp/jctr-base.log" 2>&1 \
   || { cat "$tmp/jctr-base.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
+JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr-base.aot -Djctr.train=true" bin/jctr \
+  "-a $sock version" "--version" "-a $sock namespaces ls" "-a $sock namespaces ls -q" </dev/null >>"$tmp/jctr-base.log" 2>&1 \
+  || { cat "$tmp/jctr-base.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
+bin/jctr -a "$sock" namespaces rm "$id" >>"$tmp/jctr-base.log" 2>&1 \
+  || { cat "$tmp/jctr-base.log" >&2; exit 1; }
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot -Djctr.train=true" bin/jctr \
   "-a $sock version" "-a $sock namespaces ls" "${container_lines[@]}" \
   "-a $sock images ls" "-a $sock containers ls" "-a $sock tasks ls" </dev/null >"$tmp/jctr.log" 2>&1 \

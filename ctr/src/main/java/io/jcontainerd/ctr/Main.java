@@ -8,13 +8,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * {@code jctr}: the debug client, like containerd's ctr. Speaks gRPC only. The root command's model
  * is built in code ({@link Specs}: no annotation reading on the start path); its global options
- * are read from that model.
+ * are read from that model. The commands users time run without picocli in their plain forms
+ * ({@link ShortCommand}).
  */
 public final class Main {
     public static final String CLIENT_VERSION = "0.1.0";
@@ -25,10 +27,10 @@ public final class Main {
         spec = CommandSpec.wrapWithoutInspection(this).name("jctr").version("jctr " + CLIENT_VERSION);
         spec.usageMessage().description("jctr: the jcontainerd debug client (ctr's commands and output).");
         spec.addOption(OptionSpec.builder("-a", "--address").paramLabel("<address>").type(Path.class)
-                .defaultValue("${env:CONTAINERD_ADDRESS:-/run/jcontainerd/jcontainerd.sock}")
+                .defaultValue("${env:" + GlobalOptions.ADDRESS_ENV + ":-" + GlobalOptions.DEFAULT_ADDRESS + "}")
                 .description("address of the daemon's gRPC socket (env CONTAINERD_ADDRESS, default ${DEFAULT-VALUE})").build());
         spec.addOption(OptionSpec.builder("-n", "--namespace").paramLabel("<namespace>").type(String.class)
-                .defaultValue("${env:CONTAINERD_NAMESPACE:-default}")
+                .defaultValue("${env:" + GlobalOptions.NAMESPACE_ENV + ":-" + GlobalOptions.DEFAULT_NAMESPACE + "}")
                 .description("namespace to use (env CONTAINERD_NAMESPACE, default ${DEFAULT-VALUE})").build());
         spec.addOption(OptionSpec.builder("--timeout").paramLabel("<timeout>").type(Duration.class)
                 .converters(new GoDuration()).defaultValue("0s")
@@ -51,20 +53,38 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        ShortCommand plain = ShortCommand.parse(args, System.getenv());
+        if (plain != null) {
+            if (plain.connects()) {
+                StartupWarmUp.start();
+            }
+            return plain.run(ShortCommand.writer(System.out, "sun.stdout.encoding"),
+                    ShortCommand.writer(System.err, "sun.stderr.encoding"));
+        }
         if (Commands.commandWord(args) != null) { // `jctr --version` and `jctr --help` connect to nothing
             StartupWarmUp.start();
         }
+        return picocli(args).execute(args);
+    }
+
+    /** The picocli command line for {@code args}: the root, the command they name, jctr's error handler. */
+    static CommandLine picocli(String[] args) {
         CommandLine cli = new CommandLine(new Main().spec());
         Commands.addFor(cli, args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Main root = cmd.getCommandSpec().root().commandLine().getCommand();
-            if (root.debug()) {
-                e.printStackTrace();
-            }
-            cmd.getErr().println("jctr: " + describe(e));
-            return 1;
+            return report(e, root.debug(), cmd.getErr());
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    /** A command's failure as the user sees it: the stack trace with --debug, then one line; exit code 1. */
+    static int report(Exception e, boolean debug, PrintWriter err) {
+        if (debug) {
+            e.printStackTrace();
+        }
+        err.println("jctr: " + describe(e));
+        return 1;
     }
 
     /** A failure as one line: the daemon's own message for gRPC errors. */
@@ -85,8 +105,12 @@ public final class Main {
 
     /** Opens a connection with the global options; commands close it. */
     public Connection connect() {
-        return Connection.open(Specs.value(spec, "--address"), namespace(), Specs.value(spec, "--timeout"),
-                Specs.value(spec, "--connect-timeout"));
+        return globals().connect();
+    }
+
+    GlobalOptions globals() {
+        return new GlobalOptions(Specs.value(spec, "--address"), namespace(), Specs.value(spec, "--timeout"),
+                Specs.value(spec, "--connect-timeout"), debug());
     }
 
     public String namespace() {

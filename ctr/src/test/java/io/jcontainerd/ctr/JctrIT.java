@@ -75,6 +75,26 @@ class JctrIT {
     }
 
     @Test
+    void versionAndNamespacesLsPrintTheSameWithAndWithoutPicocli() {
+        assertThat(jctr("ns", "create", "same-both-ways", "b=2", "a=1").exit()).isZero();
+        try {
+            // `-a=SOCK` is a form ShortCommand leaves to picocli; `--address SOCK` (jctr's) is one it runs itself
+            for (List<String> command : List.of(List.of("version"), List.of("ns", "ls"), List.of("namespaces", "list", "-q"))) {
+                List<String> viaPicocli = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
+                        "-a=" + daemon.socket()));
+                viaPicocli.addAll(command);
+                Cli.Result picocli = Cli.run(viaPicocli);
+                Cli.Result plain = jctr(command.toArray(String[]::new));
+                assertThat(plain.exit()).as(plain.toString()).isZero();
+                assertThat(plain.toString()).isEqualTo(picocli.toString());
+            }
+            assertThat(jctr("ns", "ls").out()).contains("a=1,b=2");
+        } finally {
+            jctr("ns", "rm", "same-both-ways");
+        }
+    }
+
+    @Test
     void invalidNamespaceNameIsRefusedNamingTheRule() {
         Cli.Result r = jctr("ns", "create", "Not/Valid");
         assertThat(r.exit()).isEqualTo(1);

@@ -9,10 +9,12 @@ import io.jcontainerd.api.services.namespaces.v1.NamespacesGrpc;
 import io.jcontainerd.api.services.namespaces.v1.UpdateNamespaceRequest;
 import io.jcontainerd.ctr.Main;
 import io.jcontainerd.ctr.Specs;
+import io.jcontainerd.ctr.client.Connection;
 import io.jcontainerd.ctr.output.Labels;
 import io.jcontainerd.ctr.output.Table;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,23 +67,26 @@ public final class NamespacesCommand {
 
         @Override
         public Integer call() {
-            boolean quiet = Specs.isSet(spec, "--quiet");
             try (var conn = Main.of(spec).connect()) {
-                // not Comparator.comparing: its comparator is a serializable lambda, which the AOT cache
-                // cannot hold (generated at run time with the class-file API, ~10 ms of a jctr run)
-                var list = new ArrayList<>(NamespaceList.list(conn.channel()));
-                list.sort((a, b) -> a.name().compareTo(b.name()));
-                var out = spec.commandLine().getOut();
-                if (quiet) {
-                    list.forEach(n -> out.println(n.name()));
-                    return 0;
-                }
-                Table t = new Table("NAME", "LABELS");
-                list.forEach(n -> t.row(n.name(), Labels.format(n.labels())));
-                t.print(out);
+                list(spec.commandLine().getOut(), conn, Specs.isSet(spec, "--quiet"));
             }
             return 0;
         }
+    }
+
+    /** {@code namespaces ls}: NAME and LABELS sorted by name, or only the names when {@code quiet}. */
+    public static void list(PrintWriter out, Connection conn, boolean quiet) {
+        // not Comparator.comparing: its comparator is a serializable lambda, which the AOT cache
+        // cannot hold (generated at run time with the class-file API, ~10 ms of a jctr run)
+        var list = new ArrayList<>(NamespaceList.list(conn.channel()));
+        list.sort((a, b) -> a.name().compareTo(b.name()));
+        if (quiet) {
+            list.forEach(n -> out.println(n.name()));
+            return;
+        }
+        Table t = new Table("NAME", "LABELS");
+        list.forEach(n -> t.row(n.name(), Labels.format(n.labels())));
+        t.print(out);
     }
 
     static final class Rm implements Callable<Integer> {

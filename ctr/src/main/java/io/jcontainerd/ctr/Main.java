@@ -56,7 +56,7 @@ public final class Main {
         ShortCommand plain = ShortCommand.parse(args, System.getenv());
         if (plain != null) {
             if (plain.connects()) {
-                StartupWarmUp.start();
+                StartupWarmUp.startWithoutMessages();
             }
             return plain.run(ShortCommand.writer(System.out, "sun.stdout.encoding"),
                     ShortCommand.writer(System.err, "sun.stderr.encoding"));

@@ -26,16 +26,26 @@ public final class StartupWarmUp {
 
     /** Starts the warm-up on a daemon thread (it never delays the exit). */
     public static void start() {
-        Thread.ofPlatform().daemon().name("jctr-warm-up").start(StartupWarmUp::run);
+        Thread.ofPlatform().daemon().name("jctr-warm-up").start(() -> run(true));
     }
 
-    static void run() {
+    /**
+     * The warm-up of a command that reads its answers from the wire ({@code version}, {@code namespaces ls}):
+     * it never initialises a generated message, so protobuf's RuntimeVersion is left out.
+     */
+    public static void startWithoutMessages() {
+        Thread.ofPlatform().daemon().name("jctr-warm-up").start(() -> run(false));
+    }
+
+    static void run(boolean messages) {
         try {
             SocketChannel.open(StandardProtocolFamily.UNIX).close();
         } catch (IOException | UnsupportedOperationException e) {
             // the command's own connect reports it
         }
         LogManager.getLogManager();
-        Object domain = RuntimeVersion.DOMAIN; // reading the field runs RuntimeVersion's initialiser
+        if (messages) {
+            Object domain = RuntimeVersion.DOMAIN; // reading the field runs RuntimeVersion's initialiser
+        }
     }
 }

@@ -1,17 +1,10 @@
 package io.jcontainerd.ctr.commands;
 
 import com.google.protobuf.CodedInputStream;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.MethodDescriptor;
-import io.grpc.protobuf.ProtoUtils;
-import io.grpc.stub.ClientCalls;
-import io.jcontainerd.api.services.namespaces.v1.ListNamespacesRequest;
 import io.jcontainerd.api.services.namespaces.v1.NamespacesGrpc;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,24 +22,6 @@ final class NamespaceList {
     record Entry(String name, Map<String, String> labels) {
     }
 
-    private static final MethodDescriptor<ListNamespacesRequest, List<Entry>> LIST =
-            NamespacesGrpc.getListMethod().toBuilder(ProtoUtils.marshaller(ListNamespacesRequest.getDefaultInstance()),
-                    new MethodDescriptor.Marshaller<List<Entry>>() {
-                        @Override
-                        public InputStream stream(List<Entry> value) {
-                            throw new UnsupportedOperationException("jctr only reads a Namespaces/List answer");
-                        }
-
-                        @Override
-                        public List<Entry> parse(InputStream stream) {
-                            try {
-                                return read(CodedInputStream.newInstance(stream));
-                            } catch (IOException e) {
-                                throw new UncheckedIOException("cannot read the Namespaces/List answer: " + e.getMessage(), e);
-                            }
-                        }
-                    }).build();
-
     /** Tags of fields 1 and 2 as length-delimited (strings, messages): field number << 3 | wire type 2. */
     private static final int FIELD_1 = 1 << 3 | 2;
     private static final int FIELD_2 = 2 << 3 | 2;
@@ -54,8 +29,9 @@ final class NamespaceList {
     private NamespaceList() {
     }
 
+    /** Namespaces/List with no filter (the request's one field unset: zero bytes, as {@link WireCall} sends). */
     static List<Entry> list(Channel channel) {
-        return ClientCalls.blockingUnaryCall(channel, LIST, CallOptions.DEFAULT, ListNamespacesRequest.getDefaultInstance());
+        return WireCall.call(channel, NamespacesGrpc.SERVICE_NAME, "List", NamespaceList::read);
     }
 
     /** ListNamespacesResponse: 1 = repeated Namespace {1 = name, 2 = repeated LabelsEntry {1 = key, 2 = value}}. */

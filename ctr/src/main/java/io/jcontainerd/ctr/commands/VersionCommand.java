@@ -1,8 +1,5 @@
 package io.jcontainerd.ctr.commands;
 
-import com.google.protobuf.Empty;
-import io.jcontainerd.api.services.introspection.v1.IntrospectionGrpc;
-import io.jcontainerd.api.services.version.v1.VersionGrpc;
 import io.jcontainerd.ctr.Main;
 import io.jcontainerd.ctr.Specs;
 import io.jcontainerd.ctr.client.Connection;
@@ -39,12 +36,11 @@ public final class VersionCommand implements Callable<Integer> {
         out.println();
         out.flush();
         try (var conn = connect.get()) {
-            var v = VersionGrpc.newBlockingStub(conn.channel()).version(Empty.getDefaultInstance());
-            var s = IntrospectionGrpc.newBlockingStub(conn.channel()).server(Empty.getDefaultInstance());
+            ServerVersion server = ServerVersion.ask(conn.channel());
             out.println("Server:");
-            out.println("  Version:  " + v.getVersion());
-            out.println("  Revision: " + v.getRevision());
-            out.println("  UUID: " + s.getUuid());
+            out.println("  Version:  " + server.version());
+            out.println("  Revision: " + server.revision());
+            out.println("  UUID: " + server.uuid());
         }
     }
 }

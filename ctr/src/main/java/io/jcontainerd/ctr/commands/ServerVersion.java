@@ -1,0 +1,54 @@
+package io.jcontainerd.ctr.commands;
+
+import com.google.protobuf.CodedInputStream;
+import io.grpc.Channel;
+import io.jcontainerd.api.services.introspection.v1.IntrospectionGrpc;
+import io.jcontainerd.api.services.version.v1.VersionGrpc;
+
+import java.io.IOException;
+
+/**
+ * What {@code jctr version} prints of the daemon: Version/Version's version and revision and
+ * Introspection/Server's UUID, read from the wire ({@link WireCall}). ServerVersionTest holds this
+ * reading to the generated parsers'.
+ */
+record ServerVersion(String version, String revision, String uuid) {
+    /** Tag of field N as a length-delimited one (strings): N << 3 | wire type 2. */
+    private static final int FIELD_1 = 1 << 3 | 2;
+    private static final int FIELD_2 = 2 << 3 | 2;
+
+    static ServerVersion ask(Channel channel) {
+        // SERVICE_NAME is a compile-time constant: naming it does not load the generated stub class
+        String[] version = WireCall.call(channel, VersionGrpc.SERVICE_NAME, "Version", ServerVersion::readVersion);
+        String uuid = WireCall.call(channel, IntrospectionGrpc.SERVICE_NAME, "Server", ServerVersion::readUuid);
+        return new ServerVersion(version[0], version[1], uuid);
+    }
+
+    /** VersionResponse: 1 = version, 2 = revision. */
+    static String[] readVersion(CodedInputStream in) throws IOException {
+        String[] out = {"", ""};
+        for (int tag; (tag = in.readTag()) != 0; ) {
+            if (tag == FIELD_1) {
+                out[0] = in.readStringRequireUtf8();
+            } else if (tag == FIELD_2) {
+                out[1] = in.readStringRequireUtf8();
+            } else {
+                in.skipField(tag);
+            }
+        }
+        return out;
+    }
+
+    /** ServerResponse: 1 = uuid (2 = pid, 3 = pidns, 4 = deprecations: skipped). */
+    static String readUuid(CodedInputStream in) throws IOException {
+        String uuid = "";
+        for (int tag; (tag = in.readTag()) != 0; ) {
+            if (tag == FIELD_1) {
+                uuid = in.readStringRequireUtf8();
+            } else {
+                in.skipField(tag);
+            }
+        }
+        return uuid;
+    }
+}

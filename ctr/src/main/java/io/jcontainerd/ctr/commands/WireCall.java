@@ -1,0 +1,65 @@
+package io.jcontainerd.ctr.commands;
+
+import com.google.protobuf.CodedInputStream;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * A unary call with an empty request (google.protobuf.Empty, or a request with no field set: both are
+ * zero bytes on the wire) whose answer is read straight from the wire, for the commands users time
+ * ({@code version}, {@code namespaces ls}). The generated message classes are not touched: each one's
+ * initialiser checks protobuf's {@code RuntimeVersion}, whose own formats a version string with
+ * {@code String.format} (the locale data, ~10 ms of CPU), and a message with a map field builds its proto
+ * file's descriptors (README "Performance", follow-up 7 and session 10).
+ */
+final class WireCall {
+    /** Reads one answer's fields; an IOException for a malformed one. */
+    @FunctionalInterface
+    interface Reader<R> {
+        R read(CodedInputStream in) throws IOException;
+    }
+
+    private WireCall() {
+    }
+
+    static <R> R call(Channel channel, String service, String method, Reader<R> reader) {
+        MethodDescriptor<Void, R> descriptor = MethodDescriptor.<Void, R>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, method))
+                .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
+                    @Override
+                    public InputStream stream(Void empty) {
+                        return new ByteArrayInputStream(new byte[0]);
+                    }
+
+                    @Override
+                    public Void parse(InputStream stream) {
+                        throw new UnsupportedOperationException("jctr only sends this request");
+                    }
+                })
+                .setResponseMarshaller(new MethodDescriptor.Marshaller<>() {
+                    @Override
+                    public InputStream stream(R value) {
+                        throw new UnsupportedOperationException("jctr only reads this answer");
+                    }
+
+                    @Override
+                    public R parse(InputStream stream) {
+                        try {
+                            return reader.read(CodedInputStream.newInstance(stream));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("cannot read the " + service + "/" + method + " answer: " + e.getMessage(), e);
+                        }
+                    }
+                })
+                .build();
+        return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT, null);
+    }
+}

@@ -141,6 +141,7 @@ public record InitCommand(Path javaHome, Path jar, Path jnaJar, Path nativeDir) 
             a.addAll(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + record, "-Djrunc.train=true"));
         } else if (jar.toString().endsWith(".jar") && newerThanJar(aot)) {
             a.add("-XX:AOTCache=" + aot);
+            a.add("-D" + InitMain.CACHED_PROPERTY + "=true"); // it holds every class of both jars: the init opens neither
         } else {
             a.add("-Xshare:auto");
         }

@@ -20,10 +20,8 @@ public final class InitMain {
         // (those with CAP_SYS_PTRACE pass this check; for them the JVM boots in a jail, see container.LaunchJail)
         LibC.INSTANCE.prctl(LinuxConstants.PR_SET_DUMPABLE, 0, 0, 0, 0);
         FdChannel channel = new FdChannel(Integer.parseInt(args[0]));
-        openClassPath();
-        // the AOT training starts no spare: load the spare's hand-over classes anyway, so that a spare finds them
-        // in the cache instead of opening jrunc.jar to define them (neither runs anything when loaded)
-        if (Boolean.getBoolean("jrunc.train")) loadForTraining(SpareHandOver.class, NamespaceJoin.class);
+        if (Boolean.getBoolean("jrunc.train")) loadClassPathForTraining();
+        else if (!classPathCached()) openClassPath();
         InitPlan plan;
         PlanFds fds;
         try {
@@ -43,7 +41,7 @@ public final class InitMain {
                     try {
                         super.execve("/nonexistent/jrunc-aot-training", argv, env);
                     } catch (SyscallException expected) {
-                        System.exit(0);
+                        Runtime.getRuntime().halt(0); // not exit: Runtime.exit looks its logger up (BootstrapLogger$DetectBackend), which the cache would then hold
                     }
                     System.exit(1);
                 }
@@ -57,19 +55,46 @@ public final class InitMain {
         Runtime.getRuntime().halt(127);
     }
 
-    private static void loadForTraining(Class<?>... classes) {
-        for (Class<?> c : classes) {
-            try {
-                Class.forName(c.getName(), true, c.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
+    /**
+     * Loads, without initialising, every class of the class path's jars (jrunc's and JNA's): the AOT cache then
+     * holds them all, so that no path a training run does not take (a spare's hand-over, sysctl, most errors)
+     * defines a class from a jar at run time.
+     */
+    private static void loadClassPathForTraining() {
+        ClassLoader loader = InitMain.class.getClassLoader();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.endsWith(".jar")) continue;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(entry)) {
+                for (var e : java.util.Collections.list(jar.entries())) {
+                    String name = e.getName();
+                    if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) continue;
+                    try {
+                        Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, loader);
+                    } catch (ClassNotFoundException | LinkageError skipped) {
+                        // a class that needs what is not there (an optional dependency of JNA's): not in the cache
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
     }
 
+    /** Set by {@link io.jcontainerd.runtime.container.InitCommand} when it gives this JVM the AOT cache. */
+    public static final String CACHED_PROPERTY = "jrunc.init.cached";
+
     /**
-     * Opens jrunc.jar and JNA's jar (the class loader keeps them open) while their paths still resolve: a class
-     * the AOT cache does not hold (a path no training run takes: sysctl, most errors) is defined from them, and
+     * Whether every class of the class path comes from the AOT cache (the training loaded them all): the cache was
+     * given and the JVM maps it ("sharing": a cache the JVM rejects, e.g. built by another JDK, leaves it without).
+     */
+    private static boolean classPathCached() {
+        return Boolean.getBoolean(CACHED_PROPERTY) && System.getProperty("java.vm.info", "").contains("sharing");
+    }
+
+    /**
+     * Without an AOT cache that holds them all (see {@link #classPathCached}), opens jrunc.jar and JNA's jar (the
+     * class loader keeps them open) while their paths still resolve: a class the AOT cache does not hold is defined
+     * from them (session 9's cache held only what the training ran; a path it did not take, sysctl, failed), and
      * after pivot_root they are out of reach (before, "jrunc init: io/jcontainerd/runtime/spec/SysctlPolicy" and
      * no container: NoClassDefFoundError). Looking up a resource that no jar holds makes the class path open
      * every entry; its package is in no module, so only the class path is searched. The JDK's logging start used

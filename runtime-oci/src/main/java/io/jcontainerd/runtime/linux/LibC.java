@@ -1,8 +1,10 @@
 package io.jcontainerd.runtime.linux;
 
 import com.sun.jna.Function;
+import com.sun.jna.JruncDirectCall;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (dlsym) on its first call. libc is loaded by soname: JNA resolves a bare "c" by running
  * /sbin/ldconfig -p. Errno via Native.getLastError(). Arguments keep their Java types: int is a C
  * int, long a 64-bit long, String a NUL-terminated copy, String[] a NULL-terminated char*[], arrays
- * are copied in and back out.
+ * are copied in and back out. Calls go to JNA's dispatch directly ({@link JruncDirectCall}), each argument
+ * already in the form it takes.
  */
 public final class LibC {
     public static final LibC INSTANCE = new LibC();
@@ -35,17 +38,19 @@ public final class LibC {
         return FUNCTIONS.computeIfAbsent(name, LIB::getFunction);
     }
 
-    private static int i(String name, Object... args) { return function(name).invokeInt(cStrings(args)); }
-    private static long l(String name, Object... args) { return function(name).invokeLong(cStrings(args)); }
+    private static int i(String name, Object... args) { return JruncDirectCall.invokeInt(function(name), cStrings(args)); }
+    private static long l(String name, Object... args) { return JruncDirectCall.invokeLong(function(name), cStrings(args)); }
 
     /**
      * Strings go to C as NUL-terminated UTF-8 byte arrays, which JNA passes as they are: a String argument
-     * makes JNA allocate a native copy (malloc) and register it with its Cleaner (a thread of its own) on
-     * every call.
+     * made JNA allocate a native copy (malloc) and register it with its Cleaner (a thread of its own) on
+     * every call. A String[] becomes JNA's StringArray (native memory, a char* per string and a NULL), the
+     * conversion Function.invoke made, held by {@code args} until the call returns.
      */
     private static Object[] cStrings(Object[] args) {
         for (int k = 0; k < args.length; k++) {
             if (args[k] instanceof String s) args[k] = cString(s);
+            else if (args[k] instanceof String[] a) args[k] = new StringArray(a);
         }
         return args;
     }
@@ -92,7 +97,7 @@ public final class LibC {
     public int prlimit(int pid, int resource, Pointer newLimit, Pointer oldLimit) { return i("prlimit", pid, resource, newLimit, oldLimit); }
     public int sigprocmask(int how, Pointer set, Pointer old) { return i("sigprocmask", how, set, old); }
     public int sigaction(int sig, Pointer act, Pointer old) { return i("sigaction", sig, act, old); }
-    public Pointer signal(int sig, Pointer handler) { return function("signal").invokePointer(new Object[] {sig, handler}); }
+    public Pointer signal(int sig, Pointer handler) { return JruncDirectCall.invokePointer(function("signal"), new Object[] {sig, handler}); }
     public int socketpair(int domain, int type, int protocol, int[] fds) { return i("socketpair", domain, type, protocol, fds); }
     public int waitpid(int pid, int[] status, int options) { return i("waitpid", pid, status, options); }
     public int kill(int pid, int sig) { return i("kill", pid, sig); }
@@ -117,7 +122,7 @@ public final class LibC {
         return i("posix_spawn", pid, path, fileActions, attr, argv, envp);
     }
     public Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) {
-        return function("mmap").invokePointer(new Object[] {addr, length, prot, flags, fd, offset});
+        return JruncDirectCall.invokePointer(function("mmap"), new Object[] {addr, length, prot, flags, fd, offset});
     }
     public int mprotect(Pointer addr, long length, int prot) { return i("mprotect", addr, length, prot); }
     public int poll(Pointer fds, long nfds, int timeoutMs) { return i("poll", fds, nfds, timeoutMs); }

@@ -12,17 +12,18 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * A unary call with an empty request (google.protobuf.Empty, or a request with no field set: both are
- * zero bytes on the wire) whose answer is read straight from the wire, for the commands users time
- * ({@code version}, {@code namespaces ls}). The generated message classes are not touched: each one's
+ * A unary call whose request is given as its wire bytes (none for google.protobuf.Empty or a request with no
+ * field set) and whose answer is read straight from the wire, for the commands users time ({@code version},
+ * {@code namespaces ls}, and the requests with map fields of {@code run}: run/RunWire). The generated
+ * message classes are not touched: each one's
  * initialiser checks protobuf's {@code RuntimeVersion}, whose own formats a version string with
  * {@code String.format} (the locale data, ~10 ms of CPU), and a message with a map field builds its proto
  * file's descriptors (README "Performance", follow-up 7 and session 10).
  */
-final class WireCall {
+public final class WireCall {
     /** Reads one answer's fields; an IOException for a malformed one. */
     @FunctionalInterface
-    interface Reader<R> {
+    public interface Reader<R> {
         R read(CodedInputStream in) throws IOException;
     }
 
@@ -30,13 +31,18 @@ final class WireCall {
     }
 
     static <R> R call(Channel channel, String service, String method, Reader<R> reader) {
+        return call(channel, service, method, new byte[0], reader);
+    }
+
+    /** The call with {@code request}'s bytes as its request message. */
+    public static <R> R call(Channel channel, String service, String method, byte[] request, Reader<R> reader) {
         MethodDescriptor<Void, R> descriptor = MethodDescriptor.<Void, R>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(service, method))
                 .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
                     @Override
-                    public InputStream stream(Void empty) {
-                        return new ByteArrayInputStream(new byte[0]);
+                    public InputStream stream(Void none) {
+                        return new ByteArrayInputStream(request);
                     }
 
                     @Override

@@ -1,13 +1,9 @@
 package io.jcontainerd.ctr.run;
 
+import com.google.protobuf.Any;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.runc.v1.Options;
-import io.jcontainerd.api.services.containers.v1.Container;
-import io.jcontainerd.api.services.containers.v1.CreateContainerRequest;
-import io.jcontainerd.api.services.leases.v1.CreateRequest;
 import io.jcontainerd.api.services.leases.v1.DeleteRequest;
-import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
 import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.ctr.spec.Spec;
@@ -45,10 +41,9 @@ public final class ContainerCreator {
 
     public Created create(String id, String imageName, RunOptions options, String snapshotter, String runtime,
                           Map<String, String> extraLabels) {
-        ImageConfig image = new ImageReader(stubs.images(), stubs.content()).read(imageName);
-        String lease = stubs.leases().create(CreateRequest.newBuilder().setId(UUID.randomUUID().toString())
-                .putLabels("containerd.io/gc.expire", Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString())
-                .build()).getLease().getId();
+        ImageConfig image = new ImageReader(stubs.channel(), stubs.content()).read(imageName);
+        String lease = RunWire.createLease(stubs.channel(), UUID.randomUUID().toString(),
+                Map.of("containerd.io/gc.expire", Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));
         try {
             List<Mount> mounts = prepare(id, imageName, image, snapshotter, lease);
             try {
@@ -60,14 +55,10 @@ public final class ContainerCreator {
                 Map<String, String> labels = new LinkedHashMap<>(image.labels());
                 labels.putAll(extraLabels);
                 labels.put(STOP_SIGNAL_LABEL, image.stopSignal().isEmpty() ? "SIGTERM" : image.stopSignal());
-                Container.Runtime.Builder rt = Container.Runtime.newBuilder().setName(runtime);
-                if (runtime.equals(RUNC_V2)) {
-                    rt.setOptions(AnyCodec.pack(Options.getDefaultInstance()));
-                }
-                Container c = Container.newBuilder().setId(id).setImage(imageName).setRuntime(rt)
-                        .setSpec(AnyCodec.packJson(TypeUrls.OCI_SPEC, SpecJson.write(spec)))
-                        .setSnapshotter(snapshotter).setSnapshotKey(id).putAllLabels(labels).build();
-                Stubs.leased(stubs.containers(), lease).create(CreateContainerRequest.newBuilder().setContainer(c).build());
+                // runc's Options with no field set: its type URL and no bytes (AnyCodec.pack would build its descriptor)
+                Any runtimeOptions = runtime.equals(RUNC_V2) ? Any.newBuilder().setTypeUrl(RunWire.RUNC_OPTIONS).build() : null;
+                RunWire.createContainer(stubs.channel(), lease, new RunWire.NewContainer(id, labels, imageName, runtime,
+                        runtimeOptions, AnyCodec.packJson(TypeUrls.OCI_SPEC, SpecJson.write(spec)), snapshotter, id));
                 return new Created(id, mounts, snapshotter);
             } catch (RuntimeException e) {
                 removeSnapshot(snapshotter, id);
@@ -87,8 +78,7 @@ public final class ContainerCreator {
 
     private List<Mount> prepare(String id, String imageName, ImageConfig image, String snapshotter, String lease) {
         try {
-            return Stubs.leased(stubs.snapshots(), lease).prepare(PrepareSnapshotRequest.newBuilder()
-                    .setSnapshotter(snapshotter).setKey(id).setParent(image.topChainId()).build()).getMountsList();
+            return RunWire.prepare(stubs.channel(), lease, snapshotter, id, image.topChainId());
         } catch (StatusRuntimeException e) {
             switch (e.getStatus().getCode()) {
                 case ALREADY_EXISTS -> throw alreadyExists(id);

@@ -1,12 +1,10 @@
 package io.jcontainerd.ctr.run;
 
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
 import io.jcontainerd.api.services.content.v1.ReadContentRequest;
-import io.jcontainerd.api.services.images.v1.GetImageRequest;
-import io.jcontainerd.api.services.images.v1.ImagesGrpc;
-import io.jcontainerd.api.types.Descriptor;
 
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
@@ -26,25 +24,25 @@ public final class ImageReader {
         default -> System.getProperty("os.arch");
     };
 
-    private final ImagesGrpc.ImagesBlockingStub images;
+    private final Channel channel;
     private final ContentGrpc.ContentBlockingStub content;
 
-    public ImageReader(ImagesGrpc.ImagesBlockingStub images, ContentGrpc.ContentBlockingStub content) {
-        this.images = images;
+    public ImageReader(Channel channel, ContentGrpc.ContentBlockingStub content) {
+        this.channel = channel;
         this.content = content;
     }
 
     public ImageConfig read(String name) {
-        Descriptor target;
+        RunWire.Target target;
         try {
-            target = images.get(GetImageRequest.newBuilder().setName(name).build()).getImage().getTarget();
+            target = RunWire.imageTarget(channel, name);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 throw new RunException("image " + name + " is not pulled: pull it first with `jctr images pull " + name + "`");
             }
             throw e;
         }
-        Object manifest = manifest(name, target.getMediaType(), target.getDigest());
+        Object manifest = manifest(name, target.mediaType(), target.digest());
         Object config = json(name, text(member(member(manifest, "config"), "digest"), ""));
         List<String> diffIds = texts(member(member(config, "rootfs"), "diff_ids"));
         Object c = member(config, "config");

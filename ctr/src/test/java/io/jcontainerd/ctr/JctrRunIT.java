@@ -140,6 +140,7 @@ class JctrRunIT {
         assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
         assertThat(ctr("snapshots", "ls").out()).doesNotContain(HELLO);
         assertThat(dir.resolve("state/tasks/" + NS + "/hello")).doesNotExist();
+        assertThat(ctr("leases", "ls", "-q").out()).as("the create's lease, deleted without waiting, then awaited").isEmpty();
     }
 
     @Test
@@ -231,6 +232,7 @@ class JctrRunIT {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("jctr: image docker.io/library/nothere:latest is not pulled: "
                 + "pull it first with `jctr images pull docker.io/library/nothere:latest`");
+        assertThat(ctr("leases", "ls", "-q").out()).as("the lease asked for while the image was looked up").isEmpty();
     }
 
     @Test
@@ -240,6 +242,7 @@ class JctrRunIT {
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("container " + TWICE + " already exists", "AlreadyExists");
         assertThat(jctr("tasks", "ls").out()).containsPattern("(?m)^" + TWICE + " +\\d+ +RUNNING");
+        assertThat(ctr("leases", "ls", "-q").out()).isEmpty();
     }
 
     @Test

@@ -120,19 +120,23 @@ public final class RunCommand implements Callable<Integer> {
                 throw e;
             }
             var launcher = new TaskLauncher(stubs, fifoDir);
-            if (detach) {
-                launcher.startDetached(id, created.rootfs(), tty);
-                return 0;
-            }
             try {
-                return launcher.runAttached(id, created.rootfs(), tty);
-            } finally {
-                if (rm) {
-                    launcher.removeContainer(id, snapshotter);
-                    if (networks != null) {
-                        networks.tearDown(main.namespace(), id);
+                if (detach) {
+                    launcher.startDetached(id, created.rootfs(), tty);
+                    return 0;
+                }
+                try {
+                    return launcher.runAttached(id, created.rootfs(), tty);
+                } finally {
+                    if (rm) {
+                        launcher.removeContainer(id, snapshotter);
+                        if (networks != null) {
+                            networks.tearDown(main.namespace(), id);
+                        }
                     }
                 }
+            } finally {
+                created.awaitLeaseDeleted();
             }
         } catch (RunException e) {
             spec.commandLine().getErr().println("jctr: " + e.getMessage());

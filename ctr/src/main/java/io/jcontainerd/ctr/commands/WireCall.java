@@ -5,11 +5,14 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A unary call whose request is given as its wire bytes (none for google.protobuf.Empty or a request with no
@@ -36,7 +39,50 @@ public final class WireCall {
 
     /** The call with {@code request}'s bytes as its request message. */
     public static <R> R call(Channel channel, String service, String method, byte[] request, Reader<R> reader) {
-        MethodDescriptor<Void, R> descriptor = MethodDescriptor.<Void, R>newBuilder()
+        return ClientCalls.blockingUnaryCall(channel, descriptor(service, method, request, reader), CallOptions.DEFAULT, null);
+    }
+
+    /**
+     * The call sent without waiting for its answer, so that the caller can send another meanwhile (HTTP/2
+     * streams on one connection); {@link #await} takes the answer.
+     */
+    public static <R> CompletableFuture<R> start(Channel channel, String service, String method, byte[] request, Reader<R> reader) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(channel.newCall(descriptor(service, method, request, reader), CallOptions.DEFAULT), null,
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(R value) {
+                        answer.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        // the answer came in onNext
+                    }
+                });
+        return answer;
+    }
+
+    /** A started call's answer, or the exception its blocking form would have thrown (a StatusRuntimeException). */
+    public static <R> R await(CompletableFuture<R> call) {
+        try {
+            return call.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.cancel(false);
+            throw new IllegalStateException("interrupted waiting for a call's answer", e);
+        }
+    }
+
+    private static <R> MethodDescriptor<Void, R> descriptor(String service, String method, byte[] request, Reader<R> reader) {
+        return MethodDescriptor.<Void, R>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(service, method))
                 .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
@@ -66,6 +112,5 @@ public final class WireCall {
                     }
                 })
                 .build();
-        return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT, null);
     }
 }

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.services.leases.v1.DeleteRequest;
 import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
 import io.jcontainerd.api.types.Mount;
+import io.jcontainerd.ctr.commands.WireCall;
 import io.jcontainerd.ctr.spec.Spec;
 import io.jcontainerd.ctr.spec.SpecJson;
 import io.jcontainerd.proto.AnyCodec;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Creates a container from an image the way ctr 1.6's client does: under a short lease, prepare
@@ -35,15 +37,39 @@ public final class ContainerCreator {
         this.namespace = namespace;
     }
 
-    /** What was created: the container's snapshot mounts (the task's rootfs). */
-    public record Created(String id, List<Mount> rootfs, String snapshotter) {
+    /**
+     * What was created: the container's snapshot mounts (the task's rootfs), and the create's lease, whose
+     * deletion was sent without waiting for it (the record and its snapshot no longer need it): the
+     * caller takes its answer with {@link #awaitLeaseDeleted} before it closes the connection.
+     */
+    public record Created(String id, List<Mount> rootfs, String snapshotter, CompletableFuture<Boolean> leaseDeleted) {
+        public void awaitLeaseDeleted() {
+            try {
+                WireCall.await(leaseDeleted);
+            } catch (RuntimeException ignored) {
+                // the lease expires by itself within 24 h
+            }
+        }
     }
 
     public Created create(String id, String imageName, RunOptions options, String snapshotter, String runtime,
                           Map<String, String> extraLabels) {
-        ImageConfig image = new ImageReader(stubs.channel(), stubs.content()).read(imageName);
-        String lease = RunWire.createLease(stubs.channel(), UUID.randomUUID().toString(),
+        // the lease is asked for while the image's records are read (neither needs the other): one round trip fewer
+        CompletableFuture<String> leaseCall = RunWire.startLease(stubs.channel(), UUID.randomUUID().toString(),
                 Map.of("containerd.io/gc.expire", Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));
+        ImageConfig image;
+        try {
+            image = new ImageReader(stubs.channel(), stubs.content()).read(imageName);
+        } catch (RuntimeException e) {
+            try {
+                deleteLease(WireCall.await(leaseCall));
+            } catch (RuntimeException notCreated) {
+                // no lease to delete
+            }
+            throw e;
+        }
+        String lease = WireCall.await(leaseCall);
+        boolean created = false;
         try {
             List<Mount> mounts = prepare(id, imageName, image, snapshotter, lease);
             try {
@@ -59,7 +85,8 @@ public final class ContainerCreator {
                 Any runtimeOptions = runtime.equals(RUNC_V2) ? Any.newBuilder().setTypeUrl(RunWire.RUNC_OPTIONS).build() : null;
                 RunWire.createContainer(stubs.channel(), lease, new RunWire.NewContainer(id, labels, imageName, runtime,
                         runtimeOptions, AnyCodec.packJson(TypeUrls.OCI_SPEC, SpecJson.write(spec)), snapshotter, id));
-                return new Created(id, mounts, snapshotter);
+                created = true;
+                return new Created(id, mounts, snapshotter, RunWire.startLeaseDelete(stubs.channel(), lease));
             } catch (RuntimeException e) {
                 removeSnapshot(snapshotter, id);
                 if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
@@ -68,11 +95,17 @@ public final class ContainerCreator {
                 throw e;
             }
         } finally {
-            try {
-                stubs.leases().delete(DeleteRequest.newBuilder().setId(lease).build());
-            } catch (StatusRuntimeException ignored) {
-                // the lease expires by itself within 24 h
+            if (!created) {
+                deleteLease(lease);
             }
+        }
+    }
+
+    private void deleteLease(String lease) {
+        try {
+            stubs.leases().delete(DeleteRequest.newBuilder().setId(lease).build());
+        } catch (StatusRuntimeException ignored) {
+            // the lease expires by itself within 24 h
         }
     }
 

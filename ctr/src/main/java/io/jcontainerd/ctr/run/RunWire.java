@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The calls of {@code run} whose messages have map fields, written and read on the wire ({@link WireCall}):
@@ -46,9 +47,17 @@ public final class RunWire {
     public record Target(String mediaType, String digest) {
     }
 
-    /** Leases/Create; returns the new lease's id. */
-    static String createLease(Channel channel, String id, Map<String, String> labels) {
-        return WireCall.call(channel, LeasesGrpc.SERVICE_NAME, "Create", leaseRequest(id, labels), RunWire::readLeaseId);
+    /** Leases/Create, sent without waiting; its answer is the new lease's id. */
+    static CompletableFuture<String> startLease(Channel channel, String id, Map<String, String> labels) {
+        return WireCall.start(channel, LeasesGrpc.SERVICE_NAME, "Create", leaseRequest(id, labels), RunWire::readLeaseId);
+    }
+
+    /** Leases/Delete (leases.v1.DeleteRequest: 1 = id; 2 = sync, false), sent without waiting. */
+    static CompletableFuture<Boolean> startLeaseDelete(Channel channel, String id) {
+        return WireCall.start(channel, LeasesGrpc.SERVICE_NAME, "Delete", nameRequest(id), in -> {
+            in.skipMessage();
+            return Boolean.TRUE;
+        });
     }
 
     /** Snapshots/Prepare under {@code lease}; returns the snapshot's mounts. */
@@ -87,7 +96,7 @@ public final class RunWire {
         });
     }
 
-    /** images.v1.GetImageRequest: 1 = name. */
+    /** A request whose one field set is the string 1: images.v1.GetImageRequest's name, leases.v1.DeleteRequest's id. */
     static byte[] nameRequest(String name) {
         return write(out -> string(out, 1, name));
     }

@@ -41,6 +41,8 @@ class RunWireTest {
                         .build().toByteArray());
         assertThat(RunWire.prepareRequest("overlayfs", "c1", ""))
                 .isEqualTo(PrepareSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setKey("c1").build().toByteArray());
+        assertThat(RunWire.nameRequest("7f0c-lease"))
+                .isEqualTo(io.jcontainerd.api.services.leases.v1.DeleteRequest.newBuilder().setId("7f0c-lease").build().toByteArray());
         assertThat(RunWire.nameRequest("docker.io/library/busybox:latest"))
                 .isEqualTo(GetImageRequest.newBuilder().setName("docker.io/library/busybox:latest").build().toByteArray());
 

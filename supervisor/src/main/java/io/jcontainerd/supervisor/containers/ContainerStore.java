@@ -50,6 +50,21 @@ public final class ContainerStore {
         return namespaces.writeIn(ns, () -> createLocked(ns, c));
     }
 
+    /**
+     * Creates the container {@code make} returns, {@code make} run under the same locks as the write
+     * (the namespace's and the collection's read side): what it makes for the container first (its
+     * snapshot, without a lease) is never seen by a collection without the container that keeps it.
+     * The CRI's CreateContainer prepares the snapshot before the record, its spec needing the image's
+     * users from the rootfs: a collection in between took the snapshot and StartContainer failed.
+     */
+    public ContainerRecord create(String ns, java.util.function.Supplier<ContainerRecord> make) {
+        return namespaces.writeIn(ns, () -> {
+            ContainerRecord c = make.get();
+            validate(c);
+            return createLocked(ns, c);
+        });
+    }
+
     private synchronized ContainerRecord createLocked(String ns, ContainerRecord c) {
         if (db.get(Family.CONTAINERS, Keys.of(ns, c.id())) != null) {
             throw JcdException.alreadyExists("container %s in namespace %s: already exists", c.id(), ns);

@@ -39,6 +39,17 @@ final class CriRecords {
                 .setRuntime(ContainerCreate.Runtime.newBuilder().setName(r.runtimeName())).build());
     }
 
+    /**
+     * Stores the record {@code make} returns, made while no collection runs (what it makes first, a
+     * snapshot, is not collected before the record keeps it), and publishes /containers/create.
+     */
+    ContainerRecord create(java.util.function.Supplier<ContainerRecord> make) {
+        ContainerRecord r = containers.create(CriNames.NAMESPACE, make);
+        events.publish(CriNames.NAMESPACE, "/containers/create", ContainerCreate.newBuilder().setId(r.id()).setImage(r.image())
+                .setRuntime(ContainerCreate.Runtime.newBuilder().setName(r.runtimeName())).build());
+        return r;
+    }
+
     /** Deletes a record and publishes /containers/delete. */
     void delete(String id) {
         containers.delete(CriNames.NAMESPACE, id);

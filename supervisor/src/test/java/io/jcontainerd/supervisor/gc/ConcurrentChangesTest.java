@@ -259,6 +259,39 @@ class ConcurrentChangesTest {
         }
     }
 
+    @Test
+    void aSnapshotMadeForAContainerInItsCreateIsNotCollectedBeforeTheContainerKeepsIt() throws Exception {
+        String ns = "k8s.io";
+        t.stores.gc().addParticipant(new SnapshotGc(snapshots, drivers, t.db));
+        t.stores.gc().addParticipant(new ContainerGc(containers));
+        AtomicReference<Thread> collection = new AtomicReference<>();
+        AtomicReference<Throwable> createError = new AtomicReference<>();
+        // as the CRI's CreateContainer: the snapshot (no lease) first, then the record that names it; a
+        // collection starts in between and must wait for the record
+        Thread create = Thread.ofPlatform().start(() -> {
+            try {
+                containers.create(ns, () -> {
+                    snapshots.prepare(ns, "native", "rootfs", "", Map.of(), Optional.empty());
+                    collection.set(Thread.ofPlatform().start(() -> t.stores.gc().collect()));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (collection.get().isAlive() && collection.get().getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    return container("web", "rootfs");
+                });
+            } catch (Throwable e) {
+                createError.set(e);
+            }
+        });
+        create.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(create.isAlive()).as("the create finished").isFalse();
+        assertThat(createError.get()).as("the create's error").isNull();
+        collection.get().join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(collection.get().isAlive()).as("the collection finished").isFalse();
+        assertThat(containers.find(ns, "web")).as("the container").isPresent();
+        assertThat(snapshotExists(ns, "rootfs")).as("snapshot rootfs of container web, after a collection that began before its record").isTrue();
+    }
+
     private boolean snapshotExists(String ns, String key) {
         try {
             snapshots.stat(ns, "native", key);

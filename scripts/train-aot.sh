@@ -25,8 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot
-# picocli's Java 5 class files (in jctr; the daemon no longer uses picocli) cannot go into an AOT cache as they are: rewrite them as Java 8 ones
-"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java ctr/target/jctr.jar
+# picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
+"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/jctr.jar
 
 daemon_args=(--root "$tmp/root" --state "$tmp/state")
 ref=docker.io/library/busybox:latest

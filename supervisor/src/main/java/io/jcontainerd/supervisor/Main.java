@@ -9,26 +9,44 @@ import io.jcontainerd.supervisor.daemon.Daemon;
 import io.jcontainerd.supervisor.daemon.DaemonLogging;
 import io.jcontainerd.supervisor.daemon.StartTimeline;
 import io.jcontainerd.supervisor.daemon.StartWarmUp;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code jcontainerd}: the supervisor daemon. Runs until SIGTERM or SIGINT. Its command line is
- * {@link DaemonArgs}, read by hand (README, "Performance").
+ * {@code jcontainerd}: the supervisor daemon. Runs until SIGTERM or SIGINT. The command's model is
+ * built in code: picocli's annotations would cost every start a few dynamic proxy classes generated
+ * at run time (README, "Performance").
  */
-public final class Main {
+public final class Main implements Callable<Integer> {
     private static StartTimeline TIMELINE;
-    /** Exit status of an unusable command line (picocli's, which read it before). */
-    static final int USAGE_ERROR = 2;
-    private final DaemonArgs args;
+    private final CommandSpec spec;
 
-    private Main(DaemonArgs args) {
-        this.args = args;
+    private Main() {
+        spec = CommandSpec.wrapWithoutInspection(this).name("jcontainerd")
+                .version("jcontainerd " + BuildInfo.OWN_VERSION + " (containerd API " + BuildInfo.API_LEVEL + ")");
+        spec.usageMessage().description("jcontainerd: a containerd-compatible container supervisor.");
+        spec.addOption(OptionSpec.builder("-c", "--config").paramLabel("<configFile>").type(Path.class)
+                .defaultValue(DaemonConfig.DEFAULT_CONFIG_FILE.toString())
+                .description("configuration file (default ${DEFAULT-VALUE})").build());
+        spec.addOption(OptionSpec.builder("--root").paramLabel("<root>").type(Path.class)
+                .description("persistent data directory (default /var/lib/jcontainerd)").build());
+        spec.addOption(OptionSpec.builder("--state").paramLabel("<state>").type(Path.class)
+                .description("runtime state directory, which holds the gRPC and Docker sockets unless configured otherwise "
+                        + "(default /run/jcontainerd)").build());
+        spec.addOption(OptionSpec.builder("-a", "--address").paramLabel("<address>").type(Path.class)
+                .description("gRPC unix socket (default <state>/jcontainerd.sock)").build());
+        spec.addOption(OptionSpec.builder("-l", "--log-level").paramLabel("<logLevel>").type(String.class)
+                .defaultValue("info").description("debug, info, warn or error (default ${DEFAULT-VALUE})").build());
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
     }
 
     /**
@@ -48,42 +66,22 @@ public final class Main {
         // netty would otherwise probe the class path for SLF4J, Log4j 2 and Log4j (each a failed
         // class lookup through every jar) before settling on java.util.logging, which the daemon uses
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        DaemonArgs parsed;
-        try {
-            parsed = DaemonArgs.parse(List.of(args));
-        } catch (JcdException e) {
-            System.err.println(e.getMessage());
-            System.err.print(DaemonArgs.USAGE);
-            System.exit(USAGE_ERROR);
-            return;
-        }
+        CommandLine cli = new CommandLine(new Main().spec);
         TIMELINE.mark("command line");
-        System.exit(switch (parsed.action()) {
-            case HELP -> {
-                System.out.print(DaemonArgs.USAGE);
-                yield 0;
-            }
-            case VERSION -> {
-                System.out.println("jcontainerd " + BuildInfo.OWN_VERSION + " (containerd API " + BuildInfo.API_LEVEL + ")");
-                yield 0;
-            }
-            case RUN -> {
-                try {
-                    yield new Main(parsed).run();
-                } catch (RuntimeException e) {
-                    e.printStackTrace(); // as picocli's execute did: the trace, then exit status 1
-                    yield 1;
-                }
-            }
-        });
+        System.exit(cli.execute(args));
     }
 
-    private int run() {
-        DaemonLogging.configure(args.logLevel());
+    private <T> T option(String name) {
+        return spec.findOption(name).getValue();
+    }
+
+    @Override
+    public Integer call() {
+        DaemonLogging.configure(option("--log-level"));
         TIMELINE.mark("logging");
-        Path root = args.root();
-        Path state = args.state();
-        Path address = args.address();
+        Path root = option("--root");
+        Path state = option("--state");
+        Path address = option("--address");
         // The hook is in place before the socket is bound: a SIGTERM that comes as soon as the socket
         // answers (before Daemon.start returns) waits for the start to end and then closes the daemon,
         // rather than ending the JVM with the socket and the metadata lock left behind.
@@ -104,7 +102,7 @@ public final class Main {
         }, "shutdown"));
         Daemon daemon;
         try {
-            DaemonConfig config = ConfigLoader.load(args.config(), args.configGiven());
+            DaemonConfig config = ConfigLoader.load(option("--config"), spec.commandLine().getParseResult().hasMatchedOption("--config"));
             if (root != null) {
                 config = config.withRoot(root);
             }

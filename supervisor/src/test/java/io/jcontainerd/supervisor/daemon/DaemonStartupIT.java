@@ -139,18 +139,4 @@ class DaemonStartupIT {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).hasLineCount(1).contains("adress").contains(cfg.toString());
     }
-
-    @Test
-    void printsItsUsageAndVersionAndRefusesAnUnknownOptionWithTheUsage() {
-        Cli.Result help = DaemonProcess.runExpectingExit(dir.resolve("root"), dir.resolve("state"), "--help");
-        assertThat(help.exit()).isZero();
-        assertThat(help.out()).startsWith("Usage: jcontainerd ").contains("--config=<configFile>").contains("--log-level=<logLevel>");
-        Cli.Result version = DaemonProcess.runExpectingExit(dir.resolve("root"), dir.resolve("state"), "-V");
-        assertThat(version.exit()).isZero();
-        assertThat(version.out().strip()).startsWith("jcontainerd ").contains("(containerd API ");
-        Cli.Result bad = DaemonProcess.runExpectingExit(dir.resolve("root"), dir.resolve("state"), "--roots", "/x");
-        assertThat(bad.exit()).isEqualTo(2);
-        assertThat(bad.err()).startsWith("Unknown option: '--roots'").contains("Usage: jcontainerd ");
-        assertThat(dir.resolve("state")).as("nothing started").doesNotExist();
-    }
 }

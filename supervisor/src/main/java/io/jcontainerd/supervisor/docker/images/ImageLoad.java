@@ -8,8 +8,10 @@ import com.github.luben.zstd.ZstdInputStream;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.services.diff.v1.ApplyRequest;
+import io.jcontainerd.api.services.leases.v1.AddResourceRequest;
 import io.jcontainerd.api.services.leases.v1.CreateRequest;
 import io.jcontainerd.api.services.leases.v1.DeleteRequest;
+import io.jcontainerd.api.services.leases.v1.Resource;
 import io.jcontainerd.api.services.snapshots.v1.CommitSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
 import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
@@ -291,7 +293,7 @@ final class ImageLoad {
         String parent = "";
         for (int i = 0; i < layers.size(); i++) {
             String name = chain.get(i).toString();
-            if (!committed(name)) {
+            if (!held(name, lease)) {
                 String key = "docker-load-extract-" + UUID.randomUUID() + " " + name;
                 var snapshots = cd.leased(cd.snapshots(), lease);
                 var mounts = snapshots.prepare(PrepareSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(key)
@@ -324,6 +326,19 @@ final class ImageLoad {
             parent = name;
         }
         return parent;
+    }
+
+    /**
+     * Whether the layer's snapshot is there, the load's lease holding it. The lease gets it first: a
+     * snapshot found (or committed meanwhile by another load or pull) then stays while the lease does,
+     * even when the image that held it was just removed and a collection runs before this load's image
+     * record protects it; found without the lease, the collection could take it (as containerd's
+     * lease keeps what a client found, and the server-side pull holds what it skips).
+     */
+    private boolean held(String name, String lease) {
+        cd.leases().addResource(AddResourceRequest.newBuilder().setId(lease)
+                .setResource(Resource.newBuilder().setId(name).setType("snapshots/" + snapshotter)).build());
+        return committed(name);
     }
 
     private boolean committed(String name) {

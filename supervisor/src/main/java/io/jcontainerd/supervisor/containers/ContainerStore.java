@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Containers per namespace, with containerd's rules (metadata/containers.go): ids are
@@ -57,7 +58,7 @@ public final class ContainerStore {
      * The CRI's CreateContainer prepares the snapshot before the record, its spec needing the image's
      * users from the rootfs: a collection in between took the snapshot and StartContainer failed.
      */
-    public ContainerRecord create(String ns, java.util.function.Supplier<ContainerRecord> make) {
+    public ContainerRecord create(String ns, Supplier<ContainerRecord> make) {
         return namespaces.writeIn(ns, () -> {
             ContainerRecord c = make.get();
             validate(c);

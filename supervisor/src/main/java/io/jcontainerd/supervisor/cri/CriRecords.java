@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * CRI sandboxes and containers kept as containerd containers of namespace {@link CriNames#NAMESPACE}:
@@ -43,7 +44,7 @@ final class CriRecords {
      * Stores the record {@code make} returns, made while no collection runs (what it makes first, a
      * snapshot, is not collected before the record keeps it), and publishes /containers/create.
      */
-    ContainerRecord create(java.util.function.Supplier<ContainerRecord> make) {
+    ContainerRecord create(Supplier<ContainerRecord> make) {
         ContainerRecord r = containers.create(CriNames.NAMESPACE, make);
         events.publish(CriNames.NAMESPACE, "/containers/create", ContainerCreate.newBuilder().setId(r.id()).setImage(r.image())
                 .setRuntime(ContainerCreate.Runtime.newBuilder().setName(r.runtimeName())).build());

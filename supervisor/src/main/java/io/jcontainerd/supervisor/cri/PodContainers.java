@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -124,7 +125,7 @@ public final class PodContainers {
         String containerLogPath = logPath;
         // the snapshot first: the user is looked up in the image's own /etc/passwd, read from its layers; made
         // with the record in one change, so that no collection sees the snapshot (it has no lease) without it
-        java.util.concurrent.atomic.AtomicBoolean prepared = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean prepared = new AtomicBoolean();
         try {
             records.create(() -> {
                 List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());

@@ -4,9 +4,10 @@
 # jctr has two caches, each trained in one JVM (ctr/.../AotTraining.java). bin/jctr uses jctr-base.aot
 # for version, --version and namespaces ls, on which alone it is trained (a labelled namespace, so that
 # ls parses labels): a JVM loads all of a cache's classes at start, and this one has no picocli (their
-# plain forms run without it: ctr/.../ShortCommand.java), no Jackson and no run/pull classes. jctr.aot, for every other command, is trained on the commands users time: version,
-# the ls commands and, as root with the test images already built (scripts/test-images.sh), a pull of
-# busybox from the loopback test registry and a `run --rm` of it, which the daemon then learns too.
+# plain forms run without it: ctr/.../ShortCommand.java), no Jackson and no run/pull classes. jctr.aot,
+# for every other command, is trained on the commands users time: version, the ls commands and, as
+# root with the test images already built (scripts/test-images.sh), a pull of busybox from the loopback
+# test registry and a `run --rm` of it, which the daemon then learns too.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 tmp="$(mktemp -d /tmp/jcd-aot.XXXXXX)"
@@ -24,6 +25,8 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# failed LOG: a training step failed: its log and the end of the daemon's, then stop
+failed() { cat "$1" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot
 # picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
 "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/jctr.jar
@@ -50,16 +53,16 @@ for _ in $(seq 1 300); do [[ -S "$sock" ]] && break; sleep 0.1; done
 # the labelled namespace that `namespaces ls` parses is made and removed outside the training JVM:
 # `create` and `rm` are picocli's, whose classes the base cache leaves out
 bin/jctr -a "$sock" namespaces create "$id" jcontainerd.train=1 >"$tmp/jctr-base.log" 2>&1 \
-  || { cat "$tmp/jctr-base.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
+  || failed "$tmp/jctr-base.log"
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr-base.aot -Djctr.train=true" bin/jctr \
   "-a $sock version" "--version" "-a $sock namespaces ls" "-a $sock namespaces ls -q" </dev/null >>"$tmp/jctr-base.log" 2>&1 \
-  || { cat "$tmp/jctr-base.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
+  || failed "$tmp/jctr-base.log"
 bin/jctr -a "$sock" namespaces rm "$id" >>"$tmp/jctr-base.log" 2>&1 \
-  || { cat "$tmp/jctr-base.log" >&2; exit 1; }
+  || failed "$tmp/jctr-base.log"
 JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot -Djctr.train=true" bin/jctr \
   "-a $sock version" "-a $sock namespaces ls" "${container_lines[@]}" \
   "-a $sock images ls" "-a $sock containers ls" "-a $sock tasks ls" </dev/null >"$tmp/jctr.log" 2>&1 \
-  || { cat "$tmp/jctr.log" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
+  || failed "$tmp/jctr.log"
 grep -F "jctr training:" "$tmp/jctr.log" | sed 's/^/train-aot: /' >&2 || true
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=""
 for f in supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot; do

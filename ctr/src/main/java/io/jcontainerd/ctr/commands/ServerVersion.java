@@ -13,10 +13,6 @@ import java.io.IOException;
  * reading to the generated parsers'.
  */
 record ServerVersion(String version, String revision, String uuid) {
-    /** Tag of field N as a length-delimited one (strings): N << 3 | wire type 2. */
-    private static final int FIELD_1 = 1 << 3 | 2;
-    private static final int FIELD_2 = 2 << 3 | 2;
-
     static ServerVersion ask(Channel channel) {
         // SERVICE_NAME is a compile-time constant: naming it does not load the generated stub class
         String[] version = WireCall.call(channel, VersionGrpc.SERVICE_NAME, "Version", ServerVersion::readVersion);
@@ -26,29 +22,11 @@ record ServerVersion(String version, String revision, String uuid) {
 
     /** VersionResponse: 1 = version, 2 = revision. */
     static String[] readVersion(CodedInputStream in) throws IOException {
-        String[] out = {"", ""};
-        for (int tag; (tag = in.readTag()) != 0; ) {
-            if (tag == FIELD_1) {
-                out[0] = in.readStringRequireUtf8();
-            } else if (tag == FIELD_2) {
-                out[1] = in.readStringRequireUtf8();
-            } else {
-                in.skipField(tag);
-            }
-        }
-        return out;
+        return WireCall.readStrings(in, "", "");
     }
 
     /** ServerResponse: 1 = uuid (2 = pid, 3 = pidns, 4 = deprecations: skipped). */
     static String readUuid(CodedInputStream in) throws IOException {
-        String uuid = "";
-        for (int tag; (tag = in.readTag()) != 0; ) {
-            if (tag == FIELD_1) {
-                uuid = in.readStringRequireUtf8();
-            } else {
-                in.skipField(tag);
-            }
-        }
-        return uuid;
+        return WireCall.readStrings(in, "")[0];
     }
 }

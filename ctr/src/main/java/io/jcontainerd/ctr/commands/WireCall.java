@@ -33,6 +33,23 @@ public final class WireCall {
     private WireCall() {
     }
 
+    /**
+     * The string fields 1 to {@code absent.length} of the message {@code in} holds (the last one given wins, as
+     * in protobuf), each {@code absent[i]} where not given; every other field is skipped.
+     */
+    public static String[] readStrings(CodedInputStream in, String... absent) throws IOException {
+        String[] values = absent.clone();
+        for (int tag; (tag = in.readTag()) != 0; ) {
+            int field = tag >>> 3;
+            if ((tag & 7) == 2 && field >= 1 && field <= values.length) {
+                values[field - 1] = in.readStringRequireUtf8();
+            } else {
+                in.skipField(tag);
+            }
+        }
+        return values;
+    }
+
     static <R> R call(Channel channel, String service, String method, Reader<R> reader) {
         return call(channel, service, method, new byte[0], reader);
     }

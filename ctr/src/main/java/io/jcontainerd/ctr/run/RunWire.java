@@ -132,7 +132,7 @@ public final class RunWire {
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == (1 << 3 | 2)) {
                 int limit = in.pushLimit(in.readRawVarint32());
-                id = readString(in, 1, id);
+                id = WireCall.readStrings(in, id)[0];
                 in.popLimit(limit);
             } else {
                 in.skipField(tag);
@@ -164,32 +164,10 @@ public final class RunWire {
         return target;
     }
 
+    /** Descriptor: 1 = media_type, 2 = digest. */
     private static Target readDescriptor(CodedInputStream in) throws IOException {
-        String mediaType = "";
-        String digest = "";
-        for (int tag; (tag = in.readTag()) != 0; ) {
-            if (tag == (1 << 3 | 2)) {
-                mediaType = in.readStringRequireUtf8();
-            } else if (tag == (2 << 3 | 2)) {
-                digest = in.readStringRequireUtf8();
-            } else {
-                in.skipField(tag);
-            }
-        }
-        return new Target(mediaType, digest);
-    }
-
-    /** The message's string field {@code field} (the last one given wins, as in protobuf), else {@code absent}. */
-    private static String readString(CodedInputStream in, int field, String absent) throws IOException {
-        String value = absent;
-        for (int tag; (tag = in.readTag()) != 0; ) {
-            if (tag == (field << 3 | 2)) {
-                value = in.readStringRequireUtf8();
-            } else {
-                in.skipField(tag);
-            }
-        }
-        return value;
+        String[] fields = WireCall.readStrings(in, "", "");
+        return new Target(fields[0], fields[1]);
     }
 
     private static Channel leased(Channel channel, String lease) {

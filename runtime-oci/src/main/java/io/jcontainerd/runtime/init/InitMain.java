@@ -5,6 +5,12 @@ import io.jcontainerd.runtime.linux.LibC;
 import io.jcontainerd.runtime.linux.LinuxConstants;
 import io.jcontainerd.runtime.linux.SyscallException;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.jar.JarFile;
+
 /**
  * Entry point of the container init stage (a separate JVM started by `jrunc create`/`exec`), kept
  * small: it loads only the plan codec, the stage and JNA. argv[0] is the sync socket's fd number.
@@ -62,10 +68,10 @@ public final class InitMain {
      */
     private static void loadClassPathForTraining() {
         ClassLoader loader = InitMain.class.getClassLoader();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!entry.endsWith(".jar")) continue;
-            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(entry)) {
-                for (var e : java.util.Collections.list(jar.entries())) {
+            try (JarFile jar = new JarFile(entry)) {
+                for (var e : Collections.list(jar.entries())) {
                     String name = e.getName();
                     if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) continue;
                     try {
@@ -74,8 +80,8 @@ public final class InitMain {
                         // a class that needs what is not there (an optional dependency of JNA's): not in the cache
                     }
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

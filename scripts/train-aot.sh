@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Records AOT caches (JEP 483/514) for jcontainerd and jctr with one training run each against a
 # throw-away daemon; the launchers in bin/ use a cache only while it is newer than its jar.
-# jctr has two caches, each trained in one JVM (ctr/.../AotTraining.java). bin/jctr uses jctr-base.aot
+# jctr has three caches, each trained in one JVM (ctr/.../AotTraining.java). bin/jctr uses jctr-base.aot
 # for version, --version and namespaces ls, on which alone it is trained (a labelled namespace, so that
 # ls parses labels): a JVM loads all of a cache's classes at start, and this one has no picocli (their
 # plain forms run without it: ctr/.../ShortCommand.java), no Jackson and no run/pull classes. jctr.aot,
 # for every other command, is trained on the commands users time: version, the ls commands and, as
 # root with the test images already built (scripts/test-images.sh), a pull of busybox from the loopback
-# test registry and a `run --rm` of it, which the daemon then learns too.
+# test registry and a `run --rm` of it, which the daemon then learns too. jctr-run.aot, for run, is
+# trained on one plain `run --rm` alone (as root with the test images), after jctr.aot's pull.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 tmp="$(mktemp -d /tmp/jcd-aot.XXXXXX)"
@@ -27,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 # failed LOG: a training step failed: its log and the end of the daemon's, then stop
 failed() { cat "$1" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
-rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot
+rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot ctr/target/jctr-run.aot
 # picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
 "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/jctr.jar
 
@@ -64,11 +65,17 @@ JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr.aot -Djctr.train=true" bi
   "-a $sock images ls" "-a $sock containers ls" "-a $sock tasks ls" </dev/null >"$tmp/jctr.log" 2>&1 \
   || failed "$tmp/jctr.log"
 grep -F "jctr training:" "$tmp/jctr.log" | sed 's/^/train-aot: /' >&2 || true
+# jctr-run.aot: the plain `run --rm` alone (ShortCommand's, without picocli), once the image is there
+if ((${#container_lines[@]})) && bin/jctr -a "$sock" images ls -q 2>/dev/null | grep -qxF "$ref"; then
+  JCD_JAVA_OPTS="-XX:AOTCacheOutput=$PWD/ctr/target/jctr-run.aot -Djctr.train=true" bin/jctr \
+    "?-a $sock run --rm $ref $id true" </dev/null >"$tmp/jctr-run.log" 2>&1 || failed "$tmp/jctr-run.log"
+  grep -F "jctr training:" "$tmp/jctr-run.log" | sed 's/^/train-aot: jctr-run.aot: /' >&2 || true
+fi
 kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=""
 for f in supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot; do
   [[ -f "$f" ]] || { echo "train-aot: $f was not written; the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 done
-echo "AOT caches: $(du -h supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot | awk '{print $2" "$1}' | paste -sd' ')"
+echo "AOT caches: $(du -h supervisor/target/jcontainerd.aot ctr/target/jctr*.aot | awk '{print $2" "$1}' | paste -sd' ')"
 
 # The shim and jrunc caches need a container run to train on (root, busybox-static, runc).
 if [[ $EUID -eq 0 && -x /bin/busybox ]]; then

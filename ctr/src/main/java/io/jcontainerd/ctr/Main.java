@@ -55,7 +55,9 @@ public final class Main {
     static int run(String[] args) {
         ShortCommand plain = ShortCommand.parse(args, System.getenv());
         if (plain != null) {
-            if (plain.connects()) {
+            if (plain.usesMessages()) {
+                StartupWarmUp.start();
+            } else if (plain.connects()) {
                 StartupWarmUp.startWithoutMessages();
             }
             return plain.run(ShortCommand.writer(System.out, "sun.stdout.encoding"),

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * bin/jctr picks the AOT cache by the command word: jctr-base.aot for version (and --version) and
- * namespaces ls, jctr.aot for the rest. Run on a copy of the launcher next to a stand-in jar and caches, with a
+ * namespaces ls, jctr-run.aot for run, jctr.aot for the rest. Run on a copy of the launcher next to a stand-in jar and caches, with a
  * stand-in java that prints the arguments it was given.
  */
 class LauncherCacheChoiceTest {
@@ -30,6 +30,7 @@ class LauncherCacheChoiceTest {
     private Path jar;
     private Path full;
     private Path base;
+    private Path run;
 
     @BeforeEach
     void layout() throws IOException {
@@ -40,13 +41,16 @@ class LauncherCacheChoiceTest {
         jar = Files.writeString(target.resolve("jctr.jar"), "stand-in");
         full = Files.writeString(target.resolve("jctr.aot"), "stand-in");
         base = Files.writeString(target.resolve("jctr-base.aot"), "stand-in");
+        run = Files.writeString(target.resolve("jctr-run.aot"), "stand-in");
         Instant built = Instant.now().minusSeconds(60);
         Files.setLastModifiedTime(jar, FileTime.from(built));
         Files.setLastModifiedTime(full, FileTime.from(built.plusSeconds(10)));
         Files.setLastModifiedTime(base, FileTime.from(built.plusSeconds(10)));
+        Files.setLastModifiedTime(run, FileTime.from(built.plusSeconds(10)));
         jar = jar.toRealPath();
         full = full.toRealPath();
         base = base.toRealPath();
+        run = run.toRealPath();
         Path java = home.resolve("java");
         Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -63,15 +67,26 @@ class LauncherCacheChoiceTest {
     }
 
     @Test
-    void everyOtherCommandAndNoCommandUseTheFullCache() {
+    void runUsesTheRunCacheWhereverTheGlobalOptionsAre() {
+        assertThat(cacheFor("run", "--rm", "docker.io/library/busybox:latest", "x", "true")).isEqualTo(run);
+        assertThat(cacheFor("-a", "/run/x.sock", "-n", "k8s.io", "run", "-d", "busybox", "x", "sleep", "9")).isEqualTo(run);
+        assertThat(cacheFor("--debug", "run", "--cni", "-t", "busybox", "x")).isEqualTo(run); // picocli's form, same cache
+    }
+
+    @Test
+    void withoutTheRunCacheRunUsesTheFullOne() throws IOException {
+        Files.delete(run);
         assertThat(cacheFor("run", "--rm", "docker.io/library/busybox:latest", "x", "true")).isEqualTo(full);
+    }
+
+    @Test
+    void everyOtherCommandAndNoCommandUseTheFullCache() {
         assertThat(cacheFor("-n", "default", "images", "pull", "docker.io/library/busybox:latest")).isEqualTo(full);
         assertThat(cacheFor("tasks", "ls")).isEqualTo(full);
         assertThat(cacheFor("--timeout", "5s", "ns", "create", "x")).isEqualTo(full); // picocli: not in the base cache
         assertThat(cacheFor("namespace", "rm", "x")).isEqualTo(full);
         assertThat(cacheFor("ns")).isEqualTo(full);
         assertThat(cacheFor("--help")).isEqualTo(full);
-        assertThat(cacheFor("-V", "run", "--rm", "docker.io/library/busybox:latest", "x", "true")).isEqualTo(full);
         assertThat(cacheFor()).isEqualTo(full);
     }
 
@@ -80,6 +95,7 @@ class LauncherCacheChoiceTest {
         for (String option : Commands.valuedGlobalOptions()) {
             assertThat(cacheFor(option, "version", "images", "ls")).as(option).isEqualTo(full);
             assertThat(cacheFor(option, "run", "version")).as(option).isEqualTo(base);
+            assertThat(cacheFor(option, "version", "run", "b", "x")).as(option).isEqualTo(run);
         }
     }
 

@@ -1,7 +1,10 @@
 package io.jcontainerd.ctr;
 
+import io.jcontainerd.ctr.commands.RunCommand;
+import io.jcontainerd.ctr.run.RunRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -61,11 +64,53 @@ class ShortCommandTest {
     }
 
     @Test
+    void takesThePlainFormsOfRunAsTheRequestPicocliParses() {
+        List<List<String>> lines = List.of(List.of("run", "--rm", "docker.io/library/busybox:latest", "x", "true"),
+                List.of("-a", "/s.sock", "-n", "k8s.io", "--timeout", "5s", "run", "-d", "busybox", "x", "sleep", "100"),
+                List.of("run", "--detach", "busybox", "x"), List.of("run", "busybox", "x"),
+                List.of("--debug", "run", "--rm", "busybox", "x", "sh", "-c", "echo -n hi; exit 3"),
+                List.of("run", "--rm", "busybox", "x", "ls", "-l", "--rm", "-d", "--color=never", "-"),
+                List.of("run", "", "x", ""), List.of("run", "--rm", "b", "x", "-h"));
+        for (List<String> line : lines) {
+            String[] args = line.toArray(String[]::new);
+            ShortCommand plain = ShortCommand.parse(args, System.getenv());
+            assertThat(plain).as(line.toString()).isNotNull();
+            assertThat(plain.kind()).isEqualTo(ShortCommand.Kind.RUN);
+            CommandLine cli = Main.picocli(args);
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
+            assertThat(plain.run()).as(line.toString()).isEqualTo(run.request());
+            assertThat(plain.globals()).as(line.toString()).isEqualTo(((Main) cli.getCommand()).globals());
+        }
+        RunRequest rm = ShortCommand.parse(new String[]{"run", "--rm", "busybox", "x", "true"}, Map.of("CONTAINERD_SNAPSHOTTER", "native")).run();
+        assertThat(rm.rm()).isTrue();
+        assertThat(rm.detach()).isFalse();
+        assertThat(rm.args()).containsExactly("true");
+        assertThat(rm.snapshotter()).isEqualTo("native");
+    }
+
+    @Test
+    void leavesEveryOtherFormOfRunToPicocli() {
+        List<List<String>> others = List.of(List.of("run"), List.of("run", "busybox"), List.of("run", "--rm"),
+                List.of("run", "--rm", "--rm", "b", "x"), List.of("run", "-d", "--detach", "b", "x"),
+                List.of("run", "-d", "--rm", "b", "x"), List.of("run", "--rm", "-t", "b", "x"), List.of("run", "--rm=true", "b", "x"),
+                List.of("run", "--cni", "b", "x"), List.of("run", "b", "-x"), List.of("run", "b", "x", "@args"),
+                List.of("run", "b", "x", "--", "true"), List.of("run", "--", "b", "x"), List.of("run", "-dt", "b", "x"),
+                List.of("run", "-e", "A=b", "b", "x"), List.of("-n", "run", "run", "b", "x"), List.of("run", "@b", "x"),
+                List.of("run", "-a", "/s.sock", "b", "x"), List.of("run", "--help"));
+        for (List<String> args : others) {
+            assertThat(ShortCommand.parse(args.toArray(String[]::new), Map.of())).as(args.toString()).isNull();
+        }
+    }
+
+    @Test
     void printsAndExitsAsPicocliDoesWithNoDaemonAnswering() {
         String missing = dir.resolve("nobody.sock").toString();
         List<List<String>> lines = List.of(List.of("--version"), List.of("-a", missing, "-V"), List.of("-a", missing, "version"),
                 List.of("--address=" + missing, "-n", "k8s.io", "--timeout", "5s", "--connect-timeout", "0s", "version"),
-                List.of("-a", missing, "ns", "ls"), List.of("-a", missing, "namespaces", "list", "-q"));
+                List.of("-a", missing, "ns", "ls"), List.of("-a", missing, "namespaces", "list", "-q"),
+                List.of("-a", missing, "run", "--rm", "docker.io/library/busybox:latest", "x", "true"),
+                List.of("-a", missing, "-n", "k8s.io", "--debug", "run", "-d", "busybox", "x", "sleep", "9"));
         for (List<String> line : lines) {
             String[] args = line.toArray(String[]::new);
             assertThat(viaShortCommand(args)).as(line.toString()).isEqualTo(viaPicocli(args));

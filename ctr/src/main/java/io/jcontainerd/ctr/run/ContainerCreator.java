@@ -12,8 +12,6 @@ import io.jcontainerd.ctr.spec.SpecJson;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 public final class ContainerCreator {
     public static final String RUNC_V2 = "io.containerd.runc.v2";
     public static final String STOP_SIGNAL_LABEL = "io.containerd.image.config.stop-signal";
+    /** How long the create's lease holds what it references if jctr never deletes it, as ctr's 24 h. */
+    private static final long LEASE_SECONDS = 24 * 3600;
 
     private final Stubs stubs;
     private final String namespace;
@@ -56,7 +56,7 @@ public final class ContainerCreator {
                           Map<String, String> extraLabels) {
         // the lease is asked for while the image's records are read (neither needs the other): one round trip fewer
         CompletableFuture<String> leaseCall = RunWire.startLease(stubs.channel(), UUID.randomUUID().toString(),
-                Map.of("containerd.io/gc.expire", Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));
+                Map.of("containerd.io/gc.expire", UtcSeconds.format(System.currentTimeMillis() / 1000 + LEASE_SECONDS)));
         ImageConfig image;
         try {
             image = new ImageReader(stubs.channel(), stubs.content()).read(imageName);

@@ -1,6 +1,4 @@
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassFileVersion;
 import java.lang.classfile.ClassHierarchyResolver;
@@ -8,12 +6,14 @@ import java.lang.classfile.ClassTransform;
 import java.lang.classfile.CodeTransform;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Rewrites the pre-Java-6 class files of a jar (picocli still targets Java 5) as Java 8 class
@@ -32,11 +32,12 @@ public final class ClassFileUpgrade {
     }
 
     static int upgrade(Path jar) throws IOException {
-        Path tmp = Files.createTempFile(jar.getParent(), ".upgrade-", ".jar");
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(jar); // zipfs rewrites through an owner-only temp file
         int upgraded = 0;
+        // through the zip file system, which copies the entries it did not change as they are: the daemon's jar
+        // holds ~300 MB of native libraries that a ZipInputStream/ZipOutputStream copy would inflate and deflate again
         try (URLClassLoader classes = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);
-             ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(tmp))) {
+             FileSystem zip = FileSystems.newFileSystem(jar)) {
             ClassFile classFile = ClassFile.of(ClassFile.StackMapsOption.GENERATE_STACK_MAPS,
                     ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.defaultResolver()
                             .orElse(ClassHierarchyResolver.ofResourceParsing(classes))));
@@ -47,26 +48,19 @@ public final class ClassFileUpgrade {
                     builder.with(element);
                 }
             }).andThen(ClassTransform.transformingMethodBodies(CodeTransform.ACCEPT_ALL)); // rebuilt code gets stack maps
-            for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
-                byte[] bytes = in.readAllBytes();
-                if (entry.getName().endsWith(".class") && majorVersion(bytes) < JAVA_6) {
-                    bytes = classFile.transformClass(classFile.parse(bytes), toJava8);
+            List<Path> classFiles;
+            try (Stream<Path> entries = Files.walk(zip.getPath("/"))) {
+                classFiles = entries.filter(p -> p.toString().endsWith(".class") && Files.isRegularFile(p)).toList();
+            }
+            for (Path entry : classFiles) {
+                byte[] bytes = Files.readAllBytes(entry);
+                if (majorVersion(bytes) < JAVA_6) {
+                    Files.write(entry, classFile.transformClass(classFile.parse(bytes), toJava8));
                     upgraded++;
                 }
-                out.putNextEntry(new ZipEntry(entry.getName()));
-                out.write(bytes);
-                out.closeEntry();
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
         }
-        if (upgraded == 0) {
-            Files.delete(tmp);
-        } else {
-            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(jar)); // a temp file is owner-only
-            Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+        Files.setPosixFilePermissions(jar, permissions);
         return upgraded;
     }
 

@@ -30,7 +30,7 @@ trap cleanup EXIT
 failed() { cat "$1" >&2; echo "train-aot: the daemon's log ends:" >&2; tail -n 20 "$tmp/daemon.log" >&2; exit 1; }
 rm -f supervisor/target/jcontainerd.aot ctr/target/jctr.aot ctr/target/jctr-base.aot ctr/target/jctr-run.aot
 # picocli's Java 5 class files cannot go into an AOT cache as they are: rewrite them as Java 8 ones
-"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/lib/picocli-*.jar ctr/target/jctr.jar
+"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" scripts/ClassFileUpgrade.java supervisor/target/jcontainerd.jar ctr/target/jctr.jar
 
 daemon_args=(--root "$tmp/root" --state "$tmp/state")
 ref=docker.io/library/busybox:latest

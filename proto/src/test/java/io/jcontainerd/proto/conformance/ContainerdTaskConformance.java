@@ -150,6 +150,8 @@ public abstract class ContainerdTaskConformance {
             assertThat(stopped.getStatus()).isEqualTo(Status.STOPPED);
             assertThat(stopped.getId()).isEqualTo("conf-exit");
             assertThat(stopped.getExitStatus()).isEqualTo(3);
+            assertThat(stopped.getPid()).as("a stopped init keeps its pid until it is deleted").isEqualTo(startedPid);
+            assertThat(stopped.getExitedAt()).as("Get and Wait report the same exit").isEqualTo(exit.getExitedAt());
 
             DeleteResponse deleted = tasks.delete(DeleteTaskRequest.newBuilder().setContainerId("conf-exit").build());
             assertThat(deleted.getExitStatus()).isEqualTo(3);

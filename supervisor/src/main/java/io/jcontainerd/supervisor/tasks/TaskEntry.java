@@ -7,21 +7,54 @@ import java.util.concurrent.CompletableFuture;
  * One task as the supervisor keeps it: its bundle and the shim it runs in (null when only its
  * recorded exit is left). When the shim died without deleting the task, {@code cleanup} is its
  * clean-up (scheduled once, under {@code deathLock}) and {@code deadExit} is set when it is done.
+ *
+ * <p>A task this daemon created also keeps its init as created ({@link CreatedInit}) and, once the
+ * shim has answered a Wait for it, the init's exit: a stopped init stays stopped until the task is
+ * deleted, so its state is then known without asking the shim ({@link #stoppedInit}).
  */
 final class TaskEntry {
     private final String ns;
     private final String id;
     private final Path bundle;
     private final Shim shim;
+    private final CreatedInit init;
+    private volatile Exit initExit;
     final Object deathLock = new Object();
     volatile Exit deadExit;
     volatile CompletableFuture<Exit> cleanup;
 
+    /** The init process as Create set it up: its pid and the stdio the client asked for, as the shim reports them. */
+    record CreatedInit(int pid, String stdin, String stdout, String stderr, boolean terminal) {
+    }
+
+    /** A task found at start-up: its init is known only to its shim. */
     TaskEntry(String ns, String id, Path bundle, Shim shim) {
+        this(ns, id, bundle, shim, null);
+    }
+
+    TaskEntry(String ns, String id, Path bundle, Shim shim, CreatedInit init) {
         this.ns = ns;
         this.id = id;
         this.bundle = bundle;
         this.shim = shim;
+        this.init = init;
+    }
+
+    /** The shim answered a Wait for the init with {@code exit}: the init has exited. */
+    void initExited(Exit exit) {
+        if (exit.at() != null) {
+            initExit = exit;
+        }
+    }
+
+    /** The init's state once its exit is known (STOPPED, as the shim reports it until the task is deleted), else null. */
+    ProcessState stoppedInit() {
+        Exit exit = initExit;
+        if (exit == null || init == null) {
+            return null;
+        }
+        return new ProcessState(id, init.pid(), ProcessState.Status.STOPPED, init.stdin(), init.stdout(), init.stderr(),
+                init.terminal(), exit.status(), exit.at());
     }
 
     String ns() {

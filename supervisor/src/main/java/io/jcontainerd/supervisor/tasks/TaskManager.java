@@ -294,7 +294,8 @@ public final class TaskManager implements AutoCloseable {
             spec.rootfs().forEach(m -> req.addRootfs(io.jcontainerd.api.types.Mount.newBuilder().setType(m.type())
                     .setSource(m.source()).setTarget(m.target()).addAllOptions(m.options())));
             int pid = shim.blocking().create(req.build()).getPid();
-            tasks.put(key(ns, id), new TaskEntry(ns, id, bundle, shim));
+            tasks.put(key(ns, id), new TaskEntry(ns, id, bundle, shim,
+                    new TaskEntry.CreatedInit(pid, spec.stdin(), spec.stdout(), spec.stderr(), spec.terminal())));
             groups.created(shim, key(ns, id));
             created = true;
             LOG.info(() -> "namespace=" + ns + " task=" + id + " created in " + shim + ", pid " + pid + ", runtime " + runtime);
@@ -323,6 +324,11 @@ public final class TaskManager implements AutoCloseable {
         }
         if (t.dying()) {
             return dying(t, execId);
+        }
+        ProcessState stopped = execId.isEmpty() ? t.stoppedInit() : null;
+        if (stopped != null) {
+            // `ctr run` asks right after its Wait answered: a round trip to the shim for what the Wait told
+            return stopped;
         }
         StateResponse s;
         try {
@@ -372,7 +378,11 @@ public final class TaskManager implements AutoCloseable {
             return t.cleanup.join();
         }
         var r = call(t, () -> t.shim().blocking().wait(WaitRequest.newBuilder().setId(id).setExecId(execId).build()));
-        return new Exit(0, r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(null));
+        Exit exit = new Exit(0, r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(null));
+        if (execId.isEmpty()) {
+            t.initExited(exit);
+        }
+        return exit;
     }
 
     /** Deletes a stopped (or never started) task: its process, rootfs mounts and bundle; its shim's group loses it. */

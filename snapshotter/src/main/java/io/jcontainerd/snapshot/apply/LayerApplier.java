@@ -32,6 +32,8 @@ import java.util.zip.ZipException;
  */
 public final class LayerApplier {
     private static final int BUFFER = 256 * 1024;
+    /** Chunks read ahead of the tar reader: enough to ride out a run of small files. */
+    static final int READ_AHEAD_DEPTH = 16;
 
     private final Syscalls sys;
 
@@ -65,14 +67,14 @@ public final class LayerApplier {
         if (!Files.isDirectory(targetDir)) {
             throw JcdException.notFound("layer target directory %s does not exist", targetDir);
         }
-        Unpacker unpacker = new Unpacker(targetDir.toAbsolutePath().normalize(), lowers, whiteouts, sys);
+        Unpacker unpacker = new Unpacker(targetDir.toAbsolutePath().normalize(), lowers, whiteouts, sys, ChunkPool.LAYERS);
         DigestingInputStream tarStream = null;
         ReadAheadInputStream ahead = null;
         try {
             InputStream raw = new BufferedInputStream(layer, BUFFER);
             Compression actual = detect(raw, compression);
             tarStream = new DigestingInputStream(decompressor(raw, actual));
-            ahead = new ReadAheadInputStream(tarStream, BUFFER, 16);
+            ahead = new ReadAheadInputStream(tarStream, ChunkPool.LAYERS, READ_AHEAD_DEPTH);
             TarReader tar = new TarReader(ahead);
             unpacker.unpack(tar);
             ahead.drain(); // the diff ID covers the whole stream, padding after the end marker too
@@ -87,6 +89,7 @@ public final class LayerApplier {
             if (ahead != null) {
                 ahead.close();
             }
+            unpacker.close();
         }
     }
 

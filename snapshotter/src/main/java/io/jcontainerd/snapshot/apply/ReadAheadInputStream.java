@@ -21,23 +21,26 @@ final class ReadAheadInputStream extends InputStream {
     private final BlockingQueue<Chunk> queue;
     /** Buffers the consumer is done with, reused by the producer: no fresh 256 KiB per chunk. */
     private final BlockingQueue<byte[]> free;
+    /** Where buffers come from and go back to once the stream is done: the next layer reuses them. */
+    private final ChunkPool pool;
     private final Thread producer;
     private volatile boolean closed;
     private Chunk current;
     private int pos;
     private boolean ended;
 
-    ReadAheadInputStream(InputStream source, int chunkSize, int depth) {
+    ReadAheadInputStream(InputStream source, ChunkPool pool, int depth) {
         this.queue = new ArrayBlockingQueue<>(depth);
         this.free = new ArrayBlockingQueue<>(depth + 2);
-        this.producer = Thread.ofPlatform().daemon().name("layer-read-ahead").start(() -> produce(source, chunkSize));
+        this.pool = pool;
+        this.producer = Thread.ofPlatform().daemon().name("layer-read-ahead").start(() -> produce(source, pool.chunkSize()));
     }
 
     private void produce(InputStream source, int chunkSize) {
         while (!closed) {
             byte[] buf = free.poll();
             if (buf == null) {
-                buf = new byte[chunkSize];
+                buf = pool.take();
             }
             int n = 0;
             try {
@@ -50,19 +53,24 @@ final class ReadAheadInputStream extends InputStream {
                 }
             } catch (IOException | RuntimeException e) {
                 // hand over what was read before the failure, so the error names the right entry
-                if (n > 0) {
-                    put(new Chunk(buf, n, null));
-                }
+                handOver(buf, n);
                 put(new Chunk(END, 0, e instanceof IOException io ? io : new IOException(e.getMessage(), e)));
                 return;
             }
-            if (n > 0) {
-                put(new Chunk(buf, n, null));
-            }
+            handOver(buf, n);
             if (n < chunkSize) {
                 put(new Chunk(END, 0, null));
                 return;
             }
+        }
+    }
+
+    /** Queues what {@code buf} holds; an empty one goes back with the free ones, for close to return. */
+    private void handOver(byte[] buf, int n) {
+        if (n > 0) {
+            put(new Chunk(buf, n, null));
+        } else {
+            free.offer(buf);
         }
     }
 
@@ -153,11 +161,25 @@ final class ReadAheadInputStream extends InputStream {
 
     /**
      * Stops the producer without waiting: it may be blocked reading the caller's stream, which
-     * the caller closes; it then ends on its own.
+     * the caller closes; it then ends on its own. The buffers the producer can no longer reach go
+     * back to the pool: the queued ones and the free ones (each taken from the queues once, so none
+     * is both given back and filled); one it is filling now is left to it.
      */
     @Override
     public void close() {
         closed = true;
-        queue.clear();
+        if (current != null && current.data() != END) {
+            pool.give(current.data());
+        }
+        current = null;
+        ended = true;
+        for (Chunk c; (c = queue.poll()) != null; ) {
+            if (c.data() != END) {
+                pool.give(c.data());
+            }
+        }
+        for (byte[] b; (b = free.poll()) != null; ) {
+            pool.give(b);
+        }
     }
 }

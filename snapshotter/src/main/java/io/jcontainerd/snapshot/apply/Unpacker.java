@@ -50,10 +50,14 @@ final class Unpacker {
 
     private record DirTime(Path dir, TarEntry entry) {
     }
-    private final byte[] buffer = new byte[256 * 1024];
+    /** The file-write buffer, borrowed from the pool for this layer and given back by {@link #close}. */
+    private final ChunkPool pool;
+    private byte[] buffer;
     private String current = "";
 
-    Unpacker(Path root, List<Path> lowers, WhiteoutMode whiteouts, Syscalls sys) {
+    Unpacker(Path root, List<Path> lowers, WhiteoutMode whiteouts, Syscalls sys, ChunkPool pool) {
+        this.pool = pool;
+        this.buffer = pool.take();
         this.root = root;
         this.whiteouts = whiteouts;
         this.sys = sys;
@@ -67,6 +71,14 @@ final class Unpacker {
 
     String currentEntry() {
         return current;
+    }
+
+    /** Gives the write buffer back to the pool; the unpacker writes nothing after this. */
+    void close() {
+        if (buffer != null) {
+            pool.give(buffer);
+            buffer = null;
+        }
     }
 
     void unpack(TarReader tar) throws IOException {

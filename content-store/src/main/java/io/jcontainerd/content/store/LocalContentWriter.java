@@ -16,6 +16,14 @@ import java.util.Optional;
 
 /** A writer on one ingest directory of a {@link LocalContentStore}. */
 final class LocalContentWriter implements ContentWriter {
+    /**
+     * The most one channel write takes from the caller's buffer. A heap buffer is copied through a
+     * temporary direct buffer of the thread's; the JDK keeps one per thread up to
+     * {@code jdk.nio.maxCachedBufferSize} (256 KiB in bin/jcontainerd) and mallocs and frees a larger
+     * one on every write: a 1 MiB Content.Write chunk did, and the C library kept what was freed in
+     * each thread's arena (README "Performance", "Daemon memory during pulls, session 11").
+     */
+    static final int WRITE_SLICE = 256 * 1024;
 
     private final LocalContentStore store;
     private final String ref;
@@ -113,9 +121,12 @@ final class LocalContentWriter implements ContentWriter {
                     ref, len, offset, total);
         }
         ByteBuffer forHash = src.duplicate();
+        int end = src.limit();
         try {
             while (src.hasRemaining()) {
+                src.limit(Math.min(end, src.position() + WRITE_SLICE));
                 channel.write(src);
+                src.limit(end);
             }
         } catch (IOException e) {
             throw StoreIo.failed("write ingest \"" + ref + "\" to", data, e);

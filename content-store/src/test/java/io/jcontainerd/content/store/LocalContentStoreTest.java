@@ -3,6 +3,7 @@ package io.jcontainerd.content.store;
 import io.jcontainerd.content.image.Digest;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,21 @@ class LocalContentStoreTest extends ContentStoreConformance {
         Path blob = root.resolve("blobs/sha256/" + d.hex());
         assertThat(blob).isRegularFile().hasBinaryContent(content);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(blob))).isEqualTo("r--r--r--");
+    }
+
+    @Test
+    void writesABufferLargerThanOneSliceWhole() throws Exception {
+        byte[] content = bytes(3 * LocalContentWriter.WRITE_SLICE + 123, 4);
+        Digest d = Digest.of(content);
+        ByteBuffer src = ByteBuffer.wrap(content).asReadOnlyBuffer(); // as a Content.Write chunk arrives
+        try (ContentWriter w = store.writer("big", content.length, d)) {
+            w.write(src);
+            assertThat(src.hasRemaining()).isFalse();
+            assertThat(src.limit()).isEqualTo(content.length);
+            assertThat(w.offset()).isEqualTo(content.length);
+            assertThat(w.commit(content.length, d)).isEqualTo(d);
+        }
+        assertThat(root.resolve("blobs/sha256/" + d.hex())).hasBinaryContent(content);
     }
 
     @Test

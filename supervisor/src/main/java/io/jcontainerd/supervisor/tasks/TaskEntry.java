@@ -53,8 +53,25 @@ final class TaskEntry {
         if (exit == null || init == null) {
             return null;
         }
-        return new ProcessState(id, init.pid(), ProcessState.Status.STOPPED, init.stdin(), init.stdout(), init.stderr(),
-                init.terminal(), exit.status(), exit.at());
+        return stopped(id, init.pid(), init, exit);
+    }
+
+    /**
+     * A process of this task once the clean-up after its dead shim killed it: STOPPED with {@code dead}. The init keeps
+     * the stdio Create set up when this daemon created it, as its shim reported them: a client finds its FIFOs through
+     * them and removes them after the delete (ctr's {@code tasks rm} does); without them they stay behind.
+     */
+    ProcessState killedAfterShimDied(String execId, Exit dead) {
+        if (execId.isEmpty() && init != null) {
+            return stopped(id, dead.pid(), init, dead);
+        }
+        return new ProcessState(execId.isEmpty() ? id : execId, dead.pid(), ProcessState.Status.STOPPED, "", "", "", false,
+                dead.status(), dead.at());
+    }
+
+    private static ProcessState stopped(String processId, int pid, CreatedInit io, Exit exit) {
+        return new ProcessState(processId, pid, ProcessState.Status.STOPPED, io.stdin(), io.stdout(), io.stderr(), io.terminal(),
+                exit.status(), exit.at());
     }
 
     String ns() {

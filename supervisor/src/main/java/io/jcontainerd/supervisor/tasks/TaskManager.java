@@ -319,8 +319,7 @@ public final class TaskManager implements AutoCloseable {
         TaskEntry t = task(ns, id);
         Exit dead = t.deadExit;
         if (dead != null) {
-            return new ProcessState(execId.isEmpty() ? id : execId, dead.pid(), ProcessState.Status.STOPPED, "", "", "", false,
-                    dead.status(), dead.at());
+            return t.killedAfterShimDied(execId, dead);
         }
         if (t.dying()) {
             return dying(t, execId);

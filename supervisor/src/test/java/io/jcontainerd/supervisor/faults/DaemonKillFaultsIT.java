@@ -5,6 +5,7 @@ import io.jcontainerd.api.pull.v1.PullGrpc;
 import io.jcontainerd.api.pull.v1.PullRequest;
 import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.CtrFifos;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestNamespaces;
 import io.jcontainerd.testsupport.TestRegistry;
@@ -175,7 +176,7 @@ class DaemonKillFaultsIT {
             }
             case START -> expect(strict, ctr("tasks", "start", "-d", id));
             case EXEC -> {
-                Cli.Result exec = ctr("tasks", "exec", "--exec-id", "probe", id, "sh", "-c", "echo exec-$((6*7))");
+                Cli.Result exec = ctr("tasks", "exec", "--exec-id", "probe-" + u, id, "sh", "-c", "echo exec-$((6*7))");
                 expect(strict, exec);
                 if (strict) {
                     assertThat(exec.out()).isEqualTo("exec-42\n");
@@ -320,6 +321,8 @@ class DaemonKillFaultsIT {
             }
             unmountUnder(dir);
             cgroupsLeft = TestNamespaces.remove(ns);
+            // the FIFOs of the ctr runs each kill cut short (their ctr never got to remove them): every id and exec id holds -u-
+            CtrFifos.removeOf("-" + u + "-");
         }
     }
 

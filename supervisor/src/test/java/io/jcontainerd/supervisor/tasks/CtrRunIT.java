@@ -7,6 +7,7 @@ import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.testsupport.Await;
 import io.jcontainerd.testsupport.Cli;
+import io.jcontainerd.testsupport.CtrFifos;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestCgroups;
 import io.jcontainerd.testsupport.TestNamespaces;
@@ -69,6 +70,7 @@ class CtrRunIT {
             }
         }
         daemon.close();
+        CtrFifos.removeOf(u + "-"); // a failed test's ctr FIFOs (every id here ends with u)
         assertThat(mountsUnder(dir)).as("mounts left under " + dir).isEmpty();
         // group shims exit with their last task, the spare with the daemon
         long deadline = System.nanoTime() + 15_000_000_000L;
@@ -217,6 +219,7 @@ class CtrRunIT {
             assertThat(rm.err()).contains("exit code 137");
             assertThat(ctr("containers", "rm", id).exit()).isZero();
             assertThat(dir.resolve("state/tasks/" + ns + "/" + id)).doesNotExist();
+            assertThat(CtrFifos.dirsOf(id + "-")).as("ctr's FIFOs of " + id + ", removed by tasks rm through the stdio Tasks/Get reports").isEmpty();
         }
         Cli.Result again = ctr("run", "--rm", IMAGE, "after-orphans" + u, "echo", "a new shim");
         assertThat(again.out()).as(again.toString()).isEqualTo("a new shim\n");
@@ -268,6 +271,7 @@ class CtrRunIT {
         Cli.Result rm = ctr("tasks", "rm", victim);
         assertThat(rm.exit()).as(rm.toString()).isZero();
         assertThat(rm.err()).contains("exit code 137");
+        assertThat(CtrFifos.dirsOf(victim + "-")).as("ctr's FIFOs of " + victim + ", removed by tasks rm").isEmpty();
         assertThat(ctr("containers", "rm", victim).exit()).isZero();
     }
 

@@ -123,13 +123,14 @@ final class LocalContentWriter implements ContentWriter {
         ByteBuffer forHash = src.duplicate();
         int end = src.limit();
         try {
-            while (src.hasRemaining()) {
+            while (src.position() < end) {
                 src.limit(Math.min(end, src.position() + WRITE_SLICE));
                 channel.write(src);
-                src.limit(end);
             }
         } catch (IOException e) {
             throw StoreIo.failed("write ingest \"" + ref + "\" to", data, e);
+        } finally {
+            src.limit(end); // the caller's buffer keeps its limit, a failed write too
         }
         hasher.update(forHash);
         offset += len;

@@ -49,11 +49,24 @@ public final class Main {
 
     public static void main(String[] args) {
         // -Djctr.train=true (scripts/train-aot.sh, through bin/jctr's JCD_JAVA_OPTS): each argument is a command line
-        System.exit(Boolean.getBoolean("jctr.train") ? AotTraining.train(args) : run(args));
+        if (Boolean.getBoolean("jctr.train")) {
+            System.exit(AotTraining.train(args));
+        }
+        ShortCommand plain = ShortCommand.parse(args, System.getenv());
+        int exit = run(args, plain);
+        // System.exit logs through System.Logger (JDK 21's Runtime.exit logging), whose start-up looks its backend up
+        // on the class path, reading the jar: a short command that succeeded has only daemon threads left, so it
+        // ends the JVM by returning, with status 0 (README "Performance", session 12)
+        if (exit != 0 || plain == null || !plain.endsByReturning()) {
+            System.exit(exit);
+        }
     }
 
     static int run(String[] args) {
-        ShortCommand plain = ShortCommand.parse(args, System.getenv());
+        return run(args, ShortCommand.parse(args, System.getenv()));
+    }
+
+    private static int run(String[] args, ShortCommand plain) {
         if (plain != null) {
             if (plain.usesMessages()) {
                 StartupWarmUp.start();

@@ -169,6 +169,14 @@ record ShortCommand(Kind kind, GlobalOptions globals, boolean quiet, RunRequest 
         return kind != Kind.VERSION_FLAG;
     }
 
+    /**
+     * Whether the JVM may end by returning from main after the command succeeded: it started no thread but daemon
+     * ones (the warm-up, the connection's reader). Run's stdio copiers and process reaper are not so known.
+     */
+    boolean endsByReturning() {
+        return kind != Kind.RUN;
+    }
+
     /** Whether the command sends or reads generated protobuf messages (run does; version and namespaces ls use the wire). */
     boolean usesMessages() {
         return kind == Kind.RUN;

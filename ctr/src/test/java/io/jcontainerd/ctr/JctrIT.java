@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -137,6 +138,24 @@ class JctrIT {
         assertThat(rm.err().strip()).hasLineCount(1).contains("layer1").contains("parent of top");
         assertThat(jctr("-n", "snaps", "snapshots", "rm", "top", "layer1").exit()).isZero();
         assertThat(jctr("-n", "snaps", "snapshots", "ls").out().lines()).hasSize(1);
+    }
+
+    @Test
+    void versionAndNamespacesLsStartNoLoggingAndLookNothingUpOnTheClassPath() throws IOException {
+        // each of these reads the jar's directory (README "Performance", session 12): java.util.logging and
+        // System.Logger look their backend up as a service, protobuf's Utf8 looks Android's classes up by name
+        for (List<String> command : List.of(List.of("version"), List.of("ns", "ls"), List.of("--version"))) {
+            Path log = dir.resolve("class-init.log");
+            List<String> line = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(), "-a", daemon.socket().toString()));
+            line.addAll(command);
+            Cli.Result r = Cli.run(line, Map.of("JCD_JAVA_OPTS", "-Xlog:class+init=info:file=" + log), 60);
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(Files.readString(log)).as(command.toString())
+                    .contains("io/jcontainerd/ctr/Main")
+                    .doesNotContain("java/util/logging/LogManager", "jdk/internal/logger/BootstrapLogger",
+                            "com/google/protobuf/Android", "java/util/ServiceLoader$LazyClassPathLookupIterator");
+            Files.delete(log);
+        }
     }
 
     @Test

@@ -118,11 +118,18 @@ class LauncherCacheChoiceTest {
     }
 
     @Test
-    void passesTheArgumentsOnAfterTheJar() {
+    void passesTheArgumentsOnAfterTheJarAndMainClass() {
         List<String> args = launch(Map.of(), "-a", "/run/x.sock", "run", "--rm", "a b");
-        List<String> after = args.subList(args.indexOf("-jar") + 1, args.size());
+        // -cp and the class, not -jar: the launcher would read the jar's directory for its manifest
+        assertThat(args).doesNotContain("-jar");
+        List<String> after = args.subList(args.indexOf("-cp") + 1, args.size());
         assertThat(Path.of(realPath(Path.of(after.get(0))))).isEqualTo(jar);
-        assertThat(after.subList(1, after.size())).containsExactly("-a", "/run/x.sock", "run", "--rm", "a b");
+        assertThat(after.subList(1, after.size())).containsExactly(Main.class.getName(), "-a", "/run/x.sock", "run", "--rm", "a b");
+    }
+
+    @Test
+    void namesTheSelectorProviderSoThatNoServiceLookupReadsTheJar() {
+        assertThat(launch(Map.of(), "version")).contains("-Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider");
     }
 
     private Path cacheFor(String... args) {

@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,12 +30,32 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Connection implements AutoCloseable {
     private static final int MAX_MESSAGE = 16 << 20;
+    /** The name of Namespaces.NAMESPACE_HEADER, which {@link #unary} cannot read without initialising grpc's Metadata. */
+    static final String NAMESPACE_HEADER = "containerd-namespace";
 
     private final Http2Connection connection;
-    private final Channel intercepted;
+    private final String namespace;
+    private final Duration timeout;
+    /** Built on the first {@link #channel()}: {@link #unary} needs none of io.grpc's channel classes. */
+    private Channel intercepted;
+
+    /** Reads an answer's one message from {@code length} bytes of {@code buf} at {@code offset}; a RuntimeException if it cannot. */
+    @FunctionalInterface
+    public interface Parser<R> {
+        R parse(byte[] buf, int offset, int length);
+    }
 
     private Connection(Http2Connection connection, String namespace, Duration timeout) {
         this.connection = connection;
+        this.namespace = namespace;
+        this.timeout = timeout;
+    }
+
+    /** The channel the generated stubs call: this connection with the namespace header and the per-call timeout. */
+    public synchronized Channel channel() {
+        if (intercepted != null) {
+            return intercepted;
+        }
         ClientInterceptor deadline = new ClientInterceptor() {
             @Override
             public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
@@ -41,8 +63,24 @@ public final class Connection implements AutoCloseable {
                         : options.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
             }
         };
-        this.intercepted = ClientInterceptors.intercept(new Http2Channel(connection, MAX_MESSAGE), deadline,
+        intercepted = ClientInterceptors.intercept(new Http2Channel(connection, MAX_MESSAGE), deadline,
                 Namespaces.namespaceInterceptor(namespace));
+        return intercepted;
+    }
+
+    /**
+     * A unary call of {@code fullMethodName} ({@code service/method}) whose request is {@code request}'s bytes, its
+     * answer read by {@code parser}, sent as a call on {@link #channel()} would be (the namespace header, the per-call
+     * timeout) and failing as it would (a {@code StatusRuntimeException}), but without io.grpc's call machinery: the
+     * commands users time use it (README "Performance", session 12).
+     */
+    public <R> R unary(String fullMethodName, byte[] request, Parser<R> parser) {
+        // as Namespaces.namespaceInterceptor's ASCII metadata puts it on the wire
+        String ns = new String(namespace.getBytes(StandardCharsets.US_ASCII), StandardCharsets.ISO_8859_1);
+        boolean deadline = !timeout.isZero();
+        long deadlineNanos = deadline ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout.toMillis()) : 0;
+        return UnaryCall.call(connection, fullMethodName, List.of(new Hpack.Field(NAMESPACE_HEADER, ns)),
+                deadline, deadlineNanos, request, MAX_MESSAGE, parser);
     }
 
     public static Connection open(Path socket, String namespace, Duration timeout, Duration connectTimeout) {
@@ -91,10 +129,6 @@ public final class Connection implements AutoCloseable {
                 throw new DaemonUnreachableException(socket, "interrupted");
             }
         }
-    }
-
-    public Channel channel() {
-        return intercepted;
     }
 
     @Override

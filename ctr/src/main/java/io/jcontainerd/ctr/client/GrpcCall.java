@@ -34,7 +34,6 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
     private final Http2Connection connection;
     private final MethodDescriptor<Q, R> method;
     private final CallOptions options;
-    private final String authority;
     private final int maxMessage;
     private final SerialExecutor callbacks;
     // guarded by this
@@ -50,11 +49,10 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
     private Metadata endTrailers;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
 
-    GrpcCall(Http2Connection connection, MethodDescriptor<Q, R> method, CallOptions options, String authority, int maxMessage) {
+    GrpcCall(Http2Connection connection, MethodDescriptor<Q, R> method, CallOptions options, int maxMessage) {
         this.connection = connection;
         this.method = method;
         this.options = options;
-        this.authority = authority;
         this.maxMessage = maxMessage;
         this.callbacks = new SerialExecutor(options.getExecutor());
     }
@@ -62,17 +60,8 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
     @Override
     public void start(Listener<R> responseListener, Metadata headers) {
         Deadline deadline = options.getDeadline();
-        List<Hpack.Field> fields = new ArrayList<>();
-        fields.add(new Hpack.Field(":method", "POST"));
-        fields.add(new Hpack.Field(":scheme", "http"));
-        fields.add(new Hpack.Field(":path", "/" + method.getFullMethodName()));
-        fields.add(new Hpack.Field(":authority", authority));
-        fields.add(new Hpack.Field("content-type", "application/grpc"));
-        fields.add(new Hpack.Field("te", "trailers"));
-        fields.add(new Hpack.Field("user-agent", "jctr"));
-        if (deadline != null) {
-            fields.add(new Hpack.Field("grpc-timeout", timeout(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS)))));
-        }
+        List<Hpack.Field> fields = GrpcHeaders.request(method.getFullMethodName(), deadline != null,
+                deadline == null ? 0 : deadline.timeRemaining(TimeUnit.NANOSECONDS));
         byte[][] md = InternalMetadata.serialize(headers);
         for (int i = 0; i + 1 < md.length; i += 2) {
             String name = new String(md[i], StandardCharsets.US_ASCII);
@@ -99,19 +88,6 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
                     abort(Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after "
                             + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms"), Http2Connection.CANCEL));
         }
-    }
-
-    /** gRPC's timeout header: at most 8 digits, in the finest unit that fits. */
-    static String timeout(long nanos) {
-        long[] scale = {1, 1_000, 1_000_000, 1_000_000_000L, 60_000_000_000L, 3_600_000_000_000L};
-        String units = "numSMH";
-        for (int i = 0; i < scale.length; i++) {
-            long v = nanos / scale[i];
-            if (v < 100_000_000L) {
-                return v + units.substring(i, i + 1);
-            }
-        }
-        return "99999999H";
     }
 
     @Override
@@ -197,9 +173,9 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
             }
             if (!headersSeen) {
                 headersSeen = true;
-                Status failure = responseHeadersFailure(fields);
+                WireStatus failure = WireStatus.ofResponseHeaders(fields);
                 if (failure != null) {
-                    abortLocked(failure);
+                    abortLocked(failure.toStatus());
                 } else if (endStream) {
                     end(fields); // trailers-only: the status is in these headers
                 } else {
@@ -207,7 +183,7 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
                     callbacks.enqueue(() -> listener.onHeaders(md));
                 }
             } else if (!endStream) {
-                abortLocked(Status.INTERNAL.withDescription("the daemon sent a second header block that does not end the stream"));
+                abortLocked(WireStatus.secondHeaderBlock().toStatus());
             } else {
                 end(fields);
             }
@@ -222,14 +198,14 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
                 return;
             }
             if (!headersSeen) {
-                abortLocked(Status.INTERNAL.withDescription("the daemon sent data before its response headers"));
+                abortLocked(WireStatus.dataBeforeHeaders().toStatus());
             } else {
                 partial.write(data, off, len);
                 Status bad = takeMessages();
                 if (bad != null) {
                     abortLocked(bad);
                 } else if (endStream) {
-                    abortLocked(Status.INTERNAL.withDescription("the daemon ended the stream without trailers (no grpc-status)"));
+                    abortLocked(WireStatus.noTrailers().toStatus());
                 } else {
                     if (pending.isEmpty()) {
                         connection.consumed(streamId, len + owedWindow);
@@ -245,15 +221,11 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
 
     @Override
     public void onReset(int errorCode) {
-        Status s = switch (errorCode) {
-            case Http2Connection.CANCEL -> Status.CANCELLED;
-            case 7 -> Status.UNAVAILABLE; // REFUSED_STREAM
-            default -> Status.INTERNAL;
-        };
+        Status s = WireStatus.ofReset(errorCode).toStatus();
         synchronized (this) {
             if (!closed) {
                 pending.clear();
-                finish(s.withDescription("the daemon reset the stream (HTTP/2 error " + errorCode + ")"), new Metadata());
+                finish(s, new Metadata());
             }
         }
         callbacks.flush();
@@ -284,12 +256,9 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
         while (buf.length - pos >= 5) {
             int flag = buf[pos];
             int len = ByteBuffer.wrap(buf, pos + 1, 4).getInt();
-            if (flag != 0) {
-                return Status.INTERNAL.withDescription("the daemon sent a compressed message (flag " + flag + "), which jctr did not ask for");
-            }
-            if (len < 0 || len > maxMessage) {
-                return Status.RESOURCE_EXHAUSTED.withDescription("a message of " + Integer.toUnsignedString(len)
-                        + " bytes exceeds jctr's limit of " + maxMessage);
+            WireStatus bad = WireStatus.ofMessagePrefix(flag, len, maxMessage);
+            if (bad != null) {
+                return bad.toStatus();
             }
             if (buf.length - pos - 5 < len) {
                 break;
@@ -297,7 +266,7 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
             try {
                 pending.add(method.parseResponse(new ByteArrayInputStream(buf, pos + 5, len)));
             } catch (RuntimeException e) {
-                return Status.INTERNAL.withDescription("cannot parse the daemon's " + method.getFullMethodName() + " answer: " + e.getMessage()).withCause(e);
+                return WireStatus.unparsable(method.getFullMethodName(), e).toStatus();
             }
             pos += 5 + len;
         }
@@ -312,24 +281,10 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
     /** Caller holds this: the stream ended with these trailers. */
     private void end(List<Hpack.Field> trailers) {
         if (partial.size() > 0) {
-            abortLocked(Status.INTERNAL.withDescription("the stream ended inside a message (" + partial.size() + " bytes left)"));
+            abortLocked(WireStatus.endedInsideMessage(partial.size()).toStatus());
             return;
         }
-        String code = value(trailers, "grpc-status");
-        Status status;
-        if (code == null) {
-            status = Status.UNKNOWN.withDescription("the daemon's answer has no grpc-status");
-        } else {
-            try {
-                status = Status.fromCodeValue(Integer.parseInt(code));
-            } catch (NumberFormatException e) {
-                status = Status.UNKNOWN.withDescription("grpc-status '" + code + "' is not a number");
-            }
-            String message = value(trailers, "grpc-message");
-            if (message != null) {
-                status = status.withDescription(percentDecode(message));
-            }
-        }
+        Status status = WireStatus.ofTrailers(trailers).toStatus();
         endStatus = status;
         endTrailers = metadata(trailers);
         if (!halfClosed) {
@@ -363,39 +318,6 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
         }
     }
 
-    /** Why the response headers are not a gRPC answer, or null. */
-    private static Status responseHeadersFailure(List<Hpack.Field> fields) {
-        String httpStatus = value(fields, ":status");
-        if ("200".equals(httpStatus)) {
-            String type = value(fields, "content-type");
-            if (type == null || !type.startsWith("application/grpc")) {
-                return Status.UNKNOWN.withDescription("the daemon answered with content-type '" + type + "', not gRPC");
-            }
-            return null;
-        }
-        if (value(fields, "grpc-status") != null) {
-            return null; // a trailers-only answer with an odd HTTP status: grpc-status wins
-        }
-        Status s = switch (httpStatus == null ? "" : httpStatus) {
-            case "400", "431" -> Status.INTERNAL;
-            case "401" -> Status.UNAUTHENTICATED;
-            case "403" -> Status.PERMISSION_DENIED;
-            case "404" -> Status.UNIMPLEMENTED;
-            case "429", "502", "503", "504" -> Status.UNAVAILABLE;
-            default -> Status.UNKNOWN;
-        };
-        return s.withDescription("the daemon answered HTTP status " + httpStatus + ", not a gRPC answer");
-    }
-
-    private static String value(List<Hpack.Field> fields, String name) {
-        for (Hpack.Field f : fields) {
-            if (f.name().equals(name)) {
-                return f.value();
-            }
-        }
-        return null;
-    }
-
     /** The fields as gRPC metadata: pseudo-headers left out, "-bin" values base64-decoded (bad ones left out). */
     private static Metadata metadata(List<Hpack.Field> fields) {
         List<byte[]> kv = new ArrayList<>();
@@ -417,27 +339,5 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
             kv.add(value);
         }
         return InternalMetadata.newMetadata(kv.size() / 2, kv.toArray(new byte[0][]));
-    }
-
-    /** grpc-message is percent-encoded UTF-8. */
-    static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%' && i + 2 < s.length()) {
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
-                if (hi >= 0 && lo >= 0) {
-                    out.write(hi * 16 + lo);
-                    i += 2;
-                    continue;
-                }
-            }
-            out.write(c);
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

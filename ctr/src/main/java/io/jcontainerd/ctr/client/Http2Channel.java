@@ -7,8 +7,6 @@ import io.grpc.MethodDescriptor;
 
 /** gRPC calls over one {@link Http2Connection}: what the generated stubs call. */
 final class Http2Channel extends Channel {
-    private static final String AUTHORITY = "localhost";
-
     private final Http2Connection connection;
     private final int maxMessage;
 
@@ -19,11 +17,11 @@ final class Http2Channel extends Channel {
 
     @Override
     public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method, CallOptions options) {
-        return new GrpcCall<>(connection, method, options, AUTHORITY, maxMessage);
+        return new GrpcCall<>(connection, method, options, maxMessage);
     }
 
     @Override
     public String authority() {
-        return AUTHORITY;
+        return GrpcHeaders.AUTHORITY;
     }
 }

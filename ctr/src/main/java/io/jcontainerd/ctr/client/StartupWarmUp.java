@@ -30,8 +30,10 @@ public final class StartupWarmUp {
     }
 
     /**
-     * The warm-up of a command that reads its answers from the wire ({@code version}, {@code namespaces ls}):
-     * it never initialises a generated message, so protobuf's RuntimeVersion is left out.
+     * The warm-up of a command that reads its answers from the wire on {@link Connection#unary} ({@code version},
+     * {@code namespaces ls}): it never initialises a generated message nor, unless a call fails, io.grpc's
+     * {@code Metadata} and its logger, so protobuf's RuntimeVersion and java.util.logging are left out (the logging
+     * manager's service lookup opens the jar: README "Performance", session 12).
      */
     public static void startWithoutMessages() {
         Thread.ofPlatform().daemon().name("jctr-warm-up").start(() -> run(false));
@@ -43,8 +45,8 @@ public final class StartupWarmUp {
         } catch (IOException | UnsupportedOperationException e) {
             // the command's own connect reports it
         }
-        LogManager.getLogManager();
         if (messages) {
+            LogManager.getLogManager();
             Object domain = RuntimeVersion.DOMAIN; // reading the field runs RuntimeVersion's initialiser
         }
     }

@@ -1,8 +1,8 @@
 package io.jcontainerd.ctr.commands;
 
 import com.google.protobuf.CodedInputStream;
-import io.grpc.Channel;
 import io.jcontainerd.api.services.namespaces.v1.NamespacesGrpc;
+import io.jcontainerd.ctr.client.Connection;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,8 +30,8 @@ final class NamespaceList {
     }
 
     /** Namespaces/List with no filter (the request's one field unset: zero bytes, as {@link WireCall} sends). */
-    static List<Entry> list(Channel channel) {
-        return WireCall.call(channel, NamespacesGrpc.SERVICE_NAME, "List", NamespaceList::read);
+    static List<Entry> list(Connection connection) {
+        return WireCall.call(connection, NamespacesGrpc.SERVICE_NAME, "List", NamespaceList::read);
     }
 
     /** ListNamespacesResponse: 1 = repeated Namespace {1 = name, 2 = repeated LabelsEntry {1 = key, 2 = value}}. */
@@ -54,16 +54,16 @@ final class NamespaceList {
         Map<String, String> labels = new LinkedHashMap<>();
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == FIELD_1) {
-                name = in.readStringRequireUtf8();
+                name = WireCall.readUtf8(in);
             } else if (tag == FIELD_2) {
                 int limit = in.pushLimit(in.readRawVarint32());
                 String key = "";
                 String value = "";
                 for (int t; (t = in.readTag()) != 0; ) {
                     if (t == FIELD_1) {
-                        key = in.readStringRequireUtf8();
+                        key = WireCall.readUtf8(in);
                     } else if (t == FIELD_2) {
-                        value = in.readStringRequireUtf8();
+                        value = WireCall.readUtf8(in);
                     } else {
                         in.skipField(t);
                     }

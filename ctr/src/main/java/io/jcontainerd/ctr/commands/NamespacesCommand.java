@@ -77,7 +77,7 @@ public final class NamespacesCommand {
     public static void list(PrintWriter out, Connection conn, boolean quiet) {
         // not Comparator.comparing: its comparator is a serializable lambda, which the AOT cache
         // cannot hold (generated at run time with the class-file API, ~10 ms of a jctr run)
-        var list = new ArrayList<>(NamespaceList.list(conn.channel()));
+        var list = new ArrayList<>(NamespaceList.list(conn));
         list.sort((a, b) -> a.name().compareTo(b.name()));
         if (quiet) {
             list.forEach(n -> out.println(n.name()));

@@ -1,9 +1,9 @@
 package io.jcontainerd.ctr.commands;
 
 import com.google.protobuf.CodedInputStream;
-import io.grpc.Channel;
 import io.jcontainerd.api.services.introspection.v1.IntrospectionGrpc;
 import io.jcontainerd.api.services.version.v1.VersionGrpc;
+import io.jcontainerd.ctr.client.Connection;
 
 import java.io.IOException;
 
@@ -13,10 +13,10 @@ import java.io.IOException;
  * reading to the generated parsers'.
  */
 record ServerVersion(String version, String revision, String uuid) {
-    static ServerVersion ask(Channel channel) {
+    static ServerVersion ask(Connection connection) {
         // SERVICE_NAME is a compile-time constant: naming it does not load the generated stub class
-        String[] version = WireCall.call(channel, VersionGrpc.SERVICE_NAME, "Version", ServerVersion::readVersion);
-        String uuid = WireCall.call(channel, IntrospectionGrpc.SERVICE_NAME, "Server", ServerVersion::readUuid);
+        String[] version = WireCall.call(connection, VersionGrpc.SERVICE_NAME, "Version", ServerVersion::readVersion);
+        String uuid = WireCall.call(connection, IntrospectionGrpc.SERVICE_NAME, "Server", ServerVersion::readUuid);
         return new ServerVersion(version[0], version[1], uuid);
     }
 

@@ -36,7 +36,7 @@ public final class VersionCommand implements Callable<Integer> {
         out.println();
         out.flush();
         try (var conn = connect.get()) {
-            ServerVersion server = ServerVersion.ask(conn.channel());
+            ServerVersion server = ServerVersion.ask(conn);
             out.println("Server:");
             out.println("  Version:  " + server.version());
             out.println("  Revision: " + server.revision());

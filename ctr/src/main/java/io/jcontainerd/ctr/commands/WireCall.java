@@ -1,16 +1,21 @@
 package io.jcontainerd.ctr.commands;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.jcontainerd.ctr.client.Connection;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -42,7 +47,7 @@ public final class WireCall {
         for (int tag; (tag = in.readTag()) != 0; ) {
             int field = tag >>> 3;
             if ((tag & 7) == 2 && field >= 1 && field <= values.length) {
-                values[field - 1] = in.readStringRequireUtf8();
+                values[field - 1] = readUtf8(in);
             } else {
                 in.skipField(tag);
             }
@@ -50,8 +55,31 @@ public final class WireCall {
         return values;
     }
 
-    static <R> R call(Channel channel, String service, String method, Reader<R> reader) {
-        return call(channel, service, method, new byte[0], reader);
+    /**
+     * The call with an empty request on {@code connection}'s own unary path ({@link Connection#unary}): no io.grpc
+     * channel, call or status on the way unless it fails, so a command that only asks and prints starts no
+     * java.util.logging and opens no jar (README "Performance", session 12). Failures are those of {@link #call(Channel,
+     * String, String, byte[], Reader)}: the same StatusRuntimeException, an unreadable answer included.
+     */
+    /**
+     * A string field, read as protobuf's {@code readStringRequireUtf8} reads it (malformed UTF-8 refused with the same
+     * exception), but without protobuf's {@code Utf8}: choosing its decoder, protobuf's {@code UnsafeUtil} looks up
+     * Android's classes by name, and that lookup, which fails, reads the class path's jar (README "Performance",
+     * session 12).
+     */
+    public static String readUtf8(CodedInputStream in) throws IOException {
+        byte[] bytes = in.readByteArray();
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+        }
+    }
+
+    static <R> R call(Connection connection, String service, String method, Reader<R> reader) {
+        // as MethodDescriptor.generateFullMethodName makes it
+        return connection.unary(service + "/" + method, new byte[0], (buf, off, len) -> read(service, method, reader,
+                CodedInputStream.newInstance(buf, off, len)));
     }
 
     /** The call with {@code request}'s bytes as its request message. */
@@ -121,13 +149,18 @@ public final class WireCall {
 
                     @Override
                     public R parse(InputStream stream) {
-                        try {
-                            return reader.read(CodedInputStream.newInstance(stream));
-                        } catch (IOException e) {
-                            throw new UncheckedIOException("cannot read the " + service + "/" + method + " answer: " + e.getMessage(), e);
-                        }
+                        return read(service, method, reader, CodedInputStream.newInstance(stream));
                     }
                 })
                 .build();
+    }
+
+    /** The answer {@code reader} reads from {@code in}; an UncheckedIOException naming the call for a malformed one. */
+    private static <R> R read(String service, String method, Reader<R> reader, CodedInputStream in) {
+        try {
+            return reader.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the " + service + "/" + method + " answer: " + e.getMessage(), e);
+        }
     }
 }

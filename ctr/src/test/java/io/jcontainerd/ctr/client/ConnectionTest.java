@@ -1,8 +1,10 @@
 package io.jcontainerd.ctr.client;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -14,6 +16,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.jcontainerd.api.services.content.v1.ContentGrpc;
 import io.jcontainerd.api.services.content.v1.Info;
@@ -30,14 +33,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -259,6 +269,140 @@ class ConnectionTest {
             server.shutdownNow();
             Throwable t = failed.get(30, TimeUnit.SECONDS);
             // grpc-netty resets the stream (CANCEL: CANCELLED, as grpc-java's clients map it) or drops the connection (UNAVAILABLE)
+            assertTrue(Set.of(Status.Code.CANCELLED, Status.Code.UNAVAILABLE).contains(Status.fromThrowable(t).getCode()), String.valueOf(t));
+        }
+    }
+
+    /** A unary call through the generated-stub path: grpc-stub's blocking call on {@link Connection#channel()}. */
+    private static <R> R viaChannel(Connection c, String fullMethodName, byte[] request, Connection.Parser<R> parser) {
+        MethodDescriptor<byte[], R> method = MethodDescriptor.<byte[], R>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(fullMethodName)
+                .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
+                    @Override
+                    public InputStream stream(byte[] value) {
+                        return new ByteArrayInputStream(value);
+                    }
+
+                    @Override
+                    public byte[] parse(InputStream stream) {
+                        throw new UnsupportedOperationException();
+                    }
+                })
+                .setResponseMarshaller(new MethodDescriptor.Marshaller<>() {
+                    @Override
+                    public InputStream stream(R value) {
+                        throw new UnsupportedOperationException();
+                    }
+
+                    @Override
+                    public R parse(InputStream stream) {
+                        try {
+                            byte[] b = stream.readAllBytes();
+                            return parser.parse(b, 0, b.length);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                })
+                .build();
+        return ClientCalls.blockingUnaryCall(c.channel(), method, CallOptions.DEFAULT, request);
+    }
+
+    /** What a call came to, as a user of either path sees it: the answer, or the status code and description. */
+    private static String outcome(Supplier<?> call) {
+        try {
+            Object answer = call.get();
+            return "answer " + (answer instanceof byte[] b ? HexFormat.of().formatHex(b) : answer);
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+        }
+    }
+
+    private static final Connection.Parser<byte[]> BYTES = (b, off, len) -> Arrays.copyOfRange(b, off, off + len);
+
+    @Test
+    void theUnaryPathAnswersAsTheStubPathDoesAndCarriesTheNamespace() {
+        String method = ContentGrpc.getInfoMethod().getFullMethodName();
+        byte[] request = InfoRequest.newBuilder().setDigest("sha256:1").build().toByteArray();
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            String direct = outcome(() -> c.unary(method, request, BYTES));
+            assertEquals(outcome(() -> viaChannel(c, method, request, BYTES)), direct);
+            assertEquals("answer " + HexFormat.of().formatHex(InfoResponse.newBuilder()
+                    .setInfo(Info.newBuilder().setDigest("sha256:1")).build().toByteArray()), direct);
+            assertEquals("sha256:1", c.unary(method, request, (b, off, len) -> {
+                try {
+                    return InfoResponse.parseFrom(Arrays.copyOfRange(b, off, off + len)).getInfo().getDigest();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+        }
+        assertEquals(List.of("jctr-test-ns", "jctr-test-ns", "jctr-test-ns"), namespaces);
+        assertEquals(Namespaces.NAMESPACE_HEADER.name(), Connection.NAMESPACE_HEADER);
+    }
+
+    @Test
+    void theUnaryPathFailsAsTheStubPathDoes() {
+        String info = ContentGrpc.getInfoMethod().getFullMethodName();
+        byte[] missing = InfoRequest.newBuilder().setDigest("missing").build().toByteArray();
+        byte[] present = InfoRequest.newBuilder().setDigest("present").build().toByteArray();
+        Connection.Parser<byte[]> refuses = (b, off, len) -> {
+            throw new IllegalStateException("not an answer jctr reads");
+        };
+        String unimplemented = VersionGrpc.getVersionMethod().getFullMethodName();
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            String notFound = outcome(() -> c.unary(info, missing, BYTES));
+            assertEquals("NOT_FOUND: content missing: not found (100% ünïcode)", notFound);
+            assertEquals(outcome(() -> viaChannel(c, info, missing, BYTES)), notFound);
+
+            String unparsable = outcome(() -> c.unary(info, present, refuses));
+            assertEquals("INTERNAL: cannot parse the daemon's " + info + " answer: not an answer jctr reads", unparsable);
+            assertEquals(outcome(() -> viaChannel(c, info, present, refuses)), unparsable);
+
+            String absent = outcome(() -> c.unary(unimplemented, new byte[0], BYTES));
+            assertTrue(absent.startsWith("UNIMPLEMENTED: "), absent);
+            assertEquals(outcome(() -> viaChannel(c, unimplemented, new byte[0], BYTES)), absent);
+            // and the connection still answers
+            assertEquals(outcome(() -> viaChannel(c, info, present, BYTES)), outcome(() -> c.unary(info, present, BYTES)));
+        }
+    }
+
+    @Test
+    void theUnaryPathEndsDeadlineExceededAtItsTimeout() {
+        String info = ContentGrpc.getInfoMethod().getFullMethodName();
+        byte[] slow = InfoRequest.newBuilder().setDigest("slow").build().toByteArray();
+        try (Connection c = connect(Duration.ofMillis(300))) {
+            long start = System.nanoTime();
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> c.unary(info, slow, BYTES));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300));
+            byte[] ok = InfoRequest.newBuilder().setDigest("ok").build().toByteArray();
+            assertEquals(outcome(() -> viaChannel(c, info, ok, BYTES)), outcome(() -> c.unary(info, ok, BYTES)));
+        }
+    }
+
+    @Test
+    void theUnaryPathEndsWhenTheServerShutsDown() throws Exception {
+        String info = ContentGrpc.getInfoMethod().getFullMethodName();
+        byte[] slow = InfoRequest.newBuilder().setDigest("slow").build().toByteArray();
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            CompletableFuture<Throwable> failed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.unary(info, slow, BYTES);
+                    return null;
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            // the call is open once the server has seen it
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (namespaces.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertFalse(failed.isDone());
+            server.shutdownNow();
+            Throwable t = failed.get(30, TimeUnit.SECONDS);
+            assertTrue(t instanceof StatusRuntimeException, String.valueOf(t));
             assertTrue(Set.of(Status.Code.CANCELLED, Status.Code.UNAVAILABLE).contains(Status.fromThrowable(t).getCode()), String.valueOf(t));
         }
     }

@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start-up cost is most of a jctr run (README, "Performance"), so the connection is jctr's own
  * HTTP/2 client ({@link Http2Connection}, {@link GrpcCall}) on the JDK's unix socket: no netty, no
- * gRPC channel machinery, one reader thread. The daemon keeps grpc-netty.
+ * gRPC channel machinery, one reader thread. The daemon keeps grpc-netty. Generated stubs call through
+ * {@link #channel()}; the commands that only ask and print call {@link #unary}, which makes none of io.grpc's
+ * channel, metadata or status classes unless the call fails.
  */
 public final class Connection implements AutoCloseable {
     private static final int MAX_MESSAGE = 16 << 20;

@@ -56,12 +56,6 @@ public final class WireCall {
     }
 
     /**
-     * The call with an empty request on {@code connection}'s own unary path ({@link Connection#unary}): no io.grpc
-     * channel, call or status on the way unless it fails, so a command that only asks and prints starts no
-     * java.util.logging and opens no jar (README "Performance", session 12). Failures are those of {@link #call(Channel,
-     * String, String, byte[], Reader)}: the same StatusRuntimeException, an unreadable answer included.
-     */
-    /**
      * A string field, read as protobuf's {@code readStringRequireUtf8} reads it (malformed UTF-8 refused with the same
      * exception), but without protobuf's {@code Utf8}: choosing its decoder, protobuf's {@code UnsafeUtil} looks up
      * Android's classes by name, and that lookup, which fails, reads the class path's jar (README "Performance",
@@ -76,6 +70,12 @@ public final class WireCall {
         }
     }
 
+    /**
+     * The call with an empty request on {@code connection}'s own unary path ({@link Connection#unary}): no io.grpc
+     * channel, call or status on the way unless it fails, so a command that only asks and prints starts no
+     * java.util.logging and opens no jar (README "Performance", session 12). Failures are those of {@link #call(Channel,
+     * String, String, byte[], Reader)}: the same StatusRuntimeException, an unreadable answer included.
+     */
     static <R> R call(Connection connection, String service, String method, Reader<R> reader) {
         // as MethodDescriptor.generateFullMethodName makes it
         return connection.unary(service + "/" + method, new byte[0], (buf, off, len) -> read(service, method, reader,

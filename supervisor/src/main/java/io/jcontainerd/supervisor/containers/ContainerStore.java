@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
  * Containers per namespace, with containerd's rules (metadata/containers.go): ids are
@@ -48,32 +48,36 @@ public final class ContainerStore {
 
     public ContainerRecord create(String ns, ContainerRecord c) {
         validate(c);
-        return namespaces.writeIn(ns, () -> createLocked(ns, c));
+        return namespaces.writeIn(ns, () -> createLocked(ns, c, null));
     }
 
     /**
-     * Creates the container {@code make} returns, {@code make} run under the same locks as the write
-     * (the namespace's and the collection's read side): what it makes for the container first (its
-     * snapshot, without a lease) is never seen by a collection without the container that keeps it.
-     * The CRI's CreateContainer prepares the snapshot before the record, its spec needing the image's
-     * users from the rootfs: a collection in between took the snapshot and StartContainer failed.
+     * Creates container {@code c} with the records {@code alsoWrite} adds, in one synced write: the CRI
+     * writes a container and the record of the rootfs snapshot it names together (one disk sync instead of
+     * two; see {@code NamespacedSnapshots.prepare} with a {@code RecordedWith}).
      */
-    public ContainerRecord create(String ns, Supplier<ContainerRecord> make) {
-        return namespaces.writeIn(ns, () -> {
-            ContainerRecord c = make.get();
-            validate(c);
-            return createLocked(ns, c);
-        });
+    public ContainerRecord create(String ns, ContainerRecord c, Consumer<MetadataStore.Batch> alsoWrite) {
+        validate(c);
+        return namespaces.writeIn(ns, () -> createLocked(ns, c, alsoWrite));
     }
 
-    private synchronized ContainerRecord createLocked(String ns, ContainerRecord c) {
+    /** @param alsoWrite other records written in the same batch; null: none */
+    private synchronized ContainerRecord createLocked(String ns, ContainerRecord c, Consumer<MetadataStore.Batch> alsoWrite) {
         if (db.get(Family.CONTAINERS, Keys.of(ns, c.id())) != null) {
             throw JcdException.alreadyExists("container %s in namespace %s: already exists", c.id(), ns);
         }
         Instant now = clock.instant();
         ContainerRecord stored = new ContainerRecord(c.id(), c.labels(), c.image(), c.runtimeName(), c.runtimeOptions(),
                 c.spec(), c.snapshotter(), c.snapshotKey(), c.extensions(), c.sandbox(), now, now);
-        db.put(Family.CONTAINERS, Keys.of(ns, c.id()), Json.write(stored));
+        byte[] value = Json.write(stored);
+        if (alsoWrite == null) {
+            db.put(Family.CONTAINERS, Keys.of(ns, c.id()), value);
+        } else {
+            db.write(b -> {
+                b.put(Family.CONTAINERS, Keys.of(ns, c.id()), value);
+                alsoWrite.accept(b);
+            });
+        }
         return stored;
     }
 

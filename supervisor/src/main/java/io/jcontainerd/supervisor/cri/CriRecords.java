@@ -10,13 +10,15 @@ import io.jcontainerd.supervisor.containers.ContainerRecord;
 import io.jcontainerd.supervisor.containers.ContainerStore;
 import io.jcontainerd.supervisor.containers.Opaque;
 import io.jcontainerd.supervisor.events.EventExchange;
+import io.jcontainerd.supervisor.snapshots.NamespacedSnapshots;
+import io.jcontainerd.snapshot.Mount;
 import io.jcontainerd.supervisor.metadata.Json;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * CRI sandboxes and containers kept as containerd containers of namespace {@link CriNames#NAMESPACE}:
@@ -33,23 +35,26 @@ final class CriRecords {
         this.events = events;
     }
 
-    /** Stores a new record and publishes /containers/create, as containerd's Containers service does for its cri plugin. */
-    void create(ContainerRecord r) {
-        containers.create(CriNames.NAMESPACE, r);
+    /**
+     * Prepares the rootfs snapshot {@code key} from {@code parent}, then stores the record {@code make}
+     * returns from its mounts (the spec needs the image's users, read from the rootfs): the snapshot's
+     * record and the container's in one synced write, so one disk sync, and no collection between them sees
+     * the snapshot (it has no lease) without the record that keeps it. A crash before that write leaves a
+     * snapshot no record names, which the next collection removes. Publishes /containers/create, as
+     * containerd's Containers service does for its cri plugin.
+     */
+    WithRootfs createWithSnapshot(NamespacedSnapshots snapshots, String snapshotter, String key, String parent,
+                                  Function<List<Mount>, ContainerRecord> make) {
+        WithRootfs made = snapshots.prepare(CriNames.NAMESPACE, snapshotter, key, parent, Map.of(),
+                (mounts, snapshotRecord) -> new WithRootfs(containers.create(CriNames.NAMESPACE, make.apply(mounts), snapshotRecord), mounts));
+        ContainerRecord r = made.record();
         events.publish(CriNames.NAMESPACE, "/containers/create", ContainerCreate.newBuilder().setId(r.id()).setImage(r.image())
                 .setRuntime(ContainerCreate.Runtime.newBuilder().setName(r.runtimeName())).build());
+        return made;
     }
 
-    /**
-     * Stores the record {@code make} returns, made while no collection runs (what it makes first, a
-     * snapshot, is not collected before the record keeps it), and publishes /containers/create.
-     */
-    ContainerRecord create(Supplier<ContainerRecord> make) {
-        ContainerRecord r = containers.create(CriNames.NAMESPACE, make);
-        events.publish(CriNames.NAMESPACE, "/containers/create", ContainerCreate.newBuilder().setId(r.id()).setImage(r.image())
-                .setRuntime(ContainerCreate.Runtime.newBuilder().setName(r.runtimeName())).build());
-        return r;
-    }
+    /** A record just stored and the mounts of its rootfs snapshot. */
+    record WithRootfs(ContainerRecord record, List<Mount> rootfs) {}
 
     /** Deletes a record and publishes /containers/delete. */
     void delete(String id) {
@@ -75,7 +80,7 @@ final class CriRecords {
     }
 
     /** Removes the record's rootfs snapshot (already gone is fine), then the record. */
-    void deleteWithSnapshot(ContainerRecord r, io.jcontainerd.supervisor.snapshots.NamespacedSnapshots snapshots) {
+    void deleteWithSnapshot(ContainerRecord r, NamespacedSnapshots snapshots) {
         try {
             snapshots.remove(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
         } catch (JcdException e) {

@@ -35,7 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -123,33 +122,19 @@ public final class PodContainers {
             logPath = Path.of(pod.config().getLogDirectory()).resolve(config.getLogPath()).toString();
         }
         String containerLogPath = logPath;
-        // the snapshot first: the user is looked up in the image's own /etc/passwd, read from its layers; made
-        // with the record in one change, so that no collection sees the snapshot (it has no lease) without it
-        AtomicBoolean prepared = new AtomicBoolean();
-        try {
-            records.create(() -> {
-                List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
-                prepared.set(true);
-                byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
-                        pausePid, sandboxes.oomScoreFloor(), RootfsUsers.of(rootfs), lsm,
-                        sandboxes.devShm(sandboxId, pod.config()));
-                Map<String, String> labels = new HashMap<>(config.getLabelsMap());
-                labels.put(CriNames.KIND_LABEL, "container");
-                CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), containerLogPath,
-                        CriRecords.nanos(clock.instant()), 0, 0, 0, "");
-                return new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
-                        new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), sandboxId, null, null);
-            });
-        } catch (RuntimeException e) {
-            if (prepared.get()) {
-                try {
-                    snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id);
-                } catch (RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
-            throw e;
-        }
+        // the snapshot first: the user is looked up in the image's own /etc/passwd, read from its layers; its
+        // record and the container's written together (one sync), so no collection sees the snapshot without it
+        records.createWithSnapshot(snapshots, images.snapshotter(), id, image.topChainId(), rootfs -> {
+            byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
+                    pausePid, sandboxes.oomScoreFloor(), RootfsUsers.of(rootfs), lsm,
+                    sandboxes.devShm(sandboxId, pod.config()));
+            Map<String, String> labels = new HashMap<>(config.getLabelsMap());
+            labels.put(CriNames.KIND_LABEL, "container");
+            CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), containerLogPath,
+                    CriRecords.nanos(clock.instant()), 0, 0, 0, "");
+            return new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+                    new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), sandboxId, null, null);
+        });
         return id;
     }
 

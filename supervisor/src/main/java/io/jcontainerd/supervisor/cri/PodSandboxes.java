@@ -136,14 +136,15 @@ public final class PodSandboxes {
             }
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "sandbox");
-            records.create(new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
-                    new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), "", null, null));
+            // the pause's rootfs snapshot and the pod's record, written together (one sync)
+            ContainerRecord record = new ContainerRecord(id, labels, image.name(), CriNames.TASK_RUNTIME, null,
+                    new Opaque(TypeUrls.OCI_SPEC, spec), images.snapshotter(), id, CriRecords.extensions(config, state), "", null, null);
+            List<Mount> rootfs = records.createWithSnapshot(snapshots, images.snapshotter(), id, image.topChainId(), mounts -> record).rootfs();
             undo.add(() -> records.delete(id));
+            undo.add(() -> snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id));
             // the pod's address, known once the CNI plugins have run, is saved while the pause container is created
             CompletableFuture<Sandbox> addressSaved = netSetUp.afterwards(done -> saveAddress(id, state, done));
             undo.add(() -> addressSaved.handle((ok, failed) -> null).join());
-            List<Mount> rootfs = snapshots.prepare(CriNames.NAMESPACE, images.snapshotter(), id, image.topChainId(), Map.of(), Optional.empty());
-            undo.add(() -> snapshots.remove(CriNames.NAMESPACE, images.snapshotter(), id));
             tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, "", "", "", false, null));
             undo.add(() -> stopPause(id)); // killed first: it runs when the network fails after its start
             PauseProcess.of(tasks.start(CriNames.NAMESPACE, id, "")).ifPresent(p -> pauses.put(id, p));

@@ -59,6 +59,66 @@ public final class NamespacedSnapshots {
         return create(ns, snapshotter, key, parent, labels, lease, false);
     }
 
+    /**
+     * What a caller does with a snapshot {@link #prepare(String, String, String, String, Map, RecordedWith)}
+     * made: it writes the snapshot's record in a batch of its own records.
+     */
+    @FunctionalInterface
+    public interface RecordedWith<T> {
+        /**
+         * @param mounts the new snapshot's
+         * @param snapshotRecord adds the snapshot's record to a batch; the caller writes that batch before it returns
+         */
+        T write(List<Mount> mounts, Consumer<MetadataStore.Batch> snapshotRecord);
+    }
+
+    /**
+     * Prepares snapshot {@code key} (no lease) whose record the caller writes with its own records in one
+     * synced write: the CRI's container and the rootfs snapshot it names, one disk sync instead of two. The
+     * driver's snapshot comes first, its record second, as in {@link #commit}: a crash between them leaves a
+     * snapshot no record names, which does not exist for clients and the next collection removes. All of
+     * it runs under the namespace's change lock and the key's lock, so no collection runs between the
+     * driver's snapshot and its record. If {@code use} fails, or returns without having written the
+     * snapshot's record, the driver's snapshot is removed (and, in the second case, IllegalStateException).
+     */
+    public <T> T prepare(String ns, String snapshotter, String key, String parent, Map<String, String> labels, RecordedWith<T> use) {
+        return namespaces.writeIn(ns, () -> keys.holding(ns, snapshotter, () -> {
+            requireKey(key);
+            Labels.validate(labels);
+            Snapshotter d = drivers.get(snapshotter);
+            String backendParent = "";
+            if (parent != null && !parent.isEmpty()) {
+                if (!recorded(ns, snapshotter, parent)) {
+                    throw JcdException.notFound("parent snapshot %s of %s does not exist (namespace %s)", parent, key, ns);
+                }
+                backendParent = scoped(ns, parent);
+            }
+            if (recorded(ns, snapshotter, key)) {
+                throw JcdException.alreadyExists("snapshot %s already exists (namespace %s)", key, ns);
+            }
+            removeUnrecorded(ns, d, key);
+            String fromParent = backendParent;
+            List<Mount> mounts = inNamespace(ns, () -> d.prepare(scoped(ns, key), fromParent, labels));
+            try {
+                T result = use.write(mounts, b -> b.put(Family.SNAPSHOTS, Keys.of(ns, snapshotter, key), refValue(snapshotter, key)));
+                if (!recorded(ns, snapshotter, key)) {
+                    throw new IllegalStateException("snapshot " + key + " (namespace " + ns + ") was prepared but its record was not written");
+                }
+                return result;
+            } catch (RuntimeException | Error e) {
+                try {
+                    inNamespace(ns, () -> {
+                        d.remove(scoped(ns, key));
+                        return null;
+                    });
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup); // unrecorded: the next collection removes it
+                }
+                throw e;
+            }
+        }, key, parent));
+    }
+
     public List<Mount> view(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
                             Optional<String> lease) {
         return create(ns, snapshotter, key, parent, labels, lease, true);

@@ -266,18 +266,17 @@ class ConcurrentChangesTest {
         t.stores.gc().addParticipant(new ContainerGc(containers));
         AtomicReference<Thread> collection = new AtomicReference<>();
         AtomicReference<Throwable> createError = new AtomicReference<>();
-        // as the CRI's CreateContainer: the snapshot (no lease) first, then the record that names it; a
-        // collection starts in between and must wait for the record
+        // as the CRI's CreateContainer: the snapshot (no lease) first, then its record and the container's that
+        // names it, in one write; a collection starts in between and must wait for the records
         Thread create = Thread.ofPlatform().start(() -> {
             try {
-                containers.create(ns, () -> {
-                    snapshots.prepare(ns, "native", "rootfs", "", Map.of(), Optional.empty());
+                snapshots.prepare(ns, "native", "rootfs", "", Map.of(), (mounts, snapshotRecord) -> {
                     collection.set(Thread.ofPlatform().start(() -> t.stores.gc().collect()));
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                     while (collection.get().isAlive() && collection.get().getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
                         Thread.onSpinWait();
                     }
-                    return container("web", "rootfs");
+                    return containers.create(ns, container("web", "rootfs"), snapshotRecord);
                 });
             } catch (Throwable e) {
                 createError.set(e);

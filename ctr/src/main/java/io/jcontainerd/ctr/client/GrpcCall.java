@@ -221,7 +221,8 @@ final class GrpcCall<Q, R> extends ClientCall<Q, R> implements Http2Connection.S
 
     @Override
     public void onReset(int errorCode) {
-        Status s = WireStatus.ofReset(errorCode).toStatus();
+        Deadline deadline = options.getDeadline();
+        Status s = WireStatus.ofReset(errorCode, deadline != null && deadline.isExpired()).toStatus();
         synchronized (this) {
             if (!closed) {
                 pending.clear();

@@ -21,6 +21,8 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
     private final String fullMethodName;
     private final int maxMessage;
     private final Connection.Parser<R> parser;
+    private final boolean deadline;
+    private final long deadlineNanos;
     // guarded by this
     private int streamId;
     private boolean headersSeen;
@@ -29,11 +31,14 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
     private R answer;
     private WireStatus end;
 
-    private UnaryCall(Http2Connection connection, String fullMethodName, int maxMessage, Connection.Parser<R> parser) {
+    private UnaryCall(Http2Connection connection, String fullMethodName, int maxMessage, Connection.Parser<R> parser,
+                      boolean deadline, long deadlineNanos) {
         this.connection = connection;
         this.fullMethodName = fullMethodName;
         this.maxMessage = maxMessage;
         this.parser = parser;
+        this.deadline = deadline;
+        this.deadlineNanos = deadlineNanos;
     }
 
     /**
@@ -43,10 +48,10 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
      */
     static <R> R call(Http2Connection connection, String fullMethodName, List<Hpack.Field> metadata, boolean deadline,
                       long deadlineNanos, byte[] request, int maxMessage, Connection.Parser<R> parser) {
-        return new UnaryCall<>(connection, fullMethodName, maxMessage, parser).run(metadata, deadline, deadlineNanos, request);
+        return new UnaryCall<>(connection, fullMethodName, maxMessage, parser, deadline, deadlineNanos).run(metadata, request);
     }
 
-    private R run(List<Hpack.Field> metadata, boolean deadline, long deadlineNanos, byte[] request) {
+    private R run(List<Hpack.Field> metadata, byte[] request) {
         long remaining = deadlineNanos - System.nanoTime();
         List<Hpack.Field> fields = GrpcHeaders.request(fullMethodName, deadline, remaining);
         fields.addAll(metadata);
@@ -178,7 +183,7 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
     public void onReset(int errorCode) {
         synchronized (this) {
             if (end == null) {
-                endLocked(WireStatus.ofReset(errorCode));
+                endLocked(WireStatus.ofReset(errorCode, deadline && System.nanoTime() - deadlineNanos >= 0));
             }
         }
     }

@@ -82,8 +82,15 @@ record WireStatus(int code, String description, Throwable cause) {
         return of(number, null);
     }
 
-    /** The daemon reset the stream (RST_STREAM) with this HTTP/2 error code. */
-    static WireStatus ofReset(int errorCode) {
+    /**
+     * The daemon reset the stream (RST_STREAM) with this HTTP/2 error code. A CANCEL once the call's deadline has
+     * passed is the daemon ending the call at the deadline it was sent (grpc-timeout), a race with our own timer:
+     * DEADLINE_EXCEEDED, as grpc-java's client reports it.
+     */
+    static WireStatus ofReset(int errorCode, boolean pastDeadline) {
+        if (errorCode == Http2Connection.CANCEL && pastDeadline) {
+            return of(DEADLINE_EXCEEDED, "deadline exceeded: the daemon reset the stream at the call's deadline");
+        }
         int code = switch (errorCode) {
             case Http2Connection.CANCEL -> CANCELLED;
             case 7 -> UNAVAILABLE; // REFUSED_STREAM

@@ -5,8 +5,6 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The one place where jcontainerd's error vocabulary meets gRPC status codes, both ways, as
@@ -22,19 +20,9 @@ public final class GrpcErrors {
 
     private GrpcErrors() {}
 
-    /** The status code an error kind travels as. */
+    /** The status code an error kind travels as ({@link StatusCodes}' table). */
     public static Status.Code codeOf(ErrorKind kind) {
-        return switch (kind) {
-            case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
-            case NOT_FOUND -> Status.Code.NOT_FOUND;
-            case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
-            case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
-            case UNAVAILABLE -> Status.Code.UNAVAILABLE;
-            case NOT_IMPLEMENTED -> Status.Code.UNIMPLEMENTED;
-            case CANCELLED -> Status.Code.CANCELLED;
-            case DEADLINE_EXCEEDED -> Status.Code.DEADLINE_EXCEEDED;
-            case UNKNOWN -> Status.Code.UNKNOWN;
-        };
+        return Status.fromCodeValue(StatusCodes.codeOf(kind)).getCode();
     }
 
     /**
@@ -42,17 +30,7 @@ public final class GrpcErrors {
      * INTERNAL, ...) are UNKNOWN, exactly as containerd's client treats them.
      */
     public static ErrorKind kindOf(Status.Code code) {
-        return switch (code) {
-            case INVALID_ARGUMENT -> ErrorKind.INVALID_ARGUMENT;
-            case NOT_FOUND -> ErrorKind.NOT_FOUND;
-            case ALREADY_EXISTS -> ErrorKind.ALREADY_EXISTS;
-            case FAILED_PRECONDITION -> ErrorKind.FAILED_PRECONDITION;
-            case UNAVAILABLE -> ErrorKind.UNAVAILABLE;
-            case UNIMPLEMENTED -> ErrorKind.NOT_IMPLEMENTED;
-            case CANCELLED -> ErrorKind.CANCELLED;
-            case DEADLINE_EXCEEDED -> ErrorKind.DEADLINE_EXCEEDED;
-            default -> ErrorKind.UNKNOWN;
-        };
+        return StatusCodes.kindOf(code.value());
     }
 
     /**
@@ -64,10 +42,8 @@ public final class GrpcErrors {
         return switch (error) {
             case StatusRuntimeException sre -> sre;
             case StatusException se -> new StatusRuntimeException(se.getStatus(), se.getTrailers());
-            case JcdException jcd -> status(codeOf(jcd.kind()), jcd);
-            case CancellationException ce -> status(Status.Code.CANCELLED, ce);
-            case TimeoutException te -> status(Status.Code.DEADLINE_EXCEEDED, te);
-            default -> status(Status.Code.UNKNOWN, error);
+            default -> Status.fromCodeValue(StatusCodes.codeOf(error)).withDescription(StatusCodes.messageOf(error))
+                    .withCause(error).asRuntimeException();
         };
     }
 
@@ -88,28 +64,6 @@ public final class GrpcErrors {
             case StatusException se -> se.getStatus();
             default -> Status.fromThrowable(error);
         };
-        ErrorKind kind = kindOf(status.getCode());
-        return JcdException.of(kind, describe(status, kind), error);
-    }
-
-    private static StatusRuntimeException status(Status.Code code, Throwable error) {
-        return code.toStatus().withDescription(messageOf(error)).withCause(error).asRuntimeException();
-    }
-
-    private static String messageOf(Throwable error) {
-        String message = error.getMessage();
-        return message == null || message.isBlank() ? error.getClass().getName() : message;
-    }
-
-    private static String describe(Status status, ErrorKind kind) {
-        String description = status.getDescription();
-        if (description == null || description.isBlank()) {
-            return kind.words();
-        }
-        String suffix = ": " + kind.words();
-        if (description.endsWith(suffix) && description.length() > suffix.length()) {
-            return description.substring(0, description.length() - suffix.length());
-        }
-        return description;
+        return StatusCodes.error(status.getCode().value(), status.getDescription(), error);
     }
 }

@@ -38,4 +38,13 @@ class ModuleDependenciesTest {
                 .because("ARCHITECTURE.md: proto/ must not know RocksDB")
                 .check(CLASSES);
     }
+
+    @Test
+    void theTtrpcTransportAndTheStatusTableUseNoGrpc() {
+        noClasses().that().resideInAPackage("io.jcontainerd.proto.ttrpc..")
+                .or().haveFullyQualifiedName(StatusCodes.class.getName())
+                .should().dependOnClassesThat().resideInAnyPackage("io.grpc..", "com.google.common..")
+                .because("ARCHITECTURE.md: the shim speaks ttrpc and carries no gRPC (its class path has none)")
+                .check(CLASSES);
+    }
 }

@@ -10,8 +10,8 @@ import java.time.Duration;
 /**
  * Ends a shim that runs no task (the supervisor's spare, or a group whose tasks all left) once no
  * supervisor will give it one: when its own socket was removed (how a supervisor that no longer
- * wants it, or one that restarted, tells it) or when the supervisor's socket has not answered for
- * {@link #GONE}. A shim with tasks is never ended here: its containers outlive the supervisor.
+ * wants it, or one that restarted, tells it) or when the supervisor's events socket (its ttrpc socket,
+ * which lives as long as the supervisor serves) has not answered for {@link #GONE}. A shim with tasks is never ended here: its containers outlive the supervisor.
  */
 final class IdleExit {
     static final Duration CHECK = Duration.ofSeconds(1);
@@ -20,7 +20,7 @@ final class IdleExit {
     private IdleExit() {
     }
 
-    static Thread start(Path daemonSocket, Path socket, TaskRegistry tasks, Runnable exit) {
+    static Thread start(Path daemonEvents, Path socket, TaskRegistry tasks, Runnable exit) {
         return Thread.ofVirtual().name("idle-exit").start(() -> {
             long lastAnswer = System.nanoTime();
             while (true) {
@@ -36,10 +36,10 @@ final class IdleExit {
                 String why = null;
                 if (!Files.exists(socket)) {
                     why = "its socket " + socket + " was removed";
-                } else if (UnixSockets.answers(daemonSocket)) {
+                } else if (UnixSockets.answers(daemonEvents)) {
                     lastAnswer = System.nanoTime();
                 } else if (System.nanoTime() - lastAnswer > GONE.toNanos()) {
-                    why = "the supervisor's socket " + daemonSocket + " has not answered for " + GONE.toSeconds() + " s";
+                    why = "the supervisor's events socket " + daemonEvents + " has not answered for " + GONE.toSeconds() + " s";
                 }
                 if (why != null && tasks.closeIfIdle()) {
                     System.err.println("jcontainerd-shim: exiting with no task to run: " + why);

@@ -1,10 +1,9 @@
 package io.jcontainerd.shim;
 
-import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.jcontainerd.proto.ttrpc.TtrpcEvents;
 import io.jcontainerd.shim.events.EventForwarder;
-import io.jcontainerd.shim.grpc.ShimServer;
-import io.jcontainerd.shim.grpc.ShimService;
+import io.jcontainerd.shim.api.ShimServer;
+import io.jcontainerd.shim.api.ShimService;
 import io.jcontainerd.shim.linux.ShimSyscalls;
 import io.jcontainerd.shim.linux.SyscallException;
 import io.jcontainerd.shim.process.Reaper;
@@ -56,14 +55,10 @@ public final class ShimMain {
             throw new IllegalStateException("the OCI runtime " + args.runtime() + " is not an executable file: "
                     + "pass --runtime or install runc");
         }
-        if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("netty epoll is not available: " + Epoll.unavailabilityCause());
-        }
         Reaper reaper = new Reaper(sys).start();
         Runtimes runtimes = new Runtimes(args.runtime(), null,
                 args.runtimeInProcess() && home != null ? home.resolve("bin/jrunc") : null, null, reaper, sys);
-        EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-        EventForwarder events = new EventForwarder(args.daemonAddress(), group);
+        EventForwarder events = new EventForwarder(args.daemonAddress());
         var exitHandlers = Executors.newVirtualThreadPerTaskExecutor();
         long pid = ProcessHandle.current().pid();
         TaskRegistry tasks = new TaskRegistry(
@@ -75,9 +70,9 @@ public final class ShimMain {
         args.firstTask().ifPresent(t -> tasks.add(t.namespace(), t.id(), t.bundle()));
         CountDownLatch shutdown = new CountDownLatch(1);
         ShimServer server = ShimServer.start(args.socket(),
-                new ShimService(tasks, args.firstTask().map(ShimArgs.FirstTask::namespace).orElse(""), shutdown::countDown), group);
+                new ShimService(tasks, args.firstTask().map(ShimArgs.FirstTask::namespace).orElse(""), shutdown::countDown).service());
         args.firstTask().ifPresent(t -> ShimFiles.write(t.bundle(), args.socket(), pid));
-        IdleExit.start(args.daemonAddress(), args.socket(), tasks, shutdown::countDown);
+        IdleExit.start(TtrpcEvents.socketFor(args.daemonAddress()), args.socket(), tasks, shutdown::countDown);
         runtimes.prepareSpare();
         tasks.onIdle(runtimes::prepareSpare);
         try {
@@ -92,7 +87,6 @@ public final class ShimMain {
         tasks.all().forEach(task -> ShimFiles.remove(task.bundle()));
         server.stop(500);
         events.close();
-        group.shutdownGracefully(0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.jcontainerd.shim;
 import io.jcontainerd.api.shim.v1.CreateTaskRequest;
 import io.jcontainerd.api.shim.v1.DeleteRequest;
 import io.jcontainerd.api.shim.v1.KillRequest;
-import io.jcontainerd.api.shim.v1.ShimGrpc;
 import io.jcontainerd.api.shim.v1.ShutdownRequest;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import io.jcontainerd.api.shim.v1.WaitRequest;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +34,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
     void theInitIsTheShimsOwnChildAndTheJruncCommandSeesTheContainer() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
         long shimPid = ShimFiles.pid(bundle);
 
@@ -58,7 +57,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         String keeper = harness.newId();
         Path keeperBundle = harness.bundle(keeper, false, "sleep", "1000");
         ShimClient client = harness.startShim(keeper, keeperBundle, harness.dir.resolve("nodaemon.sock"));
-        ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(120, TimeUnit.SECONDS);
+        ShimClient shim = client.withTimeout(Duration.ofSeconds(120));
         long shimPid = ShimFiles.pid(keeperBundle);
         shim.create(CreateTaskRequest.newBuilder().setId(keeper).setBundle(keeperBundle.toString()).build());
         shim.start(StartRequest.newBuilder().setId(keeper).build());
@@ -96,8 +95,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
     void theShimKeepsASpareInitOnlyWhileItRunsNoContainerAndTheCreateTakesIt() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sh", "-c", "exit 6");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         long shimPid = ShimFiles.pid(bundle);
         long sparePid = awaitSpare(shimPid);
 
@@ -123,8 +121,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
         withoutNamespace(bundle, "network"); // docker run --network host, a hostNetwork pod
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         long shimPid = ShimFiles.pid(bundle);
         long sparePid = awaitSpare(shimPid);
         String born = Files.readSymbolicLink(Path.of("/proc/" + sparePid + "/ns/net")).toString();
@@ -150,8 +147,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
         withoutNamespace(bundle, "pid"); // the host's pid namespace: the spare was born in a new one, for good
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         long shimPid = ShimFiles.pid(bundle);
         long sparePid = awaitSpare(shimPid);
 
@@ -190,7 +186,7 @@ class InProcessShimLifecycleIT extends ShimLifecycleIT {
     }
 
     /** {@code n} containers created, started, awaited and deleted at once, each echoing its id to its own file. */
-    private void runInParallel(ShimGrpc.ShimBlockingStub shim, int n) throws Exception {
+    private void runInParallel(ShimClient shim, int n) throws Exception {
         List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             String id = harness.newId();

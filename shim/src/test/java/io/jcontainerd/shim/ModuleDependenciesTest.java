@@ -36,4 +36,12 @@ class ModuleDependenciesTest {
                 .because("ARCHITECTURE.md: shim/ must not know RocksDB")
                 .check(CLASSES);
     }
+
+    @Test
+    void usesNoGrpcOrNetty() {
+        noClasses().that().resideInAPackage("io.jcontainerd.shim..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.grpc..", "io.netty..", "com.google.common..")
+                .because("ARCHITECTURE.md: the shim speaks ttrpc on the JDK's unix sockets; gRPC, netty and Guava are not on its class path")
+                .check(CLASSES);
+    }
 }

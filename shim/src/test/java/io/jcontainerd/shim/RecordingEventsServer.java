@@ -1,43 +1,32 @@
 package io.jcontainerd.shim;
 
 import com.google.protobuf.Empty;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.stub.StreamObserver;
 import io.jcontainerd.api.services.events.v1.Envelope;
-import io.jcontainerd.api.services.events.v1.EventsGrpc;
 import io.jcontainerd.api.services.events.v1.ForwardRequest;
+import io.jcontainerd.proto.ttrpc.TtrpcEvents;
+import io.jcontainerd.proto.ttrpc.TtrpcServer;
+import io.jcontainerd.proto.ttrpc.TtrpcService;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** The supervisor's side of Events/Forward, recording every envelope a shim forwards. */
+/**
+ * The supervisor's side of the shims' events: Events/Forward over ttrpc on the socket beside
+ * {@code daemonSocket} (where a shim given {@code --address daemonSocket} sends them), recording every
+ * envelope a shim forwards.
+ */
 final class RecordingEventsServer implements AutoCloseable {
     final LinkedBlockingQueue<Envelope> received = new LinkedBlockingQueue<>();
-    private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-    private final Server server;
-    private final Path socket;
+    private final TtrpcServer server;
 
-    RecordingEventsServer(Path socket) throws Exception {
-        this.socket = socket;
-        Files.deleteIfExists(socket);
-        server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group).workerEventLoopGroup(group)
-                .addService(new EventsGrpc.EventsImplBase() {
-                    @Override
-                    public void forward(ForwardRequest request, StreamObserver<Empty> observer) {
-                        received.add(request.getEnvelope());
-                        observer.onNext(Empty.getDefaultInstance());
-                        observer.onCompleted();
-                    }
-                })
-                .build().start();
+    RecordingEventsServer(Path daemonSocket) throws Exception {
+        server = TtrpcServer.start(TtrpcEvents.socketFor(daemonSocket), List.of(new TtrpcService(TtrpcEvents.SERVICE)
+                .unary(TtrpcEvents.FORWARD, ForwardRequest.parser(), (request, call) -> {
+                    received.add(request.getEnvelope());
+                    return Empty.getDefaultInstance();
+                })));
     }
 
     Envelope next(long seconds) throws InterruptedException {
@@ -45,9 +34,7 @@ final class RecordingEventsServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).await(5, TimeUnit.SECONDS);
-        Files.deleteIfExists(socket);
+    public void close() {
+        server.stop(0);
     }
 }

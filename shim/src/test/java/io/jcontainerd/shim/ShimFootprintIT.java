@@ -2,7 +2,6 @@ package io.jcontainerd.shim;
 
 import io.jcontainerd.api.shim.v1.ConnectRequest;
 import io.jcontainerd.api.shim.v1.CreateTaskRequest;
-import io.jcontainerd.api.shim.v1.ShimGrpc;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +41,7 @@ class ShimFootprintIT {
         Process launcher = new ProcessBuilder(harness.shimCommand(id, bundle, harness.dir.resolve("nodaemon.sock"), socket))
                 .redirectErrorStream(true).redirectOutput(harness.dir.resolve(id + ".shim.log").toFile()).start();
         long shimPid = harness.awaitShim(bundle, launcher);
-        ShimGrpc.ShimBlockingStub shim = harness.client(socket).blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.client(socket).withTimeout(Duration.ofSeconds(60));
         shim.connect(ConnectRequest.newBuilder().setId(id).build());
         long firstAnswerMillis = (System.nanoTime() - started) / 1_000_000;
 
@@ -65,7 +65,7 @@ class ShimFootprintIT {
         Path firstBundle = harness.bundle(first, false, "sleep", "1000");
         ShimClient client = harness.startShim(first, firstBundle, harness.dir.resolve("nodaemon.sock"));
         long shimPid = ShimFiles.pid(firstBundle);
-        ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(120, TimeUnit.SECONDS);
+        ShimClient shim = client.withTimeout(Duration.ofSeconds(120));
         java.util.Map<String, Path> bundles = new java.util.LinkedHashMap<>();
         bundles.put(first, firstBundle);
         while (bundles.size() < count) {

@@ -135,7 +135,7 @@ final class ShimHarness implements AutoCloseable {
             Thread.sleep(20);
         }
         ShimClient client = client(socket);
-        long pid = client.blocking().withDeadlineAfter(30, TimeUnit.SECONDS)
+        long pid = client.withTimeout(Duration.ofSeconds(30))
                 .connect(io.jcontainerd.api.shim.v1.ConnectRequest.getDefaultInstance()).getShimPid();
         shimPids.add(pid);
         return new Spare(client, pid);

@@ -1,6 +1,5 @@
 package io.jcontainerd.shim;
 
-import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.events.TaskDelete;
 import io.jcontainerd.api.events.TaskExit;
 import io.jcontainerd.api.services.events.v1.Envelope;
@@ -16,7 +15,6 @@ import io.jcontainerd.api.shim.v1.PauseRequest;
 import io.jcontainerd.api.shim.v1.PidsRequest;
 import io.jcontainerd.api.shim.v1.ResizePtyRequest;
 import io.jcontainerd.api.shim.v1.ResumeRequest;
-import io.jcontainerd.api.shim.v1.ShimGrpc;
 import io.jcontainerd.api.shim.v1.ShutdownRequest;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import io.jcontainerd.api.shim.v1.StateRequest;
@@ -28,6 +26,10 @@ import io.jcontainerd.api.shim.v1.WaitRequest;
 import io.jcontainerd.api.cgroups.v1.Metrics;
 import io.jcontainerd.api.shim.v1.WaitResponse;
 import io.jcontainerd.api.types.task.Status;
+import io.jcontainerd.config.errdefs.AlreadyExistsException;
+import io.jcontainerd.config.errdefs.FailedPreconditionException;
+import io.jcontainerd.config.errdefs.InvalidArgumentException;
+import io.jcontainerd.config.errdefs.NotFoundException;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.shim.process.ExitStatus;
@@ -41,6 +43,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +81,7 @@ class ShimLifecycleIT {
         Path stdout = harness.fifo(id + ".out");
         try (RecordingEventsServer daemon = new RecordingEventsServer(harness.dir.resolve("daemon.sock"))) {
             ShimClient client = harness.startShim(id, bundle, harness.dir.resolve("daemon.sock"));
-            ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+            ShimClient shim = client.withTimeout(Duration.ofSeconds(60));
             int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
                     .setStdout(stdout.toString()).build()).getPid();
             assertThat(pid).isPositive();
@@ -116,7 +119,7 @@ class ShimLifecycleIT {
             assertThat(deleted.getExitStatus()).isEqualTo(3);
             assertThat(deleted.getPid()).isEqualTo(pid);
             assertThat(harness.runtimeList()).doesNotContain(id);
-            assertThatThrownBy(() -> state(shim, id)).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
+            assertThatThrownBy(() -> state(shim, id)).isInstanceOf(NotFoundException.class);
             Envelope deleteEvent = daemon.next(10);
             assertThat(deleteEvent.getTopic()).isEqualTo("/tasks/delete");
             assertThat(AnyCodec.unpack(deleteEvent.getEvent(), TaskDelete.getDefaultInstance()).getExitStatus()).isEqualTo(3);
@@ -132,29 +135,28 @@ class ShimLifecycleIT {
     void sigkillOfTheInitIsReportedAs137() throws Exception {
         Running task = runningSleep();
         String id = task.id();
-        ShimGrpc.ShimBlockingStub shim = task.shim();
+        ShimClient shim = task.shim();
         assertThat(state(shim, id).getStatus()).isEqualTo(Status.RUNNING);
 
         shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
 
-        assertThat(shim.withDeadlineAfter(30, TimeUnit.SECONDS).wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus())
+        assertThat(shim.withTimeout(Duration.ofSeconds(30)).wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus())
                 .isEqualTo(137);
         // Wait on a process that has exited answers at once, with the kept status.
-        assertThat(shim.withDeadlineAfter(2, TimeUnit.SECONDS).wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus())
+        assertThat(shim.withTimeout(Duration.ofSeconds(2)).wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus())
                 .isEqualTo(137);
         assertThatThrownBy(() -> shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build()))
-                .hasMessageContaining("NOT_FOUND").hasMessageContaining("already exited");
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("already exited");
     }
 
     @Test
     void deleteOfARunningTaskIsRefusedAndACreatedOneIsKilled() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
         assertThatThrownBy(() -> shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()))
-                .hasMessageContaining("ALREADY_EXISTS");
+                .isInstanceOf(AlreadyExistsException.class);
 
         DeleteResponse deleted = shim.delete(DeleteRequest.newBuilder().setId(id).build());
 
@@ -166,7 +168,7 @@ class ShimLifecycleIT {
     void execRunsInsideTheRunningContainer() throws Exception {
         Running task = runningSleep();
         String id = task.id();
-        ShimGrpc.ShimBlockingStub shim = task.shim();
+        ShimClient shim = task.shim();
         int initPid = task.pid();
         Path out = harness.fifo(id + ".exec.out");
         CompletableFuture<String> output = readAll(out);
@@ -194,14 +196,14 @@ class ShimLifecycleIT {
         Running task = runningSleep();
         String id = task.id();
         Path bundle = task.bundle();
-        ShimGrpc.ShimBlockingStub shim = task.shim();
+        ShimClient shim = task.shim();
         int pid = task.pid();
 
         shim.pause(PauseRequest.newBuilder().setId(id).build());
         assertThat(state(shim, id).getStatus()).isEqualTo(Status.PAUSED);
         assertThat(Files.readString(Path.of("/proc/" + pid + "/stat"))).as("frozen: uninterruptible sleep").contains("(sleep) D ");
         assertThatThrownBy(() -> shim.delete(DeleteRequest.newBuilder().setId(id).build()))
-                .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("paused");
+                .isInstanceOf(FailedPreconditionException.class).hasMessageContaining("paused");
 
         shim.resume(ResumeRequest.newBuilder().setId(id).build());
         assertThat(state(shim, id).getStatus()).isEqualTo(Status.RUNNING);
@@ -211,7 +213,7 @@ class ShimLifecycleIT {
     void updateAppliesResourcesAndStatsReportTheCgroup() throws Exception {
         Running task = runningSleep();
         String id = task.id();
-        ShimGrpc.ShimBlockingStub shim = task.shim();
+        ShimClient shim = task.shim();
 
         shim.update(UpdateTaskRequest.newBuilder().setId(id)
                 .setResources(AnyCodec.packJson(TypeUrls.OCI_LINUX_RESOURCES, "{\"pids\":{\"limit\":50}}")).build());
@@ -230,8 +232,7 @@ class ShimLifecycleIT {
         Path bundle = harness.bundle(id, false, "cat");
         Path in = harness.fifo(id + ".in");
         Path out = harness.fifo(id + ".out");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
                 .setStdin(in.toString()).setStdout(out.toString()).build());
         StringBuffer seen = new StringBuffer();
@@ -258,8 +259,7 @@ class ShimLifecycleIT {
         Path bundle = harness.bundle(id, true, "sh", "-c", "read line; stty size; echo got $line; exit 5");
         Path in = harness.fifo(id + ".in");
         Path out = harness.fifo(id + ".out");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).setTerminal(true)
                 .setStdin(in.toString()).setStdout(out.toString()).build());
         CompletableFuture<String> output = readAll(out);
@@ -291,7 +291,7 @@ class ShimLifecycleIT {
         String stat = Files.readString(Path.of("/proc/" + shimPid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertThat(fields[3]).as("session id = shim pid").isEqualTo(Long.toString(shimPid));
-        ShimGrpc.ShimBlockingStub shim = harness.client(socket).blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.client(socket).withTimeout(Duration.ofSeconds(60));
         int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
         shim.start(StartRequest.newBuilder().setId(id).build());
         ConnectResponse connected = shim.connect(ConnectRequest.newBuilder().setId(id).build());
@@ -308,7 +308,7 @@ class ShimLifecycleIT {
         Running task = runningSleep();
         String id = task.id();
         Path bundle = task.bundle();
-        ShimGrpc.ShimBlockingStub shim = task.shim();
+        ShimClient shim = task.shim();
         int pid = task.pid();
         long shimPid = ShimFiles.pid(bundle);
 
@@ -337,7 +337,7 @@ class ShimLifecycleIT {
         Path firstBundle = harness.bundle(first, false, "sleep", "1000");
         Path secondBundle = harness.bundle(second, false, "sh", "-c", "exit 7");
         ShimClient client = harness.startShim(first, firstBundle, harness.dir.resolve("nodaemon.sock"));
-        ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = client.withTimeout(Duration.ofSeconds(60));
         long shimPid = ShimFiles.pid(firstBundle);
         shim.create(CreateTaskRequest.newBuilder().setId(first).setBundle(firstBundle.toString()).build());
         shim.start(StartRequest.newBuilder().setId(first).build());
@@ -352,7 +352,7 @@ class ShimLifecycleIT {
         assertThat(shim.connect(ConnectRequest.getDefaultInstance()).getProcessesList())
                 .extracting(p -> p.getContainerId() + "=" + p.getStatus()).containsExactly(first + "=RUNNING", second + "=STOPPED");
         assertThatThrownBy(() -> shim.create(CreateTaskRequest.newBuilder().setId("other").setNamespace("k8s.io")
-                .setBundle(secondBundle.toString()).build())).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("namespace");
+                .setBundle(secondBundle.toString()).build())).isInstanceOf(InvalidArgumentException.class).hasMessageContaining("namespace");
 
         shim.delete(DeleteRequest.newBuilder().setId(second).build());
         shim.shutdown(ShutdownRequest.newBuilder().setId(second).build());
@@ -373,7 +373,7 @@ class ShimLifecycleIT {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sh", "-c", "exit 9");
         Path daemonSocket = harness.dir.resolve("late-daemon.sock");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, daemonSocket).blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, daemonSocket).withTimeout(Duration.ofSeconds(60));
         shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build());
         shim.start(StartRequest.newBuilder().setId(id).build());
         assertThat(shim.wait(WaitRequest.newBuilder().setId(id).build()).getExitStatus()).isEqualTo(9);
@@ -394,8 +394,7 @@ class ShimLifecycleIT {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sh", "-c", "echo out; echo err >&2");
         Path log = harness.dir.resolve(id + ".out.txt");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
                 .setStdout("file://" + log).setStderr("file://" + log).build());
         shim.start(StartRequest.newBuilder().setId(id).build());
@@ -404,14 +403,13 @@ class ShimLifecycleIT {
     }
 
     /** A started {@code sleep 1000} container with its own shim. */
-    private record Running(String id, Path bundle, ShimGrpc.ShimBlockingStub shim, int pid) {
+    private record Running(String id, Path bundle, ShimClient shim, int pid) {
     }
 
     private Running runningSleep() throws Exception {
         String id = harness.newId();
         Path bundle = harness.bundle(id, false, "sleep", "1000");
-        ShimGrpc.ShimBlockingStub shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).blocking()
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = harness.startShim(id, bundle, harness.dir.resolve("nodaemon.sock")).withTimeout(Duration.ofSeconds(60));
         int pid = shim.create(CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString()).build()).getPid();
         shim.start(StartRequest.newBuilder().setId(id).build());
         return new Running(id, bundle, shim, pid);
@@ -421,7 +419,7 @@ class ShimLifecycleIT {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
 
-    private static StateResponse state(ShimGrpc.ShimBlockingStub shim, String id) {
+    private static StateResponse state(ShimClient shim, String id) {
         return shim.state(StateRequest.newBuilder().setId(id).build());
     }
 

@@ -5,16 +5,17 @@ import io.jcontainerd.api.shim.v1.ConnectRequest;
 import io.jcontainerd.api.shim.v1.CreateTaskRequest;
 import io.jcontainerd.api.shim.v1.DeleteRequest;
 import io.jcontainerd.api.shim.v1.KillRequest;
-import io.jcontainerd.api.shim.v1.ShimGrpc;
 import io.jcontainerd.api.shim.v1.ShutdownRequest;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import io.jcontainerd.api.shim.v1.WaitRequest;
+import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +45,14 @@ class SpareShimIT {
         Path daemonSocket = harness.dir.resolve("daemon.sock");
         try (RecordingEventsServer daemon = new RecordingEventsServer(daemonSocket)) {
             ShimHarness.Spare spare = harness.startSpare("spare", daemonSocket);
-            ShimGrpc.ShimBlockingStub shim = spare.client().blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+            ShimClient shim = spare.client().withTimeout(Duration.ofSeconds(60));
             assertThat(shim.connect(ConnectRequest.getDefaultInstance()).getProcessesList()).as("no task yet").isEmpty();
             String first = harness.newId();
             String second = harness.newId();
             Path firstBundle = harness.bundle(first, false, "sh", "-c", "exit 3");
             Path secondBundle = harness.bundle(second, false, "sleep", "1000");
             assertThatThrownBy(() -> shim.create(CreateTaskRequest.newBuilder().setId(first).setBundle(firstBundle.toString()).build()))
-                    .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("namespace is required");
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("namespace is required");
 
             shim.create(CreateTaskRequest.newBuilder().setId(first).setNamespace("default").setBundle(firstBundle.toString()).build());
             shim.create(CreateTaskRequest.newBuilder().setId(second).setNamespace("other-ns").setBundle(secondBundle.toString()).build());
@@ -103,7 +104,7 @@ class SpareShimIT {
             spare = harness.startSpare("orphaned", daemonSocket);
             busy = harness.startSpare("busy", daemonSocket);
             Path bundle = harness.bundle(id, false, "sleep", "1000");
-            ShimGrpc.ShimBlockingStub shim = busy.client().blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+            ShimClient shim = busy.client().withTimeout(Duration.ofSeconds(60));
             shim.create(CreateTaskRequest.newBuilder().setId(id).setNamespace("default").setBundle(bundle.toString()).build());
             shim.start(StartRequest.newBuilder().setId(id).build());
             Thread.sleep(1500);
@@ -112,7 +113,7 @@ class SpareShimIT {
         awaitExit(spare.pid(), IdleExit.GONE.toSeconds() + 10);
         assertThat(harness.logs()).contains("has not answered for " + IdleExit.GONE.toSeconds() + " s");
         assertThat(ShimHarness.alive(busy.pid())).as("a shim with a running container outlives the supervisor").isTrue();
-        ShimGrpc.ShimBlockingStub shim = busy.client().blocking().withDeadlineAfter(60, TimeUnit.SECONDS);
+        ShimClient shim = busy.client().withTimeout(Duration.ofSeconds(60));
         shim.kill(KillRequest.newBuilder().setId(id).setSignal(9).build());
         shim.wait(WaitRequest.newBuilder().setId(id).build());
     }

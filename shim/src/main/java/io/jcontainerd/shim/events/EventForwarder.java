@@ -1,47 +1,43 @@
 package io.jcontainerd.shim.events;
 
+import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.jcontainerd.api.services.events.v1.Envelope;
-import io.jcontainerd.api.services.events.v1.EventsGrpc;
 import io.jcontainerd.api.services.events.v1.ForwardRequest;
+import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.proto.AnyCodec;
-import io.jcontainerd.proto.Namespaces;
 import io.jcontainerd.proto.Timestamps;
+import io.jcontainerd.proto.ttrpc.TtrpcClient;
+import io.jcontainerd.proto.ttrpc.TtrpcEvents;
+import io.jcontainerd.proto.ttrpc.TtrpcException;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Sends events to the supervisor with {@code containerd.services.events.v1.Events/Forward}, in
- * order, one at a time, retrying each until the supervisor takes it: a supervisor that is down or
- * restarting gets the events once it is back (the exit status is also on disk, for the case that
- * the shim does not live that long). The channel is opened on the first event, not at start-up.
- * Each event travels under the namespace of the task it is about ({@link #sink}): a shim's tasks
- * may be of several namespaces.
+ * Sends events to the supervisor's ttrpc socket ({@link TtrpcEvents}: {@code Events/Forward}, as
+ * containerd's shims do), in order, one at a time, retrying each until the supervisor takes it: a
+ * supervisor that is down or restarting gets the events once it is back (the exit status is also on
+ * disk, for the case that the shim does not live that long). The connection is made on the first
+ * event, not at start-up, and made again after it broke. Each event travels under the namespace of
+ * the task it is about ({@link #sink}): a shim's tasks may be of several namespaces.
  */
 public final class EventForwarder implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-    private final Path daemonSocket;
-    private final EventLoopGroup group;
+    private final Path eventsSocket;
     private final LinkedBlockingQueue<Envelope> queue = new LinkedBlockingQueue<>();
     private final Thread sender;
-    private volatile ManagedChannel channel;
+    private volatile TtrpcClient connection;
     private volatile boolean closed;
+    private volatile boolean idle = true;
 
-    public EventForwarder(Path daemonSocket, EventLoopGroup group) {
-        this.daemonSocket = daemonSocket;
-        this.group = group;
+    /** @param daemonSocket the supervisor's gRPC socket; events go to the ttrpc socket beside it */
+    public EventForwarder(Path daemonSocket) {
+        this.eventsSocket = TtrpcEvents.socketFor(daemonSocket);
         this.sender = Thread.ofVirtual().name("events").start(this::sendLoop);
     }
 
@@ -73,8 +69,6 @@ public final class EventForwarder implements AutoCloseable {
         return queue.isEmpty() && idle;
     }
 
-    private volatile boolean idle = true;
-
     private void sendLoop() {
         while (!closed) {
             Envelope envelope;
@@ -99,25 +93,23 @@ public final class EventForwarder implements AutoCloseable {
 
     private boolean forward(Envelope envelope) {
         try {
-            EventsGrpc.newBlockingStub(channel())
-                    .withInterceptors(Namespaces.namespaceInterceptor(envelope.getNamespace()))
-                    .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .forward(ForwardRequest.newBuilder().setEnvelope(envelope).build());
+            connection().call(TtrpcEvents.SERVICE, TtrpcEvents.FORWARD, ForwardRequest.newBuilder().setEnvelope(envelope).build(),
+                    Empty.parser(), CALL_TIMEOUT);
             return true;
-        } catch (StatusRuntimeException e) {
+        } catch (TtrpcException | JcdException e) {
+            TtrpcClient c = connection;
+            if (c != null && !c.isOpen()) {
+                connection = null;
+            }
             return false;
         }
     }
 
-    private ManagedChannel channel() {
-        ManagedChannel c = channel;
+    private TtrpcClient connection() {
+        TtrpcClient c = connection;
         if (c == null) {
-            c = NettyChannelBuilder.forAddress(new DomainSocketAddress(daemonSocket.toString()))
-                    .channelType(EpollDomainSocketChannel.class)
-                    .eventLoopGroup(group)
-                    .usePlaintext()
-                    .build();
-            channel = c;
+            c = TtrpcClient.connect(eventsSocket);
+            connection = c;
         }
         return c;
     }
@@ -126,9 +118,9 @@ public final class EventForwarder implements AutoCloseable {
     public void close() {
         closed = true;
         sender.interrupt();
-        ManagedChannel c = channel;
+        TtrpcClient c = connection;
         if (c != null) {
-            c.shutdownNow();
+            c.close();
         }
     }
 }

@@ -1,24 +1,29 @@
 package io.jcontainerd.shim.tools;
 
+import com.google.protobuf.Empty;
+import io.jcontainerd.api.services.events.v1.ForwardRequest;
 import io.jcontainerd.api.shim.v1.ConnectRequest;
 import io.jcontainerd.api.shim.v1.CreateTaskRequest;
 import io.jcontainerd.api.shim.v1.DeleteRequest;
 import io.jcontainerd.api.shim.v1.ExecProcessRequest;
 import io.jcontainerd.api.shim.v1.KillRequest;
 import io.jcontainerd.api.shim.v1.PidsRequest;
-import io.jcontainerd.api.shim.v1.ShimGrpc;
 import io.jcontainerd.api.shim.v1.ShutdownRequest;
 import io.jcontainerd.api.shim.v1.StartRequest;
 import io.jcontainerd.api.shim.v1.StateRequest;
 import io.jcontainerd.api.shim.v1.WaitRequest;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
+import io.jcontainerd.proto.ttrpc.TtrpcEvents;
+import io.jcontainerd.proto.ttrpc.TtrpcServer;
+import io.jcontainerd.proto.ttrpc.TtrpcService;
 import io.jcontainerd.shim.ShimClient;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +33,8 @@ import java.util.stream.Stream;
  * Records the shim's AOT cache (JEP 483/514) with one training run: starts {@code bin/jcontainerd-shim}
  * with {@code -XX:AOTCacheOutput} without a task, as the supervisor starts its spare shims, runs a
  * busybox container through the calls the supervisor makes (create, start, state, exec, pids, kill,
- * wait, delete, shutdown) and waits for the shim to exit, which writes the cache. The container runs
+ * wait, delete, shutdown), takes the events it forwards as the supervisor's events socket does, and
+ * waits for the shim to exit, which writes the cache. The container runs
  * on the installation's own jrunc, in the shim's JVM (the path every container takes), so jrunc's
  * library classes are in the cache too. Needs root, runc (for {@code runc spec}) and busybox-static.
  *
@@ -48,11 +54,14 @@ public final class AotTraining {
         Path root = dir.resolve("jrunc");
         Path jrunc = repo.resolve("bin/jrunc");
         Process shimProcess = null;
+        Path daemon = dir.resolve("daemon.sock");
+        TtrpcServer events = TtrpcServer.start(TtrpcEvents.socketFor(daemon), List.of(new TtrpcService(TtrpcEvents.SERVICE)
+                .unary(TtrpcEvents.FORWARD, ForwardRequest.parser(), (request, call) -> Empty.getDefaultInstance())));
         try {
             makeBundle(bundle);
             Path socket = dir.resolve("shim.sock");
             ProcessBuilder builder = new ProcessBuilder(repo.resolve("bin/jcontainerd-shim").toString(),
-                    "--address", dir.resolve("no-daemon.sock").toString(), "--socket", socket.toString(),
+                    "--address", daemon.toString(), "--socket", socket.toString(),
                     "--runtime", jrunc.toString(), "--runtime-root", root.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("shim.log").toFile());
             builder.environment().put("JCD_SHIM_JAVA_OPTS", "-XX:AOTCacheOutput=" + output);
@@ -61,7 +70,7 @@ public final class AotTraining {
                 Thread.sleep(50);
             }
             try (ShimClient client = ShimClient.connect(socket)) {
-                ShimGrpc.ShimBlockingStub shim = client.blocking().withDeadlineAfter(120, TimeUnit.SECONDS);
+                ShimClient shim = client.withTimeout(Duration.ofSeconds(120));
                 shim.connect(ConnectRequest.getDefaultInstance());
                 shim.create(CreateTaskRequest.newBuilder().setId(id).setNamespace("default").setBundle(bundle.toString()).build());
                 shim.start(StartRequest.newBuilder().setId(id).build());
@@ -82,6 +91,7 @@ public final class AotTraining {
                         + Files.readString(dir.resolve("shim.log")));
             }
         } finally {
+            events.close();
             if (shimProcess != null && shimProcess.isAlive()) {
                 shimProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

@@ -6,6 +6,7 @@ import io.jcontainerd.api.cri.v1.ImageServiceGrpc;
 import io.jcontainerd.api.cri.v1.RuntimeServiceGrpc;
 import io.jcontainerd.supervisor.grpc.WhenReady;
 import io.jcontainerd.config.DaemonConfig;
+import io.jcontainerd.proto.ttrpc.TtrpcEvents;
 import io.jcontainerd.supervisor.grpc.NotYetImplemented;
 import io.jcontainerd.supervisor.metrics.EventMetrics;
 import io.jcontainerd.supervisor.metrics.PullMetrics;
@@ -16,6 +17,7 @@ import io.jcontainerd.supervisor.metadata.NamespaceStore;
 import io.jcontainerd.supervisor.plugins.PluginInfo;
 import io.jcontainerd.supervisor.plugins.PluginRegistry;
 import io.jcontainerd.supervisor.events.EventExchange;
+import io.jcontainerd.supervisor.events.ShimEventsEndpoint;
 import io.jcontainerd.content.store.LocalContentStore;
 import io.jcontainerd.supervisor.gc.CollectedStores;
 import io.jcontainerd.supervisor.cri.Cri;
@@ -58,6 +60,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
 
 /**
  * Every containerd v1 service the daemon answers, and the plugin entries Introspection reports
@@ -65,6 +68,8 @@ import java.util.concurrent.CompletableFuture;
  * naming the method, and are reported as plugins with an init error.
  */
 final class ServiceCatalog {
+    private static final Logger LOG = Logger.getLogger(ServiceCatalog.class.getName());
+
     private ServiceCatalog() {
     }
 
@@ -83,6 +88,12 @@ final class ServiceCatalog {
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "version"));
         EventExchange events = new EventExchange();
         resources.add(new EventMetrics(events, meters));
+        // before the shims are recovered: theirs is where they forward what happened while the daemon was down
+        Path shimEvents = TtrpcEvents.socketFor(config.grpc().address());
+        if (SocketGuard.claim(shimEvents)) {
+            LOG.info(() -> "removed stale socket " + shimEvents);
+        }
+        resources.add(ShimEventsEndpoint.start(shimEvents, events));
         services.add(new EventsService(events).bindService());
         plugins.register(PluginInfo.ok(PluginRegistry.GRPC, "events"));
         services.add(new NamespacesService(namespaces, events).bindService());

@@ -3,7 +3,11 @@ package io.jcontainerd.supervisor.events;
 import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.jcontainerd.api.services.events.v1.Envelope;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.KnownMessages;
+import io.jcontainerd.proto.Timestamps;
 
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +18,14 @@ import java.util.Optional;
  * bare type URL, forwarded byte for byte.
  */
 public record Event(Instant timestamp, String namespace, String topic, Any payload) {
+
+    /** An event forwarded as it is (Events/Forward over gRPC, or a shim's over ttrpc): it must carry its time and a valid namespace. */
+    public static Event forwarded(Envelope envelope) {
+        Instant time = Timestamps.toInstant(envelope.getTimestamp())
+                .orElseThrow(() -> JcdException.invalidArgument("forwarded event on %s has no timestamp", envelope.getTopic()));
+        Identifiers.validate("namespace", envelope.getNamespace());
+        return new Event(time, envelope.getNamespace(), envelope.getTopic(), envelope.getEvent());
+    }
 
     /**
      * Field values for containerd's event filters: {@code namespace}, {@code topic} and

@@ -9,8 +9,6 @@ import io.jcontainerd.api.services.events.v1.EventsGrpc;
 import io.jcontainerd.api.services.events.v1.ForwardRequest;
 import io.jcontainerd.api.services.events.v1.PublishRequest;
 import io.jcontainerd.api.services.events.v1.SubscribeRequest;
-import io.jcontainerd.config.errdefs.JcdException;
-import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.GrpcErrors;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.supervisor.events.Event;
@@ -39,11 +37,7 @@ public final class EventsService extends EventsGrpc.EventsImplBase {
     @Override
     public void forward(ForwardRequest r, StreamObserver<Empty> o) {
         Rpc.unary(o, () -> {
-            Envelope e = r.getEnvelope();
-            var time = Timestamps.toInstant(e.getTimestamp())
-                    .orElseThrow(() -> JcdException.invalidArgument("forwarded event on %s has no timestamp", e.getTopic()));
-            Identifiers.validate("namespace", e.getNamespace());
-            exchange.forward(new Event(time, e.getNamespace(), e.getTopic(), e.getEvent()));
+            exchange.forward(Event.forwarded(r.getEnvelope()));
             return Empty.getDefaultInstance();
         });
     }

@@ -1,13 +1,14 @@
 package io.jcontainerd.supervisor.tasks;
 
-import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.shim.v1.ShimGrpc;
 import io.jcontainerd.api.shim.v1.ShutdownRequest;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.proto.ttrpc.TtrpcException;
 import io.jcontainerd.shim.ShimClient;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,8 +53,9 @@ final class Shim {
         return pid;
     }
 
-    ShimGrpc.ShimBlockingStub blocking() {
-        return client.blocking();
+    /** The shim's API over the one connection of this daemon. */
+    ShimClient api() {
+        return client;
     }
 
     /** Whether the shim's process still runs (the same process: a reused pid does not count). */
@@ -85,8 +87,8 @@ final class Shim {
             return false;
         }
         try {
-            client.blocking().withDeadlineAfter(5, TimeUnit.SECONDS).shutdown(ShutdownRequest.getDefaultInstance());
-        } catch (StatusRuntimeException e) {
+            client.withTimeout(Duration.ofSeconds(5)).shutdown(ShutdownRequest.getDefaultInstance());
+        } catch (TtrpcException | JcdException e) {
             // it may exit before its answer is sent; whether it went is checked after
         }
         client.close();

@@ -1,17 +1,16 @@
 package io.jcontainerd.supervisor.tasks;
 
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.jcontainerd.api.shim.v1.ConnectRequest;
 import io.jcontainerd.config.UnixSockets;
 import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.proto.ttrpc.TtrpcException;
 import io.jcontainerd.shim.ShimClient;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,19 +20,19 @@ import java.util.concurrent.TimeUnit;
  * Starts detached {@code jcontainerd-shim} processes through {@code bin/jcontainerd-shim} (which puts
  * each in its own session, so it outlives the daemon), without a task: Create gives them tasks. Each
  * gets a new name; its socket {@code <state>/s/<name>.sock} stays short enough for the 108-byte
- * limit of unix socket paths, and its output goes to {@code <state>/s/<name>.log}. One event loop
- * serves the connections to every shim.
+ * limit of unix socket paths, and its output goes to {@code <state>/s/<name>.log}. The daemon talks
+ * to each over one ttrpc connection.
  */
-public final class ShimLauncher implements AutoCloseable {
+public final class ShimLauncher {
     private static final long START_TIMEOUT_MS = 30_000;
     private static final SecureRandom NAMES = new SecureRandom();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path home;
     private final Path dir;
     private final Path daemonSocket;
     private final Path runtime;
     private final boolean runtimeInProcess;
-    private final EventLoopGroup group = new EpollEventLoopGroup(1);
 
     /**
      * @param home             the installation holding bin/jcontainerd-shim
@@ -115,19 +114,19 @@ public final class ShimLauncher implements AutoCloseable {
     }
 
     private Shim connect(String name, Path socket, Path log) {
-        ShimClient client = ShimClient.connect(socket, group);
+        ShimClient client;
         try {
-            long pid = client.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).connect(ConnectRequest.getDefaultInstance()).getShimPid();
+            client = ShimClient.connect(socket);
+        } catch (TtrpcException e) {
+            return null;
+        }
+        try {
+            long pid = client.withTimeout(CONNECT_TIMEOUT).connect(ConnectRequest.getDefaultInstance()).getShimPid();
             Instant started = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).orElse(null);
             return new Shim(name, socket, log, pid, started, client);
-        } catch (StatusRuntimeException e) {
+        } catch (TtrpcException | JcdException e) {
             client.close();
             return null;
         }
-    }
-
-    @Override
-    public void close() {
-        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
     }
 }

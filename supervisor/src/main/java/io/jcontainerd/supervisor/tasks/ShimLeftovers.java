@@ -1,12 +1,14 @@
 package io.jcontainerd.supervisor.tasks;
 
 import io.jcontainerd.api.shim.v1.ConnectRequest;
+import io.jcontainerd.config.errdefs.JcdException;
+import io.jcontainerd.proto.ttrpc.TtrpcException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -58,11 +60,11 @@ final class ShimLeftovers {
         }
         int processes;
         try {
-            processes = shim.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).connect(ConnectRequest.getDefaultInstance())
+            processes = shim.api().withTimeout(Duration.ofSeconds(10)).connect(ConnectRequest.getDefaultInstance())
                     .getProcessesCount();
-        } catch (io.grpc.StatusRuntimeException e) {
+        } catch (TtrpcException | JcdException e) {
             // it exited between the listing and the call (an idle spare whose daemon died does): nothing to stop
-            LOG.info(() -> "shim on " + socket + " left from before did not answer (" + e.getStatus().getCode() + "), removing its socket");
+            LOG.info(() -> "shim on " + socket + " left from before did not answer (" + e.getMessage() + "), removing its socket");
             shim.disconnect();
             Shim.deleteQuietly(socket);
             return;

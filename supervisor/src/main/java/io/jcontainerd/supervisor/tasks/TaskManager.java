@@ -2,7 +2,6 @@ package io.jcontainerd.supervisor.tasks;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
-import io.grpc.StatusRuntimeException;
 import io.jcontainerd.api.events.TaskDelete;
 import io.jcontainerd.api.shim.v1.CloseIORequest;
 import io.jcontainerd.api.shim.v1.CreateTaskRequest;
@@ -24,10 +23,12 @@ import io.jcontainerd.api.runc.v1.Options;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.DaemonConfig.ShimGroup;
 import io.jcontainerd.config.FileModes;
+import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.proto.AnyCodec;
-import io.jcontainerd.proto.GrpcErrors;
+import io.jcontainerd.proto.StatusCodes;
 import io.jcontainerd.proto.Timestamps;
+import io.jcontainerd.proto.ttrpc.TtrpcException;
 import io.jcontainerd.shim.ShimFiles;
 import io.jcontainerd.shim.process.ExitStatusFile;
 import io.jcontainerd.supervisor.containers.ContainerRecord;
@@ -293,7 +294,7 @@ public final class TaskManager implements AutoCloseable {
                     .setOptions(AnyCodec.pack(Options.newBuilder().setBinaryName(runtime.toString()).build()));
             spec.rootfs().forEach(m -> req.addRootfs(io.jcontainerd.api.types.Mount.newBuilder().setType(m.type())
                     .setSource(m.source()).setTarget(m.target()).addAllOptions(m.options())));
-            int pid = shim.blocking().create(req.build()).getPid();
+            int pid = shim.api().create(req.build()).getPid();
             tasks.put(key(ns, id), new TaskEntry(ns, id, bundle, shim,
                     new TaskEntry.CreatedInit(pid, spec.stdin(), spec.stdout(), spec.stderr(), spec.terminal())));
             groups.created(shim, key(ns, id));
@@ -312,7 +313,7 @@ public final class TaskManager implements AutoCloseable {
 
     public int start(String ns, String id, String execId) {
         TaskEntry t = task(ns, id);
-        return call(t, () -> t.shim().blocking().start(StartRequest.newBuilder().setId(id).setExecId(execId).build()).getPid());
+        return call(t, () -> t.shim().api().start(StartRequest.newBuilder().setId(id).setExecId(execId).build()).getPid());
     }
 
     public ProcessState get(String ns, String id, String execId) {
@@ -331,7 +332,7 @@ public final class TaskManager implements AutoCloseable {
         }
         StateResponse s;
         try {
-            s = call(t, () -> t.shim().blocking().state(StateRequest.newBuilder().setId(id).setExecId(execId).build()));
+            s = call(t, () -> t.shim().api().state(StateRequest.newBuilder().setId(id).setExecId(execId).build()));
         } catch (JcdException e) {
             if (t.deadExit != null || t.dying()) {
                 return get(ns, id, execId);
@@ -363,7 +364,7 @@ public final class TaskManager implements AutoCloseable {
         if (t.deadExit != null) {
             throw JcdException.notFound("process of task %s already finished: its shim died and it was killed", id);
         }
-        call(t, () -> t.shim().blocking().kill(KillRequest.newBuilder().setId(id).setExecId(execId).setSignal(signal).setAll(all).build()));
+        call(t, () -> t.shim().api().kill(KillRequest.newBuilder().setId(id).setExecId(execId).setSignal(signal).setAll(all).build()));
     }
 
     /** Blocks until the process exits (returns at once if it has). */
@@ -376,7 +377,7 @@ public final class TaskManager implements AutoCloseable {
             // waiting for the exit is what was asked: the clean-up's end is the exit
             return t.cleanup.join();
         }
-        var r = call(t, () -> t.shim().blocking().wait(WaitRequest.newBuilder().setId(id).setExecId(execId).build()));
+        var r = call(t, () -> t.shim().api().wait(WaitRequest.newBuilder().setId(id).setExecId(execId).build()));
         Exit exit = new Exit(0, r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(null));
         if (execId.isEmpty()) {
             t.initExited(exit);
@@ -392,7 +393,7 @@ public final class TaskManager implements AutoCloseable {
         if (shimWasDead) {
             exit = t.deadExit;
         } else {
-            var r = call(t, () -> t.shim().blocking().delete(DeleteRequest.newBuilder().setId(id).build()));
+            var r = call(t, () -> t.shim().api().delete(DeleteRequest.newBuilder().setId(id).build()));
             exit = new Exit(r.getPid(), r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(Instant.now()));
         }
         if (tasks.remove(key(ns, id), t) && t.shim() != null) {
@@ -410,52 +411,52 @@ public final class TaskManager implements AutoCloseable {
 
     public Exit deleteProcess(String ns, String id, String execId) {
         TaskEntry t = task(ns, id);
-        var r = call(t, () -> t.shim().blocking().delete(DeleteRequest.newBuilder().setId(id).setExecId(execId).build()));
+        var r = call(t, () -> t.shim().api().delete(DeleteRequest.newBuilder().setId(id).setExecId(execId).build()));
         return new Exit(r.getPid(), r.getExitStatus(), Timestamps.toInstant(r.getExitedAt()).orElse(Instant.now()));
     }
 
     public void exec(String ns, String id, String execId, boolean terminal, String stdin, String stdout, String stderr, Opaque processSpec) {
         TaskEntry t = task(ns, id);
-        call(t, () -> t.shim().blocking().exec(ExecProcessRequest.newBuilder().setId(id).setExecId(execId).setTerminal(terminal)
+        call(t, () -> t.shim().api().exec(ExecProcessRequest.newBuilder().setId(id).setExecId(execId).setTerminal(terminal)
                 .setStdin(stdin).setStdout(stdout).setStderr(stderr).setSpec(any(processSpec)).build()));
     }
 
     public void pause(String ns, String id) {
         TaskEntry t = task(ns, id);
-        call(t, () -> t.shim().blocking().pause(PauseRequest.newBuilder().setId(id).build()));
+        call(t, () -> t.shim().api().pause(PauseRequest.newBuilder().setId(id).build()));
     }
 
     public void resume(String ns, String id) {
         TaskEntry t = task(ns, id);
-        call(t, () -> t.shim().blocking().resume(ResumeRequest.newBuilder().setId(id).build()));
+        call(t, () -> t.shim().api().resume(ResumeRequest.newBuilder().setId(id).build()));
     }
 
     public List<ProcessInfo> pids(String ns, String id) {
         TaskEntry t = task(ns, id);
-        return call(t, () -> t.shim().blocking().pids(PidsRequest.newBuilder().setId(id).build()).getProcessesList());
+        return call(t, () -> t.shim().api().pids(PidsRequest.newBuilder().setId(id).build()).getProcessesList());
     }
 
     public void resizePty(String ns, String id, String execId, int width, int height) {
         TaskEntry t = task(ns, id);
-        call(t, () -> t.shim().blocking().resizePty(ResizePtyRequest.newBuilder().setId(id).setExecId(execId)
+        call(t, () -> t.shim().api().resizePty(ResizePtyRequest.newBuilder().setId(id).setExecId(execId)
                 .setWidth(width).setHeight(height).build()));
     }
 
     public void closeStdin(String ns, String id, String execId) {
         TaskEntry t = task(ns, id);
-        call(t, () -> t.shim().blocking().closeIO(CloseIORequest.newBuilder().setId(id).setExecId(execId).setStdin(true).build()));
+        call(t, () -> t.shim().api().closeIO(CloseIORequest.newBuilder().setId(id).setExecId(execId).setStdin(true).build()));
     }
 
     public void update(String ns, String id, Opaque resources, Map<String, String> annotations) {
         TaskEntry t = task(ns, id);
-        call(t, () -> t.shim().blocking().update(UpdateTaskRequest.newBuilder().setId(id).setResources(any(resources))
+        call(t, () -> t.shim().api().update(UpdateTaskRequest.newBuilder().setId(id).setResources(any(resources))
                 .putAllAnnotations(annotations).build()));
     }
 
     /** The cgroup metrics of a task (an Any of io.containerd.cgroups.v1.Metrics or .v2). */
     public Any stats(String ns, String id) {
         TaskEntry t = task(ns, id);
-        return call(t, () -> t.shim().blocking().stats(StatsRequest.newBuilder().setId(id).build()).getStats());
+        return call(t, () -> t.shim().api().stats(StatsRequest.newBuilder().setId(id).build()).getStats());
     }
 
     public List<String> ids(String ns) {
@@ -513,14 +514,14 @@ public final class TaskManager implements AutoCloseable {
     }
 
     private static JcdException fromShim(RuntimeException e, String ns, String id) {
+        if (e instanceof TtrpcException gone) {
+            return JcdException.unavailable("the shim of task %s in namespace %s is gone (%s): the task is lost; delete it",
+                    id, ns, gone.getMessage());
+        }
         if (e instanceof JcdException j) {
             return j;
         }
-        if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
-            return JcdException.unavailable("the shim of task %s in namespace %s is gone (%s): the task is lost; delete it",
-                    id, ns, s.getStatus().getDescription());
-        }
-        return GrpcErrors.fromStatus(e);
+        return JcdException.of(ErrorKind.UNKNOWN, "task " + id + " in namespace " + ns + ": " + StatusCodes.messageOf(e), e);
     }
 
     /** {@code shim} died without deleting its tasks: every task in it is killed, cleaned up and reported STOPPED. */
@@ -579,6 +580,5 @@ public final class TaskManager implements AutoCloseable {
     public void close() {
         deadTasks.close();
         groups.close();
-        launcher.close();
     }
 }

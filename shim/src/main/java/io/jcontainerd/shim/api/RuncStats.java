@@ -1,4 +1,4 @@
-package io.jcontainerd.shim.grpc;
+package io.jcontainerd.shim.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package io.jcontainerd.supervisor.daemon;
 
+import io.jcontainerd.proto.ttrpc.TtrpcEvents;
 import io.jcontainerd.testsupport.Cli;
 import io.jcontainerd.testsupport.DaemonProcess;
 import io.jcontainerd.testsupport.TestNamespaces;
@@ -127,8 +128,12 @@ class FileModesIT {
         assertThat(mode(jruncRoot.resolve(id))).as("the container's state directory").isEqualTo("rwx------");
         assertThat(mode(jruncRoot.resolve(id + "/state.json"))).as("state.json").isEqualTo("rw-------");
         try (Stream<Path> files = Files.list(state.resolve("s"))) {
-            for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) assertThat(mode(log)).as(log.toString()).isEqualTo("rw-------");
+            for (Path f : files.filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".sock")).toList()) {
+                assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------");
+            }
         }
+        Path shimEvents = TtrpcEvents.socketFor(daemon.socket());
+        assertThat(mode(shimEvents)).as("the shims' events socket " + shimEvents).isEqualTo("rw-------");
         try (Stream<Path> files = Files.list(bundle)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------");
         }

@@ -100,6 +100,22 @@ class DaemonStartupIT {
     }
 
     @Test
+    void helpAndVersionAnswerAndAnUnknownOptionIsRefusedWithNothingStarted() {
+        Path root = dir.resolve("root"), state = dir.resolve("state");
+        Cli.Result help = DaemonProcess.runExpectingExit(root, state, "--help");
+        assertThat(help.exit()).as(help.toString()).isZero();
+        assertThat(help.out()).contains("Usage: jcontainerd").contains("--address").contains("--config").contains("--root");
+        Cli.Result version = DaemonProcess.runExpectingExit(root, state, "-V");
+        assertThat(version.exit()).as(version.toString()).isZero();
+        assertThat(version.out()).startsWith("jcontainerd ").contains("containerd API");
+        Cli.Result unknown = DaemonProcess.runExpectingExit(root, state, "--bogus");
+        assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option: '--bogus'").contains("Usage: jcontainerd");
+        assertThat(state.resolve("jcontainerd.sock")).as("no daemon started").doesNotExist();
+        assertThat(root.resolve("meta")).as("no database opened").doesNotExist();
+    }
+
+    @Test
     void refusesARootThatIsNotWritable() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         Cli.Result r = DaemonProcess.runExpectingExit(file.resolve("root"), dir.resolve("state"));

@@ -59,6 +59,7 @@ import java.util.Optional;
  * stream_server_port = "0"                      # its port; "0" (default): ephemeral
  * stream_idle_timeout = "4h0m0s"                # a stream connection idle this long is closed; "0": never
  * restrict_oom_score_adj = true                 # no container's oom_score_adj below the daemon's own (containerd: false)
+ * device_ownership_from_security_context = false # true: a container's devices owned by its runAsUser/runAsGroup
  * enable_tls_streaming = false                  # true: the streaming server speaks TLS (https:// URLs)
  * [cri.x509_key_pair_streaming]                 # its PEM key pair; none given: a self-signed one made at start
  * tls_cert_file = "/etc/jcontainerd/stream.crt"
@@ -333,7 +334,8 @@ public final class ConfigLoader {
             }
         }
         return new DaemonConfig.CriConfig(image, address, port, idle, streamTls(source, c),
-                c.restrictOomScoreAdj != null ? c.restrictOomScoreAdj : d.restrictOomScoreAdj());
+                c.restrictOomScoreAdj != null ? c.restrictOomScoreAdj : d.restrictOomScoreAdj(),
+                c.deviceOwnershipFromSecurityContext != null ? c.deviceOwnershipFromSecurityContext : d.deviceOwnershipFromSecurityContext());
     }
 
     private static DaemonConfig.StreamTls streamTls(String source, Cri c) {
@@ -437,6 +439,7 @@ public final class ConfigLoader {
         String streamIdleTimeout;  // a Go duration, as containerd's ("4h0m0s")
         Boolean enableTlsStreaming;
         Boolean restrictOomScoreAdj;
+        Boolean deviceOwnershipFromSecurityContext;
         KeyPair x509KeyPairStreaming;
 
         static Cri read(TomlTable t) {
@@ -444,7 +447,7 @@ public final class ConfigLoader {
                 return null;
             }
             t.allow("sandbox_image", "stream_server_address", "stream_server_port", "stream_idle_timeout", "enable_tls_streaming",
-                    "restrict_oom_score_adj", "x509_key_pair_streaming");
+                    "restrict_oom_score_adj", "device_ownership_from_security_context", "x509_key_pair_streaming");
             Cri c = new Cri();
             c.sandboxImage = t.string("sandbox_image");
             c.streamServerAddress = t.string("stream_server_address");
@@ -452,6 +455,7 @@ public final class ConfigLoader {
             c.streamIdleTimeout = t.string("stream_idle_timeout");
             c.enableTlsStreaming = t.bool("enable_tls_streaming");
             c.restrictOomScoreAdj = t.bool("restrict_oom_score_adj");
+            c.deviceOwnershipFromSecurityContext = t.bool("device_ownership_from_security_context");
             c.x509KeyPairStreaming = KeyPair.read(t.table("x509_key_pair_streaming"));
             return c;
         }

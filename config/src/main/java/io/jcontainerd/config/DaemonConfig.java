@@ -179,11 +179,14 @@ public record DaemonConfig(Path root, Path state, GrpcConfig grpc, DockerConfig 
      * @param streamTls           whether the streaming server speaks TLS, and with which key pair
      * @param restrictOomScoreAdj containerd's {@code restrict_oom_score_adj}: no container's oom_score_adj below the
      *                            daemon's own (true by default here, false in containerd: see README, CRI)
+     * @param deviceOwnershipFromSecurityContext containerd's {@code device_ownership_from_security_context} (false by
+     *                            default, as containerd's): a container config's devices are owned in the container by
+     *                            its runAsUser and runAsGroup (0 where not given) instead of the host node's owner
      */
     public record CriConfig(String sandboxImage, String streamServerAddress, int streamServerPort, java.time.Duration streamIdleTimeout,
-                            StreamTls streamTls, boolean restrictOomScoreAdj) {
+                            StreamTls streamTls, boolean restrictOomScoreAdj, boolean deviceOwnershipFromSecurityContext) {
         public static final CriConfig DEFAULT = new CriConfig("registry.k8s.io/pause:3.6", "127.0.0.1", 0, java.time.Duration.ofHours(4),
-                StreamTls.OFF, true);
+                StreamTls.OFF, true, false);
     }
 
     /**

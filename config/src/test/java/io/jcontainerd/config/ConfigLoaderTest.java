@@ -88,6 +88,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void criDeviceOwnershipFromSecurityContextIsOffUnlessSetOnAndMustBeABoolean() {
+        assertThat(ConfigLoader.parse("", "t").cri().deviceOwnershipFromSecurityContext()).isFalse();
+        assertThat(ConfigLoader.parse("[cri]\ndevice_ownership_from_security_context = true\n", "t").cri()
+                .deviceOwnershipFromSecurityContext()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.parse("[cri]\ndevice_ownership_from_security_context = \"yes\"\n", "t"))
+                .hasMessageContaining("device_ownership_from_security_context");
+    }
+
+    @Test
     void criTlsStreamingTakesContainerdsKeysAndBothFilesOrNeither() {
         assertThat(ConfigLoader.parse("", "t").cri().streamTls()).isEqualTo(DaemonConfig.StreamTls.OFF);
         var selfSigned = ConfigLoader.parse("[cri]\nenable_tls_streaming = true\n", "t").cri().streamTls();

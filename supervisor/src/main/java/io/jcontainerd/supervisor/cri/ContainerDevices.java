@@ -24,6 +24,8 @@ import java.util.Map;
  * path when empty) and gets an allow rule with {@code permissions}. Unlike containerd, bad input is
  * refused here, naming the field: a relative or ".." path, a missing host path, a file that is not
  * a device, permissions that are not a non-empty combination of r, w and m. At most 4096 nodes.
+ * With containerd's {@code device_ownership_from_security_context} the nodes are owned in the
+ * container by the {@link Owner} given (its runAsUser and runAsGroup) instead of the host's owner.
  */
 final class ContainerDevices {
     private static final int MAX = 4096;
@@ -33,10 +35,15 @@ final class ContainerDevices {
     record Given(List<Map<String, Object>> devices, List<Map<String, Object>> rules) {
     }
 
+    /** Who owns the device nodes in the container when not the host node's owner. */
+    record Owner(long uid, long gid) {
+    }
+
     private ContainerDevices() {
     }
 
-    static Given of(String who, List<Device> devices) {
+    /** @param owner who owns the nodes in the container; null: each node's owner on the host */
+    static Given of(String who, List<Device> devices, Owner owner) {
         List<Map<String, Object>> nodes = new ArrayList<>();
         List<Map<String, Object>> rules = new ArrayList<>();
         for (int i = 0; i < devices.size(); i++) {
@@ -57,6 +64,10 @@ final class ContainerDevices {
                 add(field, node, nodes);
             }
             for (Map<String, Object> n : nodes.subList(before, nodes.size())) {
+                if (owner != null) {
+                    n.put("uid", owner.uid());
+                    n.put("gid", owner.gid());
+                }
                 Map<String, Object> rule = new LinkedHashMap<>();
                 rule.put("allow", true);
                 rule.put("type", n.get("type"));

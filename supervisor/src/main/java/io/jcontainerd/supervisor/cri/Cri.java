@@ -35,7 +35,7 @@ public record Cri(CriImages images, PodSandboxes sandboxes, PodContainers contai
                 OomScoreFloor.of(config.cri().restrictOomScoreAdj()),
                 config.state().resolve("cri").resolve("sandboxes"), Clock.systemUTC());
         PodContainers containers = new PodContainers(records, tasks, snapshots, images, sandboxes,
-                config.state().resolve("cri").resolve("io"), Clock.systemUTC());
+                config.state().resolve("cri").resolve("io"), config.cri().deviceOwnershipFromSecurityContext(), Clock.systemUTC());
         int reattached = containers.reattachLogs();
         if (reattached > 0) {
             LOG.info(() -> "reattached the log copy of " + reattached + " running CRI containers");

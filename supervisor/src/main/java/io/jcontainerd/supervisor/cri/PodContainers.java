@@ -53,14 +53,17 @@ public final class PodContainers {
     private final CriImages images;
     private final PodSandboxes sandboxes;
     private final Path ioDir;
+    /** containerd's device_ownership_from_security_context: devices owned by the container's runAsUser/runAsGroup */
+    private final boolean deviceOwnershipFromSecurityContext;
     private final Clock clock;
     private final NodeLsm lsm = NodeLsm.current();
     private final Map<String, ContainerLog> logs = new ConcurrentHashMap<>();
 
     /** @param ioDir where the FIFOs of containers and execs are made ({@code <state>/cri/io}) */
     public PodContainers(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images, PodSandboxes sandboxes,
-                         Path ioDir, Clock clock) {
+                         Path ioDir, boolean deviceOwnershipFromSecurityContext, Clock clock) {
         this.records = records;
+        this.deviceOwnershipFromSecurityContext = deviceOwnershipFromSecurityContext;
         this.tasks = tasks;
         this.snapshots = snapshots;
         this.images = images;
@@ -127,7 +130,7 @@ public final class PodContainers {
         records.createWithSnapshot(snapshots, images.snapshotter(), id, image.topChainId(), rootfs -> {
             byte[] spec = PodSpecs.container(id, sandboxId, config, pod.config(), image.config(), pod.state().network(), pod.hostNetwork(),
                     pausePid, sandboxes.oomScoreFloor(), RootfsUsers.of(rootfs), lsm,
-                    sandboxes.devShm(sandboxId, pod.config()));
+                    sandboxes.devShm(sandboxId, pod.config()), deviceOwnershipFromSecurityContext);
             Map<String, String> labels = new HashMap<>(config.getLabelsMap());
             labels.put(CriNames.KIND_LABEL, "container");
             CriContainerState state = new CriContainerState(sandboxId, image.id(), image.name(), containerLogPath,

@@ -103,11 +103,20 @@ final class PodSpecs {
         return write(spec);
     }
 
-    /**
-     * @param pausePid the pause container's pid: its /proc/PID/ns/{ipc,uts,pid} are joined
-     */
+    /** {@link #container(String, String, ContainerConfig, PodSandboxConfig, ImageConfig, PodNetwork, boolean, int, OomScoreFloor, RootfsUsers, NodeLsm, String, boolean)} with devices owned as on the host (containerd's default). */
     static byte[] container(String id, String sandboxId, ContainerConfig c, PodSandboxConfig pod, ImageConfig image, PodNetwork net,
                             boolean hostNetwork, int pausePid, OomScoreFloor oom, RootfsUsers users, NodeLsm lsm, String devShm) {
+        return container(id, sandboxId, c, pod, image, net, hostNetwork, pausePid, oom, users, lsm, devShm, false);
+    }
+
+    /**
+     * @param pausePid the pause container's pid: its /proc/PID/ns/{ipc,uts,pid} are joined
+     * @param deviceOwnershipFromSecurityContext containerd's option: the config's devices are owned in the
+     *        container by its runAsUser and runAsGroup (0 where not given), not by the host node's owner
+     */
+    static byte[] container(String id, String sandboxId, ContainerConfig c, PodSandboxConfig pod, ImageConfig image, PodNetwork net,
+                            boolean hostNetwork, int pausePid, OomScoreFloor oom, RootfsUsers users, NodeLsm lsm, String devShm,
+                            boolean deviceOwnershipFromSecurityContext) {
         ImageConfig.RunConfig rc = image.config();
         List<String> args;
         if (c.getCommandCount() > 0) {
@@ -189,7 +198,12 @@ final class PodSpecs {
             linux.put("devices", HostDevices.list(Path.of("/dev")));
         } else if (c.getDevicesCount() > 0) {
             // containerd 1.6's customopts.WithDevices: the nodes, and an allow rule each after the default rules
-            ContainerDevices.Given given = ContainerDevices.of(who, c.getDevicesList());
+            // device_ownership_from_security_context: containerd's GetDeviceUserGroupID, 0 where the id is not given
+            ContainerDevices.Owner owner = deviceOwnershipFromSecurityContext
+                    ? new ContainerDevices.Owner(sc.hasRunAsUser() ? sc.getRunAsUser().getValue() : 0,
+                            sc.hasRunAsGroup() ? sc.getRunAsGroup().getValue() : 0)
+                    : null;
+            ContainerDevices.Given given = ContainerDevices.of(who, c.getDevicesList(), owner);
             linux.put("devices", given.devices());
             @SuppressWarnings("unchecked")
             Map<String, Object> resources = (Map<String, Object>) linux.get("resources");

@@ -5,6 +5,9 @@ import io.jcontainerd.api.cri.v1.CDIDevice;
 import io.jcontainerd.api.cri.v1.ContainerConfig;
 import io.jcontainerd.api.cri.v1.ContainerMetadata;
 import io.jcontainerd.api.cri.v1.Device;
+import io.jcontainerd.api.cri.v1.Int64Value;
+import io.jcontainerd.api.cri.v1.LinuxContainerConfig;
+import io.jcontainerd.api.cri.v1.LinuxContainerSecurityContext;
 import io.jcontainerd.config.errdefs.ErrorKind;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.supervisor.containers.RootfsUsers;
@@ -30,10 +33,14 @@ class ContainerDevicesTest {
     }
 
     JsonNode spec(UnaryOperator<ContainerConfig.Builder> config) throws Exception {
+        return spec(config, false);
+    }
+
+    JsonNode spec(UnaryOperator<ContainerConfig.Builder> config, boolean deviceOwnershipFromSecurityContext) throws Exception {
         ContainerConfig c = config.apply(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("c"))).build();
         return PodSpecs.JSON.readTree(PodSpecs.container("cid", "pid", c, PodSpecsPrivilegedTest.pod(false, sc -> sc),
                 PodSpecsPrivilegedTest.IMAGE, PodSpecsPrivilegedTest.NET, false, 1, new OomScoreFloor(0), new RootfsUsers(List.of(dir)),
-                PodSpecsPrivilegedTest.NO_LSM, ""));
+                PodSpecsPrivilegedTest.NO_LSM, "", deviceOwnershipFromSecurityContext));
     }
 
     static void mknod(Path p, String type, int major, int minor) throws Exception {
@@ -65,6 +72,29 @@ class ContainerDevicesTest {
         assertThat(rules.get(0)).as("deny all first").isEqualTo(PodSpecs.JSON.readTree("{\"allow\":false,\"access\":\"rwm\"}"));
         assertThat(rules.get(rules.size() - 2)).isEqualTo(PodSpecs.JSON.readTree("{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"r\"}"));
         assertThat(rules.get(rules.size() - 1)).isEqualTo(PodSpecs.JSON.readTree("{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":237,\"access\":\"rw\"}"));
+    }
+
+    @Test
+    void withDeviceOwnershipFromSecurityContextTheNodesBelongToRunAsUserAndGroupAsInContainerd() throws Exception {
+        Path node = dir.resolve("owned");
+        mknod(node, "c", 1, 3);
+        Files.setAttribute(node, "unix:uid", 4321);
+        Files.setAttribute(node, "unix:gid", 8765);
+        UnaryOperator<ContainerConfig.Builder> both = c -> c.addDevices(device(node.toString(), "/dev/owned", "rw"))
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                        .setRunAsUser(Int64Value.newBuilder().setValue(1000)).setRunAsGroup(Int64Value.newBuilder().setValue(2000))));
+        JsonNode off = spec(both, false).at("/linux/devices/0");
+        assertThat(off.get("uid").asLong()).as("by default the host node's owner").isEqualTo(4321);
+        assertThat(off.get("gid").asLong()).isEqualTo(8765);
+        JsonNode on = spec(both, true).at("/linux/devices/0");
+        assertThat(on.get("path").asText()).isEqualTo("/dev/owned");
+        assertThat(on.get("uid").asLong()).as("runAsUser").isEqualTo(1000);
+        assertThat(on.get("gid").asLong()).as("runAsGroup").isEqualTo(2000);
+        JsonNode userOnly = spec(c -> c.addDevices(device(node.toString(), "/dev/owned", "rw"))
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                        .setRunAsUser(Int64Value.newBuilder().setValue(1000)))), true).at("/linux/devices/0");
+        assertThat(userOnly.get("uid").asLong()).isEqualTo(1000);
+        assertThat(userOnly.get("gid").asLong()).as("no runAsGroup: 0, as containerd's GetDeviceUserGroupID").isZero();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.jcontainerd.api.cri.v1.ContainerConfig;
 import io.jcontainerd.api.cri.v1.ContainerMetadata;
 import io.jcontainerd.api.cri.v1.Device;
 import io.jcontainerd.api.cri.v1.ImageSpec;
+import io.jcontainerd.api.cri.v1.Int64Value;
 import io.jcontainerd.api.cri.v1.LinuxContainerConfig;
 import io.jcontainerd.api.cri.v1.LinuxContainerSecurityContext;
 import io.jcontainerd.api.cri.v1.NamespaceMode;
@@ -79,6 +80,29 @@ class CriDevicesIT {
         assertThat(node.sh(c, ": < /dev/myloopctl && echo read-open")).isEqualTo("read-open\n");
         assertThat(node.sh(c, "(: > /dev/myloopctl); echo exit=$?")).as("the device cgroup allows r only")
                 .contains("Operation not permitted").contains("exit=1");
+    }
+
+    @Test
+    void withDeviceOwnershipFromSecurityContextTheDeviceBelongsToTheContainersUserAndGroup() throws Exception {
+        try (CriNode owning = CriNode.start("cridevown", "[cri]\ndevice_ownership_from_security_context = true\n")) {
+            String img = owning.pull("busybox");
+            PodSandboxConfig config = PodSandboxConfig.newBuilder()
+                    .setMetadata(PodSandboxMetadata.newBuilder().setName("owned").setUid("uid-owned").setNamespace("default"))
+                    .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(owning.cgroupParent))
+                    .build();
+            String p = owning.runPod(config);
+            ContainerConfig asUser = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("owner"))
+                    .setImage(ImageSpec.newBuilder().setImage(img)).addAllCommand(List.of("sleep", "3600"))
+                    .addDevices(device("/dev/null", "/dev/mynull", "rw"))
+                    .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                            .setRunAsUser(Int64Value.newBuilder().setValue(1000)).setRunAsGroup(Int64Value.newBuilder().setValue(2000))))
+                    .build();
+            String c = owning.run(p, config, asUser);
+            assertThat(owning.sh(c, "id -u; id -g; stat -c '%u:%g' /dev/mynull")).isEqualTo("1000\n2000\n1000:2000\n");
+            assertThat(owning.sh(c, "echo x > /dev/mynull && echo written")).as("its owner writes to it").isEqualTo("written\n");
+        }
+        String c = node.run(pod, podConfig, container("hostowned", device("/dev/null", "/dev/mynull2", "r")));
+        assertThat(node.sh(c, "stat -c '%u:%g' /dev/mynull2")).as("off by default: the host node's owner").isEqualTo("0:0\n");
     }
 
     @Test

@@ -62,6 +62,11 @@ final class CriNode implements AutoCloseable {
     }
 
     static CriNode start(String prefix) throws IOException {
+        return start(prefix, "");
+    }
+
+    /** A node whose daemon's configuration also has {@code extraToml} (sections other than registry, network, docker). */
+    static CriNode start(String prefix, String extraToml) throws IOException {
         TestRegistry registry = TestRegistry.shared();
         Path dir = Files.createTempDirectory("jcd-" + prefix + "-");
         int n = ThreadLocalRandom.current().nextInt(1, 250);
@@ -77,7 +82,7 @@ final class CriNode implements AutoCloseable {
                 pool = "%s"
                 [docker]
                 address = "%s"
-                """.formatted(registry.hostsDir(), bridge, network.subnet(), network.pool(), dir.resolve("docker.sock")));
+                """.formatted(registry.hostsDir(), bridge, network.subnet(), network.pool(), dir.resolve("docker.sock")) + extraToml);
         DaemonProcess daemon = null;
         try {
             daemon = DaemonProcess.start(dir, "--config", config.toString());

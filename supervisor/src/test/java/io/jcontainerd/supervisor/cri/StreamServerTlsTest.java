@@ -83,7 +83,7 @@ class StreamServerTlsTest {
 
     private static DaemonConfig.CriConfig cri(DaemonConfig.StreamTls tls) {
         DaemonConfig.CriConfig d = DaemonConfig.CriConfig.DEFAULT;
-        return new DaemonConfig.CriConfig(d.sandboxImage(), "127.0.0.1", 0, d.streamIdleTimeout(), tls, true);
+        return new DaemonConfig.CriConfig(d.sandboxImage(), "127.0.0.1", 0, d.streamIdleTimeout(), tls, true, false);
     }
 
     private String execUrl() {

@@ -87,9 +87,12 @@ public final class TtrpcClient implements AutoCloseable {
             throw JcdException.invalidArgument("the request of %s is %d bytes, more than the %d a ttrpc frame may carry",
                     name, data.length, Frame.MAX_DATA);
         }
-        int stream = nextStream.getAndAdd(2) & 0x7fffffff | 1;
         CompletableFuture<Response> answer = new CompletableFuture<>();
-        waiting.put(stream, answer);
+        int stream;
+        do {
+            // odd ids, as a client's; after 2^30 calls they come round again: skip one still waiting (a long Wait)
+            stream = nextStream.getAndAdd(2) & 0x7fffffff | 1;
+        } while (waiting.putIfAbsent(stream, answer) != null);
         if (broken != null) {
             waiting.remove(stream);
             throw gone(name);

@@ -30,6 +30,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -58,6 +61,11 @@ public final class PodContainers {
     private final Clock clock;
     private final NodeLsm lsm = NodeLsm.current();
     private final Map<String, ContainerLog> logs = new ConcurrentHashMap<>();
+    /**
+     * Containers whose StartContainer runs: their started state is saved while their task is made, so
+     * until the task exists {@link #status} shows them CREATED, not EXITED for a task that is gone.
+     */
+    private final Set<String> starting = ConcurrentHashMap.newKeySet();
 
     /** @param ioDir where the FIFOs of containers and execs are made ({@code <state>/cri/io}) */
     public PodContainers(CriRecords records, TaskManager tasks, NamespacedSnapshots snapshots, CriImages images, PodSandboxes sandboxes,
@@ -141,7 +149,13 @@ public final class PodContainers {
         return id;
     }
 
-    /** StartContainer: creates and starts its task, its output copied to its log file. */
+    /**
+     * StartContainer: creates and starts its task, its output copied to its log file. The started state
+     * is saved while the task is made and started (its synced write off the call's path); a start that
+     * fails puts the state back. A crash between that save and the task leaves a started container
+     * without a task, which shows EXITED (as containerd's CRI marks a start that failed) and is
+     * replaced, not started again.
+     */
     public void start(String id) {
         ContainerRecord r = records.get(id, "container");
         CriContainerState state = CriRecords.state(r, CriContainerState.class);
@@ -150,9 +164,13 @@ public final class PodContainers {
             throw JcdException.failedPrecondition("container %s was already started: create a new one", id);
         }
         sandboxes.pausePid(state.sandboxId());
+        if (!starting.add(id)) {
+            throw JcdException.failedPrecondition("container %s is being started by another call", id);
+        }
         Fifos fifos = null;
         ContainerLog log = null;
         boolean created = false;
+        CompletableFuture<Void> saved = null;
         try {
             // always FIFOs: Attach taps the output even when kubelet names no log file
             fifos = Fifos.create(ioDir.resolve(id));
@@ -165,14 +183,23 @@ public final class PodContainers {
             List<Mount> rootfs = snapshots.mounts(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
             String out = fifos.stdout().toString();
             String err = config.getTty() ? "" : fifos.stderr().toString();
+            CriContainerState started = state.started(CriRecords.nanos(clock.instant()));
+            saved = CompletableFuture.runAsync(() -> records.saveState(r, started), t -> Thread.ofVirtual().name("cri-started-" + id).start(t));
             tasks.create(CriNames.NAMESPACE, new TaskSpec(id, rootfs, in, out, err, config.getTty(), null));
             created = true;
             tasks.start(CriNames.NAMESPACE, id, "");
+            join(saved);
             if (log != null) {
                 logs.put(id, log);
             }
-            records.saveState(r, state.started(CriRecords.nanos(clock.instant())));
         } catch (RuntimeException e) {
+            if (saved != null && savedState(saved)) {
+                try {
+                    records.saveState(r, state);
+                } catch (RuntimeException putBack) {
+                    e.addSuppressed(putBack);
+                }
+            }
             if (created) {
                 try {
                     tasks.delete(CriNames.NAMESPACE, id);
@@ -187,7 +214,25 @@ public final class PodContainers {
                 fifos.delete();
             }
             throw e;
+        } finally {
+            starting.remove(id);
         }
+    }
+
+    private static void join(CompletableFuture<Void> saved) {
+        try {
+            saved.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the started state was saved: waits for its write to end. */
+    private static boolean savedState(CompletableFuture<Void> saved) {
+        return saved.handle((ok, failed) -> failed == null).join();
     }
 
     /**
@@ -333,6 +378,9 @@ public final class PodContainers {
         }
         if (s.finishedAt() != 0) {
             return b.setState(ContainerState.CONTAINER_EXITED).setFinishedAt(s.finishedAt()).setExitCode(s.exitCode()).setReason(s.reason()).build();
+        }
+        if (s.startedAt() != 0 && starting.contains(r.id())) {
+            return b.setState(ContainerState.CONTAINER_CREATED).build(); // its start runs: the state was saved before the task
         }
         if (s.startedAt() != 0) {
             // started, and its task is gone without an exit on record (its shim died while the daemon was down)

@@ -380,6 +380,58 @@ class CriPodLifecycleIT {
         }
     }
 
+    @Test
+    void aContainerIsCreatedUntilItsStartAnswersAndAStartThatFailsLeavesItCreated() throws Exception {
+        // StartContainer saves the started state while the task is made: meanwhile ContainerStatus (kubelet's
+        // relist) must show CREATED or RUNNING, never EXITED for a task that is not there yet
+        String imageRef = img().pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(BUSYBOX)).build()).getImageRef();
+        PodSandboxConfig podConfig = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("starts").setUid("uid-starts").setNamespace("default"))
+                .setHostname("starts").setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT)).build();
+        String pod = rt().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(podConfig).build()).getPodSandboxId();
+        try {
+            for (int round = 0; round < 3; round++) {
+                ContainerConfig c = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("polled").setAttempt(round))
+                        .setImage(ImageSpec.newBuilder().setImage(imageRef)).addAllCommand(List.of("sleep", "3600")).build();
+                String id = rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(c)
+                        .setSandboxConfig(podConfig).build()).getContainerId();
+                java.util.Set<ContainerState> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicBoolean startAnswered = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread poller = Thread.ofPlatform().start(() -> {
+                    while (!startAnswered.get()) {
+                        seen.add(containerStatus(id).getState());
+                        polls.incrementAndGet();
+                    }
+                });
+                try {
+                    rt().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+                } finally {
+                    startAnswered.set(true);
+                    poller.join(60_000);
+                }
+                assertThat(polls.get()).as("ContainerStatus calls during StartContainer").isPositive();
+                assertThat(seen).as("states ContainerStatus showed during StartContainer")
+                        .isSubsetOf(ContainerState.CONTAINER_CREATED, ContainerState.CONTAINER_RUNNING);
+                ContainerStatus after = containerStatus(id);
+                assertThat(after.getState()).isEqualTo(ContainerState.CONTAINER_RUNNING);
+                assertThat(after.getStartedAt()).as("startedAt").isGreaterThanOrEqualTo(after.getCreatedAt());
+            }
+
+            ContainerConfig missing = ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("missing"))
+                    .setImage(ImageSpec.newBuilder().setImage(imageRef)).addAllCommand(List.of("/no/such/program")).build();
+            String failing = rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(missing)
+                    .setSandboxConfig(podConfig).build()).getContainerId();
+            assertThatThrownBy(() -> rt().startContainer(StartContainerRequest.newBuilder().setContainerId(failing).build()))
+                    .as("StartContainer of a program the image does not have").isInstanceOf(StatusRuntimeException.class);
+            ContainerStatus failed = containerStatus(failing);
+            assertThat(failed.getState()).as("state after a start that failed").isEqualTo(ContainerState.CONTAINER_CREATED);
+            assertThat(failed.getStartedAt()).as("startedAt after a start that failed").isZero();
+        } finally {
+            rt().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        }
+    }
+
     PodSandboxState podState(String pod) {
         return rt().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(pod).build()).getStatus().getState();
     }

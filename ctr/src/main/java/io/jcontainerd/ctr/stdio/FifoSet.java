@@ -36,18 +36,7 @@ public record FifoSet(Path dir, Path stdin, Path stdout, Path stderr) {
     }
 
     private static void mkfifo(FifoSet set) throws IOException {
-        var cmd = Stream.of(set.stdin, set.stdout, set.stderr).filter(java.util.Objects::nonNull).map(Path::toString);
-        Process p = new ProcessBuilder(Stream.concat(Stream.of("mkfifo", "-m", "0600"), cmd).toList())
-                .redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IOException("mkfifo failed: " + out.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted creating FIFOs", e);
-        }
+        FifoMaker.make(Stream.of(set.stdin, set.stdout, set.stderr).filter(java.util.Objects::nonNull).toList());
     }
 
     /** Our ends of every FIFO, opened read-write (which never blocks), until closed. */

@@ -179,10 +179,26 @@ public final class ContainerStore {
     }
 
     public void delete(String ns, String id) {
+        delete(ns, id, null);
+    }
+
+    /**
+     * Deletes container {@code id} with the changes {@code alsoWrite} adds (null: none) in one synced write: the
+     * CRI deletes a container and the record of the rootfs snapshot it names together (see
+     * {@code NamespacedSnapshots.remove} with a function).
+     */
+    public void delete(String ns, String id, Consumer<MetadataStore.Batch> alsoWrite) {
         namespaces.locks().change(ns, () -> {
             synchronized (this) {
                 get(ns, id);
-                db.delete(Family.CONTAINERS, Keys.of(ns, id));
+                if (alsoWrite == null) {
+                    db.delete(Family.CONTAINERS, Keys.of(ns, id));
+                } else {
+                    db.write(b -> {
+                        b.delete(Family.CONTAINERS, Keys.of(ns, id));
+                        alsoWrite.accept(b);
+                    });
+                }
                 decoded.forget(ns + '\0' + id);
             }
         });

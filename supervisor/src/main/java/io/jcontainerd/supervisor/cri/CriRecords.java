@@ -79,16 +79,23 @@ final class CriRecords {
                 .filter(r -> kind.equals(r.labels().get(CriNames.KIND_LABEL))).toList();
     }
 
-    /** Removes the record's rootfs snapshot (already gone is fine), then the record. */
+    /**
+     * Removes the record's rootfs snapshot and the record, both records deleted in one synced write; a snapshot
+     * gone already is fine (the record alone goes). Publishes /containers/delete.
+     */
     void deleteWithSnapshot(ContainerRecord r, NamespacedSnapshots snapshots) {
         try {
-            snapshots.remove(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey());
+            snapshots.remove(CriNames.NAMESPACE, r.snapshotter(), r.snapshotKey(), snapshotRecord -> {
+                containers.delete(CriNames.NAMESPACE, r.id(), snapshotRecord);
+                return null;
+            });
         } catch (JcdException e) {
-            if (e.kind() != io.jcontainerd.config.errdefs.ErrorKind.NOT_FOUND) {
+            if (e.kind() != io.jcontainerd.config.errdefs.ErrorKind.NOT_FOUND || containers.find(CriNames.NAMESPACE, r.id()).isEmpty()) {
                 throw e;
             }
+            containers.delete(CriNames.NAMESPACE, r.id()); // its snapshot was gone already
         }
-        delete(r.id());
+        events.publish(CriNames.NAMESPACE, "/containers/delete", ContainerDelete.newBuilder().setId(r.id()).build());
     }
 
     static <T extends Message> T config(ContainerRecord r, Parser<T> parser) {

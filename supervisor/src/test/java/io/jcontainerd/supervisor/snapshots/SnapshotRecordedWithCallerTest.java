@@ -144,4 +144,43 @@ class SnapshotRecordedWithCallerTest {
                 (mounts, snapshotRecord) -> containers.create(NS, container("web", "io.containerd.runc.v2"), snapshotRecord));
         assertThat(recorded("web")).isTrue();
     }
+
+    @Test
+    void aContainerAndItsSnapshotAreRemovedTogether() {
+        snapshots.prepare(NS, "native", "web", "", Map.of(),
+                (mounts, snapshotRecord) -> containers.create(NS, container("web", "io.containerd.runc.v2"), snapshotRecord));
+
+        snapshots.remove(NS, "native", "web", snapshotRecord -> {
+            assertThat(driverSnapshots()).as("the driver's snapshots before the caller's write").isEmpty();
+            containers.delete(NS, "web", snapshotRecord);
+            return null;
+        });
+
+        assertThat(containers.find(NS, "web")).as("the container").isEmpty();
+        assertThat(recorded("web")).as("the snapshot's record").isFalse();
+        t.stores.gc().collect();
+        assertThat(driverSnapshots()).as("the driver's snapshots").isEmpty();
+        t.namespaces.delete(NS);
+    }
+
+    @Test
+    void aRemovalWhoseCallerFailsLeavesARecordTheNextCollectionDrops() {
+        snapshots.prepare(NS, "native", "web", "", Map.of(),
+                (mounts, snapshotRecord) -> containers.create(NS, container("web", "io.containerd.runc.v2"), snapshotRecord));
+
+        // the container is not there: its deletion fails NotFound, after the driver's snapshot went
+        assertThatThrownBy(() -> snapshots.remove(NS, "native", "web", snapshotRecord -> {
+            containers.delete(NS, "other", snapshotRecord);
+            return null;
+        })).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> snapshots.remove(NS, "native", "web", snapshotRecord -> null))
+                .as("a caller that does not delete the record").isInstanceOf(IllegalStateException.class);
+
+        assertThat(containers.find(NS, "web")).as("the container, not deleted").isPresent();
+        assertThat(driverSnapshots()).as("the driver's snapshots").isEmpty();
+        containers.delete(NS, "web");
+        t.stores.gc().collect();
+        assertThat(recorded("web")).as("the record of the snapshot that is gone, after a collection").isFalse();
+        t.namespaces.delete(NS);
+    }
 }

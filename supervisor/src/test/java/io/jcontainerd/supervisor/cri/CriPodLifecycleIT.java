@@ -64,6 +64,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -395,7 +397,7 @@ class CriPodLifecycleIT {
                         .setImage(ImageSpec.newBuilder().setImage(imageRef)).addAllCommand(List.of("sleep", "3600")).build();
                 String id = rt().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod).setConfig(c)
                         .setSandboxConfig(podConfig).build()).getContainerId();
-                java.util.Set<ContainerState> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                Set<ContainerState> seen = ConcurrentHashMap.newKeySet();
                 java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
                 java.util.concurrent.atomic.AtomicBoolean startAnswered = new java.util.concurrent.atomic.AtomicBoolean();
                 Thread poller = Thread.ofPlatform().start(() -> {

@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -68,6 +69,8 @@ class ConnectionTest {
     private Server server;
     private Path socket;
     private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    /** Counted down when the server has seen a call (its namespace header recorded). */
+    private final CountDownLatch callSeen = new CountDownLatch(1);
 
     /** Info answers the digest back, NOT_FOUND for "missing", never for "slow"; Read streams `size` patterned bytes. */
     private final class FakeContent extends ContentGrpc.ContentImplBase {
@@ -134,6 +137,7 @@ class ConnectionTest {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 namespaces.add(headers.get(Namespaces.NAMESPACE_HEADER));
+                callSeen.countDown();
                 return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
             }
         };
@@ -285,7 +289,11 @@ class ConnectionTest {
 
                     @Override
                     public byte[] parse(InputStream stream) {
-                        throw new UnsupportedOperationException();
+                        try {
+                            return stream.readAllBytes();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
                     }
                 })
                 .setResponseMarshaller(new MethodDescriptor.Marshaller<>() {
@@ -394,11 +402,8 @@ class ConnectionTest {
                     return e;
                 }
             });
-            // the call is open once the server has seen it
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (namespaces.isEmpty() && System.nanoTime() < until) {
-                Thread.sleep(5);
-            }
+            // the call is open once the server has seen it (at most 30 s, as before)
+            callSeen.await(30, TimeUnit.SECONDS);
             assertFalse(failed.isDone());
             server.shutdownNow();
             Throwable t = failed.get(30, TimeUnit.SECONDS);

@@ -84,16 +84,8 @@ public final class NamespacedSnapshots {
      */
     public <T> T prepare(String ns, String snapshotter, String key, String parent, Map<String, String> labels, RecordedWith<T> use) {
         return namespaces.writeIn(ns, () -> keys.holding(ns, snapshotter, () -> {
-            requireKey(key);
-            Labels.validate(labels);
             Snapshotter d = drivers.get(snapshotter);
-            String backendParent = "";
-            if (parent != null && !parent.isEmpty()) {
-                if (!recorded(ns, snapshotter, parent)) {
-                    throw JcdException.notFound("parent snapshot %s of %s does not exist (namespace %s)", parent, key, ns);
-                }
-                backendParent = scoped(ns, parent);
-            }
+            String backendParent = checkedParent(ns, snapshotter, key, parent, labels);
             if (recorded(ns, snapshotter, key)) {
                 throw JcdException.alreadyExists("snapshot %s already exists (namespace %s)", key, ns);
             }
@@ -120,6 +112,22 @@ public final class NamespacedSnapshots {
         }, key, parent));
     }
 
+    /**
+     * Checks a new snapshot's key and labels and that its parent (if any) is recorded in {@code ns};
+     * returns the parent's name at the driver, "" for none. Under the key's lock.
+     */
+    private String checkedParent(String ns, String snapshotter, String key, String parent, Map<String, String> labels) {
+        requireKey(key);
+        Labels.validate(labels);
+        if (parent == null || parent.isEmpty()) {
+            return "";
+        }
+        if (!recorded(ns, snapshotter, parent)) {
+            throw JcdException.notFound("parent snapshot %s of %s does not exist (namespace %s)", parent, key, ns);
+        }
+        return scoped(ns, parent);
+    }
+
     public List<Mount> view(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
                             Optional<String> lease) {
         return create(ns, snapshotter, key, parent, labels, lease, true);
@@ -134,16 +142,8 @@ public final class NamespacedSnapshots {
 
     private List<Mount> createLocked(String ns, String snapshotter, String key, String parent, Map<String, String> labels,
                                      Optional<String> lease, boolean view) {
-        requireKey(key);
-        Labels.validate(labels);
         Snapshotter d = drivers.get(snapshotter);
-        String backendParent = "";
-        if (parent != null && !parent.isEmpty()) {
-            if (!recorded(ns, snapshotter, parent)) {
-                throw JcdException.notFound("parent snapshot %s of %s does not exist (namespace %s)", parent, key, ns);
-            }
-            backendParent = scoped(ns, parent);
-        }
+        String backendParent = checkedParent(ns, snapshotter, key, parent, labels);
         requireLease(ns, lease);
         boolean existed = recorded(ns, snapshotter, key);
         if (!existed) {

@@ -54,12 +54,20 @@ public final class Main {
         }
         ShortCommand plain = ShortCommand.parse(args, System.getenv());
         int exit = run(args, plain);
-        // System.exit logs through System.Logger (JDK 21's Runtime.exit logging), whose start-up looks its backend up
-        // on the class path, reading the jar: a short command that succeeded has only daemon threads left, so it
-        // ends the JVM by returning, with status 0 (README "Performance", session 12)
-        if (exit != 0 || plain == null || !plain.endsByReturning()) {
+        if (plain == null) {
             System.exit(exit);
         }
+        // System.exit logs through System.Logger (JDK 21's Runtime.exit logging), whose start-up looks its backend up
+        // on the class path, reading the jar (README "Performance", sessions 12 and 13). A short command registers no
+        // shutdown hook (only a terminal does, which no plain form takes) and has flushed what it printed: one that
+        // succeeded with only daemon threads left ends by returning, with status 0; any other ends by halting with
+        // its status (a run's: the task's), after the same flush System.exit's hooks would not have done anyway.
+        if (exit == 0 && plain.endsByReturning()) {
+            return;
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(exit);
     }
 
     static int run(String[] args) {
@@ -68,9 +76,7 @@ public final class Main {
 
     private static int run(String[] args, ShortCommand plain) {
         if (plain != null) {
-            if (plain.usesMessages()) {
-                StartupWarmUp.start();
-            } else if (plain.connects()) {
+            if (plain.connects()) {
                 StartupWarmUp.startWithoutMessages();
             }
             return plain.run(ShortCommand.writer(System.out, "sun.stdout.encoding"),

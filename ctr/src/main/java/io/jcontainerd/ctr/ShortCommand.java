@@ -177,11 +177,6 @@ record ShortCommand(Kind kind, GlobalOptions globals, boolean quiet, RunRequest 
         return kind != Kind.RUN;
     }
 
-    /** Whether the command sends or reads generated protobuf messages (run does; version and namespaces ls use the wire). */
-    boolean usesMessages() {
-        return kind == Kind.RUN;
-    }
-
     /** Runs the command, printing as picocli's handlers would; the exit code. */
     int run(PrintWriter out, PrintWriter err) {
         try {

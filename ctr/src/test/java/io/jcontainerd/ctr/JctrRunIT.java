@@ -33,7 +33,7 @@ class JctrRunIT {
     static final String RUN = Long.toHexString(ProcessHandle.current().pid());
     static final String HELLO = "hello-" + RUN, THREE = "three-" + RUN, FLAGS = "flags-" + RUN, ASROOT = "asroot-" + RUN,
             WEB = "web-" + RUN, SEEN = "seen-" + RUN, AGAIN = "again-" + RUN, PRIV = "priv-" + RUN, RO = "ro-" + RUN, BOX = "box-" + RUN, TWICE = "twice-" + RUN, SHELL = "shell-" + RUN,
-            CTRTTY = "ctrtty-" + RUN;
+            CTRTTY = "ctrtty-" + RUN, SIGNALLED = "signalled-" + RUN;
     /**
      * The test's namespace, its own: run puts each container's cgroup under /&lt;namespace&gt; in every
      * hierarchy, which the runtime keeps; {@link #stopDaemon} removes it (never a shared one such as /default).
@@ -89,6 +89,22 @@ class JctrRunIT {
      * holds the task's stdout FIFO open (it is attached) and the task runs, and returns what jctr printed.
      */
     static Cli.Result jctrThenSignal(String id, String... args) throws Exception {
+        return jctrThen(id, (jctr, out) -> {
+            Cli.Result kill = ctr("tasks", "kill", "-s", "SIGUSR1", id);
+            assertThat(kill.exit()).as(kill.toString()).isZero();
+        }, args);
+    }
+
+    /** What a test does to a running jctr: {@code out} is the file its stdout goes to. */
+    interface AfterAttach {
+        void accept(Process jctr, Path out) throws Exception;
+    }
+
+    /**
+     * Runs jctr with {@code args} in the background, does {@code action} to that jctr once it holds task {@code id}'s
+     * stdout FIFO open and the task runs, and returns what jctr printed.
+     */
+    static Cli.Result jctrThen(String id, AfterAttach action, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
                 "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
@@ -103,8 +119,7 @@ class JctrRunIT {
                 assertThat(System.nanoTime()).as("jctr %s attached within 120 s", args).isLessThan(deadline);
                 Thread.sleep(20);
             }
-            Cli.Result kill = ctr("tasks", "kill", "-s", "SIGUSR1", id);
-            assertThat(kill.exit()).as(kill.toString()).isZero();
+            action.accept(p, out);
             assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("jctr %s ended", args).isTrue();
             return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
@@ -149,6 +164,46 @@ class JctrRunIT {
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
         assertThat(r.out()).isEqualTo("out\n");
         assertThat(r.err()).contains("err");
+    }
+
+    @Test
+    void aSignalToJctrReachesTheTaskWhoseStatusIsJctrsAndRmStillCleansUp() throws Exception {
+        for (String signal : List.of("TERM", "INT")) {
+            Cli.Result r = jctrThen(SIGNALLED, (jctr, out) -> {
+                // the task's trap is set once it has said so
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (!Files.readString(out).contains("ready")) {
+                    assertThat(jctr.isAlive()).as("jctr still runs").isTrue();
+                    assertThat(System.nanoTime()).as("the task said ready within 60 s").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                Cli.Result kill = Cli.run(List.of("kill", "-" + signal, Long.toString(jctr.pid())), Map.of(), 30);
+                assertThat(kill.exit()).as(kill.toString()).isZero();
+            }, "run", "--rm", IMAGE, SIGNALLED, "sh", "-c", "trap 'echo got " + signal + "; exit 42' " + signal
+                    + "; echo ready; while true; do sleep 0.1; done");
+            assertThat(r.exit()).as(r.toString()).isEqualTo(42);
+            assertThat(r.out()).isEqualTo("ready\ngot " + signal + "\n");
+            assertThat(ctr("containers", "ls", "-q").out()).doesNotContain(SIGNALLED);
+            assertThat(ctr("snapshots", "ls").out()).doesNotContain(SIGNALLED);
+        }
+    }
+
+    @Test
+    void aPlainRunStartsNoLoggingAndLooksNothingUpOnTheClassPath() throws IOException {
+        // each of these reads the jar's directory (README "Performance", sessions 12 and 13): java.util.logging and
+        // System.Logger (System.exit's) look their backend up as a service, protobuf's Utf8 and UnsafeUtil look Android's
+        // classes up by name; and RuntimeVersion's String.format loads the locale data
+        Path log = dir.resolve("run-class-init.log");
+        List<String> line = List.of(RepoRoot.find().resolve("bin/jctr").toString(), "--address", daemon.socket().toString(),
+                "--namespace", NS, "run", "--rm", IMAGE, THREE, "sh", "-c", "echo out; exit 3");
+        Cli.Result r = Cli.run(line, Map.of("JCD_JAVA_OPTS", "-Xlog:class+init=info:file=" + log), 120);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("out\n");
+        assertThat(Files.readString(log)).contains("io/jcontainerd/ctr/run/ContainerRun")
+                .doesNotContain("java/util/logging/LogManager", "jdk/internal/logger/BootstrapLogger", "java/lang/System$Logger",
+                        "com/google/protobuf/Android", "java/util/ServiceLoader$LazyClassPathLookupIterator",
+                        "com/google/protobuf/RuntimeVersion");
+        assertThat(ctr("containers", "ls", "-q").out()).isEmpty();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -70,19 +71,55 @@ public final class Connection implements AutoCloseable {
         return intercepted;
     }
 
+    /** A request header of a call on {@link #start}: a lower-case ASCII name and an ASCII value (gRPC's ASCII metadata). */
+    public record Header(String name, String value) {
+    }
+
     /**
      * A unary call of {@code fullMethodName} ({@code service/method}) whose request is {@code request}'s bytes, its
      * answer read by {@code parser}, sent as a call on {@link #channel()} would be (the namespace header, the per-call
      * timeout) and failing as it would (a {@code StatusRuntimeException}), but without io.grpc's call machinery: the
-     * commands users time use it (README "Performance", session 12).
+     * commands users time use it (README "Performance", sessions 12 and 13).
      */
     public <R> R unary(String fullMethodName, byte[] request, Parser<R> parser) {
+        return start(fullMethodName, List.of(), request, parser).await();
+    }
+
+    /**
+     * The unary call of {@link #unary} with {@code headers} after the namespace's, sent without waiting for its answer,
+     * which {@link PendingCall#await} takes; the per-call timeout counts from now, as grpc-stub's from its call's start.
+     */
+    public <R> PendingCall<R> start(String fullMethodName, List<Header> headers, byte[] request, Parser<R> parser) {
+        return send(fullMethodName, headers, request, parser, false);
+    }
+
+    /**
+     * A server-streaming call of {@code fullMethodName} with one request (Content/Read), each message of its answer
+     * handed to {@code eachMessage} in order on the connection's reader thread; returns when the answer has ended, and
+     * fails as grpc-stub's blocking iterator would (a {@code StatusRuntimeException}; one whose cause is what
+     * {@code eachMessage} threw, if it threw).
+     */
+    public void serverStream(String fullMethodName, byte[] request, Parser<?> eachMessage) {
+        send(fullMethodName, List.of(), request, eachMessage, true).await();
+    }
+
+    private <R> PendingCall<R> send(String fullMethodName, List<Header> headers, byte[] request, Parser<R> parser,
+                                    boolean streaming) {
         // as Namespaces.namespaceInterceptor's ASCII metadata puts it on the wire
-        String ns = new String(namespace.getBytes(StandardCharsets.US_ASCII), StandardCharsets.ISO_8859_1);
+        List<Hpack.Field> metadata = new ArrayList<>(1 + headers.size());
+        metadata.add(new Hpack.Field(NAMESPACE_HEADER, ascii(namespace)));
+        for (Header h : headers) {
+            metadata.add(new Hpack.Field(h.name(), ascii(h.value())));
+        }
         boolean deadline = !timeout.isZero();
         long deadlineNanos = deadline ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout.toMillis()) : 0;
-        return UnaryCall.call(connection, fullMethodName, List.of(new Hpack.Field(NAMESPACE_HEADER, ns)),
-                deadline, deadlineNanos, request, MAX_MESSAGE, parser);
+        return UnaryCall.start(connection, fullMethodName, metadata, deadline, deadlineNanos, request, MAX_MESSAGE, parser,
+                streaming);
+    }
+
+    /** A metadata value as gRPC's ASCII marshaller writes it: each character not in US-ASCII becomes '?'. */
+    private static String ascii(String value) {
+        return new String(value.getBytes(StandardCharsets.US_ASCII), StandardCharsets.ISO_8859_1);
     }
 
     public static Connection open(Path socket, String namespace, Duration timeout, Duration connectTimeout) {

@@ -30,10 +30,10 @@ public final class StartupWarmUp {
     }
 
     /**
-     * The warm-up of a command that reads its answers from the wire on {@link Connection#unary} ({@code version},
-     * {@code namespaces ls}): it never initialises a generated message nor, unless a call fails, io.grpc's
-     * {@code Metadata} and its logger, so protobuf's RuntimeVersion and java.util.logging are left out (the logging
-     * manager's service lookup opens the jar: README "Performance", session 12).
+     * The warm-up of a command that calls on the wire on {@link Connection}'s own path ({@code version},
+     * {@code namespaces ls}, the plain {@code run}): it never initialises a generated message nor, unless a call fails,
+     * io.grpc's {@code Metadata} and its logger, so protobuf's RuntimeVersion and java.util.logging are left out (the
+     * logging manager's service lookup opens the jar: README "Performance", sessions 12 and 13).
      */
     public static void startWithoutMessages() {
         Thread.ofPlatform().daemon().name("jctr-warm-up").start(() -> run(false));

@@ -9,20 +9,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One unary gRPC call on an {@link Http2Connection} stream, its request given as bytes, without io.grpc's call
- * machinery (channel, interceptors, {@code Metadata}, {@code Status}, the stub's future): for the commands users time
- * ({@code version}, {@code namespaces ls}), whose success path then never starts java.util.logging
- * ({@link WireStatus}). It answers as grpc-stub's {@code blockingUnaryCall} on a {@link GrpcCall} does: the same
- * request headers, the same status for the same answer, a {@code StatusRuntimeException} for every failure,
- * {@code DEADLINE_EXCEEDED} at the deadline. ConnectionTest holds the two paths to each other.
+ * One gRPC call with one request on an {@link Http2Connection} stream, its request given as bytes, without io.grpc's
+ * call machinery (channel, interceptors, {@code Metadata}, {@code Status}, the stub's future): for the commands users
+ * time ({@code version}, {@code namespaces ls}, {@code run}), whose success path then never starts java.util.logging
+ * ({@link WireStatus}). A unary call answers as grpc-stub's {@code blockingUnaryCall} on a {@link GrpcCall} does: the
+ * same request headers, the same status for the same answer, a {@code StatusRuntimeException} for every failure,
+ * {@code DEADLINE_EXCEEDED} at the deadline; a server-streaming one (Content/Read) hands each message to its parser
+ * and ends as grpc-stub's blocking iterator does. ConnectionTest holds the two paths to each other.
  */
-final class UnaryCall<R> implements Http2Connection.StreamListener {
+final class UnaryCall<R> implements Http2Connection.StreamListener, PendingCall<R> {
     private final Http2Connection connection;
     private final String fullMethodName;
     private final int maxMessage;
     private final Connection.Parser<R> parser;
     private final boolean deadline;
     private final long deadlineNanos;
+    /** Server streaming: every message goes to the parser, none or many; the answer is the last one's. */
+    private final boolean streaming;
+    /** The time the call had left when its request was sent, for the deadline's message. */
+    private long timeLeftAtSend;
     // guarded by this
     private int streamId;
     private boolean headersSeen;
@@ -32,26 +37,31 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
     private WireStatus end;
 
     private UnaryCall(Http2Connection connection, String fullMethodName, int maxMessage, Connection.Parser<R> parser,
-                      boolean deadline, long deadlineNanos) {
+                      boolean deadline, long deadlineNanos, boolean streaming) {
         this.connection = connection;
         this.fullMethodName = fullMethodName;
         this.maxMessage = maxMessage;
         this.parser = parser;
         this.deadline = deadline;
         this.deadlineNanos = deadlineNanos;
+        this.streaming = streaming;
     }
 
     /**
-     * Sends {@code request} (a message's bytes) with {@code metadata} after the gRPC headers and waits for the answer,
-     * at most until {@code deadlineNanos} ({@code System.nanoTime()}) when {@code deadline}; the answer's one message
-     * as {@code parser} reads it.
+     * Sends {@code request} (a message's bytes) with {@code metadata} after the gRPC headers, without waiting for the
+     * answer, which {@link #await} takes, at most until {@code deadlineNanos} ({@code System.nanoTime()}) when
+     * {@code deadline}: the answer's one message as {@code parser} reads it; with {@code streaming}, each of the
+     * answer's messages goes to {@code parser} and the last one's reading is the answer (null for none).
      */
-    static <R> R call(Http2Connection connection, String fullMethodName, List<Hpack.Field> metadata, boolean deadline,
-                      long deadlineNanos, byte[] request, int maxMessage, Connection.Parser<R> parser) {
-        return new UnaryCall<>(connection, fullMethodName, maxMessage, parser, deadline, deadlineNanos).run(metadata, request);
+    static <R> UnaryCall<R> start(Http2Connection connection, String fullMethodName, List<Hpack.Field> metadata,
+                                  boolean deadline, long deadlineNanos, byte[] request, int maxMessage,
+                                  Connection.Parser<R> parser, boolean streaming) {
+        UnaryCall<R> call = new UnaryCall<>(connection, fullMethodName, maxMessage, parser, deadline, deadlineNanos, streaming);
+        call.send(metadata, request);
+        return call;
     }
 
-    private R run(List<Hpack.Field> metadata, byte[] request) {
+    private void send(List<Hpack.Field> metadata, byte[] request) {
         long remaining = deadlineNanos - System.nanoTime();
         List<Hpack.Field> fields = GrpcHeaders.request(fullMethodName, deadline, remaining);
         fields.addAll(metadata);
@@ -66,7 +76,7 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
                 }
             }
             if (end != null) {
-                return result();
+                return;
             }
         }
         // the request and the end of our side in one DATA frame (grpc-stub sends the message, then an empty one ending
@@ -77,7 +87,12 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
         } catch (IOException e) {
             fail(WireStatus.of(WireStatus.UNAVAILABLE, e.getMessage()).withCause(e));
         }
-        long timeLeft = deadlineNanos - System.nanoTime();
+        timeLeftAtSend = deadlineNanos - System.nanoTime();
+    }
+
+    /** Waits for the call's end: the answer, or the StatusRuntimeException grpc-stub's blocking call would throw. */
+    @Override
+    public R await() {
         boolean interrupted = false;
         synchronized (this) {
             while (end == null) {
@@ -89,7 +104,7 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
                         TimeUnit.NANOSECONDS.timedWait(this, waitFor);
                     } else {
                         failLocked(WireStatus.of(WireStatus.DEADLINE_EXCEEDED, "deadline exceeded after "
-                                + TimeUnit.NANOSECONDS.toMillis(Math.max(0, timeLeft)) + " ms"));
+                                + TimeUnit.NANOSECONDS.toMillis(Math.max(0, timeLeftAtSend)) + " ms"));
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -108,7 +123,7 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
         if (!end.isOk()) {
             throw new StatusRuntimeException(end.toStatus());
         }
-        if (!answered) {
+        if (!answered && !streaming) {
             throw new StatusRuntimeException(WireStatus.of(WireStatus.INTERNAL, "No value received for unary call").toStatus());
         }
         return answer;
@@ -210,7 +225,7 @@ final class UnaryCall<R> implements Http2Connection.StreamListener {
             if (buf.length - pos - 5 < len) {
                 break;
             }
-            if (answered) {
+            if (answered && !streaming) {
                 return WireStatus.of(WireStatus.INTERNAL, "More than one value received for unary call");
             }
             try {

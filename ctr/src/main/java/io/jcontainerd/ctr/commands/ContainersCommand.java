@@ -124,7 +124,7 @@ public final class ContainersCommand {
             List<String> ids = Specs.strings(spec, 0);
             int exit = 0;
             try (var conn = Main.of(spec).connect()) {
-                var stubs = io.jcontainerd.ctr.run.Stubs.on(conn.channel());
+                var stubs = io.jcontainerd.ctr.run.Stubs.on(conn);
                 for (String id : ids) {
                     try {
                         delete(stubs, id);

@@ -28,6 +28,7 @@ import io.jcontainerd.ctr.output.MessageJson;
 import io.jcontainerd.ctr.output.Table;
 import io.jcontainerd.ctr.run.AttachedProcess;
 import io.jcontainerd.ctr.run.ContainerCreator;
+import io.jcontainerd.ctr.run.RootfsMount;
 import io.jcontainerd.ctr.run.RunException;
 import io.jcontainerd.ctr.run.Signals;
 import io.jcontainerd.ctr.run.Stubs;
@@ -83,7 +84,7 @@ public final class TasksCommand {
         @Override
         public Integer call() throws IOException {
             try (var conn = Main.of(spec).connect()) {
-                return run(Stubs.on(conn.channel()));
+                return run(Stubs.on(conn));
             } catch (RunException e) {
                 spec.commandLine().getErr().println("jctr: " + e.getMessage());
                 return 1;
@@ -160,7 +161,8 @@ public final class TasksCommand {
             }
             Container c = stubs.containers().get(GetContainerRequest.newBuilder().setId(id).build()).getContainer();
             var rootfs = stubs.snapshots().mounts(MountsRequest.newBuilder().setSnapshotter(c.getSnapshotter())
-                    .setKey(c.getSnapshotKey()).build()).getMountsList();
+                    .setKey(c.getSnapshotKey()).build()).getMountsList().stream()
+                    .map(m -> new RootfsMount(m.getType(), m.getSource(), m.getTarget(), m.getOptionsList())).toList();
             boolean terminal = Json.MAPPER.readTree(AnyCodec.jsonOf(c.getSpec())).path("process").path("terminal").asBoolean(false);
             var launcher = new TaskLauncher(stubs, fifoDir);
             if (detach) {
@@ -267,7 +269,7 @@ public final class TasksCommand {
                     return 0;
                 }
                 try {
-                    return new AttachedProcess(stubs, id, exec).startAndWait(copier, tty);
+                    return new AttachedProcess(stubs.connection(), id, exec).startAndWait(copier, tty);
                 } finally {
                     stubs.tasks().deleteProcess(DeleteProcessRequest.newBuilder().setContainerId(id).setExecId(exec).build());
                 }

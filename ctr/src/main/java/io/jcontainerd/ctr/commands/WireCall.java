@@ -2,31 +2,25 @@ package io.jcontainerd.ctr.commands;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.jcontainerd.ctr.client.Connection;
+import io.jcontainerd.ctr.client.PendingCall;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.List;
 
 /**
- * A unary call whose request is given as its wire bytes (none for google.protobuf.Empty or a request with no
- * field set) and whose answer is read straight from the wire, for the commands users time ({@code version},
- * {@code namespaces ls}, and the requests with map fields of {@code run}: run/RunWire). The generated
- * message classes are not touched: each one's
- * initialiser checks protobuf's {@code RuntimeVersion}, whose own formats a version string with
- * {@code String.format} (the locale data, ~10 ms of CPU), and a message with a map field builds its proto
- * file's descriptors (README "Performance", follow-up 7 and session 10).
+ * A call whose request is given as its wire bytes ({@link WireMessage}; none for google.protobuf.Empty or a request
+ * with no field set) and whose answer is read straight from the wire, on {@link Connection}'s own call path, for the
+ * commands users time ({@code version}, {@code namespaces ls}, and every call of {@code run}: run/RunWire,
+ * run/TaskWire). Neither io.grpc's call machinery (its loggers start java.util.logging, whose service lookup reads the
+ * jar) nor the generated message classes are touched: each one's initialiser checks protobuf's
+ * {@code RuntimeVersion}, whose own formats a version string with {@code String.format} (the locale data, ~10 ms of
+ * CPU), and a message with a map field builds its proto file's descriptors (README "Performance", follow-up 7,
+ * sessions 10, 12 and 13).
  */
 public final class WireCall {
     /** Reads one answer's fields; an IOException for a malformed one. */
@@ -73,86 +67,41 @@ public final class WireCall {
     /**
      * The call with an empty request on {@code connection}'s own unary path ({@link Connection#unary}): no io.grpc
      * channel, call or status on the way unless it fails, so a command that only asks and prints starts no
-     * java.util.logging and opens no jar (README "Performance", session 12). Failures are those of {@link #call(Channel,
-     * String, String, byte[], Reader)}: the same StatusRuntimeException, an unreadable answer included.
+     * java.util.logging and opens no jar (README "Performance", session 12). Failures are those of a generated stub's call: the
+     * same StatusRuntimeException, an unreadable answer included.
      */
     static <R> R call(Connection connection, String service, String method, Reader<R> reader) {
         // as MethodDescriptor.generateFullMethodName makes it
-        return connection.unary(service + "/" + method, new byte[0], (buf, off, len) -> read(service, method, reader,
-                CodedInputStream.newInstance(buf, off, len)));
+        return connection.unary(service + "/" + method, new byte[0], parser(service, method, reader));
     }
 
-    /** The call with {@code request}'s bytes as its request message. */
-    public static <R> R call(Channel channel, String service, String method, byte[] request, Reader<R> reader) {
-        return ClientCalls.blockingUnaryCall(channel, descriptor(service, method, request, reader), CallOptions.DEFAULT, null);
+    /** The call with {@code request}'s bytes (a {@link WireMessage}'s) as its request, on {@link Connection#unary}. */
+    public static <R> R call(Connection connection, String service, String method, byte[] request, Reader<R> reader) {
+        return connection.unary(service + "/" + method, request, parser(service, method, reader));
     }
 
     /**
-     * The call sent without waiting for its answer, so that the caller can send another meanwhile (HTTP/2
-     * streams on one connection); {@link #await} takes the answer.
+     * The call sent without waiting for its answer, with {@code headers} after the namespace's, so that the caller can
+     * send another meanwhile (HTTP/2 streams on one connection); {@link PendingCall#await} takes the answer.
      */
-    public static <R> CompletableFuture<R> start(Channel channel, String service, String method, byte[] request, Reader<R> reader) {
-        CompletableFuture<R> answer = new CompletableFuture<>();
-        ClientCalls.asyncUnaryCall(channel.newCall(descriptor(service, method, request, reader), CallOptions.DEFAULT), null,
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(R value) {
-                        answer.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        // the answer came in onNext
-                    }
-                });
-        return answer;
+    public static <R> PendingCall<R> start(Connection connection, String service, String method, List<Connection.Header> headers,
+                                           byte[] request, Reader<R> reader) {
+        return connection.start(service + "/" + method, headers, request, parser(service, method, reader));
     }
 
-    /** A started call's answer, or the exception its blocking form would have thrown (a StatusRuntimeException). */
-    public static <R> R await(CompletableFuture<R> call) {
-        try {
-            return call.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            call.cancel(false);
-            throw new IllegalStateException("interrupted waiting for a call's answer", e);
-        }
+    /** A server-streaming call: each message of the answer read by {@code each}, in order. */
+    public static void stream(Connection connection, String service, String method, byte[] request, Reader<?> each) {
+        connection.serverStream(service + "/" + method, request, parser(service, method, each));
     }
 
-    private static <R> MethodDescriptor<Void, R> descriptor(String service, String method, byte[] request, Reader<R> reader) {
-        return MethodDescriptor.<Void, R>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, method))
-                .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
-                    @Override
-                    public InputStream stream(Void none) {
-                        return new ByteArrayInputStream(request);
-                    }
+    /** An answer the caller needs nothing of, read past (a malformed one still fails, as the generated parser's would). */
+    public static Boolean skip(CodedInputStream in) throws IOException {
+        in.skipMessage();
+        return Boolean.TRUE;
+    }
 
-                    @Override
-                    public Void parse(InputStream stream) {
-                        throw new UnsupportedOperationException("jctr only sends this request");
-                    }
-                })
-                .setResponseMarshaller(new MethodDescriptor.Marshaller<>() {
-                    @Override
-                    public InputStream stream(R value) {
-                        throw new UnsupportedOperationException("jctr only reads this answer");
-                    }
-
-                    @Override
-                    public R parse(InputStream stream) {
-                        return read(service, method, reader, CodedInputStream.newInstance(stream));
-                    }
-                })
-                .build();
+    private static <R> Connection.Parser<R> parser(String service, String method, Reader<R> reader) {
+        return (buf, off, len) -> read(service, method, reader, CodedInputStream.newInstance(buf, off, len));
     }
 
     /** The answer {@code reader} reads from {@code in}; an UncheckedIOException naming the call for a malformed one. */

@@ -1,22 +1,19 @@
 package io.jcontainerd.ctr.run;
 
-import com.google.protobuf.Any;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.services.leases.v1.DeleteRequest;
-import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
-import io.jcontainerd.api.types.Mount;
-import io.jcontainerd.ctr.commands.WireCall;
+import io.jcontainerd.ctr.client.Connection;
+import io.jcontainerd.ctr.client.PendingCall;
 import io.jcontainerd.ctr.spec.Spec;
 import io.jcontainerd.ctr.spec.SpecJson;
-import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Creates a container from an image the way ctr 1.6's client does: under a short lease, prepare
@@ -29,11 +26,11 @@ public final class ContainerCreator {
     /** How long the create's lease holds what it references if jctr never deletes it, as ctr's 24 h. */
     private static final long LEASE_SECONDS = 24 * 3600;
 
-    private final Stubs stubs;
+    private final Connection connection;
     private final String namespace;
 
-    public ContainerCreator(Stubs stubs, String namespace) {
-        this.stubs = stubs;
+    public ContainerCreator(Connection connection, String namespace) {
+        this.connection = connection;
         this.namespace = namespace;
     }
 
@@ -42,10 +39,10 @@ public final class ContainerCreator {
      * deletion was sent without waiting for it (the record and its snapshot no longer need it): the
      * caller takes its answer with {@link #awaitLeaseDeleted} before it closes the connection.
      */
-    public record Created(String id, List<Mount> rootfs, String snapshotter, CompletableFuture<Boolean> leaseDeleted) {
+    public record Created(String id, List<RootfsMount> rootfs, String snapshotter, PendingCall<Boolean> leaseDeleted) {
         public void awaitLeaseDeleted() {
             try {
-                WireCall.await(leaseDeleted);
+                leaseDeleted.await();
             } catch (RuntimeException ignored) {
                 // the lease expires by itself within 24 h
             }
@@ -55,23 +52,23 @@ public final class ContainerCreator {
     public Created create(String id, String imageName, RunOptions options, String snapshotter, String runtime,
                           Map<String, String> extraLabels) {
         // the lease is asked for while the image's records are read (neither needs the other): one round trip fewer
-        CompletableFuture<String> leaseCall = RunWire.startLease(stubs.channel(), UUID.randomUUID().toString(),
+        PendingCall<String> leaseCall = RunWire.startLease(connection, UUID.randomUUID().toString(),
                 Map.of("containerd.io/gc.expire", UtcSeconds.format(System.currentTimeMillis() / 1000 + LEASE_SECONDS)));
         ImageConfig image;
         try {
-            image = new ImageReader(stubs.channel(), stubs.content()).read(imageName);
+            image = new ImageReader(connection).read(imageName);
         } catch (RuntimeException e) {
             try {
-                deleteLease(WireCall.await(leaseCall));
+                deleteLease(leaseCall.await());
             } catch (RuntimeException notCreated) {
                 // no lease to delete
             }
             throw e;
         }
-        String lease = WireCall.await(leaseCall);
+        String lease = leaseCall.await();
         boolean created = false;
         try {
-            List<Mount> mounts = prepare(id, imageName, image, snapshotter, lease);
+            List<RootfsMount> mounts = prepare(id, imageName, image, snapshotter, lease);
             try {
                 RootfsFiles files = RootfsFiles.of(mounts);
                 String user = !options.user().isEmpty() ? options.user() : image.user();
@@ -82,11 +79,13 @@ public final class ContainerCreator {
                 labels.putAll(extraLabels);
                 labels.put(STOP_SIGNAL_LABEL, image.stopSignal().isEmpty() ? "SIGTERM" : image.stopSignal());
                 // runc's Options with no field set: its type URL and no bytes (AnyCodec.pack would build its descriptor)
-                Any runtimeOptions = runtime.equals(RUNC_V2) ? Any.newBuilder().setTypeUrl(RunWire.RUNC_OPTIONS).build() : null;
-                RunWire.createContainer(stubs.channel(), lease, new RunWire.NewContainer(id, labels, imageName, runtime,
-                        runtimeOptions, AnyCodec.packJson(TypeUrls.OCI_SPEC, SpecJson.write(spec)), snapshotter, id));
+                RunWire.AnyValue runtimeOptions = runtime.equals(RUNC_V2) ? new RunWire.AnyValue(RunWire.RUNC_OPTIONS, new byte[0]) : null;
+                // the spec as AnyCodec.packJson packs it: its JSON's UTF-8 bytes under the OCI spec's type URL
+                RunWire.AnyValue specValue = new RunWire.AnyValue(TypeUrls.OCI_SPEC, SpecJson.write(spec).getBytes(StandardCharsets.UTF_8));
+                RunWire.createContainer(connection, lease, new RunWire.NewContainer(id, labels, imageName, runtime,
+                        runtimeOptions, specValue, snapshotter, id));
                 created = true;
-                return new Created(id, mounts, snapshotter, RunWire.startLeaseDelete(stubs.channel(), lease));
+                return new Created(id, mounts, snapshotter, RunWire.startLeaseDelete(connection, lease));
             } catch (RuntimeException e) {
                 removeSnapshot(snapshotter, id);
                 if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
@@ -103,15 +102,15 @@ public final class ContainerCreator {
 
     private void deleteLease(String lease) {
         try {
-            stubs.leases().delete(DeleteRequest.newBuilder().setId(lease).build());
+            RunWire.startLeaseDelete(connection, lease).await();
         } catch (StatusRuntimeException ignored) {
             // the lease expires by itself within 24 h
         }
     }
 
-    private List<Mount> prepare(String id, String imageName, ImageConfig image, String snapshotter, String lease) {
+    private List<RootfsMount> prepare(String id, String imageName, ImageConfig image, String snapshotter, String lease) {
         try {
-            return RunWire.prepare(stubs.channel(), lease, snapshotter, id, image.topChainId());
+            return RunWire.prepare(connection, lease, snapshotter, id, image.topChainId());
         } catch (StatusRuntimeException e) {
             switch (e.getStatus().getCode()) {
                 case ALREADY_EXISTS -> throw alreadyExists(id);
@@ -130,7 +129,7 @@ public final class ContainerCreator {
 
     void removeSnapshot(String snapshotter, String key) {
         try {
-            stubs.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build());
+            RunWire.removeSnapshot(connection, snapshotter, key);
         } catch (StatusRuntimeException ignored) {
             // not there: nothing to undo
         }

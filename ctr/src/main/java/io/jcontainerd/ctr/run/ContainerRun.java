@@ -45,8 +45,8 @@ public final class ContainerRun {
             }
             RunOptions options = new RunOptions(allEnv, r.cwd(), r.user(), binds, r.netHost(), r.memoryLimit(), r.cpus(),
                     r.privileged(), r.readOnly(), r.tty(), r.args(), attachment);
-            Stubs stubs = Stubs.on(conn.channel());
-            var creator = new ContainerCreator(stubs, namespace);
+            Stubs stubs = Stubs.on(conn);
+            var creator = new ContainerCreator(conn, namespace);
             ContainerCreator.Created created;
             try {
                 created = creator.create(id, r.image(), options, r.snapshotter(), r.runtime(), Labels.parse(r.labels()));

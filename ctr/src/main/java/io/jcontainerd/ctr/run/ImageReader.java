@@ -1,12 +1,9 @@
 package io.jcontainerd.ctr.run;
 
-import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.services.content.v1.ContentGrpc;
-import io.jcontainerd.api.services.content.v1.ReadContentRequest;
+import io.jcontainerd.ctr.client.Connection;
 
-import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,18 +21,16 @@ public final class ImageReader {
         default -> System.getProperty("os.arch");
     };
 
-    private final Channel channel;
-    private final ContentGrpc.ContentBlockingStub content;
+    private final Connection connection;
 
-    public ImageReader(Channel channel, ContentGrpc.ContentBlockingStub content) {
-        this.channel = channel;
-        this.content = content;
+    public ImageReader(Connection connection) {
+        this.connection = connection;
     }
 
     public ImageConfig read(String name) {
         RunWire.Target target;
         try {
-            target = RunWire.imageTarget(channel, name);
+            target = RunWire.imageTarget(connection, name);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 throw new RunException("image " + name + " is not pulled: pull it first with `jctr images pull " + name + "`");
@@ -75,18 +70,14 @@ public final class ImageReader {
     }
 
     private Object json(String name, String digest) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            content.read(ReadContentRequest.newBuilder().setDigest(digest).build())
-                    .forEachRemaining(r -> {
-                        if (out.size() + r.getData().size() > JsonTree.MAX_BYTES) {
-                            throw new RunException("blob " + digest + " of image " + name + " is larger than "
-                                    + JsonTree.MAX_BYTES + " bytes: not a manifest or config jctr reads");
-                        }
-                        out.writeBytes(r.getData().toByteArray());
-                    });
-            return JsonTree.parse(out.toByteArray());
+            byte[] blob = RunWire.readContent(connection, digest, JsonTree.MAX_BYTES, () -> new RunException("blob " + digest
+                    + " of image " + name + " is larger than " + JsonTree.MAX_BYTES + " bytes: not a manifest or config jctr reads"));
+            return JsonTree.parse(blob);
         } catch (StatusRuntimeException e) {
+            if (e.getCause() instanceof RunException tooLarge) {
+                throw tooLarge;
+            }
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 throw new RunException("image " + name + " is incomplete (blob " + digest
                         + " is missing): pull it again with `jctr images pull " + name + "`");

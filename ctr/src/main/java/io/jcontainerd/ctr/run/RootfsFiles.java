@@ -1,7 +1,5 @@
 package io.jcontainerd.ctr.run;
 
-import io.jcontainerd.api.types.Mount;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +20,11 @@ public final class RootfsFiles {
         this.layers = layers;
     }
 
-    public static RootfsFiles of(List<Mount> mounts) {
+    public static RootfsFiles of(List<RootfsMount> mounts) {
         List<Path> layers = new ArrayList<>();
-        for (Mount m : mounts) {
-            if (m.getType().equals("overlay")) {
-                for (String o : m.getOptionsList()) {
+        for (RootfsMount m : mounts) {
+            if (m.type().equals("overlay")) {
+                for (String o : m.options()) {
                     if (o.startsWith("upperdir=")) {
                         layers.addFirst(Path.of(o.substring("upperdir=".length())));
                     } else if (o.startsWith("lowerdir=")) {
@@ -35,8 +33,8 @@ public final class RootfsFiles {
                         }
                     }
                 }
-            } else if (m.getType().equals("bind") || m.getOptionsList().contains("bind") || m.getOptionsList().contains("rbind")) {
-                layers.add(Path.of(m.getSource()));
+            } else if (m.type().equals("bind") || m.options().contains("bind") || m.options().contains("rbind")) {
+                layers.add(Path.of(m.source()));
             }
         }
         return new RootfsFiles(layers);

@@ -2,13 +2,7 @@ package io.jcontainerd.ctr.run;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
-import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
-import io.jcontainerd.api.services.tasks.v1.CreateTaskRequest;
-import io.jcontainerd.api.services.tasks.v1.DeleteTaskRequest;
 import io.jcontainerd.api.services.tasks.v1.GetRequest;
-import io.jcontainerd.api.services.tasks.v1.StartRequest;
-import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.api.types.task.Process;
 import io.jcontainerd.ctr.stdio.FifoSet;
 import io.jcontainerd.ctr.stdio.StdioCopier;
@@ -17,7 +11,10 @@ import io.jcontainerd.ctr.stdio.Terminal;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Creates and starts a container's task with FIFO stdio, detached or attached to ours. */
+/**
+ * Creates and starts a container's task with FIFO stdio, detached or attached to ours; its calls go on the wire
+ * ({@link TaskWire}, {@link RunWire}), except the Tasks/Get of {@link #deleteStoppedTask} (containers rm).
+ */
 public final class TaskLauncher {
     private final Stubs stubs;
     private final Path fifoBase;
@@ -31,12 +28,12 @@ public final class TaskLauncher {
      * Creates and starts the task and leaves it running. Its FIFOs stay for {@code tasks attach};
      * {@code tasks rm} removes them.
      */
-    public void startDetached(String id, List<Mount> rootfs, boolean terminal) {
+    public void startDetached(String id, List<RootfsMount> rootfs, boolean terminal) {
         FifoSet fifos = FifoSet.create(fifoBase, id, terminal);
         // containerd's shim opens the FIFOs in blocking mode: hold our ends open until the task runs, as ctr does.
         try (var held = fifos.holdOpen()) {
             create(id, rootfs, fifos, terminal);
-            stubs.tasks().start(StartRequest.newBuilder().setContainerId(id).build());
+            TaskWire.start(stubs.connection(), id, "");
         } catch (RuntimeException e) {
             fifos.delete();
             throw e;
@@ -44,13 +41,13 @@ public final class TaskLauncher {
     }
 
     /** Runs the task to its end with our stdio, deletes it, and returns its exit status. */
-    public int runAttached(String id, List<Mount> rootfs, boolean terminal) {
+    public int runAttached(String id, List<RootfsMount> rootfs, boolean terminal) {
         FifoSet fifos = FifoSet.create(fifoBase, id, terminal);
         try (Terminal tty = terminal ? Terminal.raw() : null) {
             StdioCopier copier = StdioCopier.start(fifos, true);
             create(id, rootfs, fifos, terminal);
             try {
-                return new AttachedProcess(stubs, id, "").startAndWait(copier, terminal);
+                return new AttachedProcess(stubs.connection(), id, "").startAndWait(copier, terminal);
             } finally {
                 deleteTask(id);
             }
@@ -59,15 +56,14 @@ public final class TaskLauncher {
         }
     }
 
-    private void create(String id, List<Mount> rootfs, FifoSet fifos, boolean terminal) {
-        stubs.tasks().create(CreateTaskRequest.newBuilder().setContainerId(id).addAllRootfs(rootfs)
-                .setStdin(fifos.stdin().toString()).setStdout(fifos.stdout().toString()).setStderr(fifos.stderrPath())
-                .setTerminal(terminal).build());
+    private void create(String id, List<RootfsMount> rootfs, FifoSet fifos, boolean terminal) {
+        TaskWire.create(stubs.connection(), id, rootfs,
+                new TaskWire.Stdio(fifos.stdin().toString(), fifos.stdout().toString(), fifos.stderrPath(), terminal));
     }
 
     void deleteTask(String id) {
         try {
-            stubs.tasks().delete(DeleteTaskRequest.newBuilder().setContainerId(id).build());
+            TaskWire.delete(stubs.connection(), id);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw e;
@@ -78,12 +74,12 @@ public final class TaskLauncher {
     /** Removes the container and its snapshot, as ctr's container.Delete(WithSnapshotCleanup). */
     public void removeContainer(String id, String snapshotter) {
         removeSnapshot(snapshotter, id);
-        stubs.containers().delete(DeleteContainerRequest.newBuilder().setId(id).build());
+        RunWire.deleteContainer(stubs.connection(), id);
     }
 
     public void removeSnapshot(String snapshotter, String key) {
         try {
-            stubs.snapshots().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build());
+            RunWire.removeSnapshot(stubs.connection(), snapshotter, key);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw e;

@@ -196,12 +196,18 @@ public final class SpecJson {
                 return;
             }
             g.writeFieldName(k);
-            switch (v) {
-                case null -> g.writeNull();
-                case Boolean b -> g.writeBoolean(b);
-                case Integer i -> g.writeNumber(i);
-                case Long l -> g.writeNumber(l);
-                default -> throw new IllegalArgumentException("spec member " + k + " is a " + v.getClass().getName()
+            // instanceof tests, not a pattern switch: its bootstrap (SwitchBootstraps.typeSwitch) generates a class at run
+            // time, ~5-10 ms of a run's main thread (README "Performance", session 13)
+            if (v == null) {
+                g.writeNull();
+            } else if (v instanceof Boolean b) {
+                g.writeBoolean(b);
+            } else if (v instanceof Integer i) {
+                g.writeNumber(i);
+            } else if (v instanceof Long l) {
+                g.writeNumber(l);
+            } else {
+                throw new IllegalArgumentException("spec member " + k + " is a " + v.getClass().getName()
                         + ", not a number or a boolean");
             }
         }

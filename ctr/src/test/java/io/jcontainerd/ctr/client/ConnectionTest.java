@@ -39,6 +39,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -69,6 +70,8 @@ class ConnectionTest {
     private Server server;
     private Path socket;
     private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    /** The lease header of each call, null where none was sent. */
+    private final List<String> leases = new CopyOnWriteArrayList<>();
     /** Counted down when the server has seen a call (its namespace header recorded). */
     private final CountDownLatch callSeen = new CountDownLatch(1);
 
@@ -137,6 +140,7 @@ class ConnectionTest {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 namespaces.add(headers.get(Namespaces.NAMESPACE_HEADER));
+                leases.add(headers.get(Namespaces.LEASE_HEADER));
                 callSeen.countDown();
                 return Contexts.interceptCall(io.grpc.Context.current(), call, headers, next);
             }
@@ -372,6 +376,69 @@ class ConnectionTest {
             assertEquals(outcome(() -> viaChannel(c, unimplemented, new byte[0], BYTES)), absent);
             // and the connection still answers
             assertEquals(outcome(() -> viaChannel(c, info, present, BYTES)), outcome(() -> c.unary(info, present, BYTES)));
+        }
+    }
+
+    @Test
+    void startedCallsCarryTheirHeadersAndAreAnsweredWhicheverIsTakenFirst() {
+        String info = ContentGrpc.getInfoMethod().getFullMethodName();
+        try (Connection c = connect(Duration.ofSeconds(30))) {
+            PendingCall<byte[]> first = c.start(info, List.of(new Connection.Header("containerd-lease", "lease-1")),
+                    InfoRequest.newBuilder().setDigest("a").build().toByteArray(), BYTES);
+            PendingCall<byte[]> second = c.start(info, List.of(),
+                    InfoRequest.newBuilder().setDigest("b").build().toByteArray(), BYTES);
+            PendingCall<byte[]> missing = c.start(info, List.of(),
+                    InfoRequest.newBuilder().setDigest("missing").build().toByteArray(), BYTES);
+            assertEquals(outcome(() -> viaChannel(c, info, InfoRequest.newBuilder().setDigest("b").build().toByteArray(), BYTES)),
+                    outcome(second::await));
+            assertEquals("NOT_FOUND: content missing: not found (100% ünïcode)", outcome(missing::await));
+            assertEquals(outcome(() -> viaChannel(c, info, InfoRequest.newBuilder().setDigest("a").build().toByteArray(), BYTES)),
+                    outcome(first::await));
+        }
+        assertEquals(Namespaces.LEASE_HEADER.name(), "containerd-lease");
+        assertEquals(List.of("lease-1"), leases.stream().filter(java.util.Objects::nonNull).toList());
+        assertEquals(List.of("jctr-test-ns", "jctr-test-ns", "jctr-test-ns", "jctr-test-ns", "jctr-test-ns"), namespaces);
+    }
+
+    @Test
+    void theServerStreamPathReadsEveryMessageInOrderAsTheStubPathDoes() {
+        String read = ContentGrpc.getReadMethod().getFullMethodName();
+        long size = 5L * CHUNK + 777; // past the stream window, messages larger than a frame
+        byte[] request = ReadContentRequest.newBuilder().setDigest("d").setSize(size).build().toByteArray();
+        try (Connection c = connect(Duration.ofSeconds(60))) {
+            List<Long> offsets = new ArrayList<>();
+            java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+            c.serverStream(read, request, (b, off, len) -> {
+                try {
+                    ReadContentResponse r = ReadContentResponse.parseFrom(Arrays.copyOfRange(b, off, off + len));
+                    offsets.add(r.getOffset());
+                    data.writeBytes(r.getData().toByteArray());
+                    return null;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            List<Long> expected = new ArrayList<>();
+            for (long o = 0; o < size; o += CHUNK) {
+                expected.add(o);
+            }
+            assertEquals(expected, offsets);
+            assertArrayEquals(pattern(0, (int) size), data.toByteArray());
+
+            // nothing to read is no answer at all, and no error
+            c.serverStream(read, ReadContentRequest.newBuilder().setDigest("d").build().toByteArray(), (b, off, len) -> {
+                throw new AssertionError("no message expected");
+            });
+            // a reader that gives up ends the call with its exception as the cause, and the connection still answers
+            IllegalStateException enough = new IllegalStateException("enough");
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> c.serverStream(read, request, (b, off, len) -> {
+                throw enough;
+            }));
+            assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+            assertEquals(enough, e.getCause());
+            String present = ContentGrpc.getInfoMethod().getFullMethodName();
+            byte[] ok = InfoRequest.newBuilder().setDigest("ok").build().toByteArray();
+            assertEquals(outcome(() -> viaChannel(c, present, ok, BYTES)), outcome(() -> c.unary(present, ok, BYTES)));
         }
     }
 

@@ -1,11 +1,15 @@
 package io.jcontainerd.ctr.run;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.Timestamp;
 import io.jcontainerd.api.runc.v1.Options;
 import io.jcontainerd.api.services.containers.v1.Container;
 import io.jcontainerd.api.services.containers.v1.CreateContainerRequest;
+import io.jcontainerd.api.services.containers.v1.DeleteContainerRequest;
+import io.jcontainerd.api.services.content.v1.ReadContentRequest;
+import io.jcontainerd.api.services.content.v1.ReadContentResponse;
 import io.jcontainerd.api.services.images.v1.GetImageRequest;
 import io.jcontainerd.api.services.images.v1.GetImageResponse;
 import io.jcontainerd.api.services.images.v1.Image;
@@ -13,11 +17,15 @@ import io.jcontainerd.api.services.leases.v1.CreateRequest;
 import io.jcontainerd.api.services.leases.v1.CreateResponse;
 import io.jcontainerd.api.services.leases.v1.Lease;
 import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotRequest;
+import io.jcontainerd.api.services.snapshots.v1.PrepareSnapshotResponse;
+import io.jcontainerd.api.services.snapshots.v1.RemoveSnapshotRequest;
+import io.jcontainerd.api.types.Mount;
 import io.jcontainerd.api.types.Descriptor;
 import io.jcontainerd.proto.AnyCodec;
 import io.jcontainerd.proto.TypeUrls;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +33,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** run's requests with map fields are the generated messages' bytes, and their answers read as the generated parsers read them. */
+/** run's requests are the generated messages' bytes, and their answers read as the generated parsers read them. */
 class RunWireTest {
     @Test
     void theRequestsAreTheGeneratedMessagesBytes() throws Exception {
@@ -46,10 +54,12 @@ class RunWireTest {
         assertThat(RunWire.nameRequest("docker.io/library/busybox:latest"))
                 .isEqualTo(GetImageRequest.newBuilder().setName("docker.io/library/busybox:latest").build().toByteArray());
 
-        Any spec = AnyCodec.packJson(TypeUrls.OCI_SPEC, "{\"ociVersion\":\"1.0.2\"}");
-        Any runcOptions = Any.newBuilder().setTypeUrl(RunWire.RUNC_OPTIONS).build();
+        String specJson = "{\"ociVersion\":\"1.0.2\",\"hostname\":\"é\"}";
+        Any spec = AnyCodec.packJson(TypeUrls.OCI_SPEC, specJson);
+        RunWire.AnyValue specValue = new RunWire.AnyValue(TypeUrls.OCI_SPEC, specJson.getBytes(StandardCharsets.UTF_8));
+        RunWire.AnyValue runcOptions = new RunWire.AnyValue(RunWire.RUNC_OPTIONS, new byte[0]);
         byte[] wire = RunWire.containerRequest(new RunWire.NewContainer("c1", labels, "busybox", "io.containerd.runc.v2",
-                runcOptions, spec, "overlayfs", "c1"));
+                runcOptions, specValue, "overlayfs", "c1"));
         Container generated = Container.newBuilder().setId("c1").putAllLabels(labels).setImage("busybox")
                 .setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runc.v2").setOptions(AnyCodec.pack(Options.getDefaultInstance())))
                 .setSpec(spec).setSnapshotter("overlayfs").setSnapshotKey("c1").build();
@@ -57,10 +67,37 @@ class RunWireTest {
         assertThat(CreateContainerRequest.parseFrom(wire).getContainer().getLabelsMap()).containsExactlyEntriesOf(labels);
 
         byte[] otherRuntime = RunWire.containerRequest(new RunWire.NewContainer("c2", Map.of(), "busybox", "io.containerd.runsc.v1",
-                null, spec, "native", "c2"));
+                null, specValue, "native", "c2"));
         assertThat(otherRuntime).isEqualTo(CreateContainerRequest.newBuilder().setContainer(Container.newBuilder().setId("c2")
                 .setImage("busybox").setRuntime(Container.Runtime.newBuilder().setName("io.containerd.runsc.v1"))
                 .setSpec(spec).setSnapshotter("native").setSnapshotKey("c2")).build().toByteArray());
+
+        assertThat(RunWire.nameRequest("sha256:0123")).isEqualTo(ReadContentRequest.newBuilder().setDigest("sha256:0123").build().toByteArray());
+        assertThat(RunWire.nameRequest("c1")).isEqualTo(DeleteContainerRequest.newBuilder().setId("c1").build().toByteArray());
+        assertThat(RunWire.removeSnapshotRequest("overlayfs", "c1"))
+                .isEqualTo(RemoveSnapshotRequest.newBuilder().setSnapshotter("overlayfs").setKey("c1").build().toByteArray());
+        assertThat(RunWire.leaseRequest("", Map.of())).isEqualTo(CreateRequest.getDefaultInstance().toByteArray()).isEmpty();
+    }
+
+    @Test
+    void theMountsAndContentAreReadAsTheGeneratedParsersReadThem() throws Exception {
+        PrepareSnapshotResponse prepared = PrepareSnapshotResponse.newBuilder()
+                .addMounts(Mount.newBuilder().setType("overlay").setSource("overlay").addOptions("index=off")
+                        .addOptions("").addOptions("workdir=/w é").addOptions("upperdir=/u").addOptions("lowerdir=/l1:/l2"))
+                .addMounts(Mount.newBuilder().setType("bind").setSource("/s").setTarget("/t").addOptions("rbind"))
+                .addMounts(Mount.getDefaultInstance()).build();
+        byte[] bytes = prepared.toByteArray();
+        assertThat(RunWire.readMounts(CodedInputStream.newInstance(bytes))).isEqualTo(prepared.getMountsList().stream()
+                .map(m -> new RootfsMount(m.getType(), m.getSource(), m.getTarget(), m.getOptionsList())).toList());
+        assertThat(RunWire.readMounts(CodedInputStream.newInstance(new byte[0]))).isEmpty();
+        assertThatThrownBy(() -> RunWire.readMounts(CodedInputStream.newInstance(Arrays.copyOf(bytes, bytes.length - 5))))
+                .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
+
+        byte[] data = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        byte[] chunk = ReadContentResponse.newBuilder().setOffset(65_536).setData(ByteString.copyFrom(data)).build().toByteArray();
+        assertThat(RunWire.readData(CodedInputStream.newInstance(chunk))).isEqualTo(data);
+        assertThat(RunWire.readData(CodedInputStream.newInstance(ReadContentResponse.newBuilder().setOffset(3).build().toByteArray())))
+                .isEmpty();
     }
 
     @Test

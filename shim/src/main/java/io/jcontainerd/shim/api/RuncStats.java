@@ -10,7 +10,7 @@ import io.jcontainerd.api.cgroups.v1.MemoryStat;
 import io.jcontainerd.api.cgroups.v1.Metrics;
 import io.jcontainerd.api.cgroups.v1.PidsStat;
 import io.jcontainerd.config.errdefs.JcdException;
-import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.shim.AnyTypes;
 
 import java.io.IOException;
 
@@ -47,7 +47,7 @@ final class RuncStats {
                         .setCache(memory.path("cache").asLong())
                         .setRss(memory.path("raw").path("rss").asLong()))
                 .build();
-        return AnyCodec.pack(metrics);
+        return AnyTypes.pack(metrics);
     }
 
     private static MemoryEntry entry(JsonNode node) {

@@ -33,6 +33,7 @@ import io.jcontainerd.api.types.task.Status;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
 import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.shim.AnyTypes;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.proto.TypeUrls;
 import io.jcontainerd.proto.ttrpc.TtrpcCall;
@@ -95,9 +96,7 @@ public final class ShimService {
             throw JcdException.notImplemented("task %s: restoring from a checkpoint is not supported by jcontainerd-shim",
                     request.getId());
         }
-        Options options = request.hasOptions() && AnyCodec.is(request.getOptions(), Options.getDefaultInstance())
-                ? AnyCodec.unpack(request.getOptions(), Options.getDefaultInstance())
-                : Options.getDefaultInstance();
+        Options options = AnyTypes.runcOptions(request.getOptions());
         int pid = tasks.create(namespaceOf(request), request.getId(), request.getBundle(), task -> task.create(
                 request.getId(), request.getBundle(), request.getRootfsList(),
                 new Stdio(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()),
@@ -146,7 +145,7 @@ public final class ShimService {
         for (var info : tasks.get(request.getId()).pids(request.getId())) {
             ProcessInfo.Builder process = ProcessInfo.newBuilder().setPid(info.pid());
             if (!info.execId().isEmpty()) {
-                process.setInfo(AnyCodec.pack(ProcessDetails.newBuilder().setExecId(info.execId()).build()));
+                process.setInfo(AnyTypes.pack(ProcessDetails.newBuilder().setExecId(info.execId()).build()));
             }
             response.addProcesses(process);
         }

@@ -5,7 +5,7 @@ import com.google.protobuf.Message;
 import io.jcontainerd.api.services.events.v1.Envelope;
 import io.jcontainerd.api.services.events.v1.ForwardRequest;
 import io.jcontainerd.config.errdefs.JcdException;
-import io.jcontainerd.proto.AnyCodec;
+import io.jcontainerd.shim.AnyTypes;
 import io.jcontainerd.proto.Timestamps;
 import io.jcontainerd.proto.ttrpc.TtrpcClient;
 import io.jcontainerd.proto.ttrpc.TtrpcEvents;
@@ -51,7 +51,7 @@ public final class EventForwarder implements AutoCloseable {
                 .setTimestamp(Timestamps.toTimestamp(Instant.now()))
                 .setNamespace(namespace)
                 .setTopic(topic)
-                .setEvent(AnyCodec.pack(event))
+                .setEvent(AnyTypes.pack(event))
                 .build());
     }
 

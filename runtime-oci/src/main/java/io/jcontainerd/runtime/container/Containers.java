@@ -76,7 +76,7 @@ public final class Containers {
         Path dir = store.reserve(id);
         CgroupManager cgroup = null;
         InitLauncher.Launched init = null;
-        CompletableFuture<Void> adopted = null;
+        WholeProcessMove move = null;
         int mountNs = -1;
         try {
             int flags = 0;
@@ -89,8 +89,8 @@ public final class Containers {
             }
             // the init JVM boots (tens of ms) while this one creates the cgroup and the fifo and builds the plan
             int unshare = flags;
-            init = (spare == null ? Optional.<InitLauncher.Launched>empty() : spare.take(flags, joins, options.preserveFds(), stdio))
-                    .orElseGet(() -> launcher().launch(unshare, joins, options.preserveFds(), stdio));
+            Optional<InitLauncher.Launched> booted = spare == null ? Optional.empty() : spare.take(flags, joins, options.preserveFds(), stdio);
+            init = booted.orElseGet(() -> launcher().launch(unshare, joins, options.preserveFds(), stdio));
             if (spare != null && SANDBOX.equals(spec.annotations().get(CONTAINER_TYPE))) {
                 spare.prepareFollower(id, followerJoins(spec, init.pid()));
             }
@@ -98,10 +98,11 @@ public final class Containers {
             mountNs = launcher().mountNamespace();
             cgroup = CgroupManager.forContainer(spec.linux().cgroupsPath(), id);
             cgroup.create(spec.linux().resources());
-            // a hybrid host's unified hierarchy takes whole processes only, under the kernel's global
-            // threadgroup lock (5-15 ms): the init, booted already when it was a spare, moves there on a
-            // thread of its own while it sets the container up; create returns only once it is there
-            adopted = adopt(cgroup, init.pid());
+            // a hybrid host's unified hierarchy takes whole processes only (WholeProcessMove): a fresh init moves
+            // there while its JVM boots, a booted one (spare, follower) once it has joined the other hierarchies;
+            // create returns only once it is there
+            move = new WholeProcessMove(cgroup, init.pid());
+            if (booted.isEmpty()) move.start();
             Path fifo = store.fifo(id);
             if (LibC.INSTANCE.mknod(fifo.toString(), LinuxConstants.S_IFIFO | 0622, 0) < 0) {
                 throw JruncException.system("cannot create %s: errno %d", fifo, com.sun.jna.Native.getLastError());
@@ -113,8 +114,8 @@ public final class Containers {
             ContainerState state = new ContainerState(OCI_VERSION, id, init.pid(), 0, absBundle.toString(),
                     Path.of(plan.rootfs().path()).toString(), Instant.now().toString(), "", spec.annotations(),
                     spec.linux().cgroupsPath(), (flags & LinuxConstants.CLONE_NEWPID) != 0, spec);
-            awaitReady(init, spec, state);
-            await(adopted);
+            awaitReady(init, spec, state, move, plan.newCgroupNs() || plan.joinCgroupNs() != null);
+            move.await();
             state = new ContainerState(state.ociVersion(), id, init.pid(), ProcStat.startTime(init.pid()), state.bundle(),
                     state.rootfs(), state.created(), "", state.annotations(), state.cgroupsPath(), state.newPidNamespace(), spec);
             store.save(state, loaded.tree());
@@ -128,7 +129,7 @@ public final class Containers {
                 LibC.INSTANCE.kill(init.pid(), LinuxConstants.SIGKILL);
                 children.await(init.pid());
             }
-            if (adopted != null) adopted.handle((ok, failed) -> null).join(); // before the cgroup goes
+            if (move != null) move.settle(); // before the cgroup goes
             if (cgroup != null) {
                 try {
                     cgroup.destroy();
@@ -142,22 +143,6 @@ public final class Containers {
             if (mountNs >= 0) SYS.close(mountNs);
             if (init != null) init.channel().close();
             if (!Files.exists(dir)) store.remove(id);
-        }
-    }
-
-    /** {@link CgroupManager#adopt} of {@code pid} on a platform thread of its own. */
-    private static CompletableFuture<Void> adopt(CgroupManager cgroup, int pid) {
-        return CompletableFuture.runAsync(() -> cgroup.adopt(pid), r -> Thread.ofPlatform().name("jrunc-adopt-" + pid).daemon().start(r));
-    }
-
-    /** Waits for {@code f}; its error is thrown as it was. */
-    private static void await(CompletableFuture<Void> f) {
-        try {
-            f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw e;
         }
     }
 
@@ -179,12 +164,29 @@ public final class Containers {
         return joins;
     }
 
-    private void awaitReady(InitLauncher.Launched init, Spec spec, ContainerState state) {
+    /**
+     * Serves the init's lines until "ready": "cgroups" (it has joined the hierarchies it joins itself: the
+     * whole-process move may start; with a cgroup namespace to enter it waits for that move, so that the
+     * namespace's root is the container's cgroup in every hierarchy), "hooks" (the runtime hooks run here).
+     */
+    private void awaitReady(InitLauncher.Launched init, Spec spec, ContainerState state, WholeProcessMove move, boolean cgroupNs) {
         while (true) {
             String line = init.channel().receive();
             if (line == null) throw JruncException.system("container init (pid %d) exited before it was ready", init.pid());
             if (line.equals("ready")) return;
             if (line.startsWith("error ")) throw JruncException.system("container init: %s", line.substring(6));
+            if (line.equals("cgroups")) {
+                move.start();
+                if (cgroupNs) {
+                    try {
+                        move.await();
+                    } catch (RuntimeException e) {
+                        init.channel().send("abort " + e.getMessage());
+                        throw e;
+                    }
+                    init.channel().send("resume");
+                }
+            }
             if (line.equals("hooks")) {
                 try {
                     String s = hookState(state, Status.CREATING, init.pid());

@@ -54,6 +54,16 @@ public final class InitStage {
                 sys.write(file, "0");
                 sys.close(file);
             }
+            if (!plan.exec() && fds.cgroupFiles().length > 0) {
+                // the runtime moves this whole process into the hierarchies that take only whole processes (a hybrid
+                // host's unified one) once this thread is in the others: that move holds cgroup_mutex for an RCU grace
+                // period, and the writes above would wait for it. A cgroup namespace is entered only once it is done.
+                sync.send("cgroups");
+                if (fds.cgroupNs() >= 0 || plan.newCgroupNs()) {
+                    String answer = sync.receive();
+                    if (!"resume".equals(answer)) throw JruncException.system("moving the init into its cgroups failed: %s", answer);
+                }
+            }
             if (fds.cgroupNs() >= 0) {
                 sys.setns(fds.cgroupNs(), CLONE_NEWCGROUP);
                 sys.close(fds.cgroupNs());

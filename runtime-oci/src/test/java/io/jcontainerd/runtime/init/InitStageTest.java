@@ -17,8 +17,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class InitStageTest {
     static final class Channel implements SyncChannel {
         final List<String> sent = new ArrayList<>();
+        /** Where each receive is recorded among the syscalls, when set. */
+        RecordingSyscalls receivesIn;
+        String answer = "resume";
         @Override public void send(String line) { sent.add(line); }
-        @Override public String receive() { return "resume"; }
+        @Override public String receive() {
+            if (receivesIn != null) receivesIn.calls.add("receive");
+            return answer;
+        }
         @Override public void close() { sent.add("<closed>"); }
     }
 
@@ -140,7 +146,7 @@ class InitStageTest {
                     .hasMessageStartingWith("maskedPaths: /dev/null in the container is ")
                     .hasMessageContaining("not the null device (character device 1:3); refusing to mask /proc/kcore with it");
             assertThat(sys.calls).noneMatch(c -> c.startsWith("mount /dev/null")).noneMatch(c -> c.startsWith("execve"));
-            assertThat(ch.sent.getFirst()).startsWith("error maskedPaths: /dev/null in the container is ");
+            assertThat(ch.sent.get(1)).startsWith("error maskedPaths: /dev/null in the container is ");
         }
     }
 
@@ -149,8 +155,48 @@ class InitStageTest {
         RecordingSyscalls sys = fs();
         Channel ch = new Channel();
         stage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run();
-        assertThat(ch.sent).containsExactly("ready", "<closed>");
+        assertThat(ch.sent).containsExactly("cgroups", "ready", "<closed>");
         assertThat(sys.calls).noneMatch(s -> s.startsWith("capset")).noneMatch(s -> s.startsWith("seccomp"));
+    }
+
+    @Test
+    void aCreateReportsItsCgroupJoinsAndWaitsForNothingWithoutACgroupNamespace() {
+        RecordingSyscalls sys = fs();
+        Channel ch = new Channel();
+        ch.receivesIn = sys;
+        stage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run();
+        assertThat(ch.sent.getFirst()).isEqualTo("cgroups");
+        assertThat(sys.calls).doesNotContain("receive");
+    }
+
+    @Test
+    void aCreateEntersANewCgroupNamespaceOnlyOnceTheRuntimeHasMovedItsWholeProcess() {
+        RecordingSyscalls sys = fs();
+        Channel ch = new Channel();
+        ch.receivesIn = sys;
+        stage(sys, ch, newCgroupNs(plan(rootfs(List.of()), 0, null, false, new byte[0]))).run();
+        assertThat(ch.sent).containsExactly("cgroups", "ready", "<closed>");
+        // fds: 100 the setup mount namespace, 101 the cgroup file
+        assertThat(sys.indexOf("write fd 101 0")).isLessThan(sys.indexOf("receive"));
+        assertThat(sys.indexOf("receive")).isLessThan(sys.indexOf("unshare 0x" + Integer.toHexString(LinuxConstants.CLONE_NEWCGROUP)));
+    }
+
+    @Test
+    void aFailedMoveIntoItsCgroupsEndsTheInitBeforeItsNamespaceOrMounts() {
+        RecordingSyscalls sys = fs();
+        Channel ch = new Channel();
+        ch.answer = "abort cannot write 42 to /sys/fs/cgroup/unified/c1/cgroup.procs: No space left on device";
+        assertThatThrownBy(() -> stage(sys, ch, newCgroupNs(plan(rootfs(List.of()), 0, null, false, new byte[0]))).run())
+                .hasMessageContaining("moving the init into its cgroups failed: abort cannot write 42 to /sys/fs/cgroup/unified/c1/cgroup.procs");
+        assertThat(ch.sent.get(1)).startsWith("error moving the init into its cgroups failed");
+        assertThat(sys.calls).noneMatch(c -> c.startsWith("unshare")).noneMatch(c -> c.startsWith("mount")).noneMatch(c -> c.startsWith("execve"));
+    }
+
+    static InitPlan newCgroupNs(InitPlan p) {
+        return new InitPlan(p.exec(), p.cgroupJoin(), true, p.joinCgroupNs(), p.joinMountNs(), p.rootfs(), p.hostname(),
+                p.domainname(), p.sysctl(), p.rlimits(), p.oomScoreAdj(), p.uid(), p.gid(), p.additionalGids(), p.umask(), p.caps(),
+                p.noNewPrivileges(), p.seccomp(), p.args(), p.env(), p.cwd(), p.execFifo(), p.terminal(), p.consoleSocket(),
+                p.syncHooks(), p.preserveFds(), p.hooks(), null);
     }
 
     @Test
@@ -167,7 +213,7 @@ class InitStageTest {
         Channel ch = new Channel();
         assertThatThrownBy(() -> stage(sys, ch, plan(rootfs(List.of()), 0, null, false, new byte[0])).run())
                 .isInstanceOf(JruncException.class);
-        assertThat(ch.sent.getFirst()).startsWith("error exec: \"sh\": executable file not found in $PATH");
+        assertThat(ch.sent.get(1)).startsWith("error exec: \"sh\": executable file not found in $PATH");
         assertThat(sys.calls).noneMatch(s -> s.startsWith("execve"));
     }
 

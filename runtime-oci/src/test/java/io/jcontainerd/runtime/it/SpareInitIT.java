@@ -98,6 +98,30 @@ class SpareInitIT {
     }
 
     @Test
+    void aSpareGivenACgroupNamespaceEntersItOnlyOnceItsWholeProcessIsInTheContainersCgroups() throws Exception {
+        spare.prepare();
+        int sparePid = spare.pid().orElseThrow();
+        mountImage();
+        namespaces("pid", "ipc", "uts", "mount", "network", "cgroup");
+        Path out = bundle.dir.resolve("out");
+        bundle.args("cat", "/proc/self/cgroup");
+        Containers containers = new Containers(jrunc.root, Children.own(), InitCommand::current, spare);
+        String id = newId();
+
+        int pid = containers.create(id, bundle.dir, new PlanBuilder.CreateOptions(null, null, 0, false), null,
+                new StdioFds(open("/dev/null", LinuxConstants.O_RDONLY), open(out.toString(), LinuxConstants.O_WRONLY | 0100),
+                        open("/dev/null", LinuxConstants.O_WRONLY)));
+
+        assertThat(pid).as("the create took the spare").isEqualTo(sparePid);
+        containers.start(id);
+        assertThat(containers.waitExit(pid)).isZero();
+        // the namespace's root is the container's cgroup in every hierarchy: also in a hybrid host's unified one, into
+        // which the runtime moves the whole process (after the init joined the others, before it enters the namespace)
+        assertThat(Files.readAllLines(out)).as("/proc/self/cgroup in the container").isNotEmpty().allSatisfy(l -> assertThat(l).endsWith(":/"));
+        containers.delete(id, false);
+    }
+
+    @Test
     void aCreateThatDoesNotFitStartsAFreshInitAndTheSpareKeepsWaitingUntilDiscarded() throws Exception {
         spare.prepare();
         int sparePid = spare.pid().orElseThrow();

@@ -1,45 +1,30 @@
 package io.jcontainerd.network;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcontainerd.config.DaemonConfig;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Identifiers;
-import io.jcontainerd.network.cni.CniContext;
 import io.jcontainerd.network.cni.CniInvoker;
-import io.jcontainerd.network.cni.ConfList;
 import io.jcontainerd.network.cni.ConfListRunner;
 import io.jcontainerd.network.host.HostRoutes;
 import io.jcontainerd.network.host.Iptables;
 import io.jcontainerd.network.host.BridgeFirewall;
-import io.jcontainerd.network.host.Links;
 import io.jcontainerd.network.netns.JnaNsSyscalls;
 import io.jcontainerd.network.netns.NetNamespaces;
 import io.jcontainerd.network.store.RecordStore;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
+import java.util.function.Predicate;
 
 /**
  * Container networking for the daemon (Docker facade, CRI) and for {@code jctr run --cni}: network
@@ -52,22 +37,16 @@ import java.util.stream.Stream;
 public final class NetworkManager {
     /** The default network's name, as Docker calls it. */
     public static final String DEFAULT_NETWORK = "bridge";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PLUGIN_TIMEOUT = Duration.ofSeconds(60);
 
     private final DaemonConfig.NetworkConfig config;
-    private final Path ipamDir;
-    private final Path etcDir;
     private final NetworkRegistry networks;
     private final RecordStore<Sandbox> sandboxes;
     private final NetNamespaces netns;
-    private final ConfListRunner cni;
-    private final BridgeFirewall firewall;
-    private final Links links = new Links();
+    private final SandboxFiles files;
+    private final CniEndpoints endpoints;
     /** Striped per-container locks: two operations on one container never overlap, different containers run side by side. */
     private final ReentrantLock[] locks = new ReentrantLock[64];
-    private final Set<String> isolated = ConcurrentHashMap.newKeySet();
-    private final Object hostsLock = new Object();
     private final Object portsLock = new Object();
     private final Network defaultNetwork;
 
@@ -77,13 +56,11 @@ public final class NetworkManager {
             locks[i] = new ReentrantLock();
         }
         Path dir = root.resolve("network");
-        this.ipamDir = dir.resolve("ipam");
-        this.etcDir = state.resolve("network").resolve("containers");
         this.sandboxes = new RecordStore<>(dir.resolve("sandboxes"), Sandbox.class);
         this.netns = new NetNamespaces(state.resolve("netns"), new JnaNsSyscalls());
-        this.cni = new ConfListRunner(new CniInvoker(config.pluginDirs(), PLUGIN_TIMEOUT));
-        Iptables iptables = new Iptables();
-        this.firewall = new BridgeFirewall(iptables);
+        this.files = new SandboxFiles(state.resolve("network").resolve("containers"), sandboxes);
+        this.endpoints = new CniEndpoints(new ConfListRunner(new CniInvoker(config.pluginDirs(), PLUGIN_TIMEOUT)),
+                new BridgeFirewall(new Iptables()), config.ipMasq(), dir.resolve("ipam"), sandboxes, files);
         this.networks = new NetworkRegistry(new RecordStore<>(dir.resolve("networks"), Network.class),
                 Ipv4Cidr.parse("[network] pool", config.pool()), HostRoutes::read);
         this.defaultNetwork = networks.ensureDefault(config.bridge(), Ipv4Cidr.parse("[network] subnet", config.subnet()));
@@ -121,7 +98,7 @@ public final class NetworkManager {
     /** docker network create NAME [--subnet S] [--label K=V]; subnet "" picks a /24 from the pool. */
     public Network createNetwork(String name, String subnet, Map<String, String> labels) {
         Network n = networks.create(name, subnet, labels);
-        ensureIsolation(n);
+        endpoints.ensureIsolation(n);
         return n;
     }
 
@@ -154,7 +131,7 @@ public final class NetworkManager {
             throw JcdException.failedPrecondition("network %s has active endpoints (%s): disconnect or remove them first", n.name(),
                     users.stream().map(Sandbox::containerId).toList());
         }
-        dropHostState(n);
+        endpoints.dropHostState(n);
         networks.delete(n);
     }
 
@@ -230,7 +207,7 @@ public final class NetworkManager {
         if (!req.domainname().isEmpty()) {
             EtcFiles.validateHostname("domain name", req.domainname());
         }
-        Path dir = etcDir.resolve(key);
+        Path dir = files.dir(key);
         String hosts = dir.resolve("hosts").toString();
         String resolv = dir.resolve("resolv.conf").toString();
         String hostnameFile = dir.resolve("hostname").toString();
@@ -284,11 +261,11 @@ public final class NetworkManager {
             while (used.contains("eth" + i)) {
                 i++;
             }
-            ep = attach(s, key, n, "eth" + i, aliases, List.of(), s.endpoints().isEmpty());
+            ep = endpoints.attach(s, key, n, "eth" + i, aliases, List.of(), s.endpoints().isEmpty());
         } finally {
             lock.unlock();
         }
-        refreshHosts(n.name());
+        files.refreshHosts(n.name());
         return ep;
     }
 
@@ -303,16 +280,16 @@ public final class NetworkManager {
                     JcdException.notFound("container %s in namespace %s has no network set up", containerId, namespace));
             Endpoint ep = s.endpoint(n.name()).orElseThrow(() ->
                     JcdException.notFound("container %s is not connected to network %s", containerId, n.name()));
-            del(s, ep);
+            endpoints.del(s, ep);
             List<Endpoint> rest = new ArrayList<>(s.endpoints());
             rest.remove(ep);
             Sandbox updated = s.withEndpoints(rest);
             sandboxes.put(key, updated);
-            writeOwnHosts(updated);
+            files.writeOwnHosts(updated);
         } finally {
             lock.unlock();
         }
-        refreshHosts(n.name());
+        files.refreshHosts(n.name());
     }
 
     /**
@@ -331,9 +308,7 @@ public final class NetworkManager {
             Optional<Sandbox> found = sandboxes.get(key);
             if (found.isEmpty()) {
                 netns.remove(netns.path(key)); // a path already gone is fine
-                synchronized (hostsLock) {
-                    deleteTree(etcDir.resolve(key));
-                }
+                files.delete(key, () -> { });
                 return false;
             }
             Sandbox s = found.get();
@@ -341,7 +316,7 @@ public final class NetworkManager {
             JcdException failure = null;
             for (Endpoint ep : s.endpoints().reversed()) {
                 try {
-                    del(s, ep);
+                    endpoints.del(s, ep);
                     left.remove(ep);
                     touched.add(ep.network());
                 } catch (JcdException e) {
@@ -359,14 +334,11 @@ public final class NetworkManager {
             if (s.ownsNetns() && s.netnsPath() != null) {
                 netns.remove(Path.of(s.netnsPath()));
             }
-            synchronized (hostsLock) { // no peer's refresh writes into the files while they go
-                sandboxes.delete(key);
-                deleteTree(etcDir.resolve(key));
-            }
+            files.delete(key, () -> sandboxes.delete(key)); // no peer's refresh writes into the files while they go
             return true;
         } finally {
             lock.unlock();
-            touched.forEach(this::refreshHosts);
+            touched.forEach(files::refreshHosts);
         }
     }
 
@@ -377,18 +349,7 @@ public final class NetworkManager {
     public void check(String namespace, String containerId) {
         Sandbox s = sandbox(namespace, containerId).orElseThrow(() ->
                 JcdException.notFound("container %s in namespace %s has no network set up", containerId, namespace));
-        for (Endpoint ep : s.endpoints()) {
-            if (ep.cniResult() == null) {
-                throw JcdException.failedPrecondition("container %s: the ADD on network %s never finished: tear it down", containerId,
-                        ep.network());
-            }
-            try {
-                cni.check(ConfList.parse(ep.confList()), new CniContext(key(namespace, containerId), s.netnsPath(), ep.ifName()),
-                        BridgeConfs.runtimeConfig(ep.ifName().equals("eth0") ? s.ports() : List.of()), JSON.readTree(ep.cniResult()));
-            } catch (IOException e) {
-                throw JcdException.failedPrecondition("container %s: the recorded ADD result is damaged: %s", containerId, e.getMessage());
-            }
-        }
+        endpoints.check(s);
     }
 
     /**
@@ -396,7 +357,7 @@ public final class NetworkManager {
      * containers deleted while it was down and the records a reboot left. Returns those torn down;
      * one that fails is left for the next call and does not stop the others.
      */
-    public List<Sandbox> tearDownUnless(java.util.function.Predicate<Sandbox> alive) {
+    public List<Sandbox> tearDownUnless(Predicate<Sandbox> alive) {
         List<Sandbox> done = new ArrayList<>();
         for (Sandbox s : sandboxes.all()) {
             if (!alive.test(s)) {
@@ -420,17 +381,17 @@ public final class NetworkManager {
      * that namespace. A key whose rest holds a '-' is left alone: it may be another namespace's
      * ("docker-x" seen from "docker"). Returns the container IDs cleaned.
      */
-    public List<String> removeUnrecorded(String namespace, java.util.function.Predicate<String> alive) {
+    public List<String> removeUnrecorded(String namespace, Predicate<String> alive) {
         String prefix = key(namespace, "");
         List<String> done = new ArrayList<>();
-        java.util.Set<String> recorded = new java.util.HashSet<>();
+        Set<String> recorded = new HashSet<>();
         sandboxes.all().forEach(s -> recorded.add(key(s.namespace(), s.containerId())));
         List<Path> candidates = new ArrayList<>(netns.list());
-        if (Files.isDirectory(etcDir)) {
-            try (var l = Files.list(etcDir)) {
+        if (Files.isDirectory(files.etcDir())) {
+            try (var l = Files.list(files.etcDir())) {
                 candidates.addAll(l.toList());
-            } catch (java.io.IOException e) {
-                throw JcdException.unavailable("cannot list %s: %s", etcDir, e.getMessage());
+            } catch (IOException e) {
+                throw JcdException.unavailable("cannot list %s: %s", files.etcDir(), e.getMessage());
             }
         }
         for (Path p : candidates) {
@@ -442,7 +403,7 @@ public final class NetworkManager {
             if (p.startsWith(netns.dir())) {
                 netns.remove(p);
             } else {
-                deleteTree(p);
+                SandboxFiles.deleteTree(p);
             }
             if (!done.contains(id)) {
                 done.add(id);
@@ -472,9 +433,9 @@ public final class NetworkManager {
                     sandboxes.all().size());
         }
         for (Network n : networks.all()) {
-            dropHostState(n);
+            endpoints.dropHostState(n);
         }
-        firewall.pruneIfEmpty();
+        endpoints.pruneFirewall();
         new CniLeftovers(new Iptables()).pruneEmpty();
         netns.releaseDir();
     }
@@ -482,20 +443,20 @@ public final class NetworkManager {
     // ---- internals -----------------------------------------------------------------------
 
     private Sandbox hostSandbox(SandboxRequest req, String key) {
-        Path dir = etcDir.resolve(key);
+        Path dir = files.dir(key);
         String hostname = req.hostname().isEmpty() ? hostHostname() : EtcFiles.validateHostname("hostname", req.hostname());
         List<EtcFiles.HostEntry> extra = req.extraHosts().stream().map(h -> EtcFiles.extraHost(h, "127.0.0.1")).toList();
         Sandbox s = new Sandbox(req.namespace(), req.containerId(), req.name(), NetworkMode.HOST.toString(), null, false, hostname, "",
                 List.of(), List.of(), req.extraHosts(), dir.resolve("hosts").toString(), dir.resolve("resolv.conf").toString(),
                 dir.resolve("hostname").toString());
         try {
-            write(Path.of(s.hostsPath()), EtcFiles.hostModeHosts(readHostFile("/etc/hosts"), extra));
-            write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
+            SandboxFiles.write(Path.of(s.hostsPath()), EtcFiles.hostModeHosts(SandboxFiles.readHostFile("/etc/hosts"), extra));
+            SandboxFiles.write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(SandboxFiles.readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
                     req.dnsOptions(), true));
-            write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
+            SandboxFiles.write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
             sandboxes.put(key, s);
         } catch (RuntimeException e) {
-            deleteTree(dir);
+            SandboxFiles.deleteTree(dir);
             throw e;
         }
         return s;
@@ -520,7 +481,7 @@ public final class NetworkManager {
         if (!req.domainname().isEmpty()) {
             EtcFiles.validateHostname("domain name", req.domainname());
         }
-        Path dir = etcDir.resolve(key);
+        Path dir = files.dir(key);
         Path ns = netns.create(key);
         Sandbox s = new Sandbox(req.namespace(), req.containerId(), req.name(), req.mode().toString(), ns.toString(), true, hostname,
                 req.domainname(), List.of(), List.of(), req.extraHosts(), dir.resolve("hosts").toString(), dir.resolve("resolv.conf").toString(),
@@ -529,11 +490,11 @@ public final class NetworkManager {
             sandboxes.put(key, s);
             String gateway = network == null ? "" : network.gateway();
             req.extraHosts().forEach(h -> EtcFiles.extraHost(h, gateway));
-            write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
+            SandboxFiles.write(Path.of(s.resolvConfPath()), EtcFiles.resolvConf(SandboxFiles.readHostFile("/etc/resolv.conf"), req.dns(), req.dnsSearch(),
                     req.dnsOptions(), false));
-            write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
+            SandboxFiles.write(Path.of(s.hostnamePath()), EtcFiles.hostname(hostname));
             if (network != null && namespaceReady != null) {
-                writeOwnHosts(s); // without its own address yet: ADD gives it, attach rewrites the file
+                files.writeOwnHosts(s); // without its own address yet: ADD gives it, attach rewrites the file
                 namespaceReady.accept(s);
             }
             if (network != null) {
@@ -541,15 +502,17 @@ public final class NetworkManager {
                 // recorded as taken before the next one looks
                 Object portsGuard = req.ports().isEmpty() ? new Object() : portsLock;
                 synchronized (portsGuard) {
-                    List<PortMapping> ports = pickHostPorts(req.ports());
+                    List<PortMapping> taken = new ArrayList<>();
+                    sandboxes.all().forEach(other -> taken.addAll(other.ports()));
+                    List<PortMapping> ports = HostPorts.pick(req.ports(), taken);
                     s = new Sandbox(s.namespace(), s.containerId(), s.name(), s.mode(), s.netnsPath(), true, hostname, s.domainname(),
                             List.of(), ports, s.extraHosts(), s.hostsPath(), s.resolvConfPath(), s.hostnamePath());
                     sandboxes.put(key, s);
-                    attach(s, key, network, "eth0", req.aliases(), ports, true);
+                    endpoints.attach(s, key, network, "eth0", req.aliases(), ports, true);
                 }
                 s = sandboxes.get(key).orElseThrow();
             }
-            writeOwnHosts(s);
+            files.writeOwnHosts(s);
         } catch (RuntimeException e) {
             try {
                 tearDown(req.namespace(), req.containerId());
@@ -559,241 +522,9 @@ public final class NetworkManager {
             throw e;
         }
         if (network != null) {
-            refreshHosts(network.name());
+            files.refreshHosts(network.name());
         }
         return s;
-    }
-
-    /** ADD on one network; the endpoint is recorded before ADD runs (so a crash mid-ADD is still torn down) and after. */
-    private Endpoint attach(Sandbox s, String key, Network n, String ifName, List<String> aliases, List<PortMapping> ports,
-                            boolean defaultRoute) {
-        ensureIsolation(n);
-        ConfList conf = BridgeConfs.bridge(n, ipamDir, defaultRoute, !ports.isEmpty());
-        Endpoint pending = new Endpoint(n.name(), n.id(), ifName, "", 0, n.gateway(), "", "", aliases, conf.toJson(), null);
-        List<Endpoint> eps = new ArrayList<>(s.endpoints());
-        eps.add(pending);
-        sandboxes.put(key, s.withEndpoints(eps));
-        JsonNode result;
-        try {
-            result = cni.add(conf, new CniContext(key, s.netnsPath(), ifName), BridgeConfs.runtimeConfig(ports));
-        } catch (RuntimeException e) {
-            try {
-                del(s.withEndpoints(eps), pending);
-                eps.remove(pending);
-                sandboxes.put(key, s.withEndpoints(eps));
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        Endpoint ep = fromResult(n, ifName, aliases, conf, result);
-        eps.set(eps.size() - 1, ep);
-        Sandbox updated = s.withEndpoints(eps);
-        sandboxes.put(key, updated);
-        if (Files.exists(Path.of(updated.hostsPath()))) {
-            writeOwnHosts(updated);
-        }
-        return ep;
-    }
-
-    private void del(Sandbox s, Endpoint ep) {
-        ConfList conf = ConfList.parse(ep.confList());
-        JsonNode prev = null;
-        if (ep.cniResult() != null) {
-            try {
-                prev = JSON.readTree(ep.cniResult());
-            } catch (IOException e) {
-                prev = null; // a damaged result: DEL works from the container id and interface alone
-            }
-        }
-        String netnsPath = s.netnsPath() != null && Files.exists(Path.of(s.netnsPath())) ? s.netnsPath() : "";
-        ObjectNode rc = BridgeConfs.runtimeConfig(ep.ifName().equals("eth0") ? s.ports() : List.of());
-        cni.del(conf, new CniContext(key(s.namespace(), s.containerId()), netnsPath, ep.ifName()), rc, prev);
-    }
-
-    private static Endpoint fromResult(Network n, String ifName, List<String> aliases, ConfList conf, JsonNode result) {
-        String address = "";
-        int prefix = 0;
-        String gateway = n.gateway();
-        String mac = "";
-        String hostVeth = "";
-        JsonNode ifaces = result.path("interfaces");
-        for (JsonNode ip : result.path("ips")) {
-            String cidr = ip.path("address").asText("");
-            if (cidr.contains(".") && cidr.contains("/")) {
-                address = cidr.substring(0, cidr.indexOf('/'));
-                prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
-                gateway = ip.path("gateway").asText(gateway);
-                if (ip.has("interface")) {
-                    mac = ifaces.path(ip.get("interface").asInt()).path("mac").asText("");
-                }
-                break;
-            }
-        }
-        for (JsonNode i : ifaces) {
-            if (!i.has("sandbox") && !i.path("name").asText().equals(n.bridge())) {
-                hostVeth = i.path("name").asText("");
-            }
-        }
-        if (address.isEmpty()) {
-            throw JcdException.unavailable("CNI ADD on network %s gave %s no IPv4 address: %s", n.name(), ifName, result);
-        }
-        return new Endpoint(n.name(), n.id(), ifName, address, prefix, gateway, mac, hostVeth, aliases, conf.toJson(), result.toString());
-    }
-
-    private void ensureIsolation(Network n) {
-        if (isolated.add(n.bridge())) {
-            try {
-                firewall.add(n.bridge(), n.subnet(), config.ipMasq());
-            } catch (RuntimeException e) {
-                isolated.remove(n.bridge());
-                throw e;
-            }
-        }
-    }
-
-    private void dropHostState(Network n) {
-        firewall.remove(n.bridge(), n.subnet());
-        isolated.remove(n.bridge());
-        links.deleteBridge(n.bridge());
-        deleteTree(ipamDir.resolve(BridgeConfs.cniName(n.name())));
-    }
-
-    /**
-     * Host ports for mappings that asked for any (0): one the kernel says is free now, as docker's
-     * allocator does. A fixed port already published by another container, or bound by a process of
-     * the host, is refused as dockerd refuses it ("port is already allocated").
-     */
-    private List<PortMapping> pickHostPorts(List<PortMapping> ports) {
-        List<PortMapping> out = new ArrayList<>();
-        List<PortMapping> taken = new ArrayList<>();
-        sandboxes.all().forEach(s -> taken.addAll(s.ports()));
-        for (PortMapping p : ports) {
-            if (p.hostPort() != 0) {
-                for (PortMapping t : List.copyOf(concat(taken, out))) {
-                    if (t.hostPort() == p.hostPort() && t.protocol().equals(p.protocol())
-                            && (t.hostIp().isEmpty() || p.hostIp().isEmpty() || t.hostIp().equals(p.hostIp()))) {
-                        throw JcdException.alreadyExists("Bind for %s:%d failed: port is already allocated",
-                                p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp(), p.hostPort());
-                    }
-                }
-                checkUnbound(p);
-                out.add(p);
-                continue;
-            }
-            try {
-                InetAddress bind = p.hostIp().isEmpty() ? null : InetAddress.getByName(p.hostIp());
-                int port;
-                if (p.protocol().equals("udp")) {
-                    try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(bind, 0))) {
-                        port = d.getLocalPort();
-                    }
-                } else {
-                    try (ServerSocket ss = new ServerSocket(0, 1, bind)) {
-                        port = ss.getLocalPort();
-                    }
-                }
-                out.add(p.withHostPort(port));
-            } catch (IOException e) {
-                throw JcdException.unavailable("cannot pick a free host port on %s: %s", p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp(),
-                        e.getMessage());
-            }
-        }
-        return out;
-    }
-
-    /** A published port a host process listens on would never reach the container: refused, naming the port. */
-    private static void checkUnbound(PortMapping p) {
-        try {
-            InetAddress bind = p.hostIp().isEmpty() ? null : InetAddress.getByName(p.hostIp());
-            if (p.protocol().equals("udp")) {
-                new DatagramSocket(new InetSocketAddress(bind, p.hostPort())).close();
-            } else if (p.protocol().equals("tcp")) {
-                try (ServerSocket ss = new ServerSocket()) {
-                    ss.setReuseAddress(true);
-                    ss.bind(new InetSocketAddress(bind, p.hostPort()), 1);
-                }
-            }
-        } catch (IOException e) {
-            throw JcdException.alreadyExists("Bind for %s:%d failed: %s (a process of the host uses the port)",
-                    p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp(), p.hostPort(), e.getMessage());
-        }
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
-    }
-
-    /** The container's /etc/hosts: itself, its extra hosts, its peers on each user-defined network it is on. */
-    private void writeOwnHosts(Sandbox s) {
-        if (!s.ownsNetns()) {
-            return;
-        }
-        String gateway = s.endpoints().isEmpty() ? "" : s.endpoints().getFirst().gateway();
-        List<EtcFiles.HostEntry> extra = s.extraHosts().stream().map(h -> EtcFiles.extraHost(h, gateway)).toList();
-        List<String> own = s.endpoints().stream().map(Endpoint::address).filter(a -> !a.isEmpty()).toList();
-        List<EtcFiles.HostEntry> peers = new ArrayList<>();
-        List<Sandbox> all = sandboxes.all();
-        for (Endpoint mine : s.endpoints()) {
-            if (mine.network().equals(DEFAULT_NETWORK)) {
-                continue; // as Docker: no name resolution on the default bridge
-            }
-            for (Sandbox other : all) {
-                other.endpoint(mine.network()).filter(e -> !e.address().isEmpty()).ifPresent(e -> {
-                    List<String> names = new ArrayList<>();
-                    if (!other.name().isEmpty()) {
-                        names.add(other.name());
-                    }
-                    e.aliases().stream().filter(a -> !names.contains(a)).forEach(names::add);
-                    String shortId = other.containerId().substring(0, Math.min(12, other.containerId().length()));
-                    if (!names.contains(shortId) && EtcFiles.isPeerName(shortId)) {
-                        names.add(shortId);
-                    }
-                    peers.add(new EtcFiles.HostEntry(e.address(), names));
-                });
-            }
-        }
-        Path file = Path.of(s.hostsPath());
-        if (Files.isDirectory(file.getParent())) {
-            write(file, EtcFiles.hosts(s.hostname(), s.domainname(), own, extra, peers));
-        }
-    }
-
-    /** Rewrites /etc/hosts of every container on {@code network} (in place: a running container's bind mount sees it). */
-    private void refreshHosts(String network) {
-        if (network.equals(DEFAULT_NETWORK)) {
-            return;
-        }
-        synchronized (hostsLock) {
-            for (Sandbox s : sandboxes.all()) {
-                if (s.endpoint(network).isPresent() && Files.exists(Path.of(s.hostsPath()))) {
-                    writeOwnHosts(s);
-                }
-            }
-        }
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.createDirectories(file.getParent());
-            // in place, never by rename: a running container has this inode bind-mounted
-            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException e) {
-            throw JcdException.unavailable("cannot write %s: %s", file, e.getMessage());
-        }
-    }
-
-    private static String readHostFile(String path) {
-        try {
-            return Files.readString(Path.of(path));
-        } catch (NoSuchFileException e) {
-            return "";
-        } catch (IOException e) {
-            throw JcdException.unavailable("cannot read %s: %s", path, e.getMessage());
-        }
     }
 
     private static String hostHostname() {
@@ -801,19 +532,6 @@ public final class NetworkManager {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         } catch (IOException e) {
             return "localhost";
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw JcdException.unavailable("cannot delete %s: %s", dir, e.getMessage());
         }
     }
 

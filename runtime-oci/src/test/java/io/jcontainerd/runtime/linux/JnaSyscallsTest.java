@@ -26,4 +26,26 @@ class JnaSyscallsTest {
         assertThat(sys.kind(dir.resolve("missing").toString())).isEqualTo(Syscalls.Kind.MISSING);
         assertThat(sys.kind(file.resolve("below-a-file").toString())).as("ENOTDIR").isEqualTo(Syscalls.Kind.MISSING);
     }
+
+    @Test
+    void readFromReadsAFileWholeUpToItsLimitWhateverItsSize() throws Exception {
+        byte[] big = new byte[40_000]; // beyond the first buffer, so it grows twice
+        for (int i = 0; i < big.length; i++) big[i] = (byte) ('a' + i % 26);
+        Path small = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Path large = Files.write(dir.resolve("large"), big);
+        Path empty = Files.createFile(dir.resolve("empty"));
+        assertThat(read(small, 1 << 20)).isEqualTo(Files.readAllBytes(small));
+        assertThat(read(large, 1 << 20)).isEqualTo(big);
+        assertThat(read(large, 20_000)).as("at most the limit").isEqualTo(java.util.Arrays.copyOf(big, 20_000));
+        assertThat(read(empty, 1 << 20)).isEmpty();
+    }
+
+    private byte[] read(Path file, int max) {
+        int fd = sys.open(file.toString(), LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
+        try {
+            return sys.readFrom(fd, max);
+        } finally {
+            sys.close(fd);
+        }
+    }
 }

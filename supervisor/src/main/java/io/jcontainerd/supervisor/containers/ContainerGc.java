@@ -29,6 +29,11 @@ public final class ContainerGc implements GcParticipant {
     }
 
     @Override
+    public boolean holds(GcRef ref) {
+        return ref instanceof GcRef.Snapshot s && containers.usesSnapshot(s.namespace(), s.snapshotter(), s.key());
+    }
+
+    @Override
     public void references(GcRef node, Consumer<GcRef> out) {
         // containers are roots only; what they name is emitted by roots()
     }

@@ -78,6 +78,8 @@ public final class ContainerStore {
                 alsoWrite.accept(b);
             });
         }
+        // the Containers/Get and Tasks/Create that follow a create read these bytes: no decoding of the spec again
+        decoded.remember(ns + '\0' + c.id(), value, stored);
         return stored;
     }
 
@@ -91,6 +93,24 @@ public final class ContainerStore {
             return Optional.empty();
         }
         return Optional.of(decoded.get(ns + '\0' + id, v, stored -> Json.read(stored, ContainerRecord.class)));
+    }
+
+    /**
+     * Whether a container of {@code ns} names snapshot {@code key} of {@code snapshotter} as its rootfs. The
+     * container whose id is the key first (ctr and the CRI name the snapshot after the container), then the others.
+     */
+    public boolean usesSnapshot(String ns, String snapshotter, String key) {
+        java.util.function.Predicate<ContainerRecord> uses = c -> c.snapshotter().equals(snapshotter) && c.snapshotKey().equals(key);
+        if (!key.isEmpty() && key.indexOf('\0') < 0 && find(ns, key).filter(uses).isPresent()) {
+            return true;
+        }
+        boolean[] found = {false};
+        db.scan(Family.CONTAINERS, Keys.prefix(ns), (k, v) -> {
+            if (!found[0] && uses.test(decoded.get(ns + '\0' + Keys.split(k).get(1), v, stored -> Json.read(stored, ContainerRecord.class)))) {
+                found[0] = true;
+            }
+        });
+        return found[0];
     }
 
     public List<ContainerRecord> list(String ns, Filter filter) {

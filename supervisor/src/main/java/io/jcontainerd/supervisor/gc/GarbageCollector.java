@@ -291,6 +291,26 @@ public final class GarbageCollector implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for a collection soon after a lease's deletion released {@code released} (those of its resources
+     * that still exist in {@code ns}), unless a participant holds each of them as a root whatever refers to it
+     * (a container's snapshot: ctr's lease ends once its container is created): the deletion then took no
+     * reference a collection could act on, and a collection would only hold every change back while it ran.
+     */
+    public void scheduleSoonAfterRelease(String ns, List<LeaseResource> released) {
+        for (LeaseResource r : released) {
+            if (!r.isSnapshot() || participants.stream().noneMatch(p -> p.holds(new GcRef.Snapshot(ns, r.snapshotter(), r.id())))) {
+                scheduleSoon();
+                return;
+            }
+        }
+    }
+
+    /** Whether a collection asked for by {@link #scheduleSoon} has not started yet. */
+    public boolean collectionPending() {
+        return soonPending.get();
+    }
+
     private void collectQuietly() {
         try {
             collect();

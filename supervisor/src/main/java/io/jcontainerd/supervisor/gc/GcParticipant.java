@@ -23,6 +23,14 @@ public interface GcParticipant {
     int sweep(Set<GcRef> marked);
 
     /**
+     * Whether this participant keeps {@code ref} as a root whatever else refers to it (a container's snapshot),
+     * read outside any collection; false (the default) when it cannot tell cheaply.
+     */
+    default boolean holds(GcRef ref) {
+        return false;
+    }
+
+    /**
      * Called after the collection lock is released: the slow part of removal (deleting files) that
      * must not hold up other calls. Nothing by default.
      */

@@ -3,6 +3,7 @@ package io.jcontainerd.supervisor.leases;
 import io.jcontainerd.config.errdefs.JcdException;
 import io.jcontainerd.config.rules.Labels;
 import io.jcontainerd.config.filters.Filter;
+import io.jcontainerd.content.image.Digest;
 import io.jcontainerd.supervisor.metadata.Family;
 import io.jcontainerd.supervisor.metadata.Json;
 import io.jcontainerd.supervisor.metadata.Keys;
@@ -83,16 +84,32 @@ public final class LeaseStore {
      * add of a resource (here, in the content store, in the snapshots) holds the read side from its
      * check that the lease exists to its write, so it lands before the deletion (and goes with the
      * lease) or after it (and fails NotFound), never leaving a resource under a deleted lease.
+     *
+     * @return the lease's resources that still exist (content, snapshots, ingests): what a collection
+     *         may now free; resources already removed are left out
      */
-    public void delete(String ns, String id) {
-        namespaces.locks().removal(ns, () -> {
+    public List<LeaseResource> delete(String ns, String id) {
+        return namespaces.locks().removal(ns, () -> {
             synchronized (this) {
                 if (db.get(Family.LEASES, Keys.of(ns, id)) == null) {
                     throw notFound(ns, id);
                 }
+                List<LeaseResource> released = resources(ns, id).stream().filter(r -> stillExists(ns, r)).toList();
                 remove(ns, id);
+                return released;
             }
         });
+    }
+
+    /** Whether a resource of a lease is still recorded; an ingest counts as existing (the backend holds those). */
+    private boolean stillExists(String ns, LeaseResource r) {
+        if (r.isContent()) {
+            return db.get(Family.CONTENT, Keys.of(ns, Digest.parse(r.id()).toString())) != null; // as ContentRecords keys it
+        }
+        if (r.isSnapshot()) {
+            return db.get(Family.SNAPSHOTS, Keys.of(ns, r.snapshotter(), r.id())) != null;
+        }
+        return true;
     }
 
     /** Removes a lease if present; for the garbage collector, which holds the write lock. */

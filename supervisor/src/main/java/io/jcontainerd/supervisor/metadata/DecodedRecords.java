@@ -34,6 +34,14 @@ public final class DecodedRecords<T> {
         return record;
     }
 
+    /** Keeps {@code record} as what {@code stored} decodes to: a store that has just written a record need not decode it. */
+    public void remember(String key, byte[] stored, T record) {
+        if (entries.size() >= max) {
+            entries.clear();
+        }
+        entries.put(key, new Entry<>(stored, record));
+    }
+
     public void forget(String key) {
         entries.remove(key);
     }

@@ -42,11 +42,12 @@ public final class LeasesService extends LeasesGrpc.LeasesImplBase {
     @Override
     public void delete(DeleteRequest req, StreamObserver<Empty> observer) {
         Rpc.unary(observer, () -> {
-            store.delete(RequestContext.namespace(), req.getId());
+            String ns = RequestContext.namespace();
+            var released = store.delete(ns, req.getId());
             if (req.getSync()) {
                 gc.collect();
             } else {
-                gc.scheduleSoon();
+                gc.scheduleSoonAfterRelease(ns, released);
             }
             return Empty.getDefaultInstance();
         });

@@ -56,6 +56,22 @@ class ContainerStoreTest {
     }
 
     @Test
+    void tellsWhetherAContainerOfTheNamespaceUsesASnapshot() {
+        ContainerRecord c = container("web1");
+        store.create("default", new ContainerRecord("web1", Map.of(), "", c.runtimeName(), null, c.spec(), "overlayfs", "web1",
+                Map.of(), "", null, null));
+        store.create("default", new ContainerRecord("db", Map.of(), "", c.runtimeName(), null, c.spec(), "overlayfs", "db-rootfs",
+                Map.of(), "", null, null));
+
+        assertThat(store.usesSnapshot("default", "overlayfs", "web1")).isTrue();
+        assertThat(store.usesSnapshot("default", "overlayfs", "db-rootfs")).isTrue();
+        assertThat(store.usesSnapshot("default", "native", "web1")).isFalse();
+        assertThat(store.usesSnapshot("other", "overlayfs", "web1")).isFalse();
+        store.delete("default", "web1");
+        assertThat(store.usesSnapshot("default", "overlayfs", "web1")).isFalse();
+    }
+
+    @Test
     void enforcesContainerdsRules() {
         store.create("default", container("web1"));
         assertThatThrownBy(() -> store.create("default", container("web1"))).isInstanceOf(AlreadyExistsException.class)

@@ -300,4 +300,35 @@ class GarbageCollectorTest {
         }
         assertRemoved(NS, stray.digest());
     }
+
+    @Test
+    void aReleasedSnapshotThatAContainerHoldsAsksForNoCollection() throws Exception {
+        var containers = new io.jcontainerd.supervisor.containers.ContainerStore(t.db, t.namespaces, t.clock);
+        containers.create(NS, new io.jcontainerd.supervisor.containers.ContainerRecord("c1", Map.of(), "", "io.containerd.runc.v2",
+                null, new io.jcontainerd.supervisor.containers.Opaque("types.containerd.io/opencontainers/runtime-spec/1/Spec",
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "overlayfs", "c1", Map.of(), "", null, null));
+        t.stores.gc().addParticipant(new io.jcontainerd.supervisor.containers.ContainerGc(containers));
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        t.stores.gc().onCollected(r -> first.countDown());
+        t.stores.gc().start(Duration.ofHours(1), Duration.ofSeconds(1));
+        assertThat(first.await(30, TimeUnit.SECONDS)).as("the collection at start").isTrue();
+
+        t.stores.gc().scheduleSoonAfterRelease(NS, List.of(new LeaseResource("snapshots/overlayfs", "c1")));
+        assertThat(t.stores.gc().collectionPending()).as("c1's container still holds it").isFalse();
+        t.stores.gc().scheduleSoonAfterRelease("other", List.of(new LeaseResource("snapshots/overlayfs", "c1")));
+        assertThat(t.stores.gc().collectionPending()).as("no container of namespace other holds it").isTrue();
+    }
+
+    @Test
+    void aReleasedContentOrUnheldSnapshotAsksForACollection() throws Exception {
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        t.stores.gc().onCollected(r -> first.countDown());
+        t.stores.gc().start(Duration.ofHours(1), Duration.ofSeconds(1));
+        assertThat(first.await(30, TimeUnit.SECONDS)).as("the collection at start").isTrue();
+
+        t.stores.gc().scheduleSoonAfterRelease(NS, List.of());
+        assertThat(t.stores.gc().collectionPending()).as("nothing released").isFalse();
+        t.stores.gc().scheduleSoonAfterRelease(NS, List.of(LeaseResource.content(Digest.of("x".getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+        assertThat(t.stores.gc().collectionPending()).isTrue();
+    }
 }

@@ -4,7 +4,10 @@ import io.jcontainerd.config.errdefs.AlreadyExistsException;
 import io.jcontainerd.config.errdefs.InvalidArgumentException;
 import io.jcontainerd.config.errdefs.NotFoundException;
 import io.jcontainerd.config.filters.FilterParser;
+import io.jcontainerd.supervisor.content.ContentInfo;
 import io.jcontainerd.supervisor.gc.TestStores;
+import io.jcontainerd.supervisor.metadata.Family;
+import io.jcontainerd.supervisor.metadata.Keys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,6 +92,31 @@ class LeaseStoreTest {
         assertThat(leases.find("ns", "l")).isEmpty();
         assertThat(leases.resources("ns", "l")).isEmpty();
         assertThatThrownBy(() -> leases.delete("ns", "l")).isInstanceOf(NotFoundException.class).hasMessageContaining("not found");
+    }
+
+    @Test
+    void deleteReturnsTheResourcesOfTheLeaseThatStillExist() {
+        String ns = "ns";
+        leases.create(ns, "empty", Map.of());
+        leases.create(ns, "gone", Map.of());
+        leases.addResource(ns, "gone", new LeaseResource("snapshots/overlayfs", "removed before its lease"));
+        leases.addResource(ns, "gone", new LeaseResource("content", "sha256:" + "2".repeat(64)));
+        leases.create(ns, "snapshot", Map.of());
+        LeaseResource snapshot = new LeaseResource("snapshots/overlayfs", "still here");
+        leases.addResource(ns, "snapshot", snapshot);
+        t.db.put(Family.SNAPSHOTS, Keys.of(ns, "overlayfs", "still here"), new byte[]{'{', '}'});
+        leases.create(ns, "content", Map.of());
+        ContentInfo blob = t.put(ns, "held by a lease", Map.of(), Optional.of("content"));
+        leases.create(ns, "ingest", Map.of());
+        LeaseResource ingest = new LeaseResource("ingests", "layer-1");
+        leases.addResource(ns, "ingest", ingest);
+
+        assertThat(leases.delete(ns, "empty")).isEmpty();
+        assertThat(leases.delete(ns, "gone")).isEmpty();
+        assertThat(leases.delete(ns, "snapshot")).containsExactly(snapshot);
+        assertThat(leases.delete(ns, "content")).containsExactly(LeaseResource.content(blob.digest()));
+        assertThat(leases.delete(ns, "ingest")).containsExactly(ingest);
+        assertThat(t.stores.content().exists(ns, blob.digest())).isTrue();
     }
 
     @Test

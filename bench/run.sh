@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # jcontainerd vs containerd 1.6 (+ runc), and its Docker API facade vs dockerd 20.10 (docker CLI 28),
 # on this machine, in one run, as ratios (bench/README.md).
-# Usage (root): bench/run.sh [--quick] [--runs N] [--containers N] [--only cri]
+# Usage (root): bench/run.sh [--quick] [--runs N] [--containers N] [--only cri|containers]
 #   --quick          smoke test: 5 runs per median, 5 containers, 1 pull sample, 20 snapshots
 #   --runs N         samples per hyperfine median and per runtime step (default 20)
 #   --containers N   detached containers started, measured and torn down per client (default 20)
 #   --only cri       only the CRI pod rows (jcontainerd's CRI vs containerd 1.6's cri plugin)
+#   --only containers  only the container rows (run --rm, detached starts, shim memory, teardown)
 # BENCH_SKIP_BUILD=1 measures the jars already built. Output: a table on stdout and in
 # bench/results/<time>.txt. It installs the Debian peers, builds jcontainerd (with its AOT caches),
 # starts both daemons on private sockets and directories under a temp dir, stops exactly the PIDs it
@@ -18,9 +19,11 @@ while (($#)); do
     --quick) mode=quick runs=5 n=5 starts=3 pull_samples=1 snap_samples=20 settle=2; shift ;;
     --runs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs needs a positive number" >&2; exit 2; }; runs=$2; shift 2 ;;
     --containers) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench: --containers needs a positive number" >&2; exit 2; }; n=$2; shift 2 ;;
-    --only) [[ ${2:-} == cri ]] || { echo "bench: --only takes 'cri' (the CRI pod rows)" >&2; exit 2; }; only=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$1': use --quick, --runs N, --containers N or --only cri (see --help)" >&2; exit 2 ;;
+    --only) [[ ${2:-} == cri || ${2:-} == containers ]] \
+              || { echo "bench: --only takes 'cri' (the CRI pod rows) or 'containers' (the container rows)" >&2; exit 2; }
+            only=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$1': use --quick, --runs N, --containers N or --only cri|containers (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ $EUID -eq 0 ]] || { echo "bench: run as root (containers, mounts and cgroups need it)" >&2; exit 1; }
@@ -82,8 +85,14 @@ jcd_pss=$(pss_mb "$jcd_pid"); ctd_pss=$(pss_mb "$ctd_pid")
 
 echo "bench: measuring pull + unpack (median of $pull_samples, cold store each)..." >&2
 pull_bench
+fi
+if [[ -z $only || $only == containers ]]; then
+[[ -n ${jcd_pid:-} ]] || { start_jcd; jcd_pid=$started; wait_rpc "$JCD_SOCK"; }
+[[ -n ${ctd_pid:-} ]] || { start_containerd; ctd_pid=$started; wait_rpc "$CTR_SOCK"; }
 echo "bench: measuring containers..." >&2
 containers_bench
+fi
+if [[ -z $only ]]; then
 echo "bench: measuring the runtime (jrunc vs runc)..." >&2
 runtime_bench
 echo "bench: measuring snapshot prepare+mount+remove ($snap_samples each)..." >&2
@@ -91,8 +100,10 @@ snapshot_bench
 echo "bench: measuring the Docker API: docker CLI against the facade and against dockerd..." >&2
 docker_bench
 fi
+if [[ -z $only || $only == cri ]]; then
 echo "bench: measuring the CRI: pod start and teardown against jcontainerd and containerd's cri plugin..." >&2
 cri_bench
+fi
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 cleanup
@@ -128,6 +139,8 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode${only:+-$only}.txt"
   row "pull+unpack large, ctr into each daemon (ms)" "$pull_ctr_on_jcd_large" "$pull_ctd_large"
   row "unpack only large, MB/s (higher is better)" "$unpack_jcd_mbs" "$unpack_ctd_mbs"
   row "daemon peak RSS after the pulls (MB)" "$pull_jcd_hwm" "$pull_ctd_hwm"
+  fi
+  if [[ -z $only || $only == containers ]]; then
   row "run --rm busybox true, jctr vs ctr (ms)" "$run_rm_jctr" "$run_rm_ctd"
   row "run --rm busybox true, ctr against each daemon (ms)" "$run_rm_ctrjcd" "$run_rm_ctd"
   row "$n detached sleep started one after another, jctr vs ctr (ms)" "$start_seq_jctr" "$start_seq_ctd"
@@ -140,6 +153,8 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode${only:+-$only}.txt"
   row "shim PSS/container, $n running ($shim_procs_ctrjcd shims incl. spares), ctr (MB)" "$shim_pss_ctrjcd" "$shim_pss_ctd"
   row "teardown of $n (tasks rm -f + containers rm), jctr vs ctr (ms)" "$teardown_jctr" "$teardown_ctd"
   row "teardown of $n (tasks rm -f + containers rm), ctr each (ms)" "$teardown_ctrjcd" "$teardown_ctd"
+  fi
+  if [[ -z $only ]]; then
   row "runtime run true, jrunc vs runc (ms)" "$rt_jrunc" "$rt_runc"
   row "runtime create, jrunc vs runc (ms)" "$cycle_create_jrunc" "$cycle_create_runc"
   row "runtime start, jrunc vs runc (ms)" "$cycle_start_jrunc" "$cycle_start_runc"
@@ -157,14 +172,18 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$mode${only:+-$only}.txt"
   row "docker logs of 100 MiB to /dev/null (ms)" "$docker_logs_jdk" "$docker_logs_dkd"
   echo "JVM hello world: bench/lib/Hello.java run as \`java -XX:AOTCache=hello.aot -jar hello.jar\` (median $hello_ms ms, CPU $hello_cpu ms);"
   echo "in its rows it stands in the containerd column. CPU rows: mean user+sys of the same hyperfine runs."
+  fi
+  if [[ -z $only || $only == containers ]]; then
   echo "shims: jcontainerd's = every jcontainerd-shim process of the daemon (spares and group shims included);"
   echo "containerd's = its $shim_procs_ctd containerd-shim-runc-v2 processes."
   fi
+  if [[ -z $only || $only == cri ]]; then
   echo "CRI (the same grpc-java client, bench/lib/CriBench.java) against jcontainerd and containerd $(containerd --version | awk '{print $3}')'s cri plugin, medians of $runs pods after 2 warm-ups:"
   row "CRI pod start: RunPodSandbox+Create+StartContainer, pod net (ms)" "$cri_start_pod_jcd" "$cri_start_pod_ctd"
   row "CRI pod teardown: StopPodSandbox+RemovePodSandbox, pod net (ms)" "$cri_teardown_pod_jcd" "$cri_teardown_pod_ctd"
   row "CRI pod start, hostNetwork (ms)" "$cri_start_host_jcd" "$cri_start_host_ctd"
   row "CRI pod teardown, hostNetwork (ms)" "$cri_teardown_host_jcd" "$cri_teardown_host_ctd"
+  fi
   echo "Ratios are jcontainerd / containerd."
   echo "left by this run, before: $ours_before; after: $ours_after"
   echo "left when the daemons had stopped, removed by hand: $left_by_daemons"

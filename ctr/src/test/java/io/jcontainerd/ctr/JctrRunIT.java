@@ -105,8 +105,10 @@ class JctrRunIT {
      * stdout FIFO open and the task runs, and returns what jctr printed.
      */
     static Cli.Result jctrThen(String id, AfterAttach action, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(RepoRoot.find().resolve("bin/jctr").toString(),
-                "--address", daemon.socket().toString(), "--namespace", NS));
+        // started as from a terminal: a test run launched in the background of a non-interactive shell inherits SIGINT
+        // ignored, and the JVM cannot handle a shutdown signal ignored at its start (ctr's Go runtime takes it back)
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", "--default-signal=HUP,INT,TERM",
+                RepoRoot.find().resolve("bin/jctr").toString(), "--address", daemon.socket().toString(), "--namespace", NS));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "jctr", ".out");
         Path err = Files.createTempFile(dir, "jctr", ".err");

@@ -64,12 +64,7 @@ final class ContainerRuns {
     /** A client's start: a pending restart is cancelled, RestartCount starts again at 0. */
     void start(LiveContainer c) {
         synchronized (c) {
-            if (c.removing) {
-                throw DockerApiException.conflict("container %s is marked for removal and cannot be started", c.id());
-            }
-            if (c.running()) {
-                throw DockerApiException.notModified();
-            }
+            requireStartable(c);
             restarts.cancel(c);
             c.doc(c.doc().withRestarts(0, false));
             startRun(c);
@@ -79,12 +74,7 @@ final class ContainerRuns {
     /** Starts a run of {@code c}: FIFOs, task, exit watcher; health back to starting. */
     void startRun(LiveContainer c) {
         synchronized (c) {
-            if (c.removing) {
-                throw DockerApiException.conflict("container %s is marked for removal and cannot be started", c.id());
-            }
-            if (c.running()) {
-                throw DockerApiException.notModified();
-            }
+            requireStartable(c);
             ContainerDocument d = c.doc();
             Sandbox sandbox;
             try {
@@ -128,6 +118,16 @@ final class ContainerRuns {
         }
         listeners.emitNetworks(c, "connect", listeners.attachedNow(c));
         listeners.emit(c, "start", Map.of());
+    }
+
+    /** 409 for a container being removed, 304 for one that runs (as dockerd answers a second start). */
+    private static void requireStartable(LiveContainer c) {
+        if (c.removing) {
+            throw DockerApiException.conflict("container %s is marked for removal and cannot be started", c.id());
+        }
+        if (c.running()) {
+            throw DockerApiException.notModified();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.jcontainerd.shim.linux.ShimSyscalls;
 import io.jcontainerd.shim.linux.SyscallException;
 import io.jcontainerd.shim.runtime.OciRuntime;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -35,8 +36,7 @@ public final class ProcessIo {
     private int master = -1;
     private boolean stdinClosed;
     private boolean closed;
-    /** The stdin FIFO while {@link StdinWaiter} watches it, else -1. */
-    private int stdinWaiting = -1;
+    private boolean stdinOpened;
     private boolean outputCopying;
     private Thread outputCopier;
 
@@ -122,7 +122,7 @@ public final class ProcessIo {
             }
             stdinSink = -1;
         }
-        stopWaitingForStdin();
+        wakeStdinOpen();
     }
 
     /**
@@ -164,51 +164,28 @@ public final class ProcessIo {
         };
     }
 
-    /**
-     * stdin is copied by a thread of its own once the client has written to the FIFO or closed it (until then the
-     * shim's one {@link StdinWaiter} watches it); a file is copied at once.
-     */
     private void startStdinCopier() {
+        Thread.ofPlatform().name("stdin").daemon().stackSize(256 * 1024).start(this::copyStdin);
+    }
+
+    private void copyStdin() {
+        Path path = switch (stdinTarget) {
+            case StdioTarget.Fifo fifo -> fifo.path();
+            case StdioTarget.File file -> file.path();
+            case StdioTarget.None none -> null;
+        };
         int in;
         try {
-            in = switch (stdinTarget) {
-                case StdioTarget.Fifo fifo -> sys.open(fifo.path().toString(), ShimSyscalls.O_RDONLY | ShimSyscalls.O_NONBLOCK, 0);
-                case StdioTarget.File file -> sys.open(file.path().toString(), ShimSyscalls.O_RDONLY, 0);
-                case StdioTarget.None none -> -1;
-            };
+            // Blocks until the client opens its write end, as containerd's shim does.
+            in = sys.open(path.toString(), ShimSyscalls.O_RDONLY, 0);
         } catch (SyscallException e) {
-            System.err.println("jcontainerd-shim: cannot open stdin " + stdio.stdin() + ": " + e.getMessage());
+            System.err.println("jcontainerd-shim: cannot open stdin " + path + ": " + e.getMessage());
             closeStdin();
             return;
         }
-        if (stdinTarget instanceof StdioTarget.Fifo) {
-            synchronized (lock) {
-                stdinWaiting = in;
-            }
-            StdinWaiter.shared(sys).await(in, this::stdinReadable);
-        } else {
-            startCopying(in);
-        }
-    }
-
-    /** On the waiter's thread: the FIFO has data or its writer left. */
-    private void stdinReadable(int in) {
         synchronized (lock) {
-            stdinWaiting = -1;
-            if (stdinClosed) {
-                sys.close(in);
-                return;
-            }
+            stdinOpened = true;
         }
-        sys.setBlocking(in);
-        startCopying(in);
-    }
-
-    private void startCopying(int in) {
-        Thread.ofPlatform().name("stdin").daemon().stackSize(256 * 1024).start(() -> copyStdin(in));
-    }
-
-    private void copyStdin(int in) {
         byte[] buffer = new byte[BUFFER];
         try {
             while (true) {
@@ -233,15 +210,18 @@ public final class ProcessIo {
         }
     }
 
-    /** A FIFO still watched by the waiter is dropped and closed. */
-    private void stopWaitingForStdin() {
-        int fd;
+    /** A stdin copier still blocked in open() is released by opening the FIFO's write end once. */
+    private void wakeStdinOpen() {
+        boolean opened;
         synchronized (lock) {
-            fd = stdinWaiting;
-            stdinWaiting = -1;
+            opened = stdinOpened;
         }
-        if (fd >= 0 && StdinWaiter.shared(sys).cancel(fd)) {
-            sys.close(fd);
+        if (!opened && stdinTarget instanceof StdioTarget.Fifo fifo) {
+            try {
+                sys.close(sys.open(fifo.path().toString(), ShimSyscalls.O_WRONLY | ShimSyscalls.O_NONBLOCK, 0));
+            } catch (SyscallException e) {
+                // ENXIO: no reader is waiting any more.
+            }
         }
     }
 

@@ -40,10 +40,6 @@ final class LinuxShimSyscalls implements ShimSyscalls {
     /** siginfo_t is 128 bytes; si_pid follows si_signo, si_errno, si_code and 4 bytes of padding on 64-bit. */
     private static final int SIGINFO_BYTES = 128;
     private static final int SIGINFO_PID_OFFSET = 16;
-    private static final int POLLFD_BYTES = 8;
-    private static final short POLLIN = 1;
-    private static final int F_GETFL = 3;
-    private static final int F_SETFL = 4;
 
     /** The libc entry points; a nested class so their names may equal the interface's. */
     private static final class LibC {
@@ -100,10 +96,6 @@ final class LinuxShimSyscalls implements ShimSyscalls {
         static native long read(int fd, byte[] buffer, long count) throws LastErrorException;
 
         static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
-
-        static native int poll(byte[] fds, long count, int timeout) throws LastErrorException;
-
-        static native int fcntl(int fd, int command, long arg) throws LastErrorException;
 
         static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
 
@@ -326,41 +318,6 @@ final class LinuxShimSyscalls implements ShimSyscalls {
                     throw fail("read", fd, e);
                 }
             }
-        }
-    }
-
-    @Override
-    public short[] awaitReadable(int[] fds) {
-        // struct pollfd: int fd, short events, short revents, little-endian on the platforms the shim runs on
-        ByteBuffer table = ByteBuffer.allocate(POLLFD_BYTES * fds.length).order(ByteOrder.nativeOrder());
-        for (int i = 0; i < fds.length; i++) {
-            table.putInt(POLLFD_BYTES * i, fds[i]).putShort(POLLFD_BYTES * i + 4, POLLIN);
-        }
-        byte[] raw = table.array();
-        while (true) {
-            try {
-                LibC.poll(raw, fds.length, -1);
-                break;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
-                    throw fail("poll", fds.length + " fds", e);
-                }
-            }
-        }
-        short[] revents = new short[fds.length];
-        for (int i = 0; i < fds.length; i++) {
-            revents[i] = table.getShort(POLLFD_BYTES * i + 6);
-        }
-        return revents;
-    }
-
-    @Override
-    public void setBlocking(int fd) {
-        try {
-            int flags = LibC.fcntl(fd, F_GETFL, 0);
-            LibC.fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-        } catch (LastErrorException e) {
-            throw fail("fcntl", fd, e);
         }
     }
 

@@ -73,15 +73,6 @@ public interface ShimSyscalls {
     /** Bytes read (0 at end of file); -1 with EIO, what a pty master reads after its last slave closed. */
     int read(int fd, byte[] buffer, int length);
 
-    /**
-     * poll(2) for input on {@code fds}, without a timeout: the revents of each (POLLIN, POLLHUP, POLLERR or
-     * POLLNVAL for a closed one), 0 for those not ready.
-     */
-    short[] awaitReadable(int[] fds);
-
-    /** Clears O_NONBLOCK on {@code fd} (fcntl F_SETFL). */
-    void setBlocking(int fd);
-
     /** Writes all of {@code length} bytes. */
     void write(int fd, byte[] buffer, int length);
 

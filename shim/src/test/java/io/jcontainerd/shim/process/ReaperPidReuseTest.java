@@ -237,15 +237,5 @@ class ReaperPidReuseTest {
         public int receiveFd(int listeningFd) {
             throw new UnsupportedOperationException("receiveFd");
         }
-
-        @Override
-        public short[] awaitReadable(int[] fds) {
-            throw new UnsupportedOperationException("awaitReadable");
-        }
-
-        @Override
-        public void setBlocking(int fd) {
-            throw new UnsupportedOperationException("setBlocking");
-        }
     }
 }

@@ -13,10 +13,14 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,10 +126,32 @@ class JctrRunIT {
                 Thread.sleep(20);
             }
             action.accept(p, out);
-            assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("jctr %s ended", args).isTrue();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("jctr %s ended", args).isTrue();
             return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    /**
+     * Waits until {@code file} holds {@code text}, woken by the file's writes (inotify through the JDK's watch service),
+     * while {@code writer} runs; fails after 60 s.
+     */
+    private static void awaitText(Path file, String text, Process writer) throws Exception {
+        try (WatchService watch = file.getFileSystem().newWatchService()) {
+            file.getParent().register(watch, StandardWatchEventKinds.ENTRY_MODIFY); // before the first read: no write missed
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(file).contains(text)) {
+                assertThat(writer.isAlive()).as("%s still runs", writer.info().command().orElse("the writer")).isTrue();
+                long left = deadline - System.nanoTime();
+                assertThat(left).as("%s held %s within 60 s", file, text).isPositive();
+                // a second at most: a writer that died without writing is seen by the check above
+                WatchKey key = watch.poll(Math.min(left, 1_000_000_000L), TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
         }
     }
 
@@ -172,17 +198,11 @@ class JctrRunIT {
     void aSignalToJctrReachesTheTaskWhoseStatusIsJctrsAndRmStillCleansUp() throws Exception {
         for (String signal : List.of("TERM", "INT")) {
             Cli.Result r = jctrThen(SIGNALLED, (jctr, out) -> {
-                // the task's trap is set once it has said so
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (!Files.readString(out).contains("ready")) {
-                    assertThat(jctr.isAlive()).as("jctr still runs").isTrue();
-                    assertThat(System.nanoTime()).as("the task said ready within 60 s").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
+                awaitText(out, "ready", jctr); // the task's trap is set once it has said so
                 Cli.Result kill = Cli.run(List.of("kill", "-" + signal, Long.toString(jctr.pid())), Map.of(), 30);
                 assertThat(kill.exit()).as(kill.toString()).isZero();
             }, "run", "--rm", IMAGE, SIGNALLED, "sh", "-c", "trap 'echo got " + signal + "; exit 42' " + signal
-                    + "; echo ready; while true; do sleep 0.1; done");
+                    + "; echo ready; sleep 3600 & wait");
             assertThat(r.exit()).as(r.toString()).isEqualTo(42);
             assertThat(r.out()).isEqualTo("ready\ngot " + signal + "\n");
             assertThat(ctr("containers", "ls", "-q").out()).doesNotContain(SIGNALLED);

@@ -69,7 +69,7 @@ final class ContainerCreation {
         LocalImage image = images.require(imageRef);
         String id = newId();
         String name = requestedName == null || requestedName.isEmpty()
-                ? table.claimGeneratedName(id, RANDOM) : table.claimName(requestedName, id);
+                ? table.claimGeneratedName(id, RANDOM) : table.claimName(ContainerTable.validName(requestedName), id);
         try {
             return createNamed(id, name, req, image, imageRef);
         } catch (RuntimeException e) {

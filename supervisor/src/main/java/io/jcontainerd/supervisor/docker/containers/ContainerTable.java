@@ -67,12 +67,8 @@ final class ContainerTable {
         return byId.values().stream().filter(c -> c.doc().imageId().equals(imageId)).map(LiveContainer::id).findFirst();
     }
 
-    /**
-     * Takes {@code requested} (a leading slash dropped) for {@code id}: 400 when it is not a valid name,
-     * 409 when another container holds it.
-     */
-    String claimName(String requested, String id) {
-        String name = validName(requested);
+    /** Takes {@code name} (as {@link #validName} gives it) for {@code id}: 409 when another container holds it. */
+    String claimName(String name, String id) {
         String holder = names.putIfAbsent(name, id);
         if (holder != null) {
             throw DockerApiException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
